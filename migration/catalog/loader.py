@@ -1,0 +1,175 @@
+"""Load and validate a catalog; every problem becomes an Issue with file, line and field."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+import pydantic
+from pydantic import BaseModel
+
+from migration.catalog.checks import cross_reference_problems
+from migration.catalog.models import OS_PATTERN, SLUG_PATTERN, Catalog
+from migration.catalog.source import CatalogSource, Loc, SourceError, read_source
+from migration.errors import CatalogError, Issue
+
+_PATTERN_HINTS = {
+    SLUG_PATTERN: "a slug of lower-case letters, digits and '-', 1-63 characters, "
+    "starting with a letter or digit",
+    OS_PATTERN: "an OS slug like windows-server-2019 or ubuntu-22.04",
+    r"^[A-Z]{3}$": "a three-letter currency code like EUR",
+    r"^[a-z0-9-]+$": "a region name like swedencentral or eu-north-1",
+}
+
+
+def load_catalog(path: str | Path) -> Catalog:
+    """Read, merge and validate the catalog at ``path`` (file or folder).
+
+    Raises :class:`CatalogError` listing every problem found, sorted by file and line.
+    """
+    return load_catalog_with_digest(path)[0]
+
+
+def load_catalog_with_digest(path: str | Path) -> tuple[Catalog, str]:
+    """As :func:`load_catalog`, plus the SHA-256 of the catalog's files (for plan.json)."""
+    try:
+        source = read_source(Path(path))
+    except SourceError as exc:
+        raise CatalogError(exc.issues) from None
+    catalog = validate_source(source)
+    digest = hashlib.sha256()
+    for file in source.files:
+        digest.update(file.text.encode("utf-8"))
+        digest.update(b"\0")
+    return catalog, digest.hexdigest()
+
+
+def validate_source(source: CatalogSource) -> Catalog:
+    """Validate a merged document: field rules and cross-references, all in one run."""
+    issues: list[Issue] = []
+    for loc, message, related in cross_reference_problems(source.document):
+        if related is not None:
+            message = f"{message}; first at {source.where(related)}"
+        issues.append(source.issue(loc, message))
+    try:
+        catalog = Catalog.model_validate(source.document)
+    except pydantic.ValidationError as exc:
+        issues.extend(
+            source.issue(tuple(err["loc"]), describe(err), at_key=err["type"] == "extra_forbidden")
+            for err in exc.errors()
+        )
+        raise CatalogError(_dedupe(issues)) from None
+    if issues:
+        raise CatalogError(issues)
+    return catalog
+
+
+def _dedupe(issues: list[Issue]) -> list[Issue]:
+    return sorted(set(issues))
+
+
+def describe(error: Any) -> str:
+    """Turn one pydantic error into "expected ..., got ..." wording."""
+    kind: str = error["type"]
+    ctx = error.get("ctx") or {}
+    loc: Loc = tuple(error["loc"])
+    got = _got(error.get("input"))
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return _unknown_field(loc)
+    if kind == "literal_error":
+        if loc == ("version",):
+            return f"unsupported catalog version{got} (expected 1: this is catalog format v1)"
+        return f"expected one of {ctx['expected']}{got}"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        symbol = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
+        limit = next(iter(ctx.values()))
+        return f"expected a number {symbol} {limit}{got}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"expected a whole number{got}"
+    if kind in ("float_parsing", "float_type"):
+        return f"expected a number{got}"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"expected true or false{got}"
+    if kind == "string_type":
+        return f"expected text{got}"
+    if kind == "string_too_short":
+        return "expected non-empty text"
+    if kind == "string_pattern_mismatch":
+        hint = _PATTERN_HINTS.get(ctx.get("pattern", ""), f"text matching {ctx.get('pattern')}")
+        return f"expected {hint}{got}"
+    if kind.startswith("date"):
+        return f"expected a real date as YYYY-MM-DD{got}"
+    if kind == "too_short":
+        return f"expected at least {ctx.get('min_length', 1)} item(s)"
+    if kind in ("tuple_type", "list_type"):
+        return f"expected a list{got}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        fields = _fields_at(loc)
+        listing = f" with {', '.join(fields)}" if fields else ""
+        return f"expected a mapping{listing}{got}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return str(error["msg"])
+
+
+def _got(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", got a mapping"
+    if isinstance(value, list):
+        return ", got a list"
+    if value is None:
+        return ", got nothing (null)"
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f", got {text}"
+
+
+def _unknown_field(loc: Loc) -> str:
+    key = str(loc[-1])
+    fields = _fields_at(loc[:-1])
+    close = difflib.get_close_matches(key, fields, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    listing = f" (expected one of: {', '.join(fields)})" if fields else ""
+    return f"unknown field {key!r}{hint}{listing}"
+
+
+def _fields_at(loc: Loc) -> list[str]:
+    """Field names (aliases) of the model found by walking ``loc`` from the catalog root."""
+    model = _model_at(loc)
+    if model is None:
+        return []
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def _model_at(loc: Loc) -> type[BaseModel] | None:
+    model: type[BaseModel] = Catalog
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = {info.alias or name: info for name, info in model.model_fields.items()}
+        if part not in fields:
+            return None
+        found = _inner_model(fields[part].annotation)
+        if found is None:
+            return None
+        model = found
+    return model
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (tuple, list, typing.Union, types.UnionType, typing.Annotated):
+        for arg in typing.get_args(annotation):
+            found = _inner_model(arg)
+            if found is not None:
+                return found
+    return None

@@ -1,0 +1,278 @@
+"""Reading catalog files: YAML or JSON, one file or a folder, with positions for errors.
+
+Parsing is done in one fast pass (libyaml's C parser when present, ``json`` for ``.json``)
+that keeps no positions. Only when validation finds errors is a file composed again into
+YAML nodes (JSON is YAML too) to find the line and column of each error's field path, so
+that a valid 100,000-server catalog pays nothing for line numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from migration.errors import Issue
+
+try:  # libyaml is an optional C extension of PyYAML; it is 5-10x faster
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+CATALOG_SUFFIXES = (".yaml", ".yml", ".json")
+LIST_KEYS = ("systems", "servers")
+Loc = tuple[str | int, ...]
+
+
+class _CatalogLoader(_BaseLoader):
+    """Safe YAML loader that keeps dates as text and reports duplicate keys.
+
+    Dates stay strings so that pydantic validates them (an impossible date like 2027-02-30
+    becomes a field error with a line number, not a crash inside the YAML library).
+    """
+
+    duplicate_keys: list[tuple[int, int, str]]
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = key_node.value
+            if key in seen:
+                mark = key_node.start_mark
+                self.duplicate_keys.append((mark.line + 1, mark.column + 1, str(key)))
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+_CatalogLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+_CatalogLoader.add_constructor("tag:yaml.org,2002:map", _CatalogLoader.construct_mapping)
+
+
+@dataclass
+class SourceFile:
+    """One parsed catalog file and, on demand, the positions of its nodes."""
+
+    path: Path
+    text: str
+    data: Any
+    _root: Any = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+    def position(self, loc: Loc, at_key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of the deepest node along ``loc`` that exists.
+
+        ``at_key``: point at the last key itself rather than its value (unknown keys).
+        """
+        if self._root is None:
+            self._root = yaml.compose(self.text, Loader=_CatalogLoader)
+        node = self._root
+        if node is None:
+            return 1, 1
+        for part in loc:
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if key_node.value == part:
+                        # an unknown or misplaced key is best shown at the key itself
+                        child = key_node if at_key and part == loc[-1] else value_node
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if 0 <= part < len(node.value):
+                    child = node.value[part]
+            if child is None:
+                break
+            node = child
+        mark = node.start_mark
+        return mark.line + 1, mark.column + 1
+
+
+@dataclass
+class CatalogSource:
+    """All files of a catalog, merged into one document, with the origin of every part."""
+
+    files: list[SourceFile]
+    document: dict[str, Any]
+    # merged index of each list entry -> (file index, index inside that file's list)
+    list_origin: dict[str, list[tuple[int, int]]]
+    # top-level key -> file index
+    key_origin: dict[str, int]
+
+    def locate(self, loc: Loc) -> tuple[SourceFile, Loc]:
+        """The file a merged field path comes from and the path inside that file."""
+        if not loc:
+            return self.files[0], loc
+        key = loc[0]
+        if key in LIST_KEYS and len(loc) > 1 and isinstance(loc[1], int):
+            origin = self.list_origin.get(str(key), [])
+            if loc[1] < len(origin):
+                file_index, local = origin[loc[1]]
+                return self.files[file_index], (key, local, *loc[2:])
+        if isinstance(key, str) and key in self.key_origin:
+            return self.files[self.key_origin[key]], loc
+        return self.files[0], loc
+
+    def issue(self, loc: Loc, message: str, at_key: bool = False) -> Issue:
+        """An :class:`Issue` at the file, line and column of a merged field path."""
+        source, local = self.locate(loc)
+        line, column = source.position(local, at_key)
+        return Issue(source.name, line, column, format_loc(loc), message)
+
+    def where(self, loc: Loc) -> str:
+        """``file:line`` of a merged field path (for "first defined at ..." hints)."""
+        source, local = self.locate(loc)
+        line, _ = source.position(local)
+        return f"{source.name}:{line}"
+
+
+def format_loc(loc: Sequence[str | int]) -> str:
+    """``('servers', 12, 'depends_on', 0, 'to')`` -> ``servers[12].depends_on[0].to``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+class SourceError(Exception):
+    """Files could not be read or parsed; ``issues`` says where and why."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        super().__init__("; ".join(str(i) for i in issues))
+
+
+def catalog_files(path: Path) -> list[Path]:
+    """The catalog files at ``path``: the file itself, or a folder's YAML/JSON files, sorted."""
+    if not path.exists():
+        raise SourceError([Issue(str(path), 0, 0, "", "no such file or folder")])
+    if path.is_dir():
+        files = sorted(
+            p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in CATALOG_SUFFIXES
+        )
+        if not files:
+            raise SourceError(
+                [Issue(str(path), 0, 0, "", "folder holds no .yaml, .yml or .json files")]
+            )
+        return files
+    return [path]
+
+
+def _mark_issue(path: Path, mark: Any, problem: str) -> Issue:
+    line = mark.line + 1 if mark is not None else 1
+    column = mark.column + 1 if mark is not None else 1
+    return Issue(str(path), line, column, "", problem)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
+def parse_file(path: Path) -> SourceFile:
+    """Read and parse one file; raise :class:`SourceError` with the position of any problem."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SourceError([Issue(str(path), 0, 0, "", f"cannot read: {exc.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(
+            [Issue(str(path), 0, 0, "", f"not a UTF-8 text file (binary byte at offset {exc.start})")]
+        ) from None
+    control = _CONTROL.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        column = control.start() - (text.rfind("\n", 0, control.start()) + 1) + 1
+        raise SourceError(
+            [Issue(str(path), line, column, "", "not a text file (binary control character)")]
+        )
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SourceError([Issue(str(path), exc.lineno, exc.colno, "", f"invalid JSON: {exc.msg}")]) from None
+        duplicates: list[tuple[int, int, str]] = []
+    else:
+        loader = _CatalogLoader(text)
+        loader.duplicate_keys = []
+        try:
+            data = loader.get_single_data()
+        except yaml.MarkedYAMLError as exc:
+            problem = f"invalid YAML: {exc.problem}" if exc.problem else "invalid YAML"
+            raise SourceError([_mark_issue(path, exc.problem_mark, problem)]) from None
+        except yaml.YAMLError as exc:
+            raise SourceError([Issue(str(path), 1, 1, "", f"invalid YAML: {exc}")]) from None
+        finally:
+            loader.dispose()
+        duplicates = loader.duplicate_keys
+    if duplicates:
+        raise SourceError(
+            [Issue(str(path), ln, col, key, "duplicate key (each key may appear once)") for ln, col, key in duplicates]
+        )
+    if data is None:
+        raise SourceError([Issue(str(path), 0, 0, "", "file is empty (expected a catalog mapping with version, organisation, contract, systems, servers)")])
+    if not isinstance(data, dict):
+        kind = type(data).__name__
+        raise SourceError(
+            [Issue(str(path), 1, 1, "", f"expected a mapping at the top level (version: 1, organisation: ...), got {_kind(kind)}")]
+        )
+    return SourceFile(path, text, data)
+
+
+def _kind(python_type: str) -> str:
+    return {"list": "a list", "str": "text", "int": "a number", "float": "a number", "bool": "a boolean"}.get(
+        python_type, python_type
+    )
+
+
+def read_source(path: Path) -> CatalogSource:
+    """Parse every file of a catalog and merge them (top-level lists concatenated)."""
+    files: list[SourceFile] = []
+    issues: list[Issue] = []
+    for file_path in catalog_files(path):
+        try:
+            files.append(parse_file(file_path))
+        except SourceError as exc:
+            issues.extend(exc.issues)
+    if issues:
+        raise SourceError(issues)
+    return merge(files)
+
+
+def merge(files: list[SourceFile]) -> CatalogSource:
+    """Concatenate the files' ``systems`` and ``servers``; other keys may be set in one file."""
+    document: dict[str, Any] = {}
+    list_origin: dict[str, list[tuple[int, int]]] = {key: [] for key in LIST_KEYS}
+    key_origin: dict[str, int] = {}
+    issues: list[Issue] = []
+    for file_index, source in enumerate(files):
+        for key, value in source.data.items():
+            if key in LIST_KEYS and isinstance(value, list):
+                document.setdefault(key, []).extend(value)
+                list_origin[key].extend((file_index, i) for i in range(len(value)))
+                key_origin.setdefault(key, file_index)
+                continue
+            if key in key_origin and not (key == "version" and document.get(key) == value):
+                line, column = source.position((key,), at_key=True)
+                first = files[key_origin[key]].name
+                issues.append(
+                    Issue(source.name, line, column, str(key), f"already set in {first} (only lists are merged across files)")
+                )
+                continue
+            document[key] = value
+            key_origin.setdefault(str(key), file_index)
+    if issues:
+        raise SourceError(issues)
+    return CatalogSource(files, document, list_origin, key_origin)
