@@ -137,6 +137,17 @@ def schema() -> None:
     click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False, sort_keys=True))
 
 
+def _register_area_commands() -> None:
+    from migration.commands import cost, exitplan, importers, plan, preview
+
+    for module in (plan, cost, preview, exitplan, importers):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register_area_commands()
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="utflytt")

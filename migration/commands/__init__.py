@@ -1,0 +1,1 @@
+"""Click commands by area; each module exposes COMMANDS, registered in migration.cli."""
