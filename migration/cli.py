@@ -138,9 +138,9 @@ def schema() -> None:
 
 
 def _register_area_commands() -> None:
-    from migration.commands import cost, exitplan, importers, plan, preview
+    from migration.commands import cost, exitplan, importers, plan, preview, waveio
 
-    for module in (plan, cost, preview, exitplan, importers):
+    for module in (plan, waveio, cost, preview, exitplan, importers):
         for command in module.COMMANDS:
             cli.add_command(command)
 
