@@ -8,7 +8,7 @@ exit with 2 (click's own convention).
 from __future__ import annotations
 
 import json
-import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,10 @@ def cli() -> None:
     """
 
 
-def catalog_argument(required: bool = True) -> Any:
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def catalog_argument(required: bool = True) -> Decorator:
     """The CATALOG argument shared by the commands that read a catalog."""
     return click.argument(
         "catalog",
@@ -59,7 +62,7 @@ def catalog_argument(required: bool = True) -> Any:
     )
 
 
-def json_option() -> Any:
+def json_option() -> Decorator:
     """``--json``: print machine-readable JSON instead of tables."""
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 
@@ -99,7 +102,11 @@ def format_summary(path: Path, summary: dict[str, Any]) -> str:
         set(summary["systems_by_disposition"]) | set(summary["servers_by_disposition"])
     )
     rows = [
-        [d, summary["systems_by_disposition"].get(d, 0), summary["servers_by_disposition"].get(d, 0)]
+        [
+            d,
+            summary["systems_by_disposition"].get(d, 0),
+            summary["servers_by_disposition"].get(d, 0),
+        ]
         for d in dispositions
     ]
     lines.append(render_table(["disposition", "systems", "servers"], rows))
@@ -154,4 +161,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -132,7 +132,7 @@ class NotMigrated(_Model):
 class Plan(_Model):
     """The whole plan.json."""
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1] = 1
     catalog_sha256: str
     target: Target
     notice_date: date | None

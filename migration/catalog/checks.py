@@ -53,7 +53,9 @@ def cross_reference_problems(document: dict[str, Any]) -> Iterator[Problem]:
     disposition = {_text(r.get("id")): r.get("disposition") for _, r in systems}
 
     for index, record in systems:
-        yield from _dependency_problems(("systems", index), record, system_ids, server_ids, "system")
+        yield from _dependency_problems(
+            ("systems", index), record, system_ids, server_ids, "system"
+        )
 
     for index, record in servers:
         owner = _text(record.get("system"))
@@ -69,7 +71,9 @@ def cross_reference_problems(document: dict[str, Any]) -> Iterator[Problem]:
                         "and does not move (only rehost, replatform and rebuild do)",
                         None,
                     )
-        yield from _dependency_problems(("servers", index), record, server_ids, system_ids, "server")
+        yield from _dependency_problems(
+            ("servers", index), record, server_ids, system_ids, "server"
+        )
 
 
 def _dependency_problems(

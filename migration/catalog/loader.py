@@ -58,14 +58,22 @@ def validate_source(source: CatalogSource) -> Catalog:
     try:
         catalog = Catalog.model_validate(source.document)
     except pydantic.ValidationError as exc:
+        errors = exc.errors()
+        failing = [tuple(err["loc"]) for err in errors]
         issues.extend(
             source.issue(tuple(err["loc"]), describe(err), at_key=err["type"] == "extra_forbidden")
-            for err in exc.errors()
+            for err in errors
+            # a list whose item failed is also reported as too short: keep only the item's error
+            if not (err["type"] == "too_short" and _has_deeper(tuple(err["loc"]), failing))
         )
         raise CatalogError(_dedupe(issues)) from None
     if issues:
         raise CatalogError(issues)
     return catalog
+
+
+def _has_deeper(loc: Loc, failing: list[Loc]) -> bool:
+    return any(len(other) > len(loc) and other[: len(loc)] == loc for other in failing)
 
 
 def _dedupe(issues: list[Issue]) -> list[Issue]:
@@ -87,9 +95,14 @@ def describe(error: Any) -> str:
             return f"unsupported catalog version{got} (expected 1: this is catalog format v1)"
         return f"expected one of {ctx['expected']}{got}"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        symbol = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
+        symbol = {
+            "greater_than_equal": ">=",
+            "greater_than": ">",
+            "less_than_equal": "<=",
+            "less_than": "<",
+        }[kind]
         limit = next(iter(ctx.values()))
-        return f"expected a number {symbol} {limit}{got}"
+        return f"expected a number {symbol} {limit:g}{got}"
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return f"expected a whole number{got}"
     if kind in ("float_parsing", "float_type"):

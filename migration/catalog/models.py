@@ -8,6 +8,7 @@ Cross-references between records (unknown ids, duplicates, self-dependencies) ar
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from datetime import date
@@ -18,6 +19,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 OS_PATTERN = r"^[a-z0-9][a-z0-9.-]{0,62}$"
 PORT_RE = re.compile(r"^(tcp|udp)/([0-9]{1,5})(?:-([0-9]{1,5}))?$")
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+# canonical dotted-quad IPv4 (no leading zeros): accepted without the slower ipaddress parse
+IPV4_RE = re.compile(rf"^{_OCTET}(?:\.{_OCTET}){{3}}$")
 
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, description="lower-case slug")]
 Level = Literal["office", "shared", "sector", "citizen"]
@@ -39,6 +43,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_port(port: str) -> tuple[str, int, int]:
     """Split ``tcp/N`` or ``tcp/N-M`` into (protocol, first, last); raise ValueError if bad."""
     match = PORT_RE.match(port)
@@ -61,6 +66,18 @@ def _check_port(port: str) -> str:
 
 
 Port = Annotated[str, AfterValidator(_check_port)]
+
+
+def _check_network(network: str) -> str:
+    try:
+        return str(ipaddress.ip_network(network, strict=True))
+    except ValueError:
+        raise ValueError(
+            f"expected a network in CIDR form like 10.10.0.0/16, got {network!r}"
+        ) from None
+
+
+Network = Annotated[str, AfterValidator(_check_network)]
 
 
 class Blackout(Strict):
@@ -174,8 +191,8 @@ class Server(Strict):
     @field_validator("ip")
     @classmethod
     def _ip(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
+        if value is None or IPV4_RE.match(value):
+            return value
         try:
             return str(ipaddress.ip_address(value))
         except ValueError:
@@ -189,23 +206,10 @@ class Catalog(Strict):
     organisation: str = Field(min_length=1)
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     contract: Contract
-    source_networks: tuple[str, ...] = ()
+    source_networks: tuple[Network, ...] = ()
     planning: Planning = Planning()
     systems: tuple[System, ...] = ()
     servers: tuple[Server, ...] = ()
-
-    @field_validator("source_networks")
-    @classmethod
-    def _networks(cls, networks: tuple[str, ...]) -> tuple[str, ...]:
-        normalised = []
-        for network in networks:
-            try:
-                normalised.append(str(ipaddress.ip_network(network, strict=True)))
-            except ValueError:
-                raise ValueError(
-                    f"expected a network in CIDR form like 10.10.0.0/16, got {network!r}"
-                ) from None
-        return tuple(normalised)
 
     def system(self, system_id: str) -> System:
         """The system with this id (KeyError if none)."""

@@ -24,6 +24,11 @@ try:  # libyaml is an optional C extension of PyYAML; it is 5-10x faster
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
+try:  # a Rust YAML parser, about 6x faster again than libyaml through PyYAML on big catalogs
+    import yaml_rs
+except ImportError:  # pragma: no cover - optional accelerator
+    yaml_rs = None  # type: ignore[assignment]
+
 CATALOG_SUFFIXES = (".yaml", ".yml", ".json")
 LIST_KEYS = ("systems", "servers")
 Loc = tuple[str | int, ...]
@@ -46,7 +51,8 @@ class _CatalogLoader(_BaseLoader):
                 mark = key_node.start_mark
                 self.duplicate_keys.append((mark.line + 1, mark.column + 1, str(key)))
             seen.add(key)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 _CatalogLoader.yaml_implicit_resolvers = {
@@ -176,7 +182,7 @@ def _mark_issue(path: Path, mark: Any, problem: str) -> Issue:
     return Issue(str(path), line, column, "", problem)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f]")
 
 
 def parse_file(path: Path) -> SourceFile:
@@ -185,25 +191,37 @@ def parse_file(path: Path) -> SourceFile:
         raw = path.read_bytes()
     except OSError as exc:
         raise SourceError([Issue(str(path), 0, 0, "", f"cannot read: {exc.strerror}")]) from None
+    control = _CONTROL.search(raw)
+    if control:
+        line = raw.count(b"\n", 0, control.start()) + 1
+        column = control.start() - (raw.rfind(b"\n", 0, control.start()) + 1) + 1
+        raise SourceError(
+            [Issue(str(path), line, column, "", "not a text file (binary control character)")]
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SourceError(
-            [Issue(str(path), 0, 0, "", f"not a UTF-8 text file (binary byte at offset {exc.start})")]
+            [
+                Issue(
+                    str(path),
+                    0,
+                    0,
+                    "",
+                    f"not a UTF-8 text file (binary byte at offset {exc.start})",
+                )
+            ]
         ) from None
-    control = _CONTROL.search(text)
-    if control:
-        line = text.count("\n", 0, control.start()) + 1
-        column = control.start() - (text.rfind("\n", 0, control.start()) + 1) + 1
-        raise SourceError(
-            [Issue(str(path), line, column, "", "not a text file (binary control character)")]
-        )
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise SourceError([Issue(str(path), exc.lineno, exc.colno, "", f"invalid JSON: {exc.msg}")]) from None
+            raise SourceError(
+                [Issue(str(path), exc.lineno, exc.colno, "", f"invalid JSON: {exc.msg}")]
+            ) from None
         duplicates: list[tuple[int, int, str]] = []
+    elif (data := _fast_yaml(text)) is not _UNPARSED:
+        duplicates = []
     else:
         loader = _CatalogLoader(text)
         loader.duplicate_keys = []
@@ -219,22 +237,62 @@ def parse_file(path: Path) -> SourceFile:
         duplicates = loader.duplicate_keys
     if duplicates:
         raise SourceError(
-            [Issue(str(path), ln, col, key, "duplicate key (each key may appear once)") for ln, col, key in duplicates]
+            [
+                Issue(str(path), ln, col, key, "duplicate key (each key may appear once)")
+                for ln, col, key in duplicates
+            ]
         )
     if data is None:
-        raise SourceError([Issue(str(path), 0, 0, "", "file is empty (expected a catalog mapping with version, organisation, contract, systems, servers)")])
+        raise SourceError(
+            [
+                Issue(
+                    str(path),
+                    0,
+                    0,
+                    "",
+                    "file is empty (expected a catalog mapping with version, organisation, "
+                    "contract, systems, servers)",
+                )
+            ]
+        )
     if not isinstance(data, dict):
         kind = type(data).__name__
         raise SourceError(
-            [Issue(str(path), 1, 1, "", f"expected a mapping at the top level (version: 1, organisation: ...), got {_kind(kind)}")]
+            [
+                Issue(
+                    str(path),
+                    1,
+                    1,
+                    "",
+                    "expected a mapping at the top level (version: 1, organisation: ...), "
+                    f"got {_kind(kind)}",
+                )
+            ]
         )
     return SourceFile(path, text, data)
 
 
+_UNPARSED = object()
+
+
+def _fast_yaml(text: str) -> Any:
+    """Parse with yaml_rs when installed; on any problem let libyaml find and explain it."""
+    if yaml_rs is None:
+        return _UNPARSED
+    try:
+        return yaml_rs.loads(text)
+    except Exception:  # duplicate keys, syntax errors: the libyaml path reports them precisely
+        return _UNPARSED
+
+
 def _kind(python_type: str) -> str:
-    return {"list": "a list", "str": "text", "int": "a number", "float": "a number", "bool": "a boolean"}.get(
-        python_type, python_type
-    )
+    return {
+        "list": "a list",
+        "str": "text",
+        "int": "a number",
+        "float": "a number",
+        "bool": "a boolean",
+    }.get(python_type, python_type)
 
 
 def read_source(path: Path) -> CatalogSource:
@@ -268,7 +326,13 @@ def merge(files: list[SourceFile]) -> CatalogSource:
                 line, column = source.position((key,), at_key=True)
                 first = files[key_origin[key]].name
                 issues.append(
-                    Issue(source.name, line, column, str(key), f"already set in {first} (only lists are merged across files)")
+                    Issue(
+                        source.name,
+                        line,
+                        column,
+                        str(key),
+                        f"already set in {first} (only lists are merged across files)",
+                    )
                 )
                 continue
             document[key] = value

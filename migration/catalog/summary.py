@@ -14,9 +14,8 @@ def summarise(catalog: Catalog) -> dict[str, Any]:
     server_dependencies = sum(len(s.depends_on) for s in catalog.servers)
     system_dependencies = sum(len(s.depends_on) for s in catalog.systems)
     latency_sensitive = sum(
-        1 for record in (*catalog.systems, *catalog.servers) for d in record.depends_on
-        if d.latency_sensitive
-    )
+        d.latency_sensitive for s in catalog.systems for d in s.depends_on
+    ) + sum(d.latency_sensitive for s in catalog.servers for d in s.depends_on)
     return {
         "organisation": catalog.organisation,
         "provider": catalog.contract.provider,
