@@ -1,7 +1,112 @@
-"""Click commands for this area; registered on the `utflytt` group by migration.cli."""
+"""``utflytt cost`` and ``utflytt prices refresh``: thin click layer over migration.cost."""
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+from typing import Any
+
 import click
 
-COMMANDS: list[click.Command] = []
+from migration.catalog import load_catalog_with_digest
+from migration.cost.model import OPTION_ALIASES, OPTIONS, CostOptions, compare_costs
+from migration.cost.outputs import render_text, write_report
+from migration.fileio import dumps_json
+from migration.plan import Plan, read_plan
+
+EXAMPLE_CATALOG = Path(__file__).resolve().parents[2] / "examples" / "mariehamn" / "catalog.yaml"
+
+
+def _plan_for(catalog_path: Path, plan_path: Path | None) -> tuple[Any, Plan]:
+    catalog, digest = load_catalog_with_digest(catalog_path)
+    if plan_path is not None:
+        return catalog, read_plan(plan_path)
+    try:
+        from waves import PlanOptions, plan_waves
+    except ImportError:
+        raise click.UsageError(
+            "no wave planner available yet: pass --plan PLAN.json (from `utflytt plan`)"
+        ) from None
+    from migration.sizing import size_catalog
+
+    sizing = size_catalog(catalog, catalog.planning.target, catalog.planning.region)
+    plan: Plan = plan_waves(catalog, digest, PlanOptions(), sizing=sizing)
+    return catalog, plan
+
+
+@click.command()
+@click.argument("catalog", type=click.Path(path_type=Path), required=False)
+@click.option("--plan", "plan_path", type=click.Path(path_type=Path),
+              help="A plan.json; without it the catalog is planned first.")
+@click.option("--option", "option", default="payg", show_default=True,
+              type=click.Choice([*OPTIONS, *OPTION_ALIASES]),
+              help="Cloud compute pricing option (savings-plan = savings-plan-1y).")
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
+              show_default=True, help="Folder for cost.json, cost.csv and cost.xlsx.")
+@click.option("--prices", "books_dir", type=click.Path(path_type=Path),
+              help="Folder of refreshed price books (searched before the bundled ones).")
+@click.option("--json", "as_json", is_flag=True, help="Print cost.json instead of tables.")
+def cost(catalog: Path | None, plan_path: Path | None, option: str, out_dir: Path,
+         books_dir: Path | None, as_json: bool) -> None:
+    """Compare the cost of staying at ÅDA with moving to Azure and to AWS.
+
+    Prints the yearly totals, break-even months, sensitivity, price books, legal-review
+    flags and warnings, and writes cost.json, cost.csv and cost.xlsx.
+
+    \b
+    Example:
+        utflytt cost examples/mariehamn/catalog.yaml --plan out/plan.json -o out
+        utflytt cost --option reserved-3y --json
+    """
+    catalog_obj, plan = _plan_for(catalog or EXAMPLE_CATALOG, plan_path)
+    options = CostOptions(option=option, books_dir=books_dir)
+    report = compare_costs(catalog_obj, plan, options)
+    paths = write_report(report, catalog_obj, plan, out_dir)
+    if as_json:
+        click.echo(dumps_json(report.to_json_dict()), nl=False)
+        return
+    click.echo(render_text(report), nl=False)
+    click.echo("wrote " + ", ".join(str(p) for p in paths))
+
+
+@click.group()
+def prices() -> None:
+    """Price books: dated, sourced price data for sizing and cost."""
+
+
+@prices.command()
+@click.option("--provider", type=click.Choice(["azure", "aws"]), required=True)
+@click.option("--region", required=True, help="Provider region, e.g. swedencentral, eu-north-1.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("prices"),
+              show_default=True, help="Folder for the new book (pass to `cost --prices`).")
+@click.option("--eur-per-usd", type=float, help="Dated EUR/USD rate for USD prices.")
+@click.option("--fx-date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date of the EUR/USD rate (default: today).")
+@click.option("--currency", type=click.Choice(["USD", "EUR"]), default="USD", show_default=True,
+              help="Azure only: currency to request (USD is Microsoft's source of truth).")
+@click.option("--base-url", help="Price API base URL (for mirrors and tests).")
+def refresh(provider: str, region: str, out_dir: Path, eur_per_usd: float | None,
+            fx_date: Any, currency: str, base_url: str | None) -> None:
+    """Fetch current prices and write a new dated price book.
+
+    Azure: the Retail Prices API (VM sizes, Premium SSD tiers, VPN gateway); AWS: the public
+    price list files (EC2, EBS gp3, Compute Savings Plans). Needs network access.
+
+    \b
+    Example:
+        utflytt prices refresh --provider azure --region swedencentral --eur-per-usd 0.92
+        utflytt cost --prices prices
+    """
+    from migration.pricing.refresh import refresh_book
+
+    if currency == "USD" and eur_per_usd is None:
+        raise click.UsageError("--eur-per-usd is required for USD prices (the ECB reference "
+                               "rate of the day, e.g. 0.92)")
+    path = refresh_book(
+        provider, region, out_dir, retrieved=date.today(), eur_per_usd=eur_per_usd,
+        fx_date=fx_date.date() if fx_date else None, base_url=base_url, currency=currency,
+    )
+    click.echo(f"wrote {path}")
+
+
+COMMANDS: list[click.Command] = [cost, prices]

@@ -1,0 +1,408 @@
+"""Sizing: a target VM size, disks and a monthly price for every server.
+
+Two bases, as Azure Migrate has them:
+
+- ``as on-premises``: the allocated vCPU and memory;
+- ``performance-based``: the p95 utilisation times a comfort factor (default 1.3), used for a
+  server whose catalog entry has ``cpu_p95``/``memory_p95``.
+
+The cheapest size from the allowed families that fits (vCPU, memory, number of data disks)
+wins; ties go to fewer vCPU, less memory, then the name. Disks map to Azure Premium SSD tiers
+by size band, or to AWS gp3 priced per GB. The monthly price is pay-as-you-go compute with the
+Windows licence per catalog facts (Azure Hybrid Benefit when the server has Software Assurance;
+on AWS Windows is always licence-included), from the price book with its source.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from migration.catalog import Catalog, Server
+from migration.pricing.book import PriceBook, PriceEntry, Quote, VmSize, find_book
+from migration.sizing.readiness import (
+    CONDITIONAL,
+    MAX_DISK_GB,
+    MAX_OS_DISK_GB,
+    NOT_READY,
+    OsInfo,
+    Readiness,
+    classify_os,
+    combine,
+    os_readiness,
+)
+
+DEFAULT_REGION = {"azure": "swedencentral", "aws": "eu-north-1"}
+DEFAULT_FAMILIES = {"azure": ("Dsv5", "Esv5"), "aws": ("m5", "r7a")}
+AS_ON_PREMISES = "as on-premises"
+PERFORMANCE_BASED = "performance-based"
+
+
+@dataclass(frozen=True)
+class SizingOptions:
+    """How to size: comfort factor, performance-based or not, allowed families, books."""
+
+    comfort_factor: float = 1.3
+    performance_based: bool = True
+    azure_families: tuple[str, ...] = DEFAULT_FAMILIES["azure"]
+    aws_families: tuple[str, ...] = DEFAULT_FAMILIES["aws"]
+    as_of: date | None = None  # readiness date; default: the catalog's planning start
+    books_dir: Path | None = None
+
+    def families(self, provider: str) -> tuple[str, ...]:
+        """Allowed families for a provider (empty: every family in the book)."""
+        return self.azure_families if provider == "azure" else self.aws_families
+
+
+@dataclass(frozen=True, slots=True)
+class DiskSizing:
+    """One disk: its catalog size, the tier it maps to and its monthly price."""
+
+    size_gb: float
+    tier: str | None  # "P10", "gp3"; None when nothing holds it
+    monthly_price: float | None
+    basis: str  # observed | derived | unknown
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSizing:
+    """A server's target size, readiness and pay-as-you-go price on one provider."""
+
+    server_id: str
+    provider: str
+    region: str
+    sku: str | None
+    readiness: str
+    readiness_reasons: tuple[str, ...]
+    monthly_price: float | None  # compute + Windows licence per catalog facts, EUR/month
+    price_source: str | None
+    basis: str  # "as on-premises" | "performance-based"
+    target_vcpu: int
+    target_memory_gb: float
+    family: str | None = None
+    sku_vcpu: int | None = None
+    sku_memory_gb: float | None = None
+    os_family: str = "unknown"
+    compute_monthly: float | None = None  # Linux pay-as-you-go rate of the size
+    licence_model: str = "none"  # none | hybrid-benefit | licence-included
+    licence_monthly: float | None = 0.0  # Windows licence part of monthly_price
+    disks: tuple[DiskSizing, ...] = ()
+    disks_monthly: float | None = 0.0
+    notes: tuple[str, ...] = field(default=())
+
+    def to_json_dict(self) -> dict[str, object]:
+        """The JSON-ready form (plan.json extension, cost.json detail)."""
+        return {
+            "sku": self.sku,
+            "readiness": self.readiness,
+            "readiness_reasons": list(self.readiness_reasons),
+            "monthly_price": _round(self.monthly_price),
+            "price_source": self.price_source,
+            "basis": self.basis,
+            "target_vcpu": self.target_vcpu,
+            "target_memory_gb": self.target_memory_gb,
+            "licence_model": self.licence_model,
+            "disks": [
+                {"size_gb": d.size_gb, "tier": d.tier, "monthly_price": _round(d.monthly_price),
+                 "basis": d.basis}
+                for d in self.disks
+            ],
+            "notes": list(self.notes),
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+_BASIS_RANK = {"observed": 0, "derived": 1, "unknown": 2}
+
+
+def price_source(book: PriceBook, entries: Iterable[PriceEntry], planned_region: str) -> str:
+    """Provenance text for a price made of these entries (the weakest basis wins)."""
+    items = list(entries)
+    basis = max((e.basis for e in items), key=lambda b: _BASIS_RANK[b], default="unknown")
+    retrieved = max((e.retrieved for e in items if e.retrieved), default=book.doc.retrieved)
+    low = any(e.confidence == "low" for e in items)
+    text = f"{book.doc.source} {book.region} {retrieved}, {basis}"
+    if low:
+        text += ", low confidence"
+    if book.region != planned_region:
+        text += f"; priced as {book.region}"
+    return text
+
+
+@dataclass(frozen=True)
+class _Choice:
+    size: VmSize | None
+    linux: Quote | None
+    windows: Quote | None
+
+
+class Sizer:
+    """Sizes servers for one provider and region from one price book (with caches)."""
+
+    def __init__(
+        self, provider: str, region: str, book: PriceBook, options: SizingOptions, as_of: date
+    ) -> None:
+        self.provider = provider
+        self.region = region
+        self.book = book
+        self.options = options
+        self.as_of = as_of
+        allowed = set(options.families(provider))
+        offered = set(book.doc.offered)
+        self.sizes = tuple(
+            s for s in book.doc.sizes
+            if (not allowed or s.family in allowed) and (not offered or s.name in offered)
+        )
+        self.all_sizes = tuple(
+            s for s in book.doc.sizes if not offered or s.name in offered
+        )
+        self._choices: dict[tuple[int, float, int, bool], _Choice] = {}
+        self._disks: dict[float, DiskSizing] = {}
+        self._os: dict[str, OsInfo] = {}
+        self._parts: dict[tuple[object, ...], _Part] = {}
+        self._tiers = sorted(book.doc.disk_tiers, key=lambda t: t.size_gb)
+
+    # -- sizes ---------------------------------------------------------------------------
+    def targets(self, server: Server) -> tuple[int, float, str]:
+        """Target vCPU and memory and the basis they come from."""
+        factor = self.options.comfort_factor
+        if self.options.performance_based and (
+            server.cpu_p95 is not None or server.memory_p95 is not None
+        ):
+            vcpu = server.vcpu
+            memory = server.memory_gb
+            if server.cpu_p95 is not None:
+                vcpu = max(1, math.ceil(round(server.vcpu * server.cpu_p95 * factor, 6)))
+            if server.memory_p95 is not None:
+                memory = max(0.5, round(server.memory_gb * server.memory_p95 * factor, 3))
+            return vcpu, memory, PERFORMANCE_BASED
+        return server.vcpu, server.memory_gb, AS_ON_PREMISES
+
+    def choose(self, vcpu: int, memory: float, data_disks: int, windows: bool) -> _Choice:
+        """The cheapest fitting size (cached by requirement)."""
+        key = (vcpu, memory, data_disks, windows)
+        cached = self._choices.get(key)
+        if cached is not None:
+            return cached
+        best: tuple[tuple[float, int, float, str], _Choice] | None = None
+        for size in self.sizes:
+            if size.vcpu < vcpu or size.memory_gb < memory or size.max_data_disks < data_disks:
+                continue
+            linux = self.book.quote(f"vm:{size.name}", "linux-payg")
+            win = self.book.quote(f"vm:{size.name}", "windows-payg") if windows else None
+            rank_price = math.inf
+            if win is not None and win.monthly is not None:
+                rank_price = win.monthly
+            elif linux is not None and linux.monthly is not None:
+                rank_price = linux.monthly
+            rank = (rank_price, size.vcpu, size.memory_gb, size.name)
+            if best is None or rank < best[0]:
+                best = (rank, _Choice(size, linux, win))
+        choice = best[1] if best is not None else _Choice(None, None, None)
+        self._choices[key] = choice
+        return choice
+
+    # -- disks ---------------------------------------------------------------------------
+    def disk(self, size_gb: float) -> DiskSizing:
+        """Tier and monthly price of one disk (cached by size)."""
+        cached = self._disks.get(size_gb)
+        if cached is not None:
+            return cached
+        if self.provider == "aws":
+            quote = self.book.quote("ebs:gp3")
+            if size_gb > MAX_DISK_GB["aws"]:
+                result = DiskSizing(size_gb, None, None, "unknown")
+            elif quote is None or quote.monthly is None:
+                result = DiskSizing(size_gb, "gp3", None, "unknown")
+            else:
+                result = DiskSizing(size_gb, "gp3", quote.monthly * size_gb, quote.entry.basis)
+        else:
+            tier = next((t for t in self._tiers if t.size_gb >= size_gb), None)
+            if tier is None:
+                result = DiskSizing(size_gb, None, None, "unknown")
+            else:
+                quote = self.book.quote(f"disk:{tier.name}")
+                if quote is None or quote.monthly is None:
+                    result = DiskSizing(size_gb, tier.name, None, "unknown")
+                else:
+                    result = DiskSizing(size_gb, tier.name, quote.monthly, quote.entry.basis)
+        self._disks[size_gb] = result
+        return result
+
+    def os_info(self, slug: str) -> OsInfo:
+        """Cached :func:`classify_os`."""
+        info = self._os.get(slug)
+        if info is None:
+            info = classify_os(slug)
+            self._os[slug] = info
+        return info
+
+    # -- one server ----------------------------------------------------------------------
+    def size(self, server: Server) -> ServerSizing:
+        """Size, price and readiness of one server."""
+        key = (server.os, server.vcpu, server.memory_gb, server.cpu_p95, server.memory_p95,
+               len(server.disks_gb), server.licences.windows_software_assurance)
+        part = self._parts.get(key)
+        if part is None:
+            part = self._compute_part(server)
+            self._parts[key] = part
+        target = "Azure" if self.provider == "azure" else "AWS"
+        found: list[tuple[str, str]] = []
+        if server.disks_gb[0] > MAX_OS_DISK_GB[self.provider]:
+            found.append((NOT_READY, f"OS disk of {server.disks_gb[0]:g} GB is larger than "
+                                     f"{target}'s limit of {MAX_OS_DISK_GB[self.provider]:g} GB"))
+        for number, size_gb in enumerate(server.disks_gb[1:], start=1):
+            if size_gb > MAX_DISK_GB[self.provider]:
+                found.append((NOT_READY, f"disk {number} of {size_gb:g} GB is larger than "
+                                         f"{target}'s limit of {MAX_DISK_GB[self.provider]:g} GB"))
+        verdict = combine([*part.found, *found]) if found else part.verdict
+        disk_cache = self._disks
+        disks = tuple(disk_cache.get(gb) or self.disk(gb) for gb in server.disks_gb)
+        notes = part.notes
+        total = 0.0
+        disks_monthly: float | None = None
+        for disk in disks:
+            if disk.monthly_price is None:
+                notes = (*notes, "disk price unknown for " + ", ".join(
+                    f"{d.size_gb:g} GB ({d.tier or 'no tier'})" for d in disks
+                    if d.monthly_price is None))
+                break
+            total += disk.monthly_price
+        else:
+            disks_monthly = total
+        size = part.size
+        return ServerSizing(
+            server_id=server.id,
+            provider=self.provider,
+            region=self.region,
+            sku=size.name if size else None,
+            readiness=verdict.level,
+            readiness_reasons=verdict.reasons,
+            monthly_price=part.monthly,
+            price_source=part.source,
+            basis=part.basis,
+            target_vcpu=part.vcpu,
+            target_memory_gb=part.memory,
+            family=size.family if size else None,
+            sku_vcpu=size.vcpu if size else None,
+            sku_memory_gb=size.memory_gb if size else None,
+            os_family=part.os_family,
+            compute_monthly=part.compute,
+            licence_model=part.licence_model,
+            licence_monthly=part.licence,
+            disks=disks,
+            disks_monthly=disks_monthly,
+            notes=notes,
+        )
+
+    def _compute_part(self, server: Server) -> _Part:
+        """Everything that depends on the OS, size needs and licences, not on the disks."""
+        info = self.os_info(server.os)
+        target = "Azure" if self.provider == "azure" else "AWS"
+        found = os_readiness(info, self.provider, self.as_of)
+        vcpu, memory, basis = self.targets(server)
+        data_disks = len(server.disks_gb) - 1
+        windows = info.family == "windows"
+        choice = self.choose(vcpu, memory, data_disks, windows)
+        notes: list[str] = []
+        if choice.size is None:
+            anywhere = any(
+                s.vcpu >= vcpu and s.memory_gb >= memory and s.max_data_disks >= data_disks
+                for s in self.all_sizes
+            )
+            need = f"{vcpu} vCPU, {memory:g} GB memory, {data_disks} data disks"
+            if anywhere:
+                found.append((CONDITIONAL, f"needs {need}: no size in the allowed families "
+                                           f"{', '.join(self.options.families(self.provider))} "
+                                           "fits; allow a larger family"))
+            else:
+                found.append((NOT_READY, f"needs {need}: beyond every {target} size in the "
+                                         "price book"))
+        compute = choice.linux.monthly if choice.linux is not None else None
+        licence_model = "none"
+        licence: float | None = 0.0
+        entries: list[PriceEntry] = []
+        if choice.linux is not None:
+            entries.append(choice.linux.entry)
+        if windows:
+            sa = server.licences.windows_software_assurance
+            if self.provider == "azure" and sa:
+                licence_model = "hybrid-benefit"
+            else:
+                licence_model = "licence-included"
+                win = choice.windows
+                if win is not None and win.monthly is not None and compute is not None:
+                    licence = max(0.0, win.monthly - compute)
+                    entries.append(win.entry)
+                else:
+                    licence = None
+                    if choice.size is not None:
+                        notes.append(f"Windows licence-included price unknown for "
+                                     f"{choice.size.name}")
+        if compute is None and choice.size is not None:
+            notes.append(f"pay-as-you-go price unknown for {choice.size.name}")
+        monthly = None if compute is None or licence is None else compute + licence
+        source = price_source(self.book, entries, self.region) if monthly is not None else None
+        return _Part(
+            found=tuple(found), verdict=combine(found), size=choice.size, vcpu=vcpu,
+            memory=memory, basis=basis, os_family=info.family, compute=compute,
+            licence_model=licence_model, licence=licence, monthly=monthly, source=source,
+            notes=tuple(notes),
+        )
+
+
+@dataclass(frozen=True)
+class _Part:
+    found: tuple[tuple[str, str], ...]
+    verdict: Readiness
+    size: VmSize | None
+    vcpu: int
+    memory: float
+    basis: str
+    os_family: str
+    compute: float | None
+    licence_model: str
+    licence: float | None
+    monthly: float | None
+    source: str | None
+    notes: tuple[str, ...]
+
+
+def make_sizer(
+    catalog: Catalog,
+    provider: str,
+    region: str | None = None,
+    options: SizingOptions | None = None,
+    book: PriceBook | None = None,
+) -> Sizer:
+    """A :class:`Sizer` for the catalog's planning date and the newest matching book."""
+    opts = options or SizingOptions()
+    if provider not in DEFAULT_REGION:
+        raise ValueError(f"provider must be 'azure' or 'aws', got {provider!r}")
+    if region is None:
+        region = (
+            catalog.planning.region
+            if catalog.planning.target == provider
+            else DEFAULT_REGION[provider]
+        )
+    price_book = book or find_book(provider, region, opts.books_dir)
+    return Sizer(provider, region, price_book, opts, opts.as_of or catalog.planning.start)
+
+
+def size_catalog(
+    catalog: Catalog,
+    provider: str = "azure",
+    region: str | None = None,
+    options: SizingOptions | None = None,
+    *,
+    book: PriceBook | None = None,
+) -> dict[str, ServerSizing]:
+    """Size every server of the catalog for one provider; keyed by server id."""
+    sizer = make_sizer(catalog, provider, region, options, book)
+    return {server.id: sizer.size(server) for server in catalog.servers}
