@@ -1,7 +1,57 @@
-"""Click commands for this area; registered on the `utflytt` group by migration.cli."""
+"""``utflytt preview``: a stack's resources, offline under mocks, or the real engine's."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-COMMANDS: list[click.Command] = []
+from migration.fileio import dumps_json
+from migration.plan import read_plan
+
+DEFAULT_PLAN = Path("build/plan.json")
+
+
+@click.command()
+@click.argument("stack")
+@click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_PLAN,
+    show_default=True,
+    help="The plan the stack is generated from.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+@click.option("--live", is_flag=True, help="Run the real `pulumi preview` (needs the Pulumi CLI).")
+def preview(stack: str, plan_path: Path, as_json: bool, live: bool) -> None:
+    """Show every resource a stack (foundation or wave-NN) would create.
+
+    Runs the Pulumi program in-process under mocks: no cloud account, no Pulumi CLI,
+    nothing created. --live hands over to the real engine (Pulumi Automation API), which
+    needs the Pulumi CLI, a state backend login and cloud credentials.
+
+    \b
+    Example:
+        utflytt preview wave-01
+        utflytt preview foundation --plan build/plan.json --json
+        utflytt preview wave-01 --live
+    """
+    from stacks import program
+
+    if live:
+        program.preview_live(stack, on_output=lambda line: click.echo(line, nl=False))
+        return
+    from stacks.config import settings_for_stack
+    from stacks.testing import preview_json, render_preview, run_offline_full
+
+    plan = read_plan(plan_path)
+    settings = settings_for_stack(plan, stack, plan_path.as_posix())
+    run = run_offline_full(settings, plan)
+    if as_json:
+        click.echo(dumps_json(preview_json(run, stack)), nl=False)
+    else:
+        click.echo(render_preview(run, stack))
+
+
+COMMANDS: list[click.Command] = [preview]

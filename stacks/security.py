@@ -1,0 +1,318 @@
+"""Security invariants over the resources a stack registers (recorded offline).
+
+:func:`check` returns every violation (empty list: all hold):
+
+- ``public-ip``: a public IP only on a citizen-facing system's Application Gateway, or on the
+  landing zone's VPN gateway (the site-to-site tunnel endpoint to the old provider, which
+  only speaks IKE/IPsec); no NIC gets one; on AWS no instance gets one;
+- ``open-inbound``: no inbound allow rule from any source or the internet on the network
+  security group of a subnet that holds VMs (on AWS: a security group of an instance);
+- ``disk-encryption``: every managed disk has an encryption type (or a disk encryption set)
+  and every VM has encryption at host (which also covers its OS disk, caches and temp disk);
+  on AWS every volume and block device is encrypted;
+- ``tags``: every resource that takes tags carries system, owner, wave, level,
+  data-classification and cost-centre;
+- ``plain-secret``: no password/secret/key config value outside Pulumi secrets, and no
+  password or shared key in a resource's inputs unless it is a secret;
+- ``region``: the stack's region and every resource's location are in the EU.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Protocol
+
+EU_REGIONS: dict[str, frozenset[str]] = {
+    "azure": frozenset(
+        {
+            "swedencentral",
+            "swedensouth",
+            "northeurope",
+            "westeurope",
+            "francecentral",
+            "francesouth",
+            "germanywestcentral",
+            "germanynorth",
+            "italynorth",
+            "polandcentral",
+            "spaincentral",
+            "austriaeast",
+            "belgiumcentral",
+            "denmarkeast",
+        }
+    ),
+    "aws": frozenset(
+        {"eu-north-1", "eu-west-1", "eu-west-3", "eu-central-1", "eu-south-1", "eu-south-2"}
+    ),
+}
+REQUIRED_TAGS = ("system", "owner", "wave", "level", "data-classification", "cost-centre")
+ANYWHERE = frozenset({"*", "0.0.0.0/0", "::/0", "internet", "any", "0.0.0.0"})
+SECRET_KEY_RE = re.compile(r"(password|passwd|secret|sharedkey|token|privatekey|accesskey)", re.I)
+_UNTAGGABLE_FALLBACK = frozenset({"pulumi:pulumi:StackReference"})
+
+
+class Resource(Protocol):
+    """What the checks read from a recorded resource (see stacks.testing.RecordedResource)."""
+
+    type: str
+    name: str
+    urn: str
+    custom: bool
+    kind: str
+    id: str | None
+    inputs: dict[str, Any]
+    secret_paths: tuple[str, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """One broken invariant: which rule, on which resource, and why."""
+
+    rule: str
+    resource: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.resource}: {self.message}"
+
+
+def check(
+    resources: Sequence[Resource],
+    *,
+    region: str | None = None,
+    provider: str = "azure",
+    config: Mapping[str, str] | None = None,
+    secret_keys: Iterable[str] = (),
+) -> list[Violation]:
+    """Every violation of the invariants over ``resources`` (and the stack config), sorted."""
+    found: list[Violation] = []
+    found += _public_ips(resources)
+    found += _open_inbound(resources)
+    found += _disk_encryption(resources)
+    found += _tags(resources)
+    found += _plain_secrets(resources, config or {}, set(secret_keys))
+    found += _regions(resources, region, provider)
+    return sorted(set(found))
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _label(r: Resource) -> str:
+    return f"{r.type}::{r.name}"
+
+
+def _mentions(value: Any, needle: str) -> bool:
+    if isinstance(value, str):
+        return value == needle
+    if isinstance(value, dict):
+        return any(_mentions(v, needle) for v in value.values())
+    if isinstance(value, list):
+        return any(_mentions(v, needle) for v in value)
+    return False
+
+
+def _custom(resources: Sequence[Resource]) -> list[Resource]:
+    return [r for r in resources if r.custom and r.kind == "register"]
+
+
+# -------------------------------------------------------------------------------- rules
+
+
+def _public_ips(resources: Sequence[Resource]) -> list[Violation]:
+    out = []
+    for pip in (r for r in resources if r.type == "azure-native:network:PublicIPAddress"):
+        users = [r for r in resources if r is not pip and pip.id and _mentions(r.inputs, pip.id)]
+        if not users:
+            out.append(Violation("public-ip", _label(pip), "public IP attached to nothing"))
+        for user in users:
+            tags = user.inputs.get("tags") or {}
+            citizen_gw = (
+                user.type == "azure-native:network:ApplicationGateway"
+                and tags.get("level") == "citizen"
+            )
+            vpn_gw = (
+                user.type == "azure-native:network:VirtualNetworkGateway"
+                and user.inputs.get("gatewayType") == "Vpn"
+            )
+            if not (citizen_gw or vpn_gw):
+                out.append(
+                    Violation(
+                        "public-ip",
+                        _label(pip),
+                        f"used by {_label(user)}; only citizen-facing gateways may have one",
+                    )
+                )
+    for nic in (r for r in resources if r.type == "azure-native:network:NetworkInterface"):
+        for cfg in nic.inputs.get("ipConfigurations") or []:
+            if cfg.get("publicIPAddress"):
+                out.append(Violation("public-ip", _label(nic), "NIC has a public IP"))
+    for inst in (r for r in resources if r.type == "aws:ec2/instance:Instance"):
+        if inst.inputs.get("associatePublicIpAddress"):
+            out.append(Violation("public-ip", _label(inst), "instance gets a public IP"))
+    for eip in (r for r in resources if r.type == "aws:ec2/eip:Eip"):
+        out.append(Violation("public-ip", _label(eip), "elastic IP"))
+    return out
+
+
+def _vm_nsg_ids(resources: Sequence[Resource]) -> set[str]:
+    """Ids of the NSGs on subnets that hold NICs (Azure), or attached to instances (AWS)."""
+    nic_subnets = set()
+    for nic in (r for r in resources if r.type == "azure-native:network:NetworkInterface"):
+        for cfg in nic.inputs.get("ipConfigurations") or []:
+            subnet = (cfg.get("subnet") or {}).get("id")
+            if subnet:
+                nic_subnets.add(subnet)
+        nsg = (nic.inputs.get("networkSecurityGroup") or {}).get("id")
+        if nsg:
+            nic_subnets.add(f"nsg:{nsg}")
+    ids = {s.removeprefix("nsg:") for s in nic_subnets if s.startswith("nsg:")}
+    for subnet in (r for r in resources if r.type == "azure-native:network:Subnet"):
+        if subnet.id in nic_subnets:
+            nsg = (subnet.inputs.get("networkSecurityGroup") or {}).get("id")
+            if nsg:
+                ids.add(nsg)
+    for inst in (r for r in resources if r.type == "aws:ec2/instance:Instance"):
+        ids.update(inst.inputs.get("vpcSecurityGroupIds") or [])
+    return ids
+
+
+def _open_sources(rule: Mapping[str, Any]) -> list[str]:
+    sources = [rule.get("sourceAddressPrefix")] + list(rule.get("sourceAddressPrefixes") or [])
+    return [s for s in sources if isinstance(s, str) and s.lower() in ANYWHERE]
+
+
+def _open_inbound(resources: Sequence[Resource]) -> list[Violation]:
+    vm_nsgs = _vm_nsg_ids(resources)
+    out = []
+    for nsg in resources:
+        if nsg.type == "azure-native:network:NetworkSecurityGroup" and nsg.id in vm_nsgs:
+            rules = nsg.inputs.get("securityRules") or []
+        elif nsg.type == "azure-native:network:SecurityRule":
+            parent_ids = {
+                i
+                for i in vm_nsgs
+                if i.endswith("/" + str(nsg.inputs.get("networkSecurityGroupName")))
+            }
+            rules = [nsg.inputs] if parent_ids else []
+        elif nsg.type == "aws:ec2/securityGroup:SecurityGroup" and nsg.id in vm_nsgs:
+            out += [
+                Violation("open-inbound", _label(nsg), f"ingress from {cidr}")
+                for rule in nsg.inputs.get("ingress") or []
+                for cidr in (rule.get("cidrBlocks") or []) + (rule.get("ipv6CidrBlocks") or [])
+                if cidr in ANYWHERE
+            ]
+            continue
+        else:
+            continue
+        for rule in rules:
+            if rule.get("direction") == "Inbound" and rule.get("access") == "Allow":
+                for source in _open_sources(rule):
+                    out.append(
+                        Violation(
+                            "open-inbound",
+                            _label(nsg),
+                            f"rule {rule.get('name')} admits {source} on a VM subnet",
+                        )
+                    )
+    return out
+
+
+def _disk_encryption(resources: Sequence[Resource]) -> list[Violation]:
+    out = []
+    for r in resources:
+        if r.type == "azure-native:compute:Disk":
+            enc = r.inputs.get("encryption") or {}
+            if not (enc.get("type") or enc.get("diskEncryptionSetId")):
+                out.append(Violation("disk-encryption", _label(r), "disk has no encryption type"))
+        elif r.type == "azure-native:compute:VirtualMachine":
+            if not (r.inputs.get("securityProfile") or {}).get("encryptionAtHost"):
+                out.append(Violation("disk-encryption", _label(r), "VM without encryption at host"))
+        elif r.type == "aws:ebs/volume:Volume" and not r.inputs.get("encrypted"):
+            out.append(Violation("disk-encryption", _label(r), "volume not encrypted"))
+        elif r.type == "aws:ec2/instance:Instance":
+            devices = [r.inputs.get("rootBlockDevice") or {}] + list(
+                r.inputs.get("ebsBlockDevices") or []
+            )
+            if any(not d.get("encrypted") for d in devices):
+                out.append(Violation("disk-encryption", _label(r), "block device not encrypted"))
+    return out
+
+
+@cache
+def takes_tags(type_token: str) -> bool:
+    """Whether a resource type accepts ``tags`` (read from its Python SDK class)."""
+    if type_token in _UNTAGGABLE_FALLBACK or type_token.startswith("pulumi:"):
+        return False
+    try:
+        package, module, cls = type_token.split(":")
+    except ValueError:
+        return True
+    module_name = {"azure-native": "pulumi_azure_native", "aws": "pulumi_aws"}.get(package)
+    if module_name is None:
+        return True
+    sub = module.split("/")[0]
+    try:
+        klass = getattr(importlib.import_module(f"{module_name}.{sub}"), cls)
+    except (ImportError, AttributeError):
+        return True
+    init = getattr(klass, "_internal_init", klass.__init__)
+    return "tags" in inspect.signature(init).parameters
+
+
+def _tags(resources: Sequence[Resource]) -> list[Violation]:
+    out = []
+    for r in _custom(resources):
+        if not takes_tags(r.type):
+            continue
+        tags = r.inputs.get("tags") or {}
+        missing = [k for k in REQUIRED_TAGS if not tags.get(k)]
+        if missing:
+            out.append(Violation("tags", _label(r), f"missing tags: {', '.join(missing)}"))
+    return out
+
+
+def _plain_secrets(
+    resources: Sequence[Resource], config: Mapping[str, str], secret_keys: set[str]
+) -> list[Violation]:
+    out = []
+    for key, value in config.items():
+        short = key.split(":", 1)[-1]
+        if SECRET_KEY_RE.search(short) and key not in secret_keys and value:
+            out.append(
+                Violation("plain-secret", key, "secret-looking config value is not a Pulumi secret")
+            )
+    for r in resources:
+        os_profile = r.inputs.get("osProfile") or {}
+        if os_profile.get("adminPassword") and "osProfile" not in r.secret_paths:
+            out.append(Violation("plain-secret", _label(r), "admin password is not a secret"))
+        if r.inputs.get("sharedKey") and "sharedKey" not in r.secret_paths:
+            out.append(Violation("plain-secret", _label(r), "VPN shared key is not a secret"))
+    return out
+
+
+def _regions(resources: Sequence[Resource], region: str | None, provider: str) -> list[Violation]:
+    allowed = EU_REGIONS.get(provider, frozenset())
+    out = []
+    if region is not None and region not in allowed:
+        out.append(Violation("region", "stack", f"region {region!r} is not in the EU"))
+    for r in resources:
+        location = r.inputs.get("location")
+        if (
+            r.type.startswith("azure-native:")
+            and isinstance(location, str)
+            and location not in EU_REGIONS["azure"]
+        ):
+            out.append(Violation("region", _label(r), f"location {location!r} is not in the EU"))
+        aws_region = r.inputs.get("region")
+        if r.type.startswith(("aws:", "pulumi:providers:aws")) and isinstance(aws_region, str):
+            if aws_region not in EU_REGIONS["aws"]:
+                out.append(
+                    Violation("region", _label(r), f"region {aws_region!r} is not in the EU")
+                )
+    return out
