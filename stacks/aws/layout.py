@@ -1,0 +1,384 @@
+"""The AWS shape of a plan, as plain data: address plan, placement, firewall rules, tags.
+
+Everything here is a pure function of the plan (and of the ``utflytt:aws`` stack config), so
+it is tested without Pulumi, and the components in this package only turn it into resources.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from migration.catalog.models import parse_port
+from migration.plan import Plan, PlannedServer
+
+DEFAULT_REGION = "eu-north-1"
+ENVIRONMENTS = ("prod", "test", "dev")
+MIGRATING = frozenset({"rehost", "replatform", "rebuild"})
+SUBNET_PREFIX = 26            # one /26 per system per availability zone (59 usable addresses)
+MAX_AZS = 3
+FIRST_HOST_OFFSET = 10        # AWS reserves .0-.3 and the last address; leave room for appliances
+VPC_POOL = tuple(f"10.{n}.0.0/16" for n in range(100, 200))
+ALB_TARGET_PORT = 80          # the web tier behind a citizen-facing ALB listens here
+DEFAULT_RPO_HOURS = 24.0
+# TEST-NET-2: a placeholder until utflytt:aws.vpnPeerIp is set
+DEFAULT_VPN_PEER_IP = "198.51.100.1"
+OPTION_KEYS = frozenset(
+    {"amis", "availabilityZones", "vpcCidrs", "subnetCidrs", "instanceTypes", "vpnPeerIp",
+     "vpnBgpAsn", "certificateArns"}
+)
+
+
+class AwsConfigError(ValueError):
+    """The ``utflytt:aws`` stack config is wrong; the message names the key."""
+
+
+@dataclass(frozen=True)
+class AwsOptions:
+    """The optional ``utflytt:aws`` object of a stack config (all keys optional).
+
+    ``amis``: server id -> AMI id from VM Import (rehost); ``availabilityZones``: AZ names;
+    ``vpcCidrs``: environment -> CIDR; ``subnetCidrs``: "env/system" -> one CIDR per AZ;
+    ``instanceTypes``: server id -> EC2 type (overrides the plan's sku); ``vpnPeerIp``: the
+    public IP of the old provider's VPN endpoint; ``vpnBgpAsn``; ``certificateArns``:
+    system id -> ACM certificate for its HTTPS listener.
+    """
+
+    amis: Mapping[str, str] = field(default_factory=dict)
+    availability_zones: tuple[str, ...] = ()
+    vpc_cidrs: Mapping[str, str] = field(default_factory=dict)
+    subnet_cidrs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    instance_types: Mapping[str, str] = field(default_factory=dict)
+    vpn_peer_ip: str | None = None
+    vpn_bgp_asn: int = 65000
+    certificate_arns: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, raw: Mapping[str, Any] | None) -> AwsOptions:
+        """Build from the decoded ``utflytt:aws`` object; unknown keys are an error."""
+        if not raw:
+            return cls()
+        unknown = sorted(set(raw) - OPTION_KEYS)
+        if unknown:
+            raise AwsConfigError(
+                f"utflytt:aws: unknown key(s) {', '.join(unknown)}; "
+                f"expected some of {', '.join(sorted(OPTION_KEYS))}"
+            )
+        return cls(
+            amis=dict(raw.get("amis", {})),
+            availability_zones=tuple(raw.get("availabilityZones", ())),
+            vpc_cidrs=dict(raw.get("vpcCidrs", {})),
+            subnet_cidrs={k: tuple(v) for k, v in dict(raw.get("subnetCidrs", {})).items()},
+            instance_types=dict(raw.get("instanceTypes", {})),
+            vpn_peer_ip=raw.get("vpnPeerIp"),
+            vpn_bgp_asn=int(raw.get("vpnBgpAsn", 65000)),
+            certificate_arns=dict(raw.get("certificateArns", {})),
+        )
+
+
+# --- address plan -----------------------------------------------------------------------------
+
+
+def migrating_servers(plan: Plan) -> dict[str, PlannedServer]:
+    """Servers that get an EC2 instance (they are in a wave), by id, sorted."""
+    return {sid: s for sid, s in sorted(plan.servers.items()) if s.wave is not None}
+
+
+def environments(plan: Plan) -> list[str]:
+    """Environments that get a VPC, in prod/test/dev order (prod always, for the VPN hub)."""
+    present = {s.environment for s in migrating_servers(plan).values()} | {"prod"}
+    return [e for e in ENVIRONMENTS if e in present] + sorted(present - set(ENVIRONMENTS))
+
+
+def systems_in(plan: Plan, environment: str) -> list[str]:
+    """Systems with a migrating server in this environment, sorted."""
+    return sorted(
+        {s.system for s in migrating_servers(plan).values() if s.environment == environment}
+    )
+
+
+def citizen_systems(plan: Plan) -> list[str]:
+    """Systems of level ``citizen`` that migrate (they get a public ALB in prod)."""
+    return sorted(
+        sid for sid, sys_ in plan.systems.items()
+        if sys_.level == "citizen" and sys_.disposition in MIGRATING
+    )
+
+
+def vpc_cidrs(plan: Plan, options: AwsOptions) -> dict[str, str]:
+    """One CIDR per environment: from config, else the first free /16 of 10.100-199.
+
+    A VPC must not overlap the source networks (the VPN routes to them) or another VPC.
+    """
+    sources = [ipaddress.ip_network(n, strict=False) for n in plan.source_networks]
+    taken: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    result: dict[str, str] = {}
+    for env in environments(plan):
+        chosen = options.vpc_cidrs.get(env)
+        if chosen is None:
+            for candidate in VPC_POOL:
+                net = ipaddress.ip_network(candidate)
+                if not any(net.overlaps(o) for o in [*sources, *taken]):
+                    chosen = candidate
+                    break
+            else:  # pragma: no cover - 100 /16s
+                raise AwsConfigError("utflytt:aws.vpcCidrs: no free /16 left in 10.100-199")
+        else:
+            try:
+                net = ipaddress.ip_network(chosen, strict=False)
+            except ValueError:
+                # left to the EC2 API (and moto) to reject, as a deployment would
+                result[env] = chosen
+                continue
+            clash = [str(o) for o in sources if net.overlaps(o)]
+            if clash:
+                raise AwsConfigError(
+                    f"utflytt:aws.vpcCidrs.{env}: {chosen} overlaps the source network(s) "
+                    f"{', '.join(clash)} that the VPN routes to"
+                )
+        taken.append(ipaddress.ip_network(chosen, strict=False))
+        result[env] = chosen
+    return result
+
+
+@dataclass(frozen=True)
+class SubnetSpec:
+    """One subnet: what it is for, where, and its CIDR."""
+
+    name: str            # logical name, e.g. "prod-economy-a"
+    system: str | None   # None for a public (ALB) subnet
+    az: str
+    cidr: str
+
+
+def subnet_layout(
+    plan: Plan, environment: str, vpc_cidr: str, azs: Iterable[str], options: AwsOptions
+) -> list[SubnetSpec]:
+    """Public subnets (prod, when a citizen system migrates) then one per system per AZ.
+
+    Slots are /26s handed out in order: public first, then systems sorted by id. A config
+    entry ``subnetCidrs["env/system"]`` pins a system's CIDRs (pin them before the catalog
+    grows: adding a system shifts the slots of the systems sorted after it).
+    """
+    zones = list(azs)[:MAX_AZS]
+    if not zones:
+        raise AwsConfigError("utflytt:aws.availabilityZones: no availability zone")
+    try:
+        vpc = ipaddress.ip_network(vpc_cidr, strict=False)
+        slots = iter(vpc.subnets(new_prefix=SUBNET_PREFIX)) if vpc.prefixlen <= SUBNET_PREFIX \
+            else iter(())
+    except ValueError:
+        slots = iter(())
+    pinned = {key: list(cidrs) for key, cidrs in options.subnet_cidrs.items()}
+    used = {c for cidrs in pinned.values() for c in cidrs}
+
+    def next_slot(label: str) -> str:
+        for slot in slots:
+            if str(slot) not in used:
+                return str(slot)
+        raise AwsConfigError(
+            f"utflytt:aws.vpcCidrs.{environment}: {vpc_cidr} has no /{SUBNET_PREFIX} left "
+            f"for {label}"
+        )
+
+    specs: list[SubnetSpec] = []
+    letters = [z[-1] for z in zones]
+    if environment == "prod" and citizen_systems(plan):
+        for zone, letter in zip(zones, letters, strict=True):
+            specs.append(SubnetSpec(f"{environment}-public-{letter}", None, zone,
+                                    next_slot("public")))
+    for system in systems_in(plan, environment):
+        cidrs = pinned.get(f"{environment}/{system}")
+        for i, (zone, letter) in enumerate(zip(zones, letters, strict=True)):
+            cidr = cidrs[i] if cidrs and i < len(cidrs) else next_slot(system)
+            specs.append(SubnetSpec(f"{environment}-{system}-{letter}", system, zone, cidr))
+    return specs
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one server goes: the index of its system's subnet (AZ order) and its address."""
+
+    subnet_index: int
+    host_offset: int     # address = network address of that subnet + host_offset
+
+
+def placements(plan: Plan, system: str, environment: str, az_count: int) -> dict[str, Placement]:
+    """Servers of a system/environment round-robin over its AZ subnets, by sorted id."""
+    servers = [sid for sid, s in migrating_servers(plan).items()
+               if s.system == system and s.environment == environment]
+    result = {}
+    for i, sid in enumerate(servers):
+        result[sid] = Placement(i % az_count, FIRST_HOST_OFFSET + i // az_count)
+    return result
+
+
+def host_address(subnet_cidr: str, offset: int) -> str:
+    """The ``offset``-th address of a subnet (raises if it does not fit)."""
+    net = ipaddress.ip_network(subnet_cidr, strict=False)
+    if offset >= net.num_addresses - 1:
+        raise AwsConfigError(f"subnet {subnet_cidr} is too small for host #{offset}")
+    return str(net.network_address + offset)
+
+
+# --- firewall rules ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IngressRule:
+    """One inbound rule on a provider server's security group.
+
+    Exactly one of ``source_server`` (a consumer in the same wave and VPC: its SG),
+    ``source_cloud`` (a consumer in the cloud in another stack: its fixed private /32,
+    resolved from the foundation's subnets) and ``cidr`` (an address at the old provider)
+    is set.
+    """
+
+    server: str
+    protocol: str                # "tcp" or "udp"
+    from_port: int
+    to_port: int
+    description: str
+    source_server: str | None = None
+    source_cloud: str | None = None
+    cidr: str | None = None
+
+
+def _old_location(plan: Plan, consumer: PlannedServer) -> list[str]:
+    if consumer.ip:
+        return [f"{consumer.ip}/32"]
+    return list(plan.source_networks)
+
+
+def ingress_rules(plan: Plan, wave: int, server_id: str) -> list[IngressRule]:
+    """Inbound rules of ``server_id`` (in ``wave``) from the plan's declared flows only.
+
+    A consumer in the same wave and environment is admitted by its security group; one that
+    is (or will be) in the cloud elsewhere by its fixed private address; one still at the
+    old provider by its old address (or the source networks) until the plan marks it
+    migrated, plus its future cloud address so that nothing breaks the day it moves.
+    Consumers being retired or repurchased are left out: their flows are to be re-pointed.
+    """
+    provider = plan.servers[server_id]
+    rules: list[IngressRule] = []
+    for flow in sorted(plan.flows, key=lambda f: (f.from_, f.to, f.ports)):
+        if flow.to != server_id:
+            continue
+        consumer = plan.servers.get(flow.from_)
+        if consumer is None:
+            continue
+        system = plan.systems.get(consumer.system)
+        for port in sorted(flow.ports):
+            proto, first, last = parse_port(port)
+            desc = f"{flow.from_} -> {server_id} {port}"
+
+            def rule(description: str, p: str = proto, a: int = first, b: int = last,
+                     **source: str) -> IngressRule:
+                return IngressRule(server_id, p, a, b, description, **source)
+
+            if consumer.wave is None:
+                if system is not None and system.disposition != "retain":
+                    continue  # retired or repurchased: flagged for re-pointing by the plan
+                for cidr in _old_location(plan, consumer):
+                    rules.append(rule(f"{desc} (retained)", cidr=cidr))
+            elif consumer.wave == wave and consumer.environment == provider.environment:
+                rules.append(rule(desc, source_server=flow.from_))
+            else:
+                rules.append(rule(desc, source_cloud=flow.from_))
+                if consumer.wave > wave and not consumer.migrated:
+                    for cidr in _old_location(plan, consumer):
+                        until = f"hybrid until wave-{consumer.wave:02d}"
+                        rules.append(rule(f"{desc} ({until})", cidr=cidr))
+    return rules
+
+
+# --- images, backup, tags ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImageQuery:
+    """An AMI lookup for a fresh OS image (rebuild/replatform)."""
+
+    owners: tuple[str, ...]
+    name: str
+    platform: Literal["windows", "linux"]
+
+
+_OS_IMAGES: dict[str, tuple[str, str]] = {
+    # os family-version -> (owner, AMI name pattern); owners are the publishers' AWS accounts
+    "windows-server-2022": ("801119661308", "Windows_Server-2022-English-Full-Base-*"),
+    "windows-server-2019": ("801119661308", "Windows_Server-2019-English-Full-Base-*"),
+    "windows-server-2016": ("801119661308", "Windows_Server-2016-English-Full-Base-*"),
+    "windows-server-2012r2": ("801119661308", "Windows_Server-2012-R2_RTM-English-64Bit-Base-*"),
+    "ubuntu-24.04": ("099720109477", "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"),
+    "ubuntu-22.04": ("099720109477", "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"),
+    "ubuntu-20.04": ("099720109477", "ubuntu/images/hvm-ssd/ubuntu-focal-20.04-amd64-server-*"),
+    "rhel-9": ("309956199498", "RHEL-9.*_HVM-*-x86_64-*"),
+    "rhel-8": ("309956199498", "RHEL-8.*_HVM-*-x86_64-*"),
+    "debian-12": ("136693071363", "debian-12-amd64-*"),
+}
+_DEFAULT_LINUX = ("137112412989", "al2023-ami-2023.*-x86_64")
+
+
+def image_query(os_slug: str) -> ImageQuery:
+    """The AMI lookup for an OS slug (unknown: Amazon Linux 2023 or Windows Server 2022)."""
+    windows = os_slug.startswith("windows")
+    platform: Literal["windows", "linux"] = "windows" if windows else "linux"
+    owner, name = _OS_IMAGES.get(os_slug) or (
+        _OS_IMAGES["windows-server-2022"] if platform == "windows" else _DEFAULT_LINUX
+    )
+    return ImageQuery((owner,), name, platform)
+
+
+def backup_tier(rpo_hours: float | None) -> tuple[str, str]:
+    """(tier name, AWS Backup cron schedule) meeting an RPO: 1 h, 4 h, 12 h or daily."""
+    rpo = DEFAULT_RPO_HOURS if rpo_hours is None else rpo_hours
+    if rpo <= 1:
+        return "rpo-1h", "cron(0 * * * ? *)"
+    if rpo <= 4:
+        return "rpo-4h", "cron(0 */4 * * ? *)"
+    if rpo <= 12:
+        return "rpo-12h", "cron(0 */12 * * ? *)"
+    return "rpo-24h", "cron(0 1 * * ? *)"
+
+
+def backup_tiers(plan: Plan) -> dict[str, str]:
+    """Tier -> schedule for every tier some migrating system needs (sorted)."""
+    used = {
+        backup_tier(plan.systems[s.system].rpo_hours if s.system in plan.systems else None)
+        for s in migrating_servers(plan).values()
+    }
+    return dict(sorted(used))
+
+
+def system_tags(plan: Plan, system_id: str, wave: int, environment: str) -> dict[str, str]:
+    """The tags every resource of a system carries (DESIGN.md "Stacks")."""
+    sys_ = plan.systems.get(system_id)
+    return {
+        "system": system_id,
+        "owner": sys_.owner if sys_ else "unknown",
+        "wave": f"wave-{wave:02d}",
+        "level": sys_.level if sys_ else "unknown",
+        "data-classification": sys_.data_classification if sys_ else "unknown",
+        "cost-centre": (sys_.cost_centre or "unassigned") if sys_ else "unassigned",
+        "environment": environment,
+        "managed-by": "utflytt",
+    }
+
+
+def foundation_tags(environment: str | None = None) -> dict[str, str]:
+    """Tags of landing-zone resources (shared by every system)."""
+    tags = {"system": "landing-zone", "owner": "it-infrastructure", "wave": "wave-00",
+            "level": "shared", "data-classification": "internal", "cost-centre": "shared",
+            "managed-by": "utflytt"}
+    if environment:
+        tags["environment"] = environment
+    return tags
+
+
+def short_hash(*parts: str) -> str:
+    """A stable 8-hex-digit suffix (for names AWS wants unique, like SG names)."""
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:8]

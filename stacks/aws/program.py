@@ -1,0 +1,166 @@
+"""The AWS program: ``run(settings, plan)`` builds the foundation or one wave stack.
+
+Called by ``stacks/program.py`` when the stack config says ``provider: aws``. Optional stack
+config ``utflytt:aws`` (an object, see :class:`stacks.aws.layout.AwsOptions`) carries what the
+plan cannot know: VM Import AMI ids, the old provider's VPN endpoint, pinned CIDRs, TLS
+certificates.
+
+Rehost images: VM Import (``aws ec2 import-image``) turns each exported disk into an AMI.
+Either put its id into ``utflytt:aws.amis.<server-id>``, or tag the AMI
+``utflytt:server=<server-id>`` and the wave stack finds it (``owners=["self"]``). Rebuild
+and replatform servers get the newest publisher AMI for their OS (``layout.image_query``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from migration.plan import Plan
+from stacks.aws import layout
+from stacks.aws.landing_zone import LandingZone, LandingZoneArgs
+from stacks.aws.layout import AwsConfigError, AwsOptions
+from stacks.aws.workload import (
+    PublicEntrance,
+    PublicEntranceArgs,
+    ResolvedRule,
+    Server,
+    ServerArgs,
+    ServerIngress,
+    ServerIngressArgs,
+    server_address,
+    web_targets,
+)
+from stacks.settings import StackSettings
+
+__all__ = ["run", "WaveStack", "WaveStackArgs"]
+
+
+def run(settings: StackSettings, plan: Plan) -> None:
+    """Build the stack ``settings`` names; exports what the wave stacks (or users) read."""
+    options = AwsOptions.from_config(pulumi.Config("utflytt").get_object("aws"))
+    region = settings.region or layout.DEFAULT_REGION
+    provider = aws.Provider(f"aws-{region}", region=region)
+    opts = pulumi.ResourceOptions(provider=provider)
+    if settings.kind == "foundation":
+        zones = options.availability_zones or tuple(aws.get_availability_zones(
+            state="available", opts=pulumi.InvokeOptions(provider=provider)).names)
+        lz = LandingZone("landing-zone", LandingZoneArgs(
+            plan=plan, options=options, availability_zones=tuple(sorted(zones)),
+            extra_tags=dict(settings.tags)), opts=opts)
+        pulumi.export("region", region)
+        for key, value in lz.exports.items():
+            pulumi.export(key, value)
+        return
+    if settings.wave is None:
+        raise AwsConfigError(f"stack {settings.stack}: a wave stack needs a wave number")
+    ref = pulumi.StackReference(settings.foundation_stack)
+    wave = WaveStack(f"wave-{settings.wave:02d}", WaveStackArgs(
+        plan=plan, wave=settings.wave, options=options, network=ref.require_output("network"),
+        kms_key_arn=ref.require_output("kmsKeyArn"), provider=provider,
+        extra_tags=dict(settings.tags)), opts=opts)
+    pulumi.export("instances", {sid: s.instance.id for sid, s in wave.servers.items()})
+    pulumi.export("privateIps", {sid: s.instance.private_ip for sid, s in wave.servers.items()})
+    pulumi.export("loadBalancers", {sys_: e.load_balancer.dns_name
+                                    for sys_, e in wave.entrances.items()})
+
+
+class WaveStackArgs:
+    """What one wave needs: the plan, its number, and the foundation's outputs."""
+
+    def __init__(self, *, plan: Plan, wave: int, options: AwsOptions,
+                 network: pulumi.Output[Any], kms_key_arn: pulumi.Input[str],
+                 provider: aws.Provider | None = None,
+                 extra_tags: dict[str, str] | None = None) -> None:
+        self.plan = plan
+        self.wave = wave
+        self.options = options
+        self.network = network
+        self.kms_key_arn = kms_key_arn
+        self.provider = provider
+        self.extra_tags = extra_tags or {}
+
+
+class WaveStack(pulumi.ComponentResource):
+    """Every server of the wave, its firewall, and the citizen systems' load balancers."""
+
+    def __init__(self, name: str, args: WaveStackArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("utflytt:aws:WaveStack", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        plan, number, network = args.plan, args.wave, args.network
+        invoke = pulumi.InvokeOptions(provider=args.provider, parent=self)
+        members = [sid for sid, s in layout.migrating_servers(plan).items() if s.wave == number]
+        self.servers: dict[str, Server] = {}
+        for sid in members:
+            server = plan.servers[sid]
+            system = plan.systems.get(server.system)
+            instance_type = args.options.instance_types.get(sid) or server.sku
+            if not instance_type:
+                raise AwsConfigError(f"server {sid}: no instance type (plan sku is empty; set "
+                                     f"utflytt:aws.instanceTypes.{sid})")
+            address = network.apply(lambda n, s=sid: server_address(n, plan, s))
+            env = server.environment
+            self.servers[sid] = Server(sid, ServerArgs(
+                server_id=sid, server=server, instance_type=instance_type,
+                ami=_ami(sid, server.os, server.disposition, args.options, invoke),
+                vpc_id=network.apply(lambda n, e=env: n[e]["vpcId"]),
+                subnet_id=address.apply(lambda a: a["subnetId"]),
+                private_ip=address.apply(lambda a: a["ip"]),
+                kms_key_arn=args.kms_key_arn,
+                backup_tier=layout.backup_tier(system.rpo_hours if system else None)[0],
+                tags={**layout.system_tags(plan, server.system, number, env),
+                      **args.extra_tags}), opts=child)
+        for sid in members:
+            rules = []
+            for rule in layout.ingress_rules(plan, number, sid):
+                if rule.source_server is not None:
+                    group = self.servers[rule.source_server].security_group.id
+                    rules.append(ResolvedRule(rule, source_group=group))
+                elif rule.source_cloud is not None:
+                    cidr = network.apply(
+                        lambda n, s=rule.source_cloud: server_address(n, plan, s)["ip"] + "/32")
+                    rules.append(ResolvedRule(rule, cidr=cidr))
+                else:
+                    rules.append(ResolvedRule(rule, cidr=rule.cidr))
+            if rules:
+                server = plan.servers[sid]
+                ServerIngress(f"{sid}-ingress", ServerIngressArgs(
+                    server_id=sid, security_group_id=self.servers[sid].security_group.id,
+                    rules=tuple(rules),
+                    tags={**layout.system_tags(plan, server.system, number, server.environment),
+                          **args.extra_tags}), opts=child)
+        self.entrances: dict[str, PublicEntrance] = {}
+        for system in layout.citizen_systems(plan):
+            targets = web_targets(plan, number, system)
+            if not targets:
+                continue
+            self.entrances[system] = PublicEntrance(f"{system}-entrance", PublicEntranceArgs(
+                system=system, vpc_id=network.apply(lambda n: n["prod"]["vpcId"]),
+                vpc_cidr=network.apply(lambda n: n["prod"]["vpcCidr"]),
+                public_subnet_ids=network.apply(lambda n: n["prod"]["publicSubnetIds"]),
+                targets=tuple(self.servers[t] for t in targets),
+                certificate_arn=args.options.certificate_arns.get(system),
+                tags={**layout.system_tags(plan, system, number, "prod"), **args.extra_tags}),
+                opts=child)
+        self.register_outputs({"servers": sorted(self.servers)})
+
+
+def _ami(server_id: str, os_slug: str, disposition: str, options: AwsOptions,
+         invoke: pulumi.InvokeOptions) -> pulumi.Input[str]:
+    """Rehost: the VM Import AMI (config, else tagged ``utflytt:server``); else the OS image."""
+    if disposition == "rehost":
+        if server_id in options.amis:
+            return options.amis[server_id]
+        return aws.ec2.get_ami_output(
+            owners=["self"], most_recent=True,
+            filters=[aws.ec2.GetAmiFilterArgs(name="tag:utflytt:server", values=[server_id])],
+            opts=invoke).id
+    query = layout.image_query(os_slug)
+    return aws.ec2.get_ami_output(
+        owners=list(query.owners), most_recent=True,
+        filters=[aws.ec2.GetAmiFilterArgs(name="name", values=[query.name]),
+                 aws.ec2.GetAmiFilterArgs(name="architecture", values=["x86_64"])],
+        opts=invoke).id

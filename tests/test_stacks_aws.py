@@ -1,0 +1,251 @@
+"""The AWS foundation and wave stacks of a small plan, run under moto-backed mocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from botocore.exceptions import ClientError
+
+from stacks.aws.moto_mocks import MockCheckError, MotoMocks
+from stacks.aws.offline import AwsRun, aws_config, run_aws_offline
+from stacks.aws.security import check_all
+from stacks.settings import StackSettings
+from tests.aws_fixtures import WAVE_SERVERS, small_plan
+
+REGION = "eu-north-1"
+FOUNDATION = StackSettings("foundation", "foundation", "aws", REGION, "plan.json")
+
+
+def wave_settings(n: int) -> StackSettings:
+    return StackSettings(f"wave-{n:02d}", "wave", "aws", REGION, "plan.json", wave=n)
+
+
+@dataclass
+class Deployment:
+    mocks: MotoMocks
+    foundation: AwsRun
+    waves: dict[int, AwsRun]
+    imported_ami: str
+
+
+@pytest.fixture(scope="module")
+def deployed():
+    """Foundation then every wave, in one moto session (waves land in its subnets)."""
+    plan = small_plan()
+    with MotoMocks(REGION) as mocks:
+        ami = mocks.import_image("eko-app01")                   # found by its tag
+        config = aws_config({"amis": {s: ami for s in ("dc01", "dc02", "eko-db01",
+                                                           "eko-test01")},
+                             "vpnPeerIp": "203.0.113.5"})
+        foundation = run_aws_offline(FOUNDATION, plan, mocks, config)
+        mocks.stack_outputs["foundation"] = foundation.outputs
+        waves = {n: run_aws_offline(wave_settings(n), plan, mocks, config)
+                 for n in WAVE_SERVERS}
+        yield Deployment(mocks, foundation, waves, ami)
+
+
+def _ingress(ec2, group_id):
+    """moto's inbound rules of a group as (proto, from, to, source) tuples."""
+    rules = ec2.describe_security_group_rules(
+        Filters=[{"Name": "group-id", "Values": [group_id]}])["SecurityGroupRules"]
+    return sorted((r["IpProtocol"], r["FromPort"], r["ToPort"],
+                   r.get("CidrIpv4") or r.get("CidrIpv6")
+                   or r.get("ReferencedGroupInfo", {}).get("GroupId"))
+                  for r in rules if not r["IsEgress"])
+
+
+def _instance(ec2, server_id):
+    found = ec2.describe_instances(Filters=[{"Name": "tag:server", "Values": [server_id]}])
+    return found["Reservations"][0]["Instances"][0]
+
+
+class TestLandingZone:
+    def test_one_vpc_per_environment_with_subnets_per_system_across_azs(self, deployed):
+        """prod and test get a VPC; each system a subnet in each of the region's 3 AZs."""
+        ec2 = deployed.mocks.ec2()
+        vpcs = {t["Value"]: v["CidrBlock"] for v in ec2.describe_vpcs()["Vpcs"]
+                for t in v.get("Tags", []) if t["Key"] == "environment"}
+        assert vpcs == {"prod": "10.100.0.0/16", "test": "10.101.0.0/16"}
+        network = deployed.foundation.outputs["network"]
+        assert sorted(network["prod"]["systems"]) == ["ad", "economy", "library", "portal"]
+        assert sorted(network["test"]["systems"]) == ["economy"]
+        for subnets in network["prod"]["systems"].values():
+            assert [s["az"] for s in subnets] == ["eu-north-1a", "eu-north-1b", "eu-north-1c"]
+        assert len(network["prod"]["publicSubnetIds"]) == 3
+        assert network["test"]["publicSubnetIds"] == []
+
+    def test_site_to_site_vpn_routes_to_the_source_networks(self, deployed):
+        """Each VPC has a VPN gateway, a static VPN to the old provider and routes to it."""
+        ec2 = deployed.mocks.ec2()
+        (cgw,) = ec2.describe_customer_gateways()["CustomerGateways"]
+        assert cgw["IpAddress"] == "203.0.113.5"
+        connections = ec2.describe_vpn_connections()["VpnConnections"]
+        assert len(connections) == 2
+        assert {c["CustomerGatewayId"] for c in connections} == {cgw["CustomerGatewayId"]}
+        routes = deployed.foundation.of_type("aws:ec2/vpnConnectionRoute:VpnConnectionRoute")
+        assert sorted(r.inputs["destinationCidrBlock"] for r in routes) == ["10.10.0.0/16"] * 2
+        to_source = [r for rt in ec2.describe_route_tables()["RouteTables"]
+                     for r in rt["Routes"] if r.get("DestinationCidrBlock") == "10.10.0.0/16"]
+        assert len(to_source) == 2 and all(r["GatewayId"].startswith("vgw-") for r in to_source)
+
+    def test_flow_logs_kms_key_and_backup_plans_from_rpo(self, deployed):
+        """Flow logs on every VPC; a rotating KMS key; one backup plan per RPO tier."""
+        ec2 = deployed.mocks.ec2()
+        logs = ec2.describe_flow_logs()["FlowLogs"]
+        assert {f["ResourceId"] for f in logs} == {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]
+                                                     if not v["IsDefault"]}
+        (key,) = deployed.foundation.of_type("aws:kms/key:Key")
+        assert key.inputs["enableKeyRotation"] is True
+        plans = deployed.foundation.of_type("aws:backup/plan:Plan")
+        schedules = {p.inputs["rules"][0]["ruleName"]: p.inputs["rules"][0]["schedule"]
+                     for p in plans}
+        assert schedules == {"rpo-1h": "cron(0 * * * ? *)", "rpo-4h": "cron(0 */4 * * ? *)",
+                             "rpo-12h": "cron(0 */12 * * ? *)", "rpo-24h": "cron(0 1 * * ? *)"}
+        (vault,) = deployed.foundation.of_type("aws:backup/vault:Vault")
+        assert vault.inputs["kmsKeyArn"] == deployed.foundation.outputs["kmsKeyArn"]
+
+    def test_foundation_passes_security_invariants(self, deployed):
+        """Region, tags, no public IP: nothing to report."""
+        assert [str(v) for v in check_all(deployed.foundation.resources)] == []
+
+
+class TestWaves:
+    @pytest.mark.parametrize("wave", sorted(WAVE_SERVERS))
+    def test_every_wave_passes_security_invariants(self, deployed, wave):
+        """No public IP but the citizen ALB, no world ingress, encrypted, tagged, in the EU."""
+        run = deployed.waves[wave]
+        assert run.of_type("aws:ec2/instance:Instance"), "the wave created no instance"
+        assert [str(v) for v in check_all(run.resources)] == []
+
+    def test_instances_run_in_moto_with_plan_types_in_foundation_subnets(self, deployed):
+        """Every migrating server is a running instance of its planned type, no public IP."""
+        ec2 = deployed.mocks.ec2()
+        plan = small_plan()
+        network = deployed.foundation.outputs["network"]
+        for wave, servers in WAVE_SERVERS.items():
+            for sid in servers:
+                inst = _instance(ec2, sid)
+                server = plan.servers[sid]
+                assert inst["InstanceType"] == server.sku
+                ids = [s["id"] for s in network[server.environment]["systems"][server.system]]
+                assert inst["SubnetId"] in ids
+                assert "PublicIpAddress" not in inst
+                tags = {t["Key"]: t["Value"] for t in inst["Tags"]}
+                assert tags["wave"] == f"wave-{wave:02d}" and tags["system"] == server.system
+
+    def test_rehost_uses_imported_ami_and_rebuild_the_os_image(self, deployed):
+        """Rehost: the VM Import AMI (config or tag lookup); rebuild: the publisher image."""
+        ec2 = deployed.mocks.ec2()
+        assert _instance(ec2, "eko-app01")["ImageId"] == deployed.imported_ami   # by tag
+        assert _instance(ec2, "dc01")["ImageId"] == deployed.imported_ami        # by config
+        lib_ami = _instance(ec2, "lib-web01")["ImageId"]
+        (image,) = ec2.describe_images(ImageIds=[lib_ami])["Images"]
+        assert image["Name"].startswith("ubuntu/images/hvm-ssd/ubuntu-jammy-22.04")
+        assert image["OwnerId"] == "099720109477"
+
+    def test_every_ebs_volume_is_encrypted_with_the_landing_zone_key(self, deployed):
+        """Root and data volumes in moto are encrypted with the foundation's KMS key."""
+        volumes = deployed.mocks.ec2().describe_volumes()["Volumes"]
+        data = deployed.waves[2].of_type("aws:ebs/volume:Volume")
+        assert len(data) == 3   # eko-app01: 1, eko-db01: 2
+        key = deployed.foundation.outputs["kmsKeyArn"]
+        assert volumes and all(v["Encrypted"] and v["KmsKeyId"] == key for v in volumes
+                               if v["Size"] > 8)
+        assert {v["Size"] for v in volumes} >= {500, 1000, 200}
+
+    def test_database_admits_exactly_its_declared_consumers(self, deployed):
+        """eko-db01: 1433 from eko-app01's SG, the retained archive /32 and eko-test01's
+        fixed address; nothing else."""
+        ec2 = deployed.mocks.ec2()
+        db, app = _instance(ec2, "eko-db01"), _instance(ec2, "eko-app01")
+        test_ip = _instance(ec2, "eko-test01")["PrivateIpAddress"]
+        assert _ingress(ec2, db["SecurityGroups"][0]["GroupId"]) == sorted([
+            ("tcp", 1433, 1433, "10.10.9.9/32"),
+            ("tcp", 1433, 1433, app["SecurityGroups"][0]["GroupId"]),
+            ("tcp", 1433, 1433, f"{test_ip}/32"),
+        ])
+
+    def test_provider_admits_later_consumer_from_old_and_future_address(self, deployed):
+        """eko-app01 (wave 2) admits portal-app01 (wave 3) at the old provider and at its
+        future cloud address; the retired CRM gets nothing."""
+        ec2 = deployed.mocks.ec2()
+        app = _instance(ec2, "eko-app01")
+        portal_ip = _instance(ec2, "portal-app01")["PrivateIpAddress"]
+        assert _ingress(ec2, app["SecurityGroups"][0]["GroupId"]) == sorted([
+            ("tcp", 8000, 8100, "10.10.7.20/32"),
+            ("tcp", 8000, 8100, f"{portal_ip}/32"),
+        ])
+
+    def test_domain_controller_admits_ldap_and_dns_from_earlier_and_later_waves(self, deployed):
+        """dc01 admits 389/636 from eko-app01 and 389 + udp/53 from lib-web01."""
+        ec2 = deployed.mocks.ec2()
+        dc = _instance(ec2, "dc01")
+        lib = _instance(ec2, "lib-web01")["PrivateIpAddress"]
+        eko = _instance(ec2, "eko-app01")["PrivateIpAddress"]
+        rules = _ingress(ec2, dc["SecurityGroups"][0]["GroupId"])
+        assert ("udp", 53, 53, f"{lib}/32") in rules
+        assert ("tcp", 636, 636, f"{eko}/32") in rules
+        assert ("tcp", 636, 636, "10.10.4.21/32") in rules      # while eko-app01 is at ÅDA
+        assert all(not r[3].endswith("/0") for r in rules)
+
+    def test_citizen_system_is_public_only_through_its_alb(self, deployed):
+        """The portal's ALB is the one internet-facing resource; web servers admit :80 from
+        the ALB's group only, the app server only :8080 from the web servers."""
+        run = deployed.waves[3]
+        (alb,) = run.of_type("aws:lb/loadBalancer:LoadBalancer")
+        assert alb.inputs["internal"] is False
+        public = set(deployed.foundation.outputs["network"]["prod"]["publicSubnetIds"])
+        assert set(alb.inputs["subnets"]) == public
+        ec2 = deployed.mocks.ec2()
+        (alb_sg,) = alb.inputs["securityGroups"]
+        assert _ingress(ec2, alb_sg) == [("tcp", 80, 80, "0.0.0.0/0"), ("tcp", 80, 80, "::/0")]
+        for web in ("portal-web01", "portal-web02"):
+            group = _instance(ec2, web)["SecurityGroups"][0]["GroupId"]
+            assert _ingress(ec2, group) == [("tcp", 80, 80, alb_sg)]
+        app_group = _instance(ec2, "portal-app01")["SecurityGroups"][0]["GroupId"]
+        assert [r[:3] for r in _ingress(ec2, app_group)] == [("tcp", 8080, 8080)] * 2
+        for wave in (0, 1, 2):
+            assert not deployed.waves[wave].of_type("aws:lb/loadBalancer:LoadBalancer")
+
+
+class TestBrokenConfig:
+    """A deliberately broken stack config fails with the AWS (moto) error."""
+
+    def test_overlapping_subnets_fail_with_moto_conflict(self):
+        """Pinning economy onto the AD subnets is moto's InvalidSubnet.Conflict."""
+        config = aws_config({"availabilityZones": ["eu-north-1a"],
+                             "subnetCidrs": {"prod/economy": ["10.100.0.64/26"],
+                                             "prod/ad": ["10.100.0.64/26"]}})
+        with MotoMocks(REGION) as mocks, pytest.raises(ClientError) as err:
+            run_aws_offline(FOUNDATION, small_plan(), mocks, config)
+        assert "InvalidSubnet.Conflict" in str(err.value)
+        assert "10.100.0.64/26" in str(err.value)
+
+    def test_instance_type_not_offered_in_eu_north_1_fails_with_moto_error(self):
+        """t2.micro is not offered in eu-north-1: moto's InvalidInstanceType."""
+        plan = small_plan()
+        config = aws_config({"availabilityZones": ["eu-north-1a", "eu-north-1b"],
+                             "instanceTypes": {"lib-web01": "t2.micro"}})
+        with MotoMocks(REGION) as mocks:
+            mocks.stack_outputs["foundation"] = run_aws_offline(
+                FOUNDATION, plan, mocks, config).outputs
+            with pytest.raises(ClientError) as err:
+                run_aws_offline(wave_settings(1), plan, mocks, config)
+        assert err.value.response["Error"]["Code"] == "InvalidInstanceType.NotFound"
+        assert "t2.micro" in str(err.value)
+
+    def test_vpc_cidr_outside_aws_limits_fails_with_moto_error(self):
+        """A /8 VPC is outside AWS's /16-/28: moto's InvalidVpc.Range."""
+        config = aws_config({"vpcCidrs": {"prod": "172.16.0.0/8"},
+                             "availabilityZones": ["eu-north-1a"]})
+        with MotoMocks(REGION) as mocks, pytest.raises(ClientError) as err:
+            run_aws_offline(FOUNDATION, small_plan(), mocks, config)
+        assert "InvalidVpc.Range" in str(err.value)
+
+    def test_availability_zone_of_another_region_fails(self):
+        """moto would accept us-east-1a in eu-north-1; the mock's own check does not."""
+        config = aws_config({"availabilityZones": ["us-east-1a", "us-east-1b"]})
+        with MotoMocks(REGION) as mocks, pytest.raises(MockCheckError) as err:
+            run_aws_offline(FOUNDATION, small_plan(), mocks, config)
+        assert "Value (us-east-1" in str(err.value) and "eu-north-1a" in str(err.value)
