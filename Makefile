@@ -24,9 +24,13 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/catalog.py
+	$(BIN)/python bench/waves.py
+	$(BIN)/python bench/cost.py
+	$(BIN)/python bench/preview.py
+	$(BIN)/python bench/import.py
 
 golden: $(STAMP)
-	$(BIN)/python -m tests.golden --regenerate
+	$(BIN)/python -m tests.golden_exit_plan --regenerate
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache

@@ -1,0 +1,193 @@
+"""The facts the checklist conditions test, read from the catalog and the plan.
+
+One :class:`Subject` per thing an item can be about: the whole exit, a system, a server or a
+wave. Facts are plain values, named as in :data:`exit_plan.data.FACTS`; a test checks that
+every scope yields exactly the facts the data files may use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from migration.catalog import MIGRATING_DISPOSITIONS, Catalog
+from migration.plan import HybridFlow, Plan, Wave
+
+# The Data Act bans switching charges from this date (Art. 29).
+SWITCHING_CHARGE_BAN = date(2027, 1, 12)
+# The Data Act's maximum notice period for starting a switch, in months (Art. 25(2)(d)).
+DATA_ACT_MAX_NOTICE_MONTHS = 2
+# End of extended support per OS slug (source key ms-lifecycle). Only Windows Server is
+# listed: other systems' dates are not in the stored sources, so they never trigger the item.
+END_OF_SUPPORT: dict[str, date] = {
+    "windows-server-2008": date(2020, 1, 14),
+    "windows-server-2008r2": date(2020, 1, 14),
+    "windows-server-2012": date(2023, 10, 10),
+    "windows-server-2012r2": date(2023, 10, 10),
+    "windows-server-2016": date(2027, 1, 12),
+    "windows-server-2019": date(2029, 1, 9),
+    "windows-server-2022": date(2031, 10, 14),
+}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What an item applies to, with the facts its conditions test."""
+
+    scope: str  # once | system | server | wave
+    id: str  # "" for once
+    label: str  # human name (catalog text: escape when rendering)
+    wave: int | None
+    facts: dict[str, Any] = field(default_factory=dict)
+    owner: str | None = None  # the system's owner, for per-system and per-server items
+
+
+def os_family(os_slug: str) -> str:
+    """``windows``, ``linux`` or ``other`` from an OS slug."""
+    if os_slug.startswith("windows"):
+        return "windows"
+    linux = ("ubuntu", "rhel", "centos", "debian", "suse", "sles", "oracle", "alma", "rocky")
+    if os_slug.startswith(linux):
+        return "linux"
+    return "other"
+
+
+def flow_waves(flow: HybridFlow) -> tuple[int | None, int | None]:
+    """(wave that opens the flow, wave that closes it; None = never closes)."""
+    waves = [w for w in (flow.from_wave, flow.to_wave) if w is not None]
+    opens = min(waves) if waves else None
+    closes = max(waves) if flow.kind == "temporary" and len(waves) == 2 else None
+    return opens, closes
+
+
+def _system_wave(plan: Plan) -> dict[str, int]:
+    result: dict[str, int] = {}
+    for wave in plan.waves:
+        for system_id in wave.systems:
+            result.setdefault(system_id, wave.number)
+    return result
+
+
+def exit_subject(catalog: Catalog, plan: Plan) -> Subject:
+    """The whole exit: facts about the contract and the portfolio."""
+    contract = catalog.contract
+    fee = (contract.exit_fee or 0) > 0
+    exit_day = plan.deadline or (plan.waves[-1].end if plan.waves else None)
+    banned = fee and exit_day is not None and exit_day >= SWITCHING_CHARGE_BAN
+    dispositions = {s.disposition for s in catalog.systems}
+    facts = {
+        "target": plan.target.provider,
+        "notice_over_max": contract.notice_months > DATA_ACT_MAX_NOTICE_MONTHS,
+        "exit_fee_banned": banned,
+        "exit_fee_cost_based": fee and not banned and exit_day is not None,
+        "has_personal_data": any(s.personal_data for s in catalog.systems),
+        "has_retain": "retain" in dispositions,
+        "has_retire": "retire" in dispositions,
+        "has_repurchase": "repurchase" in dispositions,
+        "has_citizen": any(s.level == "citizen" for s in catalog.systems),
+    }
+    return Subject(scope="once", id="", label="", wave=None, facts=facts)
+
+
+def system_subjects(catalog: Catalog, plan: Plan) -> list[Subject]:
+    """One subject per system, sorted by id."""
+    waves = _system_wave(plan)
+    subjects = []
+    for system in sorted(catalog.systems, key=lambda s: s.id):
+        facts = {
+            "level": system.level,
+            "disposition": system.disposition,
+            "migrates": system.disposition in MIGRATING_DISPOSITIONS,
+            "personal_data": system.personal_data,
+            "data_classification": system.data_classification,
+            "criticality": system.criticality,
+            "foundation": system.foundation,
+            "target": plan.target.provider,
+        }
+        wave = waves.get(system.id) if system.disposition in MIGRATING_DISPOSITIONS else None
+        subjects.append(Subject("system", system.id, system.name, wave, facts, owner=system.owner))
+    return subjects
+
+
+def _end_of_support(os_slug: str, when: date | None) -> bool:
+    eos = END_OF_SUPPORT.get(os_slug)
+    return eos is not None and when is not None and eos <= when
+
+
+def server_subjects(catalog: Catalog, plan: Plan) -> list[Subject]:
+    """One subject per server, sorted by id; end of support is judged at its move date."""
+    systems = catalog.systems_by_id
+    wave_start = {w.number: w.start for w in plan.waves}
+    subjects = []
+    for server in sorted(catalog.servers, key=lambda s: s.id):
+        system = systems[server.system]
+        planned = plan.servers.get(server.id)
+        wave = planned.wave if planned is not None else None
+        when = wave_start.get(wave) if wave is not None else plan.deadline
+        facts = {
+            "os_family": os_family(server.os),
+            "windows_software_assurance": server.licences.windows_software_assurance,
+            "sql": server.licences.sql,
+            "os_end_of_support": _end_of_support(server.os, when),
+            "disposition": system.disposition,
+            "migrates": system.disposition in MIGRATING_DISPOSITIONS,
+            "environment": server.environment,
+            "target": plan.target.provider,
+        }
+        label = f"{server.id} ({server.os})"
+        subjects.append(Subject("server", server.id, label, wave, facts, owner=system.owner))
+    return subjects
+
+
+def wave_subjects(catalog: Catalog, plan: Plan) -> list[Subject]:
+    """One subject per wave, in wave order."""
+    systems = catalog.systems_by_id
+    opens: dict[int, int] = {}
+    closes: dict[int, int] = {}
+    for flow in plan.hybrid_flows:
+        first, last = flow_waves(flow)
+        if first is not None:
+            opens[first] = opens.get(first, 0) + 1
+        if last is not None:
+            closes[last] = closes.get(last, 0) + 1
+    subjects = []
+    for wave in sorted(plan.waves, key=lambda w: w.number):
+        members = [systems[s] for s in wave.systems if s in systems]
+        facts = {
+            "number": wave.number,
+            "frozen": wave.frozen,
+            "has_citizen": any(s.level == "citizen" for s in members),
+            "has_personal_data": any(s.personal_data for s in members),
+            "opens_flows": opens.get(wave.number, 0) > 0,
+            "closes_flows": closes.get(wave.number, 0) > 0,
+        }
+        subjects.append(Subject("wave", wave.name, wave.name, wave.number, facts))
+    return subjects
+
+
+def subjects_by_scope(catalog: Catalog, plan: Plan) -> dict[str, list[Subject]]:
+    """Every subject, by scope."""
+    return {
+        "once": [exit_subject(catalog, plan)],
+        "system": system_subjects(catalog, plan),
+        "server": server_subjects(catalog, plan),
+        "wave": wave_subjects(catalog, plan),
+    }
+
+
+def anchors(plan: Plan, wave: Wave | None) -> dict[str, date | None]:
+    """The dates a due rule may count from, for a subject in ``wave`` (or none)."""
+    waves = sorted(plan.waves, key=lambda w: w.number)
+    first = waves[0].start if waves else None
+    last = waves[-1].end if waves else None
+    starts = [d for d in (plan.notice_date, first) if d is not None]
+    return {
+        "notice_date": plan.notice_date,
+        "deadline": plan.deadline,
+        "exit_start": min(starts) if starts else None,
+        "first_wave_start": first,
+        "last_wave_end": last,
+        "wave_start": wave.start if wave is not None else None,
+        "wave_end": wave.end if wave is not None else None,
+    }

@@ -1,0 +1,111 @@
+"""The one jinja2 environment of the exit plan, its filters, and the text renderers."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from exit_plan.charts import Series, cumulative_lines, yearly_bars
+from exit_plan.data import Checklist, Lang
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def money(value: float | None, lang: str) -> str:
+    """A whole amount with thousands separators: ``12 345`` (sv) or ``12,345`` (en)."""
+    if value is None:
+        return "—"
+    text = f"{round(float(value)):,d}"
+    return text.replace(",", "\u00a0") if lang == "sv" else text
+
+
+def md(value: object) -> str:
+    """Escape text for Markdown (tables included): no HTML, no emphasis, no column breaks."""
+    text = " ".join(str(value).split())
+    text = text.replace("&", "&amp;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def mermaid_label(value: object) -> str:
+    """Text safe inside a quoted Mermaid label."""
+    text = " ".join(str(value).split())
+    for raw, entity in (("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
+        text = text.replace(raw, entity)
+    return text
+
+
+def mermaid_id(value: object) -> str:
+    """A Mermaid node id from a slug (hyphens would read as arrows)."""
+    return "n_" + re.sub(r"[^a-z0-9]", "_", str(value))
+
+
+def iso(value: date | None, missing: str = "—") -> str:
+    """A date as YYYY-MM-DD, or ``missing``."""
+    return value.isoformat() if value is not None else missing
+
+
+@cache
+def environment() -> Environment:
+    """The exit plan's jinja2 environment (HTML templates autoescaped, the rest not)."""
+    env = Environment(
+        loader=PackageLoader("exit_plan", "templates"),
+        undefined=StrictUndefined,
+        autoescape=lambda name: name is not None and name.endswith(".html.jinja2"),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["money"] = money
+    env.filters["md"] = md
+    env.filters["mmd"] = mermaid_label
+    env.filters["mid"] = mermaid_id
+    env.filters["iso"] = iso
+    return env
+
+
+def _context(report: dict[str, Any], checklist: Checklist, lang: Lang) -> dict[str, Any]:
+    def label(key: str) -> str:
+        return checklist.label(key, lang)
+
+    return {**report, "L": label, "source_index": {s["key"]: s for s in report["sources"]}}
+
+
+def render_markdown(report: dict[str, Any], checklist: Checklist, lang: Lang) -> str:
+    """The Markdown report (Mermaid for the Gantt chart and the dependency graph)."""
+    template = environment().get_template("exit-plan.md.jinja2")
+    return template.render(_context(report, checklist, lang))
+
+
+def charts(report: dict[str, Any], checklist: Checklist, lang: Lang) -> dict[str, Markup]:
+    """The cost charts as inline SVG (empty when there is no cost model)."""
+    cost = report["cost"]
+    if cost is None:
+        return {}
+    yearly = [Series(r["key"], r["label"], tuple(r["yearly"])) for r in cost["rows"]]
+    cumulative = [Series(r["key"], r["label"], tuple(r["cumulative"])) for r in cost["rows"]]
+    return {
+        "yearly": yearly_bars(
+            checklist.label("yearly", lang), cost["years"], yearly, cost["currency"]
+        ),
+        "cumulative": cumulative_lines(
+            checklist.label("cumulative", lang),
+            cost["years"],
+            cumulative,
+            cost["currency"],
+            cost["break_even"],
+            checklist.label("break_even_short", lang),
+        ),
+    }
+
+
+def render_html(report: dict[str, Any], checklist: Checklist, lang: Lang) -> str:
+    """One self-contained HTML file: inline CSS, inline SVG charts, no scripts."""
+    template = environment().get_template("exit-plan.html.jinja2")
+    return template.render(
+        {**_context(report, checklist, lang), "charts": charts(report, checklist, lang)}
+    )
