@@ -1,0 +1,201 @@
+"""Wave assignment as CSV, for people who plan in a spreadsheet, and back as pins.
+
+``export_csv(plan)`` writes one row per migrating server (plain UTF-8, comma, header row).
+Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
+``@``, tab or carriage return) get a leading ``'``, which spreadsheets show as text.
+
+``read_pins(path, plan)`` reads an edited copy back and returns the edits as pins
+``{server id: wave}`` (only rows whose wave differs from the plan), which the planner then
+enforces and checks against every rule (``PlanOptions(pins=...)``). It reports every
+problem at once, each with file, row and column, as one :class:`InputFileError`: missing
+header columns, unknown or duplicate servers, a wave that is not a whole number, a wave for
+a server that does not migrate, a change to an already-migrated server, and two servers of
+one move group (system + environment) given different waves.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from migration.errors import InputFileError, Issue
+from migration.plan import Plan
+
+__all__ = ["COLUMNS", "export_csv", "read_pins", "read_pins_json", "pins_json"]
+
+COLUMNS = ("server", "system", "environment", "wave", "start", "end", "frozen", "reason")
+REQUIRED = ("server", "wave")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(text: str) -> str:
+    """Neutralise spreadsheet formula injection in a text cell."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _unsafe(text: str) -> str:
+    """Undo :func:`_safe` (a spreadsheet may keep or drop the quote)."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+        return text[1:]
+    return text
+
+
+def export_csv(plan: Plan) -> str:
+    """The plan's wave assignment as CSV text, sorted by wave, system and server."""
+    waves = {w.number: w for w in plan.waves}
+    rows = []
+    for sid, server in plan.servers.items():
+        if server.wave is None:
+            continue
+        wave = waves.get(server.wave)
+        rows.append(
+            (
+                server.wave,
+                server.system,
+                sid,
+                [
+                    _safe(sid),
+                    _safe(server.system),
+                    _safe(server.environment),
+                    str(server.wave),
+                    wave.start.isoformat() if wave else "",
+                    wave.end.isoformat() if wave else "",
+                    "yes" if wave and wave.frozen else "no",
+                    _safe(server.reason or (wave.reasons.get(server.system, "") if wave else "")),
+                ],
+            )
+        )
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for _, _, _, cells in sorted(rows, key=lambda r: (r[0], r[1], r[2])):
+        writer.writerow(cells)
+    return out.getvalue()
+
+
+def read_pins(path: str | Path, plan: Plan) -> dict[str, int]:
+    """Edited CSV -> pins for the rows whose wave differs from ``plan``.
+
+    Raises :class:`InputFileError` listing every problem (file, row, column, expected).
+    """
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputFileError(f"{file}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{file}: expected UTF-8 text (save the sheet as 'CSV UTF-8'): byte {exc.start}"
+        ) from None
+    name = str(file)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not rows:
+        raise InputFileError(f"{name}: empty file; expected a header row {','.join(COLUMNS)}")
+    header = [cell.strip().lower() for cell in rows[0]]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InputFileError(
+            f"{name}:1: missing column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(repr(c) for c in missing)} in the header row "
+            f"(expected {','.join(COLUMNS)})"
+        )
+    col_server, col_wave = header.index("server"), header.index("wave")
+    issues: list[Issue] = []
+    seen: dict[str, int] = {}
+    edits: dict[str, tuple[int, int]] = {}  # server -> (wave, row)
+    for row_no, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+
+        def issue(col: int, message: str, row_no: int = row_no) -> None:
+            issues.append(Issue(name, row_no, col + 1, header[col], message))
+
+        sid = _unsafe(row[col_server].strip()) if col_server < len(row) else ""
+        raw = _unsafe(row[col_wave].strip()) if col_wave < len(row) else ""
+        if not sid:
+            issue(col_server, "expected a server id, got an empty cell")
+            continue
+        if sid in seen:
+            issue(col_server, f"duplicate row for server {sid!r} (first at row {seen[sid]})")
+            continue
+        seen[sid] = row_no
+        planned = plan.servers.get(sid)
+        if planned is None:
+            issue(col_server, f"unknown server {sid!r} (not in the plan)")
+            continue
+        if planned.wave is None:
+            if raw:
+                issue(
+                    col_wave,
+                    f"server {sid!r} does not migrate (disposition {planned.disposition}); "
+                    "expected an empty wave",
+                )
+            continue
+        try:
+            wave = int(raw)
+            if wave < 0 or not raw.lstrip("+").isdigit():
+                raise ValueError(raw)
+        except ValueError:
+            issue(col_wave, f"expected a whole wave number >= 0, got {raw!r}")
+            continue
+        if wave == planned.wave:
+            continue
+        if planned.migrated:
+            issue(
+                col_wave,
+                f"server {sid!r} is already migrated; its wave {planned.wave} is frozen",
+            )
+            continue
+        edits[sid] = (wave, row_no)
+    groups: dict[tuple[str, str], tuple[str, int, int]] = {}
+    for sid, (wave, row_no) in sorted(edits.items(), key=lambda kv: kv[1][1]):
+        server = plan.servers[sid]
+        key = (server.system, server.environment)
+        first = groups.setdefault(key, (sid, wave, row_no))
+        if first[1] != wave:
+            issues.append(
+                Issue(
+                    name,
+                    row_no,
+                    col_wave + 1,
+                    "wave",
+                    f"server {sid!r} is given wave {wave} but {first[0]!r} (row {first[2]}) "
+                    f"wave {first[1]}; they move together ({server.system}, "
+                    f"{server.environment})",
+                )
+            )
+    if issues:
+        count = len(issues)
+        head = f"{name}: {count} error{'s' if count != 1 else ''} in the wave sheet"
+        raise InputFileError("\n".join([head, *(str(i) for i in sorted(issues))]))
+    return {sid: wave for sid, (wave, _) in sorted(edits.items())}
+
+
+def pins_json(pins: Mapping[str, int]) -> dict[str, object]:
+    """The pins file: ``{"pins": {server: wave}}``, sorted."""
+    return {"pins": {sid: pins[sid] for sid in sorted(pins)}}
+
+
+def read_pins_json(path: str | Path) -> dict[str, int]:
+    """Read a pins file written by ``utflytt waves pins``; InputFileError names the field."""
+    file = Path(path)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputFileError(f"{file}: cannot read pins: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise InputFileError(f"{file}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+    pins = data.get("pins") if isinstance(data, dict) else None
+    if not isinstance(pins, dict):
+        raise InputFileError(f'{file}: expected {{"pins": {{"server-id": wave, ...}}}}')
+    out: dict[str, int] = {}
+    for sid, wave in sorted(pins.items()):
+        if not isinstance(wave, int) or isinstance(wave, bool) or wave < 0:
+            raise InputFileError(
+                f"{file}: pins.{sid}: expected a whole wave number >= 0, got {wave!r}"
+            )
+        out[sid] = wave
+    return out
