@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import zipfile
 from pathlib import Path
 
@@ -110,22 +111,29 @@ def test_xlsx_reader_matches_openpyxl(tmp_path: Path) -> None:
 
 
 def test_xlsx_reader_inline_strings_and_prefixes(tmp_path: Path) -> None:
-    """Inline strings, a namespace prefix and rows without ``r`` are understood."""
+    """Inline strings, a namespace prefix and rows without ``r`` are understood.
+
+    A hand-made but valid package: the package relationships (``_rels/.rels``), a worksheet
+    relationship type and ``xml:space="preserve"`` on text with edge spaces are what every
+    spreadsheet writer puts there, and calamine needs them.
+    """
     path = tmp_path / "inline.xlsx"
     ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
     with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("_rels/.rels", f'<Relationships xmlns="{pkg}"><Relationship Id="rId1"'
+                         f' Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
         archive.writestr("xl/workbook.xml", f'<workbook xmlns="{ns}" xmlns:r="{rel}"><sheets>'
                          '<sheet name="vDisk" sheetId="1" r:id="rId1"/></sheets></workbook>')
         archive.writestr("xl/_rels/workbook.xml.rels",
-                         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-                         'relationships"><Relationship Id="rId1" Target="/xl/worksheets/s1.xml"'
-                         ' Type="x"/></Relationships>')
+                         f'<Relationships xmlns="{pkg}"><Relationship Id="rId1"'
+                         f' Target="/xl/worksheets/s1.xml" Type="{rel}/worksheet"/></Relationships>')
         archive.writestr("xl/worksheets/s1.xml", (
             f'<x:worksheet xmlns:x="{ns}"><x:sheetData>'
             '<x:row><x:c t="inlineStr"><x:is><x:t>VM</x:t></x:is></x:c>'
-            '<x:c t="inlineStr"><x:is><x:r><x:t>Capacity </x:t></x:r><x:r><x:t>MiB</x:t></x:r>'
-            '</x:is></x:c></x:row>'
+            '<x:c t="inlineStr"><x:is><x:r><x:t xml:space="preserve">Capacity </x:t></x:r>'
+            '<x:r><x:t>MiB</x:t></x:r></x:is></x:c></x:row>'
             '<x:row><x:c t="inlineStr"><x:is><x:t>web&amp;01_x000D_</x:t></x:is></x:c>'
             '<x:c><x:v>2048</x:v></x:c></x:row>'
             '</x:sheetData></x:worksheet>'))
@@ -134,12 +142,59 @@ def test_xlsx_reader_inline_strings_and_prefixes(tmp_path: Path) -> None:
     assert [(n, list(c)) for n, c in table.rows] == [(2, ["web&01\r", "2048"])]
 
 
+def test_xlsx_reader_dates_numbers_and_offset(tmp_path: Path) -> None:
+    """Dates read as ISO text, numbers as written; a table may start below and right of A1."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "vInfo"
+    sheet["B3"], sheet["C3"], sheet["D3"], sheet["E3"] = "VM", "Created", "Size", "Err"
+    sheet["B5"], sheet["C5"], sheet["D5"] = "a", datetime.datetime(2024, 1, 31, 12, 0), 1e20
+    sheet["C6"], sheet["D6"], sheet["E6"] = datetime.date(2024, 2, 1), -3, "#N/A"
+    sheet["D7"] = 0.25
+    path = tmp_path / "B.XLSX"
+    book.save(path)
+    table = read_workbook(path, "B.XLSX", ["VINFO"])["VINFO"]
+    assert table.sheet == "vInfo"
+    assert table.header == ("", "VM", "Created", "Size", "Err")
+    assert [(n, list(c)) for n, c in table.rows] == [
+        (5, [None, "a", "2024-01-31 12:00:00", "1e+20", None]),
+        (6, [None, None, "2024-02-01", "-3", None]),  # error values read as empty
+        (7, [None, None, None, "0.25", None]),
+    ]
+
+
+def test_xlsx_reader_keeps_only_wanted_columns(tmp_path: Path) -> None:
+    """``columns`` limits a sheet to some headers; rows with none of them are left out."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "vDisk"
+    for row in (["VM", "Capacity MiB", "Path"], ["a", 10, "p"], [None, None, "only path"],
+                ["b", 20, None]):
+        sheet.append(row)
+    book.create_sheet("other")
+    path = tmp_path / "c.xlsx"
+    book.save(path)
+    tables = read_workbook(path, "c.xlsx", ["vDisk", "vInfo"], {"vDisk": {"vm", "capacity"}})
+    assert list(tables) == ["vDisk"]
+    assert [(n, list(c)) for n, c in tables["vDisk"].rows] == [
+        (2, ["a", "10", None]), (4, ["b", "20", None])]
+
+
 def test_not_a_workbook(tmp_path: Path) -> None:
     """A file that is not an XLSX package is one clear error."""
     path = tmp_path / "x.xlsx"
     path.write_text("hello")
     with pytest.raises(ImporterError, match=r"^x\.xlsx: not a readable XLSX workbook"):
         read_workbook(path, "x.xlsx", ["vInfo"])
+
+
+def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
+    """A ZIP archive without a workbook in it is the same error."""
+    path = tmp_path / "z.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(ImporterError, match=r"^z\.xlsx: not a readable XLSX workbook \("):
+        read_workbook(path, "z.xlsx", ["vInfo"])
 
 
 def test_csv_semicolon_and_cp1252(tmp_path: Path) -> None:
