@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 plan: $(STAMP)
-	$(BIN)/utflytt validate examples/mariehamn/catalog.yaml
+	$(BIN)/utflytt plan
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q

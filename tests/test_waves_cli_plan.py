@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from migration.cli import EXAMPLE_CATALOG, cli
@@ -22,14 +24,26 @@ warnings: 1
 """
 
 
+OUTPUTS = (
+    "plan.json", "plan.md", "cost.json", "cost.csv", "cost.xlsx",
+    "exit-plan.sv.md", "exit-plan.sv.html", "exit-plan.sv.xlsx",
+)
+
+
+@pytest.fixture(autouse=True)
+def _outside_the_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from a folder without Pulumi.yaml, so no stack config is written by default."""
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+
+
 class TestPlanCommand:
     def test_writes_plan_json_and_md_and_prints_the_wave_table(self, tmp_path: Path) -> None:
-        """The small catalog plans into two waves; both files are written and named."""
+        """The small catalog plans into two waves; every output is written and named."""
         result = CliRunner().invoke(cli, ["plan", str(SMALL), "-o", str(tmp_path)])
         assert result.exit_code == 0, result.output
-        assert result.output == (
-            TABLE + f"wrote {tmp_path / 'plan.json'}\nwrote {tmp_path / 'plan.md'}\n"
-        )
+        assert result.output == TABLE + "".join(f"wrote {tmp_path / name}\n" for name in OUTPUTS)
         plan = read_plan(tmp_path / "plan.json")
         assert [w.servers for w in plan.waves] == [("dc01",), ("eko-app01", "eko-db01")]
         markdown = (tmp_path / "plan.md").read_text(encoding="utf-8")
@@ -90,3 +104,39 @@ class TestPlanCommand:
         plan = read_plan(tmp_path / "plan.json")
         assert plan.waves[0].number == 0 and len(plan.waves) > 2
         assert plan.quality.get("gates_ok") is True
+
+
+def test_stack_configs_are_written_from_the_project_root(tmp_path: Path) -> None:
+    """From a folder with Pulumi.yaml, stack configs go to stacks/config with the plan's path."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("name: utflytt\n", encoding="utf-8")
+    runner = CliRunner()
+    os.chdir(project)
+    result = runner.invoke(cli, ["plan", str(SMALL), "-o", "build"])
+    assert result.exit_code == 0, result.output
+    configs = sorted(p.name for p in (project / "stacks" / "config").iterdir())
+    assert configs == ["Pulumi.foundation.yaml", "Pulumi.wave-00.yaml", "Pulumi.wave-01.yaml"]
+    text = (project / "stacks" / "config" / "Pulumi.wave-01.yaml").read_text(encoding="utf-8")
+    assert "  utflytt:planPath: build/plan.json\n" in text
+    assert "  utflytt:wave: 1\n" in text
+
+
+def test_same_catalog_gives_the_same_bytes(tmp_path: Path) -> None:
+    """Two runs write byte-identical plan, cost and exit-plan files."""
+    runner = CliRunner()
+    for name in ("a", "b"):
+        assert runner.invoke(cli, ["plan", str(SMALL), "-o", str(tmp_path / name)]).exit_code == 0
+    for name in OUTPUTS:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_unknown_pins_file_is_an_error(tmp_path: Path) -> None:
+    """A pins file that cannot be read is an error (exit 1) and nothing is written."""
+    missing = tmp_path / "no.json"
+    result = CliRunner().invoke(
+        cli, ["plan", str(SMALL), "-o", str(tmp_path / "out"), "--pins", str(missing)]
+    )
+    assert result.exit_code == 1
+    assert result.output == f"Error: {missing}: cannot read pins: No such file or directory\n"
+    assert not (tmp_path / "out").exists()

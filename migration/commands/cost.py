@@ -21,17 +21,10 @@ def _plan_for(catalog_path: Path, plan_path: Path | None) -> tuple[Any, Plan]:
     catalog, digest = load_catalog_with_digest(catalog_path)
     if plan_path is not None:
         return catalog, read_plan(plan_path)
-    try:
-        from waves import PlanOptions, plan_waves
-    except ImportError:
-        raise click.UsageError(
-            "no wave planner available yet: pass --plan PLAN.json (from `utflytt plan`)"
-        ) from None
-    from migration.sizing import size_catalog
+    from migration.pipeline import plan_catalog
+    from waves import PlanOptions
 
-    sizing = size_catalog(catalog, catalog.planning.target, catalog.planning.region)
-    plan: Plan = plan_waves(catalog, digest, PlanOptions(), sizing=sizing)
-    return catalog, plan
+    return catalog, plan_catalog(catalog, digest, PlanOptions())
 
 
 @click.command()
@@ -41,7 +34,7 @@ def _plan_for(catalog_path: Path, plan_path: Path | None) -> tuple[Any, Plan]:
 @click.option("--option", "option", default="payg", show_default=True,
               type=click.Choice([*OPTIONS, *OPTION_ALIASES]),
               help="Cloud compute pricing option (savings-plan = savings-plan-1y).")
-@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("build"),
               show_default=True, help="Folder for cost.json, cost.csv and cost.xlsx.")
 @click.option("--prices", "books_dir", type=click.Path(path_type=Path),
               help="Folder of refreshed price books (searched before the bundled ones).")
@@ -55,7 +48,7 @@ def cost(catalog: Path | None, plan_path: Path | None, option: str, out_dir: Pat
 
     \b
     Example:
-        utflytt cost examples/mariehamn/catalog.yaml --plan out/plan.json -o out
+        utflytt cost examples/mariehamn/catalog.yaml --plan build/plan.json -o build
         utflytt cost --option reserved-3y --json
     """
     catalog_obj, plan = _plan_for(catalog or EXAMPLE_CATALOG, plan_path)

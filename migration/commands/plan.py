@@ -1,4 +1,4 @@
-"""``utflytt plan``: plan dated waves and write plan.json and plan.md.
+"""``utflytt plan``: plan dated waves and write the plan, costs, stack configs and exit plan.
 
 Registered on the ``utflytt`` group by migration.cli.
 """
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from migration.cost.model import OPTION_ALIASES, OPTIONS
 from migration.fileio import dumps_json
 from migration.tables import render_table
 
@@ -29,7 +30,7 @@ def _example_catalog() -> Path:
     type=click.Path(path_type=Path, file_okay=False),
     default=DEFAULT_OUT,
     show_default=True,
-    help="Folder for plan.json and plan.md.",
+    help="Folder for plan.json, plan.md, cost.* and exit-plan.*.",
 )
 @click.option(
     "--target",
@@ -37,24 +38,76 @@ def _example_catalog() -> Path:
     default=None,
     help="Cloud to plan for (default: the catalog's planning.target).",
 )
+@click.option(
+    "--pins",
+    "pins_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Pins from `utflytt waves pins` (JSON): servers held in the waves you chose.",
+)
+@click.option(
+    "--option",
+    "pricing_option",
+    type=click.Choice([*OPTIONS, *OPTION_ALIASES]),
+    default="payg",
+    show_default=True,
+    help="Cloud compute pricing option for the cost comparison.",
+)
+@click.option(
+    "--lang",
+    "langs",
+    type=click.Choice(["sv", "en"]),
+    multiple=True,
+    help="Exit-plan language; repeat for both (default: sv).",
+)
+@click.option(
+    "--stack-config-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where to write Pulumi.<stack>.yaml (default: stacks/config when run from the "
+    "project root, where Pulumi.yaml is; otherwise none are written).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print plan.json to stdout.")
-def plan(catalog: Path | None, out: Path, target: str | None, as_json: bool) -> None:
-    """Plan dependency-aware, dated migration waves.
+def plan(
+    catalog: Path | None,
+    out: Path,
+    target: str | None,
+    pins_file: Path | None,
+    pricing_option: str,
+    langs: tuple[str, ...],
+    stack_config_dir: Path | None,
+    as_json: bool,
+) -> None:
+    """Plan dependency-aware, dated migration waves, and everything that follows from them.
 
-    Writes OUT/plan.json (the contract other commands read) and OUT/plan.md, and prints
-    the wave table. Without CATALOG, plans the bundled Mariehamn example.
+    Writes OUT/plan.json (the contract other commands read) and OUT/plan.md, the cost
+    comparison (cost.json, cost.csv, cost.xlsx), the exit plan (exit-plan.sv.md/html/xlsx)
+    and, from the project root, the Pulumi stack configs in stacks/config/. Prints the wave
+    table. Without CATALOG, plans the bundled Mariehamn example. Nothing is written when the
+    catalog is invalid or the plan cannot be made.
 
     \b
     Example:
         utflytt plan
-        utflytt plan inventory/ -o build/ --target aws
+        utflytt plan inventory/ -o build/ --target aws --lang sv --lang en
+        utflytt plan catalog.yaml --pins build/pins.json
     """
-    from waves import PlanOptions, write_plan
+    from migration.cost import CostOptions
+    from migration.pipeline import PipelineOptions, default_stack_config_dir, run_plan
+    from waves import PlanOptions
+    from waves.csvio import read_pins_json
 
-    outputs = write_plan(catalog or _example_catalog(), out, PlanOptions(target=target))
-    result = outputs.plan
+    pins = read_pins_json(pins_file) if pins_file else {}
+    options = PipelineOptions(
+        plan=PlanOptions(target=target, pins=pins),
+        cost=CostOptions(option=OPTION_ALIASES.get(pricing_option, pricing_option)),
+        langs=langs or ("sv",),
+        stack_config_dir=stack_config_dir or default_stack_config_dir(),
+    )
+    result = run_plan(catalog or _example_catalog(), out, options)
+    planned = result.plan
     if as_json:
-        click.echo(dumps_json(result.to_json_dict()), nl=False)
+        click.echo(dumps_json(planned.to_json_dict()), nl=False)
         return
     rows = [
         [
@@ -66,13 +119,13 @@ def plan(catalog: Path | None, out: Path, target: str | None, as_json: bool) -> 
             w.vcpu,
             "yes" if w.frozen else "",
         ]
-        for w in result.waves
+        for w in planned.waves
     ]
     click.echo(render_table(["wave", "start", "end", "systems", "servers", "vCPU", "frozen"], rows))
     click.echo("")
-    click.echo(f"warnings: {len(result.warnings)}")
-    click.echo(f"wrote {outputs.plan_json}")
-    click.echo(f"wrote {outputs.plan_md}")
+    click.echo(f"warnings: {len(planned.warnings)}")
+    for path in result.written:
+        click.echo(f"wrote {path}")
 
 
 COMMANDS: list[click.Command] = [plan]
