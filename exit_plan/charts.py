@@ -11,7 +11,7 @@ from html import escape
 
 from markupsafe import Markup
 
-PALETTE = {"ada": "#6b7280", "azure": "#0078d4", "aws": "#e07b00"}
+PALETTE = {"stay": "#6b7280", "ada": "#6b7280", "azure": "#0078d4", "aws": "#e07b00"}
 FALLBACK = ("#2e7d32", "#8e24aa", "#c62828", "#00838f")
 WIDTH, HEIGHT = 680, 320
 LEFT, RIGHT, TOP, BOTTOM = 76, 16, 40, 44
@@ -131,8 +131,13 @@ def cumulative_lines(
     currency: str,
     break_even: dict[str, str],
     break_even_label: str,
+    none_text: str = "",
 ) -> Markup:
-    """Cumulative cost per provider at each year's end, with break-even months marked."""
+    """Cumulative cost per series at each year's end, with break-even months marked.
+
+    ``break_even`` maps a series label to its month (YYYY-MM); with none to mark,
+    ``none_text`` (e.g. "no break-even within 2027–2030") is written in the plot instead.
+    """
     ymax = _nice_max(max((v for s in series for v in s.values), default=0.0))
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
@@ -160,12 +165,14 @@ def cumulative_lines(
         )
         for x, y in points[1:]:
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour(one.key, si)}"/>')
+    marked = 0
     for index, (key, month) in enumerate(sorted(break_even.items())):
         fraction = _month_position(month, first, span)
         if fraction is None:
             continue
+        marked += 1
         x = x_of(fraction)
-        label = f"{break_even_label} {key}: {month}"
+        label = f"{break_even_label}, {key}: {month}"
         anchor = "end" if fraction > 0.5 else "start"
         text_x = x - 4 if fraction > 0.5 else x + 4
         parts.append(
@@ -176,6 +183,11 @@ def cumulative_lines(
             f'<text x="{text_x:.1f}" y="{TOP + 14 + 14 * index}" font-size="11" '
             f'text-anchor="{anchor}">'
             f"{escape(label)}</text>"
+        )
+    if not marked and none_text:
+        parts.append(
+            f'<text x="{LEFT + 8}" y="{TOP + 16}" font-size="12" font-style="italic" '
+            f'class="no-break-even">{escape(none_text)}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -90,6 +90,7 @@ FACTS: dict[str, dict[str, tuple[object, ...] | type]] = {
         "data_classification": ("public", "internal", "confidential", "secret"),
         "criticality": ("low", "medium", "high", "critical"),
         "foundation": bool,
+        "has_dependants": bool,
         "target": ("azure", "aws"),
     },
     "server": {

@@ -62,10 +62,32 @@ def flow_waves(flow: HybridFlow) -> tuple[int | None, int | None]:
 
 
 def _system_wave(plan: Plan) -> dict[str, int]:
+    """Each migrating system's cutover wave: the last wave holding its servers.
+
+    A system's test and dev servers may move in an earlier wave than its prod servers (never
+    later), so the last wave is the one that moves production: DNS, citizen notices and the
+    approval to switch off the source all belong to it.
+    """
     result: dict[str, int] = {}
     for wave in plan.waves:
         for system_id in wave.systems:
-            result.setdefault(system_id, wave.number)
+            result[system_id] = max(result.get(system_id, wave.number), wave.number)
+    return result
+
+
+def _dependants(catalog: Catalog) -> dict[str, set[str]]:
+    """System id -> the other systems that depend on it (system or server dependencies)."""
+    system_of = {server.id: server.system for server in catalog.servers}
+    result: dict[str, set[str]] = {}
+    for system in catalog.systems:
+        for dep in system.depends_on:
+            if dep.to != system.id:
+                result.setdefault(dep.to, set()).add(system.id)
+    for server in catalog.servers:
+        for dep in server.depends_on:
+            provider = system_of.get(dep.to)
+            if provider is not None and provider != server.system:
+                result.setdefault(provider, set()).add(server.system)
     return result
 
 
@@ -91,10 +113,17 @@ def exit_subject(catalog: Catalog, plan: Plan) -> Subject:
 
 
 def system_subjects(catalog: Catalog, plan: Plan) -> list[Subject]:
-    """One subject per system, sorted by id."""
+    """One subject per system, sorted by id.
+
+    A migrating system's wave is its cutover wave. A retired or repurchased system that a
+    migrating system depends on gets the earliest such dependant's wave: its integrations
+    must be re-pointed before that wave moves (the planner's ``repoint`` warning).
+    """
     waves = _system_wave(plan)
+    dependants = _dependants(catalog)
     subjects = []
     for system in sorted(catalog.systems, key=lambda s: s.id):
+        users = dependants.get(system.id, set())
         facts = {
             "level": system.level,
             "disposition": system.disposition,
@@ -103,9 +132,15 @@ def system_subjects(catalog: Catalog, plan: Plan) -> list[Subject]:
             "data_classification": system.data_classification,
             "criticality": system.criticality,
             "foundation": system.foundation,
+            "has_dependants": bool(users),
             "target": plan.target.provider,
         }
-        wave = waves.get(system.id) if system.disposition in MIGRATING_DISPOSITIONS else None
+        if system.disposition in MIGRATING_DISPOSITIONS:
+            wave = waves.get(system.id)
+        elif system.disposition in ("retire", "repurchase"):
+            wave = min((waves[u] for u in users if u in waves), default=None)
+        else:
+            wave = None
         subjects.append(Subject("system", system.id, system.name, wave, facts, owner=system.owner))
     return subjects
 

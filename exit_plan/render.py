@@ -99,6 +99,7 @@ def charts(report: dict[str, Any], checklist: Checklist, lang: Lang) -> dict[str
             cost["currency"],
             cost["break_even"],
             checklist.label("break_even_short", lang),
+            checklist.label("no_break_even_in", lang).format(horizon=cost["horizon"]),
         ),
     }
 

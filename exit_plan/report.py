@@ -16,7 +16,7 @@ from exit_plan.data import PHASES, Checklist, Lang
 from exit_plan.facts import flow_waves
 from exit_plan.runbook import WaveRunbook, build_runbooks
 from migration.catalog import Catalog
-from migration.plan import HybridFlow, Plan
+from migration.plan import HybridFlow, Plan, Wave
 
 
 def _label(checklist: Checklist, lang: Lang) -> Any:
@@ -129,6 +129,7 @@ def runbook_views(
     views = []
     for book in books:
         wave = book.wave
+        marks = nonprod_only(wave, catalog)
         views.append(
             {
                 "number": wave.number,
@@ -136,7 +137,9 @@ def runbook_views(
                 "start": wave.start,
                 "end": wave.end,
                 "systems": [
-                    f"{systems[s].name} ({s})" if s in systems else s for s in wave.systems
+                    f"{systems[s].name if s in systems else s} "
+                    f"({s}{', ' + marks[s] if s in marks else ''})"
+                    for s in wave.systems
                 ],
                 "tasks": [
                     {
@@ -167,15 +170,48 @@ LEGAL_FLAG_SOURCES: dict[str, tuple[str, ...]] = {
 }
 
 
-def legal_flags(cost: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """The cost model's legal-review flags, each with the source keys that back it."""
+def _flag_values(
+    catalog: Catalog, plan: Plan, cost: Mapping[str, Any] | None, lang: Lang
+) -> dict[str, str]:
+    """The numbers the legal-flag texts quote, from the catalog, the plan and cost.json."""
+    from exit_plan.render import money  # the one number format of the reports
+
+    exit_date = str(((cost or {}).get("facts") or {}).get("exit_date") or "")
+    if not exit_date and plan.waves:
+        exit_date = max(w.end for w in plan.waves).isoformat()
+    return {
+        "notice_months": str(catalog.contract.notice_months),
+        "exit_fee": money(catalog.contract.exit_fee or 0.0, lang),
+        "currency": catalog.currency,
+        "exit_date": exit_date,
+        "provider": plan.provider_name or catalog.contract.provider,
+    }
+
+
+def legal_flags(
+    cost: Mapping[str, Any] | None,
+    checklist: Checklist | None = None,
+    lang: Lang = "en",
+    values: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """The cost model's legal-review flags, each with the source keys that back it.
+
+    A flag whose code has a text in labels.yaml (``legal.<code>``) is shown in the report's
+    language with the catalog's numbers; any other flag keeps the cost model's message.
+    """
     flags = []
     for flag in (cost or {}).get("legal_flags", []) or []:
         code = str(flag.get("code", ""))
+        message = str(flag.get("message", ""))
+        title = code
+        if checklist is not None and values is not None and f"legal.{code}" in checklist.labels:
+            message = checklist.label(f"legal.{code}", lang).format(**values)
+            title = checklist.label(f"legal_title.{code}", lang)
         flags.append(
             {
                 "code": code,
-                "message": str(flag.get("message", "")),
+                "title": title,
+                "message": message,
                 "source": str(flag.get("source", "")),
                 "cite": list(LEGAL_FLAG_SOURCES.get(code, ())),
             }
@@ -183,59 +219,193 @@ def legal_flags(cost: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     return sorted(flags, key=lambda f: f["code"])
 
 
+PROVIDER_ORDER = ("ada", "azure", "aws")  # ÅDA, then the primary target, then the second
+
+
 def _provider_order(providers: Mapping[str, Any]) -> list[str]:
-    return sorted(providers, key=lambda key: (key != "ada", key))
+    def rank(key: str) -> tuple[int, str]:
+        return (PROVIDER_ORDER.index(key) if key in PROVIDER_ORDER else len(PROVIDER_ORDER), key)
+
+    return sorted(providers, key=rank)
+
+
+def _series(doc: Mapping[str, Any], years: list[str], key: str) -> list[float]:
+    return [float((doc.get(key) or {}).get(y, 0.0)) for y in years]
+
+
+def _price_source(cost: Mapping[str, Any], key: str, checklist: Checklist, lang: Lang) -> str:
+    retrieved = checklist.label("retrieved", lang)
+    parts = [
+        f"{b.get('provider')} {b.get('region')}: {b.get('source')}, {retrieved} "
+        f"{b.get('retrieved')}" + (f" ({b['note']})" if b.get("note") else "")
+        for b in cost.get("price_books", []) or []
+        if b.get("provider") == key
+    ]
+    return "; ".join(parts) if parts else "—"
+
+
+def _row(
+    key: str,
+    label: str,
+    doc: Mapping[str, Any],
+    years: list[str],
+    source: str,
+    **extra: Any,
+) -> dict[str, Any]:
+    row = {
+        "key": key,
+        "label": label,
+        "yearly": _series(doc, years, "yearly"),
+        "cumulative": _series(doc, years, "cumulative"),
+        "one_time": float(doc.get("one_time", 0.0) or 0.0),
+        "npv": doc.get("npv"),
+        "total": float(doc.get("total", 0.0) or 0.0),
+        "pricing_option": doc.get("pricing_option"),
+        "break_even": None,
+        "has_break_even": False,
+        "sensitivity": None,
+        "source": source,
+    }
+    row.update(extra)
+    return row
 
 
 def cost_view(
     cost: Mapping[str, Any] | None, checklist: Checklist, lang: Lang
 ) -> dict[str, Any] | None:
-    """The cost tables, each provider's row with the source of its numbers."""
+    """The cost comparison: staying at ÅDA against moving to each cloud, and what each move is.
+
+    cost.json's ``providers`` are parts, not alternatives: ``ada`` is what ÅDA still costs
+    while moving, ``azure``/``aws`` the cloud's own costs. The alternatives a decision weighs
+    are ``stay`` and the ``paths`` (ÅDA during the move + that cloud); those are the rows of
+    the comparison and the charts, and break-even compares each path with staying. A
+    document without ``stay``/``paths`` (an older cost model) compares the providers as is.
+    """
     if cost is None:
         return None
     years = [str(y) for y in cost.get("years", [])]
-    books = cost.get("price_books", []) or []
-    retrieved = checklist.label("retrieved", lang)
-    rows = []
-    for key in _provider_order(cost.get("providers", {})):
-        provider = cost["providers"][key]
+    providers = cost.get("providers", {}) or {}
+    paths = cost.get("paths") or {}
+    stay = cost.get("stay")
+    break_even = cost.get("break_even") or {}
+    sensitivity = cost.get("sensitivity") or {}
+    current = checklist.label("cost_source_current", lang)
+    parts = []
+    for key in _provider_order(providers):
+        doc = providers[key]
+        label = str(doc.get("label", key))
         if key == "ada":
-            source = checklist.label("cost_source_current", lang)
+            parts.append(_row(key, checklist.label("part_ada", lang), doc, years, current))
         else:
-            parts = [
-                f"{b.get('provider')} {b.get('region')}: {b.get('source')}, {retrieved} "
-                f"{b.get('retrieved')}" + (f" ({b['note']})" if b.get("note") else "")
-                for b in books
-                if b.get("provider") == key
-            ]
-            source = "; ".join(parts) if parts else "—"
-        sensitivity = (cost.get("sensitivity") or {}).get(key)
-        rows.append(
-            {
-                "key": key,
-                "label": str(provider.get("label", key)),
-                "yearly": [float(provider.get("yearly", {}).get(y, 0.0)) for y in years],
-                "cumulative": [float(provider.get("cumulative", {}).get(y, 0.0)) for y in years],
-                "one_time": float(provider.get("one_time", 0.0)),
-                "npv": provider.get("npv"),
-                "total": float(provider.get("total", 0.0)),
-                "pricing_option": provider.get("pricing_option"),
-                "break_even": (cost.get("break_even") or {}).get(key),
-                "has_break_even": key in (cost.get("break_even") or {}),
-                "sensitivity": sensitivity,
-                "source": source,
-            }
-        )
+            sens = sensitivity.get(key)
+            parts.append(
+                _row(
+                    key,
+                    label,
+                    doc,
+                    years,
+                    _price_source(cost, key, checklist, lang),
+                    sensitivity=sens,
+                )
+            )
+    if stay is None or not paths:
+        rows = [
+            dict(part, break_even=break_even.get(part["key"]), has_break_even=part["key"] != "ada")
+            for part in parts
+        ]
+        parts = []
+    else:
+        ada_doc = providers.get("ada") or {}
+        ada_total = float(ada_doc.get("total", 0.0) or 0.0)
+        ada_one_time = float(ada_doc.get("one_time", 0.0) or 0.0)
+        rows = [_row("stay", checklist.label("path_stay", lang), stay, years, current)]
+        for key in _provider_order(paths):
+            cloud = providers.get(key) or {}
+            sens = sensitivity.get(key)
+            label = checklist.label("path_to", lang).format(target=str(cloud.get("label", key)))
+            rows.append(
+                _row(
+                    key,
+                    label,
+                    paths[key],
+                    years,
+                    f"{current}; {_price_source(cost, key, checklist, lang)}",
+                    one_time=ada_one_time + float(cloud.get("one_time", 0.0) or 0.0),
+                    pricing_option=cloud.get("pricing_option"),
+                    break_even=break_even.get(key),
+                    has_break_even=True,
+                    sensitivity=(
+                        {
+                            "low": ada_total + float(sens["low"]),
+                            "high": ada_total + float(sens["high"]),
+                        }
+                        if sens and sens.get("low") is not None and sens.get("high") is not None
+                        else None
+                    ),
+                )
+            )
+    horizon = f"{years[0]}–{years[-1]}" if years else ""
+    share = (cost.get("assumptions") or {}).get("sensitivity")
+    notes = []
+    for row in rows:
+        if row["has_break_even"]:
+            key = "break_even_month_note" if row["break_even"] else "break_even_none_note"
+            notes.append(
+                checklist.label(key, lang).format(
+                    label=row["label"], month=row["break_even"], horizon=horizon
+                )
+            )
     return {
         "currency": str(cost.get("currency", "EUR")),
         "years": years,
+        "horizon": horizon,
         "rows": rows,
-        "price_books": [dict(b) for b in books],
+        "parts": parts,
+        "price_books": [dict(b) for b in cost.get("price_books", []) or []],
         "warnings": [dict(w) for w in cost.get("warnings", []) or []],
-        "break_even": {
-            k: v for k, v in sorted((cost.get("break_even") or {}).items()) if v is not None
-        },
+        "break_even": {r["label"]: r["break_even"] for r in rows if r["break_even"]},
+        "break_even_notes": notes,
+        "sensitivity_pct": f"{float(share) * 100:g}" if share is not None else "—",
     }
+
+
+TARGET_NAMES = {"azure": "Azure", "aws": "AWS"}
+
+
+def _cutover_wave(plan: Plan) -> dict[str, int]:
+    """System id -> the last wave holding its servers (the one that moves production)."""
+    result: dict[str, int] = {}
+    for wave in plan.waves:
+        for system_id in wave.systems:
+            result[system_id] = max(result.get(system_id, wave.number), wave.number)
+    return result
+
+
+def nonprod_only(wave: Wave, catalog: Catalog) -> dict[str, str]:
+    """Systems of which this wave moves only test/dev servers (their prod moves later), with
+    the environments it moves: ``{"e-archive": "test"}``."""
+    servers = catalog.servers_by_id
+    result = {}
+    for system_id in wave.systems:
+        here = {
+            servers[s].environment
+            for s in wave.servers
+            if s in servers and servers[s].system == system_id
+        }
+        if here and "prod" not in here:
+            result[system_id] = ", ".join(sorted(here, key=("test", "dev").index))
+    return result
+
+
+def wave_system_names(wave: Wave, catalog: Catalog) -> list[str]:
+    """The wave's systems by name, marked when only their test/dev servers move here."""
+    systems = catalog.systems_by_id
+    marks = nonprod_only(wave, catalog)
+    names = []
+    for system_id in wave.systems:
+        name = systems[system_id].name if system_id in systems else system_id
+        names.append(f"{name} ({marks[system_id]})" if system_id in marks else name)
+    return names
 
 
 def _dependency_edges(catalog: Catalog) -> list[tuple[str, str]]:
@@ -259,23 +429,24 @@ def build_report(
     """Everything the Markdown, HTML and spreadsheet renderers show, in ``lang``."""
     entries = build_entries(checklist, catalog, plan)
     books = build_runbooks(checklist, catalog, plan)
-    systems = catalog.systems_by_id
     groups = checklist_groups(entries, checklist, lang)
-    flags = legal_flags(cost)
+    flags = legal_flags(cost, checklist, lang, _flag_values(catalog, plan, cost, lang))
     cited = sorted(
         {key for e in entries for key in e.item.sources}
         | {key for b in books for t in b.tasks for key in t.task.sources}
         | (set(checklist.runbook.rollback_sources) if books else set())
         | {key for flag in flags for key in flag["cite"]}
     )
+    cutover = _cutover_wave(plan)
     waves = [
         {
             "number": w.number,
             "name": w.name,
             "start": w.start,
             "end": w.end,
-            "systems": [systems[s].name if s in systems else s for s in w.systems],
+            "systems": wave_system_names(w, catalog),
             "system_ids": list(w.systems),
+            "graph_ids": [s for s in w.systems if cutover.get(s) == w.number],
             "servers": len(w.servers),
         }
         for w in sorted(plan.waves, key=lambda w: w.number)
@@ -286,11 +457,20 @@ def build_report(
         for s in sorted(catalog.systems, key=lambda s: s.id)
         if s.id not in in_wave
     ]
+    not_moving_groups = [
+        {
+            "disposition": checklist.label(f"disposition.{d}", lang),
+            "systems": [s["name"] for s in not_moving if s["disposition"] == d],
+        }
+        for d in ("retain", "repurchase", "retire", "rehost", "replatform", "rebuild")
+        if any(s["disposition"] == d for s in not_moving)
+    ]
     return {
         "lang": lang,
         "organisation": plan.organisation or catalog.organisation,
         "provider": plan.provider_name or catalog.contract.provider,
-        "target": f"{plan.target.provider} {plan.target.region}",
+        "target": f"{TARGET_NAMES.get(plan.target.provider, plan.target.provider)}"
+        f" ({plan.target.region})",
         "notice_date": plan.notice_date,
         "deadline": plan.deadline,
         "catalog_sha256": plan.catalog_sha256,
@@ -299,6 +479,7 @@ def build_report(
         "plan_warnings": [{"code": w.code, "message": w.message} for w in plan.warnings],
         "waves": waves,
         "not_moving": not_moving,
+        "not_moving_groups": not_moving_groups,
         "graph_nodes": [
             {"id": s.id, "name": s.name} for s in sorted(catalog.systems, key=lambda s: s.id)
         ],

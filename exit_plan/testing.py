@@ -251,11 +251,16 @@ def sample_plan() -> Plan:
 
 
 def sample_cost() -> dict[str, Any]:
-    """A cost document in the cost.json contract, with both legal flags."""
+    """A cost document in the cost.json contract, with both legal flags.
+
+    Shaped like ``migration.cost``'s output: ``providers`` are the parts of a move (ÅDA during
+    the move, each cloud's own costs, one-time costs inside the yearly sums), ``stay`` the
+    cost of staying, ``paths`` ÅDA + each cloud, and break-even compares a path with staying.
+    """
     years = ["2027", "2028", "2029", "2030"]
 
-    def provider(label: str, yearly: list[float], one_time: float, **extra: Any) -> dict[str, Any]:
-        cumulative, running = {}, one_time
+    def series(label: str, yearly: list[float], one_time: float, **extra: Any) -> dict[str, Any]:
+        cumulative, running = {}, 0.0
         for year, value in zip(years, yearly, strict=True):
             running += value
             cumulative[year] = running
@@ -270,24 +275,35 @@ def sample_cost() -> dict[str, Any]:
             **extra,
         }
 
+    ada = [30000.0, 8000.0, 8000.0, 8000.0]  # the 15000 exit fee is in 2027
+    azure = [40000.0, 30000.0, 30000.0, 30000.0]  # 12000 migration effort in 2027
+    aws = [45000.0, 52000.0, 52000.0, 52000.0]
+    # cumulative: stay 60k 120k 180k 240k; ÅDA + Azure 70k 108k 146k 184k (below from
+    # June 2028); ÅDA + AWS 75k 135k 195k 255k (never below)
+
+    def path(label: str, cloud: list[float]) -> dict[str, Any]:
+        doc = series(label, [a + c for a, c in zip(ada, cloud, strict=True)], 0.0)
+        del doc["one_time"], doc["components"]
+        return doc
+
     return {
         "schema_version": 1,
         "currency": "EUR",
         "years": [int(y) for y in years],
         "providers": {
-            "ada": provider("ÅDA", [30000.0, 30000.0, 31000.0, 32000.0], 15000.0),
-            "azure": provider(
-                "Azure", [26000.0, 19000.0, 19000.0, 19500.0], 30000.0, pricing_option="payg"
-            ),
-            "aws": provider(
-                "AWS", [27000.0, 24000.0, 24500.0, 25000.0], 32000.0, pricing_option="payg"
-            ),
+            "ada": series("ÅDA", ada, 15000.0),
+            "azure": series("Azure", azure, 12000.0, pricing_option="payg"),
+            "aws": series("AWS", aws, 14000.0, pricing_option="payg"),
         },
-        "break_even": {"azure": "2029-03", "aws": None},
+        "stay": series("ÅDA (stay)", [60000.0] * 4, 0.0),
+        "paths": {"azure": path("ÅDA + Azure", azure), "aws": path("ÅDA + AWS", aws)},
+        "break_even": {"azure": "2028-06", "aws": None},
         "sensitivity": {
-            "azure": {"low": 80000.0, "high": 110000.0},
-            "aws": {"low": 100000.0, "high": 140000.0},
+            "azure": {"low": 104000.0, "high": 156000.0},
+            "aws": {"low": 160800.0, "high": 241200.0},
         },
+        "assumptions": {"sensitivity": 0.2},
+        "facts": {"exit_date": "2027-10-14"},
         "price_books": [
             {
                 "provider": "azure",

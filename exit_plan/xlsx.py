@@ -167,11 +167,20 @@ def _cost_sheet(book: Workbook, report: dict[str, Any], label: Any) -> None:
                 row["label"],
                 row["one_time"],
                 row["npv"],
-                "" if row["key"] == "ada" else (row["break_even"] or label("no_break_even")),
+                (row["break_even"] or label("no_break_even")) if row["has_break_even"] else "",
                 f"{sens['low']:.0f}–{sens['high']:.0f}" if sens else "",
                 row["pricing_option"] or "",
             ],
         )
+    if cost["parts"]:
+        _append(sheet, [])
+        _append(sheet, [f"{label('cost_parts')} ({cost['currency']})"])
+        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+        _append(sheet, ["", *years, label("total"), label("one_time"), label("cost_source")])
+        for row in cost["parts"]:
+            _append(
+                sheet, [row["label"], *row["yearly"], row["total"], row["one_time"], row["source"]]
+            )
     _append(sheet, [])
     _append(sheet, [label("price_books")])
     for price_book in cost["price_books"]:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from exit_plan.checklist import Entry, build_entries
 from exit_plan.data import load_checklist
 from exit_plan.runbook import build_runbooks
 from exit_plan.testing import sample_catalog, sample_plan
 from migration.catalog import Catalog
 from migration.plan import Plan
+from tests import golden_exit_plan as golden
 
 
 def _entries(catalog: Catalog | None = None, plan: Plan | None = None) -> list[Entry]:
@@ -86,33 +89,102 @@ class TestConditions:
             assert (item, "") in applied
 
 
-class TestDueDates:
-    def test_every_entry_is_sourced_and_dated_from_the_plan(self) -> None:
-        """Each entry cites a resolvable source, and its date is its anchor plus its days."""
-        checklist = load_checklist()
-        plan = sample_plan()
-        assert plan.notice_date is not None and plan.deadline is not None
-        notice, deadline = plan.notice_date, plan.deadline
+class TestExample:
+    """Conditions on the bundled example: items only where they make sense for its estate."""
+
+    def _entries(self) -> list[Entry]:
+        catalog, plan, _ = golden.example_inputs()
+        return _entries(catalog, plan)
+
+    def test_repoint_only_where_something_depends_on_the_system(self) -> None:
+        """Of 37 retired/repurchased systems only SMS has a dependant (staffing, wave 8): one
+        re-pointing item, due before that wave as the planner's warning says."""
+        _, plan, _ = golden.example_inputs()
+        entries = [e for e in self._entries() if e.item.id == "cut-repoint"]
+        assert [e.subject.id for e in entries] == ["sms"]
+        wave8 = next(w for w in plan.waves if w.number == 8)
+        assert entries[0].due == wave8.start - timedelta(days=14)
+        assert any("before wave 8" in w.message for w in plan.warnings)
+
+    def test_no_duplicate_items(self) -> None:
+        """One entry per item and subject; a retired system gets the retire-archive item, not
+        also the general archive item."""
+        entries = self._entries()
+        keys = [(e.item.id, e.subject.id) for e in entries]
+        assert len(keys) == len(set(keys))
+        applied = set(keys)
+        assert ("data-retire-archive", "forms") in applied
+        assert ("data-archive", "forms") not in applied
+
+    def test_system_items_follow_the_prod_wave(self) -> None:
+        """E-arkiv's test servers move in wave 2, its prod in wave 4: approval to switch off
+        ÅDA counts from wave 4, and the wave table marks the wave-2 part as test."""
+        _, plan, _ = golden.example_inputs()
         waves = {w.number: w for w in plan.waves}
-        exit_start = min(notice, plan.waves[0].start)
+        approval = next(
+            e
+            for e in self._entries()
+            if e.item.id == "dec-approval" and e.subject.id == "e-archive"
+        )
+        assert approval.subject.wave == 4
+        assert approval.due == waves[4].end + timedelta(days=7)
+        text = golden.render("sv", "mariehamn")
+        row2 = next(line for line in text.splitlines() if line.startswith("| wave-02 |"))
+        assert "E-arkiv (test)" in row2
+
+
+class TestDueDates:
+    @pytest.mark.parametrize("name", ["sample", "mariehamn"])
+    def test_every_entry_is_sourced_and_dated_from_the_plan(self, name: str) -> None:
+        """Each entry cites a resolvable source, and its date is its anchor plus its days.
+
+        Run for the sample and for the bundled example (planned in-process from
+        examples/mariehamn/catalog.yaml): the anchors are plan.json's notice date, waves and
+        deadline, and a wave-anchored entry counts from its subject's own wave.
+        """
+        checklist = load_checklist()
+        catalog, plan, _ = golden.INPUTS[name]()
+        doc = plan.to_json_dict()  # the anchors as plan.json states them
+        notice = date.fromisoformat(doc["notice_date"])
+        deadline = date.fromisoformat(doc["deadline"])
+        waves = {
+            w["number"]: (date.fromisoformat(w["start"]), date.fromisoformat(w["end"]))
+            for w in doc["waves"]
+        }
+        names = {w["number"]: w["name"] for w in doc["waves"]}
+        first, last = min(waves), max(waves)
+        exit_start = min(notice, waves[first][0])
         anchors = {
             "notice_date": notice,
             "deadline": deadline,
             "exit_start": exit_start,
-            "first_wave_start": plan.waves[0].start,
-            "last_wave_end": plan.waves[-1].end,
+            "first_wave_start": waves[first][0],
+            "last_wave_end": waves[last][1],
         }
-        entries = _entries()
+        cutover: dict[str, int] = {}  # a system's prod moves in the last wave holding it
+        for w in doc["waves"]:
+            for system_id in w["systems"]:
+                cutover[system_id] = max(cutover.get(system_id, -1), w["number"])
+        entries = _entries(catalog, plan)
         assert len(entries) > 80
         for entry in entries:
-            assert entry.item.sources and all(k in checklist.sources for k in entry.item.sources)
+            assert entry.item.sources, entry.item.id
+            for key in entry.item.sources:
+                source = checklist.sources[key]  # resolvable: a known key with a citation
+                assert source.title and (source.url or source.kind in ("inference", "internal"))
             assert entry.due is not None, entry.item.id
-            due = entry.due
-            wave = waves.get(entry.subject.wave) if entry.subject.wave is not None else None
+            due, subject = entry.due, entry.subject
+            if subject.scope == "server":
+                assert subject.wave == doc["servers"][subject.id].get("wave"), subject.id
+            elif subject.scope == "wave":
+                assert names[subject.wave] == subject.id, subject.id
+            elif subject.scope == "system" and subject.id in cutover:
+                assert subject.wave == cutover[subject.id], subject.id
             if entry.rule.from_ in ("wave_start", "wave_end"):
-                assert wave is not None, entry.item.id
-                anchor = wave.start if entry.rule.from_ == "wave_start" else wave.end
-                assert wave.start - timedelta(days=30) <= due <= wave.end + timedelta(180)
+                assert subject.wave in waves, entry.item.id
+                start, end = waves[subject.wave]
+                anchor = start if entry.rule.from_ == "wave_start" else end
+                assert start - timedelta(days=30) <= due <= end + timedelta(180)
             else:
                 anchor = anchors[entry.rule.from_]
             assert due == anchor + timedelta(days=entry.rule.days), entry.item.id

@@ -13,13 +13,14 @@ import yaml
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from exit_plan import ExitPlanOptionError, render_exit_plan, write_exit_plan
+from exit_plan import ExitPlanOptionError, load_checklist, render_exit_plan, write_exit_plan
+from exit_plan.report import cost_view
 from exit_plan.testing import sample_catalog, sample_cost, sample_plan
 from migration.catalog import load_catalog_with_digest
 from migration.cli import cli
+from tests import golden_exit_plan as golden
 
-GOLDEN_DIR = Path(__file__).resolve().parent / "golden" / "exit_plan"
-REGENERATE = ".venv/bin/python -m tests.golden_exit_plan --regenerate"
+REGENERATE = golden.REGENERATE
 XSS = "<script>alert(1)</script>"
 
 
@@ -29,14 +30,16 @@ def _render(lang: str, fmt: str, **kw: object) -> bytes:
     return render_exit_plan(catalog, sample_plan(), cost, lang, fmt)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("lang", ["sv", "en"], ids=["sv", "en"])
-def test_markdown_golden(lang: str) -> None:
-    """The sample's Markdown equals its golden file."""
-    path = GOLDEN_DIR / f"sample.{lang}.md"
-    actual = _render(lang, "md").decode("utf-8")
+@pytest.mark.parametrize("name", ["sample", "mariehamn"])
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_markdown_golden(name: str, lang: str) -> None:
+    """The Markdown of the sample and of the bundled example equals its golden file, byte for
+    byte (the example is planned and costed in-process from examples/mariehamn/catalog.yaml)."""
+    path = golden.golden_path(lang, name)
+    actual = golden.render(lang, name)
     if os.environ.get("UPDATE_GOLDEN") == "1":
         path.write_bytes(actual.encode("utf-8"))
-    expected = path.read_text(encoding="utf-8") if path.exists() else ""
+    expected = path.read_bytes().decode("utf-8") if path.exists() else ""
     assert actual == expected, f"{path} is out of date; regenerate with: {REGENERATE}"
 
 
@@ -207,3 +210,51 @@ class TestCommand:
         """An unknown language is a usage error (exit code 2)."""
         result = CliRunner().invoke(cli, ["exit-plan", "--lang", "fi"])
         assert result.exit_code == 2
+
+
+class TestExampleCosts:
+    """The example's real cost.json: the comparison is staying at ÅDA vs moving to Azure vs
+    moving to AWS (``stay`` and ``paths``), not the parts in ``providers``."""
+
+    def test_comparison_rows_are_stay_and_the_paths(self) -> None:
+        """Rows, totals and one-time costs come from stay/paths; the parts are listed apart."""
+        catalog, plan, cost = golden.example_inputs()
+        assert set(cost["providers"]) == {"ada", "azure", "aws"} and cost["stay"]
+        view = cost_view(cost, load_checklist(), "sv")
+        assert view is not None
+        rows = {r["key"]: r for r in view["rows"]}
+        assert list(rows) == ["stay", "azure", "aws"]
+        assert rows["stay"]["label"] == "Stanna hos ÅDA"
+        assert rows["azure"]["label"] == "Flytta till Azure"
+        assert rows["stay"]["total"] == cost["stay"]["total"]
+        for key in ("azure", "aws"):
+            path = cost["paths"][key]
+            assert rows[key]["total"] == path["total"]
+            assert rows[key]["yearly"] == [path["yearly"][y] for y in view["years"]]
+            parts = cost["providers"]["ada"]["one_time"] + cost["providers"][key]["one_time"]
+            assert rows[key]["one_time"] == parts
+        assert [p["key"] for p in view["parts"]] == ["ada", "azure", "aws"]
+
+    def test_charts_compare_the_alternatives_and_say_there_is_no_break_even(self) -> None:
+        """Three series in each chart; with break-even null for both clouds no marker is drawn
+        and the chart and the text say there is none within the horizon."""
+        catalog, plan, cost = golden.example_inputs()
+        assert cost["break_even"] == {"azure": None, "aws": None}
+        html = render_exit_plan(catalog, plan, cost, "sv", "html").decode("utf-8")
+        costs = html.split('<section id="costs">')[1].split("</section>")[0]
+        yearly = costs.split('id="chart-yearly"')[1].split("</svg>")[0]
+        cumulative = costs.split('id="chart-cumulative"')[1].split("</svg>")[0]
+        for label in ("Stanna hos ÅDA", "Flytta till Azure", "Flytta till AWS"):
+            assert f">{label}</text>" in yearly and f">{label}</text>" in cumulative
+        assert cumulative.count("<polyline") == 3
+        assert 'class="break-even"' not in cumulative
+        assert "ingen brytpunkt inom 2027–2030" in cumulative
+        assert "Flytta till Azure: ingen brytpunkt inom 2027–2030" in costs
+
+    def test_legal_flags_in_swedish_with_the_numbers(self) -> None:
+        """The cost model's legal flags read in Swedish with the contract's numbers."""
+        text = golden.render("sv", "mariehamn")
+        legal = text.split("## Juridisk granskning krävs")[1].split("## Vågor")[0]
+        assert re.search(r"utträdesavgift på 18\s000 EUR", legal)
+        assert "uppsägningstid är 6 månader" in legal
+        assert "Legal review needed" not in legal
