@@ -16,7 +16,7 @@ plan: $(STAMP)
 	$(BIN)/utflytt plan
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check migration waves stacks exit_plan tests bench

@@ -1,8 +1,11 @@
 """Catalog loading benchmark: a 100,000-server catalog as JSON and as YAML.
 
-Prints load+validation time and peak memory for each format (each measured in a fresh
-subprocess, so peaks don't mix), compares against the targets (JSON < 5 s, YAML < 30 s on a
-2-core machine), and checks that an error in such a file still reports its line number.
+Prints load+validation time (wall and CPU) and peak memory for each format (each measured in
+a fresh subprocess, so peaks don't mix), compares against the targets (JSON < 5 s, YAML <
+30 s on a 2-core machine), and checks that an error in such a file still reports its line
+number. Loading is single-threaded, so on an idle machine wall time equals CPU time; the
+verdict uses CPU time so that other jobs on a shared machine don't decide it, and the load
+average is printed beside the figures.
 
     python bench/catalog.py            # 100,000 servers
     python bench/catalog.py --servers 10000
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -117,6 +121,8 @@ def _measure(path: Path) -> dict[str, Any]:
         "except CatalogError as e:\n"
         "    result = {'errors': [str(i) for i in e.issues][:3]}\n"
         "result['seconds'] = time.perf_counter() - t\n"
+        "ru = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "result['cpu'] = ru.ru_utime + ru.ru_stime\n"
         "result['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
         "print(json.dumps(result))\n"
     )
@@ -146,14 +152,19 @@ def main() -> int:
             encoding="utf-8",
         )
         print(f"catalog: {args.servers:,} servers, {len(document['systems']):,} systems")
-        print(f"{'format':<6} {'size MB':>8} {'seconds':>8} {'target':>7} {'peak MB':>8}  result")
+        print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        print(
+            f"{'format':<6} {'size MB':>8} {'wall s':>8} {'cpu s':>7} {'target':>7} "
+            f"{'peak MB':>8}  result"
+        )
         for fmt, path in files.items():
             result = _measure(path)
-            ok = result["seconds"] < TARGETS[fmt] and "servers" in result
+            ok = result["cpu"] < TARGETS[fmt] and "servers" in result
             failures += not ok
             size = path.stat().st_size / 1e6
             print(
-                f"{fmt:<6} {size:>8.1f} {result['seconds']:>8.2f} {TARGETS[fmt]:>6.0f}s "
+                f"{fmt:<6} {size:>8.1f} {result['seconds']:>8.2f} {result['cpu']:>7.2f} "
+                f"{TARGETS[fmt]:>6.0f}s "
                 f"{result['peak_mb']:>8.0f}  {'ok' if ok else 'FAIL'}"
             )
         # an error near the end of the file must still be reported with its line number

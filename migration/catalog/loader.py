@@ -50,26 +50,33 @@ def load_catalog_with_digest(path: str | Path) -> tuple[Catalog, str]:
 
 def validate_source(source: CatalogSource) -> Catalog:
     """Validate a merged document: field rules and cross-references, all in one run."""
-    issues: list[Issue] = []
+    found: list[tuple[Loc, str, bool]] = []  # (field path, message, point at the key)
+    related_locs: dict[Loc, Loc] = {}
     for loc, message, related in cross_reference_problems(source.document):
+        found.append((loc, message, False))
         if related is not None:
-            message = f"{message}; first at {source.where(related)}"
-        issues.append(source.issue(loc, message))
+            related_locs[loc] = related
+    catalog: Catalog | None = None
     try:
         catalog = Catalog.model_validate(source.document)
     except pydantic.ValidationError as exc:
         errors = exc.errors()
         failing = [tuple(err["loc"]) for err in errors]
-        issues.extend(
-            source.issue(tuple(err["loc"]), describe(err), at_key=err["type"] == "extra_forbidden")
+        found.extend(
+            (tuple(err["loc"]), describe(err), err["type"] == "extra_forbidden")
             for err in errors
             # a list whose item failed is also reported as too short: keep only the item's error
             if not (err["type"] == "too_short" and _has_deeper(tuple(err["loc"]), failing))
         )
-        raise CatalogError(_dedupe(issues)) from None
-    if issues:
-        raise CatalogError(issues)
-    return catalog
+    if catalog is not None and not found:
+        return catalog
+    source.prefetch([loc for loc, _, _ in found] + list(related_locs.values()))
+    issues = []
+    for loc, message, at_key in found:
+        if loc in related_locs:
+            message = f"{message}; first at {source.where(related_locs[loc])}"
+        issues.append(source.issue(loc, message, at_key=at_key))
+    raise CatalogError(_dedupe(issues))
 
 
 def _has_deeper(loc: Loc, failing: list[Loc]) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,9 @@ _CatalogLoader.yaml_implicit_resolvers = {
 _CatalogLoader.add_constructor("tag:yaml.org,2002:map", _CatalogLoader.construct_mapping)
 
 
+Mark = tuple[int, int]  # 1-based line and column
+
+
 @dataclass
 class SourceFile:
     """One parsed catalog file and, on demand, the positions of its nodes."""
@@ -69,38 +72,98 @@ class SourceFile:
     path: Path
     text: str
     data: Any
-    _root: Any = field(default=None, repr=False)
+    # field path -> (position of the value, position of its key or None); None: not in file
+    _positions: dict[Loc, tuple[Mark, Mark | None] | None] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def name(self) -> str:
         return str(self.path)
+
+    def prefetch(self, locs: Iterable[Loc]) -> None:
+        """Find the positions of these paths (and their parents) in one pass over the file."""
+        wanted = {loc[:i] for loc in locs for i in range(len(loc) + 1)} - self._positions.keys()
+        if not wanted:
+            return
+        found = _find_positions(self.text, wanted)
+        for loc in wanted:
+            self._positions[loc] = found.get(loc)
 
     def position(self, loc: Loc, at_key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the deepest node along ``loc`` that exists.
 
         ``at_key``: point at the last key itself rather than its value (unknown keys).
         """
-        if self._root is None:
-            self._root = yaml.compose(self.text, Loader=_CatalogLoader)
-        node = self._root
-        if node is None:
-            return 1, 1
-        for part in loc:
-            child = None
-            if isinstance(node, yaml.MappingNode):
-                for key_node, value_node in node.value:
-                    if key_node.value == part:
-                        # an unknown or misplaced key is best shown at the key itself
-                        child = key_node if at_key and part == loc[-1] else value_node
-                        break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if 0 <= part < len(node.value):
-                    child = node.value[part]
-            if child is None:
-                break
-            node = child
-        mark = node.start_mark
-        return mark.line + 1, mark.column + 1
+        self.prefetch([loc])
+        for depth in range(len(loc), -1, -1):
+            entry = self._positions.get(loc[:depth])
+            if entry is None:
+                continue
+            value_mark, key_mark = entry
+            if at_key and depth == len(loc) and key_mark is not None:
+                return key_mark
+            return value_mark
+        return 1, 1
+
+
+def _find_positions(text: str, wanted: set[Loc]) -> dict[Loc, tuple[Mark, Mark | None]]:
+    """Stream the file's parse events (no node tree) and note where each wanted path starts.
+
+    Much cheaper than composing the whole document, which matters for a 100,000-server
+    catalog with an error near its end; JSON files are parsed as YAML here, which they are.
+    """
+    found: dict[Loc, tuple[Mark, Mark | None]] = {}
+    # frames: [path, is_mapping, expecting_key, current_key, key_mark, next_index]
+    frames: list[list[Any]] = []
+    loader = _CatalogLoader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionEndEvent):
+                frames.pop()
+                if frames and frames[-1][1]:
+                    frames[-1][2] = True  # the mapping's value is complete
+                continue
+            if not isinstance(event, yaml.NodeEvent):
+                continue
+            mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+            if not frames:
+                path: Loc | None = ()
+                key_mark = None
+            else:
+                top = frames[-1]
+                if top[1] and top[2]:  # a key of a mapping
+                    top[3] = event.value if isinstance(event, yaml.ScalarEvent) else None
+                    top[4] = mark
+                    top[2] = False
+                    if isinstance(event, yaml.CollectionStartEvent):  # complex key: skip it
+                        frames.append([None, isinstance(event, yaml.MappingStartEvent), True,
+                                       None, None, 0])
+                    continue
+                if top[0] is None:
+                    path = None
+                elif top[1]:
+                    path = (*top[0], top[3])
+                else:
+                    path = (*top[0], top[5])
+                key_mark = top[4] if top[1] else None
+                if top[1]:
+                    top[2] = not isinstance(event, yaml.CollectionStartEvent)
+                else:
+                    top[5] += 1
+            if path is not None and path in wanted:
+                found[path] = (mark, key_mark)
+                if len(found) == len(wanted):
+                    break
+            if isinstance(event, yaml.CollectionStartEvent):
+                is_mapping = isinstance(event, yaml.MappingStartEvent)
+                frames.append([path, is_mapping, True, None, None, 0])
+    except yaml.YAMLError:
+        pass  # positions found so far are still right; the rest fall back to a parent
+    finally:
+        loader.dispose()
+    return found
 
 
 @dataclass
@@ -113,6 +176,16 @@ class CatalogSource:
     list_origin: dict[str, list[tuple[int, int]]]
     # top-level key -> file index
     key_origin: dict[str, int]
+
+    def prefetch(self, locs: Iterable[Loc]) -> None:
+        """Find the positions of many merged field paths, one pass per file."""
+        by_file: dict[int, list[Loc]] = {}
+        for loc in locs:
+            source, local = self.locate(loc)
+            by_file.setdefault(id(source), []).append(local)
+        for source in self.files:
+            if id(source) in by_file:
+                source.prefetch(by_file[id(source)])
 
     def locate(self, loc: Loc) -> tuple[SourceFile, Loc]:
         """The file a merged field path comes from and the path inside that file."""
