@@ -127,7 +127,8 @@ def _find_positions(text: str, wanted: set[Loc]) -> dict[Loc, tuple[Mark, Mark |
                 continue
             if not isinstance(event, yaml.NodeEvent):
                 continue
-            mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+            start = event.start_mark
+            mark = (start.line + 1, start.column + 1) if start is not None else (1, 1)
             if not frames:
                 path: Loc | None = ()
                 key_mark = None
