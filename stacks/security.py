@@ -89,7 +89,14 @@ def check(
     config: Mapping[str, str] | None = None,
     secret_keys: Iterable[str] = (),
 ) -> list[Violation]:
-    """Every violation of the invariants over ``resources`` (and the stack config), sorted."""
+    """Every violation of the invariants over ``resources`` (and the stack config), sorted.
+
+    ``provider="aws"``: the AWS rules of :func:`stacks.aws.security.check_all` (region,
+    public exposure, world ingress, EBS encryption, tags; their rule names), plus the
+    plain-secret and stack-region checks above.
+    """
+    if provider == "aws":
+        return _check_aws(resources, region, config or {}, set(secret_keys))
     found: list[Violation] = []
     found += _public_ips(resources)
     found += _open_inbound(resources)
@@ -97,6 +104,17 @@ def check(
     found += _tags(resources)
     found += _plain_secrets(resources, config or {}, set(secret_keys))
     found += _regions(resources, region, provider)
+    return sorted(set(found))
+
+
+def _check_aws(
+    resources: Sequence[Any], region: str | None, config: Mapping[str, str], secret_keys: set[str]
+) -> list[Violation]:
+    from stacks.aws.security import check_all
+
+    found = [Violation(v.check, v.resource, v.message) for v in check_all(resources)]
+    found += _plain_secrets(resources, config, secret_keys)
+    found += _regions([], region, "aws")
     return sorted(set(found))
 
 

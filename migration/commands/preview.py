@@ -6,8 +6,10 @@ from pathlib import Path
 
 import click
 
+from migration.errors import UtflyttError
 from migration.fileio import dumps_json
-from migration.plan import read_plan
+from migration.plan import Plan, read_plan
+from stacks.settings import StackSettings
 
 DEFAULT_PLAN = Path("build/plan.json")
 
@@ -43,11 +45,33 @@ def preview(stack: str, plan_path: Path, as_json: bool, live: bool) -> None:
         program.preview_live(stack, on_output=lambda line: click.echo(line, nl=False))
         return
     from stacks.config import settings_for_stack
-    from stacks.testing import preview_json, render_preview, run_offline_full
 
     plan = read_plan(plan_path)
     settings = settings_for_stack(plan, stack, plan_path.as_posix())
+    if settings.provider == "aws":
+        _preview_aws(settings, plan, stack, as_json)
+        return
+    from stacks.testing import preview_json, render_preview, run_offline_full
+
     run = run_offline_full(settings, plan)
+    if as_json:
+        click.echo(dumps_json(preview_json(run, stack)), nl=False)
+    else:
+        click.echo(render_preview(run, stack))
+
+
+def _preview_aws(settings: StackSettings, plan: Plan, stack: str, as_json: bool) -> None:
+    """AWS: the foundation first, then the wave, in one moto session; moto's errors exit 1."""
+    from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+
+    from stacks.aws.layout import AwsConfigError
+    from stacks.aws.preview import render_preview, run_aws_preview
+    from stacks.testing import preview_json
+
+    try:
+        run = run_aws_preview(settings, plan)
+    except (ClientError, AwsConfigError) as exc:
+        raise UtflyttError(f"stack {stack}: {exc}") from None
     if as_json:
         click.echo(dumps_json(preview_json(run, stack)), nl=False)
     else:

@@ -233,8 +233,9 @@ class IngressRule:
 
     Exactly one of ``source_server`` (a consumer in the same wave and VPC: its SG),
     ``source_cloud`` (a consumer in the cloud in another stack: its fixed private /32,
-    resolved from the foundation's subnets) and ``cidr`` (an address at the old provider)
-    is set.
+    resolved from the foundation's subnets), ``source_vpc`` (the VPC CIDR of an environment,
+    only when :func:`fit_rule_quota` had to aggregate) and ``cidr`` (an address at the old
+    provider) is set. ``consumers`` counts the consumers an aggregated rule stands for.
     """
 
     server: str
@@ -245,6 +246,8 @@ class IngressRule:
     source_server: str | None = None
     source_cloud: str | None = None
     cidr: str | None = None
+    source_vpc: str | None = None
+    consumers: int = 1
 
 
 def _old_location(plan: Plan, consumer: PlannedServer) -> list[str]:
@@ -273,7 +276,8 @@ def ingress_rules(plan: Plan, wave: int, server_id: str) -> list[IngressRule]:
         system = plan.systems.get(consumer.system)
         for port in sorted(flow.ports):
             proto, first, last = parse_port(port)
-            desc = f"{flow.from_} -> {server_id} {port}"
+            # AWS allows only a-zA-Z0-9 spaces ._-:/()#,@[]+=&;{}!$* in rule descriptions
+            desc = f"{flow.from_} to {server_id} {port}"
 
             def rule(description: str, p: str = proto, a: int = first, b: int = last,
                      **source: str) -> IngressRule:
@@ -293,6 +297,63 @@ def ingress_rules(plan: Plan, wave: int, server_id: str) -> list[IngressRule]:
                         until = f"hybrid until wave-{consumer.wave:02d}"
                         rules.append(rule(f"{desc} ({until})", cidr=cidr))
     return rules
+
+
+# AWS's default quota of inbound rules per security group (IPv4 and IPv6 counted apart); an
+# instance's group also takes the rule from its system's load balancer, if any.
+RULES_PER_GROUP = 60
+RESERVED_RULES = 2
+
+
+def fit_rule_quota(plan: Plan, rules: list[IngressRule],
+                   limit: int = RULES_PER_GROUP - RESERVED_RULES) -> list[IngressRule]:
+    """``rules`` as they are if they fit one security group, else aggregated per port.
+
+    A server that everything depends on (domain controllers, DNS) would need one rule per
+    consumer per port: hundreds, where AWS allows 60 per group. Then, port by port, the
+    consumers in the cloud are admitted by their environment's VPC CIDR, and those still at
+    the old provider by the source network that holds their address (an address outside
+    every source network keeps its own /32). The ports stay exactly the declared ones.
+    Still too many: :class:`AwsConfigError` naming the server.
+    """
+    if len(rules) <= limit:
+        return rules
+    by_port: dict[tuple[str, int, int], list[IngressRule]] = {}
+    for r in rules:
+        by_port.setdefault((r.protocol, r.from_port, r.to_port), []).append(r)
+    sources = [ipaddress.ip_network(n, strict=False) for n in plan.source_networks]
+    server = rules[0].server
+    out: list[IngressRule] = []
+    for (proto, low, high), group in sorted(by_port.items()):
+        port = f"{proto}/{low}" if low == high else f"{proto}/{low}-{high}"
+        envs: dict[str, set[str]] = {}
+        old: dict[str, set[str]] = {}
+        for r in group:
+            consumer = r.source_server or r.source_cloud
+            if consumer is not None:
+                envs.setdefault(plan.servers[consumer].environment, set()).add(consumer)
+                continue
+            assert r.cidr is not None
+            net = ipaddress.ip_network(r.cidr, strict=False)
+            holder = next((str(s) for s in sources if net.subnet_of(s)), r.cidr) \
+                if net.version == 4 and all(s.version == 4 for s in sources) else r.cidr
+            old.setdefault(holder, set()).add(r.description.split(" to ", 1)[0])
+        for env, consumers in sorted(envs.items()):
+            out.append(IngressRule(server, proto, low, high,
+                                   f"{len(consumers)} consumers in the {env} VPC to {server} "
+                                   f"{port} (aggregated)", source_vpc=env,
+                                   consumers=len(consumers)))
+        for cidr, consumers in sorted(old.items()):
+            out.append(IngressRule(server, proto, low, high,
+                                   f"{len(consumers)} consumers at the old provider to {server} "
+                                   f"{port} (aggregated, hybrid)", cidr=cidr,
+                                   consumers=len(consumers)))
+    if len(out) > limit:
+        raise AwsConfigError(
+            f"server {server}: {len(out)} inbound rules even aggregated per port and network; "
+            f"at most {limit} fit its security group (AWS: {RULES_PER_GROUP} per group): split "
+            "its ports over servers or raise the quota")
+    return out
 
 
 # --- images, backup, tags ---------------------------------------------------------------------

@@ -17,6 +17,7 @@ import functools
 import hashlib
 import ipaddress
 import os
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -59,6 +60,9 @@ class RecordedResource:
     state: dict[str, Any]
     region: str
     custom: bool = True
+    urn: str | None = None       # filled in by stacks.aws.offline (engine-style URN)
+    parent: str | None = None    # the parent's URN (None: the stack)
+    order: int = 0               # program order (constructor calls), filled in by offline
 
 
 @dataclass
@@ -262,6 +266,17 @@ def _check_protocol_ports(protocol: Any, from_port: Any, to_port: Any, operation
                                  f"Invalid {proto} port range {low}-{high}: expected 0-65535, "
                                  "from_port <= to_port", operation)
     return proto if proto != "all" else "-1"
+
+
+_DESCRIPTION_RE = re.compile(r"^[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]{0,255}$")
+
+
+def _check_description(text: Any, what: str, operation: str) -> None:
+    """AWS's character set for security group (rule) descriptions; moto accepts anything."""
+    if text and not _DESCRIPTION_RE.match(str(text)):
+        raise MockCheckError("InvalidParameterValue",
+                             f"Invalid {what} {str(text)!r}: up to 255 characters, allowed are "
+                             "a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=&;{}!$*", operation)
 
 
 def _check_cidr(cidr: str, what: str, operation: str) -> None:
@@ -478,6 +493,7 @@ def _security_group(m: MotoMocks, args: pulumi.runtime.MockResourceArgs, region:
                     ) -> tuple[str, dict[str, Any]]:
     ec2, inp = m._client("ec2", region), args.inputs
     name = inp.get("name") or args.name
+    _check_description(inp.get("description"), "group description", "CreateSecurityGroup")
     sg = ec2.create_security_group(GroupName=name, Description=inp.get("description", "Managed"),
                                    VpcId=inp.get("vpcId", ""),
                                    TagSpecifications=_tag_specs("security-group", inp.get("tags")))
@@ -500,6 +516,7 @@ def _security_group(m: MotoMocks, args: pulumi.runtime.MockResourceArgs, region:
 def _permission(rule: Mapping[str, Any], operation: str) -> dict[str, Any]:
     proto = _check_protocol_ports(rule.get("protocol"), rule.get("fromPort"),
                                   rule.get("toPort"), operation)
+    _check_description(rule.get("description"), "rule description", operation)
     perm: dict[str, Any] = {"IpProtocol": proto}
     if proto != "-1":
         perm.update(FromPort=_i(rule.get("fromPort", 0)), ToPort=_i(rule.get("toPort", 0)))
@@ -528,6 +545,7 @@ def _sg_rule(direction: str) -> Handler:
         perm: dict[str, Any] = {"IpProtocol": proto}
         if proto != "-1":
             perm.update(FromPort=_i(inp["fromPort"]), ToPort=_i(inp["toPort"]))
+        _check_description(inp.get("description"), "rule description", op)
         desc = {"Description": inp["description"]} if inp.get("description") else {}
         if inp.get("cidrIpv4"):
             perm["IpRanges"] = [{"CidrIp": inp["cidrIpv4"], **desc}]
@@ -655,10 +673,27 @@ def _get_ami(m: MotoMocks, args: Mapping[str, Any], region: str) -> dict[str, An
     kwargs: dict[str, Any] = {}
     if args.get("owners"):
         kwargs["Owners"] = list(args["owners"])
-    if args.get("filters"):
-        kwargs["Filters"] = [{"Name": f["name"], "Values": list(f["values"])}
-                             for f in args["filters"]]
-    images = ec2.describe_images(**kwargs)["Images"]
+    filters = [{"Name": f["name"], "Values": list(f["values"])} for f in args.get("filters") or []]
+    tag_filters = [f for f in filters if f["Name"].startswith("tag:")]
+    if filters:
+        kwargs["Filters"] = filters
+    if tag_filters:
+        # Same answer as DescribeImages with the tag filters, found through the tag index:
+        # moto matches tag filters by scanning every tag for every image (seconds per lookup
+        # once a wave has imported a few hundred images).
+        candidates: set[str] | None = None
+        for f in tag_filters:
+            found = ec2.describe_tags(Filters=[
+                {"Name": "resource-type", "Values": ["image"]},
+                {"Name": "key", "Values": [f["Name"][4:]]},
+                {"Name": "value", "Values": f["Values"]}])["Tags"]
+            ids = {t["ResourceId"] for t in found}
+            candidates = ids if candidates is None else candidates & ids
+        kwargs["Filters"] = [f for f in filters if f not in tag_filters]
+        if not kwargs["Filters"]:
+            del kwargs["Filters"]
+        kwargs["ImageIds"] = sorted(candidates or ())
+    images = ec2.describe_images(**kwargs)["Images"] if kwargs.get("ImageIds", True) else []
     if not images:
         # the provider's own words when a lookup matches nothing
         raise Exception("Your query returned no results. Please change your search criteria "

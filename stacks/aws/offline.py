@@ -2,16 +2,22 @@
 
 A small stand-in for ``stacks.testing.run_offline`` that also returns the stack's exports,
 so that a wave stack's StackReference can be fed with the foundation's real (moto) outputs.
+Each recorded resource gets its URN, its parent's URN and its program order (the order of
+the constructor calls, which does not depend on how the engine's threads interleave), and
+``pulumi.log`` warnings are collected instead of printed.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as runtime_settings
 
 from migration.plan import Plan
@@ -23,11 +29,12 @@ PROJECT = "utflytt"   # the name in Pulumi.yaml: pulumi.Config("utflytt") must m
 
 @dataclass
 class AwsRun:
-    """What one stack run registered, called and exported."""
+    """What one stack run registered, called, exported and warned about."""
 
     resources: list[RecordedResource]
     calls: list[RecordedCall]
     outputs: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
 
     def of_type(self, typ: str) -> list[RecordedResource]:
         """The recorded resources of one type token, in registration order."""
@@ -39,6 +46,30 @@ def aws_config(options: Mapping[str, Any]) -> dict[str, str]:
     return {f"{PROJECT}:aws": json.dumps(dict(options))}
 
 
+class _Monitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, noting each registration's URN and parent URN."""
+
+    def __init__(self, mocks: MotoMocks) -> None:
+        super().__init__(mocks)
+        self.urns: dict[tuple[str, str], tuple[str, str | None]] = {}
+        self._lock = threading.Lock()
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC name)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        with self._lock:
+            self.urns.setdefault((request.type, request.name), (urn, request.parent or None))
+        return super().RegisterResource(request)
+
+
+class _Warnings(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 def run_aws_offline(settings: StackSettings, plan: Plan, mocks: MotoMocks,
                     config: Mapping[str, str] | None = None) -> AwsRun:
     """Run ``stacks.aws.program.run`` once, under ``mocks``; raise what the mocks raise."""
@@ -46,8 +77,22 @@ def run_aws_offline(settings: StackSettings, plan: Plan, mocks: MotoMocks,
 
     first_resource, first_call = len(mocks.resources), len(mocks.calls)
     runtime_settings.reset_options(project=PROJECT, stack=settings.stack)
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=settings.stack, preview=False)
+    warnings = _Warnings()
+    logger = logging.getLogger(f"utflytt.aws.offline.{settings.stack}")
+    logger.propagate = False
+    logger.handlers = [warnings]
+    logger.setLevel(logging.WARNING)
+    monitor = _Monitor(mocks)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=settings.stack, preview=False,
+                             logger=logger, monitor=monitor)
     pulumi.runtime.set_all_config(dict(config or {}), [])
+    order: dict[tuple[str, str], int] = {}
+
+    def record_order(args: pulumi.ResourceTransformationArgs) -> None:
+        order.setdefault((args.type_, args.name), len(order))
+        return None
+
+    pulumi.runtime.register_stack_transformation(record_order)
     exported: dict[str, Any] = {}
 
     @pulumi.runtime.test
@@ -58,4 +103,8 @@ def run_aws_offline(settings: StackSettings, plan: Plan, mocks: MotoMocks,
         return pulumi.Output.from_input(outputs).apply(exported.update)
 
     program()
-    return AwsRun(mocks.resources[first_resource:], mocks.calls[first_call:], exported)
+    resources = mocks.resources[first_resource:]
+    for r in resources:
+        r.urn, r.parent = monitor.urns.get((r.type, r.name), (None, None))
+        r.order = order.get((r.type, r.name), len(order))
+    return AwsRun(resources, mocks.calls[first_call:], exported, warnings.messages)

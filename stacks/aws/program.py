@@ -115,8 +115,11 @@ class WaveStack(pulumi.ComponentResource):
                       **args.extra_tags}), opts=child)
         for sid in members:
             rules = []
-            for rule in layout.ingress_rules(plan, number, sid):
-                if rule.source_server is not None:
+            for rule in layout.fit_rule_quota(plan, layout.ingress_rules(plan, number, sid)):
+                if rule.source_vpc is not None:
+                    cidr = network.apply(lambda n, e=rule.source_vpc: n[e]["vpcCidr"])
+                    rules.append(ResolvedRule(rule, cidr=cidr))
+                elif rule.source_server is not None:
                     group = self.servers[rule.source_server].security_group.id
                     rules.append(ResolvedRule(rule, source_group=group))
                 elif rule.source_cloud is not None:

@@ -1,0 +1,175 @@
+"""``utflytt preview`` for AWS stacks: the foundation and the wave, run under moto.
+
+A wave stack reads the foundation's outputs through a StackReference, and its instances
+must land in the foundation's subnets: so the foundation runs first, in the same
+:class:`MotoMocks` session, and its exports answer the reference. What moto rejects (an
+overlapping subnet, an instance type the region does not offer) fails the preview with
+moto's error, as it would fail ``pulumi up``.
+
+Rehost servers boot from the AMI that VM Import made of their disks. Offline there is none:
+servers without an ``utflytt:aws.amis`` entry get one placeholder image (like the
+placeholder secrets of the Azure preview). The listing has the shape of the Azure one
+(``stacks.testing.render_preview`` / ``preview_json``), with AWS key inputs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from migration.plan import Plan
+from stacks.aws import layout
+from stacks.aws.moto_mocks import MotoMocks
+from stacks.aws.offline import PROJECT, AwsRun, run_aws_offline
+from stacks.settings import StackSettings
+from stacks.testing import OfflineRun
+from stacks.testing import RecordedResource as OfflineResource
+
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+PLACEHOLDER_AMI_NAME = "utflytt-offline-placeholder-import"
+
+
+def preview_config(plan: Plan, mocks: MotoMocks, config: Mapping[str, str] | None = None
+                   ) -> dict[str, str]:
+    """``config`` with a placeholder AMI for every rehost server that has no AMI set."""
+    cfg = dict(config or {})
+    options = json.loads(cfg.get(f"{PROJECT}:aws", "{}") or "{}")
+    amis = dict(options.get("amis") or {})
+    missing = [sid for sid, s in layout.migrating_servers(plan).items()
+               if s.disposition == "rehost" and sid not in amis]
+    if missing:
+        ec2 = mocks.ec2()
+        image = ec2.register_image(Name=PLACEHOLDER_AMI_NAME, RootDeviceName="/dev/sda1",
+                                   BlockDeviceMappings=[{"DeviceName": "/dev/sda1",
+                                                         "Ebs": {"VolumeSize": 8}}])["ImageId"]
+        amis.update({sid: image for sid in missing})
+        options["amis"] = dict(sorted(amis.items()))
+        cfg[f"{PROJECT}:aws"] = json.dumps(options, sort_keys=True)
+    return cfg
+
+
+def run_aws_preview(settings: StackSettings, plan: Plan,
+                    config: Mapping[str, str] | None = None) -> OfflineRun:
+    """Run ``settings``'s stack under moto (the foundation first for a wave stack)."""
+    region = settings.region or layout.DEFAULT_REGION
+    with MotoMocks(region) as mocks:
+        cfg = preview_config(plan, mocks, config)
+        if settings.kind == "wave":
+            foundation = StackSettings(
+                stack="foundation", kind="foundation", provider=settings.provider,
+                region=settings.region, plan_path=settings.plan_path, wave=None,
+                foundation_stack=settings.foundation_stack, tags=dict(settings.tags))
+            mocks.stack_outputs[settings.foundation_stack] = run_aws_offline(
+                foundation, plan, mocks, cfg).outputs
+        run = run_aws_offline(settings, plan, mocks, cfg)
+    return as_offline_run(run, cfg)
+
+
+def as_offline_run(run: AwsRun, config: Mapping[str, str] | None = None) -> OfflineRun:
+    """The AWS run in the shape of ``stacks.testing.OfflineRun`` (program order)."""
+    ordered = sorted(run.resources, key=lambda r: (r.order, r.urn or "", r.name))
+    resources = [
+        OfflineResource(
+            order=i, kind="read" if r.type == STACK_REFERENCE else "register", type=r.type,
+            name=r.name, urn=r.urn or f"urn:pulumi:{PROJECT}::{r.type}::{r.name}",
+            parent=r.parent, custom=r.custom, id=r.id, inputs=_plain(r.inputs),
+            state=_plain(r.state), secret_paths=())
+        for i, r in enumerate(ordered)
+    ]
+    return OfflineRun(resources, dict(run.outputs), list(run.warnings), dict(config or {}), [])
+
+
+def _plain(value: Any) -> Any:
+    """Protobuf numbers arrive as floats: whole ones back to int (``"size": 500``)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def key_inputs(r: OfflineResource) -> str:
+    """The few inputs a reviewer looks at first, per AWS resource type."""
+    i = r.inputs
+    t = r.type
+    if t == STACK_REFERENCE:
+        return f"{len(r.state.get('outputs') or {})} outputs"
+    if t == "pulumi:providers:aws":
+        return str(i.get("region", ""))
+    if t == "aws:ec2/vpc:Vpc":
+        return str(i.get("cidrBlock", ""))
+    if t == "aws:ec2/subnet:Subnet":
+        return f"{i.get('cidrBlock', '')}, {i.get('availabilityZone', '')}"
+    if t == "aws:ec2/instance:Instance":
+        root = i.get("rootBlockDevice") or {}
+        return (f"{i.get('instanceType')}, {i.get('privateIp', 'dynamic')}, "
+                f"{root.get('volumeSize')} GB {root.get('volumeType', '')}".rstrip())
+    if t == "aws:ebs/volume:Volume":
+        enc = ", encrypted" if i.get("encrypted") else ""
+        return f"{i.get('size')} GB {i.get('type', '')}{enc}"
+    if t in ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+             "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"):
+        proto = i.get("ipProtocol")
+        ports = "" if proto == "-1" else (
+            f"/{i.get('fromPort')}" if i.get("fromPort") == i.get("toPort")
+            else f"/{i.get('fromPort')}-{i.get('toPort')}")
+        source = i.get("cidrIpv4") or i.get("cidrIpv6") or i.get("prefixListId")
+        if source is None and i.get("referencedSecurityGroupId"):
+            source = "security group"
+        return f"{'all' if proto == '-1' else proto}{ports} {source}"
+    if t == "aws:ec2/securityGroup:SecurityGroup":
+        return str(i.get("name", ""))
+    if t in ("aws:ec2/route:Route", "aws:ec2/vpnConnectionRoute:VpnConnectionRoute"):
+        return str(i.get("destinationCidrBlock", ""))
+    if t == "aws:ec2/customerGateway:CustomerGateway":
+        return str(i.get("ipAddress", ""))
+    if t == "aws:lb/loadBalancer:LoadBalancer":
+        return f"{i.get('loadBalancerType', 'application')}, " + (
+            "internal" if i.get("internal") else "internet-facing")
+    if t == "aws:lb/listener:Listener":
+        return f"{i.get('protocol')} :{i.get('port')}"
+    if t == "aws:backup/plan:Plan":
+        rules = i.get("rules") or [{}]
+        return str(rules[0].get("schedule", ""))
+    if t == "aws:kms/key:Key":
+        return "rotation on" if i.get("enableKeyRotation") else "rotation off"
+    return ""
+
+
+def render_preview(run: OfflineRun, stack: str) -> str:
+    """The tree of ``stacks.testing.render_preview`` (same columns), with AWS key inputs."""
+    by_urn = {r.urn: r for r in run.resources}
+
+    def depth(r: OfflineResource) -> int:
+        d = 0
+        parent = r.parent
+        while parent in by_urn:
+            d += 1
+            parent = by_urn[parent].parent
+        return d
+
+    rows = [("", "pulumi:pulumi:Stack", f"{PROJECT}-{stack}", "")]
+    for r in run.resources:
+        op = "read" if r.kind == "read" else "+"
+        rows.append((op, "  " * (depth(r) + 1) + r.type, r.name, key_inputs(r)))
+    width_type = max(len(t) for _, t, _, _ in rows) + 2
+    width_name = max(len(n) for _, _, n, _ in rows) + 2
+    lines = [f"Previewing {stack} (offline, under moto-backed mocks: nothing is created)", ""]
+    lines.append(f"{'':6}{'Type':{width_type}}{'Name':{width_name}}Key inputs")
+    for op, typ, name, info in rows:
+        lines.append(f"{op:6}{typ:{width_type}}{name:{width_name}}{info}".rstrip())
+    counts: dict[str, int] = {}
+    for r in run.resources:
+        if r.kind == "register":
+            counts[r.type] = counts.get(r.type, 0) + 1
+    lines += ["", "Resources per type:"]
+    width = max((len(t) for t in counts), default=0) + 2
+    for typ, n in sorted(counts.items()):
+        lines.append(f"    {typ:{width}}{n:>5}")
+    lines.append(f"    {'+ to create':{width}}{sum(counts.values()):>5}")
+    if run.warnings:
+        lines += ["", "Warnings:"] + [f"    {w}" for w in run.warnings]
+    return "\n".join(lines)

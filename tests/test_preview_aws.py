@@ -1,0 +1,83 @@
+"""`utflytt preview` for AWS plans: the foundation then the wave, in one moto session."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from migration.cli import cli
+from migration.fileio import write_json
+from tests.aws_fixtures import small_plan
+
+
+@pytest.fixture(scope="module")
+def plan_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("plan") / "plan.json"
+    write_json(path, small_plan().to_json_dict())
+    return path
+
+
+WAVE_01 = """\
+Previewing wave-01 (offline, under moto-backed mocks: nothing is created)
+
+      Type                                                           Name              Key inputs
+      pulumi:pulumi:Stack                                            utflytt-wave-01
++       pulumi:providers:aws                                         aws-eu-north-1    eu-north-1
+read    pulumi:pulumi:StackReference                                 foundation        4 outputs
++       utflytt:aws:WaveStack                                        wave-01
++         utflytt:aws:Server                                         lib-web01
++           aws:ec2/securityGroup:SecurityGroup                      lib-web01-sg      utflytt-lib-web01
++           aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule  lib-web01-egress  all 0.0.0.0/0
++           aws:ec2/instance:Instance                                lib-web01-vm      t3.medium, 10.100.2.74, 32 GB gp3
+
+Resources per type:
+    aws:ec2/instance:Instance                                    1
+    aws:ec2/securityGroup:SecurityGroup                          1
+    aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule      1
+    pulumi:providers:aws                                         1
+    utflytt:aws:Server                                           1
+    utflytt:aws:WaveStack                                        1
+    + to create                                                  6
+"""
+
+
+def test_wave_preview_runs_the_foundation_first_and_prints_the_tree(plan_file):
+    """wave-01 of an AWS plan: the StackReference is answered by the foundation's moto run,
+    the instance sits at its fixed address in the library subnet."""
+    result = CliRunner().invoke(cli, ["preview", "wave-01", "--plan", str(plan_file)])
+    assert result.exit_code == 0, result.output
+    assert result.output == WAVE_01
+
+
+def test_foundation_preview_json_lists_the_landing_zone(plan_file):
+    """foundation --json: the Azure document's shape, AWS resources with parents."""
+    result = CliRunner().invoke(cli, ["preview", "foundation", "--plan", str(plan_file),
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert set(doc) == {"stack", "resources", "counts", "warnings"}
+    assert doc["stack"] == "foundation"
+    by_name = {r["name"]: r for r in doc["resources"]}
+    assert by_name["prod-vpc"]["inputs"]["cidrBlock"] == "10.100.0.0/16"
+    assert by_name["prod-vpc"]["parent"].endswith(
+        "utflytt:aws:LandingZone$utflytt:aws:EnvironmentNetwork::prod")
+    assert by_name["landing-zone"]["parent"].endswith("pulumi:pulumi:Stack::utflytt-foundation")
+    assert doc["counts"]["aws:ec2/vpc:Vpc"] == 2
+    assert doc["counts"]["aws:ec2/subnet:Subnet"] == 18      # 3 public + 4 prod + 1 test systems, x3 AZs
+    assert sum(doc["counts"].values()) == len(doc["resources"])
+    assert doc["warnings"] == ["utflytt:aws.vpnPeerIp is not set: the customer gateway uses "
+                               "the placeholder 198.51.100.1"]
+
+
+def test_citizen_wave_preview_shows_the_alb_and_warns_without_certificate(plan_file):
+    """wave-03: the portal's internet-facing ALB, web servers, the HTTP-only warning."""
+    result = CliRunner().invoke(cli, ["preview", "wave-03", "--plan", str(plan_file)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any("aws:lb/loadBalancer:LoadBalancer" in line
+               and "application, internet-facing" in line for line in lines)
+    assert any("portal-web01-vm" in line and "m6i.large" in line for line in lines)
+    assert lines[-2:] == ["Warnings:", "    portal: no utflytt:aws.certificateArns entry; the "
+                          "public listener is plain HTTP on :80 until one is set"]
