@@ -5,6 +5,10 @@ foundation systems, file servers, 2-node SQL clusters with a replication cycle, 
 tiered applications (web, app, db, cache, batch, mq) that call each other through a
 layered, power-law (Zipf) popularity, with a few back-edges that make multi-application
 cycles. Pins, already-migrated applications, global and per-system blackouts are included.
+Pins (1% of the servers, n >= 100) go to waves 2..11 (``EstateOptions.pin_waves``) and are
+drawn from a feasible reference schedule, so every generated pin set can be honoured
+together with capacity and every hard rule (provider before consumer, cycles and
+system + environment together, frozen waves, blackouts).
 
 ``generate(n, seed)`` returns a plain dict that validates as catalog v1 and has exactly
 ``n`` servers; the same (n, seed, options) gives the same document, byte for byte.
@@ -65,6 +69,7 @@ class EstateOptions:
     shared_db_p: float = 0.30
     back_edge_p: float = 0.04
     pin_fraction: float = 0.01
+    pin_waves: tuple[int, int] = (2, 11)  # pins go to reference slots in this range
     migrated_fraction: float = 0.02
     retain_fraction: float = 0.02
     retire_fraction: float = 0.01
@@ -409,10 +414,11 @@ def _constraints(
             graph, servers, servers_by_system, by_id, migrated | foundation, caps, periods
         )
         want = round(opt.pin_fraction * n)
+        first, last = opt.pin_waves
         for sid in order:
             if want == 0:
                 break
-            if sid not in taken and sid in reference:
+            if sid not in taken and first <= reference.get(sid, -1) <= last:
                 servers[servers_by_system[sid][0]]["pinned_wave"] = reference[sid]
                 taken.add(sid)
                 want -= 1

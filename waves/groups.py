@@ -10,7 +10,11 @@ Steps, all on cells (system + environment):
 3. move groups: strongly connected components of the order edges plus both directions of
    every latency-sensitive flow. A group that fits a wave is one block. A group larger than
    a wave is split into its dependency-cycle components (atoms), which the scheduler keeps
-   together where it can; an atom larger than a wave cannot be split (rule 7).
+   together where it can; an atom larger than a wave cannot be split (rule 7). Pins split
+   groups too, never the other way round: a group whose pins disagree, whose pinned
+   providers and consumers leave it no wave, or whose unpinned members would overfill its
+   pinned wave is split into atoms (the split level of :func:`build_problem` widens this
+   when the planner finds no placement within capacity).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ class Glue:
     what: str
     splittable: bool
     cells: tuple[int, ...]
+    pinned: bool = False  # fits a wave, but is split around its pins (not for its size)
 
 
 @dataclass(frozen=True)
@@ -169,20 +174,35 @@ def _cycle_text(adjacency: list[list[int]], cells: list[int], estate: Estate) ->
     return "dependency cycle " + " -> ".join(names)
 
 
+SPLIT_LEVELS = ("conflicts", "pinned", "touched")
+
+
 def build_problem(
-    catalog: Catalog, estate: Estate, calendar: Calendar, pins: Mapping[str, int]
+    catalog: Catalog,
+    estate: Estate,
+    calendar: Calendar,
+    pins: Mapping[str, int],
+    split: str = "conflicts",
 ) -> MoveGroups:
     """Group cells into blocks, check pins against dependencies, and bound each block.
 
     Pins are checked on the dependency order alone first (a contradiction there is an
-    error). Keeping latency-sensitive groups whole can add contradictions of its own (a
-    group pulled early by one pin and late by another); such groups are split instead, as
-    rule 3 allows, and their split dependencies are warned about like any other.
+    error, whatever ``split`` says). Keeping latency-sensitive groups whole can add
+    contradictions and overflows of its own (a group pulled early by one pin and late by
+    another, or a pinned group that with the other pins of its wave overfills it); such
+    groups are split into their dependency-cycle components instead, as rule 3 allows, and
+    their split dependencies are warned about like any other. ``split`` says which groups
+    are split besides those (:data:`SPLIT_LEVELS`, mildest first):
+
+    * ``conflicts``: only groups whose pins conflict or that overfill a pinned wave;
+    * ``pinned``: also every group holding a pinned server;
+    * ``touched``: also every group bounded by a pin (a provider or consumer of a pinned
+      server); no group then adds an order a pin can contradict, so a :class:`PlanError`
+      at this level is a contradiction of the hard rules themselves.
     """
-    try:
-        return _build(catalog, estate, calendar, pins, split_pinned=False)
-    except PlanError:
-        return _build(catalog, estate, calendar, pins, split_pinned=True)
+    if split not in SPLIT_LEVELS:
+        raise ValueError(f"unknown split level {split!r}")
+    return _build(catalog, estate, calendar, pins, split)
 
 
 def _build(
@@ -190,7 +210,7 @@ def _build(
     estate: Estate,
     calendar: Calendar,
     pins: Mapping[str, int],
-    split_pinned: bool,
+    split: str,
 ) -> MoveGroups:
     planning = catalog.planning
     cap_servers, cap_vcpu = planning.max_servers_per_wave, planning.max_vcpu_per_wave
@@ -251,20 +271,30 @@ def _build(
         highs += [s for a in members if (s := atom_slot[a]) is not None]
         return not highs or max(lows) <= min(highs)
 
+    groups = strongly_connected(glue_graph)
+    keep = [
+        _keep_whole(
+            cells,
+            split,
+            fixed,
+            fits(cells),
+            len(slots_of(cells)) <= 1,
+            interval_ok(cells),
+            atom_lo,
+            atom_hi,
+            atom_of,
+        )
+        for cells in groups
+    ]
+    _reserve_pinned_waves(
+        groups, keep, fixed, frozen, atoms, atom_of, size, vcpu, (cap_servers, cap_vcpu)
+    )
+
     pieces: list[tuple[list[int], int, bool]] = []  # (cells, group, oversize)
     oversize: list[Glue] = []
-    groups = strongly_connected(glue_graph)
     for g, cells in enumerate(groups):
         whole = fits(cells)
-        touched = (
-            split_pinned
-            and len(cells) > 1
-            and any(
-                atom_lo[atom_of[c]] > 0 or atom_hi[atom_of[c]] is not None or c in fixed
-                for c in cells
-            )
-        )
-        if whole and not touched and len(slots_of(cells)) <= 1 and interval_ok(cells):
+        if keep[g]:
             pieces.append((cells, g, False))
             continue
         inner = sorted(sorted(atoms[a]) for a in {atom_of[c] for c in cells})
@@ -288,11 +318,14 @@ def _build(
                 )
             pieces.append((atom, g, big))
         if len(inner) > 1:
-            glue = (
-                "latency-sensitive dependencies and dependency cycles"
-                if not whole
-                else "latency-sensitive dependencies between servers that pins keep apart"
-            )
+            if whole:
+                pinned = sorted({fixed[c] for c in cells if c in fixed and c not in frozen})
+                glue = ", ".join(f"{p[1]!r} pinned to wave {p[0]}" for p in pinned[:3])
+                glue += f" and {len(pinned) - 3} more" if len(pinned) > 3 else ""
+                if not pinned:
+                    glue = "pins of its providers or consumers"
+            else:
+                glue = "latency-sensitive dependencies and dependency cycles"
             oversize.append(
                 Glue(
                     _group_name(cells, estate),
@@ -301,6 +334,7 @@ def _build(
                     glue,
                     True,
                     tuple(cells),
+                    pinned=whole,
                 )
             )
     pieces.sort(key=lambda p: p[0][0])
@@ -391,6 +425,78 @@ def _build(
     )
     check_fixed(problem, estate, catalog, frozen)
     return MoveGroups(problem, tuple(block_of_cell), tuple(oversize), dependants, foundation_of)
+
+
+def _keep_whole(
+    cells: list[int],
+    split: str,
+    fixed: Mapping[int, tuple[int, str]],
+    fits: bool,
+    one_slot: bool,
+    interval: bool,
+    atom_lo: tuple[int, ...],
+    atom_hi: tuple[int | None, ...],
+    atom_of: list[int],
+) -> bool:
+    """True when a move group stays one block at this split level."""
+    if len(cells) == 1:
+        return fits
+    if not (fits and one_slot and interval):
+        return False
+    if split == "pinned":
+        return not any(c in fixed for c in cells)
+    if split == "touched":
+        return not any(
+            c in fixed or atom_lo[atom_of[c]] > 0 or atom_hi[atom_of[c]] is not None for c in cells
+        )
+    return True
+
+
+def _reserve_pinned_waves(
+    groups: list[list[int]],
+    keep: list[bool],
+    fixed: Mapping[int, tuple[int, str]],
+    frozen: set[int],
+    atoms: list[list[int]],
+    atom_of: list[int],
+    size: list[int],
+    vcpu: list[int],
+    caps: tuple[int, int],
+) -> None:
+    """Split pinned groups whose unpinned members would overfill their pinned wave.
+
+    A pinned group kept whole takes its latency-sensitive partners into the pinned wave.
+    The pinned servers' own room comes first: while a wave's pinned load is over capacity,
+    the group bringing the most unpinned servers into it is split (largest first, then by
+    index), leaving its pinned cycle components fixed and the others free.
+    """
+    load: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    extra: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for g, cells in enumerate(groups):
+        slots = {fixed[c][0] for c in cells if c in fixed}
+        if len(slots) != 1 or any(c in frozen for c in cells):
+            continue
+        slot = next(iter(slots))
+        pinned_atoms = {atom_of[c] for c in cells if c in fixed}
+        pinned_cells = [c for a in sorted(pinned_atoms) for c in atoms[a]]
+        own = (sum(size[c] for c in pinned_cells), sum(vcpu[c] for c in pinned_cells))
+        total = (sum(size[c] for c in cells), sum(vcpu[c] for c in cells))
+        if keep[g]:
+            load[slot][0] += total[0]
+            load[slot][1] += total[1]
+            if total != own:
+                extra[slot].append((total[0] - own[0], total[1] - own[1], g))
+        else:
+            load[slot][0] += own[0]
+            load[slot][1] += own[1]
+    for slot in sorted(load):
+        candidates = sorted(extra[slot], key=lambda e: (-e[0], -e[1], e[2]))
+        for servers, cpus, g in candidates:
+            if load[slot][0] <= caps[0] and load[slot][1] <= caps[1]:
+                break
+            keep[g] = False
+            load[slot][0] -= servers
+            load[slot][1] -= cpus
 
 
 def _group_name(cells: list[int], estate: Estate) -> str:

@@ -128,12 +128,17 @@ def _pilot_slot(problem: Problem) -> int | None:
 
 
 def place_greedy(
-    problem: Problem, urgent: frozenset[int] = frozenset(), pilot_for_deadlines: bool = False
+    problem: Problem,
+    urgent: frozenset[int] = frozenset(),
+    pilot_for_deadlines: bool = False,
+    deadlines_first: bool = False,
 ) -> Placement:
     """A complete, rule-abiding placement (pins may force capacity overflow, recorded).
 
     ``urgent`` blocks go before the others of their phase (used to pull a late block and
-    its providers forward when a rerun can save a wave).
+    its providers forward when a rerun can save a wave). ``deadlines_first`` places what
+    pinned consumers wait for before the pilot, so that the pilot's systems cannot take
+    the room those blocks need in the waves before the pins.
     """
     n = len(problem.blocks)
     placement = Placement(
@@ -148,8 +153,13 @@ def place_greedy(
 
     def key(b: int) -> tuple[int, int, int, float, int, int]:
         block = problem.blocks[b]
-        phase = 0 if block.foundation else 1 if (block.pilot and placement.pilot_slot) else 2
         deadline = problem.hi[b]  # earliest deadline first: what pinned consumers need
+        if block.foundation:
+            phase = 0
+        elif deadline is not None and deadlines_first:
+            phase = 1
+        else:
+            phase = 2 if (block.pilot and placement.pilot_slot) else 3
         return (
             phase,
             0 if b in urgent else 1,

@@ -20,7 +20,7 @@ from migration.plan import Plan, Warning_
 from waves.assemble import DEFAULT_REGIONS, Decisions, assemble_plan
 from waves.calendar import Calendar
 from waves.graph import Estate, build_estate
-from waves.groups import PILOT_MAX_DEPENDANTS, MoveGroups, build_problem
+from waves.groups import PILOT_MAX_DEPENDANTS, SPLIT_LEVELS, MoveGroups, build_problem
 from waves.heuristic import Placement, compact, improve, late_blocks, place_greedy
 from waves.problem import Problem
 from waves.quality import quality_panel
@@ -72,9 +72,8 @@ def _plan(
         raise PlanError(f"unknown target {options.target!r} (expected azure or aws)")
     estate = build_estate(catalog)
     calendar = Calendar.from_catalog(catalog)
-    groups = build_problem(catalog, estate, calendar, options.pins)
+    groups, placement = _place(catalog, estate, calendar, options.pins)
     problem = groups.problem
-    placement = _heuristic(problem)
     method = "heuristic"
     exact = solve_exact(
         placement,
@@ -95,14 +94,79 @@ def _plan(
     return plan.model_copy(update={"quality": quality_panel(catalog, plan)})
 
 
-def _heuristic(problem: Problem, reruns: int = 3) -> Placement:
+def _place(
+    catalog: Catalog, estate: Estate, calendar: Calendar, pins: Mapping[str, int]
+) -> tuple[MoveGroups, Placement]:
+    """Move groups and a heuristic placement that keeps capacity wherever pins allow.
+
+    Latency-sensitive groups are kept whole where they can be (rule 3). When pins make a
+    whole group contradict the dependency order, or leave no room for a placement within
+    capacity, the groups around the pins are split step by step (``SPLIT_LEVELS``) and
+    the first placement without overflow is kept (else the one with the least). Only a
+    contradiction that survives the last level, where no group adds an order of its own,
+    is an error.
+    """
+    best: tuple[tuple[int, int, int], MoveGroups, Placement] | None = None
+    for level in SPLIT_LEVELS:
+        try:
+            groups = build_problem(catalog, estate, calendar, pins, level)
+        except PlanError:
+            if level == SPLIT_LEVELS[-1] and best is None:
+                raise
+            continue
+        placement = _heuristic(groups.problem)
+        over = overflow(placement)
+        if best is None or over < best[0]:
+            best = (over, groups, placement)
+        pinned = any(b.fixed is not None and not b.frozen for b in groups.problem.blocks)
+        if over == (0, 0, 0) or not pinned:
+            break
+    assert best is not None
+    return best[1], best[2]
+
+
+def overflow(placement: Placement) -> tuple[int, int, int]:
+    """Waves over capacity, servers and vCPU over (waves of an oversize group and frozen
+    waves aside, as in the over-capacity warning)."""
+    problem = placement.problem
+    waves = servers = vcpu = 0
+    for slot, load in sorted(placement.servers.items()):
+        if placement.solo[slot] > 0 or slot in problem.frozen_slots:
+            continue
+        extra = max(0, load - problem.max_servers), max(0, placement.vcpu[slot] - problem.max_vcpu)
+        if extra != (0, 0):
+            waves += 1
+            servers += extra[0]
+            vcpu += extra[1]
+    return waves, servers, vcpu
+
+
+def _heuristic(problem: Problem) -> Placement:
+    """The better of two greedy orders when pins set deadlines: pilot first, or deadlines.
+
+    Better is: less capacity overflow, then the smaller score key.
+    """
+    best = _heuristic_run(problem, deadlines_first=False)
+    if any(h is not None for h in problem.hi):
+        other = _heuristic_run(problem, deadlines_first=True)
+        if _rank(other) < _rank(best):
+            best = other
+    return best
+
+
+def _rank(placement: Placement) -> tuple[tuple[int, int, int], tuple[float, int, float]]:
+    """Comparison key of placements (smaller is better): overflow, then the score key."""
+    return overflow(placement), placement.problem.score(placement.slots).key()
+
+
+def _heuristic_run(problem: Problem, deadlines_first: bool, reruns: int = 3) -> Placement:
     """Greedy + improvement; rerun with a late wave's blocks first while that helps."""
-    best = place_greedy(problem)
+    best = place_greedy(problem, deadlines_first=deadlines_first)
     improve(best)
     compact(best)
     if best.forced and best.pilot_slot is not None:
         # pins could not be kept within capacity: let their providers use the pilot wave
-        retry = place_greedy(problem, pilot_for_deadlines=True)
+        retry = place_greedy(problem, pilot_for_deadlines=True, deadlines_first=deadlines_first)
         improve(retry)
         compact(retry)
         if len(retry.forced) < len(best.forced):
@@ -113,10 +177,10 @@ def _heuristic(problem: Problem, reruns: int = 3) -> Placement:
         if not late or late <= urgent:
             break
         urgent = urgent | late
-        candidate = place_greedy(problem, urgent)
+        candidate = place_greedy(problem, urgent, deadlines_first=deadlines_first)
         improve(candidate)
         compact(candidate)
-        if problem.score(candidate.slots).key() < problem.score(best.slots).key():
+        if _rank(candidate) < _rank(best):
             best = candidate
     return best
 
@@ -264,7 +328,21 @@ def _warnings(
     for g, glue in enumerate(groups.oversize):
         waves = sorted({cell_slot[c] for c in glue.cells})
         size = f"{glue.servers} servers, {glue.vcpu} vCPU"
-        if glue.splittable:
+        if glue.splittable and glue.pinned:
+            if len(waves) < 2:
+                continue
+            out.append(
+                Warning_(
+                    code="group-split",
+                    message=f"move group {glue.name} ({size}) is held together by "
+                    f"latency-sensitive dependencies but split around pins ({glue.what}) "
+                    "to keep capacity and dependency order: over waves "
+                    f"{_ranges(waves)} ({crossing[g]:g} of {total[g]:g} latency-sensitive "
+                    "weight crosses)",
+                    subjects=tuple(sorted({estate.cells[c][0] for c in glue.cells})),
+                )
+            )
+        elif glue.splittable:
             if len(waves) < 2:
                 continue
             out.append(
