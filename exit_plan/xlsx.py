@@ -7,10 +7,7 @@ the start get a leading apostrophe). Deterministic: fixed document dates and zip
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
@@ -20,20 +17,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from exit_plan.data import Checklist, Lang
+from migration.spreadsheet import new_workbook, safe_cell, workbook_bytes
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-FIXED_TIME = datetime(2000, 1, 1)
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
-_CORE_DATE = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
-def safe_text(value: object) -> object:
-    """A cell value that a spreadsheet will not evaluate: text starting like a formula is
-    prefixed with an apostrophe; numbers and dates pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+safe_text = safe_cell  # every text cell of the exit plan goes through this
 
 
 def _append(sheet: Worksheet, row: list[object]) -> None:
@@ -216,34 +205,15 @@ def _sources_sheet(book: Workbook, report: dict[str, Any], label: Any) -> None:
         )
 
 
-def _deterministic(payload: bytes) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(payload))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = _CORE_DATE.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
-            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, data)
-    return out.getvalue()
-
-
 def render_xlsx(report: dict[str, Any], checklist: Checklist, lang: Lang) -> bytes:
     """The workbook as bytes."""
 
     def label(key: str) -> str:
         return checklist.label(key, lang)
 
-    book = Workbook()
-    book.properties.creator = "utflytt"
-    book.properties.created = FIXED_TIME
+    book = new_workbook()
     _checklist_sheet(book, report, label)
     _runbook_sheet(book, report, label)
     _cost_sheet(book, report, label)
     _sources_sheet(book, report, label)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return _deterministic(buffer.getvalue())
+    return workbook_bytes(book)

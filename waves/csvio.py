@@ -23,12 +23,12 @@ from pathlib import Path
 
 from migration.errors import InputFileError, Issue
 from migration.plan import Plan
+from migration.spreadsheet import FORMULA_START
 
 __all__ = ["COLUMNS", "export_csv", "read_pins", "read_pins_json", "pins_json"]
 
 COLUMNS = ("server", "system", "environment", "wave", "start", "end", "frozen", "reason")
 REQUIRED = ("server", "wave")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _safe(text: str) -> str:

@@ -4,29 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-from openpyxl import Workbook
 
 from migration.catalog import Catalog
 from migration.cost.model import CostOptions, CostReport, compare_costs
 from migration.fileio import dumps_json, write_atomic
 from migration.plan import Plan
+from migration.spreadsheet import new_workbook, safe_cell, workbook_bytes
 from migration.tables import render_table
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-FIXED_TIME = datetime(2000, 1, 1)
 ROWS = (("stay", "ÅDA, stay"), ("ada", "ÅDA, move path"), ("azure", "Azure"), ("aws", "AWS"),
         ("path-azure", "Move to Azure (ÅDA + Azure)"), ("path-aws", "Move to AWS (ÅDA + AWS)"))
 
-
-def safe_cell(value: Any) -> Any:
-    """A value for a spreadsheet cell; text never starts with a formula character."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _series(doc: dict[str, Any], key: str) -> dict[str, Any]:
@@ -101,10 +91,7 @@ def to_xlsx(report: CostReport, catalog: Catalog, plan: Plan) -> bytes:
     """Workbook with a sheet per view; text cells never start with a formula character."""
     doc = report.to_json_dict()
     years = [str(y) for y in doc["years"]]
-    book = Workbook()
-    book.properties.creator = "utflytt"
-    book.properties.created = FIXED_TIME
-    book.properties.modified = FIXED_TIME
+    book = new_workbook()
 
     def sheet(title: str, header: list[str], rows: list[list[Any]], first: bool = False) -> None:
         ws = book.active if first else book.create_sheet()
@@ -146,9 +133,7 @@ def to_xlsx(report: CostReport, catalog: Catalog, plan: Plan) -> bytes:
     sheet("Warnings", ["code", "message"], [[w["code"], w["message"]] for w in doc["warnings"]])
     sheet("Legal", ["code", "message", "source"],
           [[f["code"], f["message"], f["source"]] for f in doc["legal_flags"]])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def write_cost_outputs(
