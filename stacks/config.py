@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeGuard
 
 import yaml
 
@@ -203,6 +203,14 @@ def _get(config: Any, key: str) -> Any:
     return pulumi.Config(namespace).get(short)
 
 
+def _is_kind(value: str | None) -> TypeGuard[Literal["foundation", "wave"]]:
+    return value in ("foundation", "wave")
+
+
+def _is_provider(value: str | None) -> TypeGuard[Literal["azure", "aws"]]:
+    return value in ("azure", "aws")
+
+
 def read_settings(config: Any, stack: str | None = None) -> StackSettings:
     """Validate the stack config and return its settings, naming every offending key.
 
@@ -240,7 +248,8 @@ def read_settings(config: Any, stack: str | None = None) -> StackSettings:
             problems.append(
                 (
                     provider_key,
-                    f"expected the same region as utflytt:region ({region}), got {provider_region!r}",
+                    f"expected the same region as utflytt:region ({region}), "
+                    f"got {provider_region!r}",
                 )
             )
     plan_path = text("utflytt:planPath")
@@ -281,12 +290,12 @@ def read_settings(config: Any, stack: str | None = None) -> StackSettings:
     if problems:
         raise StackConfigError(name, problems)
     assert (
-        kind is not None and provider is not None and region is not None and plan_path is not None
+        _is_kind(kind) and _is_provider(provider) and region is not None and plan_path is not None
     )
     return StackSettings(
         stack=name,
-        kind=kind,  # type: ignore[arg-type]
-        provider=provider,  # type: ignore[arg-type]
+        kind=kind,
+        provider=provider,
         region=region,
         plan_path=plan_path,
         wave=wave,

@@ -31,8 +31,8 @@ def run(settings: StackSettings, plan: Plan) -> dict[str, Any]:
     if settings.provider == "aws":
         from stacks.aws import program as aws_program
 
-        result: Any = aws_program.run(settings, plan)  # type: ignore[func-returns-value]
-        return dict(result) if isinstance(result, dict) else {}
+        aws_program.run(settings, plan)  # exports via pulumi.export, returns nothing
+        return {}
     raise UtflyttError(f"stack {settings.stack}: unknown provider {settings.provider!r}")
 
 

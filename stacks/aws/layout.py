@@ -279,9 +279,11 @@ def ingress_rules(plan: Plan, wave: int, server_id: str) -> list[IngressRule]:
             # AWS allows only a-zA-Z0-9 spaces ._-:/()#,@[]+=&;{}!$* in rule descriptions
             desc = f"{flow.from_} to {server_id} {port}"
 
-            def rule(description: str, p: str = proto, a: int = first, b: int = last,
-                     **source: str) -> IngressRule:
-                return IngressRule(server_id, p, a, b, description, **source)
+            def rule(description: str, p: str = proto, a: int = first, b: int = last, *,
+                     source_server: str | None = None, source_cloud: str | None = None,
+                     cidr: str | None = None) -> IngressRule:
+                return IngressRule(server_id, p, a, b, description, source_server=source_server,
+                                   source_cloud=source_cloud, cidr=cidr)
 
             if consumer.wave is None:
                 if system is not None and system.disposition != "retain":
@@ -322,6 +324,7 @@ def fit_rule_quota(plan: Plan, rules: list[IngressRule],
     for r in rules:
         by_port.setdefault((r.protocol, r.from_port, r.to_port), []).append(r)
     sources = [ipaddress.ip_network(n, strict=False) for n in plan.source_networks]
+    v4_sources = [s for s in sources if isinstance(s, ipaddress.IPv4Network)]
     server = rules[0].server
     out: list[IngressRule] = []
     for (proto, low, high), group in sorted(by_port.items()):
@@ -335,8 +338,9 @@ def fit_rule_quota(plan: Plan, rules: list[IngressRule],
                 continue
             assert r.cidr is not None
             net = ipaddress.ip_network(r.cidr, strict=False)
-            holder = next((str(s) for s in sources if net.subnet_of(s)), r.cidr) \
-                if net.version == 4 and all(s.version == 4 for s in sources) else r.cidr
+            holder = r.cidr
+            if isinstance(net, ipaddress.IPv4Network) and len(v4_sources) == len(sources):
+                holder = next((str(s) for s in v4_sources if net.subnet_of(s)), r.cidr)
             old.setdefault(holder, set()).add(r.description.split(" to ", 1)[0])
         for env, consumers in sorted(envs.items()):
             out.append(IngressRule(server, proto, low, high,

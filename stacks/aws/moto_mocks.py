@@ -28,10 +28,11 @@ from typing import Any
 # first import of moto, and patch the setting as well in case moto was imported earlier.
 os.environ.setdefault("MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION", "true")
 
-import boto3  # noqa: E402
+# boto3/botocore ship no type information (no boto3-stubs here): typed as Any
+import boto3  # type: ignore[import-untyped]  # noqa: E402
 import moto.settings  # noqa: E402
 import pulumi  # noqa: E402
-from botocore.exceptions import ClientError  # noqa: E402
+from botocore.exceptions import ClientError  # type: ignore[import-untyped]  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 moto.settings.EC2_ENABLE_INSTANCE_TYPE_VALIDATION = True
@@ -41,7 +42,7 @@ Handler = Callable[["MotoMocks", pulumi.runtime.MockResourceArgs, str], tuple[st
 _PROTOCOLS = {"tcp": "6", "udp": "17", "icmp": "1", "icmpv6": "58", "-1": "-1", "all": "-1"}
 
 
-class MockCheckError(ClientError):
+class MockCheckError(ClientError):  # type: ignore[misc]  # ClientError is Any (untyped botocore)
     """A check that moto does not make, failed; shaped like the AWS API error it stands for."""
 
     def __init__(self, code: str, message: str, operation: str) -> None:

@@ -58,7 +58,8 @@ class _Monitor(pulumi_mocks.MockMonitor):
         urn = self.make_urn(request.parent, request.type, request.name)
         with self._lock:
             self.urns.setdefault((request.type, request.name), (urn, request.parent or None))
-        return super().RegisterResource(request)
+        # pulumi's MockMonitor is unannotated
+        return super().RegisterResource(request)  # type: ignore[no-untyped-call]
 
 
 class _Warnings(logging.Handler):
@@ -95,7 +96,7 @@ def run_aws_offline(settings: StackSettings, plan: Plan, mocks: MotoMocks,
     pulumi.runtime.register_stack_transformation(record_order)
     exported: dict[str, Any] = {}
 
-    @pulumi.runtime.test
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]  # pulumi's test() is unannotated
     def program() -> pulumi.Output[None]:
         run(settings, plan)
         root = runtime_settings.get_root_resource()

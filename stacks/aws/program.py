@@ -96,35 +96,35 @@ class WaveStack(pulumi.ComponentResource):
         self.servers: dict[str, Server] = {}
         for sid in members:
             server = plan.servers[sid]
-            system = plan.systems.get(server.system)
+            planned_system = plan.systems.get(server.system)
             instance_type = args.options.instance_types.get(sid) or server.sku
             if not instance_type:
                 raise AwsConfigError(f"server {sid}: no instance type (plan sku is empty; set "
                                      f"utflytt:aws.instanceTypes.{sid})")
-            address = network.apply(lambda n, s=sid: server_address(n, plan, s))
+            address = _server_address(network, plan, sid)
             env = server.environment
             self.servers[sid] = Server(sid, ServerArgs(
                 server_id=sid, server=server, instance_type=instance_type,
                 ami=_ami(sid, server.os, server.disposition, args.options, invoke),
-                vpc_id=network.apply(lambda n, e=env: n[e]["vpcId"]),
+                vpc_id=_vpc_value(network, env, "vpcId"),
                 subnet_id=address.apply(lambda a: a["subnetId"]),
                 private_ip=address.apply(lambda a: a["ip"]),
                 kms_key_arn=args.kms_key_arn,
-                backup_tier=layout.backup_tier(system.rpo_hours if system else None)[0],
+                backup_tier=layout.backup_tier(
+                    planned_system.rpo_hours if planned_system else None)[0],
                 tags={**layout.system_tags(plan, server.system, number, env),
                       **args.extra_tags}), opts=child)
         for sid in members:
             rules = []
             for rule in layout.fit_rule_quota(plan, layout.ingress_rules(plan, number, sid)):
                 if rule.source_vpc is not None:
-                    cidr = network.apply(lambda n, e=rule.source_vpc: n[e]["vpcCidr"])
+                    cidr = _vpc_value(network, rule.source_vpc, "vpcCidr")
                     rules.append(ResolvedRule(rule, cidr=cidr))
                 elif rule.source_server is not None:
                     group = self.servers[rule.source_server].security_group.id
                     rules.append(ResolvedRule(rule, source_group=group))
                 elif rule.source_cloud is not None:
-                    cidr = network.apply(
-                        lambda n, s=rule.source_cloud: server_address(n, plan, s)["ip"] + "/32")
+                    cidr = _host_cidr(network, plan, rule.source_cloud)
                     rules.append(ResolvedRule(rule, cidr=cidr))
                 else:
                     rules.append(ResolvedRule(rule, cidr=rule.cidr))
@@ -141,14 +141,30 @@ class WaveStack(pulumi.ComponentResource):
             if not targets:
                 continue
             self.entrances[system] = PublicEntrance(f"{system}-entrance", PublicEntranceArgs(
-                system=system, vpc_id=network.apply(lambda n: n["prod"]["vpcId"]),
-                vpc_cidr=network.apply(lambda n: n["prod"]["vpcCidr"]),
-                public_subnet_ids=network.apply(lambda n: n["prod"]["publicSubnetIds"]),
+                system=system, vpc_id=_vpc_value(network, "prod", "vpcId"),
+                vpc_cidr=_vpc_value(network, "prod", "vpcCidr"),
+                public_subnet_ids=_vpc_value(network, "prod", "publicSubnetIds"),
                 targets=tuple(self.servers[t] for t in targets),
                 certificate_arn=args.options.certificate_arns.get(system),
                 tags={**layout.system_tags(plan, system, number, "prod"), **args.extra_tags}),
                 opts=child)
         self.register_outputs({"servers": sorted(self.servers)})
+
+
+def _vpc_value(network: pulumi.Output[Any], env: str, key: str) -> pulumi.Output[Any]:
+    """``key`` of environment ``env``'s VPC in the foundation's ``network`` output."""
+    return network.apply(lambda n: n[env][key])
+
+
+def _server_address(network: pulumi.Output[Any], plan: Plan,
+                    server_id: str) -> pulumi.Output[dict[str, str]]:
+    """Subnet id, AZ and fixed private address of a server (see :func:`server_address`)."""
+    return network.apply(lambda n: server_address(n, plan, server_id))
+
+
+def _host_cidr(network: pulumi.Output[Any], plan: Plan, server_id: str) -> pulumi.Output[str]:
+    """The /32 of a server's fixed private address."""
+    return network.apply(lambda n: server_address(n, plan, server_id)["ip"] + "/32")
 
 
 def _ami(server_id: str, os_slug: str, disposition: str, options: AwsOptions,

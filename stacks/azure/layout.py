@@ -154,9 +154,9 @@ def plan_addresses(plan: Plan) -> Addressing:
     sources = [ipaddress.ip_network(n, strict=False) for n in plan.source_networks]
     base = next(
         (
-            ipaddress.ip_network(c)
+            ipaddress.IPv4Network(c)
             for c in BASE_CANDIDATES
-            if not any(ipaddress.ip_network(c).overlaps(s) for s in sources)
+            if not any(ipaddress.IPv4Network(c).overlaps(s) for s in sources)
         ),
         None,
     )
@@ -167,7 +167,7 @@ def plan_addresses(plan: Plan) -> Addressing:
         )
     sixteens = list(base.subnets(new_prefix=16))
     hub = sixteens[0]
-    spoke = ipaddress.ip_network(f"{sixteens[2].network_address}/15")
+    spoke = ipaddress.IPv4Network(f"{sixteens[2].network_address}/15")
     groups: dict[tuple[str, str], list[str]] = {}
     waves: dict[tuple[str, str], int] = {}
     for sid, srv in migrating_servers(plan).items():
@@ -179,7 +179,8 @@ def plan_addresses(plan: Plan) -> Addressing:
     slots = list(spoke.subnets(new_prefix=24))
     if len(order) > len(slots):
         raise LayoutError(
-            f"plan has {len(order)} system/environment subnets; the spoke {spoke} holds {len(slots)}"
+            f"plan has {len(order)} system/environment subnets; "
+            f"the spoke {spoke} holds {len(slots)}"
         )
     units = []
     ips: dict[str, str] = {}
@@ -191,7 +192,8 @@ def plan_addresses(plan: Plan) -> Addressing:
         hosts = list(halves[0].hosts())[3:]  # Azure reserves .1-.3 (and .0, broadcast)
         if len(servers) > len(hosts):
             raise LayoutError(
-                f"system {key[0]} ({key[1]}) has {len(servers)} servers; a subnet holds {len(hosts)}"
+                f"system {key[0]} ({key[1]}) has {len(servers)} servers; "
+                f"a subnet holds {len(hosts)}"
             )
         for sid, ip in zip(servers, hosts, strict=False):
             ips[sid] = str(ip)

@@ -7,6 +7,7 @@ The landing zone's names and ids come from the foundation stack through a StackR
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 from pulumi_azure_native import compute, network, recoveryservices
@@ -36,18 +37,19 @@ class Foundation:
     def from_reference(cls, ref: pulumi.StackReference) -> Foundation:
         """Read the outputs; a missing one fails the run naming it."""
 
-        def req(key: str) -> pulumi.Output[object]:
+        def req(key: str) -> pulumi.Output[Any]:
+            # A StackReference output is untyped; the field annotations state what it holds.
             return ref.require_output(key)
 
         return cls(
-            network_rg=req("networkResourceGroup"),  # type: ignore[arg-type]
-            management_rg=req("managementResourceGroup"),  # type: ignore[arg-type]
-            resource_groups=req("resourceGroups"),  # type: ignore[arg-type]
-            spoke_vnet_name=req("spokeVnetName"),  # type: ignore[arg-type]
-            recovery_vault_name=req("recoveryVaultName"),  # type: ignore[arg-type]
-            backup_policy_ids=req("backupPolicyIds"),  # type: ignore[arg-type]
-            storage_account_id=req("migrationStorageAccountId"),  # type: ignore[arg-type]
-            storage_account_name=req("migrationStorageAccountName"),  # type: ignore[arg-type]
+            network_rg=req("networkResourceGroup"),
+            management_rg=req("managementResourceGroup"),
+            resource_groups=req("resourceGroups"),
+            spoke_vnet_name=req("spokeVnetName"),
+            recovery_vault_name=req("recoveryVaultName"),
+            backup_policy_ids=req("backupPolicyIds"),
+            storage_account_id=req("migrationStorageAccountId"),
+            storage_account_name=req("migrationStorageAccountName"),
         )
 
     def rg_for(self, level: str) -> pulumi.Output[str]:
