@@ -62,7 +62,7 @@ def preview(stack: str, plan_path: Path, as_json: bool, live: bool) -> None:
 
 def _preview_aws(settings: StackSettings, plan: Plan, stack: str, as_json: bool) -> None:
     """AWS: the foundation first, then the wave, in one moto session; moto's errors exit 1."""
-    from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+    from botocore.exceptions import ClientError
 
     from stacks.aws.layout import AwsConfigError
     from stacks.aws.preview import render_preview, run_aws_preview

@@ -28,11 +28,11 @@ from typing import Any
 # first import of moto, and patch the setting as well in case moto was imported earlier.
 os.environ.setdefault("MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION", "true")
 
-# boto3/botocore ship no type information (no boto3-stubs here): typed as Any
-import boto3  # type: ignore[import-untyped]  # noqa: E402
+# boto3/botocore ship no type information: typed as Any (mypy override in pyproject.toml)
+import boto3  # noqa: E402
 import moto.settings  # noqa: E402
 import pulumi  # noqa: E402
-from botocore.exceptions import ClientError  # type: ignore[import-untyped]  # noqa: E402
+from botocore.exceptions import ClientError  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 moto.settings.EC2_ENABLE_INSTANCE_TYPE_VALIDATION = True
