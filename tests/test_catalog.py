@@ -223,3 +223,19 @@ def test_schema_command_prints_it() -> None:
 def test_every_command_has_help(command: str) -> None:
     """Every command explains itself."""
     assert cli.commands[command].help, f"{command} has no help"
+
+
+README = ROOT / "README.md"
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_is_in_the_readme(command: str) -> None:
+    """The README shows how to use every command."""
+    assert f"utflytt {command}" in README.read_text(encoding="utf-8"), f"README lacks {command}"
+
+
+def test_readme_starts_with_the_two_commands() -> None:
+    """`make plan` and `make test` come first in the README."""
+    text = README.read_text(encoding="utf-8")
+    first_block = text.split("```sh", 1)[1].split("```", 1)[0]
+    assert "make plan" in first_block and "make test" in first_block
