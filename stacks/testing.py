@@ -12,27 +12,33 @@ What it does per run (see reference/pulumi-testing.md, sections 1 and 2):
   secrets a real stack holds encrypted;
 - a legacy stack transformation that records the program order and strips azure-native's
   aliases (mocks never use them; they cost ~44 Output chains per resource);
-- :func:`tune_gc` once per process (``gc.freeze`` + a high gen-0 threshold).
+- :func:`tune_gc` once per process (``gc.freeze`` + a high gen-0 threshold);
+- during a run (``fast=True``, see :func:`_fast_run`): the SDK's executor calls answered
+  inline instead of in a worker thread, properties (de)serialised synchronously
+  (:mod:`stacks.fastmocks`), the cyclic GC off, and the run's objects frozen afterwards;
+- warnings in program order (the engine receives them in asyncio order).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import gc
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
-from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.proto import provider_pb2, resource_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from migration.plan import Plan
 from stacks.config import as_engine_config, settings_to_config
+from stacks.fastmocks import decode, echo_struct, inline_executor, python_to_struct
 from stacks.settings import StackSettings
 
 PROJECT = "utflytt"
@@ -48,7 +54,9 @@ PLACEHOLDER_SECRETS = {
 }
 PLACEHOLDER_CONFIG = {
     "utflytt:vpnPeerAddress": "192.0.2.10",  # TEST-NET-1: never routable
-    "utflytt:sshPublicKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOfflinePreviewPlaceholderKey offline",
+    "utflytt:sshPublicKey": (
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOfflinePreviewPlaceholderKey offline"
+    ),
 }
 
 
@@ -215,11 +223,24 @@ def _unwrap_inputs(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[str
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
-    """A MockMonitor that records parents and inputs and serves StackReferences itself."""
+    """A MockMonitor that records parents and inputs and serves StackReferences itself.
 
-    def __init__(self, mocks: pulumi.runtime.Mocks, stack_outputs: Mapping[str, Mapping[str, Any]]):
+    With ``fast`` (the default) properties are (de)serialised synchronously by
+    :mod:`stacks.fastmocks` (the SDK's functions for anything but plain JSON data), and an
+    :class:`OfflineMocks` state that echoes the inputs re-uses the request's encoding;
+    ``fast=False`` uses the SDK's functions throughout, as Pulumi's ``MockMonitor`` does.
+    """
+
+    def __init__(
+        self,
+        mocks: pulumi.runtime.Mocks,
+        stack_outputs: Mapping[str, Mapping[str, Any]],
+        *,
+        fast: bool = True,
+    ):
         super().__init__(mocks)
         self.stack_outputs = dict(stack_outputs)
+        self.fast = fast
         self.records: list[
             tuple[
                 str,
@@ -247,14 +268,14 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def _record(self, *row: Any) -> None:
         with self._lock:
-            self.records.append(row)  # type: ignore[arg-type]
+            self.records.append(row)
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC name)
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == "pulumi:pulumi:Stack":
             return resource_pb2.RegisterResourceResponse(urn=urn)
         _ensure_event_loop()  # type: ignore[no-untyped-call]
-        inputs = rpc.deserialize_properties(request.object)
+        inputs, plain_json = self._decode(request.object)
         args = pulumi.runtime.MockResourceArgs(
             typ=request.type,
             name=request.name,
@@ -277,14 +298,17 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             dict(state),
             secret_paths,
         )
-        obj = _sync_await(rpc.serialize_properties(state, {}))
+        if plain_json and type(self.mocks) is OfflineMocks:  # it never mutates its inputs
+            obj = echo_struct(request.object, inputs, state)
+        else:
+            obj = self._encode(state)
         self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, id_ or "", state)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=obj)
 
     def ReadResource(self, request: Any) -> Any:  # noqa: N802 (gRPC name)
         _ensure_event_loop()  # type: ignore[no-untyped-call]
         urn = self.make_urn(request.parent, request.type, request.name)
-        inputs = rpc.deserialize_properties(request.properties)
+        inputs, _ = self._decode(request.properties)
         if request.type == STACK_REFERENCE:
             name = request.id or request.name
             if name not in self.stack_outputs:
@@ -318,9 +342,39 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             dict(state),
             secret_paths,
         )
-        props = _sync_await(rpc.serialize_properties(state, {}))
+        props = self._encode(state)
         self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, id_ or "", state)
         return resource_pb2.ReadResourceResponse(urn=urn, properties=props)
+
+    def Invoke(self, request: Any) -> Any:  # noqa: N802 (gRPC name)
+        if request.tok == "pulumi:pulumi:getResource":
+            return super().Invoke(request)  # type: ignore[no-untyped-call]
+        _ensure_event_loop()  # type: ignore[no-untyped-call]
+        args, _ = self._decode(request.args)
+        result = self.mocks.call(
+            pulumi.runtime.MockCallArgs(token=request.tok, args=args, provider=request.provider)
+        )
+        if isinstance(result, dict):
+            ret, failures = result, None
+        else:
+            ret = result[0]
+            failures = [
+                provider_pb2.CheckFailure(property=prop, reason=reason)
+                for prop, reason in result[1] or []
+            ]
+        return resource_pb2.ResourceInvokeResponse(
+            failures=failures, **{"return": self._encode(ret)}
+        )
+
+    def _decode(self, struct: Any) -> tuple[Any, bool]:
+        if self.fast:
+            return decode(struct)
+        return rpc.deserialize_properties(struct), False
+
+    def _encode(self, state: Any) -> Any:
+        if self.fast:
+            return python_to_struct(state)
+        return _sync_await(rpc.serialize_properties(state, {}))
 
 
 # --------------------------------------------------------------------------------- speed
@@ -365,6 +419,60 @@ def tune_gc() -> None:
     _GC_TUNED = True
 
 
+# About how many objects fast runs have frozen since the last release_memory (_fast_run).
+# (gc.get_freeze_count() would tell exactly, but it walks the whole frozen list.)
+_RUN_GARBAGE = [0]
+# Above this many objects left frozen by earlier runs (~0.3 GB per million), the next fast
+# run first collects them (release_memory).
+RUN_GARBAGE_BUDGET = 4_000_000
+
+
+def release_memory() -> float:
+    """Collect what earlier fast runs left frozen (see :func:`run_offline_full`).
+
+    Returns the seconds it took: about 2 s per million objects, i.e. per ~1,800 resources.
+    """
+    import time
+
+    start = time.perf_counter()
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+    _RUN_GARBAGE[0] = 0
+    return time.perf_counter() - start
+
+
+@contextlib.contextmanager
+def _fast_run() -> Iterator[None]:
+    """Run a program with Pulumi's executor calls inline and without the cyclic GC.
+
+    - The SDK hands every RegisterResource/Invoke to the loop's default executor (a thread);
+      :class:`~stacks.fastmocks.InlineExecutor` answers in the calling thread instead.
+    - Nothing a program builds becomes garbage before the run ends (the SDK keeps every
+      resource, Output and task), yet the cyclic GC would walk the growing heap hundreds of
+      times (about a third of a run's time). It is off during the run; afterwards the
+      run's objects, which are mostly cyclic garbage once the caller drops the results,
+      are frozen rather than collected: freeing ~560 objects per resource costs about as
+      much again as the run's GC did. A CLI process exits without ever paying that; a
+      process running many stacks collects them once ``RUN_GARBAGE_BUDGET`` is exceeded
+      (or when it calls :func:`release_memory`).
+    """
+    if _RUN_GARBAGE[0] > RUN_GARBAGE_BUDGET:
+        release_memory()
+    executor = inline_executor(_ensure_event_loop())  # type: ignore[no-untyped-call]
+    enabled = gc.isenabled()
+    executor.inline = True
+    gc.disable()
+    try:
+        yield
+    finally:
+        executor.inline = False
+        _RUN_GARBAGE[0] += gc.get_count()[0]  # objects allocated (and alive) since gc.disable
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def strip_aliases(
     args: pulumi.ResourceTransformationArgs,
 ) -> pulumi.ResourceTransformationResult | None:
@@ -377,12 +485,43 @@ def strip_aliases(
 
 
 class _WarningCollector(logging.Handler):
+    """Collects the program's warnings with the URN of the resource each is about.
+
+    ``pulumi.log.warn(msg, resource)`` reaches the engine only once the resource's URN has
+    resolved, i.e. in asyncio order, which changes from run to run; :meth:`ordered` puts
+    the warnings back in program order (unattached ones first, as they are logged at once).
+    """
+
     def __init__(self) -> None:
         super().__init__(level=logging.WARNING)
         self.messages: list[str] = []
+        self.urns: list[str] = []
+        self._urn = ""
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
+        self.urns.append(self._urn)
+
+    def watch(self, engine: Any) -> None:
+        """Note the URN of each log request the mock engine passes to the logger."""
+        log = engine.Log
+
+        def log_with_urn(request: Any) -> Any:
+            self._urn = request.urn
+            try:
+                return log(request)
+            finally:
+                self._urn = ""
+
+        engine.Log = log_with_urn
+
+    def ordered(self, resources: list[RecordedResource]) -> list[str]:
+        rank = {r.urn: r.order for r in resources}
+        keyed = sorted(
+            range(len(self.messages)),
+            key=lambda i: (rank.get(self.urns[i], -1) if self.urns[i] else -1, i),
+        )
+        return [self.messages[i] for i in keyed]
 
 
 # ----------------------------------------------------------------------------------- runs
@@ -433,12 +572,13 @@ def run_offline_full(
     logger.handlers = [collector]
     logger.setLevel(logging.WARNING)
     mocks = mocks or OfflineMocks()
-    monitor = RecordingMonitor(mocks, stack_outputs or {})
+    monitor = RecordingMonitor(mocks, stack_outputs or {}, fast=fast)
     pulumi.runtime.settings.reset_options(project=PROJECT, stack=settings.stack, preview=False)
     pulumi.runtime.set_all_config(cfg, secret_keys)
     pulumi.runtime.set_mocks(
         mocks, project=PROJECT, stack=settings.stack, preview=False, logger=logger, monitor=monitor
     )
+    collector.watch(pulumi.runtime.settings.get_engine())
     order: dict[tuple[str, str], int] = {}
 
     def record_order(
@@ -455,13 +595,14 @@ def run_offline_full(
         result = program.run(settings, plan)
         return pulumi.Output.from_input(result).apply(exports.update)
 
-    body()
+    if fast:
+        with _fast_run():
+            body()
+    else:
+        body()
     rows = sorted(monitor.records, key=lambda r: (order.get((r[1], r[2]), len(order)), r[3]))
-    resources = [
-        RecordedResource(i, *row)  # type: ignore[arg-type]
-        for i, row in enumerate(rows)
-    ]
-    return OfflineRun(resources, exports, collector.messages, cfg, secret_keys)
+    resources = [RecordedResource(i, *row) for i, row in enumerate(rows)]
+    return OfflineRun(resources, exports, collector.ordered(resources), cfg, secret_keys)
 
 
 def run_offline(
