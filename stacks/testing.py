@@ -26,7 +26,7 @@ import copy
 import gc
 import logging
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -663,8 +663,18 @@ def key_inputs(r: RecordedResource) -> str:
     return ""
 
 
-def render_preview(run: OfflineRun, stack: str) -> str:
-    """A ``pulumi preview``-like tree (program order), then counts per type."""
+def render_preview(
+    run: OfflineRun,
+    stack: str,
+    describe: Callable[[RecordedResource], str] | None = None,
+    mocks: str = "mocks",
+) -> str:
+    """A ``pulumi preview``-like tree (program order), then counts per type.
+
+    ``describe`` gives a resource's key inputs (default: the Azure ones); ``mocks`` names
+    what answered the calls in the heading.
+    """
+    describe = describe or key_inputs
     by_urn = {r.urn: r for r in run.resources}
 
     def depth(r: RecordedResource) -> int:
@@ -678,10 +688,10 @@ def render_preview(run: OfflineRun, stack: str) -> str:
     rows = [("", "pulumi:pulumi:Stack", f"{PROJECT}-{stack}", "")]
     for r in run.resources:
         op = "read" if r.kind == "read" else "+"
-        rows.append((op, "  " * (depth(r) + 1) + r.type, r.name, key_inputs(r)))
+        rows.append((op, "  " * (depth(r) + 1) + r.type, r.name, describe(r)))
     width_type = max(len(t) for _, t, _, _ in rows) + 2
     width_name = max(len(n) for _, _, n, _ in rows) + 2
-    lines = [f"Previewing {stack} (offline, under mocks: nothing is created)", ""]
+    lines = [f"Previewing {stack} (offline, under {mocks}: nothing is created)", ""]
     lines.append(f"{'':6}{'Type':{width_type}}{'Name':{width_name}}Key inputs")
     for op, typ, name, info in rows:
         lines.append(f"{op:6}{typ:{width_type}}{name:{width_name}}{info}".rstrip())

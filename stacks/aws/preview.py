@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from migration.plan import Plan
+from stacks import testing
 from stacks.aws import layout
 from stacks.aws.moto_mocks import MotoMocks
 from stacks.aws.offline import PROJECT, AwsRun, run_aws_offline
@@ -141,35 +142,4 @@ def key_inputs(r: OfflineResource) -> str:
 
 def render_preview(run: OfflineRun, stack: str) -> str:
     """The tree of ``stacks.testing.render_preview`` (same columns), with AWS key inputs."""
-    by_urn = {r.urn: r for r in run.resources}
-
-    def depth(r: OfflineResource) -> int:
-        d = 0
-        parent = r.parent
-        while parent in by_urn:
-            d += 1
-            parent = by_urn[parent].parent
-        return d
-
-    rows = [("", "pulumi:pulumi:Stack", f"{PROJECT}-{stack}", "")]
-    for r in run.resources:
-        op = "read" if r.kind == "read" else "+"
-        rows.append((op, "  " * (depth(r) + 1) + r.type, r.name, key_inputs(r)))
-    width_type = max(len(t) for _, t, _, _ in rows) + 2
-    width_name = max(len(n) for _, _, n, _ in rows) + 2
-    lines = [f"Previewing {stack} (offline, under moto-backed mocks: nothing is created)", ""]
-    lines.append(f"{'':6}{'Type':{width_type}}{'Name':{width_name}}Key inputs")
-    for op, typ, name, info in rows:
-        lines.append(f"{op:6}{typ:{width_type}}{name:{width_name}}{info}".rstrip())
-    counts: dict[str, int] = {}
-    for r in run.resources:
-        if r.kind == "register":
-            counts[r.type] = counts.get(r.type, 0) + 1
-    lines += ["", "Resources per type:"]
-    width = max((len(t) for t in counts), default=0) + 2
-    for typ, n in sorted(counts.items()):
-        lines.append(f"    {typ:{width}}{n:>5}")
-    lines.append(f"    {'+ to create':{width}}{sum(counts.values()):>5}")
-    if run.warnings:
-        lines += ["", "Warnings:"] + [f"    {w}" for w in run.warnings]
-    return "\n".join(lines)
+    return testing.render_preview(run, stack, describe=key_inputs, mocks="moto-backed mocks")
