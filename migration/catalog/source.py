@@ -257,6 +257,7 @@ def _mark_issue(path: Path, mark: Any, problem: str) -> Issue:
 
 
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20)])
 
 
 def parse_file(path: Path) -> SourceFile:
@@ -265,7 +266,8 @@ def parse_file(path: Path) -> SourceFile:
         raw = path.read_bytes()
     except OSError as exc:
         raise SourceError([Issue(str(path), 0, 0, "", f"cannot read: {exc.strerror}")]) from None
-    control = _CONTROL.search(raw)
+    # translate() is ~10x faster than a regex search; search only to place a binary byte
+    control = _CONTROL.search(raw) if len(raw.translate(None, _CONTROL_BYTES)) != len(raw) else None
     if control:
         line = raw.count(b"\n", 0, control.start()) + 1
         column = control.start() - (raw.rfind(b"\n", 0, control.start()) + 1) + 1
