@@ -229,8 +229,24 @@ def _place_one(placement: Placement, b: int) -> None:
             placement.relaxed = False
     # pins leave no room: the least loaded usable slot in the allowed window, over capacity
     window = range(low, (top if top is not None else low) + 1)
-    usable = [s for s in window if problem.usable(b, s)] or list(window) or [low]
-    best = min(usable, key=lambda s: (placement.servers[s], s))
+    usable = [s for s in window if problem.usable(b, s)]
+    if not usable and top is not None:
+        # Every slot from the phase floor (wave 1, after the pilot) to the pinned consumer's
+        # wave is blacked out for this block: reach down to what its providers and pins
+        # allow, wave 0 included, rather than break a blackout (rule 6). A slot with room
+        # first. (When no slot is usable at all, check_fixed has already refused the pins.)
+        earliest = max(
+            [
+                problem.lo[b],
+                *(placement.slots[q] for q in problem.providers[b] if placement.slots[q] >= 0),
+            ]
+        )
+        usable = [s for s in range(min(earliest, low), low) if problem.usable(b, s)]
+        for slot in usable:
+            if placement.open_for(b, slot):
+                placement.put(b, slot)
+                return
+    best = min(usable or list(window) or [low], key=lambda s: (placement.servers[s], s))
     placement.forced.add(b)
     placement.put(b, best)
 

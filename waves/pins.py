@@ -15,7 +15,7 @@ from migration.errors import PlanError
 from waves.graph import Estate
 from waves.problem import Problem
 
-__all__ = ["bounds", "check_fixed", "fixed_cells", "links", "topological"]
+__all__ = ["bounds", "check_fixed", "fixed_cells", "links", "pinned_consumer", "topological"]
 
 
 def fixed_cells(
@@ -155,6 +155,7 @@ def check_fixed(problem: Problem, estate: Estate, catalog: Catalog, frozen: set[
                 f"the blackout {blocker.from_} to {blocker.to}"
                 + (f" ({blocker.reason})" if blocker.reason else "")
             )
+    _check_windows(problem)
     # a pinned provider after an already-migrated consumer contradicts a frozen wave
     cell_fixed = {
         c: problem.blocks[b].fixed for b, bl in enumerate(problem.blocks) for c in bl.cells
@@ -183,3 +184,56 @@ def check_fixed(problem: Problem, estate: Estate, catalog: Catalog, frozen: set[
                 f"server {estate.server_ids[u]!r} (frozen in wave {consumer_slot}), which "
                 f"depends on {estate.server_ids[v]!r}"
             )
+
+
+def _check_windows(problem: Problem) -> None:
+    """A block that pins bound on both sides needs a usable slot between its bounds.
+
+    Its pinned consumers set the latest slot and its pinned providers the earliest; when
+    every slot in between is frozen or overlaps a blackout (global or of one of its
+    systems), the pins contradict rule 6: an error naming the pinned consumer and the
+    block, never a plan that silently moves a system in its blackout.
+    """
+    calendar = problem.calendar
+    for b, block in enumerate(problem.blocks):
+        top = problem.hi[b]
+        if block.fixed is not None or top is None:
+            continue
+        low = problem.lo[b]
+        if any(problem.usable(b, slot) for slot in range(low, top + 1)):
+            continue
+        pinned = pinned_consumer(problem, b, top)
+        blockers = []
+        for slot in range(low, top + 1):
+            found = calendar.global_blocker(slot)
+            if found is None:
+                system_blocker = calendar.system_blocker(slot, block.systems)
+                found = system_blocker[1] if system_blocker is not None else None
+            if found is None:
+                blockers.append(f"wave {slot} is frozen")
+                continue
+            blockers.append(
+                f"wave {slot} ({calendar.slot_start(slot)} to {calendar.slot_end(slot)}) "
+                f"overlaps the blackout {found.from_} to {found.to}"
+                + (f" ({found.reason})" if found.reason else "")
+            )
+        raise PlanError(
+            f"server {pinned!r} is pinned to wave {top}, but {block.name} (systems "
+            f"{', '.join(block.systems)}), which it depends on (directly or through others), "
+            f"has no usable wave from {low} to {top}: " + "; ".join(blockers)
+        )
+
+
+def pinned_consumer(problem: Problem, block: int, slot: int) -> str | None:
+    """The pinned (or migrated) server of a consumer of ``block`` fixed to ``slot``."""
+    seen = {block}
+    todo = [block]
+    while todo:
+        for c in sorted(problem.consumers[todo.pop()]):
+            if c in seen:
+                continue
+            seen.add(c)
+            if problem.blocks[c].fixed == slot:
+                return problem.blocks[c].fixed_by
+            todo.append(c)
+    return None

@@ -22,6 +22,7 @@ from waves.calendar import Calendar
 from waves.graph import Estate, build_estate
 from waves.groups import PILOT_MAX_DEPENDANTS, SPLIT_LEVELS, MoveGroups, build_problem
 from waves.heuristic import Placement, compact, improve, late_blocks, place_greedy
+from waves.pins import pinned_consumer
 from waves.problem import Problem
 from waves.quality import quality_panel
 from waves.solver import SolverLimits, solve_exact
@@ -106,7 +107,7 @@ def _place(
     contradiction that survives the last level, where no group adds an order of its own,
     is an error.
     """
-    best: tuple[tuple[int, int, int], MoveGroups, Placement] | None = None
+    best: tuple[tuple[int, tuple[int, int, int]], MoveGroups, Placement] | None = None
     for level in SPLIT_LEVELS:
         try:
             groups = build_problem(catalog, estate, calendar, pins, level)
@@ -115,14 +116,53 @@ def _place(
                 raise
             continue
         placement = _heuristic(groups.problem)
-        over = overflow(placement)
-        if best is None or over < best[0]:
-            best = (over, groups, placement)
+        rank = (len(blackout_breaches(placement)), overflow(placement))
+        if best is None or rank < best[0]:
+            best = (rank, groups, placement)
         pinned = any(b.fixed is not None and not b.frozen for b in groups.problem.blocks)
-        if over == (0, 0, 0) or not pinned:
+        if rank == (0, (0, 0, 0)) or not pinned:
             break
     assert best is not None
+    _refuse_breaches(best[2])
     return best[1], best[2]
+
+
+def blackout_breaches(placement: Placement) -> list[int]:
+    """Free blocks in a slot they may not use (a blackout or a frozen wave): rule 6."""
+    problem = placement.problem
+    return [
+        b
+        for b, block in enumerate(problem.blocks)
+        if block.fixed is None and not problem.usable(b, placement.slots[b])
+    ]
+
+
+def _refuse_breaches(placement: Placement) -> None:
+    """Pins that leave a block no usable wave in time are an error, never a silent breach."""
+    breaches = blackout_breaches(placement)
+    if not breaches:
+        return
+    problem = placement.problem
+    calendar = problem.calendar
+    b = breaches[0]
+    block = problem.blocks[b]
+    slot = placement.slots[b]
+    found = calendar.global_blocker(slot)
+    if found is None:
+        system_blocker = calendar.system_blocker(slot, block.systems)
+        found = system_blocker[1] if system_blocker is not None else None
+    why = (
+        f"the blackout {found.from_} to {found.to}" + (f" ({found.reason})" if found.reason else "")
+        if found is not None
+        else "a frozen wave"
+    )
+    top = problem.hi[b]
+    pinned = pinned_consumer(problem, b, top) if top is not None else None
+    raise PlanError(
+        f"pins leave {block.name} no usable wave: server {pinned!r} is pinned to wave {top} "
+        f"and needs it (directly or through others), and the only wave left, {slot} "
+        f"({calendar.slot_start(slot)} to {calendar.slot_end(slot)}), overlaps {why}"
+    )
 
 
 def overflow(placement: Placement) -> tuple[int, int, int]:
@@ -232,6 +272,11 @@ def _block_reason(groups: MoveGroups, placement: Placement, b: int, method: str)
             "moves with the landing zone" if slot == 0 else "as early as the landing zone allows"
         )
         return f"needed by foundation system {needs}: {where}"
+    if slot == 0 and problem.hi[b] is not None:
+        return (
+            f"needed by a consumer pinned to wave {problem.hi[b]}: wave 0, with the landing "
+            "zone, is the only usable wave in time (later ones are blocked or full)"
+        )
     if slot == placement.pilot_slot and block.pilot:
         return (
             "pilot: low criticality, not citizen-facing, at most "
@@ -408,6 +453,18 @@ def _warnings(
                     subjects=block.systems,
                 )
             )
+    blocker = calendar.global_blocker(0)
+    if blocker is not None:
+        out.append(
+            Warning_(
+                code="landing-zone-blackout",
+                message=f"wave 0 (the landing zone, {calendar.slot_start(0)} to "
+                f"{calendar.slot_end(0)}) overlaps the blackout {blocker.from_} to {blocker.to}"
+                + (f" ({blocker.reason})" if blocker.reason else "")
+                + ": move planning.start, or build the landing zone outside the blackout",
+                subjects=("wave-00",),
+            )
+        )
     if (
         problem.pilot
         and placement.pilot_slot is None

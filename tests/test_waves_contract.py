@@ -1,0 +1,108 @@
+"""Review findings on plan.json against DESIGN.md: one regression test per fixed bug."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from migration.errors import PlanError
+from migration.plan import Plan
+from tests.test_waves_rules import catalog, dep, plan, server, system, waves_of
+
+BOKSLUT_WAVE_1 = {"from": "2027-02-20", "to": "2027-02-25", "reason": "Bokslut"}
+
+
+def _blackout_breaches(result: Plan, blackouts: dict[str, list[dict[str, str]]]) -> list[str]:
+    """``system@wave`` for every unfrozen wave holding a system during its blackout."""
+    out = []
+    for wave in result.waves:
+        if wave.frozen:
+            continue
+        for system_id in wave.systems:
+            for b in blackouts.get(system_id, []):
+                if not (wave.end.isoformat() < b["from"] or wave.start.isoformat() > b["to"]):
+                    out.append(f"{system_id}@{wave.number}")
+    return out
+
+
+@pytest.mark.parametrize("servers_of_b", [1, 3], ids=["fits", "oversize"])
+def test_pinned_consumer_never_drags_its_provider_into_a_blackout(servers_of_b: int) -> None:
+    """Rule 6 over a pin's deadline: the provider takes wave 0, not its blackout in wave 1.
+
+    Before the fix the fallback for "pins leave no room" ignored blackouts when the phase
+    floor (wave 1) left no usable slot, and put b in wave 1, in its blackout, with the
+    reason "over capacity" and no warning.
+    """
+    blackouts = {"b": [BOKSLUT_WAVE_1]}
+    cat = catalog(
+        [system("a", depends_on=[dep("b")]), system("b", blackouts=blackouts["b"])],
+        [server("a1", "a", pinned_wave=1)] + [server(f"b{i}", "b") for i in range(servers_of_b)],
+        max_servers_per_wave=2,
+    )
+    result = plan(cat)
+    assert _blackout_breaches(result, blackouts) == []
+    assert waves_of(result)["a1"] == 1
+    assert waves_of(result)["b0"] == 0
+    reason = result.servers["b0"].reason
+    assert "over capacity" not in reason
+    if servers_of_b == 1:
+        assert reason.startswith("needed by a consumer pinned to wave 1")
+
+
+def test_pin_whose_provider_has_no_usable_wave_is_an_error() -> None:
+    """A pin that forces a provider into its blackout is a PlanError naming both ends."""
+    cat = catalog(
+        [
+            system("a", depends_on=[dep("b")]),
+            system(
+                "b", blackouts=[{"from": "2027-02-01", "to": "2027-02-25", "reason": "Bokslut"}]
+            ),
+        ],
+        [server("a1", "a", pinned_wave=1), server("b1", "b")],
+    )
+    with pytest.raises(PlanError) as caught:
+        plan(cat)
+    message = str(caught.value)
+    assert "'a1' is pinned to wave 1" in message
+    assert "b/prod" in message and "Bokslut" in message
+
+
+def test_landing_zone_in_a_global_blackout_is_warned() -> None:
+    """Wave 0 always exists (the landing zone); when it overlaps a global blackout, say so."""
+    semester: dict[str, Any] = {"from": "2027-02-03", "to": "2027-02-10", "reason": "Sportlov"}
+    cat = catalog(
+        [system("ad", foundation=True), system("app", depends_on=[dep("ad")])],
+        [server("dc1", "ad"), server("app1", "app")],
+        blackouts=[semester],
+    )
+    result = plan(cat)
+    found = [w for w in result.warnings if w.code == "landing-zone-blackout"]
+    assert len(found) == 1
+    assert "Sportlov" in found[0].message and found[0].subjects == ("wave-00",)
+    assert result.waves[0].number == 0 and result.waves[0].servers == ()
+    clean = catalog([system("ad", foundation=True)], [server("dc1", "ad")], blackouts=[])
+    assert not [w for w in plan(clean).warnings if w.code == "landing-zone-blackout"]
+
+
+def test_pins_that_leave_a_group_only_its_blackout_are_an_error() -> None:
+    """An oversize group (a wave of its own) that a pin needs by wave 1, blacked out in wave
+    1, whose provider takes wave 0 away from it: no plan without a breach, so an error.
+
+    Before the fix the plan put s in wave 1, in its blackout, silently.
+    """
+    cat = catalog(
+        [
+            system("c", depends_on=[dep("s")]),
+            system("s", depends_on=[dep("p")], blackouts=[BOKSLUT_WAVE_1]),
+            system("p"),
+        ],
+        [server("c1", "c", pinned_wave=1), server("p1", "p")]
+        + [server(f"s{i}", "s") for i in range(3)],
+        max_servers_per_wave=2,
+    )
+    with pytest.raises(PlanError) as caught:
+        plan(cat)
+    message = str(caught.value)
+    assert "'c1' is pinned to wave 1" in message and "s/prod" in message
+    assert "Bokslut" in message
