@@ -16,11 +16,11 @@ from openpyxl import load_workbook
 from migration.catalog import Catalog
 from migration.cli import cli
 from migration.cost import CostOptions, break_even, compare_costs, write_cost_outputs
-from migration.cost.outputs import safe_cell
 from migration.fileio import write_json
 from migration.plan import NotMigrated, Plan, PlannedServer, Target, Wave
 from migration.pricing.book import PriceBook, PriceBookFile, parse_book
 from migration.sizing import SizingOptions
+from migration.spreadsheet import safe_cell
 
 YEARS = (2027, 2028)
 
@@ -136,7 +136,7 @@ def report(catalog: Catalog | None = None, plan: Plan | None = None, **extra: An
 
 def comp_total(doc: dict[str, Any], series: str, component: str) -> float:
     block = doc["stay"] if series == "stay" else doc["providers"][series]
-    return round(sum(block["components"][component].values()), 2)
+    return round(float(sum(block["components"][component].values())), 2)
 
 
 class TestAda:
@@ -201,8 +201,11 @@ class TestCloud:
             "savings-plan", "savings-plan-1y") if option == "savings-plan" else option
 
     def test_hybrid_benefit_and_licence_mobility(self) -> None:
-        """With Software Assurance: no Windows licence on Azure, still included on AWS; no
-        SQL licence on either (Hybrid Benefit / License Mobility)."""
+        """With Windows Server Software Assurance: no Windows licence on Azure (Hybrid
+        Benefit), still included on AWS (no License Mobility for Windows Server). SQL Server
+        stays licence-included on both: Windows Server SA does not cover SQL Server, and the
+        catalog holds no SQL Server SA fact (b: SQL Standard on an S2, min 4 cores x 10 EUR
+        a month x 22 months = 880 on each provider), with a warning naming the server."""
         catalog = small_catalog()
         servers = tuple(
             s.model_copy(update={"licences": s.licences.model_copy(
@@ -211,8 +214,21 @@ class TestCloud:
         doc = report(catalog.model_copy(update={"servers": servers}))
         assert comp_total(doc, "azure", "windows_licence") == 0
         assert comp_total(doc, "aws", "windows_licence") == 50 * 22
-        assert comp_total(doc, "azure", "sql_licence") == 0
-        assert comp_total(doc, "aws", "sql_licence") == 0
+        assert comp_total(doc, "azure", "sql_licence") == 4 * 10 * 22
+        assert comp_total(doc, "aws", "sql_licence") == 4 * 10 * 22
+        notes = [w["message"] for w in doc["warnings"] if w["code"] == "sql-licence-included"]
+        assert len(notes) == 2 and all("(1: b)" in m for m in notes)
+
+    def test_no_effort_for_an_already_migrated_server(self) -> None:
+        """A server marked migrated has been moved: its run costs stay, its one-time effort
+        is not charged again (only b, db: 24 h x 100 EUR = 2400)."""
+        catalog = small_catalog()
+        servers = tuple(s.model_copy(update={"migrated": True}) if s.id == "a" else s
+                        for s in catalog.servers)
+        doc = report(catalog.model_copy(update={"servers": servers}))
+        assert comp_total(doc, "azure", "migration_effort") == 24 * 100
+        assert comp_total(doc, "aws", "migration_effort") == 24 * 100
+        assert comp_total(doc, "azure", "compute") == 200 * 22  # a still runs in the cloud
 
     def test_aws_disks_gp3_and_backup_per_gb(self) -> None:
         """AWS: gp3 per GB, backup per protected GB."""
@@ -263,6 +279,21 @@ class TestSummary:
         priced = 16612.0 - 2640 - 4000
         assert doc["sensitivity"]["azure"]["low"] == round(priced * 0.8 + 6640, 2)
         assert doc["sensitivity"]["azure"]["high"] == round(priced * 1.2 + 6640, 2)
+
+    def test_years_must_be_consecutive(self) -> None:
+        """A gap in the budget years would put 2028's months under 2029: refused."""
+        with pytest.raises(ValueError, match="consecutive"):
+            options(years=(2027, 2029))
+        assert options(years=(2028, 2027)).years == (2028, 2027)  # order does not matter
+
+    def test_text_shows_the_configured_sensitivity(self) -> None:
+        """The printed range names the share used, not a fixed 20%."""
+        from migration.cost.outputs import render_text
+
+        result = compare_costs(small_catalog(), small_plan(), options(sensitivity=0.1),
+                               books=BOOKS)
+        text = render_text(result)
+        assert "prices -10%:" in text and "+10%:" in text and "20%" not in text
 
     def test_break_even_function(self) -> None:
         """The first month from which the path stays at or below staying; None if never."""

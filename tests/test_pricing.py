@@ -113,7 +113,10 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         query = parse_qs(url.query)
         type(self).requests.append(self.path)
-        base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        address = self.server.server_address
+        assert isinstance(address, tuple)
+        port = address[1]
+        base = f"http://127.0.0.1:{port}"
         name: str | None = None
         if url.path == "/api/retail/prices":
             if "page" in query:

@@ -149,9 +149,45 @@ class TestSizing:
         assert result.sku == "m5.xlarge" and result.sku in sizer.book.doc.offered
         assert result.disks_monthly == pytest.approx(150 * 0.0836 * AZURE_FX)
         assert result.monthly_price == pytest.approx(0.204 * 730 * AZURE_FX)
+        assert result.price_source is not None
         assert "aws price list" in result.price_source and "priced as" not in result.price_source
 
     def test_unknown_provider(self) -> None:
         """Only azure and aws are providers."""
         with pytest.raises(ValueError, match="azure' or 'aws"):
             size_catalog(catalog(server()), "gcp")
+
+
+def test_hybrid_benefit_ranks_sizes_by_the_linux_rate() -> None:
+    """With Hybrid Benefit the Linux rate is paid, so sizes are ranked by it.
+
+    Hand-made book (EUR a month): X 2 vCPU Linux 100 / Windows 200, Y 4 vCPU Linux 90 /
+    Windows 250. Licence-included (no SA): X is cheaper (200 < 250). Hybrid Benefit: Y is
+    cheaper (90 < 100); ranking by the Windows price picked X and cost 10 a month more.
+    """
+    from pathlib import Path
+
+    from migration.pricing.book import PriceBookFile, parse_book
+
+    def entry(item: str, option: str, price: float) -> dict[str, Any]:
+        return {"item": item, "option": option, "price": price, "unit": "month",
+                "currency": "EUR", "region": "t", "retrieved": "2026-11", "source": "hand",
+                "basis": "observed"}
+
+    doc = PriceBookFile.model_validate({
+        "provider": "azure", "region": "t", "retrieved": "2026-11", "source": "hand",
+        "sizes": [{"name": n, "family": "F", "vcpu": v, "memory_gb": 16, "max_data_disks": 4,
+                   "source": "hand"} for n, v in (("X", 2), ("Y", 4))],
+        "disk_tiers": [{"name": "P10", "size_gb": 128, "source": "hand"}],
+        "entries": [entry("vm:X", "linux-payg", 100), entry("vm:X", "windows-payg", 200),
+                    entry("vm:Y", "linux-payg", 90), entry("vm:Y", "windows-payg", 250),
+                    entry("disk:P10", "", 20)],
+    })
+    book = parse_book(doc, Path("azure-t.json"))
+    opts = SizingOptions(azure_families=("F",))
+    win = server(os="windows-server-2019", vcpu=2, memory_gb=8)
+    included = size_catalog(catalog(win), "azure", "t", opts, book=book)["x"]
+    assert (included.sku, included.monthly_price) == ("X", 200)
+    ahb = size_catalog(catalog({**win, "licences": {"windows_software_assurance": True}}),
+                       "azure", "t", opts, book=book)["x"]
+    assert (ahb.sku, ahb.monthly_price, ahb.licence_model) == ("Y", 90, "hybrid-benefit")

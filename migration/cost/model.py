@@ -64,9 +64,10 @@ METHOD = {
     "cloud": "Azure and AWS: run costs from each server's wave start (compute by pricing "
              "option, Windows and SQL licences, disks, backup by protected size, internet "
              "egress, landing zone from the first wave: VPN gateway while hybrid flows exist, "
-             "logging, key vault), SaaS replacing repurchased systems from the first wave, "
-             "and one-time migration effort per server by role and readiness in its wave's "
-             "start month.",
+             "logging, key vault; SQL Server licence-included, as Windows Server Software "
+             "Assurance does not cover it), SaaS replacing repurchased systems from the first "
+             "wave, and one-time migration effort per server by role and readiness in its "
+             "wave's start month (none for servers already migrated).",
     "paths": "ÅDA on the move path + the cloud series: the whole cost of moving to that cloud.",
     "break_even": "First month from which the path's cumulative cost stays at or below "
                   "staying at ÅDA until the end of the horizon (null: never within it).",
@@ -106,6 +107,12 @@ class CostOptions:
         object.__setattr__(self, "option", option)
         if not 0 <= self.sensitivity < 1:
             raise ValueError(f"sensitivity must be in [0, 1), got {self.sensitivity}")
+        if self.years is not None:
+            # the monthly series index months from the first year on: a gap would shift
+            # every later year's figures into the wrong column
+            ordered = sorted(set(self.years))
+            if not ordered or ordered != list(range(ordered[0], ordered[-1] + 1)):
+                raise ValueError(f"years must be consecutive budget years, got {self.years}")
 
     def region(self, provider: str, plan: Plan) -> str | None:
         """Planned region for a provider: the option, else the plan's region for its target."""
@@ -297,6 +304,8 @@ def _cloud_series(
         else:
             backup_d[start] += amount
         active[start] += 1.0
+        if server.migrated:
+            continue  # already moved: its migration effort is spent, not to come
         effort = options.effort_hours_by_role.get(server.role, 0.0) * \
             options.readiness_effort_factor.get(sized.readiness, 1.0) * \
             options.migration_rate_per_hour
@@ -338,8 +347,13 @@ def _sql(
     edition = server.licences.sql
     if edition == "none":
         return
-    if server.licences.windows_software_assurance:
-        return  # Azure Hybrid Benefit / AWS License Mobility through Software Assurance
+    # Windows Server Software Assurance does not cover SQL Server: Azure Hybrid Benefit and
+    # AWS License Mobility for SQL Server need SQL Server licences with their own SA, a fact
+    # the catalog does not hold. SQL Server is therefore priced licence-included.
+    warnings.add("sql-licence-included", provider,
+                 f"{LABELS[provider]}: SQL Server priced licence-included (the catalog has no "
+                 "SQL Server Software Assurance fact; Windows Server SA does not cover SQL "
+                 "Server)", server.id)
     quote = book.quote(f"sql:{edition}")
     cores = max(4, sized.sku_vcpu or server.vcpu)  # SQL Server is licensed per core, min 4
     if quote is None or quote.monthly is None:

@@ -52,10 +52,11 @@ def render_text(report: CostReport) -> str:
     for provider in ("azure", "aws"):
         label = doc["providers"][provider]["label"]
         sens = doc["sensitivity"][provider]
+        share = f"{doc['assumptions']['sensitivity']:.0%}"
         lines.append(
             f"{label}: break-even {doc['break_even'][provider] or 'not within the horizon'}; "
             f"cloud total {doc['providers'][provider]['total']:,.0f} "
-            f"(prices -20%: {sens['low']:,.0f}, +20%: {sens['high']:,.0f})"
+            f"(prices -{share}: {sens['low']:,.0f}, +{share}: {sens['high']:,.0f})"
         )
     lines.append("")
     for book in doc["price_books"]:

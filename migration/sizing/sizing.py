@@ -185,7 +185,11 @@ class Sizer:
         return server.vcpu, server.memory_gb, AS_ON_PREMISES
 
     def choose(self, vcpu: int, memory: float, data_disks: int, windows: bool) -> _Choice:
-        """The cheapest fitting size (cached by requirement)."""
+        """The cheapest fitting size (cached by requirement).
+
+        ``windows``: the Windows licence-included price is paid (ranked by it); otherwise
+        the Linux rate is (Linux, or Windows under Azure Hybrid Benefit).
+        """
         key = (vcpu, memory, data_disks, windows)
         cached = self._choices.get(key)
         if cached is not None:
@@ -309,7 +313,10 @@ class Sizer:
         vcpu, memory, basis = self.targets(server)
         data_disks = len(server.disks_gb) - 1
         windows = info.family == "windows"
-        choice = self.choose(vcpu, memory, data_disks, windows)
+        hybrid_benefit = (windows and self.provider == "azure"
+                          and server.licences.windows_software_assurance)
+        # rank sizes by the price actually paid: with Hybrid Benefit that is the Linux rate
+        choice = self.choose(vcpu, memory, data_disks, windows and not hybrid_benefit)
         notes: list[str] = []
         if choice.size is None:
             anywhere = any(
@@ -331,8 +338,7 @@ class Sizer:
         if choice.linux is not None:
             entries.append(choice.linux.entry)
         if windows:
-            sa = server.licences.windows_software_assurance
-            if self.provider == "azure" and sa:
+            if hybrid_benefit:
                 licence_model = "hybrid-benefit"
             else:
                 licence_model = "licence-included"
