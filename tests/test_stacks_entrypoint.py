@@ -29,7 +29,7 @@ def _run_entry_point(config_file: Path, stack: str) -> list[Any]:
     mocks = OfflineMocks()
     monitor = RecordingMonitor(mocks, {})
     pulumi.runtime.set_all_config(config, [*secret_keys, *PLACEHOLDER_SECRETS])
-    pulumi.runtime.set_mocks(mocks, project="utflytt", stack=stack, preview=True, monitor=monitor)
+    pulumi.runtime.set_mocks(mocks, project="utflytt", stack=stack, preview=False, monitor=monitor)
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def body() -> None:
