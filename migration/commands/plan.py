@@ -125,7 +125,15 @@ def plan(
     click.echo("")
     click.echo(f"warnings: {len(planned.warnings)}")
     for path in result.written:
-        click.echo(f"wrote {path}")
+        click.echo(f"wrote {_shown(path)}")
+
+
+def _shown(path: Path) -> Path:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    try:
+        return path.relative_to(Path.cwd()) if path.is_absolute() else path
+    except ValueError:
+        return path
 
 
 COMMANDS: list[click.Command] = [plan]
