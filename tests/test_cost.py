@@ -219,6 +219,20 @@ class TestCloud:
         notes = [w["message"] for w in doc["warnings"] if w["code"] == "sql-licence-included"]
         assert len(notes) == 2 and all("(1: b)" in m for m in notes)
 
+    def test_sql_software_assurance_brings_the_sql_licences(self) -> None:
+        """With licences.sql_software_assurance the city's SQL Server licences move (Azure
+        Hybrid Benefit for SQL, AWS License Mobility): no SQL licence charge, no warning."""
+        catalog = small_catalog()
+        servers = tuple(
+            s.model_copy(update={"licences": s.licences.model_copy(
+                update={"windows_software_assurance": True, "sql_software_assurance": True})})
+            if s.id == "b" else s
+            for s in catalog.servers)
+        doc = report(catalog.model_copy(update={"servers": servers}))
+        assert comp_total(doc, "azure", "sql_licence") == 0
+        assert comp_total(doc, "aws", "sql_licence") == 0
+        assert not [w for w in doc["warnings"] if w["code"] == "sql-licence-included"]
+
     def test_no_effort_for_an_already_migrated_server(self) -> None:
         """A server marked migrated has been moved: its run costs stay, its one-time effort
         is not charged again (only b, db: 24 h x 100 EUR = 2400)."""

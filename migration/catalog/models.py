@@ -137,6 +137,10 @@ class Licences(Strict):
 
     windows_software_assurance: bool = False
     sql: SqlLicence = "none"
+    # optional extension of v1: SQL Server licences with their own Software Assurance
+    # (Windows Server SA does not cover SQL Server); enables Azure Hybrid Benefit for SQL
+    # and AWS License Mobility
+    sql_software_assurance: bool = False
 
 
 class System(Strict):

@@ -347,13 +347,17 @@ def _sql(
     edition = server.licences.sql
     if edition == "none":
         return
-    # Windows Server Software Assurance does not cover SQL Server: Azure Hybrid Benefit and
-    # AWS License Mobility for SQL Server need SQL Server licences with their own SA, a fact
-    # the catalog does not hold. SQL Server is therefore priced licence-included.
+    if server.licences.sql_software_assurance:
+        # the city's own SQL Server licences move: Azure Hybrid Benefit for SQL Server, AWS
+        # License Mobility on shared tenancy; no licence-included charge in the cloud
+        return
+    # Windows Server Software Assurance does not cover SQL Server: Hybrid Benefit and License
+    # Mobility for SQL Server need SQL Server licences with their own SA
+    # (licences.sql_software_assurance). Without it SQL Server is priced licence-included.
     warnings.add("sql-licence-included", provider,
-                 f"{LABELS[provider]}: SQL Server priced licence-included (the catalog has no "
-                 "SQL Server Software Assurance fact; Windows Server SA does not cover SQL "
-                 "Server)", server.id)
+                 f"{LABELS[provider]}: SQL Server priced licence-included (no "
+                 "licences.sql_software_assurance in the catalog; Windows Server SA does not "
+                 "cover SQL Server)", server.id)
     quote = book.quote(f"sql:{edition}")
     cores = max(4, sized.sku_vcpu or server.vcpu)  # SQL Server is licensed per core, min 4
     if quote is None or quote.monthly is None:
