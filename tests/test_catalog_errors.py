@@ -21,7 +21,7 @@ CASES = [
     ('typo-contract', '  notice_months: 6\n', '  notice_month: 6\n', ['{f}:5:3: contract.notice_months: required field is missing', "{f}:6:3: contract.notice_month: unknown field 'notice_month'; did you mean 'notice_months'? (expected one of: provider, notice_months, ends, monthly_base_fee, exit_fee)"]),
     ('typo-blackout', 'reason: Semester}', 'reson: Semester}', ["{f}:13:50: planning.blackouts[0].reson: unknown field 'reson'; did you mean 'reason'? (expected one of: from, to, reason)"]),
     ('typo-dependency', '        latency_sensitive: true\n', '        latency_sensitve: true\n', ["{f}:59:9: servers[1].depends_on[0].latency_sensitve: unknown field 'latency_sensitve'; did you mean 'latency_sensitive'? (expected one of: to, ports, latency_sensitive, weight)"]),
-    ('typo-licences', 'sql: standard}', 'sqll: standard}', ["{f}:68:50: servers[2].licences.sqll: unknown field 'sqll'; did you mean 'sql'? (expected one of: windows_software_assurance, sql)"]),
+    ('typo-licences', 'sql: standard}', 'sqll: standard}', ["{f}:68:50: servers[2].licences.sqll: unknown field 'sqll'; did you mean 'sql'? (expected one of: windows_software_assurance, sql, sql_software_assurance)"]),
     ('missing-field', '    owner: IT-enheten\n', '', ['{f}:15:5: systems[0].owner: required field is missing']),
     ('wrong-type', '    vcpu: 2\n', '    vcpu: two\n', ["{f}:42:11: servers[0].vcpu: expected a whole number, got 'two'"]),
     ('dangling-system', '    system: ad\n', '    system: ad-old\n', ["{f}:39:13: servers[0].system: unknown system 'ad-old'"]),
