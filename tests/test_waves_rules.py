@@ -4,79 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 
-from migration.catalog import Catalog
 from migration.errors import PlanError
 from migration.plan import Plan
-from waves import PlanOptions, plan_waves
-
-
-def system(system_id: str, **extra: Any) -> dict[str, Any]:
-    """A migrating, medium-criticality system record."""
-    record: dict[str, Any] = {
-        "id": system_id,
-        "name": system_id.title(),
-        "level": "sector",
-        "sector": "it",
-        "owner": "IT",
-        "disposition": "rehost",
-        "criticality": "medium",
-        "data_classification": "internal",
-        "personal_data": False,
-    }
-    record.update(extra)
-    return record
-
-
-def server(server_id: str, system_id: str, **extra: Any) -> dict[str, Any]:
-    """A 2-vCPU prod server record."""
-    record: dict[str, Any] = {
-        "id": server_id,
-        "system": system_id,
-        "role": "app",
-        "os": "ubuntu-22.04",
-        "vcpu": 2,
-        "memory_gb": 4,
-        "disks_gb": [64],
-    }
-    record.update(extra)
-    return record
-
-
-def dep(to: str, **extra: Any) -> dict[str, Any]:
-    """A dependency record."""
-    return {"to": to, **extra}
-
-
-def catalog(
-    systems: list[dict[str, Any]], servers: list[dict[str, Any]], **planning: Any
-) -> Catalog:
-    """A valid catalog (no pilot unless asked) from system and server records."""
-    settings: dict[str, Any] = {"start": "2027-02-01", "wave_days": 14, "pilot": False}
-    settings.update(planning)
-    return Catalog.model_validate(
-        {
-            "version": 1,
-            "organisation": "Testby",
-            "contract": {"provider": "ÅDA", "notice_months": 6, "ends": "2027-12-31"},
-            "planning": settings,
-            "systems": systems,
-            "servers": servers,
-        }
-    )
-
-
-def plan(cat: Catalog, **options: Any) -> Plan:
-    """Plan with small solver limits."""
-    return plan_waves(cat, "0" * 64, PlanOptions(deterministic_time=0.5, **options))
-
-
-def waves_of(result: Plan) -> dict[str, int | None]:
-    """Server id -> wave."""
-    return {s: p.wave for s, p in result.servers.items()}
+from tests.waves_builders import catalog, dep, plan, server, system, waves_of
+from waves import plan_waves
 
 
 def codes(result: Plan) -> list[str]:
