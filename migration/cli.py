@@ -21,7 +21,6 @@ from migration.fileio import dumps_json
 from migration.tables import render_table
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-EXAMPLE_CATALOG = Path(__file__).resolve().parent.parent / "examples" / "mariehamn" / "catalog.yaml"
 
 
 class UtflyttGroup(click.Group):

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from migration.cli import EXAMPLE_CATALOG, cli
+from migration.cli import cli
+from migration.commands import EXAMPLE_CATALOG
 from migration.plan import read_plan
 
 SMALL = Path(__file__).parent / "data" / "small.yaml"

@@ -9,12 +9,11 @@ from typing import Any
 import click
 
 from migration.catalog import load_catalog_with_digest
+from migration.commands import EXAMPLE_CATALOG
 from migration.cost.model import OPTION_ALIASES, OPTIONS, CostOptions, compare_costs
 from migration.cost.outputs import render_text, write_report
 from migration.fileio import dumps_json
 from migration.plan import Plan, read_plan
-
-EXAMPLE_CATALOG = Path(__file__).resolve().parents[2] / "examples" / "mariehamn" / "catalog.yaml"
 
 
 def _plan_for(catalog_path: Path, plan_path: Path | None) -> tuple[Any, Plan]:

@@ -8,15 +8,12 @@ from typing import Any
 
 import click
 
-import migration
 from exit_plan import FORMATS, write_exit_plan
 from migration.catalog import load_catalog_with_digest
+from migration.commands import EXAMPLE_CATALOG
 from migration.errors import InputFileError
 from migration.plan import read_plan
 
-EXAMPLE_CATALOG = (
-    Path(migration.__file__).resolve().parent.parent / "examples" / "mariehamn" / "catalog.yaml"
-)
 STALE_PLAN = """\
 {plan} was made from another catalog than {catalog}
 (catalog SHA-256 {actual}, plan says {expected}).

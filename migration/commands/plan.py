@@ -9,17 +9,12 @@ from pathlib import Path
 
 import click
 
+from migration.commands import EXAMPLE_CATALOG
 from migration.cost.model import OPTION_ALIASES, OPTIONS
 from migration.fileio import dumps_json
 from migration.tables import render_table
 
 DEFAULT_OUT = Path("build")
-
-
-def _example_catalog() -> Path:
-    from migration.cli import EXAMPLE_CATALOG  # lazily: migration.cli imports this module
-
-    return EXAMPLE_CATALOG
 
 
 @click.command()
@@ -104,7 +99,7 @@ def plan(
         langs=langs or ("sv",),
         stack_config_dir=stack_config_dir or default_stack_config_dir(),
     )
-    result = run_plan(catalog or _example_catalog(), out, options)
+    result = run_plan(catalog or EXAMPLE_CATALOG, out, options)
     planned = result.plan
     if as_json:
         click.echo(dumps_json(planned.to_json_dict()), nl=False)
