@@ -19,7 +19,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check migration waves stacks exit_plan tests bench
+	$(BIN)/ruff check app migration waves stacks exit_plan tests bench
+	$(BIN)/ruff format --check app migration waves stacks exit_plan tests bench
 	$(BIN)/mypy
 
 bench: $(STAMP)

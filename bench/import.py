@@ -45,11 +45,15 @@ def main(count: int = 10_000) -> int:
         validated = total - read - built
         cpu = time.process_time() - cpu
     print(f"read sheets     {read:6.2f} s  ({len(result.servers)} servers)")
-    print(f"build catalog   {built:6.2f} s  ({len(draft.text) / 1e6:.1f} MB YAML, "
-          f"{draft.report.systems} systems)")
+    print(
+        f"build catalog   {built:6.2f} s  ({len(draft.text) / 1e6:.1f} MB YAML, "
+        f"{draft.report.systems} systems)"
+    )
     print(f"validate        {validated:6.2f} s  ({len(catalog.servers)} servers valid)")
-    print(f"import total    {total:6.2f} s  (limit {LIMIT_SECONDS:.0f} s): "
-          f"{'OK' if total < LIMIT_SECONDS else 'TOO SLOW'}; {cpu:.2f} s of CPU")
+    print(
+        f"import total    {total:6.2f} s  (limit {LIMIT_SECONDS:.0f} s): "
+        f"{'OK' if total < LIMIT_SECONDS else 'TOO SLOW'}; {cpu:.2f} s of CPU"
+    )
     print("load average    " + " ".join(f"{n:.2f}" for n in os.getloadavg()))
     return 0 if total < LIMIT_SECONDS else 1
 

@@ -1,7 +1,7 @@
 """Errors raised by the utflytt core.
 
 Every error the user can cause derives from :class:`UtflyttError`; the command line turns
-them into ``Error: ...`` messages with exit code 1 in one place (``migration.cli``).
+them into ``Error: ...`` messages with exit code 1 in one place (``app.cli``).
 
 - :class:`CatalogError`: the catalog (one file or a folder) is invalid; carries every
   :class:`Issue` found, sorted by file, line and column.

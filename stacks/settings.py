@@ -13,11 +13,11 @@ from typing import Literal
 class StackSettings:
     """Settings of one stack: ``foundation`` (landing zone) or ``wave-NN``."""
 
-    stack: str                                   # "foundation" or "wave-01"
+    stack: str  # "foundation" or "wave-01"
     kind: Literal["foundation", "wave"]
     provider: Literal["azure", "aws"]
     region: str
-    plan_path: str                               # path of plan.json, relative to the repo root
-    wave: int | None = None                      # wave number for wave stacks
-    foundation_stack: str = "foundation"         # StackReference name (org/project/stack allowed)
+    plan_path: str  # path of plan.json, relative to the repo root
+    wave: int | None = None  # wave number for wave stacks
+    foundation_stack: str = "foundation"  # StackReference name (org/project/stack allowed)
     tags: dict[str, str] = field(default_factory=dict)  # extra tags on every resource

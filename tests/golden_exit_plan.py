@@ -6,7 +6,7 @@
 
 - ``sample``: the fixed small sample in exit_plan.testing (hand-made plan and cost document);
 - ``mariehamn``: the bundled example examples/mariehamn/catalog.yaml, planned and costed
-  in-process exactly as ``utflytt plan`` does (migration.pipeline.plan_catalog +
+  in-process exactly as ``utflytt plan`` does (app.pipeline.plan_catalog +
   migration.cost.compare_costs, default options).
 """
 
@@ -41,9 +41,9 @@ def sample_inputs() -> Inputs:
 @cache
 def example_inputs() -> Inputs:
     """The bundled Mariehamn example: catalog, plan and cost document, computed in-process."""
+    from app.pipeline import PipelineOptions, plan_catalog
     from migration.catalog import load_catalog_with_digest
     from migration.cost import compare_costs
-    from migration.pipeline import PipelineOptions, plan_catalog
 
     options = PipelineOptions()
     catalog, digest = load_catalog_with_digest(EXAMPLE_CATALOG)

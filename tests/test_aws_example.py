@@ -43,16 +43,21 @@ class ExampleRun:
 def example():
     """Plan the example for AWS, then run the foundation once and every wave stack."""
     catalog, sha = load_catalog_with_digest(EXAMPLE)
-    plan = plan_waves(catalog, sha, PlanOptions(target="aws", region=REGION),
-                      sizing=size_catalog(catalog, "aws", REGION))
+    plan = plan_waves(
+        catalog,
+        sha,
+        PlanOptions(target="aws", region=REGION),
+        sizing=size_catalog(catalog, "aws", REGION),
+    )
     with MotoMocks(REGION) as mocks:
         config = preview_config(plan, mocks, aws_config({"vpnPeerIp": "203.0.113.5"}))
         runs: dict[str, AwsRun] = {}
         seconds: dict[str, float] = {}
         for stack in stack_names(plan):
             start = time.perf_counter()
-            runs[stack] = run_aws_offline(settings_for_stack(plan, stack, "build/plan.json"),
-                                          plan, mocks, config)
+            runs[stack] = run_aws_offline(
+                settings_for_stack(plan, stack, "build/plan.json"), plan, mocks, config
+            )
             seconds[stack] = round(time.perf_counter() - start, 2)
             if stack == "foundation":
                 mocks.stack_outputs["foundation"] = runs[stack].outputs
@@ -78,9 +83,10 @@ def test_every_stack_ran_with_instance_type_validation_on(example):
 def test_every_stack_passes_the_security_invariants(example):
     """No public IP outside citizen ALBs, no world ingress on instances, encrypted EBS,
     every resource tagged, EU region: nothing reported for any stack."""
-    found = {stack: [str(v) for v in security.check(run.resources, region=REGION,
-                                                    provider="aws")]
-             for stack, run in example.runs.items()}
+    found = {
+        stack: [str(v) for v in security.check(run.resources, region=REGION, provider="aws")]
+        for stack, run in example.runs.items()
+    }
     assert {stack: v for stack, v in found.items() if v} == {}
 
 
@@ -88,12 +94,21 @@ def test_every_migrating_server_runs_in_moto_as_planned(example):
     """Each wave's servers are moto instances of the planned, region-offered type, in a
     subnet of their system, without a public IP, with encrypted volumes."""
     ec2 = example.mocks.ec2()
-    offered = {o["InstanceType"] for page in ec2.get_paginator(
-        "describe_instance_type_offerings").paginate(LocationType="region")
-        for o in page["InstanceTypeOfferings"]}
-    instances = {t["Value"]: i for r in ec2.get_paginator("describe_instances").paginate()
-                 for res in r["Reservations"] for i in res["Instances"]
-                 for t in i.get("Tags", []) if t["Key"] == "server"}
+    offered = {
+        o["InstanceType"]
+        for page in ec2.get_paginator("describe_instance_type_offerings").paginate(
+            LocationType="region"
+        )
+        for o in page["InstanceTypeOfferings"]
+    }
+    instances = {
+        t["Value"]: i
+        for r in ec2.get_paginator("describe_instances").paginate()
+        for res in r["Reservations"]
+        for i in res["Instances"]
+        for t in i.get("Tags", [])
+        if t["Key"] == "server"
+    }
     plan = example.plan
     network = example.runs["foundation"].outputs["network"]
     assert sorted(instances) == sorted(layout.migrating_servers(plan))
@@ -105,18 +120,22 @@ def test_every_migrating_server_runs_in_moto_as_planned(example):
         assert inst["SubnetId"] in subnets, sid
         tags = {t["Key"]: t["Value"] for t in inst["Tags"]}
         assert tags["wave"] == f"wave-{server.wave:02d}", sid
-    volumes = [v for page in ec2.get_paginator("describe_volumes").paginate()
-               for v in page["Volumes"]]
+    volumes = [
+        v for page in ec2.get_paginator("describe_volumes").paginate() for v in page["Volumes"]
+    ]
     assert volumes and all(v["Encrypted"] for v in volumes)
 
 
 def test_security_groups_fit_the_aws_rule_quota(example):
     """Every group holds at most 60 inbound rules (AWS's default quota, which moto also
     enforces); domain controllers and DNS get per-port rules from networks, not hosts."""
-    rules = [r for run in example.runs.values()
-             for r in run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")]
+    rules = [
+        r
+        for run in example.runs.values()
+        for r in run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    ]
     inbound: dict[str, int] = {}
-    for r in rules:   # moto's DescribeSecurityGroupRules takes ~40 s here: count the records
+    for r in rules:  # moto's DescribeSecurityGroupRules takes ~40 s here: count the records
         inbound[r.inputs["securityGroupId"]] = inbound.get(r.inputs["securityGroupId"], 0) + 1
     assert inbound and max(inbound.values()) <= layout.RULES_PER_GROUP
     aggregated = [r for r in rules if "(aggregated" in r.inputs.get("description", "")]
@@ -127,8 +146,9 @@ def test_only_citizen_systems_have_an_internet_facing_load_balancer(example):
     """Every ALB is a citizen system's, in the prod VPC's public subnets."""
     public = set(example.runs["foundation"].outputs["network"]["prod"]["publicSubnetIds"])
     citizen = set(layout.citizen_systems(example.plan))
-    albs = [r for run in example.runs.values()
-            for r in run.of_type("aws:lb/loadBalancer:LoadBalancer")]
+    albs = [
+        r for run in example.runs.values() for r in run.of_type("aws:lb/loadBalancer:LoadBalancer")
+    ]
     assert albs
     for alb in albs:
         assert alb.inputs["tags"]["system"] in citizen
@@ -144,12 +164,16 @@ def test_rule_quota_aggregates_per_port_by_vpc_and_source_network():
 
     plan = small_plan()
     rules = layout.ingress_rules(plan, 0, "dc01")
-    assert len(rules) == 8 and layout.fit_rule_quota(plan, rules) == rules   # fits: unchanged
+    assert len(rules) == 8 and layout.fit_rule_quota(plan, rules) == rules  # fits: unchanged
     packed = layout.fit_rule_quota(plan, rules, limit=6)
     assert [(r.protocol, r.from_port, r.source_vpc, r.cidr, r.consumers) for r in packed] == [
-        ("tcp", 389, "prod", None, 2), ("tcp", 389, None, "10.10.0.0/16", 2),
-        ("tcp", 636, "prod", None, 1), ("tcp", 636, None, "10.10.0.0/16", 1),
-        ("udp", 53, "prod", None, 1), ("udp", 53, None, "10.10.0.0/16", 1)]
+        ("tcp", 389, "prod", None, 2),
+        ("tcp", 389, None, "10.10.0.0/16", 2),
+        ("tcp", 636, "prod", None, 1),
+        ("tcp", 636, None, "10.10.0.0/16", 1),
+        ("udp", 53, "prod", None, 1),
+        ("udp", 53, None, "10.10.0.0/16", 1),
+    ]
     assert packed[0].description == "2 consumers in the prod VPC to dc01 tcp/389 (aggregated)"
     with pytest.raises(layout.AwsConfigError, match="dc01: 6 inbound rules .* at most 5 fit"):
         layout.fit_rule_quota(plan, rules, limit=5)
@@ -170,8 +194,13 @@ def test_stacks_security_check_dispatches_to_the_aws_rules():
     """provider="aws": the AWS rule names; a stack region outside the EU is reported."""
     from stacks.aws.moto_mocks import RecordedResource
 
-    vm = RecordedResource("aws:ec2/instance:Instance", "vm", {
-        "associatePublicIpAddress": True, "rootBlockDevice": {"encrypted": False},
-        "tags": {}}, "i-1", {}, REGION)
+    vm = RecordedResource(
+        "aws:ec2/instance:Instance",
+        "vm",
+        {"associatePublicIpAddress": True, "rootBlockDevice": {"encrypted": False}, "tags": {}},
+        "i-1",
+        {},
+        REGION,
+    )
     rules = {v.rule for v in security.check([vm], region="us-east-1", provider="aws")}
     assert rules == {"no-public-ip", "ebs-encrypted", "tagged", "region"}

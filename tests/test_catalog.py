@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.cli import cli
 from migration.catalog import (
     Catalog,
     json_schema,
@@ -19,7 +20,6 @@ from migration.catalog import (
     load_catalog_with_digest,
     parse_port,
 )
-from migration.cli import cli
 
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "small.yaml"

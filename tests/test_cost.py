@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from app.cli import cli
 from migration.catalog import Catalog
-from migration.cli import cli
 from migration.cost import CostOptions, break_even, compare_costs, write_cost_outputs
 from migration.fileio import write_json
 from migration.plan import NotMigrated, Plan, PlannedServer, Target, Wave
@@ -26,9 +26,17 @@ YEARS = (2027, 2028)
 
 
 def _e(item: str, option: str, price: float | None, unit: str) -> dict[str, Any]:
-    return {"item": item, "option": option, "price": price, "unit": unit, "currency": "EUR",
-            "region": "test-1", "retrieved": "2026-11-01", "source": "hand-made test book",
-            "basis": "observed" if price is not None else "unknown"}
+    return {
+        "item": item,
+        "option": option,
+        "price": price,
+        "unit": unit,
+        "currency": "EUR",
+        "region": "test-1",
+        "retrieved": "2026-11-01",
+        "source": "hand-made test book",
+        "basis": "observed" if price is not None else "unknown",
+    }
 
 
 def make_book(provider: str) -> PriceBook:
@@ -44,29 +52,52 @@ def make_book(provider: str) -> PriceBook:
             _e(f"vm:{name}", "linux-savings-plan-3y", base * 0.7, "month"),
         ]
     entries += [
-        _e("disk:D1", "", 10.0, "month"), _e("disk:D2", "", 30.0, "month"),
+        _e("disk:D1", "", 10.0, "month"),
+        _e("disk:D2", "", 30.0, "month"),
         _e("ebs:gp3", "", 0.1, "gb-month"),
-        _e("backup:instance-50", "", 5.0, "month"), _e("backup:instance-500", "", 10.0, "month"),
+        _e("backup:instance-50", "", 5.0, "month"),
+        _e("backup:instance-500", "", 10.0, "month"),
         _e("backup:instance-per-500", "", 10.0, "month"),
         _e("backup:storage", "", 0.1, "gb-month"),
-        _e("egress:gb", "", 0.1, "gb"), _e("egress:free-gb", "", 100.0, "gb"),
-        _e("vpn:gateway", "", 50.0, "month"), _e("logging:workspace", "", 20.0, "month"),
-        _e("keyvault:vault", "", 5.0, "month"), _e("sql:standard", "", 10.0, "month"),
+        _e("egress:gb", "", 0.1, "gb"),
+        _e("egress:free-gb", "", 100.0, "gb"),
+        _e("vpn:gateway", "", 50.0, "month"),
+        _e("logging:workspace", "", 20.0, "month"),
+        _e("keyvault:vault", "", 5.0, "month"),
+        _e("sql:standard", "", 10.0, "month"),
         _e("sql:enterprise", "", None, "month"),
     ]
-    doc = PriceBookFile.model_validate({
-        "provider": provider, "region": "test-1", "retrieved": "2026-11-01",
-        "source": "test book",
-        "sizes": [
-            {"name": "S2", "family": "T", "vcpu": 2, "memory_gb": 8, "max_data_disks": 4,
-             "source": "test"},
-            {"name": "S4", "family": "T", "vcpu": 4, "memory_gb": 16, "max_data_disks": 8,
-             "source": "test"},
-        ],
-        "disk_tiers": [{"name": "D1", "size_gb": 128, "source": "test"},
-                       {"name": "D2", "size_gb": 512, "source": "test"}],
-        "entries": entries,
-    })
+    doc = PriceBookFile.model_validate(
+        {
+            "provider": provider,
+            "region": "test-1",
+            "retrieved": "2026-11-01",
+            "source": "test book",
+            "sizes": [
+                {
+                    "name": "S2",
+                    "family": "T",
+                    "vcpu": 2,
+                    "memory_gb": 8,
+                    "max_data_disks": 4,
+                    "source": "test",
+                },
+                {
+                    "name": "S4",
+                    "family": "T",
+                    "vcpu": 4,
+                    "memory_gb": 16,
+                    "max_data_disks": 8,
+                    "source": "test",
+                },
+            ],
+            "disk_tiers": [
+                {"name": "D1", "size_gb": 128, "source": "test"},
+                {"name": "D2", "size_gb": 512, "source": "test"},
+            ],
+            "entries": entries,
+        }
+    )
     return parse_book(doc, Path(f"{provider}-test.json"))
 
 
@@ -74,63 +105,115 @@ BOOKS = {"azure": make_book("azure"), "aws": make_book("aws")}
 
 
 def _system(sid: str, disposition: str, **extra: Any) -> dict[str, Any]:
-    return {"id": sid, "name": sid.title(), "level": "shared", "sector": "it", "owner": "IT",
-            "disposition": disposition, "criticality": "low", "data_classification": "internal",
-            "personal_data": False, **extra}
+    return {
+        "id": sid,
+        "name": sid.title(),
+        "level": "shared",
+        "sector": "it",
+        "owner": "IT",
+        "disposition": disposition,
+        "criticality": "low",
+        "data_classification": "internal",
+        "personal_data": False,
+        **extra,
+    }
 
 
 def _server(sid: str, system: str, **extra: Any) -> dict[str, Any]:
-    base = {"id": sid, "system": system, "role": "app", "os": "ubuntu-22.04", "vcpu": 2,
-            "memory_gb": 8, "disks_gb": [100], "monthly_cost": 100.0}
+    base = {
+        "id": sid,
+        "system": system,
+        "role": "app",
+        "os": "ubuntu-22.04",
+        "vcpu": 2,
+        "memory_gb": 8,
+        "disks_gb": [100],
+        "monthly_cost": 100.0,
+    }
     base.update(extra)
     return base
 
 
 def small_catalog(**contract: Any) -> Catalog:
-    return Catalog.model_validate({
-        "version": 1, "organisation": "Testby",
-        "contract": {"provider": "ÅDA", "notice_months": 6, "ends": date(2027, 6, 30),
-                     "monthly_base_fee": 1000.0, "exit_fee": 5000.0, **contract},
-        "systems": [_system("app", "rehost"), _system("kept", "retain"),
-                    _system("bought", "repurchase", saas_monthly_cost=120.0,
-                            monthly_licence_cost=40.0)],
-        "servers": [
-            _server("a", "app", monthly_cost=2000.0),
-            _server("b", "app", role="db", os="windows-server-2019", disks_gb=[100, 400],
-                    monthly_cost=3000.0, licences={"sql": "standard"}),
-            _server("c", "kept", monthly_cost=50.0),
-            _server("d", "bought", monthly_cost=80.0),
-        ],
-    })
+    return Catalog.model_validate(
+        {
+            "version": 1,
+            "organisation": "Testby",
+            "contract": {
+                "provider": "ÅDA",
+                "notice_months": 6,
+                "ends": date(2027, 6, 30),
+                "monthly_base_fee": 1000.0,
+                "exit_fee": 5000.0,
+                **contract,
+            },
+            "systems": [
+                _system("app", "rehost"),
+                _system("kept", "retain"),
+                _system("bought", "repurchase", saas_monthly_cost=120.0, monthly_licence_cost=40.0),
+            ],
+            "servers": [
+                _server("a", "app", monthly_cost=2000.0),
+                _server(
+                    "b",
+                    "app",
+                    role="db",
+                    os="windows-server-2019",
+                    disks_gb=[100, 400],
+                    monthly_cost=3000.0,
+                    licences={"sql": "standard"},
+                ),
+                _server("c", "kept", monthly_cost=50.0),
+                _server("d", "bought", monthly_cost=80.0),
+            ],
+        }
+    )
 
 
 def small_plan(waves: dict[str, int] | None = None, flows: tuple[Any, ...] = ()) -> Plan:
     waves = waves or {"a": 1, "b": 1}
     wave_objs = tuple(
-        Wave(number=n, name=f"wave-{n:02d}", start=date(2027, 2 + n, 1),
-             end=date(2027, 2 + n, 14), servers=tuple(s for s, w in waves.items() if w == n))
+        Wave(
+            number=n,
+            name=f"wave-{n:02d}",
+            start=date(2027, 2 + n, 1),
+            end=date(2027, 2 + n, 14),
+            servers=tuple(s for s, w in waves.items() if w == n),
+        )
         for n in sorted(set(waves.values()))
     )
     servers = {s: PlannedServer(wave=w) for s, w in waves.items()}
     servers.update({"c": PlannedServer(wave=None), "d": PlannedServer(wave=None)})
-    return Plan(catalog_sha256="0" * 64, target=Target(provider="azure", region="test-1"),
-                notice_date=None, deadline=None, waves=wave_objs,
-                not_migrated=NotMigrated(retain=("c",), repurchase=("d",)), servers=servers,
-                hybrid_flows=flows)
+    return Plan(
+        catalog_sha256="0" * 64,
+        target=Target(provider="azure", region="test-1"),
+        notice_date=None,
+        deadline=None,
+        waves=wave_objs,
+        not_migrated=NotMigrated(retain=("c",), repurchase=("d",)),
+        servers=servers,
+        hybrid_flows=flows,
+    )
 
 
 def options(**extra: Any) -> CostOptions:
-    base: dict[str, Any] = {"years": YEARS, "migration_rate_per_hour": 100.0,
-                            "egress_gb_per_server": 80.0, "discount_rate": 0.0,
-                            "sizing": SizingOptions(azure_families=("T",), aws_families=("T",))}
+    base: dict[str, Any] = {
+        "years": YEARS,
+        "migration_rate_per_hour": 100.0,
+        "egress_gb_per_server": 80.0,
+        "discount_rate": 0.0,
+        "sizing": SizingOptions(azure_families=("T",), aws_families=("T",)),
+    }
     base.update(extra)
     return CostOptions(**base)
 
 
-def report(catalog: Catalog | None = None, plan: Plan | None = None, **extra: Any
-           ) -> dict[str, Any]:
-    result = compare_costs(catalog or small_catalog(), plan or small_plan(), options(**extra),
-                           books=BOOKS)
+def report(
+    catalog: Catalog | None = None, plan: Plan | None = None, **extra: Any
+) -> dict[str, Any]:
+    result = compare_costs(
+        catalog or small_catalog(), plan or small_plan(), options(**extra), books=BOOKS
+    )
     return result.to_json_dict()
 
 
@@ -147,18 +230,20 @@ class TestAda:
         assert comp_total(doc, "ada", "servers") == 4 * 2000 + 4 * 3000 + 24 * 50 + 4 * 80
         assert comp_total(doc, "ada", "base_fee") == 24 * 1000  # retained servers keep it
         assert comp_total(doc, "ada", "licences") == 4 * 40
-        assert doc["providers"]["ada"]["components"]["exit_fee"] == {"2027": 5000.0,
-                                                                      "2028": 0.0}
+        assert doc["providers"]["ada"]["components"]["exit_fee"] == {"2027": 5000.0, "2028": 0.0}
         assert doc["providers"]["ada"]["one_time"] == 5000.0
         # 2027: a 4x2000 + b 4x3000 + c 12x50 + d 4x80, base 12x1000, licence, exit fee
         assert doc["providers"]["ada"]["yearly"] == {
-            "2027": 8000 + 12000 + 600 + 320 + 12000 + 160 + 5000, "2028": 600.0 + 12000}
+            "2027": 8000 + 12000 + 600 + 320 + 12000 + 160 + 5000,
+            "2028": 600.0 + 12000,
+        }
 
     def test_base_fee_until_contract_end_without_retained(self) -> None:
         """Without retained servers the base fee runs to max(contract end, exit)."""
         catalog = small_catalog()
-        catalog = catalog.model_copy(update={
-            "servers": tuple(s for s in catalog.servers if s.id != "c")})
+        catalog = catalog.model_copy(
+            update={"servers": tuple(s for s in catalog.servers if s.id != "c")}
+        )
         doc = report(catalog)
         assert comp_total(doc, "ada", "base_fee") == 6 * 1000  # contract ends June 2027
 
@@ -189,16 +274,26 @@ class TestCloud:
 
     @pytest.mark.parametrize(
         ("option", "factor"),
-        [("payg", 1.0), ("reserved-1y", 0.8), ("reserved-3y", 0.6), ("savings-plan-1y", 0.9),
-         ("savings-plan", 0.9), ("savings-plan-3y", 0.7)],
+        [
+            ("payg", 1.0),
+            ("reserved-1y", 0.8),
+            ("reserved-3y", 0.6),
+            ("savings-plan-1y", 0.9),
+            ("savings-plan", 0.9),
+            ("savings-plan-3y", 0.7),
+        ],
     )
     def test_options(self, option: str, factor: float) -> None:
         """Compute follows the pricing option; the Windows licence stays pay-as-you-go."""
         doc = report(option=option)
         assert comp_total(doc, "azure", "compute") == round(200 * factor * 22, 2)
         assert comp_total(doc, "azure", "windows_licence") == 50 * 22
-        assert doc["providers"]["azure"]["pricing_option"] == option.replace(
-            "savings-plan", "savings-plan-1y") if option == "savings-plan" else option
+        assert (
+            doc["providers"]["azure"]["pricing_option"]
+            == option.replace("savings-plan", "savings-plan-1y")
+            if option == "savings-plan"
+            else option
+        )
 
     def test_hybrid_benefit_and_licence_mobility(self) -> None:
         """With Windows Server Software Assurance: no Windows licence on Azure (Hybrid
@@ -208,9 +303,15 @@ class TestCloud:
         a month x 22 months = 880 on each provider), with a warning naming the server."""
         catalog = small_catalog()
         servers = tuple(
-            s.model_copy(update={"licences": s.licences.model_copy(
-                update={"windows_software_assurance": True})}) if s.id == "b" else s
-            for s in catalog.servers)
+            s.model_copy(
+                update={
+                    "licences": s.licences.model_copy(update={"windows_software_assurance": True})
+                }
+            )
+            if s.id == "b"
+            else s
+            for s in catalog.servers
+        )
         doc = report(catalog.model_copy(update={"servers": servers}))
         assert comp_total(doc, "azure", "windows_licence") == 0
         assert comp_total(doc, "aws", "windows_licence") == 50 * 22
@@ -224,10 +325,17 @@ class TestCloud:
         Hybrid Benefit for SQL, AWS License Mobility): no SQL licence charge, no warning."""
         catalog = small_catalog()
         servers = tuple(
-            s.model_copy(update={"licences": s.licences.model_copy(
-                update={"windows_software_assurance": True, "sql_software_assurance": True})})
-            if s.id == "b" else s
-            for s in catalog.servers)
+            s.model_copy(
+                update={
+                    "licences": s.licences.model_copy(
+                        update={"windows_software_assurance": True, "sql_software_assurance": True}
+                    )
+                }
+            )
+            if s.id == "b"
+            else s
+            for s in catalog.servers
+        )
         doc = report(catalog.model_copy(update={"servers": servers}))
         assert comp_total(doc, "azure", "sql_licence") == 0
         assert comp_total(doc, "aws", "sql_licence") == 0
@@ -237,8 +345,9 @@ class TestCloud:
         """A server marked migrated has been moved: its run costs stay, its one-time effort
         is not charged again (only b, db: 24 h x 100 EUR = 2400)."""
         catalog = small_catalog()
-        servers = tuple(s.model_copy(update={"migrated": True}) if s.id == "a" else s
-                        for s in catalog.servers)
+        servers = tuple(
+            s.model_copy(update={"migrated": True}) if s.id == "a" else s for s in catalog.servers
+        )
         doc = report(catalog.model_copy(update={"servers": servers}))
         assert comp_total(doc, "azure", "migration_effort") == 24 * 100
         assert comp_total(doc, "aws", "migration_effort") == 24 * 100
@@ -254,8 +363,16 @@ class TestCloud:
         """A retained hybrid flow keeps the VPN gateway for the whole horizon."""
         from migration.plan import HybridFlow
 
-        flow = HybridFlow.model_validate({"from": "a", "to": "c", "from_wave": 1,
-                                          "to_wave": None, "days": None, "kind": "retained"})
+        flow = HybridFlow.model_validate(
+            {
+                "from": "a",
+                "to": "c",
+                "from_wave": 1,
+                "to_wave": None,
+                "days": None,
+                "kind": "retained",
+            }
+        )
         doc = report(plan=small_plan(flows=(flow,)))
         assert comp_total(doc, "azure", "landing_zone") == 75 * 22
 
@@ -263,14 +380,17 @@ class TestCloud:
         """An unknown price is left out with a warning naming the servers, never silently."""
         catalog = small_catalog()
         servers = tuple(
-            s.model_copy(update={"licences": s.licences.model_copy(update={"sql":
-                                                                           "enterprise"})})
-            if s.id == "b" else s for s in catalog.servers)
+            s.model_copy(update={"licences": s.licences.model_copy(update={"sql": "enterprise"})})
+            if s.id == "b"
+            else s
+            for s in catalog.servers
+        )
         doc = report(catalog.model_copy(update={"servers": servers}))
         assert comp_total(doc, "azure", "sql_licence") == 0
         codes = [(w["code"], w["message"]) for w in doc["warnings"]]
-        assert any(c == "price-unknown" and "SQL Server enterprise" in m and "b" in m
-                   for c, m in codes)
+        assert any(
+            c == "price-unknown" and "SQL Server enterprise" in m and "b" in m for c, m in codes
+        )
 
 
 class TestSummary:
@@ -280,7 +400,8 @@ class TestSummary:
         assert doc["break_even"]["azure"] == "2027-07"
         assert doc["providers"]["azure"]["npv"] == doc["providers"]["azure"]["total"]
         assert doc["paths"]["azure"]["total"] == round(
-            doc["providers"]["ada"]["total"] + doc["providers"]["azure"]["total"], 2)
+            doc["providers"]["ada"]["total"] + doc["providers"]["azure"]["total"], 2
+        )
 
     def test_npv_discounts(self) -> None:
         """A positive discount rate gives an NPV below the total."""
@@ -304,8 +425,7 @@ class TestSummary:
         """The printed range names the share used, not a fixed 20%."""
         from migration.cost.outputs import render_text
 
-        result = compare_costs(small_catalog(), small_plan(), options(sensitivity=0.1),
-                               books=BOOKS)
+        result = compare_costs(small_catalog(), small_plan(), options(sensitivity=0.1), books=BOOKS)
         text = render_text(result)
         assert "prices -10%:" in text and "+10%:" in text and "20%" not in text
 
@@ -320,8 +440,10 @@ class TestSummary:
     def test_legal_flags(self) -> None:
         """Notice over 2 months and an exit fee on/after 2027-01-12 are flagged."""
         doc = report()
-        assert [f["code"] for f in doc["legal_flags"]] == ["notice-over-2-months",
-                                                            "exit-fee-data-act"]
+        assert [f["code"] for f in doc["legal_flags"]] == [
+            "notice-over-2-months",
+            "exit-fee-data-act",
+        ]
         assert all("2023/2854" in f["source"] for f in doc["legal_flags"])
         calm = report(small_catalog(notice_months=2, exit_fee=None))
         assert calm["legal_flags"] == []
@@ -332,11 +454,19 @@ class TestSummary:
         assert doc["schema_version"] == 1 and doc["currency"] == "EUR"
         assert doc["years"] == [2027, 2028]
         for key in ("ada", "azure", "aws"):
-            assert {"label", "yearly", "cumulative", "one_time", "npv", "total",
-                    "components"} <= set(doc["providers"][key])
+            assert {
+                "label",
+                "yearly",
+                "cumulative",
+                "one_time",
+                "npv",
+                "total",
+                "components",
+            } <= set(doc["providers"][key])
         assert set(doc["break_even"]) == set(doc["sensitivity"]) == {"azure", "aws"}
         assert {"provider", "region", "source", "retrieved", "currency", "note"} <= set(
-            doc["price_books"][0])
+            doc["price_books"][0]
+        )
         assert "method" in doc
 
 
@@ -351,24 +481,44 @@ def catalogs_and_plans(draw: st.DrawFn) -> tuple[Catalog, Plan]:
     servers, waves = [], {}
     for i in range(count):
         sid = f"s{i}"
-        os_name = draw(st.sampled_from(["ubuntu-22.04", "windows-server-2019",
-                                        "windows-server-2012r2", "centos-7"]))
-        servers.append(_server(
-            sid, "app", os=os_name, vcpu=draw(st.sampled_from([1, 2, 4])),
-            memory_gb=draw(st.sampled_from([2, 8, 16])),
-            disks_gb=draw(st.lists(st.sampled_from([20, 100, 300, 500]), min_size=1,
-                                   max_size=3)),
-            monthly_cost=draw(st.floats(min_value=0, max_value=5000, allow_nan=False)),
-            licences={"windows_software_assurance": draw(st.booleans()),
-                      "sql": draw(st.sampled_from(["none", "standard"]))}))
+        os_name = draw(
+            st.sampled_from(
+                ["ubuntu-22.04", "windows-server-2019", "windows-server-2012r2", "centos-7"]
+            )
+        )
+        servers.append(
+            _server(
+                sid,
+                "app",
+                os=os_name,
+                vcpu=draw(st.sampled_from([1, 2, 4])),
+                memory_gb=draw(st.sampled_from([2, 8, 16])),
+                disks_gb=draw(
+                    st.lists(st.sampled_from([20, 100, 300, 500]), min_size=1, max_size=3)
+                ),
+                monthly_cost=draw(st.floats(min_value=0, max_value=5000, allow_nan=False)),
+                licences={
+                    "windows_software_assurance": draw(st.booleans()),
+                    "sql": draw(st.sampled_from(["none", "standard"])),
+                },
+            )
+        )
         waves[sid] = draw(st.integers(min_value=0, max_value=5))
-    catalog = Catalog.model_validate({
-        "version": 1, "organisation": "P",
-        "contract": {"provider": "ÅDA", "notice_months": 3, "ends": date(2027, 9, 30),
-                     "monthly_base_fee": 500.0, "exit_fee": 1000.0},
-        "systems": [_system("app", "rehost"), _system("kept", "retain")],
-        "servers": [*servers, _server("k", "kept", monthly_cost=10.0)],
-    })
+    catalog = Catalog.model_validate(
+        {
+            "version": 1,
+            "organisation": "P",
+            "contract": {
+                "provider": "ÅDA",
+                "notice_months": 3,
+                "ends": date(2027, 9, 30),
+                "monthly_base_fee": 500.0,
+                "exit_fee": 1000.0,
+            },
+            "systems": [_system("app", "rehost"), _system("kept", "retain")],
+            "servers": [*servers, _server("k", "kept", monthly_cost=10.0)],
+        }
+    )
     plan = small_plan(waves)
     return catalog, plan
 
@@ -390,8 +540,9 @@ class TestProperties:
 
     @PROPS
     @given(catalogs_and_plans(), st.data())
-    def test_later_wave_never_lowers_ada(self, case: tuple[Catalog, Plan],
-                                         data: st.DataObject) -> None:
+    def test_later_wave_never_lowers_ada(
+        self, case: tuple[Catalog, Plan], data: st.DataObject
+    ) -> None:
         """Moving one server to a later wave never lowers ÅDA's cost."""
         catalog, plan = case
         waves = {s: p.wave for s, p in plan.servers.items() if p.wave is not None}
@@ -404,13 +555,15 @@ class TestProperties:
 
     @PROPS
     @given(catalogs_and_plans(), st.data())
-    def test_removing_a_server_never_raises_a_total(self, case: tuple[Catalog, Plan],
-                                                    data: st.DataObject) -> None:
+    def test_removing_a_server_never_raises_a_total(
+        self, case: tuple[Catalog, Plan], data: st.DataObject
+    ) -> None:
         """With the plan held fixed, removing a server never raises any total."""
         catalog, plan = case
         victim = data.draw(st.sampled_from([s.id for s in catalog.servers]))
-        smaller = catalog.model_copy(update={
-            "servers": tuple(s for s in catalog.servers if s.id != victim)})
+        smaller = catalog.model_copy(
+            update={"servers": tuple(s for s in catalog.servers if s.id != victim)}
+        )
         before = report(catalog, plan, **WIDE)
         after = report(smaller, plan, **WIDE)
         for key in ("ada", "azure", "aws"):
@@ -439,8 +592,15 @@ class TestOutputs:
         assert doc["schema_version"] == 1
         assert first[1].read_text().startswith("series,label,component,year,amount_eur\n")
         book = load_workbook(first[2])
-        assert book.sheetnames == ["Summary", "Components", "Monthly", "Servers",
-                                   "Price books", "Warnings", "Legal"]
+        assert book.sheetnames == [
+            "Summary",
+            "Components",
+            "Monthly",
+            "Servers",
+            "Price books",
+            "Warnings",
+            "Legal",
+        ]
         for ws in book.worksheets:
             for row in ws.iter_rows(values_only=True):
                 for value in row:
@@ -452,23 +612,37 @@ class TestCli:
         """`utflytt cost --plan` prints the table and writes the three files."""
         plan_path = tmp_path / "plan.json"
         plan = small_plan({"dc01": 0, "eko-app01": 1, "eko-db01": 1})
-        plan = plan.model_copy(update={"servers": {k: v for k, v in plan.servers.items()
-                                                   if k not in ("c", "d")}})
+        plan = plan.model_copy(
+            update={"servers": {k: v for k, v in plan.servers.items() if k not in ("c", "d")}}
+        )
         write_json(plan_path, plan.to_json_dict())
-        result = CliRunner().invoke(cli, ["cost", "tests/data/small.yaml", "--plan",
-                                          str(plan_path), "-o", str(tmp_path / "out")])
+        result = CliRunner().invoke(
+            cli,
+            [
+                "cost",
+                "tests/data/small.yaml",
+                "--plan",
+                str(plan_path),
+                "-o",
+                str(tmp_path / "out"),
+            ],
+        )
         assert result.exit_code == 0, result.output
         assert "Move to Azure (ÅDA + Azure)" in result.output
         assert "priced as westeurope" in result.output
         assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-            "cost.csv", "cost.json", "cost.xlsx"]
+            "cost.csv",
+            "cost.json",
+            "cost.xlsx",
+        ]
 
     def test_bad_plan_writes_nothing(self, tmp_path: Path) -> None:
         """An invalid plan is an error naming the file; nothing is written."""
         bad = tmp_path / "plan.json"
         bad.write_text("{}", encoding="utf-8")
-        result = CliRunner().invoke(cli, ["cost", "tests/data/small.yaml", "--plan", str(bad),
-                                          "-o", str(tmp_path / "out")])
+        result = CliRunner().invoke(
+            cli, ["cost", "tests/data/small.yaml", "--plan", str(bad), "-o", str(tmp_path / "out")]
+        )
         assert result.exit_code == 1
         assert result.output.startswith(f"Error: {bad}: not a utflytt plan.json")
         assert not (tmp_path / "out").exists()

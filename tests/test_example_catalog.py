@@ -13,16 +13,25 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
+from app.cli import cli
 from migration.catalog import MIGRATING_DISPOSITIONS, Catalog, load_catalog
-from migration.cli import cli
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "mariehamn"
 CATALOG = EXAMPLE / "catalog.yaml"
 
 SECTORS = {
-    "central-administration", "finance", "hr-payroll", "social-services", "education",
-    "daycare", "technical-property", "building-permits", "library-culture", "leisure",
-    "harbour", "it",
+    "central-administration",
+    "finance",
+    "hr-payroll",
+    "social-services",
+    "education",
+    "daycare",
+    "technical-property",
+    "building-permits",
+    "library-culture",
+    "leisure",
+    "harbour",
+    "it",
 }
 FOUNDATION = {"ad", "dns", "file", "sql-shared", "backup", "monitoring", "pki", "print", "rds"}
 END_OF_SUPPORT = {"windows-server-2012r2", "windows-server-2016", "centos-7", "rhel-7"}
@@ -172,8 +181,11 @@ def test_dispositions_make_sense(catalog: Catalog) -> None:
         if system.disposition == "repurchase":
             assert system.saas_monthly_cost, system.id
     assert systems["harbour-scada"].disposition == "retain"
-    assert all(s.sector == "harbour" or s.id == "building-automation"
-               for s in catalog.systems if s.disposition == "retain")
+    assert all(
+        s.sector == "harbour" or s.id == "building-automation"
+        for s in catalog.systems
+        if s.disposition == "retain"
+    )
 
 
 def test_every_retired_system_overlaps_a_system_that_stays(catalog: Catalog) -> None:
@@ -240,7 +252,9 @@ def test_contract_and_planning(catalog: Catalog) -> None:
     assert planning.pilot and planning.target == "azure" and planning.region == "swedencentral"
     [summer] = planning.blackouts
     assert (summer.from_, summer.to, summer.reason) == (
-        date(2027, 6, 21), date(2027, 8, 8), "Semester"
+        date(2027, 6, 21),
+        date(2027, 8, 8),
+        "Semester",
     )
 
 
@@ -278,11 +292,11 @@ def test_data_protection_facts(catalog: Catalog) -> None:
 def test_citizen_services_have_web_servers(catalog: Catalog) -> None:
     web_systems = {s.system for s in catalog.servers if s.role == "web"}
     citizen = {s.id for s in catalog.systems if s.level == "citizen"}
-    for system_id in ("e-services", "library-opac", "facility-booking", "guest-harbour",
-                      "website"):
+    for system_id in ("e-services", "library-opac", "facility-booking", "guest-harbour", "website"):
         assert system_id in citizen and system_id in web_systems, system_id
     moving_citizen_web = {
-        s.id for s in catalog.systems
+        s.id
+        for s in catalog.systems
         if s.id in citizen & web_systems and s.disposition in MIGRATING_DISPOSITIONS
     }
     assert len(moving_citizen_web) >= 5

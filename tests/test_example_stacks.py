@@ -27,9 +27,9 @@ import pytest
 import yaml
 from pulumi.runtime.rpc import UNKNOWN
 
+from app.pipeline import plan_catalog
 from migration.catalog import MIGRATING_DISPOSITIONS, Catalog, load_catalog_with_digest
 from migration.fileio import dumps_json, write_atomic
-from migration.pipeline import plan_catalog
 from migration.plan import Plan, read_plan
 from stacks.config import (
     load_stack_config,

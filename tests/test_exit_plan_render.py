@@ -13,11 +13,11 @@ import yaml
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from app.cli import cli
 from exit_plan import ExitPlanOptionError, load_checklist, render_exit_plan, write_exit_plan
 from exit_plan.report import cost_view
 from exit_plan.testing import sample_catalog, sample_cost, sample_plan
 from migration.catalog import load_catalog_with_digest
-from migration.cli import cli
 from tests import golden_exit_plan as golden
 
 REGENERATE = golden.REGENERATE

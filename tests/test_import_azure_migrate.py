@@ -8,14 +8,23 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from app.cli import cli
 from migration.catalog import load_catalog
-from migration.cli import cli
 from migration.importers.azure_migrate import read_azure_migrate
 from migration.importers.common import BadValue, MissingColumn
 
-HEADER = ["*Server Name", "IP addresses", "*Cores", "*Memory (In MB)", "*OS name",
-          "OS version", "OS architecture", "CPU utilization percentage",
-          "Memory utilization percentage", "Number of disks"]
+HEADER = [
+    "*Server Name",
+    "IP addresses",
+    "*Cores",
+    "*Memory (In MB)",
+    "*OS name",
+    "OS version",
+    "OS architecture",
+    "CPU utilization percentage",
+    "Memory utilization percentage",
+    "Number of disks",
+]
 for _n in range(1, 21):
     HEADER += [f"Disk {_n} size (In GB)", f"Disk {_n} read throughput (MB per second)"]
 
@@ -30,14 +39,25 @@ def _write(path: Path, rows: list[dict[str, object]], header: list[str] = HEADER
 
 
 def _rows() -> list[dict[str, object]]:
-    big = {"*Server Name": "gis-db01.city.local", "IP addresses": "10.1.0.5;10.1.0.6",
-           "*Cores": 8, "*Memory (In MB)": 32768, "*OS name": "Microsoft Windows Server 2019 "
-           "Datacenter", "CPU utilization percentage": 35,
-           "Memory utilization percentage": "60.5"}
+    big = {
+        "*Server Name": "gis-db01.city.local",
+        "IP addresses": "10.1.0.5;10.1.0.6",
+        "*Cores": 8,
+        "*Memory (In MB)": 32768,
+        "*OS name": "Microsoft Windows Server 2019 Datacenter",
+        "CPU utilization percentage": 35,
+        "Memory utilization percentage": "60.5",
+    }
     for n in range(1, 21):
         big[f"Disk {n} size (In GB)"] = n * 10
-    small = {"*Server Name": "gis-app01", "*Cores": 2, "*Memory (In MB)": 4096,
-             "*OS name": "Ubuntu", "OS version": "22.04", "Disk 1 size (In GB)": 64}
+    small = {
+        "*Server Name": "gis-app01",
+        "*Cores": 2,
+        "*Memory (In MB)": 4096,
+        "*OS name": "Ubuntu",
+        "OS version": "22.04",
+        "Disk 1 size (In GB)": 64,
+    }
     return [big, small]
 
 
@@ -53,10 +73,13 @@ def test_template_imports_with_all_disks_and_utilisation(tmp_path: Path) -> None
     assert app.os == "ubuntu-22.04"
 
 
-@pytest.mark.parametrize("variant", [
-    ["Server name", "cores", "MEMORY", "os name", "disk 1 size"],
-    ["*SERVER NAME", "*Cores", "*Memory (In MB)", "*OS Name", "Disk 1 Size (In GB)"],
-])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        ["Server name", "cores", "MEMORY", "os name", "disk 1 size"],
+        ["*SERVER NAME", "*Cores", "*Memory (In MB)", "*OS Name", "Disk 1 Size (In GB)"],
+    ],
+)
 def test_headers_match_without_star_case_or_units(tmp_path: Path, variant: list[str]) -> None:
     """``*``, case and unit suffixes do not matter, nor does column order."""
     values = ["web01", "2", "2048", "CentOS 7", "50"]
@@ -65,7 +88,12 @@ def test_headers_match_without_star_case_or_units(tmp_path: Path, variant: list[
     path.write_text(",".join(header) + "\n" + ",".join(row) + "\n")
     (server,) = read_azure_migrate(path).servers
     assert (server.name, server.vcpu, server.memory_gb, server.os, server.disks_gb) == (
-        "web01", 2, 2.0, "centos-7", (50.0,))
+        "web01",
+        2,
+        2.0,
+        "centos-7",
+        (50.0,),
+    )
 
 
 def test_cli_writes_a_valid_catalog(tmp_path: Path) -> None:
@@ -89,9 +117,7 @@ def test_missing_mandatory_columns_are_named(tmp_path: Path) -> None:
     with pytest.raises(MissingColumn) as info:
         read_azure_migrate(path, "am.csv")
     assert str(info.value) == (
-        "2 problems in the input:\n"
-        "am.csv: missing column 'Cores'\n"
-        "am.csv: missing column 'Memory'"
+        "2 problems in the input:\nam.csv: missing column 'Cores'\nam.csv: missing column 'Memory'"
     )
 
 

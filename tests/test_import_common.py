@@ -21,24 +21,35 @@ from migration.importers.osmap import os_slug
 from migration.importers.sources import read_csv, read_workbook
 
 
-@pytest.mark.parametrize(("header", "normalised"), [
-    ("Provisioned MiB", "provisioned"),
-    ("Provisioned MB", "provisioned"),
-    ("*Memory (In MB)", "memory"),
-    ("  *Server   Name ", "server name"),
-    ("Disk 3 size (In GB)", "disk 3 size"),
-    ("CPU usage %", "cpu usage"),
-    ("\ufeffVM", "vm"),
-])
+@pytest.mark.parametrize(
+    ("header", "normalised"),
+    [
+        ("Provisioned MiB", "provisioned"),
+        ("Provisioned MB", "provisioned"),
+        ("*Memory (In MB)", "memory"),
+        ("  *Server   Name ", "server name"),
+        ("Disk 3 size (In GB)", "disk 3 size"),
+        ("CPU usage %", "cpu usage"),
+        ("\ufeffVM", "vm"),
+    ],
+)
 def test_normalise_header(header: str, normalised: str) -> None:
     """Stars, case, spaces, parentheses and unit suffixes do not matter."""
     assert normalise_header(header) == normalised
 
 
-@pytest.mark.parametrize(("text", "number"), [
-    ("4096", 4096.0), ("4096.5", 4096.5), ("4,096", 4096.0), ("12,5", 12.5),
-    ("1 024", 1024.0), ("1\u00a0024,5", 1024.5), ("4.096E3", 4096.0),
-])
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("4096", 4096.0),
+        ("4096.5", 4096.5),
+        ("4,096", 4096.0),
+        ("12,5", 12.5),
+        ("1 024", 1024.0),
+        ("1\u00a0024,5", 1024.5),
+        ("4.096E3", 4096.0),
+    ],
+)
 def test_parse_number(text: str, number: float) -> None:
     """Numbers as exports write them in different locales."""
     assert parse_number(text) == number
@@ -54,36 +65,50 @@ def test_parse_number_rejects(text: str) -> None:
 def test_parse_bool() -> None:
     """RVTools' True/False, 1/0 and blank."""
     assert [parse_bool(t) for t in ("True", "false", "1", "0", "")] == [
-        True, False, True, False, False]
+        True,
+        False,
+        True,
+        False,
+        False,
+    ]
     with pytest.raises(CellError):
         parse_bool("maybe")
 
 
-@pytest.mark.parametrize(("text", "slug"), [
-    ("EKO-App01", "eko-app01"), ("Ålands Äldreomsorg", "alands-aldreomsorg"),
-    ("web_01.city.local", "web-01-city-local"), ("Økonomi/Løn", "okonomi-lon"), ("###", ""),
-])
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("EKO-App01", "eko-app01"),
+        ("Ålands Äldreomsorg", "alands-aldreomsorg"),
+        ("web_01.city.local", "web-01-city-local"),
+        ("Økonomi/Løn", "okonomi-lon"),
+        ("###", ""),
+    ],
+)
 def test_slugify(text: str, slug: str) -> None:
     """Slugs match the catalog's id pattern."""
     assert slugify(text) == slug
 
 
-@pytest.mark.parametrize(("text", "slug"), [
-    ("Microsoft Windows Server 2019 (64-bit)", "windows-server-2019"),
-    ("Microsoft Windows Server 2012 R2 Datacenter", "windows-server-2012r2"),
-    ("Microsoft Windows Server 2016 or later (64-bit)", "windows-server-2016"),
-    ("Microsoft Windows Server 2003 Standard (32-bit)", "windows-server-2003-32bit"),
-    ("Ubuntu 22.04.3 LTS", "ubuntu-22.04"),
-    ("Ubuntu Linux (64-bit)", "ubuntu-unknown"),
-    ("Red Hat Enterprise Linux 8 (64-bit)", "rhel-8"),
-    ("CentOS 7 (64-bit)", "centos-7"),
-    ("CentOS Linux release 7.9.2009 (Core)", "centos-7"),
-    ("SUSE Linux Enterprise 15 (64-bit)", "sles-15"),
-    ("Debian GNU/Linux 11 (64-bit)", "debian-11"),
-    ("Other 4.x or later Linux (64-bit)", "linux-unknown"),
-    ("VMware Photon OS (64-bit)", "unknown"),
-    ("", "unknown"),
-])
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Microsoft Windows Server 2019 (64-bit)", "windows-server-2019"),
+        ("Microsoft Windows Server 2012 R2 Datacenter", "windows-server-2012r2"),
+        ("Microsoft Windows Server 2016 or later (64-bit)", "windows-server-2016"),
+        ("Microsoft Windows Server 2003 Standard (32-bit)", "windows-server-2003-32bit"),
+        ("Ubuntu 22.04.3 LTS", "ubuntu-22.04"),
+        ("Ubuntu Linux (64-bit)", "ubuntu-unknown"),
+        ("Red Hat Enterprise Linux 8 (64-bit)", "rhel-8"),
+        ("CentOS 7 (64-bit)", "centos-7"),
+        ("CentOS Linux release 7.9.2009 (Core)", "centos-7"),
+        ("SUSE Linux Enterprise 15 (64-bit)", "sles-15"),
+        ("Debian GNU/Linux 11 (64-bit)", "debian-11"),
+        ("Other 4.x or later Linux (64-bit)", "linux-unknown"),
+        ("VMware Photon OS (64-bit)", "unknown"),
+        ("", "unknown"),
+    ],
+)
 def test_os_slug(text: str, slug: str) -> None:
     """OS strings from VMware Tools and configuration files map to catalog slugs."""
     assert os_slug(text) == slug
@@ -94,8 +119,12 @@ def test_xlsx_reader_matches_openpyxl(tmp_path: Path) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "vInfo"
-    rows = [["VM", "CPUs", "Template", "Note"], ["a & b", 4, True, None],
-            [None, 2.5, False, "x<y>"], ["ünï", None, None, "a = b"]]
+    rows = [
+        ["VM", "CPUs", "Template", "Note"],
+        ["a & b", 4, True, None],
+        [None, 2.5, False, "x<y>"],
+        ["ünï", None, None, "a = b"],
+    ]
     for row in rows:
         sheet.append(row)
     sheet["F7"] = "far away"
@@ -122,21 +151,33 @@ def test_xlsx_reader_inline_strings_and_prefixes(tmp_path: Path) -> None:
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
     with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("_rels/.rels", f'<Relationships xmlns="{pkg}"><Relationship Id="rId1"'
-                         f' Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-        archive.writestr("xl/workbook.xml", f'<workbook xmlns="{ns}" xmlns:r="{rel}"><sheets>'
-                         '<sheet name="vDisk" sheetId="1" r:id="rId1"/></sheets></workbook>')
-        archive.writestr("xl/_rels/workbook.xml.rels",
-                         f'<Relationships xmlns="{pkg}"><Relationship Id="rId1"'
-                         f' Target="/xl/worksheets/s1.xml" Type="{rel}/worksheet"/></Relationships>')
-        archive.writestr("xl/worksheets/s1.xml", (
-            f'<x:worksheet xmlns:x="{ns}"><x:sheetData>'
-            '<x:row><x:c t="inlineStr"><x:is><x:t>VM</x:t></x:is></x:c>'
-            '<x:c t="inlineStr"><x:is><x:r><x:t xml:space="preserve">Capacity </x:t></x:r>'
-            '<x:r><x:t>MiB</x:t></x:r></x:is></x:c></x:row>'
-            '<x:row><x:c t="inlineStr"><x:is><x:t>web&amp;01_x000D_</x:t></x:is></x:c>'
-            '<x:c><x:v>2048</x:v></x:c></x:row>'
-            '</x:sheetData></x:worksheet>'))
+        archive.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{pkg}"><Relationship Id="rId1"'
+            f' Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{ns}" xmlns:r="{rel}"><sheets>'
+            '<sheet name="vDisk" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{pkg}"><Relationship Id="rId1"'
+            f' Target="/xl/worksheets/s1.xml" Type="{rel}/worksheet"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/worksheets/s1.xml",
+            (
+                f'<x:worksheet xmlns:x="{ns}"><x:sheetData>'
+                '<x:row><x:c t="inlineStr"><x:is><x:t>VM</x:t></x:is></x:c>'
+                '<x:c t="inlineStr"><x:is><x:r><x:t xml:space="preserve">Capacity </x:t></x:r>'
+                "<x:r><x:t>MiB</x:t></x:r></x:is></x:c></x:row>"
+                '<x:row><x:c t="inlineStr"><x:is><x:t>web&amp;01_x000D_</x:t></x:is></x:c>'
+                "<x:c><x:v>2048</x:v></x:c></x:row>"
+                "</x:sheetData></x:worksheet>"
+            ),
+        )
     table = read_workbook(path, "inline.xlsx", ["vDisk"])["vDisk"]
     assert table.header == ("VM", "Capacity MiB")
     assert [(n, list(c)) for n, c in table.rows] == [(2, ["web&01\r", "2048"])]
@@ -168,8 +209,12 @@ def test_xlsx_reader_keeps_only_wanted_columns(tmp_path: Path) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "vDisk"
-    for row in (["VM", "Capacity MiB", "Path"], ["a", 10, "p"], [None, None, "only path"],
-                ["b", 20, None]):
+    for row in (
+        ["VM", "Capacity MiB", "Path"],
+        ["a", 10, "p"],
+        [None, None, "only path"],
+        ["b", 20, None],
+    ):
         sheet.append(row)
     book.create_sheet("other")
     path = tmp_path / "c.xlsx"
@@ -177,7 +222,9 @@ def test_xlsx_reader_keeps_only_wanted_columns(tmp_path: Path) -> None:
     tables = read_workbook(path, "c.xlsx", ["vDisk", "vInfo"], {"vDisk": {"vm", "capacity"}})
     assert list(tables) == ["vDisk"]
     assert [(n, list(c)) for n, c in tables["vDisk"].rows] == [
-        (2, ["a", "10", None]), (4, ["b", "20", None])]
+        (2, ["a", "10", None]),
+        (4, ["b", "20", None]),
+    ]
 
 
 def test_not_a_workbook(tmp_path: Path) -> None:

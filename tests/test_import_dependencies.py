@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from app.cli import cli
 from migration.catalog import load_catalog
-from migration.cli import cli
 from migration.importers.common import MissingColumn
 from migration.importers.dependencies import import_dependencies, read_dependencies
 
@@ -84,13 +84,23 @@ planning:
   start: 2027-02-01
 """
 
-HEADER = ["Time slot", "Source server name", "Source IP", "Source application",
-          "Source process", "Destination server name", "Destination IP",
-          "Destination application", "Destination process", "Destination port"]
+HEADER = [
+    "Time slot",
+    "Source server name",
+    "Source IP",
+    "Source application",
+    "Source process",
+    "Destination server name",
+    "Destination IP",
+    "Destination application",
+    "Destination process",
+    "Destination port",
+]
 
 
-def _row(slot: str, src: str, dst: str, port: object, dst_ip: str = "",
-         process: str = "") -> list[object]:
+def _row(
+    slot: str, src: str, dst: str, port: object, dst_ip: str = "", process: str = ""
+) -> list[object]:
     return [slot, src, "", "", "", dst, dst_ip, "", process, port]
 
 
@@ -139,8 +149,12 @@ def test_merge_changes_only_the_changed_entries(tmp_path: Path) -> None:
     assert report.added == (("eko-app01", "dc01"),)
     assert report.updated == (("eko-app01", "eko-db01"),)
     merged = catalog_path.read_text(encoding="utf-8")
-    diff = [line for line in difflib.unified_diff(CATALOG.splitlines(), merged.splitlines(),
-                                                  lineterm="", n=0)]
+    diff = [
+        line
+        for line in difflib.unified_diff(
+            CATALOG.splitlines(), merged.splitlines(), lineterm="", n=0
+        )
+    ]
     assert diff[2:] == [
         "@@ -53 +53 @@",
         "-        ports: [tcp/1433]",
@@ -159,8 +173,10 @@ def test_new_depends_on_keeps_following_comments_in_place(tmp_path: Path) -> Non
     """A server without depends_on gains one; the comment after it stays after it."""
     catalog_path = tmp_path / "catalog.yaml"
     catalog_path.write_text(CATALOG, encoding="utf-8")
-    export = _export(tmp_path / "d.csv", [_row("t1", "dc01", "eko-db01", 445),
-                                          _row("t2", "dc01", "eko-db01", 445)])
+    export = _export(
+        tmp_path / "d.csv",
+        [_row("t1", "dc01", "eko-db01", 445), _row("t2", "dc01", "eko-db01", 445)],
+    )
     import_dependencies(export, catalog_path)
     merged = catalog_path.read_text(encoding="utf-8")
     expected = CATALOG.replace(
@@ -194,8 +210,9 @@ def test_invalid_merge_writes_nothing(tmp_path: Path, monkeypatch: pytest.Monkey
         return text.replace("vcpu: 4", "vcpu: 0", 1), [], [], 0
 
     monkeypatch.setattr(dependencies, "merge_into_text", broken)
-    result = CliRunner().invoke(cli, ["import", "dependencies", str(export),
-                                      "--into", str(catalog_path)])
+    result = CliRunner().invoke(
+        cli, ["import", "dependencies", str(export), "--into", str(catalog_path)]
+    )
     assert result.exit_code == 1
     assert result.output == (
         "Error: merging the dependencies would make the catalog invalid; nothing was written\n"
@@ -208,8 +225,9 @@ def test_invalid_merge_writes_nothing(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_cli_report_and_exit_codes(tmp_path: Path) -> None:
     """The CLI prints what it merged and what it could not place."""
     export, catalog_path = _setup(tmp_path)
-    result = CliRunner().invoke(cli, ["import", "dependencies", str(export),
-                                      "--into", str(catalog_path)])
+    result = CliRunner().invoke(
+        cli, ["import", "dependencies", str(export), "--into", str(catalog_path)]
+    )
     assert result.exit_code == 0, result.output
     assert result.output == (
         f"Read 8 connection rows from {export}: 2 dependencies between catalog servers.\n"
@@ -225,8 +243,9 @@ def test_cli_bad_port_exit_1(tmp_path: Path) -> None:
     catalog_path = tmp_path / "catalog.yaml"
     catalog_path.write_text(CATALOG, encoding="utf-8")
     export = _export(tmp_path / "d.csv", [_row("t", "eko-app01", "dc01", "ldap")])
-    result = CliRunner().invoke(cli, ["import", "dependencies", str(export),
-                                      "--into", str(catalog_path)])
+    result = CliRunner().invoke(
+        cli, ["import", "dependencies", str(export), "--into", str(catalog_path)]
+    )
     assert result.exit_code == 1
     assert result.output == (
         f"Error: {export}: row 2, column 'Destination port': expected a number, got 'ldap'\n"

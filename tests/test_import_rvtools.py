@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from app.cli import cli
 from migration.catalog import load_catalog
-from migration.cli import cli
 from migration.importers import (
     BadValue,
     DraftOptions,
@@ -30,18 +30,43 @@ W2019 = "Microsoft Windows Server 2019 (64-bit)"
 
 def _vms() -> list[FakeVm]:
     return [
-        FakeVm("EKO-APP01", "4201aaaa-0000-0000-0000-000000000001", cpus=4, memory_mib=16384,
-               disks_mib=(512000, 131072), consumed_mib=(40960, 10240),
-               nics=[("10.10.4.21", "10.10.4.22"), ("192.168.5.5",)],
-               primary_ip="10.10.4.22", folder="/Servers/Economy", os_tools=W2019,
-               annotation="Ekonomi\nKontakt: Kalle"),
-        FakeVm("eko-db01", "4201aaaa-0000-0000-0000-000000000002", cpus=8, memory_mib=32768,
-               disks_mib=(131072, 1048576), folder="/Servers/Economy",
-               os_tools="", os_config="Red Hat Enterprise Linux 8 (64-bit)"),
-        FakeVm("web01", "4201aaaa-0000-0000-0000-000000000003", folder="/Servers/Web",
-               powerstate="poweredOff", os_tools="Ubuntu 22.04.3 LTS"),
-        FakeVm("web01", "4201bbbb-0000-0000-0000-000000000004", folder="/Servers/Web",
-               disks_mib=(20480,), os_config="CentOS 7 (64-bit)"),
+        FakeVm(
+            "EKO-APP01",
+            "4201aaaa-0000-0000-0000-000000000001",
+            cpus=4,
+            memory_mib=16384,
+            disks_mib=(512000, 131072),
+            consumed_mib=(40960, 10240),
+            nics=[("10.10.4.21", "10.10.4.22"), ("192.168.5.5",)],
+            primary_ip="10.10.4.22",
+            folder="/Servers/Economy",
+            os_tools=W2019,
+            annotation="Ekonomi\nKontakt: Kalle",
+        ),
+        FakeVm(
+            "eko-db01",
+            "4201aaaa-0000-0000-0000-000000000002",
+            cpus=8,
+            memory_mib=32768,
+            disks_mib=(131072, 1048576),
+            folder="/Servers/Economy",
+            os_tools="",
+            os_config="Red Hat Enterprise Linux 8 (64-bit)",
+        ),
+        FakeVm(
+            "web01",
+            "4201aaaa-0000-0000-0000-000000000003",
+            folder="/Servers/Web",
+            powerstate="poweredOff",
+            os_tools="Ubuntu 22.04.3 LTS",
+        ),
+        FakeVm(
+            "web01",
+            "4201bbbb-0000-0000-0000-000000000004",
+            folder="/Servers/Web",
+            disks_mib=(20480,),
+            os_config="CentOS 7 (64-bit)",
+        ),
         FakeVm("win2019-template", "4201cccc-0000-0000-0000-000000000005", template=True),
         FakeVm("srm-eko-app01", "4201dddd-0000-0000-0000-000000000006", srm=True),
     ]
@@ -58,11 +83,13 @@ def test_both_header_generations_and_formats_import_the_same(
 ) -> None:
     """MiB (4.x) and MB (older) headers, in XLSX or a CSV folder, in shuffled order, agree."""
     if kind == "xlsx":
-        source = write_rvtools_xlsx(tmp_path / "e.xlsx", _vms(), generation=generation,
-                                    order_seed=11)
+        source = write_rvtools_xlsx(
+            tmp_path / "e.xlsx", _vms(), generation=generation, order_seed=11
+        )
     else:
-        source = write_rvtools_csv_folder(tmp_path / "csv", _vms(), generation=generation,
-                                          order_seed=5)
+        source = write_rvtools_csv_folder(
+            tmp_path / "csv", _vms(), generation=generation, order_seed=5
+        )
     result = read_rvtools(source)
     assert result.detected.header_generation == generation
     assert result.detected.sheets == ("vInfo", "vDisk", "vPartition", "vNetwork")
@@ -79,8 +106,10 @@ def test_templates_and_srm_placeholders_are_skipped_and_reported(tmp_path: Path)
     result = read_rvtools(_workbook(tmp_path))
     names = sorted(s.name for s in result.servers)
     assert names == ["EKO-APP01", "eko-db01", "web01", "web01"]
-    assert result.detected.skipped == (("srm-eko-app01", "SRM placeholder"),
-                                       ("win2019-template", "template"))
+    assert result.detected.skipped == (
+        ("srm-eko-app01", "SRM placeholder"),
+        ("win2019-template", "template"),
+    )
 
 
 def test_duplicate_names_get_uuid_suffixes_and_keep_their_own_disks(tmp_path: Path) -> None:
@@ -103,8 +132,10 @@ def test_powered_off_vms_are_flagged_in_report_and_yaml(tmp_path: Path) -> None:
     """A powered-off VM is kept, listed in the report and marked on its catalog entry."""
     draft = build_catalog(read_rvtools(_workbook(tmp_path)), GroupingRule())
     assert draft.report.powered_off == ("web01-4201aaaa",)
-    assert ('  # vm "web01"; uuid 4201aaaa-0000-0000-0000-000000000003; folder /Servers/Web; '
-            "powered off (poweredOff); used 20 of 40 GB\n  - id: web01-4201aaaa\n") in draft.text
+    assert (
+        '  # vm "web01"; uuid 4201aaaa-0000-0000-0000-000000000003; folder /Servers/Web; '
+        "powered off (poweredOff); used 20 of 40 GB\n  - id: web01-4201aaaa\n"
+    ) in draft.text
     assert "#   1 powered-off VM(s), marked 'powered off': web01-4201aaaa\n" in draft.text
 
 
@@ -117,16 +148,21 @@ def test_multiple_ips_are_kept_in_the_comment(tmp_path: Path) -> None:
 
 def test_placeholders_are_marked_and_listed(tmp_path: Path) -> None:
     """Every field the export cannot know is marked and the header lists them."""
-    draft = build_catalog(read_rvtools(_workbook(tmp_path)), GroupingRule(),
-                          DraftOptions(organisation="Mariehamns stad"))
+    draft = build_catalog(
+        read_rvtools(_workbook(tmp_path)),
+        GroupingRule(),
+        DraftOptions(organisation="Mariehamns stad"),
+    )
     text = draft.text
     assert "organisation: Mariehamns stad\n" in text
     assert "  provider: TODO  # PLACEHOLDER\n" in text
     assert "    owner: TODO  # PLACEHOLDER: the department that owns the system\n" in text
     assert "    monthly_cost: null  # PLACEHOLDER: current hosting cost per month" in text
     assert draft.report.placeholders[0] == "contract.provider, contract.notice_months"
-    assert ("#   systems: level, sector, owner, disposition, criticality, data_classification, "
-            "personal_data, monthly_licence_cost\n") in text
+    assert (
+        "#   systems: level, sector, owner, disposition, criticality, data_classification, "
+        "personal_data, monthly_licence_cost\n"
+    ) in text
 
 
 @pytest.mark.parametrize(
@@ -231,8 +267,9 @@ def test_cli_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
 
 def test_cli_bad_pattern_is_a_usage_error(tmp_path: Path) -> None:
     """An invalid --pattern exits 2 before anything is read."""
-    result = CliRunner().invoke(cli, ["import", "rvtools", "x.xlsx", "-o",
-                                      str(tmp_path / "c.yaml"), "--pattern", "("])
+    result = CliRunner().invoke(
+        cli, ["import", "rvtools", "x.xlsx", "-o", str(tmp_path / "c.yaml"), "--pattern", "("]
+    )
     assert result.exit_code == 2
     assert result.output.endswith(
         "Error: Invalid value for '--pattern': not a valid regular expression: "
@@ -244,8 +281,20 @@ def test_cli_report(tmp_path: Path) -> None:
     """The CLI prints the report and writes a catalog that validates."""
     path = _workbook(tmp_path)
     out = tmp_path / "catalog.yaml"
-    result = CliRunner().invoke(cli, ["import", "rvtools", str(path), "-o", str(out),
-                                      "--organisation", "Testby", "--provider", "ÅDA"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "import",
+            "rvtools",
+            str(path),
+            "-o",
+            str(out),
+            "--organisation",
+            "Testby",
+            "--provider",
+            "ÅDA",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[:2] == [
         f"Imported from {path} (RVTools xlsx; MiB headers; sheets vInfo, vDisk, vPartition, "

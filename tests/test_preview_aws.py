@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from migration.cli import cli
+from app.cli import cli
 from migration.fileio import write_json
 from tests.aws_fixtures import small_plan
 
@@ -53,8 +53,7 @@ def test_wave_preview_runs_the_foundation_first_and_prints_the_tree(plan_file):
 
 def test_foundation_preview_json_lists_the_landing_zone(plan_file):
     """foundation --json: the Azure document's shape, AWS resources with parents."""
-    result = CliRunner().invoke(cli, ["preview", "foundation", "--plan", str(plan_file),
-                                      "--json"])
+    result = CliRunner().invoke(cli, ["preview", "foundation", "--plan", str(plan_file), "--json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert set(doc) == {"stack", "resources", "counts", "warnings"}
@@ -62,13 +61,17 @@ def test_foundation_preview_json_lists_the_landing_zone(plan_file):
     by_name = {r["name"]: r for r in doc["resources"]}
     assert by_name["prod-vpc"]["inputs"]["cidrBlock"] == "10.100.0.0/16"
     assert by_name["prod-vpc"]["parent"].endswith(
-        "utflytt:aws:LandingZone$utflytt:aws:EnvironmentNetwork::prod")
+        "utflytt:aws:LandingZone$utflytt:aws:EnvironmentNetwork::prod"
+    )
     assert by_name["landing-zone"]["parent"].endswith("pulumi:pulumi:Stack::utflytt-foundation")
     assert doc["counts"]["aws:ec2/vpc:Vpc"] == 2
-    assert doc["counts"]["aws:ec2/subnet:Subnet"] == 18      # 3 public + 4 prod + 1 test systems, x3 AZs
+    assert (
+        doc["counts"]["aws:ec2/subnet:Subnet"] == 18
+    )  # 3 public + 4 prod + 1 test systems, x3 AZs
     assert sum(doc["counts"].values()) == len(doc["resources"])
-    assert doc["warnings"] == ["utflytt:aws.vpnPeerIp is not set: the customer gateway uses "
-                               "the placeholder 198.51.100.1"]
+    assert doc["warnings"] == [
+        "utflytt:aws.vpnPeerIp is not set: the customer gateway uses the placeholder 198.51.100.1"
+    ]
 
 
 def test_citizen_wave_preview_shows_the_alb_and_warns_without_certificate(plan_file):
@@ -76,8 +79,13 @@ def test_citizen_wave_preview_shows_the_alb_and_warns_without_certificate(plan_f
     result = CliRunner().invoke(cli, ["preview", "wave-03", "--plan", str(plan_file)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert any("aws:lb/loadBalancer:LoadBalancer" in line
-               and "application, internet-facing" in line for line in lines)
+    assert any(
+        "aws:lb/loadBalancer:LoadBalancer" in line and "application, internet-facing" in line
+        for line in lines
+    )
     assert any("portal-web01-vm" in line and "m6i.large" in line for line in lines)
-    assert lines[-2:] == ["Warnings:", "    portal: no utflytt:aws.certificateArns entry; the "
-                          "public listener is plain HTTP on :80 until one is set"]
+    assert lines[-2:] == [
+        "Warnings:",
+        "    portal: no utflytt:aws.certificateArns entry; the "
+        "public listener is plain HTTP on :80 until one is set",
+    ]

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from click.testing import CliRunner
 
-from migration.cli import cli
+from app.cli import cli
 from migration.errors import InputFileError
 from migration.pricing import BUNDLED_DIR, find_book, load_book
 from migration.pricing.book import book_files
@@ -166,8 +166,15 @@ def server() -> Iterator[str]:
 class TestRefreshAzure:
     def test_refresh(self, server: str, tmp_path: Path) -> None:
         """Pages followed; Spot/Low Priority/DevTest out; Windows, terms, savings plan, disks."""
-        path = refresh_book("azure", "eastus", tmp_path, retrieved=date(2026, 11, 20),
-                            eur_per_usd=0.9, fx_date=date(2026, 11, 19), base_url=server)
+        path = refresh_book(
+            "azure",
+            "eastus",
+            tmp_path,
+            retrieved=date(2026, 11, 20),
+            eur_per_usd=0.9,
+            fx_date=date(2026, 11, 19),
+            base_url=server,
+        )
         assert path.name == "azure-eastus-2026-11.json"
         book = load_book(path)
         get = book.entry
@@ -191,17 +198,43 @@ class TestRefreshAzure:
 
     def test_cli_refresh_needs_rate(self, server: str, tmp_path: Path) -> None:
         """USD prices without --eur-per-usd are a usage error; nothing written."""
-        result = CliRunner().invoke(cli, ["prices", "refresh", "--provider", "azure",
-                                          "--region", "eastus", "--out", str(tmp_path),
-                                          "--base-url", server])
+        result = CliRunner().invoke(
+            cli,
+            [
+                "prices",
+                "refresh",
+                "--provider",
+                "azure",
+                "--region",
+                "eastus",
+                "--out",
+                str(tmp_path),
+                "--base-url",
+                server,
+            ],
+        )
         assert result.exit_code == 2 and "--eur-per-usd is required" in result.output
         assert list(tmp_path.iterdir()) == []
 
     def test_cli_refresh_unknown_region(self, server: str, tmp_path: Path) -> None:
         """A region without VM prices is an error; nothing written."""
-        result = CliRunner().invoke(cli, ["prices", "refresh", "--provider", "azure",
-                                          "--region", "nowhere", "--out", str(tmp_path),
-                                          "--base-url", server, "--eur-per-usd", "0.9"])
+        result = CliRunner().invoke(
+            cli,
+            [
+                "prices",
+                "refresh",
+                "--provider",
+                "azure",
+                "--region",
+                "nowhere",
+                "--out",
+                str(tmp_path),
+                "--base-url",
+                server,
+                "--eur-per-usd",
+                "0.9",
+            ],
+        )
         assert result.exit_code == 1
         assert "no VM prices returned for region 'nowhere'" in result.output
         assert list(tmp_path.iterdir()) == []
@@ -210,9 +243,23 @@ class TestRefreshAzure:
 class TestRefreshAws:
     def test_refresh(self, server: str, tmp_path: Path) -> None:
         """On-demand, standard No Upfront reserved, Linux savings plan, gp3, offered types."""
-        result = CliRunner().invoke(cli, ["prices", "refresh", "--provider", "aws", "--region",
-                                          "eu-north-1", "--out", str(tmp_path), "--base-url",
-                                          server, "--eur-per-usd", "0.9"])
+        result = CliRunner().invoke(
+            cli,
+            [
+                "prices",
+                "refresh",
+                "--provider",
+                "aws",
+                "--region",
+                "eu-north-1",
+                "--out",
+                str(tmp_path),
+                "--base-url",
+                server,
+                "--eur-per-usd",
+                "0.9",
+            ],
+        )
         assert result.exit_code == 0, result.output
         (path,) = tmp_path.iterdir()
         book = load_book(path)

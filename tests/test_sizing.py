@@ -14,19 +14,39 @@ AZURE_FX = 0.86  # the bundled books' (assumed, flagged) rate
 
 
 def catalog(*servers: dict[str, Any]) -> Catalog:
-    return Catalog.model_validate({
-        "version": 1, "organisation": "T",
-        "contract": {"provider": "ÅDA", "notice_months": 1},
-        "systems": [{"id": "s", "name": "S", "level": "office", "sector": "it", "owner": "IT",
-                     "disposition": "rehost", "criticality": "low",
-                     "data_classification": "internal", "personal_data": False}],
-        "servers": list(servers),
-    })
+    return Catalog.model_validate(
+        {
+            "version": 1,
+            "organisation": "T",
+            "contract": {"provider": "ÅDA", "notice_months": 1},
+            "systems": [
+                {
+                    "id": "s",
+                    "name": "S",
+                    "level": "office",
+                    "sector": "it",
+                    "owner": "IT",
+                    "disposition": "rehost",
+                    "criticality": "low",
+                    "data_classification": "internal",
+                    "personal_data": False,
+                }
+            ],
+            "servers": list(servers),
+        }
+    )
 
 
 def server(**extra: Any) -> dict[str, Any]:
-    base = {"id": "x", "system": "s", "role": "app", "os": "ubuntu-22.04", "vcpu": 4,
-            "memory_gb": 16, "disks_gb": [128]}
+    base = {
+        "id": "x",
+        "system": "s",
+        "role": "app",
+        "os": "ubuntu-22.04",
+        "vcpu": 4,
+        "memory_gb": 16,
+        "disks_gb": [128],
+    }
     base.update(extra)
     return base
 
@@ -123,15 +143,20 @@ class TestSizing:
         included = sized(os="windows-server-2019", vcpu=2, memory_gb=8)
         assert included.licence_model == "licence-included"
         assert included.monthly_price == pytest.approx(0.207 * 730 * AZURE_FX)
-        ahb = sized(os="windows-server-2019", vcpu=2, memory_gb=8,
-                    licences={"windows_software_assurance": True})
+        ahb = sized(
+            os="windows-server-2019",
+            vcpu=2,
+            memory_gb=8,
+            licences={"windows_software_assurance": True},
+        )
         assert ahb.licence_model == "hybrid-benefit"
         assert ahb.monthly_price == pytest.approx(0.115 * 730 * AZURE_FX)
 
     def test_aws_windows_is_licence_included_and_unknown(self) -> None:
         """AWS: Windows is licence-included even with SA; its price is unknown -> None."""
-        result = sized("aws", os="windows-server-2019", licences={
-            "windows_software_assurance": True})
+        result = sized(
+            "aws", os="windows-server-2019", licences={"windows_software_assurance": True}
+        )
         assert result.licence_model == "licence-included"
         assert result.monthly_price is None and result.price_source is None
         assert any("Windows licence-included price unknown" in n for n in result.notes)
@@ -170,24 +195,55 @@ def test_hybrid_benefit_ranks_sizes_by_the_linux_rate() -> None:
     from migration.pricing.book import PriceBookFile, parse_book
 
     def entry(item: str, option: str, price: float) -> dict[str, Any]:
-        return {"item": item, "option": option, "price": price, "unit": "month",
-                "currency": "EUR", "region": "t", "retrieved": "2026-11", "source": "hand",
-                "basis": "observed"}
+        return {
+            "item": item,
+            "option": option,
+            "price": price,
+            "unit": "month",
+            "currency": "EUR",
+            "region": "t",
+            "retrieved": "2026-11",
+            "source": "hand",
+            "basis": "observed",
+        }
 
-    doc = PriceBookFile.model_validate({
-        "provider": "azure", "region": "t", "retrieved": "2026-11", "source": "hand",
-        "sizes": [{"name": n, "family": "F", "vcpu": v, "memory_gb": 16, "max_data_disks": 4,
-                   "source": "hand"} for n, v in (("X", 2), ("Y", 4))],
-        "disk_tiers": [{"name": "P10", "size_gb": 128, "source": "hand"}],
-        "entries": [entry("vm:X", "linux-payg", 100), entry("vm:X", "windows-payg", 200),
-                    entry("vm:Y", "linux-payg", 90), entry("vm:Y", "windows-payg", 250),
-                    entry("disk:P10", "", 20)],
-    })
+    doc = PriceBookFile.model_validate(
+        {
+            "provider": "azure",
+            "region": "t",
+            "retrieved": "2026-11",
+            "source": "hand",
+            "sizes": [
+                {
+                    "name": n,
+                    "family": "F",
+                    "vcpu": v,
+                    "memory_gb": 16,
+                    "max_data_disks": 4,
+                    "source": "hand",
+                }
+                for n, v in (("X", 2), ("Y", 4))
+            ],
+            "disk_tiers": [{"name": "P10", "size_gb": 128, "source": "hand"}],
+            "entries": [
+                entry("vm:X", "linux-payg", 100),
+                entry("vm:X", "windows-payg", 200),
+                entry("vm:Y", "linux-payg", 90),
+                entry("vm:Y", "windows-payg", 250),
+                entry("disk:P10", "", 20),
+            ],
+        }
+    )
     book = parse_book(doc, Path("azure-t.json"))
     opts = SizingOptions(azure_families=("F",))
     win = server(os="windows-server-2019", vcpu=2, memory_gb=8)
     included = size_catalog(catalog(win), "azure", "t", opts, book=book)["x"]
     assert (included.sku, included.monthly_price) == ("X", 200)
-    ahb = size_catalog(catalog({**win, "licences": {"windows_software_assurance": True}}),
-                       "azure", "t", opts, book=book)["x"]
+    ahb = size_catalog(
+        catalog({**win, "licences": {"windows_software_assurance": True}}),
+        "azure",
+        "t",
+        opts,
+        book=book,
+    )["x"]
     assert (ahb.sku, ahb.monthly_price, ahb.licence_model) == ("Y", 90, "hybrid-benefit")

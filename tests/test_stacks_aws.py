@@ -34,25 +34,36 @@ def deployed():
     """Foundation then every wave, in one moto session (waves land in its subnets)."""
     plan = small_plan()
     with MotoMocks(REGION) as mocks:
-        ami = mocks.import_image("eko-app01")                   # found by its tag
-        config = aws_config({"amis": {s: ami for s in ("dc01", "dc02", "eko-db01",
-                                                           "eko-test01")},
-                             "vpnPeerIp": "203.0.113.5"})
+        ami = mocks.import_image("eko-app01")  # found by its tag
+        config = aws_config(
+            {
+                "amis": {s: ami for s in ("dc01", "dc02", "eko-db01", "eko-test01")},
+                "vpnPeerIp": "203.0.113.5",
+            }
+        )
         foundation = run_aws_offline(FOUNDATION, plan, mocks, config)
         mocks.stack_outputs["foundation"] = foundation.outputs
-        waves = {n: run_aws_offline(wave_settings(n), plan, mocks, config)
-                 for n in WAVE_SERVERS}
+        waves = {n: run_aws_offline(wave_settings(n), plan, mocks, config) for n in WAVE_SERVERS}
         yield Deployment(mocks, foundation, waves, ami)
 
 
 def _ingress(ec2, group_id):
     """moto's inbound rules of a group as (proto, from, to, source) tuples."""
-    rules = ec2.describe_security_group_rules(
-        Filters=[{"Name": "group-id", "Values": [group_id]}])["SecurityGroupRules"]
-    return sorted((r["IpProtocol"], r["FromPort"], r["ToPort"],
-                   r.get("CidrIpv4") or r.get("CidrIpv6")
-                   or r.get("ReferencedGroupInfo", {}).get("GroupId"))
-                  for r in rules if not r["IsEgress"])
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group_id]}])[
+        "SecurityGroupRules"
+    ]
+    return sorted(
+        (
+            r["IpProtocol"],
+            r["FromPort"],
+            r["ToPort"],
+            r.get("CidrIpv4")
+            or r.get("CidrIpv6")
+            or r.get("ReferencedGroupInfo", {}).get("GroupId"),
+        )
+        for r in rules
+        if not r["IsEgress"]
+    )
 
 
 def _instance(ec2, server_id):
@@ -64,8 +75,12 @@ class TestLandingZone:
     def test_one_vpc_per_environment_with_subnets_per_system_across_azs(self, deployed):
         """prod and test get a VPC; each system a subnet in each of the region's 3 AZs."""
         ec2 = deployed.mocks.ec2()
-        vpcs = {t["Value"]: v["CidrBlock"] for v in ec2.describe_vpcs()["Vpcs"]
-                for t in v.get("Tags", []) if t["Key"] == "environment"}
+        vpcs = {
+            t["Value"]: v["CidrBlock"]
+            for v in ec2.describe_vpcs()["Vpcs"]
+            for t in v.get("Tags", [])
+            if t["Key"] == "environment"
+        }
         assert vpcs == {"prod": "10.100.0.0/16", "test": "10.101.0.0/16"}
         network = deployed.foundation.outputs["network"]
         assert sorted(network["prod"]["systems"]) == ["ad", "economy", "library", "portal"]
@@ -85,23 +100,33 @@ class TestLandingZone:
         assert {c["CustomerGatewayId"] for c in connections} == {cgw["CustomerGatewayId"]}
         routes = deployed.foundation.of_type("aws:ec2/vpnConnectionRoute:VpnConnectionRoute")
         assert sorted(r.inputs["destinationCidrBlock"] for r in routes) == ["10.10.0.0/16"] * 2
-        to_source = [r for rt in ec2.describe_route_tables()["RouteTables"]
-                     for r in rt["Routes"] if r.get("DestinationCidrBlock") == "10.10.0.0/16"]
+        to_source = [
+            r
+            for rt in ec2.describe_route_tables()["RouteTables"]
+            for r in rt["Routes"]
+            if r.get("DestinationCidrBlock") == "10.10.0.0/16"
+        ]
         assert len(to_source) == 2 and all(r["GatewayId"].startswith("vgw-") for r in to_source)
 
     def test_flow_logs_kms_key_and_backup_plans_from_rpo(self, deployed):
         """Flow logs on every VPC; a rotating KMS key; one backup plan per RPO tier."""
         ec2 = deployed.mocks.ec2()
         logs = ec2.describe_flow_logs()["FlowLogs"]
-        assert {f["ResourceId"] for f in logs} == {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]
-                                                     if not v["IsDefault"]}
+        assert {f["ResourceId"] for f in logs} == {
+            v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]
+        }
         (key,) = deployed.foundation.of_type("aws:kms/key:Key")
         assert key.inputs["enableKeyRotation"] is True
         plans = deployed.foundation.of_type("aws:backup/plan:Plan")
-        schedules = {p.inputs["rules"][0]["ruleName"]: p.inputs["rules"][0]["schedule"]
-                     for p in plans}
-        assert schedules == {"rpo-1h": "cron(0 * * * ? *)", "rpo-4h": "cron(0 */4 * * ? *)",
-                             "rpo-12h": "cron(0 */12 * * ? *)", "rpo-24h": "cron(0 1 * * ? *)"}
+        schedules = {
+            p.inputs["rules"][0]["ruleName"]: p.inputs["rules"][0]["schedule"] for p in plans
+        }
+        assert schedules == {
+            "rpo-1h": "cron(0 * * * ? *)",
+            "rpo-4h": "cron(0 */4 * * ? *)",
+            "rpo-12h": "cron(0 */12 * * ? *)",
+            "rpo-24h": "cron(0 1 * * ? *)",
+        }
         (vault,) = deployed.foundation.of_type("aws:backup/vault:Vault")
         assert vault.inputs["kmsKeyArn"] == deployed.foundation.outputs["kmsKeyArn"]
 
@@ -137,8 +162,8 @@ class TestWaves:
     def test_rehost_uses_imported_ami_and_rebuild_the_os_image(self, deployed):
         """Rehost: the VM Import AMI (config or tag lookup); rebuild: the publisher image."""
         ec2 = deployed.mocks.ec2()
-        assert _instance(ec2, "eko-app01")["ImageId"] == deployed.imported_ami   # by tag
-        assert _instance(ec2, "dc01")["ImageId"] == deployed.imported_ami        # by config
+        assert _instance(ec2, "eko-app01")["ImageId"] == deployed.imported_ami  # by tag
+        assert _instance(ec2, "dc01")["ImageId"] == deployed.imported_ami  # by config
         lib_ami = _instance(ec2, "lib-web01")["ImageId"]
         (image,) = ec2.describe_images(ImageIds=[lib_ami])["Images"]
         assert image["Name"].startswith("ubuntu/images/hvm-ssd/ubuntu-jammy-22.04")
@@ -148,10 +173,11 @@ class TestWaves:
         """Root and data volumes in moto are encrypted with the foundation's KMS key."""
         volumes = deployed.mocks.ec2().describe_volumes()["Volumes"]
         data = deployed.waves[2].of_type("aws:ebs/volume:Volume")
-        assert len(data) == 3   # eko-app01: 1, eko-db01: 2
+        assert len(data) == 3  # eko-app01: 1, eko-db01: 2
         key = deployed.foundation.outputs["kmsKeyArn"]
-        assert volumes and all(v["Encrypted"] and v["KmsKeyId"] == key for v in volumes
-                               if v["Size"] > 8)
+        assert volumes and all(
+            v["Encrypted"] and v["KmsKeyId"] == key for v in volumes if v["Size"] > 8
+        )
         assert {v["Size"] for v in volumes} >= {500, 1000, 200}
 
     def test_database_admits_exactly_its_declared_consumers(self, deployed):
@@ -160,11 +186,13 @@ class TestWaves:
         ec2 = deployed.mocks.ec2()
         db, app = _instance(ec2, "eko-db01"), _instance(ec2, "eko-app01")
         test_ip = _instance(ec2, "eko-test01")["PrivateIpAddress"]
-        assert _ingress(ec2, db["SecurityGroups"][0]["GroupId"]) == sorted([
-            ("tcp", 1433, 1433, "10.10.9.9/32"),
-            ("tcp", 1433, 1433, app["SecurityGroups"][0]["GroupId"]),
-            ("tcp", 1433, 1433, f"{test_ip}/32"),
-        ])
+        assert _ingress(ec2, db["SecurityGroups"][0]["GroupId"]) == sorted(
+            [
+                ("tcp", 1433, 1433, "10.10.9.9/32"),
+                ("tcp", 1433, 1433, app["SecurityGroups"][0]["GroupId"]),
+                ("tcp", 1433, 1433, f"{test_ip}/32"),
+            ]
+        )
 
     def test_provider_admits_later_consumer_from_old_and_future_address(self, deployed):
         """eko-app01 (wave 2) admits portal-app01 (wave 3) at the old provider and at its
@@ -172,10 +200,12 @@ class TestWaves:
         ec2 = deployed.mocks.ec2()
         app = _instance(ec2, "eko-app01")
         portal_ip = _instance(ec2, "portal-app01")["PrivateIpAddress"]
-        assert _ingress(ec2, app["SecurityGroups"][0]["GroupId"]) == sorted([
-            ("tcp", 8000, 8100, "10.10.7.20/32"),
-            ("tcp", 8000, 8100, f"{portal_ip}/32"),
-        ])
+        assert _ingress(ec2, app["SecurityGroups"][0]["GroupId"]) == sorted(
+            [
+                ("tcp", 8000, 8100, "10.10.7.20/32"),
+                ("tcp", 8000, 8100, f"{portal_ip}/32"),
+            ]
+        )
 
     def test_domain_controller_admits_ldap_and_dns_from_earlier_and_later_waves(self, deployed):
         """dc01 admits 389/636 from eko-app01 and 389 + udp/53 from lib-web01."""
@@ -186,7 +216,7 @@ class TestWaves:
         rules = _ingress(ec2, dc["SecurityGroups"][0]["GroupId"])
         assert ("udp", 53, 53, f"{lib}/32") in rules
         assert ("tcp", 636, 636, f"{eko}/32") in rules
-        assert ("tcp", 636, 636, "10.10.4.21/32") in rules      # while eko-app01 is at ÅDA
+        assert ("tcp", 636, 636, "10.10.4.21/32") in rules  # while eko-app01 is at ÅDA
         assert all(not r[3].endswith("/0") for r in rules)
 
     def test_citizen_system_is_public_only_through_its_alb(self, deployed):
@@ -214,9 +244,12 @@ class TestBrokenConfig:
 
     def test_overlapping_subnets_fail_with_moto_conflict(self):
         """Pinning economy onto the AD subnets is moto's InvalidSubnet.Conflict."""
-        config = aws_config({"availabilityZones": ["eu-north-1a"],
-                             "subnetCidrs": {"prod/economy": ["10.100.0.64/26"],
-                                             "prod/ad": ["10.100.0.64/26"]}})
+        config = aws_config(
+            {
+                "availabilityZones": ["eu-north-1a"],
+                "subnetCidrs": {"prod/economy": ["10.100.0.64/26"], "prod/ad": ["10.100.0.64/26"]},
+            }
+        )
         with MotoMocks(REGION) as mocks, pytest.raises(ClientError) as err:
             run_aws_offline(FOUNDATION, small_plan(), mocks, config)
         assert "InvalidSubnet.Conflict" in str(err.value)
@@ -225,11 +258,16 @@ class TestBrokenConfig:
     def test_instance_type_not_offered_in_eu_north_1_fails_with_moto_error(self):
         """t2.micro is not offered in eu-north-1: moto's InvalidInstanceType."""
         plan = small_plan()
-        config = aws_config({"availabilityZones": ["eu-north-1a", "eu-north-1b"],
-                             "instanceTypes": {"lib-web01": "t2.micro"}})
+        config = aws_config(
+            {
+                "availabilityZones": ["eu-north-1a", "eu-north-1b"],
+                "instanceTypes": {"lib-web01": "t2.micro"},
+            }
+        )
         with MotoMocks(REGION) as mocks:
             mocks.stack_outputs["foundation"] = run_aws_offline(
-                FOUNDATION, plan, mocks, config).outputs
+                FOUNDATION, plan, mocks, config
+            ).outputs
             with pytest.raises(ClientError) as err:
                 run_aws_offline(wave_settings(1), plan, mocks, config)
         assert err.value.response["Error"]["Code"] == "InvalidInstanceType.NotFound"
@@ -237,8 +275,9 @@ class TestBrokenConfig:
 
     def test_vpc_cidr_outside_aws_limits_fails_with_moto_error(self):
         """A /8 VPC is outside AWS's /16-/28: moto's InvalidVpc.Range."""
-        config = aws_config({"vpcCidrs": {"prod": "172.16.0.0/8"},
-                             "availabilityZones": ["eu-north-1a"]})
+        config = aws_config(
+            {"vpcCidrs": {"prod": "172.16.0.0/8"}, "availabilityZones": ["eu-north-1a"]}
+        )
         with MotoMocks(REGION) as mocks, pytest.raises(ClientError) as err:
             run_aws_offline(FOUNDATION, small_plan(), mocks, config)
         assert "InvalidVpc.Range" in str(err.value)

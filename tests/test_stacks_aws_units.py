@@ -26,8 +26,10 @@ class TestLayout:
     def test_vpcs_avoid_source_networks(self):
         """A VPC never overlaps the source networks the VPN routes to."""
         plan = small_plan(source_networks=("10.100.0.0/15",))
-        assert layout.vpc_cidrs(plan, AwsOptions()) == {"prod": "10.102.0.0/16",
-                                                        "test": "10.103.0.0/16"}
+        assert layout.vpc_cidrs(plan, AwsOptions()) == {
+            "prod": "10.102.0.0/16",
+            "test": "10.103.0.0/16",
+        }
         with pytest.raises(AwsConfigError, match=r"vpcCidrs\.prod.*overlaps"):
             layout.vpc_cidrs(plan, AwsOptions(vpc_cidrs={"prod": "10.101.0.0/16"}))
 
@@ -36,16 +38,23 @@ class TestLayout:
         specs = layout.subnet_layout(small_plan(), "prod", "10.100.0.0/16", AZS, AwsOptions())
         nets = [ipaddress.ip_network(s.cidr) for s in specs]
         assert all(n.subnet_of(ipaddress.ip_network("10.100.0.0/16")) for n in nets)
-        assert not any(a.overlaps(b) for i, a in enumerate(nets) for b in nets[i + 1:])
-        assert [s.name for s in specs[:4]] == ["prod-public-a", "prod-public-b",
-                                               "prod-public-c", "prod-ad-a"]
+        assert not any(a.overlaps(b) for i, a in enumerate(nets) for b in nets[i + 1 :])
+        assert [s.name for s in specs[:4]] == [
+            "prod-public-a",
+            "prod-public-b",
+            "prod-public-c",
+            "prod-ad-a",
+        ]
 
     def test_ingress_rules_follow_declared_flows_only(self):
         """Same-wave consumer by SG, retired consumer dropped, later consumer twice."""
         plan = small_plan()
         db = layout.ingress_rules(plan, 2, "eko-db01")
         assert [(r.source_server, r.source_cloud, r.cidr) for r in db] == [
-            (None, None, "10.10.9.9/32"), ("eko-app01", None, None), (None, "eko-test01", None)]
+            (None, None, "10.10.9.9/32"),
+            ("eko-app01", None, None),
+            (None, "eko-test01", None),
+        ]
         app = layout.ingress_rules(plan, 2, "eko-app01")
         assert {r.cidr or r.source_cloud for r in app} == {"portal-app01", "10.10.7.20/32"}
         assert layout.ingress_rules(plan, 3, "portal-web01") == []
@@ -58,8 +67,10 @@ class TestLayout:
         rules = layout.ingress_rules(small_plan(servers=servers), 2, "eko-app01")
         assert [r.source_cloud for r in rules] == ["portal-app01"]
 
-    @pytest.mark.parametrize(("rpo", "tier"), [(0.5, "rpo-1h"), (4, "rpo-4h"), (12, "rpo-12h"),
-                                               (None, "rpo-24h"), (48, "rpo-24h")])
+    @pytest.mark.parametrize(
+        ("rpo", "tier"),
+        [(0.5, "rpo-1h"), (4, "rpo-4h"), (12, "rpo-12h"), (None, "rpo-24h"), (48, "rpo-24h")],
+    )
     def test_backup_tier_meets_rpo(self, rpo, tier):
         """The schedule is at least as frequent as the RPO."""
         assert layout.backup_tier(rpo)[0] == tier
@@ -80,8 +91,7 @@ def _rec(typ, inputs, name="r"):
     return RecordedResource(typ, name, inputs, f"{name}-id", {}, "eu-north-1")
 
 
-TAGS = {k: "x" for k in ("system", "owner", "wave", "level", "data-classification",
-                         "cost-centre")}
+TAGS = {k: "x" for k in ("system", "owner", "wave", "level", "data-classification", "cost-centre")}
 
 
 class TestSecurityChecks:
@@ -89,18 +99,37 @@ class TestSecurityChecks:
         """Each invariant reports its own violation."""
         bad = [
             _rec("pulumi:providers:aws", {"region": "us-east-1"}, "p"),
-            _rec("aws:ec2/instance:Instance", {"tags": TAGS, "vpcSecurityGroupIds": ["sg-1"],
-                                               "rootBlockDevice": {"encrypted": False}}, "vm"),
-            _rec("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-                 {"tags": TAGS, "securityGroupId": "sg-1", "cidrIpv4": "0.0.0.0/0"}, "rule"),
+            _rec(
+                "aws:ec2/instance:Instance",
+                {
+                    "tags": TAGS,
+                    "vpcSecurityGroupIds": ["sg-1"],
+                    "rootBlockDevice": {"encrypted": False},
+                },
+                "vm",
+            ),
+            _rec(
+                "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                {"tags": TAGS, "securityGroupId": "sg-1", "cidrIpv4": "0.0.0.0/0"},
+                "rule",
+            ),
             _rec("aws:ebs/volume:Volume", {"encrypted": True}, "vol"),
-            _rec("aws:lb/loadBalancer:LoadBalancer", {"tags": {**TAGS, "level": "shared"},
-                                                      "internal": False}, "lb"),
+            _rec(
+                "aws:lb/loadBalancer:LoadBalancer",
+                {"tags": {**TAGS, "level": "shared"}, "internal": False},
+                "lb",
+            ),
         ]
         found = {(v.check, v.resource.split()[-1].replace("root", "vm")) for v in check_all(bad)}
-        assert found == {("region-eu", "p"), ("no-public-ip", "vm"), ("ebs-encrypted", "vm"),
-                         ("no-world-ingress", "rule"), ("ebs-encrypted", "vol"),
-                         ("tagged", "vol"), ("no-public-ip", "lb")}
+        assert found == {
+            ("region-eu", "p"),
+            ("no-public-ip", "vm"),
+            ("ebs-encrypted", "vm"),
+            ("no-world-ingress", "rule"),
+            ("ebs-encrypted", "vol"),
+            ("tagged", "vol"),
+            ("no-public-ip", "lb"),
+        }
 
 
 @pytest.fixture(scope="module")
@@ -118,32 +147,53 @@ def _build(make):
 class TestMotoMocks:
     def test_subnet_outside_its_vpc_is_moto_invalid_subnet_range(self, mocks):
         """CreateSubnet against moto rejects a CIDR outside the VPC."""
+
         def make():
             vpc = aws.ec2.Vpc("v1", cidr_block="10.0.0.0/16")
             return aws.ec2.Subnet("s1", vpc_id=vpc.id, cidr_block="192.168.1.0/24")
+
         with pytest.raises(ClientError, match="InvalidSubnet.Range"):
             _build(make)
 
     def test_duplicate_security_group_is_moto_duplicate(self, mocks):
         """Two groups of one name in one VPC: InvalidGroup.Duplicate."""
+
         def make():
             vpc = aws.ec2.Vpc("v2", cidr_block="10.1.0.0/16")
             aws.ec2.SecurityGroup("g1", name="same", vpc_id=vpc.id, description="a")
-            return aws.ec2.SecurityGroup("g2", name="same", vpc_id=vpc.id, description="b",
-                                         opts=pulumi.ResourceOptions(depends_on=[]))
+            return aws.ec2.SecurityGroup(
+                "g2",
+                name="same",
+                vpc_id=vpc.id,
+                description="b",
+                opts=pulumi.ResourceOptions(depends_on=[]),
+            )
+
         with pytest.raises(ClientError, match="InvalidGroup.Duplicate"):
             _build(make)
 
-    @pytest.mark.parametrize(("proto", "low", "high", "text"), [
-        ("foo", 1, 2, "Unknown protocol"), ("tcp", 90, 80, "port range 90-80"),
-        ("udp", 1, 70000, "port range 1-70000")])
+    @pytest.mark.parametrize(
+        ("proto", "low", "high", "text"),
+        [
+            ("foo", 1, 2, "Unknown protocol"),
+            ("tcp", 90, 80, "port range 90-80"),
+            ("udp", 1, 70000, "port range 1-70000"),
+        ],
+    )
     def test_rule_protocols_and_ports_are_checked(self, mocks, proto, low, high, text):
         """moto accepts these rules; the mock rejects them like EC2 does."""
+
         def make():
             vpc = aws.ec2.Vpc(f"v-{proto}-{high}", cidr_block="10.2.0.0/16")
             group = aws.ec2.SecurityGroup(f"g-{proto}-{high}", vpc_id=vpc.id, description="x")
             return aws.vpc.SecurityGroupIngressRule(
-                f"r-{proto}-{high}", security_group_id=group.id, ip_protocol=proto,
-                from_port=low, to_port=high, cidr_ipv4="10.0.0.0/8")
+                f"r-{proto}-{high}",
+                security_group_id=group.id,
+                ip_protocol=proto,
+                from_port=low,
+                to_port=high,
+                cidr_ipv4="10.0.0.0/8",
+            )
+
         with pytest.raises(MockCheckError, match=text):
             _build(make)

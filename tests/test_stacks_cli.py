@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from migration.cli import cli
+from app.cli import cli
 from migration.fileio import write_json
 from stacks import program
 from tests.stacks_fixtures import make_plan

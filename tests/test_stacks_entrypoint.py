@@ -12,9 +12,9 @@ from typing import Any
 
 import pulumi
 
+from app.pipeline import plan_catalog
 from migration.catalog import load_catalog_with_digest
 from migration.fileio import write_json
-from migration.pipeline import plan_catalog
 from stacks.config import load_stack_config, write_stack_configs
 from stacks.testing import PLACEHOLDER_CONFIG, PLACEHOLDER_SECRETS, OfflineMocks, RecordingMonitor
 from waves import PlanOptions
@@ -46,7 +46,9 @@ def test_entry_point_builds_the_foundation_from_its_stack_config(tmp_path: Path)
     plan_path = tmp_path / "build" / "plan.json"
     write_json(plan_path, plan.to_json_dict())
     write_stack_configs(plan, plan_path.as_posix(), tmp_path / "stacks" / "config")
-    records = _run_entry_point(tmp_path / "stacks" / "config" / "Pulumi.foundation.yaml", "foundation")
+    records = _run_entry_point(
+        tmp_path / "stacks" / "config" / "Pulumi.foundation.yaml", "foundation"
+    )
     types = {row[1] for row in records}
     assert "utflytt:azure:LandingZone" in types
     assert "azure-native:network:VirtualNetwork" in types

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from migration.cli import cli
-from migration.commands import EXAMPLE_CATALOG
+from app.cli import cli
+from app.cli.options import EXAMPLE_CATALOG
 from migration.plan import read_plan
 
 SMALL = Path(__file__).parent / "data" / "small.yaml"
@@ -26,8 +26,14 @@ warnings: 1
 
 
 OUTPUTS = (
-    "plan.json", "plan.md", "cost.json", "cost.csv", "cost.xlsx",
-    "exit-plan.sv.md", "exit-plan.sv.html", "exit-plan.sv.xlsx",
+    "plan.json",
+    "plan.md",
+    "cost.json",
+    "cost.csv",
+    "cost.xlsx",
+    "exit-plan.sv.md",
+    "exit-plan.sv.html",
+    "exit-plan.sv.xlsx",
 )
 
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from test_waves_graph import make_plan
 
-from migration.cli import cli
+from app.cli import cli
 from migration.errors import InputFileError
 from migration.fileio import dumps_json
 from migration.plan import PlannedServer

@@ -8,7 +8,7 @@ from datetime import date
 from click.testing import CliRunner
 from test_waves_graph import make_plan
 
-from migration.cli import cli
+from app.cli import cli
 from migration.fileio import dumps_json
 from migration.plan import Plan, PlannedServer, Wave
 from waves.diff import diff_plans

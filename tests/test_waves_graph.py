@@ -6,7 +6,7 @@ from datetime import date
 
 from click.testing import CliRunner
 
-from migration.cli import cli
+from app.cli import cli
 from migration.fileio import dumps_json
 from migration.plan import Flow, NotMigrated, Plan, PlannedServer, PlannedSystem, Target, Wave
 from waves.render_graph import render_dot, render_mermaid

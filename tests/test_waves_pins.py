@@ -31,7 +31,9 @@ def ls(to: str) -> dict[str, Any]:
     return {"to": to, "latency_sensitive": True}
 
 
-def catalog(systems: list[dict[str, Any]], servers: list[dict[str, Any]], **planning: Any) -> Catalog:
+def catalog(
+    systems: list[dict[str, Any]], servers: list[dict[str, Any]], **planning: Any
+) -> Catalog:
     """A valid catalog whose contract ends late enough for the pins' waves."""
     return builders.catalog(systems, servers, ends="2028-12-31", **planning)
 

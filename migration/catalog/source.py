@@ -73,9 +73,7 @@ class SourceFile:
     text: str
     data: Any
     # field path -> (position of the value, position of its key or None); None: not in file
-    _positions: dict[Loc, tuple[Mark, Mark | None] | None] = field(
-        default_factory=dict, repr=False
-    )
+    _positions: dict[Loc, tuple[Mark, Mark | None] | None] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -139,8 +137,9 @@ def _find_positions(text: str, wanted: set[Loc]) -> dict[Loc, tuple[Mark, Mark |
                     top[4] = mark
                     top[2] = False
                     if isinstance(event, yaml.CollectionStartEvent):  # complex key: skip it
-                        frames.append([None, isinstance(event, yaml.MappingStartEvent), True,
-                                       None, None, 0])
+                        frames.append(
+                            [None, isinstance(event, yaml.MappingStartEvent), True, None, None, 0]
+                        )
                     continue
                 if top[0] is None:
                     path = None

@@ -42,37 +42,50 @@ DATA_ACT_SWITCHING_DATE = date(2027, 1, 12)
 DATA_ACT_SOURCE = "EU Data Act (Regulation (EU) 2023/2854) Art. 25, 29"
 ADA_COMPONENTS = ("servers", "base_fee", "licences", "exit_fee")
 CLOUD_COMPONENTS = (
-    "compute", "windows_licence", "sql_licence", "disks", "backup", "egress", "landing_zone",
-    "saas", "migration_effort",
+    "compute",
+    "windows_licence",
+    "sql_licence",
+    "disks",
+    "backup",
+    "egress",
+    "landing_zone",
+    "saas",
+    "migration_effort",
 )
 PRICED_COMPONENTS = frozenset(
     {"compute", "windows_licence", "sql_licence", "disks", "backup", "egress", "landing_zone"}
 )
 ONE_TIME_COMPONENTS = frozenset({"exit_fee", "migration_effort"})
-DEFAULT_EFFORT_HOURS = {"web": 8.0, "app": 16.0, "db": 24.0, "file": 12.0, "infra": 16.0,
-                        "other": 12.0}
+DEFAULT_EFFORT_HOURS = {
+    "web": 8.0,
+    "app": 16.0,
+    "db": 24.0,
+    "file": 12.0,
+    "infra": 16.0,
+    "other": 12.0,
+}
 DEFAULT_READINESS_FACTOR = {READY: 1.0, CONDITIONAL: 1.5, UNKNOWN: 2.0, NOT_READY: 3.0}
 
 METHOD = {
     "stay": "Staying at ÅDA for the whole horizon: every server's monthly_cost, the base fee, "
-            "and licences of systems that would be retired or repurchased.",
+    "and licences of systems that would be retired or repurchased.",
     "ada": "ÅDA on the move path: each server's monthly_cost until its wave ends plus the "
-           "decommission lag (retained servers for the whole horizon; retired and repurchased "
-           "ones until the exit), the base fee until the contract ends or the last wave is "
-           "decommissioned (the whole horizon while servers are retained), licences of "
-           "retired and repurchased systems until the exit, and the exit fee in the exit month.",
+    "decommission lag (retained servers for the whole horizon; retired and repurchased "
+    "ones until the exit), the base fee until the contract ends or the last wave is "
+    "decommissioned (the whole horizon while servers are retained), licences of "
+    "retired and repurchased systems until the exit, and the exit fee in the exit month.",
     "cloud": "Azure and AWS: run costs from each server's wave start (compute by pricing "
-             "option, Windows and SQL licences, disks, backup by protected size, internet "
-             "egress, landing zone from the first wave: VPN gateway while hybrid flows exist, "
-             "logging, key vault; SQL Server licence-included, as Windows Server Software "
-             "Assurance does not cover it), SaaS replacing repurchased systems from the first "
-             "wave, and one-time migration effort per server by role and readiness in its "
-             "wave's start month (none for servers already migrated).",
+    "option, Windows and SQL licences, disks, backup by protected size, internet "
+    "egress, landing zone from the first wave: VPN gateway while hybrid flows exist, "
+    "logging, key vault; SQL Server licence-included, as Windows Server Software "
+    "Assurance does not cover it), SaaS replacing repurchased systems from the first "
+    "wave, and one-time migration effort per server by role and readiness in its "
+    "wave's start month (none for servers already migrated).",
     "paths": "ÅDA on the move path + the cloud series: the whole cost of moving to that cloud.",
     "break_even": "First month from which the path's cumulative cost stays at or below "
-                  "staying at ÅDA until the end of the horizon (null: never within it).",
+    "staying at ÅDA until the end of the horizon (null: never within it).",
     "sensitivity": "Cloud totals with every price-book-derived component at -/+ the "
-                   "sensitivity share; effort and SaaS unchanged.",
+    "sensitivity share; effort and SaaS unchanged.",
     "unchanged": "Application licences of kept systems: the same on every path, left out.",
 }
 
@@ -171,8 +184,9 @@ class _Warnings:
     items: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def add(self, code: str, key: str, message: str, subject: str | None = None) -> None:
-        entry = self.items.setdefault(f"{code}|{key}", {"code": code, "message": message,
-                                                         "subjects": []})
+        entry = self.items.setdefault(
+            f"{code}|{key}", {"code": code, "message": message, "subjects": []}
+        )
         if subject is not None:
             entry["subjects"].append(subject)
 
@@ -247,8 +261,12 @@ def _cloud_series(
     }.get(option)
     backup = _backup_prices(book)
     diff = series._diff
-    compute_d, windows_d, disks_d, backup_d = (diff["compute"], diff["windows_licence"],
-                                               diff["disks"], diff["backup"])
+    compute_d, windows_d, disks_d, backup_d = (
+        diff["compute"],
+        diff["windows_licence"],
+        diff["disks"],
+        diff["backup"],
+    )
     msg_compute = f"{label}: compute price unknown, left out of the totals"
     msg_windows = f"{label}: Windows licence-included price unknown, left out of the totals"
     msg_disks = f"{label}: disk price unknown, left out of the totals"
@@ -268,8 +286,7 @@ def _cloud_series(
         if start >= months:
             continue
         if sized.sku is None:
-            warnings.add("not-sized", provider, f"{label}: no size fits; not costed",
-                         server.id)
+            warnings.add("not-sized", provider, f"{label}: no size fits; not costed", server.id)
             continue
         # compute by option
         compute = sized.compute_monthly
@@ -281,8 +298,7 @@ def _cloud_series(
             if reserved is not None:
                 compute = reserved
             else:
-                warnings.add("option-price-unknown", f"{provider}|{option}", msg_option,
-                             sized.sku)
+                warnings.add("option-price-unknown", f"{provider}|{option}", msg_option, sized.sku)
         # every cloud run cost lasts to the horizon's end: only the start enters the diff
         if compute is None:
             warnings.add("price-unknown", f"{provider}|compute", msg_compute, sized.sku)
@@ -306,9 +322,11 @@ def _cloud_series(
         active[start] += 1.0
         if server.migrated:
             continue  # already moved: its migration effort is spent, not to come
-        effort = options.effort_hours_by_role.get(server.role, 0.0) * \
-            options.readiness_effort_factor.get(sized.readiness, 1.0) * \
-            options.migration_rate_per_hour
+        effort = (
+            options.effort_hours_by_role.get(server.role, 0.0)
+            * options.readiness_effort_factor.get(sized.readiness, 1.0)
+            * options.migration_rate_per_hour
+        )
         series.once("migration_effort", start, effort)
     # egress: per-account free allowance, so computed from the monthly number of servers
     egress = book.quote("egress:gb")
@@ -324,8 +342,11 @@ def _cloud_series(
         if egress is None or egress.monthly is None:
             egress_values.append(0.0)
             if volume > free_gb:
-                warnings.add("price-unknown", f"{provider}|egress",
-                             f"{label}: egress price unknown, left out of the totals")
+                warnings.add(
+                    "price-unknown",
+                    f"{provider}|egress",
+                    f"{label}: egress price unknown, left out of the totals",
+                )
         else:
             egress_values.append(max(0.0, volume - free_gb) * egress.monthly)
     series.add_monthly("egress", egress_values)
@@ -354,16 +375,24 @@ def _sql(
     # Windows Server Software Assurance does not cover SQL Server: Hybrid Benefit and License
     # Mobility for SQL Server need SQL Server licences with their own SA
     # (licences.sql_software_assurance). Without it SQL Server is priced licence-included.
-    warnings.add("sql-licence-included", provider,
-                 f"{LABELS[provider]}: SQL Server priced licence-included (no "
-                 "licences.sql_software_assurance in the catalog; Windows Server SA does not "
-                 "cover SQL Server)", server.id)
+    warnings.add(
+        "sql-licence-included",
+        provider,
+        f"{LABELS[provider]}: SQL Server priced licence-included (no "
+        "licences.sql_software_assurance in the catalog; Windows Server SA does not "
+        "cover SQL Server)",
+        server.id,
+    )
     quote = book.quote(f"sql:{edition}")
     cores = max(4, sized.sku_vcpu or server.vcpu)  # SQL Server is licensed per core, min 4
     if quote is None or quote.monthly is None:
-        warnings.add("price-unknown", f"{provider}|sql-{edition}",
-                     f"{LABELS[provider]}: SQL Server {edition} licence-included price unknown, "
-                     "left out of the totals", server.id)
+        warnings.add(
+            "price-unknown",
+            f"{provider}|sql-{edition}",
+            f"{LABELS[provider]}: SQL Server {edition} licence-included price unknown, "
+            "left out of the totals",
+            server.id,
+        )
         return
     series.run("sql_licence", start, end, quote.monthly * cores)
 
@@ -376,28 +405,40 @@ def _backup_prices(book: PriceBook) -> dict[str, float | None]:
     return prices
 
 
-def _backup_monthly(provider: str, protected_gb: float, prices: dict[str, float | None]
-                    ) -> float | None:
+def _backup_monthly(
+    provider: str, protected_gb: float, prices: dict[str, float | None]
+) -> float | None:
     """Backup per month: protected-instance fee by size band (Azure) + storage per GB."""
     storage = prices["storage"]
     if storage is None:
         return None
     if provider == "aws":
         return storage * protected_gb
-    small, medium, per500 = prices["instance-50"], prices["instance-500"], \
-        prices["instance-per-500"]
+    small, medium, per500 = (
+        prices["instance-50"],
+        prices["instance-500"],
+        prices["instance-per-500"],
+    )
     if protected_gb <= 50:
         fee = small
     elif protected_gb <= 500:
         fee = medium
     else:
-        fee = None if medium is None or per500 is None else \
-            medium + per500 * math.ceil((protected_gb - 500) / 500)
+        fee = (
+            None
+            if medium is None or per500 is None
+            else medium + per500 * math.ceil((protected_gb - 500) / 500)
+        )
     return None if fee is None else fee + storage * protected_gb
 
 
 def _landing_zone(
-    series: Series, plan: Plan, provider: str, book: PriceBook, months: int, first_year: int,
+    series: Series,
+    plan: Plan,
+    provider: str,
+    book: PriceBook,
+    months: int,
+    first_year: int,
     warnings: _Warnings,
 ) -> None:
     if not plan.waves:
@@ -414,13 +455,18 @@ def _landing_zone(
         if later is not None:
             vpn_end = max(vpn_end, _month_index(later.end, first_year))
     label = LABELS[provider]
-    for item, end, what in (("vpn:gateway", vpn_end, "VPN gateway"),
-                            ("logging:workspace", months - 1, "logging"),
-                            ("keyvault:vault", months - 1, "key vault")):
+    for item, end, what in (
+        ("vpn:gateway", vpn_end, "VPN gateway"),
+        ("logging:workspace", months - 1, "logging"),
+        ("keyvault:vault", months - 1, "key vault"),
+    ):
         quote = book.quote(item)
         if quote is None or quote.monthly is None:
-            warnings.add("price-unknown", f"{provider}|{item}",
-                         f"{label}: {what} price unknown, left out of the landing zone")
+            warnings.add(
+                "price-unknown",
+                f"{provider}|{item}",
+                f"{label}: {what} price unknown, left out of the landing zone",
+            )
             continue
         series.run("landing_zone", start, end, quote.monthly)
 
@@ -435,7 +481,11 @@ def _saas(series: Series, catalog: Catalog, plan: Plan, months: int, first_year:
 
 
 def _ada_series(
-    catalog: Catalog, plan: Plan, options: CostOptions, months: int, first_year: int,
+    catalog: Catalog,
+    plan: Plan,
+    options: CostOptions,
+    months: int,
+    first_year: int,
     warnings: _Warnings,
 ) -> tuple[Series, Series, dict[str, Any]]:
     """(stay, move-path ÅDA, facts) series."""
@@ -446,8 +496,9 @@ def _ada_series(
     waves = {w.number: w for w in plan.waves}
     systems = catalog.systems_by_id
     migrating_waves = [w for w in plan.waves if w.servers] or list(plan.waves)
-    exit_day = (max(w.end for w in migrating_waves) + lag) if migrating_waves else \
-        catalog.planning.start
+    exit_day = (
+        (max(w.end for w in migrating_waves) + lag) if migrating_waves else catalog.planning.start
+    )
     exit_month = _month_index(exit_day, first_year)
     retained = False
     parallel = 0.0
@@ -455,15 +506,24 @@ def _ada_series(
         system = systems[server.system]
         cost = server.monthly_cost
         if cost is None:
-            warnings.add("monthly-cost-missing", "ada",
-                         "ÅDA: server has no monthly_cost; its hosting is left out", server.id)
+            warnings.add(
+                "monthly-cost-missing",
+                "ada",
+                "ÅDA: server has no monthly_cost; its hosting is left out",
+                server.id,
+            )
             cost = 0.0
         stay.run("servers", 0, end, cost)
         planned = plan.servers.get(server.id)
         if system.disposition in MIGRATING_DISPOSITIONS:
             if planned is None or planned.wave is None or planned.wave not in waves:
-                warnings.add("not-in-plan", "ada", "server of a migrating system has no wave "
-                             "in the plan; costed as staying at ÅDA", server.id)
+                warnings.add(
+                    "not-in-plan",
+                    "ada",
+                    "server of a migrating system has no wave "
+                    "in the plan; costed as staying at ÅDA",
+                    server.id,
+                )
                 retained = True
                 move.run("servers", 0, end, cost)
                 continue
@@ -497,15 +557,21 @@ def _ada_series(
     if catalog.contract.exit_fee:
         move.once("exit_fee", exit_month, catalog.contract.exit_fee)
         if exit_month >= months:
-            warnings.add("exit-fee-outside-horizon", "ada",
-                         "the exit fee falls after the horizon and is left out")
-    facts = {"exit_date": exit_day.isoformat(), "parallel_running": _r(parallel),
-             "unchanged_monthly_licences": _r(unchanged)}
+            warnings.add(
+                "exit-fee-outside-horizon",
+                "ada",
+                "the exit fee falls after the horizon and is left out",
+            )
+    facts = {
+        "exit_date": exit_day.isoformat(),
+        "parallel_running": _r(parallel),
+        "unchanged_monthly_licences": _r(unchanged),
+    }
     return stay, move, facts
 
 
 def _yearly(values: list[float], years: tuple[int, ...]) -> dict[str, float]:
-    return {str(y): _r(sum(values[i * 12:(i + 1) * 12])) for i, y in enumerate(years)}
+    return {str(y): _r(sum(values[i * 12 : (i + 1) * 12])) for i, y in enumerate(years)}
 
 
 def _cumulative(yearly: dict[str, float]) -> dict[str, float]:
@@ -521,8 +587,9 @@ def _npv(values: list[float], rate: float) -> float:
     return _r(sum(v / (1 + rate) ** (i / 12) for i, v in enumerate(values)))
 
 
-def _total_monthly(components: dict[str, list[float]], months: int,
-                   scale: float = 1.0) -> list[float]:
+def _total_monthly(
+    components: dict[str, list[float]], months: int, scale: float = 1.0
+) -> list[float]:
     totals = [0.0] * months
     for component, values in components.items():
         factor = scale if component in PRICED_COMPONENTS else 1.0
@@ -531,8 +598,9 @@ def _total_monthly(components: dict[str, list[float]], months: int,
     return totals
 
 
-def break_even(path: list[float], stay: list[float], labels: tuple[str, ...],
-               not_before: int) -> str | None:
+def break_even(
+    path: list[float], stay: list[float], labels: tuple[str, ...], not_before: int
+) -> str | None:
     """First month from which the path's cumulative cost stays <= staying's, or None."""
     cum_path = cum_stay = 0.0
     ok_from: int | None = None
@@ -549,8 +617,9 @@ def break_even(path: list[float], stay: list[float], labels: tuple[str, ...],
     return labels[max(ok_from, min(not_before, len(labels) - 1))]
 
 
-def _series_doc(label: str, components: dict[str, list[float]], years: tuple[int, ...],
-                rate: float) -> dict[str, Any]:
+def _series_doc(
+    label: str, components: dict[str, list[float]], years: tuple[int, ...], rate: float
+) -> dict[str, Any]:
     months = len(years) * 12
     totals = _total_monthly(components, months)
     yearly = _yearly(totals, years)
@@ -585,35 +654,50 @@ def compare_costs(
     monthly: dict[str, dict[str, list[float]]] = {"stay": stay.monthly(), "ada": move.monthly()}
     sizing: dict[str, dict[str, ServerSizing]] = {}
     book_docs = []
-    sizing_opts = opts.sizing if opts.books_dir is None else replace(
-        opts.sizing, books_dir=opts.books_dir)
+    sizing_opts = (
+        opts.sizing if opts.books_dir is None else replace(opts.sizing, books_dir=opts.books_dir)
+    )
     for provider in PROVIDERS:
         region = opts.region(provider, plan)
         book = books.get(provider) if books else None
         sizer = make_sizer(catalog, provider, region, sizing_opts, book)
         sized = _size_migrating(catalog, sizer)
         sizing[provider] = sized
-        series = _cloud_series(catalog, plan, opts, provider, sizer, sized, months, first_year,
-                               warnings)
+        series = _cloud_series(
+            catalog, plan, opts, provider, sizer, sized, months, first_year, warnings
+        )
         monthly[provider] = series.monthly()
         doc = sizer.book.doc
         note = None
         if doc.region != sizer.region:
             note = f"priced as {doc.region}"
-            warnings.add("priced-as", provider,
-                         f"{LABELS[provider]}: no price book for {sizer.region}; priced as "
-                         f"{doc.region} ({doc.source}, {doc.retrieved})")
+            warnings.add(
+                "priced-as",
+                provider,
+                f"{LABELS[provider]}: no price book for {sizer.region}; priced as "
+                f"{doc.region} ({doc.source}, {doc.retrieved})",
+            )
         if doc.fx is not None and doc.fx.basis == "assumed":
-            warnings.add("fx-assumed", provider,
-                         f"{LABELS[provider]}: USD prices converted at an assumed rate of "
-                         f"{doc.fx.eur_per_usd} EUR/USD ({doc.fx.date}); refresh the book")
-        book_docs.append({
-            "provider": provider, "region": doc.region, "planned_region": sizer.region,
-            "source": doc.source, "retrieved": doc.retrieved, "currency": "EUR",
-            "source_currency": sorted({e.currency for e in doc.entries}) or ["EUR"],
-            "fx": doc.fx.model_dump() if doc.fx else None,
-            "file": sizer.book.path.name, "note": note,
-        })
+            warnings.add(
+                "fx-assumed",
+                provider,
+                f"{LABELS[provider]}: USD prices converted at an assumed rate of "
+                f"{doc.fx.eur_per_usd} EUR/USD ({doc.fx.date}); refresh the book",
+            )
+        book_docs.append(
+            {
+                "provider": provider,
+                "region": doc.region,
+                "planned_region": sizer.region,
+                "source": doc.source,
+                "retrieved": doc.retrieved,
+                "currency": "EUR",
+                "source_currency": sorted({e.currency for e in doc.entries}) or ["EUR"],
+                "fx": doc.fx.model_dump() if doc.fx else None,
+                "file": sizer.book.path.name,
+                "note": note,
+            }
+        )
     rate = opts.discount_rate
     providers = {
         "ada": _series_doc(LABELS["ada"], monthly["ada"], years, rate),
@@ -632,17 +716,24 @@ def compare_costs(
         cloud = _total_monthly(monthly[provider], months)
         path = [a + c for a, c in zip(ada_total, cloud, strict=True)]
         yearly = _yearly(path, years)
-        paths[provider] = {"label": f"ÅDA + {LABELS[provider]}", "yearly": yearly,
-                           "cumulative": _cumulative(yearly), "total": _r(sum(path)),
-                           "npv": _npv(path, rate)}
+        paths[provider] = {
+            "label": f"ÅDA + {LABELS[provider]}",
+            "yearly": yearly,
+            "cumulative": _cumulative(yearly),
+            "total": _r(sum(path)),
+            "npv": _npv(path, rate),
+        }
         breaks[provider] = break_even(path, stay_total, labels, first_move)
         sens: dict[str, Any] = {}
         for name, factor in (("low", 1 - opts.sensitivity), ("high", 1 + opts.sensitivity)):
             scaled = _total_monthly(monthly[provider], months, factor)
             sens[name] = _r(sum(scaled))
             sens[f"break_even_{name}"] = break_even(
-                [a + c for a, c in zip(ada_total, scaled, strict=True)], stay_total, labels,
-                first_move)
+                [a + c for a, c in zip(ada_total, scaled, strict=True)],
+                stay_total,
+                labels,
+                first_move,
+            )
         sensitivity[provider] = sens
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -668,8 +759,11 @@ def compare_costs(
 
 def _size_migrating(catalog: Catalog, sizer: Sizer) -> dict[str, ServerSizing]:
     systems = catalog.systems_by_id
-    return {s.id: sizer.size(s) for s in catalog.servers
-            if systems[s.system].disposition in MIGRATING_DISPOSITIONS}
+    return {
+        s.id: sizer.size(s)
+        for s in catalog.servers
+        if systems[s.system].disposition in MIGRATING_DISPOSITIONS
+    }
 
 
 def _assumptions(opts: CostOptions) -> dict[str, Any]:
@@ -684,8 +778,10 @@ def _assumptions(opts: CostOptions) -> dict[str, Any]:
         "egress_gb_per_server_month": opts.egress_gb_per_server,
         "comfort_factor": opts.sizing.comfort_factor,
         "performance_based": opts.sizing.performance_based,
-        "families": {"azure": list(opts.sizing.azure_families),
-                     "aws": list(opts.sizing.aws_families)},
+        "families": {
+            "azure": list(opts.sizing.azure_families),
+            "aws": list(opts.sizing.aws_families),
+        },
         "hours_per_month": 730,
     }
 
@@ -695,19 +791,23 @@ def legal_flags(catalog: Catalog, exit_day: date) -> list[dict[str, str]]:
     flags = []
     contract = catalog.contract
     if contract.notice_months > 2:
-        flags.append({
-            "code": "notice-over-2-months",
-            "message": f"The contract's notice period is {contract.notice_months} months; the "
-                       "EU Data Act caps the notice period for switching at 2 months if "
-                       f"{contract.provider} is a data processing service. Legal review needed.",
-            "source": DATA_ACT_SOURCE,
-        })
+        flags.append(
+            {
+                "code": "notice-over-2-months",
+                "message": f"The contract's notice period is {contract.notice_months} months; the "
+                "EU Data Act caps the notice period for switching at 2 months if "
+                f"{contract.provider} is a data processing service. Legal review needed.",
+                "source": DATA_ACT_SOURCE,
+            }
+        )
     if contract.exit_fee and exit_day >= DATA_ACT_SWITCHING_DATE:
-        flags.append({
-            "code": "exit-fee-data-act",
-            "message": f"An exit fee of {contract.exit_fee:.2f} {catalog.currency} is due at an "
-                       f"exit on {exit_day}; from {DATA_ACT_SWITCHING_DATE} the EU Data Act bans "
-                       "switching charges if the service is in scope. Legal review needed.",
-            "source": DATA_ACT_SOURCE,
-        })
+        flags.append(
+            {
+                "code": "exit-fee-data-act",
+                "message": f"An exit fee of {contract.exit_fee:.2f} {catalog.currency} is due "
+                f"at an exit on {exit_day}; from {DATA_ACT_SWITCHING_DATE} the EU Data Act bans "
+                "switching charges if the service is in scope. Legal review needed.",
+                "source": DATA_ACT_SOURCE,
+            }
+        )
     return flags

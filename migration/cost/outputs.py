@@ -14,9 +14,14 @@ from migration.plan import Plan
 from migration.spreadsheet import new_workbook, safe_cell, workbook_bytes
 from migration.tables import render_table
 
-ROWS = (("stay", "ÅDA, stay"), ("ada", "ÅDA, move path"), ("azure", "Azure"), ("aws", "AWS"),
-        ("path-azure", "Move to Azure (ÅDA + Azure)"), ("path-aws", "Move to AWS (ÅDA + AWS)"))
-
+ROWS = (
+    ("stay", "ÅDA, stay"),
+    ("ada", "ÅDA, move path"),
+    ("azure", "Azure"),
+    ("aws", "AWS"),
+    ("path-azure", "Move to Azure (ÅDA + Azure)"),
+    ("path-aws", "Move to AWS (ÅDA + AWS)"),
+)
 
 
 def _series(doc: dict[str, Any], key: str) -> dict[str, Any]:
@@ -35,8 +40,7 @@ def summary_rows(doc: dict[str, Any]) -> list[list[Any]]:
     rows = []
     for key, label in ROWS:
         series = _series(doc, key)
-        rows.append([label, *(series["yearly"][y] for y in years), series["total"],
-                     series["npv"]])
+        rows.append([label, *(series["yearly"][y] for y in years), series["total"], series["npv"]])
     return rows
 
 
@@ -61,8 +65,10 @@ def render_text(report: CostReport) -> str:
     lines.append("")
     for book in doc["price_books"]:
         note = f" [{book['note']}]" if book["note"] else ""
-        lines.append(f"prices: {book['provider']} {book['source']} {book['region']} "
-                     f"{book['retrieved']}{note}")
+        lines.append(
+            f"prices: {book['provider']} {book['source']} {book['region']} "
+            f"{book['retrieved']}{note}"
+        )
     if doc["legal_flags"]:
         lines.append("")
         lines.extend(f"legal review: {f['message']} ({f['source']})" for f in doc["legal_flags"])
@@ -108,10 +114,14 @@ def to_xlsx(report: CostReport, catalog: Catalog, plan: Plan) -> bytes:
         for component, values in _series(doc, key).get("components", {}).items():
             component_rows.append([label, component, *(values[y] for y in years)])
     sheet("Components", ["series", "component", *years], component_rows)
-    totals = {key: [sum(col) for col in zip(*report.monthly[key].values(), strict=True)]
-              for key in ("stay", "ada", "azure", "aws")}
-    monthly_rows = [[month, *(round(totals[k][i], 2) for k in ("stay", "ada", "azure", "aws"))]
-                    for i, month in enumerate(report.months)]
+    totals = {
+        key: [sum(col) for col in zip(*report.monthly[key].values(), strict=True)]
+        for key in ("stay", "ada", "azure", "aws")
+    }
+    monthly_rows = [
+        [month, *(round(totals[k][i], 2) for k in ("stay", "ada", "azure", "aws"))]
+        for i, month in enumerate(report.months)
+    ]
     sheet("Monthly", ["month", "ÅDA stay", "ÅDA move", "Azure", "AWS"], monthly_rows)
     server_rows = []
     for server in catalog.servers:
@@ -125,15 +135,44 @@ def to_xlsx(report: CostReport, catalog: Catalog, plan: Plan) -> bytes:
                 price = None if sized.monthly_price is None else round(sized.monthly_price, 2)
                 row += [sized.sku, sized.readiness, price, "; ".join(sized.readiness_reasons)]
         server_rows.append(row)
-    sheet("Servers", ["server", "system", "wave", "Azure size", "Azure readiness",
-                      "Azure EUR/month", "Azure reasons", "AWS size", "AWS readiness",
-                      "AWS EUR/month", "AWS reasons"], server_rows)
-    sheet("Price books", ["provider", "region", "planned region", "source", "retrieved", "note"],
-          [[b["provider"], b["region"], b["planned_region"], b["source"], b["retrieved"],
-            b["note"]] for b in doc["price_books"]])
+    sheet(
+        "Servers",
+        [
+            "server",
+            "system",
+            "wave",
+            "Azure size",
+            "Azure readiness",
+            "Azure EUR/month",
+            "Azure reasons",
+            "AWS size",
+            "AWS readiness",
+            "AWS EUR/month",
+            "AWS reasons",
+        ],
+        server_rows,
+    )
+    sheet(
+        "Price books",
+        ["provider", "region", "planned region", "source", "retrieved", "note"],
+        [
+            [
+                b["provider"],
+                b["region"],
+                b["planned_region"],
+                b["source"],
+                b["retrieved"],
+                b["note"],
+            ]
+            for b in doc["price_books"]
+        ],
+    )
     sheet("Warnings", ["code", "message"], [[w["code"], w["message"]] for w in doc["warnings"]])
-    sheet("Legal", ["code", "message", "source"],
-          [[f["code"], f["message"], f["source"]] for f in doc["legal_flags"]])
+    sheet(
+        "Legal",
+        ["code", "message", "source"],
+        [[f["code"], f["message"], f["source"]] for f in doc["legal_flags"]],
+    )
     return workbook_bytes(book)
 
 
@@ -148,8 +187,9 @@ def write_cost_outputs(
     return write_report(report, catalog, plan, out_dir)
 
 
-def write_report(report: CostReport, catalog: Catalog, plan: Plan, out_dir: str | Path
-                 ) -> list[Path]:
+def write_report(
+    report: CostReport, catalog: Catalog, plan: Plan, out_dir: str | Path
+) -> list[Path]:
     """Write an already computed report's three files atomically."""
     folder = Path(out_dir)
     payloads: list[tuple[str, str | bytes]] = [

@@ -69,8 +69,13 @@ def read_azure_migrate(path: Path, display: str | None = None) -> ImportResult:
     for number, cells in non_empty_rows(table):
         before = len(problems)
 
-        def number_at(key: str, minimum: float, maximum: float | None = None,
-                      at: int = number, row: Sequence[Cell] = cells) -> float | None:
+        def number_at(
+            key: str,
+            minimum: float,
+            maximum: float | None = None,
+            at: int = number,
+            row: Sequence[Cell] = cells,
+        ) -> float | None:
             return _number_at(table, at, row, cols[key], problems, minimum, maximum)
 
         name = cell(cells, cols["name"])
@@ -79,9 +84,13 @@ def read_azure_migrate(path: Path, display: str | None = None) -> ImportResult:
         if not name:
             problems.append(table.problem(number, name_col, "expected the server's name"))
         elif name.lower() in first_row:
-            problems.append(table.problem(
-                number, name_col, f"duplicate server {name!r} (first at row "
-                                  f"{first_row[name.lower()]})"))
+            problems.append(
+                table.problem(
+                    number,
+                    name_col,
+                    f"duplicate server {name!r} (first at row {first_row[name.lower()]})",
+                )
+            )
         first_row.setdefault(name.lower(), number)
         cores_col = cols["cores"]
         assert cores_col is not None
@@ -93,8 +102,9 @@ def read_azure_migrate(path: Path, display: str | None = None) -> ImportResult:
         memory = number_at("memory", 1)
         if memory is None and not cell(cells, cols["memory"]):
             assert cols["memory"] is not None
-            problems.append(table.problem(number, cols["memory"], "expected a number > 0, "
-                                                                  "got nothing"))
+            problems.append(
+                table.problem(number, cols["memory"], "expected a number > 0, got nothing")
+            )
         cpu = number_at("cpu", 0, 100)
         mem_util = number_at("mem_util", 0, 100)
         disks: list[float] = []
@@ -108,8 +118,9 @@ def read_azure_migrate(path: Path, display: str | None = None) -> ImportResult:
                 problems.append(table.problem(number, position, str(exc)))
                 continue
             if size < 0:
-                problems.append(table.problem(number, position, f"expected a number >= 0, "
-                                                                f"got {text!r}"))
+                problems.append(
+                    table.problem(number, position, f"expected a number >= 0, got {text!r}")
+                )
             elif size > 0:
                 disks.append(size)
         if len(problems) > before:
@@ -118,33 +129,44 @@ def read_azure_migrate(path: Path, display: str | None = None) -> ImportResult:
         if not disks:
             disks = [128.0]
             notes = ("no disk sizes in the export: disks_gb [128] is a PLACEHOLDER",)
-        os_text = " ".join(t for t in (cell(cells, cols["os"]),
-                                       cell(cells, cols["os_version"])) if t)
-        servers.append(ImportedServer(
-            name=name,
-            key=name.lower(),
-            uuid=f"row{number}",
-            row=number,
-            vcpu=vcpu,
-            memory_gb=max(0.01, round((memory or 0) / 1024, 2)),
-            disks_gb=tuple(disks),
-            os_text=os_text,
-            os=os_slug(os_text),
-            ips=_ips(cell(cells, cols["ips"])),
-            cpu_p95=round(cpu / 100, 4) if cpu is not None else None,
-            memory_p95=round(mem_util / 100, 4) if mem_util is not None else None,
-            notes=notes,
-        ))
+        os_text = " ".join(
+            t for t in (cell(cells, cols["os"]), cell(cells, cols["os_version"])) if t
+        )
+        servers.append(
+            ImportedServer(
+                name=name,
+                key=name.lower(),
+                uuid=f"row{number}",
+                row=number,
+                vcpu=vcpu,
+                memory_gb=max(0.01, round((memory or 0) / 1024, 2)),
+                disks_gb=tuple(disks),
+                os_text=os_text,
+                os=os_slug(os_text),
+                ips=_ips(cell(cells, cols["ips"])),
+                cpu_p95=round(cpu / 100, 4) if cpu is not None else None,
+                memory_p95=round(mem_util / 100, 4) if mem_util is not None else None,
+                notes=notes,
+            )
+        )
     if problems:
         raise BadValue(problems)
     servers.sort(key=lambda s: (s.name.lower(), s.row))
-    detected = Detected(format="Azure Migrate CSV", source=shown,
-                        sheets=(), warnings=tuple(_warnings(servers)))
+    detected = Detected(
+        format="Azure Migrate CSV", source=shown, sheets=(), warnings=tuple(_warnings(servers))
+    )
     return ImportResult(tuple(servers), detected)
 
 
-def _number_at(table: Table, number: int, cells: Sequence[Cell], position: int | None,
-               problems: list[Problem], minimum: float, maximum: float | None) -> float | None:
+def _number_at(
+    table: Table,
+    number: int,
+    cells: Sequence[Cell],
+    position: int | None,
+    problems: list[Problem],
+    minimum: float,
+    maximum: float | None,
+) -> float | None:
     text = cell(cells, position)
     if not text or position is None:
         return None
@@ -155,8 +177,11 @@ def _number_at(table: Table, number: int, cells: Sequence[Cell], position: int |
         return None
     if value < minimum or (maximum is not None and value > maximum):
         upper = f" and <= {maximum:g}" if maximum is not None else ""
-        problems.append(table.problem(
-            number, position, f"expected a number >= {minimum:g}{upper}, got {text!r}"))
+        problems.append(
+            table.problem(
+                number, position, f"expected a number >= {minimum:g}{upper}, got {text!r}"
+            )
+        )
         return None
     return value
 
@@ -177,5 +202,7 @@ def _warnings(servers: list[ImportedServer]) -> list[str]:
     placeholders = [s.name for s in servers if s.notes]
     if not placeholders:
         return []
-    return [f"{len(placeholders)} server(s) without disk sizes got a 128 GB placeholder disk: "
-            + ", ".join(placeholders[:10])]
+    return [
+        f"{len(placeholders)} server(s) without disk sizes got a 128 GB placeholder disk: "
+        + ", ".join(placeholders[:10])
+    ]

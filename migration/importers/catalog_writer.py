@@ -45,8 +45,13 @@ _ROLE_HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("db", re.compile(r"sql|db|ora|pg|mysql|maria|mongo")),
     ("web", re.compile(r"web|www|iis|nginx|apache|proxy|portal")),
     ("file", re.compile(r"file|(?:^|[-_])fs\d*(?:$|[-_])|nas|smb")),
-    ("infra", re.compile(r"(?:^|[-_])(?:dc|ad|dns|dhcp|ca|wsus|sccm|mon|log|bkp|backup|jump|"
-                         r"bastion|ntp|print)\d*(?:$|[-_])")),
+    (
+        "infra",
+        re.compile(
+            r"(?:^|[-_])(?:dc|ad|dns|dhcp|ca|wsus|sccm|mon|log|bkp|backup|jump|"
+            r"bastion|ntp|print)\d*(?:$|[-_])"
+        ),
+    ),
     ("app", re.compile(r"app|srv|svc|api")),
 )
 _ENV_HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -109,18 +114,28 @@ class ImportReport:
         ]
         checks: list[str] = []
         if self.powered_off:
-            checks.append(f"{len(self.powered_off)} powered-off VM(s), marked 'powered off': "
-                          + _listing(self.powered_off))
+            checks.append(
+                f"{len(self.powered_off)} powered-off VM(s), marked 'powered off': "
+                + _listing(self.powered_off)
+            )
         if self.unknown_os:
-            checks.append(f"{len(self.unknown_os)} server(s) with an unrecognised OS: "
-                          + _listing([f"{i} ({t or 'blank'})" for i, t in self.unknown_os]))
+            checks.append(
+                f"{len(self.unknown_os)} server(s) with an unrecognised OS: "
+                + _listing([f"{i} ({t or 'blank'})" for i, t in self.unknown_os])
+            )
         if self.ungrouped:
             checks.append(f"{self.ungrouped} server(s) matched no system and are in 'ungrouped'")
         if d.skipped:
             counts = Counter(reason for _, reason in d.skipped)
-            checks.append("skipped: " + ", ".join(
-                f"{n} {reason}{'s' if n != 1 else ''}" for reason, n in sorted(counts.items())
-            ) + " (" + _listing([name for name, _ in d.skipped]) + ")")
+            checks.append(
+                "skipped: "
+                + ", ".join(
+                    f"{n} {reason}{'s' if n != 1 else ''}" for reason, n in sorted(counts.items())
+                )
+                + " ("
+                + _listing([name for name, _ in d.skipped])
+                + ")"
+            )
         checks.extend(d.warnings)
         if checks:
             out.append("Check:")
@@ -248,20 +263,33 @@ def _server(server: ImportedServer, assignment: Assignment) -> list[str]:
     return out
 
 
-def _report(result: ImportResult, rule: GroupingRule, assignment: Assignment,
-            options: DraftOptions) -> ImportReport:
+def _report(
+    result: ImportResult, rule: GroupingRule, assignment: Assignment, options: DraftOptions
+) -> ImportReport:
     placeholders = []
-    top = [name for name, given in (("organisation", options.organisation),
-                                    ("contract.provider", options.provider)) if not given]
+    top = [
+        name
+        for name, given in (
+            ("organisation", options.organisation),
+            ("contract.provider", options.provider),
+        )
+        if not given
+    ]
     placeholders.append(", ".join([*top, "contract.notice_months"]))
     placeholders.append("systems: " + ", ".join(SYSTEM_PLACEHOLDERS))
-    placeholders.append("servers: " + ", ".join(SERVER_PLACEHOLDERS)
-                        + "; licences (not in the export: no Software Assurance, no SQL)")
+    placeholders.append(
+        "servers: "
+        + ", ".join(SERVER_PLACEHOLDERS)
+        + "; licences (not in the export: no Software Assurance, no SQL)"
+    )
     ids = assignment.server_ids
-    unknown = tuple(sorted(
-        (ids[s.key], s.os_text) for s in result.servers
-        if s.os == "unknown" or s.os.endswith("-unknown") or "-unknown-" in s.os
-    ))
+    unknown = tuple(
+        sorted(
+            (ids[s.key], s.os_text)
+            for s in result.servers
+            if s.os == "unknown" or s.os.endswith("-unknown") or "-unknown-" in s.os
+        )
+    )
     return ImportReport(
         detected=result.detected,
         rule=rule.describe(),

@@ -45,16 +45,25 @@ from migration.importers.common import (
 )
 from migration.importers.sources import read_csv
 
-__all__ = ["DependencyReport", "Edge", "import_dependencies", "merge_into_text",
-           "read_dependencies"]
+__all__ = [
+    "DependencyReport",
+    "Edge",
+    "import_dependencies",
+    "merge_into_text",
+    "read_dependencies",
+]
 
 _COLUMNS: dict[str, tuple[str, ...]] = {
     "slot": ("Time slot", "Timeslot", "Time"),
     "source": ("Source server name", "Source server", "Source machine", "Source"),
     "source_ip": ("Source IP", "Source IP address"),
     "source_process": ("Source process", "Source process name"),
-    "target": ("Destination server name", "Destination server", "Destination machine",
-               "Destination"),
+    "target": (
+        "Destination server name",
+        "Destination server",
+        "Destination machine",
+        "Destination",
+    ),
     "target_ip": ("Destination IP", "Destination IP address"),
     "target_process": ("Destination process", "Destination process name"),
     "port": ("Destination port", "Port"),
@@ -97,8 +106,10 @@ class DependencyReport:
         if self.unknown_hosts:
             shown = ", ".join(f"{h} ({n} rows)" for h, n in self.unknown_hosts[:10])
             more = len(self.unknown_hosts) - 10
-            out.append(f"Unknown hosts (not in the catalog, not merged): {shown}"
-                       + (f", ... ({more} more)" if more > 0 else ""))
+            out.append(
+                f"Unknown hosts (not in the catalog, not merged): {shown}"
+                + (f", ... ({more} more)" if more > 0 else "")
+            )
         if self.self_connections:
             shown = ", ".join(f"{h} ({n} rows)" for h, n in self.self_connections)
             out.append(f"Self-connections (ignored): {shown}")
@@ -176,13 +187,23 @@ def read_dependencies(
             processes[edge].add(process)
     if problems:
         raise BadValue(problems)
-    edges = tuple(sorted(
-        Edge(s, t, tuple(f"tcp/{p}" for p in sorted(ports[(s, t)])), len(slots[(s, t)]),
-             tuple(sorted(processes[(s, t)])))
-        for s, t in slots
-    ))
+    edges = tuple(
+        sorted(
+            Edge(
+                s,
+                t,
+                tuple(f"tcp/{p}" for p in sorted(ports[(s, t)])),
+                len(slots[(s, t)]),
+                tuple(sorted(processes[(s, t)])),
+            )
+            for s, t in slots
+        )
+    )
     report = DependencyReport(
-        source=shown, catalog="", rows=rows, edges=edges,
+        source=shown,
+        catalog="",
+        rows=rows,
+        edges=edges,
         unknown_hosts=tuple(sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0]))),
         self_connections=tuple(sorted(selfish.items())),
     )
@@ -194,8 +215,9 @@ def _require(table: Table, cols: dict[str, int | None]) -> None:
     if cols["source"] is None and cols["source_ip"] is None:
         problems.append(table.problem(0, "", "missing column 'Source server name'"))
     if cols["target"] is None and cols["target_ip"] is None:
-        problems.append(table.problem(0, "", "missing column 'Destination server name' "
-                                             "(or 'Destination IP')"))
+        problems.append(
+            table.problem(0, "", "missing column 'Destination server name' (or 'Destination IP')")
+        )
     if cols["port"] is None:
         problems.append(table.problem(0, "", "missing column 'Destination port'"))
     if problems:
@@ -245,11 +267,12 @@ def _spans(data: CommentedMap, total_lines: int) -> list[tuple[int, int]]:
     """(first line, end line) of each server entry, comments after it included."""
     servers = data["servers"]
     keys = list(data)
-    after = keys[keys.index("servers") + 1:] if "servers" in keys else []
+    after = keys[keys.index("servers") + 1 :] if "servers" in keys else []
     end = data.lc.key(after[0])[0] if after else total_lines
     starts = [servers.lc.item(i)[0] for i in range(len(servers))]
-    return [(start, starts[i + 1] if i + 1 < len(starts) else end)
-            for i, start in enumerate(starts)]
+    return [
+        (start, starts[i + 1] if i + 1 < len(starts) else end) for i, start in enumerate(starts)
+    ]
 
 
 def _tail_holder(node: Any) -> tuple[Any, Any] | None:
@@ -320,8 +343,9 @@ def merge_into_text(
         if deps is None:
             deps = CommentedSeq()
             item["depends_on"] = deps
-        existing = next((d for d in deps if isinstance(d, CommentedMap)
-                         and d.get("to") == edge.target), None)
+        existing = next(
+            (d for d in deps if isinstance(d, CommentedMap) and d.get("to") == edge.target), None
+        )
         if existing is not None:
             ports = existing.get("ports")
             missing = [p for p in edge.ports if ports is None or p not in ports]
@@ -381,9 +405,15 @@ def import_dependencies(
         _validate(merged, catalog_path)
         write_atomic(catalog_path, merged)
     return DependencyReport(
-        source=report.source, catalog=str(catalog_path), rows=report.rows, edges=edges,
-        unknown_hosts=report.unknown_hosts, self_connections=report.self_connections,
-        added=tuple(added), updated=tuple(updated), unchanged=unchanged,
+        source=report.source,
+        catalog=str(catalog_path),
+        rows=report.rows,
+        edges=edges,
+        unknown_hosts=report.unknown_hosts,
+        self_connections=report.self_connections,
+        added=tuple(added),
+        updated=tuple(updated),
+        unchanged=unchanged,
     )
 
 

@@ -59,8 +59,11 @@ class GroupingRule:
 
     def key(self, server: ImportedServer) -> str:
         """The system key of ``server`` ('' when the rule does not match)."""
-        field = {"folder": server.folder, "annotation": server.annotation,
-                 "name-pattern": server.name}[self.by]
+        field = {
+            "folder": server.folder,
+            "annotation": server.annotation,
+            "name-pattern": server.name,
+        }[self.by]
         regex = re.compile(self.effective_pattern, re.M)
         found = regex.search(field)
         if found is None:

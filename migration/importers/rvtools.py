@@ -75,7 +75,10 @@ _VDISK: Spec = {
 _VPARTITION: Spec = {**_KEY_COLUMNS, "consumed": (("Consumed MiB",), True)}
 _VNETWORK: Spec = {**_KEY_COLUMNS, "ipv4": (("IPv4 Address",), True)}
 _SPECS: dict[str, Spec] = {
-    "vInfo": _VINFO, "vDisk": _VDISK, "vPartition": _VPARTITION, "vNetwork": _VNETWORK,
+    "vInfo": _VINFO,
+    "vDisk": _VDISK,
+    "vPartition": _VPARTITION,
+    "vNetwork": _VNETWORK,
 }
 
 Columns = dict[str, int | None]
@@ -114,8 +117,10 @@ def read_rvtools(path: Path, display: str | None = None) -> ImportResult:
     elif not path.exists():
         raise ImporterError([Problem(shown, message="no such file or folder")])
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
-        keep = {sheet: {normalise_header(h) for names, _ in spec.values() for h in names}
-                for sheet, spec in _SPECS.items()}
+        keep = {
+            sheet: {normalise_header(h) for names, _ in spec.values() for h in names}
+            for sheet, spec in _SPECS.items()
+        }
         tables = read_workbook(path, shown, SHEETS, keep)
         kind = "RVTools xlsx"
     else:
@@ -134,8 +139,11 @@ def read_rvtools(path: Path, display: str | None = None) -> ImportResult:
     vms, skipped = _read_vinfo(vinfo, columns["vInfo"], problems)
     skipped_keys = {key for key, _, _ in skipped}
     warnings: list[str] = []
-    for name, reader in (("vDisk", _add_disk), ("vPartition", _add_partition),
-                         ("vNetwork", _add_network)):
+    for name, reader in (
+        ("vDisk", _add_disk),
+        ("vPartition", _add_partition),
+        ("vNetwork", _add_network),
+    ):
         if name in tables:
             orphans = _read_child(tables[name], columns[name], vms, skipped_keys, reader, problems)
             if orphans:
@@ -180,22 +188,20 @@ _MISSING_EFFECT = {
 }
 
 
-def _columns(table: Table, spec: Spec,
-             problems: list[Problem]) -> Columns:
+def _columns(table: Table, spec: Spec, problems: list[Problem]) -> Columns:
     found: Columns = {}
     for name, (headers, required) in spec.items():
         found[name] = table.column(*headers)
         if found[name] is None and required:
             problems.append(table.problem(0, "", f"missing column {headers[0]!r}"))
     if found["vm_uuid"] is None and found["vm_id"] is None:
-        problems.append(
-            table.problem(0, "", "missing column 'VM UUID' (sheets are joined on it)")
-        )
+        problems.append(table.problem(0, "", "missing column 'VM UUID' (sheets are joined on it)"))
     return found
 
 
-def _key(table: Table, number: int, cells: Sequence[Cell], cols: Columns,
-         problems: list[Problem]) -> tuple[str, str] | None:
+def _key(
+    table: Table, number: int, cells: Sequence[Cell], cols: Columns, problems: list[Problem]
+) -> tuple[str, str] | None:
     uuid = cell(cells, cols["vm_uuid"]) or cell(cells, cols["vm_id"])
     if not uuid:
         column = cols["vm_uuid"] if cols["vm_uuid"] is not None else cols["vm_id"]
@@ -205,8 +211,9 @@ def _key(table: Table, number: int, cells: Sequence[Cell], cols: Columns,
     return f"{cell(cells, cols['sdk_uuid'])}/{uuid.lower()}", uuid
 
 
-def _flag(table: Table, number: int, cells: Sequence[Cell], position: int | None,
-          problems: list[Problem]) -> bool:
+def _flag(
+    table: Table, number: int, cells: Sequence[Cell], position: int | None, problems: list[Problem]
+) -> bool:
     try:
         return parse_bool(cell(cells, position))
     except CellError as exc:
@@ -215,8 +222,14 @@ def _flag(table: Table, number: int, cells: Sequence[Cell], position: int | None
         return False
 
 
-def _number(table: Table, number: int, cells: Sequence[Cell], position: int | None,
-            problems: list[Problem], positive: bool = False) -> float | None:
+def _number(
+    table: Table,
+    number: int,
+    cells: Sequence[Cell],
+    position: int | None,
+    problems: list[Problem],
+    positive: bool = False,
+) -> float | None:
     text = cell(cells, position)
     if not text or position is None:
         return None
@@ -227,8 +240,9 @@ def _number(table: Table, number: int, cells: Sequence[Cell], position: int | No
         return None
     if value < 0 or (positive and value == 0):
         expected = "> 0" if positive else ">= 0"
-        problems.append(table.problem(number, position, f"expected a number {expected}, "
-                                                        f"got {text!r}"))
+        problems.append(
+            table.problem(number, position, f"expected a number {expected}, got {text!r}")
+        )
         return None
     return value
 
@@ -258,8 +272,11 @@ def _read_vinfo(
         if key in vms:
             where = cols["vm_uuid"] if cols["vm_uuid"] is not None else cols["vm_id"]
             assert where is not None
-            problems.append(table.problem(
-                number, where, f"duplicate VM UUID {uuid!r} (first at row {first_row[key]})"))
+            problems.append(
+                table.problem(
+                    number, where, f"duplicate VM UUID {uuid!r} (first at row {first_row[key]})"
+                )
+            )
             continue
         cpus_text = cell(cells, cols["cpus"])
         try:
@@ -271,8 +288,9 @@ def _read_vinfo(
         memory = _number(table, number, cells, cols["memory"], problems, positive=True)
         if memory is None and not cell(cells, cols["memory"]):
             assert cols["memory"] is not None
-            problems.append(table.problem(number, cols["memory"], "expected a number > 0, "
-                                                                  "got nothing"))
+            problems.append(
+                table.problem(number, cols["memory"], "expected a number > 0, got nothing")
+            )
         os_text = cell(cells, cols["os_tools"]) or cell(cells, cols["os_config"])
         first_row[key] = number
         vms[key] = _Vm(
@@ -300,8 +318,14 @@ def _natural(text: str) -> tuple[object, ...]:
     return tuple(int(p) if p.isdigit() else p.lower() for p in _DIGITS.split(text))
 
 
-def _add_disk(vm: _Vm, table: Table, number: int, cells: Sequence[Cell], cols: Columns,
-              problems: list[Problem]) -> None:
+def _add_disk(
+    vm: _Vm,
+    table: Table,
+    number: int,
+    cells: Sequence[Cell],
+    cols: Columns,
+    problems: list[Problem],
+) -> None:
     capacity = _number(table, number, cells, cols["capacity"], problems)
     if capacity is None or capacity == 0:
         return
@@ -313,8 +337,14 @@ def _add_disk(vm: _Vm, table: Table, number: int, cells: Sequence[Cell], cols: C
     vm.disks.append(((disk_key, _natural(cell(cells, cols["disk"])), number), capacity))
 
 
-def _add_partition(vm: _Vm, table: Table, number: int, cells: Sequence[Cell], cols: Columns,
-                   problems: list[Problem]) -> None:
+def _add_partition(
+    vm: _Vm,
+    table: Table,
+    number: int,
+    cells: Sequence[Cell],
+    cols: Columns,
+    problems: list[Problem],
+) -> None:
     consumed = _number(table, number, cells, cols["consumed"], problems)
     if consumed is not None:
         vm.used_mib = (vm.used_mib or 0.0) + consumed
@@ -323,8 +353,14 @@ def _add_partition(vm: _Vm, table: Table, number: int, cells: Sequence[Cell], co
 _IP_SPLIT = re.compile(r"[\s,;]+")
 
 
-def _add_network(vm: _Vm, table: Table, number: int, cells: Sequence[Cell], cols: Columns,
-                 problems: list[Problem]) -> None:
+def _add_network(
+    vm: _Vm,
+    table: Table,
+    number: int,
+    cells: Sequence[Cell],
+    cols: Columns,
+    problems: list[Problem],
+) -> None:
     for text in _IP_SPLIT.split(cell(cells, cols["ipv4"])):
         address = _ipv4(text)
         if address and address not in vm.ips:
@@ -347,8 +383,14 @@ def _ipv4(text: str) -> str | None:
 _ChildReader = Callable[[_Vm, Table, int, Sequence[Cell], Columns, list[Problem]], None]
 
 
-def _read_child(table: Table, cols: Columns, vms: dict[str, _Vm], skipped: set[str],
-                reader: _ChildReader, problems: list[Problem]) -> int:
+def _read_child(
+    table: Table,
+    cols: Columns,
+    vms: dict[str, _Vm],
+    skipped: set[str],
+    reader: _ChildReader,
+    problems: list[Problem],
+) -> int:
     """Add one child sheet's rows to their VMs; return how many rows had no VM."""
     orphans = 0
     for number, cells in non_empty_rows(table):
@@ -373,8 +415,11 @@ def _server(vm: _Vm, vinfo: Table, cols: Columns, problems: list[Problem]) -> Im
         notes.append("disks from vInfo total (no vDisk rows)")
     else:
         column = cols["total_disk"] if cols["total_disk"] is not None else "Total disk capacity MiB"
-        problems.append(vinfo.problem(vm.row, column, f"VM {vm.name!r} has no disks "
-                                                      "(no vDisk rows and no total capacity)"))
+        problems.append(
+            vinfo.problem(
+                vm.row, column, f"VM {vm.name!r} has no disks (no vDisk rows and no total capacity)"
+            )
+        )
         return None
     used = vm.used_mib if vm.used_mib is not None else vm.in_use_mib
     ips = list(vm.ips)

@@ -31,7 +31,13 @@ __all__ = ["read_csv", "read_csv_folder", "read_workbook"]
 
 # what calamine gives for one cell
 _Value = (
-    int | float | str | bool | datetime.time | datetime.date | datetime.datetime
+    int
+    | float
+    | str
+    | bool
+    | datetime.time
+    | datetime.date
+    | datetime.datetime
     | datetime.timedelta
 )
 
@@ -51,8 +57,9 @@ def _text(value: _Value) -> Cell:
     return str(value)
 
 
-def _sheet_table(sheet: python_calamine.CalamineSheet, display: str, name: str,
-                 keep: set[str] | None) -> Table:
+def _sheet_table(
+    sheet: python_calamine.CalamineSheet, display: str, name: str, keep: set[str] | None
+) -> Table:
     """One worksheet as a Table; only columns whose normalised header is in ``keep``.
 
     The header is the first row with a non-blank cell; rows after it that have no value in
@@ -70,8 +77,9 @@ def _sheet_table(sheet: python_calamine.CalamineSheet, display: str, name: str,
     while header and not header[-1]:
         header.pop()
     width = len(header)
-    wanted = [i for i, h in enumerate(header)
-              if h and (keep is None or normalise_header(h) in keep)]
+    wanted = [
+        i for i, h in enumerate(header) if h and (keep is None or normalise_header(h) in keep)
+    ]
     table: list[tuple[int, Sequence[Cell]]] = []
     for number in range(first, len(rows)):
         values = rows[number]
@@ -88,9 +96,7 @@ def _sheet_table(sheet: python_calamine.CalamineSheet, display: str, name: str,
     return Table(display, name, tuple(header), table)
 
 
-def _table_from_rows(
-    display: str, sheet: str, rows: Iterable[tuple[int, Sequence[Cell]]]
-) -> Table:
+def _table_from_rows(display: str, sheet: str, rows: Iterable[tuple[int, Sequence[Cell]]]) -> Table:
     iterator = iter(rows)
     header: tuple[str, ...] = ()
     for _, cells in iterator:  # the first non-empty row is the header
@@ -100,8 +106,9 @@ def _table_from_rows(
     return Table(display, sheet, header, list(iterator))
 
 
-def read_workbook(path: Path, display: str, wanted: Sequence[str],
-                  columns: Mapping[str, set[str]] | None = None) -> dict[str, Table]:
+def read_workbook(
+    path: Path, display: str, wanted: Sequence[str], columns: Mapping[str, set[str]] | None = None
+) -> dict[str, Table]:
     """The ``wanted`` sheets of an XLSX workbook (names matched ignoring case).
 
     ``columns`` (by sheet) limits each sheet to the columns whose normalised header is in
@@ -117,9 +124,7 @@ def read_workbook(path: Path, display: str, wanted: Sequence[str],
                 if actual is None:
                     continue
                 keep = columns.get(sheet) if columns is not None else None
-                tables[sheet] = _sheet_table(
-                    book.get_sheet_by_name(actual), display, actual, keep
-                )
+                tables[sheet] = _sheet_table(book.get_sheet_by_name(actual), display, actual, keep)
             return tables
     except python_calamine.CalamineError as exc:
         raise ImporterError(

@@ -18,8 +18,10 @@ from typing import Any
 
 __all__ = ["FakeVm", "synthetic_vms", "write_rvtools_csv_folder", "write_rvtools_xlsx"]
 
-_TAIL = ("Annotation,Datacenter,Cluster,Host,Folder,OS according to the configuration file,"
-         "OS according to the VMware Tools,VM ID,VM UUID,VI SDK Server,VI SDK UUID")
+_TAIL = (
+    "Annotation,Datacenter,Cluster,Host,Folder,OS according to the configuration file,"
+    "OS according to the VMware Tools,VM ID,VM UUID,VI SDK Server,VI SDK UUID"
+)
 HEADERS: dict[str, list[str]] = {
     "vInfo": (
         "VM,Powerstate,Template,SRM Placeholder,Config status,DNS Name,Connection state,"
@@ -82,13 +84,21 @@ class FakeVm:
 
 def _common(vm: FakeVm) -> dict[str, Any]:
     return {
-        "VM": vm.name, "Powerstate": vm.powerstate, "Template": vm.template,
-        "SRM Placeholder": vm.srm, "Annotation": vm.annotation, "Datacenter": "DC1",
-        "Cluster": "Cluster1", "Host": "esx01.example.local", "Folder": vm.folder,
+        "VM": vm.name,
+        "Powerstate": vm.powerstate,
+        "Template": vm.template,
+        "SRM Placeholder": vm.srm,
+        "Annotation": vm.annotation,
+        "Datacenter": "DC1",
+        "Cluster": "Cluster1",
+        "Host": "esx01.example.local",
+        "Folder": vm.folder,
         "OS according to the configuration file": vm.os_config,
         "OS according to the VMware Tools": vm.os_tools,
-        "VM ID": f"vm-{zlib.crc32(vm.uuid.encode()) % 100000}", "VM UUID": vm.uuid,
-        "VI SDK Server": "vcenter.example.local", "VI SDK UUID": vm.sdk_uuid,
+        "VM ID": f"vm-{zlib.crc32(vm.uuid.encode()) % 100000}",
+        "VM UUID": vm.uuid,
+        "VI SDK Server": "vcenter.example.local",
+        "VI SDK UUID": vm.sdk_uuid,
     }
 
 
@@ -97,24 +107,55 @@ def _rows(vms: Iterable[FakeVm]) -> dict[str, list[dict[str, Any]]]:
     for vm in vms:
         base = _common(vm)
         total = sum(float(d) for d in vm.disks_mib if not isinstance(d, str))
-        rows["vInfo"].append({
-            **base, "CPUs": vm.cpus, "Memory": vm.memory_mib, "NICs": len(vm.nics),
-            "Disks": len(vm.disks_mib), "Total disk capacity MiB": total,
-            "Primary IP Address": vm.primary_ip, "Provisioned MiB": total,
-            "In Use MiB": total / 2, "Firmware": "bios", "HW version": "19",
-            "Config status": "green", "DNS Name": vm.name.lower(),
-        })
+        rows["vInfo"].append(
+            {
+                **base,
+                "CPUs": vm.cpus,
+                "Memory": vm.memory_mib,
+                "NICs": len(vm.nics),
+                "Disks": len(vm.disks_mib),
+                "Total disk capacity MiB": total,
+                "Primary IP Address": vm.primary_ip,
+                "Provisioned MiB": total,
+                "In Use MiB": total / 2,
+                "Firmware": "bios",
+                "HW version": "19",
+                "Config status": "green",
+                "DNS Name": vm.name.lower(),
+            }
+        )
         for number, size in enumerate(vm.disks_mib):
-            rows["vDisk"].append({**base, "Disk": f"Hard disk {number + 1}",
-                                  "Disk Key": 2000 + number, "Capacity MiB": size,
-                                  "Thin": True, "Controller": "SCSI controller 0"})
+            rows["vDisk"].append(
+                {
+                    **base,
+                    "Disk": f"Hard disk {number + 1}",
+                    "Disk Key": 2000 + number,
+                    "Capacity MiB": size,
+                    "Thin": True,
+                    "Controller": "SCSI controller 0",
+                }
+            )
         for number, used in enumerate(vm.consumed_mib):
-            rows["vPartition"].append({**base, "Disk": f"C:\\{number}", "Disk Key": number,
-                                       "Consumed MiB": used, "Capacity MiB": used * 2})
+            rows["vPartition"].append(
+                {
+                    **base,
+                    "Disk": f"C:\\{number}",
+                    "Disk Key": number,
+                    "Consumed MiB": used,
+                    "Capacity MiB": used * 2,
+                }
+            )
         for number, nic in enumerate(vm.nics):
-            rows["vNetwork"].append({**base, "NIC label": f"Network adapter {number + 1}",
-                                     "Adapter": "vmxnet3", "Network": "VLAN10",
-                                     "Connected": True, "IPv4 Address": ", ".join(nic)})
+            rows["vNetwork"].append(
+                {
+                    **base,
+                    "NIC label": f"Network adapter {number + 1}",
+                    "Adapter": "vmxnet3",
+                    "Network": "VLAN10",
+                    "Connected": True,
+                    "IPv4 Address": ", ".join(nic),
+                }
+            )
     return rows
 
 
@@ -125,17 +166,28 @@ def _headers(sheet: str, order_seed: int | None) -> list[str]:
     return headers
 
 
-def _table(sheet: str, rows: list[dict[str, Any]], generation: str,
-           order_seed: int | None, drop: Sequence[str]) -> Iterator[list[Any]]:
+def _table(
+    sheet: str,
+    rows: list[dict[str, Any]],
+    generation: str,
+    order_seed: int | None,
+    drop: Sequence[str],
+) -> Iterator[list[Any]]:
     canonical = [h for h in _headers(sheet, order_seed) if h not in drop]
     yield [h if generation == "MiB" else h.replace(" MiB", " MB") for h in canonical]
     for row in rows:
         yield [row.get(h) for h in canonical]
 
 
-def write_rvtools_xlsx(path: Path, vms: Iterable[FakeVm], *, generation: str = "MiB",
-                       sheets: Sequence[str] = tuple(HEADERS), order_seed: int | None = None,
-                       drop_columns: Sequence[str] = ()) -> Path:
+def write_rvtools_xlsx(
+    path: Path,
+    vms: Iterable[FakeVm],
+    *,
+    generation: str = "MiB",
+    sheets: Sequence[str] = tuple(HEADERS),
+    order_seed: int | None = None,
+    drop_columns: Sequence[str] = (),
+) -> Path:
     """An RVTools-like workbook; ``order_seed`` shuffles the columns of every sheet."""
     import openpyxl
 
@@ -149,9 +201,14 @@ def write_rvtools_xlsx(path: Path, vms: Iterable[FakeVm], *, generation: str = "
     return path
 
 
-def write_rvtools_csv_folder(folder: Path, vms: Iterable[FakeVm], *, generation: str = "MiB",
-                             sheets: Sequence[str] = tuple(HEADERS),
-                             order_seed: int | None = None) -> Path:
+def write_rvtools_csv_folder(
+    folder: Path,
+    vms: Iterable[FakeVm],
+    *,
+    generation: str = "MiB",
+    sheets: Sequence[str] = tuple(HEADERS),
+    order_seed: int | None = None,
+) -> Path:
     """RVTools' "Export all to CSV": one ``RVTools_tab<sheet>.csv`` per sheet."""
     folder.mkdir(parents=True, exist_ok=True)
     rows = _rows(vms)
@@ -163,11 +220,32 @@ def write_rvtools_csv_folder(folder: Path, vms: Iterable[FakeVm], *, generation:
     return folder
 
 
-_OS = ("Microsoft Windows Server 2019 (64-bit)", "Microsoft Windows Server 2016 (64-bit)",
-       "Red Hat Enterprise Linux 8 (64-bit)", "Ubuntu Linux (64-bit)", "CentOS 7 (64-bit)",
-       "Microsoft Windows Server 2012 R2 (64-bit)")
-_SYSTEMS = ("eko", "hr", "skola", "vard", "gis", "arkiv", "web", "ad", "backup", "ekonomi",
-            "bibliotek", "miljo", "bygg", "social", "kultur", "teknik")
+_OS = (
+    "Microsoft Windows Server 2019 (64-bit)",
+    "Microsoft Windows Server 2016 (64-bit)",
+    "Red Hat Enterprise Linux 8 (64-bit)",
+    "Ubuntu Linux (64-bit)",
+    "CentOS 7 (64-bit)",
+    "Microsoft Windows Server 2012 R2 (64-bit)",
+)
+_SYSTEMS = (
+    "eko",
+    "hr",
+    "skola",
+    "vard",
+    "gis",
+    "arkiv",
+    "web",
+    "ad",
+    "backup",
+    "ekonomi",
+    "bibliotek",
+    "miljo",
+    "bygg",
+    "social",
+    "kultur",
+    "teknik",
+)
 _ROLES = ("app", "db", "web", "file", "srv")
 
 
@@ -181,17 +259,19 @@ def synthetic_vms(count: int, seed: int = 7, systems: int = 50) -> list[FakeVm]:
         disks = [rng.choice((40960, 61440, 102400))]
         disks += [rng.choice((51200, 204800, 512000)) for _ in range(rng.randrange(3))]
         ip = f"10.{10 + number // 65000}.{(number // 250) % 256}.{number % 250 + 1}"
-        vms.append(FakeVm(
-            name=f"{system}-{role}{number:05d}",
-            uuid=str(uuidlib.UUID(int=rng.getrandbits(128), version=4)),
-            cpus=rng.choice((1, 2, 4, 8)),
-            memory_mib=rng.choice((2048, 4096, 8192, 16384)),
-            disks_mib=disks,
-            consumed_mib=[d * 0.4 for d in disks],
-            nics=[(ip,)],
-            powerstate="poweredOff" if rng.random() < 0.05 else "poweredOn",
-            folder=f"/Servers/{system}",
-            os_tools=rng.choice(_OS),
-            primary_ip=ip,
-        ))
+        vms.append(
+            FakeVm(
+                name=f"{system}-{role}{number:05d}",
+                uuid=str(uuidlib.UUID(int=rng.getrandbits(128), version=4)),
+                cpus=rng.choice((1, 2, 4, 8)),
+                memory_mib=rng.choice((2048, 4096, 8192, 16384)),
+                disks_mib=disks,
+                consumed_mib=[d * 0.4 for d in disks],
+                nics=[(ip,)],
+                powerstate="poweredOff" if rng.random() < 0.05 else "poweredOn",
+                folder=f"/Servers/{system}",
+                os_tools=rng.choice(_OS),
+                primary_ip=ip,
+            )
+        )
     return vms

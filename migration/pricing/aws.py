@@ -42,8 +42,9 @@ def _hourly(term: dict[str, Any]) -> float | None:
     return None
 
 
-def parse_ec2(offer: dict[str, Any], region: str, retrieved: date, families: set[str]
-              ) -> tuple[list[VmSize], list[str], list[PriceEntry]]:
+def parse_ec2(
+    offer: dict[str, Any], region: str, retrieved: date, families: set[str]
+) -> tuple[list[VmSize], list[str], list[PriceEntry]]:
     """Sizes of the wanted families, every offered instance type, and price entries."""
     stamp = str(offer.get("publicationDate", ""))[:10]
     source = f"AWS price list AmazonEC2 {region}, publication {stamp}"
@@ -55,9 +56,16 @@ def parse_ec2(offer: dict[str, Any], region: str, retrieved: date, families: set
 
     def add(item: str, option: str, price: float, unit: Unit) -> None:
         entries[(item, option)] = PriceEntry(
-            item=item, option=option, price=price, unit=unit,
-            currency="USD", region=region, retrieved=retrieved.isoformat(), source=source,
-            basis="observed")
+            item=item,
+            option=option,
+            price=price,
+            unit=unit,
+            currency="USD",
+            region=region,
+            retrieved=retrieved.isoformat(),
+            source=source,
+            basis="observed",
+        )
 
     for sku, product in sorted(products.items()):
         attrs = product.get("attributes", {})
@@ -71,8 +79,11 @@ def parse_ec2(offer: dict[str, Any], region: str, retrieved: date, families: set
         if family != "Compute Instance":
             continue
         itype = attrs.get("instanceType", "")
-        if (attrs.get("tenancy") != "Shared" or attrs.get("preInstalledSw") != "NA"
-                or attrs.get("capacitystatus") != "Used"):
+        if (
+            attrs.get("tenancy") != "Shared"
+            or attrs.get("preInstalledSw") != "NA"
+            or attrs.get("capacitystatus") != "Used"
+        ):
             continue
         os_name, licence = attrs.get("operatingSystem"), attrs.get("licenseModel")
         if os_name == "Linux" and licence == "No License required":
@@ -86,9 +97,13 @@ def parse_ec2(offer: dict[str, Any], region: str, retrieved: date, families: set
         memory = _MEMORY.match(str(attrs.get("memory", "")))
         if fam in families and itype not in sizes and memory and "metal" not in itype:
             sizes[itype] = VmSize(
-                name=itype, family=fam, vcpu=int(attrs["vcpu"]),
-                memory_gb=float(memory.group(1).replace(",", "")), max_data_disks=26,
-                source=source)
+                name=itype,
+                family=fam,
+                vcpu=int(attrs["vcpu"]),
+                memory_gb=float(memory.group(1).replace(",", "")),
+                max_data_disks=26,
+                source=source,
+            )
         for code, term in terms.get("OnDemand", {}).get(sku, {}).items():
             if code.endswith(ON_DEMAND):
                 price = _hourly(term)
@@ -104,12 +119,16 @@ def parse_ec2(offer: dict[str, Any], region: str, retrieved: date, families: set
             price = _hourly(term)
             if years and price is not None:
                 add(f"vm:{itype}", f"linux-reserved-{years}", price, "hour")
-    return (sorted(sizes.values(), key=lambda s: (s.family, s.vcpu, s.name)), sorted(offered),
-            list(entries.values()))
+    return (
+        sorted(sizes.values(), key=lambda s: (s.family, s.vcpu, s.name)),
+        sorted(offered),
+        list(entries.values()),
+    )
 
 
-def parse_savings_plans(doc: dict[str, Any], region: str, retrieved: date,
-                        instance_types: set[str]) -> list[PriceEntry]:
+def parse_savings_plans(
+    doc: dict[str, Any], region: str, retrieved: date, instance_types: set[str]
+) -> list[PriceEntry]:
     """No Upfront Compute Savings Plan rates for Linux (RunInstances) usage."""
     plans = {p["sku"]: p.get("attributes", {}) for p in doc.get("products", [])}
     stamp = str(doc.get("publicationDate", ""))[:10]
@@ -128,11 +147,16 @@ def parse_savings_plans(doc: dict[str, Any], region: str, retrieved: date,
             if itype not in instance_types or rate.get("discountedOperation") != "RunInstances":
                 continue
             out[(itype, years)] = PriceEntry(
-                item=f"vm:{itype}", option=f"linux-savings-plan-{years}",
-                price=float(rate["discountedRate"]["price"]), unit="hour", currency="USD",
-                region=region, retrieved=retrieved.isoformat(),
+                item=f"vm:{itype}",
+                option=f"linux-savings-plan-{years}",
+                price=float(rate["discountedRate"]["price"]),
+                unit="hour",
+                currency="USD",
+                region=region,
+                retrieved=retrieved.isoformat(),
                 source=f"AWS price list AWSComputeSavingsPlan {region}, publication {stamp}",
-                basis="observed")
+                basis="observed",
+            )
     return [out[k] for k in sorted(out)]
 
 
@@ -147,8 +171,9 @@ def refresh_aws(
 ) -> PriceBookFile:
     """Fetch EC2, EBS gp3 and Compute Savings Plan prices for ``region``."""
     if fx is None:
-        raise InputFileError("AWS prices are in USD: a dated EUR/USD rate is needed "
-                             "(--eur-per-usd)")
+        raise InputFileError(
+            "AWS prices are in USD: a dated EUR/USD rate is needed (--eur-per-usd)"
+        )
     base = base_url.rstrip("/")
     own = client is None
     http = client or httpx.Client(timeout=600.0)
@@ -157,9 +182,16 @@ def refresh_aws(
         families = {s.family for s in template.doc.sizes}
         sizes, offered, entries = parse_ec2(offer, region, retrieved, families)
         index = _get_json(
-            http, f"{base}/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/current/region_index.json")
-        url = next((r.get("versionUrl") for r in index.get("regions", [])
-                    if r.get("regionCode") == region), None)
+            http, f"{base}/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/current/region_index.json"
+        )
+        url = next(
+            (
+                r.get("versionUrl")
+                for r in index.get("regions", [])
+                if r.get("regionCode") == region
+            ),
+            None,
+        )
         if url:
             sp = _get_json(http, f"{base}{url}")
             entries += parse_savings_plans(sp, region, retrieved, {s.name for s in sizes})
@@ -177,7 +209,7 @@ def refresh_aws(
         sizes=tuple(sizes),
         offered=tuple(offered),
         offered_source=f"AWS price list AmazonEC2 {region} (types with a Linux or Windows "
-                       "on-demand price)",
+        "on-demand price)",
         entries=tuple(merge_template(template, entries, region)),
         notes=(f"Fetched from {base_url} on {retrieved}.",),
     )

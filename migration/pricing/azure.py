@@ -27,8 +27,9 @@ SOURCE = "azure retail prices"
 _DISK = re.compile(r"^(P\d+) LRS Disk$")
 
 
-def fetch_items(client: httpx.Client, base_url: str, flt: str, currency: str
-                ) -> Iterator[dict[str, Any]]:
+def fetch_items(
+    client: httpx.Client, base_url: str, flt: str, currency: str
+) -> Iterator[dict[str, Any]]:
     """Every item of one query, following ``NextPageLink``."""
     url: str | None = f"{base_url.rstrip('/')}/api/retail/prices"
     params: dict[str, str] | None = {
@@ -64,20 +65,32 @@ def _excluded(item: dict[str, Any]) -> bool:
     )
 
 
-def _observed(item: dict[str, Any], item_key: str, option: str, price: float, unit: Unit,
-              region: str, retrieved: date) -> PriceEntry:
+def _observed(
+    item: dict[str, Any],
+    item_key: str,
+    option: str,
+    price: float,
+    unit: Unit,
+    region: str,
+    retrieved: date,
+) -> PriceEntry:
     return PriceEntry(
-        item=item_key, option=option, price=price, unit=unit,
-        currency=item.get("currencyCode", "USD"), region=region,
+        item=item_key,
+        option=option,
+        price=price,
+        unit=unit,
+        currency=item.get("currencyCode", "USD"),
+        region=region,
         retrieved=retrieved.isoformat(),
         source=f"Azure Retail Prices API {API_VERSION}, meterId {item.get('meterId', '?')}, "
-               f"effective {str(item.get('effectiveStartDate', ''))[:10]}",
+        f"effective {str(item.get('effectiveStartDate', ''))[:10]}",
         basis="observed",
     )
 
 
-def vm_entries(items: list[dict[str, Any]], sku: str, region: str, retrieved: date
-               ) -> list[PriceEntry]:
+def vm_entries(
+    items: list[dict[str, Any]], sku: str, region: str, retrieved: date
+) -> list[PriceEntry]:
     """Price entries of one VM size from its API items (the newest row per option wins)."""
     best: dict[str, tuple[str, PriceEntry]] = {}
 
@@ -93,15 +106,26 @@ def vm_entries(items: list[dict[str, Any]], sku: str, region: str, retrieved: da
         price = float(item.get("retailPrice", 0.0))
         if item.get("type") == "Consumption":
             option = "windows-payg" if windows else "linux-payg"
-            keep(option, when, _observed(item, f"vm:{sku}", option, price, "hour", region,
-                                         retrieved))
+            keep(
+                option, when, _observed(item, f"vm:{sku}", option, price, "hour", region, retrieved)
+            )
             if not windows:
                 for plan in item.get("savingsPlan") or []:
                     years = "1y" if plan.get("term") == "1 Year" else "3y"
                     option = f"linux-savings-plan-{years}"
-                    keep(option, when, _observed(item, f"vm:{sku}", option,
-                                                 float(plan["retailPrice"]), "hour", region,
-                                                 retrieved))
+                    keep(
+                        option,
+                        when,
+                        _observed(
+                            item,
+                            f"vm:{sku}",
+                            option,
+                            float(plan["retailPrice"]),
+                            "hour",
+                            region,
+                            retrieved,
+                        ),
+                    )
         elif item.get("type") == "Reservation" and not windows:
             term = str(item.get("reservationTerm"))
             if term not in ("1 Year", "3 Years"):
@@ -110,8 +134,7 @@ def vm_entries(items: list[dict[str, Any]], sku: str, region: str, retrieved: da
             option = f"linux-reserved-{span}"
             unit: Unit = "term-1y" if span == "1y" else "term-3y"
             # the whole term's price, although unitOfMeasure says "1 Hour"
-            keep(option, when, _observed(item, f"vm:{sku}", option, price, unit, region,
-                                         retrieved))
+            keep(option, when, _observed(item, f"vm:{sku}", option, price, unit, region, retrieved))
     return [entry for _, (_, entry) in sorted(best.items())]
 
 
@@ -126,8 +149,9 @@ def disk_entries(items: list[dict[str, Any]], region: str, retrieved: date) -> l
             continue
         tier = match.group(1)
         when = str(item.get("effectiveStartDate", ""))
-        entry = _observed(item, f"disk:{tier}", "", float(item["retailPrice"]), "month",
-                          region, retrieved)
+        entry = _observed(
+            item, f"disk:{tier}", "", float(item["retailPrice"]), "month", region, retrieved
+        )
         if tier not in best or when > best[tier][0]:
             best[tier] = (when, entry)
     return [entry for _, (_, entry) in sorted(best.items())]
@@ -139,13 +163,15 @@ def vpn_entries(items: list[dict[str, Any]], region: str, retrieved: date) -> li
         if _excluded(item):
             continue
         if item.get("skuName") == "VpnGw1" and item.get("unitOfMeasure") == "1 Hour":
-            return [_observed(item, "vpn:gateway", "", float(item["retailPrice"]), "hour",
-                              region, retrieved)]
+            return [
+                _observed(
+                    item, "vpn:gateway", "", float(item["retailPrice"]), "hour", region, retrieved
+                )
+            ]
     return []
 
 
-def merge_template(template: PriceBook, fetched: list[PriceEntry], region: str
-                   ) -> list[PriceEntry]:
+def merge_template(template: PriceBook, fetched: list[PriceEntry], region: str) -> list[PriceEntry]:
     """Fetched entries plus what the refresh does not fetch.
 
     A template row is kept only when it is region-independent (``region == "all"``) or
@@ -158,14 +184,26 @@ def merge_template(template: PriceBook, fetched: list[PriceEntry], region: str
         if (entry.item, entry.option) in have:
             continue
         if entry.region == "all" or entry.basis == "unknown":
-            out.append(entry.model_copy(update={"region": entry.region if entry.region == "all"
-                                                else region}))
+            out.append(
+                entry.model_copy(
+                    update={"region": entry.region if entry.region == "all" else region}
+                )
+            )
         else:
-            out.append(PriceEntry(
-                item=entry.item, option=entry.option, price=None, unit=entry.unit,
-                currency=entry.currency, region=region, retrieved="", source="none found",
-                basis="unknown", method=f"not returned by the price API for {region}",
-            ))
+            out.append(
+                PriceEntry(
+                    item=entry.item,
+                    option=entry.option,
+                    price=None,
+                    unit=entry.unit,
+                    currency=entry.currency,
+                    region=region,
+                    retrieved="",
+                    source="none found",
+                    basis="unknown",
+                    method=f"not returned by the price API for {region}",
+                )
+            )
     return sorted(out, key=lambda e: (e.item, e.option))
 
 
@@ -185,17 +223,20 @@ def refresh_azure(
     try:
         fetched: list[PriceEntry] = []
         for size in template.doc.sizes:
-            flt = (f"serviceName eq 'Virtual Machines' and armRegionName eq '{region}' "
-                   f"and armSkuName eq '{size.name}'")
-            fetched += vm_entries(list(fetch_items(http, base_url, flt, currency)), size.name,
-                                  region, retrieved)
-        flt = (f"serviceName eq 'Storage' and armRegionName eq '{region}' "
-               "and productName eq 'Premium SSD Managed Disks'")
-        fetched += disk_entries(list(fetch_items(http, base_url, flt, currency)), region,
-                                retrieved)
+            flt = (
+                f"serviceName eq 'Virtual Machines' and armRegionName eq '{region}' "
+                f"and armSkuName eq '{size.name}'"
+            )
+            fetched += vm_entries(
+                list(fetch_items(http, base_url, flt, currency)), size.name, region, retrieved
+            )
+        flt = (
+            f"serviceName eq 'Storage' and armRegionName eq '{region}' "
+            "and productName eq 'Premium SSD Managed Disks'"
+        )
+        fetched += disk_entries(list(fetch_items(http, base_url, flt, currency)), region, retrieved)
         flt = f"serviceName eq 'VPN Gateway' and armRegionName eq '{region}'"
-        fetched += vpn_entries(list(fetch_items(http, base_url, flt, currency)), region,
-                               retrieved)
+        fetched += vpn_entries(list(fetch_items(http, base_url, flt, currency)), region, retrieved)
     finally:
         if own:
             http.close()

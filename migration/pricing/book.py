@@ -189,13 +189,9 @@ def parse_book(doc: PriceBookFile, path: Path) -> PriceBook:
                 f"{path}: entries[{number}]: duplicate price for {entry.item} {entry.option!r}"
             )
         if entry.basis == "unknown" and entry.price is not None:
-            raise InputFileError(
-                f"{path}: entries[{number}]: basis 'unknown' must have price null"
-            )
+            raise InputFileError(f"{path}: entries[{number}]: basis 'unknown' must have price null")
         if entry.basis != "unknown" and entry.price is None:
-            raise InputFileError(
-                f"{path}: entries[{number}]: price null needs basis 'unknown'"
-            )
+            raise InputFileError(f"{path}: entries[{number}]: price null needs basis 'unknown'")
         index[key] = entry
     return PriceBook(doc=doc, path=path, _index=index)
 
@@ -210,9 +206,7 @@ def load_book(path: str | Path) -> PriceBook:
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputFileError(
-            f"{file}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}"
-        ) from None
+        raise InputFileError(f"{file}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
     try:
         doc = PriceBookFile.model_validate(raw)
     except pydantic.ValidationError as exc:
@@ -242,9 +236,7 @@ def _cached_load(path: Path) -> PriceBook:
     return book
 
 
-def find_book(
-    provider: str, region: str, books_dir: str | Path | None = None
-) -> PriceBook:
+def find_book(provider: str, region: str, books_dir: str | Path | None = None) -> PriceBook:
     """The newest book for this provider and region.
 
     Looks in ``books_dir`` first (refreshed books), then in the bundled books. When no book

@@ -34,16 +34,32 @@ def refresh_book(
     template = find_book(provider, region)
     fx = None
     if eur_per_usd is not None:
-        fx = FxRate(eur_per_usd=eur_per_usd, date=(fx_date or retrieved).isoformat(),
-                    source="EUR/USD reference rate given with --eur-per-usd", basis="observed")
+        fx = FxRate(
+            eur_per_usd=eur_per_usd,
+            date=(fx_date or retrieved).isoformat(),
+            source="EUR/USD reference rate given with --eur-per-usd",
+            basis="observed",
+        )
     try:
         if provider == "azure":
-            doc = azure.refresh_azure(region, template, retrieved=retrieved, fx=fx,
-                                      base_url=base_url or azure.DEFAULT_BASE_URL,
-                                      currency=currency, client=client)
+            doc = azure.refresh_azure(
+                region,
+                template,
+                retrieved=retrieved,
+                fx=fx,
+                base_url=base_url or azure.DEFAULT_BASE_URL,
+                currency=currency,
+                client=client,
+            )
         elif provider == "aws":
-            doc = aws.refresh_aws(region, template, retrieved=retrieved, fx=fx,
-                                  base_url=base_url or aws.DEFAULT_BASE_URL, client=client)
+            doc = aws.refresh_aws(
+                region,
+                template,
+                retrieved=retrieved,
+                fx=fx,
+                base_url=base_url or aws.DEFAULT_BASE_URL,
+                client=client,
+            )
         else:
             raise InputFileError(f"provider must be azure or aws, got {provider!r}")
     except httpx.HTTPError as exc:

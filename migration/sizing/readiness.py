@@ -75,9 +75,18 @@ _LINUX_EOS: dict[tuple[str, str], date] = {
     ("sles", "12"): date(2024, 10, 31),
 }
 _ALIASES = {"redhat": "rhel", "suse": "sles", "alma": "almalinux", "ol": "oracle-linux"}
-_NAMES = {"rhel": "RHEL", "centos": "CentOS", "ubuntu": "Ubuntu", "debian": "Debian",
-          "sles": "SLES", "rocky": "Rocky Linux", "almalinux": "AlmaLinux",
-          "oracle-linux": "Oracle Linux", "amazon-linux": "Amazon Linux", "fedora": "Fedora"}
+_NAMES = {
+    "rhel": "RHEL",
+    "centos": "CentOS",
+    "ubuntu": "Ubuntu",
+    "debian": "Debian",
+    "sles": "SLES",
+    "rocky": "Rocky Linux",
+    "almalinux": "AlmaLinux",
+    "oracle-linux": "Oracle Linux",
+    "amazon-linux": "Amazon Linux",
+    "fedora": "Fedora",
+}
 
 
 def classify_os(slug: str) -> OsInfo:
@@ -124,14 +133,29 @@ def os_readiness(info: OsInfo, provider: str, as_of: date) -> list[tuple[str, st
     target = "Azure" if provider == "azure" else "AWS"
     found: list[tuple[str, str]] = []
     if info.family == "unknown":
-        found.append((UNKNOWN, f"operating system {info.slug!r} is not recognised; "
-                               f"check that {target} supports it"))
+        found.append(
+            (
+                UNKNOWN,
+                f"operating system {info.slug!r} is not recognised; "
+                f"check that {target} supports it",
+            )
+        )
     if info.bits32:
-        found.append((NOT_READY, f"32-bit operating system ({info.slug}): {target} runs "
-                                 "64-bit guests only; rebuild on a 64-bit OS"))
+        found.append(
+            (
+                NOT_READY,
+                f"32-bit operating system ({info.slug}): {target} runs "
+                "64-bit guests only; rebuild on a 64-bit OS",
+            )
+        )
     if info.unsupported:
-        found.append((NOT_READY, f"{info.name} is not supported on {target} (support ended "
-                                 f"{info.end_of_support}, {info.eos_source}); upgrade first"))
+        found.append(
+            (
+                NOT_READY,
+                f"{info.name} is not supported on {target} (support ended "
+                f"{info.end_of_support}, {info.eos_source}); upgrade first",
+            )
+        )
     elif info.end_of_support is not None and info.end_of_support <= as_of:
         if info.family == "windows" and provider == "azure":
             remedy = "Azure gives Extended Security Updates free [S44]; plan an upgrade"
@@ -139,8 +163,12 @@ def os_readiness(info: OsInfo, provider: str, as_of: date) -> list[tuple[str, st
             remedy = "on AWS Extended Security Updates must be bought; plan an upgrade"
         else:
             remedy = "plan an upgrade or paid extended support"
-        found.append((CONDITIONAL, f"{info.name}: support ended {info.end_of_support} "
-                                   f"({info.eos_source}); {remedy}"))
+        found.append(
+            (
+                CONDITIONAL,
+                f"{info.name}: support ended {info.end_of_support} ({info.eos_source}); {remedy}",
+            )
+        )
     return found
 
 

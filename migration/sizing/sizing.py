@@ -106,8 +106,12 @@ class ServerSizing:
             "target_memory_gb": self.target_memory_gb,
             "licence_model": self.licence_model,
             "disks": [
-                {"size_gb": d.size_gb, "tier": d.tier, "monthly_price": _round(d.monthly_price),
-                 "basis": d.basis}
+                {
+                    "size_gb": d.size_gb,
+                    "tier": d.tier,
+                    "monthly_price": _round(d.monthly_price),
+                    "basis": d.basis,
+                }
                 for d in self.disks
             ],
             "notes": list(self.notes),
@@ -156,12 +160,11 @@ class Sizer:
         allowed = set(options.families(provider))
         offered = set(book.doc.offered)
         self.sizes = tuple(
-            s for s in book.doc.sizes
+            s
+            for s in book.doc.sizes
             if (not allowed or s.family in allowed) and (not offered or s.name in offered)
         )
-        self.all_sizes = tuple(
-            s for s in book.doc.sizes if not offered or s.name in offered
-        )
+        self.all_sizes = tuple(s for s in book.doc.sizes if not offered or s.name in offered)
         self._choices: dict[tuple[int, float, int, bool], _Choice] = {}
         self._disks: dict[float, DiskSizing] = {}
         self._os: dict[str, OsInfo] = {}
@@ -250,8 +253,15 @@ class Sizer:
     # -- one server ----------------------------------------------------------------------
     def size(self, server: Server) -> ServerSizing:
         """Size, price and readiness of one server."""
-        key = (server.os, server.vcpu, server.memory_gb, server.cpu_p95, server.memory_p95,
-               len(server.disks_gb), server.licences.windows_software_assurance)
+        key = (
+            server.os,
+            server.vcpu,
+            server.memory_gb,
+            server.cpu_p95,
+            server.memory_p95,
+            len(server.disks_gb),
+            server.licences.windows_software_assurance,
+        )
         part = self._parts.get(key)
         if part is None:
             part = self._compute_part(server)
@@ -259,12 +269,22 @@ class Sizer:
         target = "Azure" if self.provider == "azure" else "AWS"
         found: list[tuple[str, str]] = []
         if server.disks_gb[0] > MAX_OS_DISK_GB[self.provider]:
-            found.append((NOT_READY, f"OS disk of {server.disks_gb[0]:g} GB is larger than "
-                                     f"{target}'s limit of {MAX_OS_DISK_GB[self.provider]:g} GB"))
+            found.append(
+                (
+                    NOT_READY,
+                    f"OS disk of {server.disks_gb[0]:g} GB is larger than "
+                    f"{target}'s limit of {MAX_OS_DISK_GB[self.provider]:g} GB",
+                )
+            )
         for number, size_gb in enumerate(server.disks_gb[1:], start=1):
             if size_gb > MAX_DISK_GB[self.provider]:
-                found.append((NOT_READY, f"disk {number} of {size_gb:g} GB is larger than "
-                                         f"{target}'s limit of {MAX_DISK_GB[self.provider]:g} GB"))
+                found.append(
+                    (
+                        NOT_READY,
+                        f"disk {number} of {size_gb:g} GB is larger than "
+                        f"{target}'s limit of {MAX_DISK_GB[self.provider]:g} GB",
+                    )
+                )
         verdict = combine([*part.found, *found]) if found else part.verdict
         disk_cache = self._disks
         disks = tuple(disk_cache.get(gb) or self.disk(gb) for gb in server.disks_gb)
@@ -273,9 +293,15 @@ class Sizer:
         disks_monthly: float | None = None
         for disk in disks:
             if disk.monthly_price is None:
-                notes = (*notes, "disk price unknown for " + ", ".join(
-                    f"{d.size_gb:g} GB ({d.tier or 'no tier'})" for d in disks
-                    if d.monthly_price is None))
+                notes = (
+                    *notes,
+                    "disk price unknown for "
+                    + ", ".join(
+                        f"{d.size_gb:g} GB ({d.tier or 'no tier'})"
+                        for d in disks
+                        if d.monthly_price is None
+                    ),
+                )
                 break
             total += disk.monthly_price
         else:
@@ -313,8 +339,9 @@ class Sizer:
         vcpu, memory, basis = self.targets(server)
         data_disks = len(server.disks_gb) - 1
         windows = info.family == "windows"
-        hybrid_benefit = (windows and self.provider == "azure"
-                          and server.licences.windows_software_assurance)
+        hybrid_benefit = (
+            windows and self.provider == "azure" and server.licences.windows_software_assurance
+        )
         # rank sizes by the price actually paid: with Hybrid Benefit that is the Linux rate
         choice = self.choose(vcpu, memory, data_disks, windows and not hybrid_benefit)
         notes: list[str] = []
@@ -325,12 +352,18 @@ class Sizer:
             )
             need = f"{vcpu} vCPU, {memory:g} GB memory, {data_disks} data disks"
             if anywhere:
-                found.append((CONDITIONAL, f"needs {need}: no size in the allowed families "
-                                           f"{', '.join(self.options.families(self.provider))} "
-                                           "fits; allow a larger family"))
+                found.append(
+                    (
+                        CONDITIONAL,
+                        f"needs {need}: no size in the allowed families "
+                        f"{', '.join(self.options.families(self.provider))} "
+                        "fits; allow a larger family",
+                    )
+                )
             else:
-                found.append((NOT_READY, f"needs {need}: beyond every {target} size in the "
-                                         "price book"))
+                found.append(
+                    (NOT_READY, f"needs {need}: beyond every {target} size in the price book")
+                )
         compute = choice.linux.monthly if choice.linux is not None else None
         licence_model = "none"
         licence: float | None = 0.0
@@ -349,16 +382,26 @@ class Sizer:
                 else:
                     licence = None
                     if choice.size is not None:
-                        notes.append(f"Windows licence-included price unknown for "
-                                     f"{choice.size.name}")
+                        notes.append(
+                            f"Windows licence-included price unknown for {choice.size.name}"
+                        )
         if compute is None and choice.size is not None:
             notes.append(f"pay-as-you-go price unknown for {choice.size.name}")
         monthly = None if compute is None or licence is None else compute + licence
         source = price_source(self.book, entries, self.region) if monthly is not None else None
         return _Part(
-            found=tuple(found), verdict=combine(found), size=choice.size, vcpu=vcpu,
-            memory=memory, basis=basis, os_family=info.family, compute=compute,
-            licence_model=licence_model, licence=licence, monthly=monthly, source=source,
+            found=tuple(found),
+            verdict=combine(found),
+            size=choice.size,
+            vcpu=vcpu,
+            memory=memory,
+            basis=basis,
+            os_family=info.family,
+            compute=compute,
+            licence_model=licence_model,
+            licence=licence,
+            monthly=monthly,
+            source=source,
             notes=tuple(notes),
         )
 

@@ -13,8 +13,12 @@ from migration.plan import Plan
 from stacks.aws import layout
 from stacks.aws.layout import AwsOptions, SubnetSpec
 
-_ASSUME = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "SERVICE"}}]}
+_ASSUME = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "SERVICE"}}
+    ],
+}
 
 
 def _assume(service: str) -> str:
@@ -38,64 +42,123 @@ class EnvironmentNetworkArgs:
 class EnvironmentNetwork(pulumi.ComponentResource):
     """VPC of one environment with one subnet per system per AZ, private by default."""
 
-    def __init__(self, name: str, args: EnvironmentNetworkArgs,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: EnvironmentNetworkArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("utflytt:aws:EnvironmentNetwork", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tags = args.tags
-        self.vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=args.cidr, enable_dns_support=True,
-                               enable_dns_hostnames=True,
-                               tags={**tags, "Name": f"utflytt-{args.environment}"}, opts=child)
+        self.vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=args.cidr,
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags={**tags, "Name": f"utflytt-{args.environment}"},
+            opts=child,
+        )
         self.subnets: dict[str, aws.ec2.Subnet] = {}
         for spec in args.subnets:
             self.subnets[spec.name] = aws.ec2.Subnet(
-                spec.name, vpc_id=self.vpc.id, cidr_block=spec.cidr,
-                availability_zone=spec.az, map_public_ip_on_launch=False,
-                tags={**tags, "Name": spec.name, "tier": "public" if spec.system is None
-                      else "private", **({"system": spec.system} if spec.system else {})},
-                opts=child)
-        private_rt = aws.ec2.RouteTable(f"{name}-private-rt", vpc_id=self.vpc.id,
-                                        tags={**tags, "Name": f"{name}-private"}, opts=child)
+                spec.name,
+                vpc_id=self.vpc.id,
+                cidr_block=spec.cidr,
+                availability_zone=spec.az,
+                map_public_ip_on_launch=False,
+                tags={
+                    **tags,
+                    "Name": spec.name,
+                    "tier": "public" if spec.system is None else "private",
+                    **({"system": spec.system} if spec.system else {}),
+                },
+                opts=child,
+            )
+        private_rt = aws.ec2.RouteTable(
+            f"{name}-private-rt",
+            vpc_id=self.vpc.id,
+            tags={**tags, "Name": f"{name}-private"},
+            opts=child,
+        )
         public = [s for s in args.subnets if s.system is None]
         for spec in args.subnets:
             if spec.system is not None:
-                aws.ec2.RouteTableAssociation(f"{spec.name}-rta", route_table_id=private_rt.id,
-                                              subnet_id=self.subnets[spec.name].id, opts=child)
+                aws.ec2.RouteTableAssociation(
+                    f"{spec.name}-rta",
+                    route_table_id=private_rt.id,
+                    subnet_id=self.subnets[spec.name].id,
+                    opts=child,
+                )
         if public:
-            igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=self.vpc.id,
-                                          tags={**tags, "Name": f"{name}-igw"}, opts=child)
-            public_rt = aws.ec2.RouteTable(f"{name}-public-rt", vpc_id=self.vpc.id,
-                                           tags={**tags, "Name": f"{name}-public"}, opts=child)
-            aws.ec2.Route(f"{name}-public-default", route_table_id=public_rt.id,
-                          destination_cidr_block="0.0.0.0/0", gateway_id=igw.id, opts=child)
+            igw = aws.ec2.InternetGateway(
+                f"{name}-igw", vpc_id=self.vpc.id, tags={**tags, "Name": f"{name}-igw"}, opts=child
+            )
+            public_rt = aws.ec2.RouteTable(
+                f"{name}-public-rt",
+                vpc_id=self.vpc.id,
+                tags={**tags, "Name": f"{name}-public"},
+                opts=child,
+            )
+            aws.ec2.Route(
+                f"{name}-public-default",
+                route_table_id=public_rt.id,
+                destination_cidr_block="0.0.0.0/0",
+                gateway_id=igw.id,
+                opts=child,
+            )
             for spec in public:
-                aws.ec2.RouteTableAssociation(f"{spec.name}-rta", route_table_id=public_rt.id,
-                                              subnet_id=self.subnets[spec.name].id, opts=child)
+                aws.ec2.RouteTableAssociation(
+                    f"{spec.name}-rta",
+                    route_table_id=public_rt.id,
+                    subnet_id=self.subnets[spec.name].id,
+                    opts=child,
+                )
         self.vpn_connection: aws.ec2.VpnConnection | None = None
         if args.source_networks and args.customer_gateway_id is not None:
-            vgw = aws.ec2.VpnGateway(f"{name}-vgw", vpc_id=self.vpc.id,
-                                     tags={**tags, "Name": f"{name}-vgw"}, opts=child)
+            vgw = aws.ec2.VpnGateway(
+                f"{name}-vgw", vpc_id=self.vpc.id, tags={**tags, "Name": f"{name}-vgw"}, opts=child
+            )
             self.vpn_connection = aws.ec2.VpnConnection(
-                f"{name}-vpn", customer_gateway_id=args.customer_gateway_id,
-                vpn_gateway_id=vgw.id, type="ipsec.1", static_routes_only=True,
-                tags={**tags, "Name": f"{name}-to-source"}, opts=child)
+                f"{name}-vpn",
+                customer_gateway_id=args.customer_gateway_id,
+                vpn_gateway_id=vgw.id,
+                type="ipsec.1",
+                static_routes_only=True,
+                tags={**tags, "Name": f"{name}-to-source"},
+                opts=child,
+            )
             for i, cidr in enumerate(args.source_networks):
-                aws.ec2.VpnConnectionRoute(f"{name}-vpn-route-{i}", destination_cidr_block=cidr,
-                                           vpn_connection_id=self.vpn_connection.id, opts=child)
-                aws.ec2.Route(f"{name}-to-source-{i}", route_table_id=private_rt.id,
-                              destination_cidr_block=cidr, gateway_id=vgw.id, opts=child)
-        aws.ec2.FlowLog(f"{name}-flow-log", vpc_id=self.vpc.id, traffic_type="ALL",
-                        log_destination_type="cloud-watch-logs",
-                        log_destination=args.flow_log_group_arn,
-                        iam_role_arn=args.flow_log_role_arn,
-                        tags={**tags, "Name": f"{name}-flow-log"}, opts=child)
+                aws.ec2.VpnConnectionRoute(
+                    f"{name}-vpn-route-{i}",
+                    destination_cidr_block=cidr,
+                    vpn_connection_id=self.vpn_connection.id,
+                    opts=child,
+                )
+                aws.ec2.Route(
+                    f"{name}-to-source-{i}",
+                    route_table_id=private_rt.id,
+                    destination_cidr_block=cidr,
+                    gateway_id=vgw.id,
+                    opts=child,
+                )
+        aws.ec2.FlowLog(
+            f"{name}-flow-log",
+            vpc_id=self.vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=args.flow_log_group_arn,
+            iam_role_arn=args.flow_log_role_arn,
+            tags={**tags, "Name": f"{name}-flow-log"},
+            opts=child,
+        )
         self.outputs: dict[str, Any] = {
             "vpcId": self.vpc.id,
             "vpcCidr": args.cidr,
             "publicSubnetIds": [self.subnets[s.name].id for s in public],
             "systems": {
-                system: [{"id": self.subnets[s.name].id, "az": s.az, "cidr": s.cidr}
-                         for s in args.subnets if s.system == system]
+                system: [
+                    {"id": self.subnets[s.name].id, "az": s.az, "cidr": s.cidr}
+                    for s in args.subnets
+                    if s.system == system
+                ]
                 for system in sorted({s.system for s in args.subnets if s.system})
             },
         }
@@ -107,7 +170,7 @@ class BackupPlansArgs:
     """AWS Backup: a vault encrypted with the landing zone's key and one plan per RPO tier."""
 
     kms_key_arn: pulumi.Input[str]
-    tiers: dict[str, str]                       # tier -> cron schedule (layout.backup_tiers)
+    tiers: dict[str, str]  # tier -> cron schedule (layout.backup_tiers)
     retention_days: int = 35
     tags: dict[str, str] = field(default_factory=dict)
 
@@ -115,33 +178,61 @@ class BackupPlansArgs:
 class BackupPlans(pulumi.ComponentResource):
     """Instances tagged ``backup-tier=<tier>`` are backed up on that tier's schedule."""
 
-    def __init__(self, name: str, args: BackupPlansArgs,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: BackupPlansArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("utflytt:aws:BackupPlans", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.vault = aws.backup.Vault(f"{name}-vault", name="utflytt",
-                                      kms_key_arn=args.kms_key_arn, tags=args.tags, opts=child)
-        role = aws.iam.Role(f"{name}-role", assume_role_policy=_assume("backup.amazonaws.com"),
-                            tags=args.tags, opts=child)
+        self.vault = aws.backup.Vault(
+            f"{name}-vault",
+            name="utflytt",
+            kms_key_arn=args.kms_key_arn,
+            tags=args.tags,
+            opts=child,
+        )
+        role = aws.iam.Role(
+            f"{name}-role",
+            assume_role_policy=_assume("backup.amazonaws.com"),
+            tags=args.tags,
+            opts=child,
+        )
         aws.iam.RolePolicyAttachment(
-            f"{name}-role-policy", role=role.name,
+            f"{name}-role-policy",
+            role=role.name,
             policy_arn="arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
-            opts=child)
+            opts=child,
+        )
         for tier, schedule in sorted(args.tiers.items()):
             plan = aws.backup.Plan(
-                f"{name}-{tier}", name=f"utflytt-{tier}",
-                rules=[aws.backup.PlanRuleArgs(
-                    rule_name=tier, target_vault_name=self.vault.name, schedule=schedule,
-                    start_window=60, completion_window=360,
-                    lifecycle=aws.backup.PlanRuleLifecycleArgs(delete_after=args.retention_days),
-                )],
-                tags={**args.tags, "backup-tier": tier}, opts=child)
+                f"{name}-{tier}",
+                name=f"utflytt-{tier}",
+                rules=[
+                    aws.backup.PlanRuleArgs(
+                        rule_name=tier,
+                        target_vault_name=self.vault.name,
+                        schedule=schedule,
+                        start_window=60,
+                        completion_window=360,
+                        lifecycle=aws.backup.PlanRuleLifecycleArgs(
+                            delete_after=args.retention_days
+                        ),
+                    )
+                ],
+                tags={**args.tags, "backup-tier": tier},
+                opts=child,
+            )
             aws.backup.Selection(
-                f"{name}-{tier}-selection", name=f"utflytt-{tier}", plan_id=plan.id,
+                f"{name}-{tier}-selection",
+                name=f"utflytt-{tier}",
+                plan_id=plan.id,
                 iam_role_arn=role.arn,
-                selection_tags=[aws.backup.SelectionSelectionTagArgs(
-                    type="STRINGEQUALS", key="backup-tier", value=tier)],
-                opts=child)
+                selection_tags=[
+                    aws.backup.SelectionSelectionTagArgs(
+                        type="STRINGEQUALS", key="backup-tier", value=tier
+                    )
+                ],
+                opts=child,
+            )
         self.register_outputs({"vaultName": self.vault.name})
 
 
@@ -158,49 +249,96 @@ class LandingZoneArgs:
 class LandingZone(pulumi.ComponentResource):
     """KMS key, flow-log sink, customer gateway, one network per environment, backup."""
 
-    def __init__(self, name: str, args: LandingZoneArgs,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: LandingZoneArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("utflytt:aws:LandingZone", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         plan, options = args.plan, args.options
         tags = {**layout.foundation_tags(), **args.extra_tags}
-        self.key = aws.kms.Key(f"{name}-key", description="utflytt: EBS, backup vault",
-                               enable_key_rotation=True, deletion_window_in_days=30,
-                               tags=tags, opts=child)
-        aws.kms.Alias(f"{name}-key-alias", name="alias/utflytt", target_key_id=self.key.key_id,
-                      opts=child)
-        log_group = aws.cloudwatch.LogGroup(f"{name}-flow-logs", name="/utflytt/vpc-flow-logs",
-                                            retention_in_days=365, tags=tags, opts=child)
-        flow_role = aws.iam.Role(f"{name}-flow-log-role",
-                                 assume_role_policy=_assume("vpc-flow-logs.amazonaws.com"),
-                                 tags=tags, opts=child)
-        aws.iam.RolePolicy(f"{name}-flow-log-policy", role=flow_role.id, policy=json.dumps({
-            "Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Resource": "*",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents",
-                           "logs:DescribeLogGroups", "logs:DescribeLogStreams"]}]}),
-            opts=child)
+        self.key = aws.kms.Key(
+            f"{name}-key",
+            description="utflytt: EBS, backup vault",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            tags=tags,
+            opts=child,
+        )
+        aws.kms.Alias(
+            f"{name}-key-alias", name="alias/utflytt", target_key_id=self.key.key_id, opts=child
+        )
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-flow-logs",
+            name="/utflytt/vpc-flow-logs",
+            retention_in_days=365,
+            tags=tags,
+            opts=child,
+        )
+        flow_role = aws.iam.Role(
+            f"{name}-flow-log-role",
+            assume_role_policy=_assume("vpc-flow-logs.amazonaws.com"),
+            tags=tags,
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-flow-log-policy",
+            role=flow_role.id,
+            policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Resource": "*",
+                            "Action": [
+                                "logs:CreateLogStream",
+                                "logs:PutLogEvents",
+                                "logs:DescribeLogGroups",
+                                "logs:DescribeLogStreams",
+                            ],
+                        }
+                    ],
+                }
+            ),
+            opts=child,
+        )
         cgw = None
         if plan.source_networks:
             if not options.vpn_peer_ip:
-                pulumi.log.warn("utflytt:aws.vpnPeerIp is not set: the customer gateway uses "
-                                f"the placeholder {layout.DEFAULT_VPN_PEER_IP}")
+                pulumi.log.warn(
+                    "utflytt:aws.vpnPeerIp is not set: the customer gateway uses "
+                    f"the placeholder {layout.DEFAULT_VPN_PEER_IP}"
+                )
             cgw = aws.ec2.CustomerGateway(
-                f"{name}-source-cgw", type="ipsec.1", bgp_asn=str(options.vpn_bgp_asn),
+                f"{name}-source-cgw",
+                type="ipsec.1",
+                bgp_asn=str(options.vpn_bgp_asn),
                 ip_address=options.vpn_peer_ip or layout.DEFAULT_VPN_PEER_IP,
                 tags={**tags, "Name": f"{plan.provider_name or 'source'} VPN endpoint"},
-                opts=child)
+                opts=child,
+            )
         self.networks: dict[str, EnvironmentNetwork] = {}
         for env, cidr in layout.vpc_cidrs(plan, options).items():
             specs = layout.subnet_layout(plan, env, cidr, args.availability_zones, options)
-            self.networks[env] = EnvironmentNetwork(env, EnvironmentNetworkArgs(
-                environment=env, cidr=cidr, subnets=tuple(specs),
-                source_networks=plan.source_networks,
-                customer_gateway_id=cgw.id if cgw is not None else None,
-                flow_log_group_arn=log_group.arn, flow_log_role_arn=flow_role.arn,
-                tags={**layout.foundation_tags(env), **args.extra_tags}), opts=child)
-        self.backup = BackupPlans(f"{name}-backup", BackupPlansArgs(
-            kms_key_arn=self.key.arn, tiers=layout.backup_tiers(plan), tags=tags), opts=child)
+            self.networks[env] = EnvironmentNetwork(
+                env,
+                EnvironmentNetworkArgs(
+                    environment=env,
+                    cidr=cidr,
+                    subnets=tuple(specs),
+                    source_networks=plan.source_networks,
+                    customer_gateway_id=cgw.id if cgw is not None else None,
+                    flow_log_group_arn=log_group.arn,
+                    flow_log_role_arn=flow_role.arn,
+                    tags={**layout.foundation_tags(env), **args.extra_tags},
+                ),
+                opts=child,
+            )
+        self.backup = BackupPlans(
+            f"{name}-backup",
+            BackupPlansArgs(kms_key_arn=self.key.arn, tiers=layout.backup_tiers(plan), tags=tags),
+            opts=child,
+        )
         self.exports: dict[str, Any] = {
             "kmsKeyArn": self.key.arn,
             "backupVault": self.backup.vault.name,

@@ -18,17 +18,25 @@ from migration.plan import Plan, PlannedServer
 DEFAULT_REGION = "eu-north-1"
 ENVIRONMENTS = ("prod", "test", "dev")
 MIGRATING = frozenset({"rehost", "replatform", "rebuild"})
-SUBNET_PREFIX = 26            # one /26 per system per availability zone (59 usable addresses)
+SUBNET_PREFIX = 26  # one /26 per system per availability zone (59 usable addresses)
 MAX_AZS = 3
-FIRST_HOST_OFFSET = 10        # AWS reserves .0-.3 and the last address; leave room for appliances
+FIRST_HOST_OFFSET = 10  # AWS reserves .0-.3 and the last address; leave room for appliances
 VPC_POOL = tuple(f"10.{n}.0.0/16" for n in range(100, 200))
-ALB_TARGET_PORT = 80          # the web tier behind a citizen-facing ALB listens here
+ALB_TARGET_PORT = 80  # the web tier behind a citizen-facing ALB listens here
 DEFAULT_RPO_HOURS = 24.0
 # TEST-NET-2: a placeholder until utflytt:aws.vpnPeerIp is set
 DEFAULT_VPN_PEER_IP = "198.51.100.1"
 OPTION_KEYS = frozenset(
-    {"amis", "availabilityZones", "vpcCidrs", "subnetCidrs", "instanceTypes", "vpnPeerIp",
-     "vpnBgpAsn", "certificateArns"}
+    {
+        "amis",
+        "availabilityZones",
+        "vpcCidrs",
+        "subnetCidrs",
+        "instanceTypes",
+        "vpnPeerIp",
+        "vpnBgpAsn",
+        "certificateArns",
+    }
 )
 
 
@@ -103,7 +111,8 @@ def systems_in(plan: Plan, environment: str) -> list[str]:
 def citizen_systems(plan: Plan) -> list[str]:
     """Systems of level ``citizen`` that migrate (they get a public ALB in prod)."""
     return sorted(
-        sid for sid, sys_ in plan.systems.items()
+        sid
+        for sid, sys_ in plan.systems.items()
         if sys_.level == "citizen" and sys_.disposition in MIGRATING
     )
 
@@ -148,8 +157,8 @@ def vpc_cidrs(plan: Plan, options: AwsOptions) -> dict[str, str]:
 class SubnetSpec:
     """One subnet: what it is for, where, and its CIDR."""
 
-    name: str            # logical name, e.g. "prod-economy-a"
-    system: str | None   # None for a public (ALB) subnet
+    name: str  # logical name, e.g. "prod-economy-a"
+    system: str | None  # None for a public (ALB) subnet
     az: str
     cidr: str
 
@@ -168,8 +177,11 @@ def subnet_layout(
         raise AwsConfigError("utflytt:aws.availabilityZones: no availability zone")
     try:
         vpc = ipaddress.ip_network(vpc_cidr, strict=False)
-        slots = iter(vpc.subnets(new_prefix=SUBNET_PREFIX)) if vpc.prefixlen <= SUBNET_PREFIX \
+        slots = (
+            iter(vpc.subnets(new_prefix=SUBNET_PREFIX))
+            if vpc.prefixlen <= SUBNET_PREFIX
             else iter(())
+        )
     except ValueError:
         slots = iter(())
     pinned = {key: list(cidrs) for key, cidrs in options.subnet_cidrs.items()}
@@ -188,8 +200,9 @@ def subnet_layout(
     letters = [z[-1] for z in zones]
     if environment == "prod" and citizen_systems(plan):
         for zone, letter in zip(zones, letters, strict=True):
-            specs.append(SubnetSpec(f"{environment}-public-{letter}", None, zone,
-                                    next_slot("public")))
+            specs.append(
+                SubnetSpec(f"{environment}-public-{letter}", None, zone, next_slot("public"))
+            )
     for system in systems_in(plan, environment):
         cidrs = pinned.get(f"{environment}/{system}")
         for i, (zone, letter) in enumerate(zip(zones, letters, strict=True)):
@@ -203,13 +216,16 @@ class Placement:
     """Where one server goes: the index of its system's subnet (AZ order) and its address."""
 
     subnet_index: int
-    host_offset: int     # address = network address of that subnet + host_offset
+    host_offset: int  # address = network address of that subnet + host_offset
 
 
 def placements(plan: Plan, system: str, environment: str, az_count: int) -> dict[str, Placement]:
     """Servers of a system/environment round-robin over its AZ subnets, by sorted id."""
-    servers = [sid for sid, s in migrating_servers(plan).items()
-               if s.system == system and s.environment == environment]
+    servers = [
+        sid
+        for sid, s in migrating_servers(plan).items()
+        if s.system == system and s.environment == environment
+    ]
     result = {}
     for i, sid in enumerate(servers):
         result[sid] = Placement(i % az_count, FIRST_HOST_OFFSET + i // az_count)
@@ -239,7 +255,7 @@ class IngressRule:
     """
 
     server: str
-    protocol: str                # "tcp" or "udp"
+    protocol: str  # "tcp" or "udp"
     from_port: int
     to_port: int
     description: str
@@ -279,11 +295,26 @@ def ingress_rules(plan: Plan, wave: int, server_id: str) -> list[IngressRule]:
             # AWS allows only a-zA-Z0-9 spaces ._-:/()#,@[]+=&;{}!$* in rule descriptions
             desc = f"{flow.from_} to {server_id} {port}"
 
-            def rule(description: str, p: str = proto, a: int = first, b: int = last, *,
-                     source_server: str | None = None, source_cloud: str | None = None,
-                     cidr: str | None = None) -> IngressRule:
-                return IngressRule(server_id, p, a, b, description, source_server=source_server,
-                                   source_cloud=source_cloud, cidr=cidr)
+            def rule(
+                description: str,
+                p: str = proto,
+                a: int = first,
+                b: int = last,
+                *,
+                source_server: str | None = None,
+                source_cloud: str | None = None,
+                cidr: str | None = None,
+            ) -> IngressRule:
+                return IngressRule(
+                    server_id,
+                    p,
+                    a,
+                    b,
+                    description,
+                    source_server=source_server,
+                    source_cloud=source_cloud,
+                    cidr=cidr,
+                )
 
             if consumer.wave is None:
                 if system is not None and system.disposition != "retain":
@@ -307,8 +338,9 @@ RULES_PER_GROUP = 60
 RESERVED_RULES = 2
 
 
-def fit_rule_quota(plan: Plan, rules: list[IngressRule],
-                   limit: int = RULES_PER_GROUP - RESERVED_RULES) -> list[IngressRule]:
+def fit_rule_quota(
+    plan: Plan, rules: list[IngressRule], limit: int = RULES_PER_GROUP - RESERVED_RULES
+) -> list[IngressRule]:
     """``rules`` as they are if they fit one security group, else aggregated per port.
 
     A server that everything depends on (domain controllers, DNS) would need one rule per
@@ -343,20 +375,36 @@ def fit_rule_quota(plan: Plan, rules: list[IngressRule],
                 holder = next((str(s) for s in v4_sources if net.subnet_of(s)), r.cidr)
             old.setdefault(holder, set()).add(r.description.split(" to ", 1)[0])
         for env, consumers in sorted(envs.items()):
-            out.append(IngressRule(server, proto, low, high,
-                                   f"{len(consumers)} consumers in the {env} VPC to {server} "
-                                   f"{port} (aggregated)", source_vpc=env,
-                                   consumers=len(consumers)))
+            out.append(
+                IngressRule(
+                    server,
+                    proto,
+                    low,
+                    high,
+                    f"{len(consumers)} consumers in the {env} VPC to {server} {port} (aggregated)",
+                    source_vpc=env,
+                    consumers=len(consumers),
+                )
+            )
         for cidr, consumers in sorted(old.items()):
-            out.append(IngressRule(server, proto, low, high,
-                                   f"{len(consumers)} consumers at the old provider to {server} "
-                                   f"{port} (aggregated, hybrid)", cidr=cidr,
-                                   consumers=len(consumers)))
+            out.append(
+                IngressRule(
+                    server,
+                    proto,
+                    low,
+                    high,
+                    f"{len(consumers)} consumers at the old provider to {server} "
+                    f"{port} (aggregated, hybrid)",
+                    cidr=cidr,
+                    consumers=len(consumers),
+                )
+            )
     if len(out) > limit:
         raise AwsConfigError(
             f"server {server}: {len(out)} inbound rules even aggregated per port and network; "
             f"at most {limit} fit its security group (AWS: {RULES_PER_GROUP} per group): split "
-            "its ports over servers or raise the quota")
+            "its ports over servers or raise the quota"
+        )
     return out
 
 
@@ -436,9 +484,15 @@ def system_tags(plan: Plan, system_id: str, wave: int, environment: str) -> dict
 
 def foundation_tags(environment: str | None = None) -> dict[str, str]:
     """Tags of landing-zone resources (shared by every system)."""
-    tags = {"system": "landing-zone", "owner": "it-infrastructure", "wave": "wave-00",
-            "level": "shared", "data-classification": "internal", "cost-centre": "shared",
-            "managed-by": "utflytt"}
+    tags = {
+        "system": "landing-zone",
+        "owner": "it-infrastructure",
+        "wave": "wave-00",
+        "level": "shared",
+        "data-classification": "internal",
+        "cost-centre": "shared",
+        "managed-by": "utflytt",
+    }
     if environment:
         tags["environment"] = environment
     return tags

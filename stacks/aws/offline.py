@@ -24,7 +24,7 @@ from migration.plan import Plan
 from stacks.aws.moto_mocks import MotoMocks, RecordedCall, RecordedResource
 from stacks.settings import StackSettings
 
-PROJECT = "utflytt"   # the name in Pulumi.yaml: pulumi.Config("utflytt") must match
+PROJECT = "utflytt"  # the name in Pulumi.yaml: pulumi.Config("utflytt") must match
 
 
 @dataclass
@@ -71,8 +71,9 @@ class _Warnings(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def run_aws_offline(settings: StackSettings, plan: Plan, mocks: MotoMocks,
-                    config: Mapping[str, str] | None = None) -> AwsRun:
+def run_aws_offline(
+    settings: StackSettings, plan: Plan, mocks: MotoMocks, config: Mapping[str, str] | None = None
+) -> AwsRun:
     """Run ``stacks.aws.program.run`` once, under ``mocks``; raise what the mocks raise."""
     from stacks.aws.program import run
 
@@ -84,8 +85,9 @@ def run_aws_offline(settings: StackSettings, plan: Plan, mocks: MotoMocks,
     logger.handlers = [warnings]
     logger.setLevel(logging.WARNING)
     monitor = _Monitor(mocks)
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=settings.stack, preview=False,
-                             logger=logger, monitor=monitor)
+    pulumi.runtime.set_mocks(
+        mocks, project=PROJECT, stack=settings.stack, preview=False, logger=logger, monitor=monitor
+    )
     pulumi.runtime.set_all_config(dict(config or {}), [])
     order: dict[tuple[str, str], int] = {}
 

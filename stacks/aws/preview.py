@@ -31,38 +31,52 @@ STACK_REFERENCE = "pulumi:pulumi:StackReference"
 PLACEHOLDER_AMI_NAME = "utflytt-offline-placeholder-import"
 
 
-def preview_config(plan: Plan, mocks: MotoMocks, config: Mapping[str, str] | None = None
-                   ) -> dict[str, str]:
+def preview_config(
+    plan: Plan, mocks: MotoMocks, config: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """``config`` with a placeholder AMI for every rehost server that has no AMI set."""
     cfg = dict(config or {})
     options = json.loads(cfg.get(f"{PROJECT}:aws", "{}") or "{}")
     amis = dict(options.get("amis") or {})
-    missing = [sid for sid, s in layout.migrating_servers(plan).items()
-               if s.disposition == "rehost" and sid not in amis]
+    missing = [
+        sid
+        for sid, s in layout.migrating_servers(plan).items()
+        if s.disposition == "rehost" and sid not in amis
+    ]
     if missing:
         ec2 = mocks.ec2()
-        image = ec2.register_image(Name=PLACEHOLDER_AMI_NAME, RootDeviceName="/dev/sda1",
-                                   BlockDeviceMappings=[{"DeviceName": "/dev/sda1",
-                                                         "Ebs": {"VolumeSize": 8}}])["ImageId"]
+        image = ec2.register_image(
+            Name=PLACEHOLDER_AMI_NAME,
+            RootDeviceName="/dev/sda1",
+            BlockDeviceMappings=[{"DeviceName": "/dev/sda1", "Ebs": {"VolumeSize": 8}}],
+        )["ImageId"]
         amis.update({sid: image for sid in missing})
         options["amis"] = dict(sorted(amis.items()))
         cfg[f"{PROJECT}:aws"] = json.dumps(options, sort_keys=True)
     return cfg
 
 
-def run_aws_preview(settings: StackSettings, plan: Plan,
-                    config: Mapping[str, str] | None = None) -> OfflineRun:
+def run_aws_preview(
+    settings: StackSettings, plan: Plan, config: Mapping[str, str] | None = None
+) -> OfflineRun:
     """Run ``settings``'s stack under moto (the foundation first for a wave stack)."""
     region = settings.region or layout.DEFAULT_REGION
     with MotoMocks(region) as mocks:
         cfg = preview_config(plan, mocks, config)
         if settings.kind == "wave":
             foundation = StackSettings(
-                stack="foundation", kind="foundation", provider=settings.provider,
-                region=settings.region, plan_path=settings.plan_path, wave=None,
-                foundation_stack=settings.foundation_stack, tags=dict(settings.tags))
+                stack="foundation",
+                kind="foundation",
+                provider=settings.provider,
+                region=settings.region,
+                plan_path=settings.plan_path,
+                wave=None,
+                foundation_stack=settings.foundation_stack,
+                tags=dict(settings.tags),
+            )
             mocks.stack_outputs[settings.foundation_stack] = run_aws_offline(
-                foundation, plan, mocks, cfg).outputs
+                foundation, plan, mocks, cfg
+            ).outputs
         run = run_aws_offline(settings, plan, mocks, cfg)
     return as_offline_run(run, cfg)
 
@@ -72,10 +86,18 @@ def as_offline_run(run: AwsRun, config: Mapping[str, str] | None = None) -> Offl
     ordered = sorted(run.resources, key=lambda r: (r.order, r.urn or "", r.name))
     resources = [
         OfflineResource(
-            order=i, kind="read" if r.type == STACK_REFERENCE else "register", type=r.type,
-            name=r.name, urn=r.urn or f"urn:pulumi:{PROJECT}::{r.type}::{r.name}",
-            parent=r.parent, custom=r.custom, id=r.id, inputs=_plain(r.inputs),
-            state=_plain(r.state), secret_paths=())
+            order=i,
+            kind="read" if r.type == STACK_REFERENCE else "register",
+            type=r.type,
+            name=r.name,
+            urn=r.urn or f"urn:pulumi:{PROJECT}::{r.type}::{r.name}",
+            parent=r.parent,
+            custom=r.custom,
+            id=r.id,
+            inputs=_plain(r.inputs),
+            state=_plain(r.state),
+            secret_paths=(),
+        )
         for i, r in enumerate(ordered)
     ]
     return OfflineRun(resources, dict(run.outputs), list(run.warnings), dict(config or {}), [])
@@ -106,17 +128,27 @@ def key_inputs(r: OfflineResource) -> str:
         return f"{i.get('cidrBlock', '')}, {i.get('availabilityZone', '')}"
     if t == "aws:ec2/instance:Instance":
         root = i.get("rootBlockDevice") or {}
-        return (f"{i.get('instanceType')}, {i.get('privateIp', 'dynamic')}, "
-                f"{root.get('volumeSize')} GB {root.get('volumeType', '')}".rstrip())
+        return (
+            f"{i.get('instanceType')}, {i.get('privateIp', 'dynamic')}, "
+            f"{root.get('volumeSize')} GB {root.get('volumeType', '')}".rstrip()
+        )
     if t == "aws:ebs/volume:Volume":
         enc = ", encrypted" if i.get("encrypted") else ""
         return f"{i.get('size')} GB {i.get('type', '')}{enc}"
-    if t in ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-             "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"):
+    if t in (
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    ):
         proto = i.get("ipProtocol")
-        ports = "" if proto == "-1" else (
-            f"/{i.get('fromPort')}" if i.get("fromPort") == i.get("toPort")
-            else f"/{i.get('fromPort')}-{i.get('toPort')}")
+        ports = (
+            ""
+            if proto == "-1"
+            else (
+                f"/{i.get('fromPort')}"
+                if i.get("fromPort") == i.get("toPort")
+                else f"/{i.get('fromPort')}-{i.get('toPort')}"
+            )
+        )
         source = i.get("cidrIpv4") or i.get("cidrIpv6") or i.get("prefixListId")
         if source is None and i.get("referencedSecurityGroupId"):
             source = "security group"
@@ -129,7 +161,8 @@ def key_inputs(r: OfflineResource) -> str:
         return str(i.get("ipAddress", ""))
     if t == "aws:lb/loadBalancer:LoadBalancer":
         return f"{i.get('loadBalancerType', 'application')}, " + (
-            "internal" if i.get("internal") else "internet-facing")
+            "internal" if i.get("internal") else "internet-facing"
+        )
     if t == "aws:lb/listener:Listener":
         return f"{i.get('protocol')} :{i.get('port')}"
     if t == "aws:backup/plan:Plan":

@@ -45,11 +45,21 @@ def run(settings: StackSettings, plan: Plan) -> None:
     provider = aws.Provider(f"aws-{region}", region=region)
     opts = pulumi.ResourceOptions(provider=provider)
     if settings.kind == "foundation":
-        zones = options.availability_zones or tuple(aws.get_availability_zones(
-            state="available", opts=pulumi.InvokeOptions(provider=provider)).names)
-        lz = LandingZone("landing-zone", LandingZoneArgs(
-            plan=plan, options=options, availability_zones=tuple(sorted(zones)),
-            extra_tags=dict(settings.tags)), opts=opts)
+        zones = options.availability_zones or tuple(
+            aws.get_availability_zones(
+                state="available", opts=pulumi.InvokeOptions(provider=provider)
+            ).names
+        )
+        lz = LandingZone(
+            "landing-zone",
+            LandingZoneArgs(
+                plan=plan,
+                options=options,
+                availability_zones=tuple(sorted(zones)),
+                extra_tags=dict(settings.tags),
+            ),
+            opts=opts,
+        )
         pulumi.export("region", region)
         for key, value in lz.exports.items():
             pulumi.export(key, value)
@@ -57,23 +67,40 @@ def run(settings: StackSettings, plan: Plan) -> None:
     if settings.wave is None:
         raise AwsConfigError(f"stack {settings.stack}: a wave stack needs a wave number")
     ref = pulumi.StackReference(settings.foundation_stack)
-    wave = WaveStack(f"wave-{settings.wave:02d}", WaveStackArgs(
-        plan=plan, wave=settings.wave, options=options, network=ref.require_output("network"),
-        kms_key_arn=ref.require_output("kmsKeyArn"), provider=provider,
-        extra_tags=dict(settings.tags)), opts=opts)
+    wave = WaveStack(
+        f"wave-{settings.wave:02d}",
+        WaveStackArgs(
+            plan=plan,
+            wave=settings.wave,
+            options=options,
+            network=ref.require_output("network"),
+            kms_key_arn=ref.require_output("kmsKeyArn"),
+            provider=provider,
+            extra_tags=dict(settings.tags),
+        ),
+        opts=opts,
+    )
     pulumi.export("instances", {sid: s.instance.id for sid, s in wave.servers.items()})
     pulumi.export("privateIps", {sid: s.instance.private_ip for sid, s in wave.servers.items()})
-    pulumi.export("loadBalancers", {sys_: e.load_balancer.dns_name
-                                    for sys_, e in wave.entrances.items()})
+    pulumi.export(
+        "loadBalancers", {sys_: e.load_balancer.dns_name for sys_, e in wave.entrances.items()}
+    )
 
 
 class WaveStackArgs:
     """What one wave needs: the plan, its number, and the foundation's outputs."""
 
-    def __init__(self, *, plan: Plan, wave: int, options: AwsOptions,
-                 network: pulumi.Output[Any], kms_key_arn: pulumi.Input[str],
-                 provider: aws.Provider | None = None,
-                 extra_tags: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        plan: Plan,
+        wave: int,
+        options: AwsOptions,
+        network: pulumi.Output[Any],
+        kms_key_arn: pulumi.Input[str],
+        provider: aws.Provider | None = None,
+        extra_tags: dict[str, str] | None = None,
+    ) -> None:
         self.plan = plan
         self.wave = wave
         self.options = options
@@ -86,8 +113,9 @@ class WaveStackArgs:
 class WaveStack(pulumi.ComponentResource):
     """Every server of the wave, its firewall, and the citizen systems' load balancers."""
 
-    def __init__(self, name: str, args: WaveStackArgs,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: WaveStackArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("utflytt:aws:WaveStack", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         plan, number, network = args.plan, args.wave, args.network
@@ -99,21 +127,33 @@ class WaveStack(pulumi.ComponentResource):
             planned_system = plan.systems.get(server.system)
             instance_type = args.options.instance_types.get(sid) or server.sku
             if not instance_type:
-                raise AwsConfigError(f"server {sid}: no instance type (plan sku is empty; set "
-                                     f"utflytt:aws.instanceTypes.{sid})")
+                raise AwsConfigError(
+                    f"server {sid}: no instance type (plan sku is empty; set "
+                    f"utflytt:aws.instanceTypes.{sid})"
+                )
             address = _server_address(network, plan, sid)
             env = server.environment
-            self.servers[sid] = Server(sid, ServerArgs(
-                server_id=sid, server=server, instance_type=instance_type,
-                ami=_ami(sid, server.os, server.disposition, args.options, invoke),
-                vpc_id=_vpc_value(network, env, "vpcId"),
-                subnet_id=address.apply(lambda a: a["subnetId"]),
-                private_ip=address.apply(lambda a: a["ip"]),
-                kms_key_arn=args.kms_key_arn,
-                backup_tier=layout.backup_tier(
-                    planned_system.rpo_hours if planned_system else None)[0],
-                tags={**layout.system_tags(plan, server.system, number, env),
-                      **args.extra_tags}), opts=child)
+            self.servers[sid] = Server(
+                sid,
+                ServerArgs(
+                    server_id=sid,
+                    server=server,
+                    instance_type=instance_type,
+                    ami=_ami(sid, server.os, server.disposition, args.options, invoke),
+                    vpc_id=_vpc_value(network, env, "vpcId"),
+                    subnet_id=address.apply(lambda a: a["subnetId"]),
+                    private_ip=address.apply(lambda a: a["ip"]),
+                    kms_key_arn=args.kms_key_arn,
+                    backup_tier=layout.backup_tier(
+                        planned_system.rpo_hours if planned_system else None
+                    )[0],
+                    tags={
+                        **layout.system_tags(plan, server.system, number, env),
+                        **args.extra_tags,
+                    },
+                ),
+                opts=child,
+            )
         for sid in members:
             rules = []
             for rule in layout.fit_rule_quota(plan, layout.ingress_rules(plan, number, sid)):
@@ -130,24 +170,37 @@ class WaveStack(pulumi.ComponentResource):
                     rules.append(ResolvedRule(rule, cidr=rule.cidr))
             if rules:
                 server = plan.servers[sid]
-                ServerIngress(f"{sid}-ingress", ServerIngressArgs(
-                    server_id=sid, security_group_id=self.servers[sid].security_group.id,
-                    rules=tuple(rules),
-                    tags={**layout.system_tags(plan, server.system, number, server.environment),
-                          **args.extra_tags}), opts=child)
+                ServerIngress(
+                    f"{sid}-ingress",
+                    ServerIngressArgs(
+                        server_id=sid,
+                        security_group_id=self.servers[sid].security_group.id,
+                        rules=tuple(rules),
+                        tags={
+                            **layout.system_tags(plan, server.system, number, server.environment),
+                            **args.extra_tags,
+                        },
+                    ),
+                    opts=child,
+                )
         self.entrances: dict[str, PublicEntrance] = {}
         for system in layout.citizen_systems(plan):
             targets = web_targets(plan, number, system)
             if not targets:
                 continue
-            self.entrances[system] = PublicEntrance(f"{system}-entrance", PublicEntranceArgs(
-                system=system, vpc_id=_vpc_value(network, "prod", "vpcId"),
-                vpc_cidr=_vpc_value(network, "prod", "vpcCidr"),
-                public_subnet_ids=_vpc_value(network, "prod", "publicSubnetIds"),
-                targets=tuple(self.servers[t] for t in targets),
-                certificate_arn=args.options.certificate_arns.get(system),
-                tags={**layout.system_tags(plan, system, number, "prod"), **args.extra_tags}),
-                opts=child)
+            self.entrances[system] = PublicEntrance(
+                f"{system}-entrance",
+                PublicEntranceArgs(
+                    system=system,
+                    vpc_id=_vpc_value(network, "prod", "vpcId"),
+                    vpc_cidr=_vpc_value(network, "prod", "vpcCidr"),
+                    public_subnet_ids=_vpc_value(network, "prod", "publicSubnetIds"),
+                    targets=tuple(self.servers[t] for t in targets),
+                    certificate_arn=args.options.certificate_arns.get(system),
+                    tags={**layout.system_tags(plan, system, number, "prod"), **args.extra_tags},
+                ),
+                opts=child,
+            )
         self.register_outputs({"servers": sorted(self.servers)})
 
 
@@ -156,8 +209,9 @@ def _vpc_value(network: pulumi.Output[Any], env: str, key: str) -> pulumi.Output
     return network.apply(lambda n: n[env][key])
 
 
-def _server_address(network: pulumi.Output[Any], plan: Plan,
-                    server_id: str) -> pulumi.Output[dict[str, str]]:
+def _server_address(
+    network: pulumi.Output[Any], plan: Plan, server_id: str
+) -> pulumi.Output[dict[str, str]]:
     """Subnet id, AZ and fixed private address of a server (see :func:`server_address`)."""
     return network.apply(lambda n: server_address(n, plan, server_id))
 
@@ -167,19 +221,30 @@ def _host_cidr(network: pulumi.Output[Any], plan: Plan, server_id: str) -> pulum
     return network.apply(lambda n: server_address(n, plan, server_id)["ip"] + "/32")
 
 
-def _ami(server_id: str, os_slug: str, disposition: str, options: AwsOptions,
-         invoke: pulumi.InvokeOptions) -> pulumi.Input[str]:
+def _ami(
+    server_id: str,
+    os_slug: str,
+    disposition: str,
+    options: AwsOptions,
+    invoke: pulumi.InvokeOptions,
+) -> pulumi.Input[str]:
     """Rehost: the VM Import AMI (config, else tagged ``utflytt:server``); else the OS image."""
     if disposition == "rehost":
         if server_id in options.amis:
             return options.amis[server_id]
         return aws.ec2.get_ami_output(
-            owners=["self"], most_recent=True,
+            owners=["self"],
+            most_recent=True,
             filters=[aws.ec2.GetAmiFilterArgs(name="tag:utflytt:server", values=[server_id])],
-            opts=invoke).id
+            opts=invoke,
+        ).id
     query = layout.image_query(os_slug)
     return aws.ec2.get_ami_output(
-        owners=list(query.owners), most_recent=True,
-        filters=[aws.ec2.GetAmiFilterArgs(name="name", values=[query.name]),
-                 aws.ec2.GetAmiFilterArgs(name="architecture", values=["x86_64"])],
-        opts=invoke).id
+        owners=list(query.owners),
+        most_recent=True,
+        filters=[
+            aws.ec2.GetAmiFilterArgs(name="name", values=[query.name]),
+            aws.ec2.GetAmiFilterArgs(name="architecture", values=["x86_64"]),
+        ],
+        opts=invoke,
+    ).id

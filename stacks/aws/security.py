@@ -14,14 +14,21 @@ from typing import Any, Protocol
 REQUIRED_TAGS = ("system", "owner", "wave", "level", "data-classification", "cost-centre")
 WORLD = frozenset({"0.0.0.0/0", "::/0"})
 # pulumi-aws resources without a `tags` argument
-UNTAGGABLE = frozenset({
-    "pulumi:providers:aws", "pulumi:pulumi:StackReference",
-    "aws:ec2/route:Route", "aws:ec2/routeTableAssociation:RouteTableAssociation",
-    "aws:ec2/vpnConnectionRoute:VpnConnectionRoute", "aws:ec2/volumeAttachment:VolumeAttachment",
-    "aws:kms/alias:Alias", "aws:iam/rolePolicy:RolePolicy",
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:backup/selection:Selection",
-    "aws:lb/targetGroupAttachment:TargetGroupAttachment",
-})
+UNTAGGABLE = frozenset(
+    {
+        "pulumi:providers:aws",
+        "pulumi:pulumi:StackReference",
+        "aws:ec2/route:Route",
+        "aws:ec2/routeTableAssociation:RouteTableAssociation",
+        "aws:ec2/vpnConnectionRoute:VpnConnectionRoute",
+        "aws:ec2/volumeAttachment:VolumeAttachment",
+        "aws:kms/alias:Alias",
+        "aws:iam/rolePolicy:RolePolicy",
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        "aws:backup/selection:Selection",
+        "aws:lb/targetGroupAttachment:TargetGroupAttachment",
+    }
+)
 
 
 class Recorded(Protocol):
@@ -68,19 +75,33 @@ def check_public_exposure(resources: Iterable[Recorded]) -> list[Violation]:
     """No public IP anywhere, except internet-facing ALBs of citizen-level systems."""
     out = []
     for r in resources:
-        if r.type == "aws:ec2/instance:Instance" and r.inputs.get("associatePublicIpAddress") \
-                is not False:
-            out.append(Violation("no-public-ip", r.name,
-                                 "instance does not set associate_public_ip_address=False"))
+        if (
+            r.type == "aws:ec2/instance:Instance"
+            and r.inputs.get("associatePublicIpAddress") is not False
+        ):
+            out.append(
+                Violation(
+                    "no-public-ip",
+                    r.name,
+                    "instance does not set associate_public_ip_address=False",
+                )
+            )
         elif r.type == "aws:ec2/subnet:Subnet" and r.inputs.get("mapPublicIpOnLaunch"):
             out.append(Violation("no-public-ip", r.name, "subnet maps public IPs on launch"))
         elif r.type in ("aws:ec2/eip:Eip", "aws:ec2/natGateway:NatGateway"):
             out.append(Violation("no-public-ip", r.name, f"{r.type} holds a public IP"))
-        elif r.type in ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer") \
-                and not r.inputs.get("internal", False):
+        elif r.type in (
+            "aws:lb/loadBalancer:LoadBalancer",
+            "aws:alb/loadBalancer:LoadBalancer",
+        ) and not r.inputs.get("internal", False):
             if _tags(r).get("level") != "citizen":
-                out.append(Violation("no-public-ip", r.name,
-                                     "internet-facing load balancer of a non-citizen system"))
+                out.append(
+                    Violation(
+                        "no-public-ip",
+                        r.name,
+                        "internet-facing load balancer of a non-citizen system",
+                    )
+                )
             elif r.inputs.get("loadBalancerType", "application") != "application":
                 out.append(Violation("no-public-ip", r.name, "public entrance is not an ALB"))
     return out
@@ -92,11 +113,18 @@ def check_world_ingress(resources: Iterable[Recorded]) -> list[Violation]:
     Only the security groups of citizen systems' ALBs may, and no instance may use one.
     """
     resources = list(resources)
-    alb_groups = {g for r in resources if r.type == "aws:lb/loadBalancer:LoadBalancer"
-                  and _tags(r).get("level") == "citizen"
-                  for g in r.inputs.get("securityGroups", [])}
-    instance_groups = {g for r in resources if r.type == "aws:ec2/instance:Instance"
-                       for g in r.inputs.get("vpcSecurityGroupIds", [])}
+    alb_groups = {
+        g
+        for r in resources
+        if r.type == "aws:lb/loadBalancer:LoadBalancer" and _tags(r).get("level") == "citizen"
+        for g in r.inputs.get("securityGroups", [])
+    }
+    instance_groups = {
+        g
+        for r in resources
+        if r.type == "aws:ec2/instance:Instance"
+        for g in r.inputs.get("vpcSecurityGroupIds", [])
+    }
     out = []
     for g in sorted(alb_groups & instance_groups):
         out.append(Violation("no-world-ingress", g, "an instance uses a load balancer's group"))
@@ -105,14 +133,24 @@ def check_world_ingress(resources: Iterable[Recorded]) -> list[Violation]:
             cidrs = {r.inputs.get("cidrIpv4"), r.inputs.get("cidrIpv6")} & WORLD
             group = r.inputs.get("securityGroupId")
             if cidrs and group not in alb_groups:
-                out.append(Violation("no-world-ingress", r.name,
-                                     f"{sorted(str(c) for c in cidrs)} admitted to {group}"))
+                out.append(
+                    Violation(
+                        "no-world-ingress",
+                        r.name,
+                        f"{sorted(str(c) for c in cidrs)} admitted to {group}",
+                    )
+                )
         elif r.type == "aws:ec2/securityGroup:SecurityGroup":
             for rule in r.inputs.get("ingress") or []:
                 cidrs = set(rule.get("cidrBlocks", [])) | set(rule.get("ipv6CidrBlocks", []))
                 if cidrs & WORLD and _id(r) not in alb_groups:
-                    out.append(Violation("no-world-ingress", r.name,
-                                         f"inline rule admits {sorted(cidrs & WORLD)}"))
+                    out.append(
+                        Violation(
+                            "no-world-ingress",
+                            r.name,
+                            f"inline rule admits {sorted(cidrs & WORLD)}",
+                        )
+                    )
     return out
 
 
@@ -125,8 +163,10 @@ def check_encryption(resources: Iterable[Recorded]) -> list[Violation]:
             disks.append((r.name, r.inputs))
         elif r.type == "aws:ec2/instance:Instance":
             disks.append((f"{r.name} root", r.inputs.get("rootBlockDevice") or {}))
-            disks += [(f"{r.name} {d.get('deviceName')}", d)
-                      for d in r.inputs.get("ebsBlockDevices") or []]
+            disks += [
+                (f"{r.name} {d.get('deviceName')}", d)
+                for d in r.inputs.get("ebsBlockDevices") or []
+            ]
         for label, disk in disks:
             if disk.get("encrypted") is not True:
                 out.append(Violation("ebs-encrypted", label, "volume is not encrypted"))
@@ -151,5 +191,10 @@ def check_tags(resources: Iterable[Recorded]) -> list[Violation]:
 def check_all(resources: Iterable[Recorded]) -> list[Violation]:
     """Every invariant; an empty list means the stack is safe by these rules."""
     items = list(resources)
-    return [*check_region(items), *check_public_exposure(items), *check_world_ingress(items),
-            *check_encryption(items), *check_tags(items)]
+    return [
+        *check_region(items),
+        *check_public_exposure(items),
+        *check_world_ingress(items),
+        *check_encryption(items),
+        *check_tags(items),
+    ]

@@ -36,45 +36,78 @@ class ServerArgs:
 class Server(pulumi.ComponentResource):
     """Security group (no inbound rule of its own), instance without public IP, data volumes."""
 
-    def __init__(self, name: str, args: ServerArgs,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: ServerArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("utflytt:aws:Server", name, None, opts)
         self.server_id = args.server_id
         child = pulumi.ResourceOptions(parent=self)
         tags = {**args.tags, "server": args.server_id}
         self.security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg", name=f"utflytt-{args.server_id}", vpc_id=args.vpc_id,
+            f"{name}-sg",
+            name=f"utflytt-{args.server_id}",
+            vpc_id=args.vpc_id,
             description=f"{args.server_id}: declared dependencies only",
-            tags={**tags, "Name": f"{args.server_id}-sg"}, opts=child)
+            tags={**tags, "Name": f"{args.server_id}-sg"},
+            opts=child,
+        )
         aws.vpc.SecurityGroupEgressRule(
-            f"{name}-egress", security_group_id=self.security_group.id, ip_protocol="-1",
-            cidr_ipv4="0.0.0.0/0", description="outbound", tags=tags, opts=child)
+            f"{name}-egress",
+            security_group_id=self.security_group.id,
+            ip_protocol="-1",
+            cidr_ipv4="0.0.0.0/0",
+            description="outbound",
+            tags=tags,
+            opts=child,
+        )
         disks = list(args.server.disks_gb) or [64.0]
         self.instance = aws.ec2.Instance(
-            f"{name}-vm", ami=args.ami, instance_type=args.instance_type,
-            subnet_id=args.subnet_id, private_ip=args.private_ip,
+            f"{name}-vm",
+            ami=args.ami,
+            instance_type=args.instance_type,
+            subnet_id=args.subnet_id,
+            private_ip=args.private_ip,
             vpc_security_group_ids=[self.security_group.id],
-            associate_public_ip_address=False, monitoring=True, ebs_optimized=True,
-            metadata_options=aws.ec2.InstanceMetadataOptionsArgs(http_tokens="required",
-                                                                 http_endpoint="enabled"),
+            associate_public_ip_address=False,
+            monitoring=True,
+            ebs_optimized=True,
+            metadata_options=aws.ec2.InstanceMetadataOptionsArgs(
+                http_tokens="required", http_endpoint="enabled"
+            ),
             root_block_device=aws.ec2.InstanceRootBlockDeviceArgs(
-                volume_size=math.ceil(disks[0]), volume_type="gp3", encrypted=True,
-                kms_key_id=args.kms_key_arn, delete_on_termination=True,
-                tags={**tags, "Name": f"{args.server_id}-os"}),
+                volume_size=math.ceil(disks[0]),
+                volume_type="gp3",
+                encrypted=True,
+                kms_key_id=args.kms_key_arn,
+                delete_on_termination=True,
+                tags={**tags, "Name": f"{args.server_id}-os"},
+            ),
             tags={**tags, "Name": args.server_id, "backup-tier": args.backup_tier},
-            opts=child)
+            opts=child,
+        )
         self.volumes: list[aws.ebs.Volume] = []
         for i, size in enumerate(disks[1:]):
             volume = aws.ebs.Volume(
-                f"{name}-data{i + 1}", availability_zone=self.instance.availability_zone,
-                size=math.ceil(size), type="gp3", encrypted=True, kms_key_id=args.kms_key_arn,
-                tags={**tags, "Name": f"{args.server_id}-data{i + 1}"}, opts=child)
-            aws.ec2.VolumeAttachment(f"{name}-data{i + 1}-attach",
-                                     device_name=f"/dev/sd{_DEVICES[i]}", volume_id=volume.id,
-                                     instance_id=self.instance.id, opts=child)
+                f"{name}-data{i + 1}",
+                availability_zone=self.instance.availability_zone,
+                size=math.ceil(size),
+                type="gp3",
+                encrypted=True,
+                kms_key_id=args.kms_key_arn,
+                tags={**tags, "Name": f"{args.server_id}-data{i + 1}"},
+                opts=child,
+            )
+            aws.ec2.VolumeAttachment(
+                f"{name}-data{i + 1}-attach",
+                device_name=f"/dev/sd{_DEVICES[i]}",
+                volume_id=volume.id,
+                instance_id=self.instance.id,
+                opts=child,
+            )
             self.volumes.append(volume)
-        self.register_outputs({"instanceId": self.instance.id,
-                               "privateIp": self.instance.private_ip})
+        self.register_outputs(
+            {"instanceId": self.instance.id, "privateIp": self.instance.private_ip}
+        )
 
 
 @dataclass(frozen=True)
@@ -99,19 +132,28 @@ class ServerIngressArgs:
 class ServerIngress(pulumi.ComponentResource):
     """Exactly the declared ports from the declared consumers, nothing else inbound."""
 
-    def __init__(self, name: str, args: ServerIngressArgs,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: ServerIngressArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("utflytt:aws:ServerIngress", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         for resolved in args.rules:
             r = resolved.rule
-            key = layout.short_hash(r.description, str(r.source_server), str(r.source_cloud),
-                                    str(r.cidr))
+            key = layout.short_hash(
+                r.description, str(r.source_server), str(r.source_cloud), str(r.cidr)
+            )
             aws.vpc.SecurityGroupIngressRule(
-                f"{name}-{key}", security_group_id=args.security_group_id,
-                ip_protocol=r.protocol, from_port=r.from_port, to_port=r.to_port,
-                referenced_security_group_id=resolved.source_group, cidr_ipv4=resolved.cidr,
-                description=r.description[:255], tags=args.tags, opts=child)
+                f"{name}-{key}",
+                security_group_id=args.security_group_id,
+                ip_protocol=r.protocol,
+                from_port=r.from_port,
+                to_port=r.to_port,
+                referenced_security_group_id=resolved.source_group,
+                cidr_ipv4=resolved.cidr,
+                description=r.description[:255],
+                tags=args.tags,
+                opts=child,
+            )
         self.register_outputs({})
 
 
@@ -131,57 +173,113 @@ class PublicEntranceArgs:
 class PublicEntrance(pulumi.ComponentResource):
     """The only public endpoint: HTTPS (HTTP without a certificate) to the web tier on :80."""
 
-    def __init__(self, name: str, args: PublicEntranceArgs,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: PublicEntranceArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("utflytt:aws:PublicEntrance", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tags = args.tags
         port = 443 if args.certificate_arn else 80
-        sg = aws.ec2.SecurityGroup(f"{name}-alb-sg", name=f"utflytt-{args.system}-alb",
-                                   vpc_id=args.vpc_id,
-                                   description=f"{args.system}: public load balancer",
-                                   tags={**tags, "Name": f"{args.system}-alb"}, opts=child)
+        sg = aws.ec2.SecurityGroup(
+            f"{name}-alb-sg",
+            name=f"utflytt-{args.system}-alb",
+            vpc_id=args.vpc_id,
+            description=f"{args.system}: public load balancer",
+            tags={**tags, "Name": f"{args.system}-alb"},
+            opts=child,
+        )
         for family, cidr in (("v4", "0.0.0.0/0"), ("v6", "::/0")):
             aws.vpc.SecurityGroupIngressRule(
-                f"{name}-alb-in-{family}", security_group_id=sg.id, ip_protocol="tcp",
-                from_port=port, to_port=port, description=f"public {port}",
-                tags=tags, opts=child,
-                **({"cidr_ipv4": cidr} if family == "v4" else {"cidr_ipv6": cidr}))
+                f"{name}-alb-in-{family}",
+                security_group_id=sg.id,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                description=f"public {port}",
+                tags=tags,
+                opts=child,
+                **({"cidr_ipv4": cidr} if family == "v4" else {"cidr_ipv6": cidr}),
+            )
         aws.vpc.SecurityGroupEgressRule(
-            f"{name}-alb-out", security_group_id=sg.id, ip_protocol="tcp",
-            from_port=layout.ALB_TARGET_PORT, to_port=layout.ALB_TARGET_PORT,
-            cidr_ipv4=args.vpc_cidr, description="to the web tier", tags=tags, opts=child)
+            f"{name}-alb-out",
+            security_group_id=sg.id,
+            ip_protocol="tcp",
+            from_port=layout.ALB_TARGET_PORT,
+            to_port=layout.ALB_TARGET_PORT,
+            cidr_ipv4=args.vpc_cidr,
+            description="to the web tier",
+            tags=tags,
+            opts=child,
+        )
         self.load_balancer = aws.lb.LoadBalancer(
-            f"{name}-alb", name=f"utflytt-{args.system}"[:32], internal=False,
-            load_balancer_type="application", security_groups=[sg.id],
-            subnets=args.public_subnet_ids, drop_invalid_header_fields=True,
-            tags=tags, opts=child)
+            f"{name}-alb",
+            name=f"utflytt-{args.system}"[:32],
+            internal=False,
+            load_balancer_type="application",
+            security_groups=[sg.id],
+            subnets=args.public_subnet_ids,
+            drop_invalid_header_fields=True,
+            tags=tags,
+            opts=child,
+        )
         group = aws.lb.TargetGroup(
-            f"{name}-tg", name=f"utflytt-{args.system}"[:32], port=layout.ALB_TARGET_PORT,
-            protocol="HTTP", target_type="instance", vpc_id=args.vpc_id,
+            f"{name}-tg",
+            name=f"utflytt-{args.system}"[:32],
+            port=layout.ALB_TARGET_PORT,
+            protocol="HTTP",
+            target_type="instance",
+            vpc_id=args.vpc_id,
             health_check=aws.lb.TargetGroupHealthCheckArgs(path="/", matcher="200-399"),
-            tags=tags, opts=child)
+            tags=tags,
+            opts=child,
+        )
         for target in args.targets:
             tname = target.server_id
-            aws.lb.TargetGroupAttachment(f"{name}-{tname}", target_group_arn=group.arn,
-                                         target_id=target.instance.id,
-                                         port=layout.ALB_TARGET_PORT, opts=child)
+            aws.lb.TargetGroupAttachment(
+                f"{name}-{tname}",
+                target_group_arn=group.arn,
+                target_id=target.instance.id,
+                port=layout.ALB_TARGET_PORT,
+                opts=child,
+            )
             aws.vpc.SecurityGroupIngressRule(
-                f"{name}-{tname}-from-alb", security_group_id=target.security_group.id,
-                ip_protocol="tcp", from_port=layout.ALB_TARGET_PORT,
-                to_port=layout.ALB_TARGET_PORT, referenced_security_group_id=sg.id,
-                description=f"{args.system} load balancer", tags=tags, opts=child)
+                f"{name}-{tname}-from-alb",
+                security_group_id=target.security_group.id,
+                ip_protocol="tcp",
+                from_port=layout.ALB_TARGET_PORT,
+                to_port=layout.ALB_TARGET_PORT,
+                referenced_security_group_id=sg.id,
+                description=f"{args.system} load balancer",
+                tags=tags,
+                opts=child,
+            )
         forward = [aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=group.arn)]
         if args.certificate_arn:
-            aws.lb.Listener(f"{name}-https", load_balancer_arn=self.load_balancer.arn, port=443,
-                            protocol="HTTPS", certificate_arn=args.certificate_arn,
-                            ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06",
-                            default_actions=forward, tags=tags, opts=child)
+            aws.lb.Listener(
+                f"{name}-https",
+                load_balancer_arn=self.load_balancer.arn,
+                port=443,
+                protocol="HTTPS",
+                certificate_arn=args.certificate_arn,
+                ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+                default_actions=forward,
+                tags=tags,
+                opts=child,
+            )
         else:
-            pulumi.log.warn(f"{args.system}: no utflytt:aws.certificateArns entry; the public "
-                            "listener is plain HTTP on :80 until one is set")
-            aws.lb.Listener(f"{name}-http", load_balancer_arn=self.load_balancer.arn, port=80,
-                            protocol="HTTP", default_actions=forward, tags=tags, opts=child)
+            pulumi.log.warn(
+                f"{args.system}: no utflytt:aws.certificateArns entry; the public "
+                "listener is plain HTTP on :80 until one is set"
+            )
+            aws.lb.Listener(
+                f"{name}-http",
+                load_balancer_arn=self.load_balancer.arn,
+                port=80,
+                protocol="HTTP",
+                default_actions=forward,
+                tags=tags,
+                opts=child,
+            )
         self.register_outputs({"dnsName": self.load_balancer.dns_name})
 
 
@@ -190,8 +288,11 @@ def web_targets(plan: Plan, wave: int, system: str) -> list[str]:
 
     Web-role servers if the system has any, else all its prod servers in the wave.
     """
-    prod = [sid for sid, s in layout.migrating_servers(plan).items()
-            if s.system == system and s.wave == wave and s.environment == "prod"]
+    prod = [
+        sid
+        for sid, s in layout.migrating_servers(plan).items()
+        if s.system == system and s.wave == wave and s.environment == "prod"
+    ]
     web = [sid for sid in prod if plan.servers[sid].role == "web"]
     return web or prod
 
@@ -202,5 +303,8 @@ def server_address(network: dict[str, Any], plan: Plan, server_id: str) -> dict[
     subnets = network[server.environment]["systems"][server.system]
     place = layout.placements(plan, server.system, server.environment, len(subnets))[server_id]
     subnet = subnets[place.subnet_index]
-    return {"subnetId": subnet["id"], "az": subnet["az"],
-            "ip": layout.host_address(subnet["cidr"], place.host_offset)}
+    return {
+        "subnetId": subnet["id"],
+        "az": subnet["az"],
+        "ip": layout.host_address(subnet["cidr"], place.host_offset),
+    }

@@ -1,6 +1,6 @@
 """``utflytt plan``: plan dated waves and write the plan, costs, stack configs and exit plan.
 
-Registered on the ``utflytt`` group by migration.cli.
+Registered on the ``utflytt`` group by app.cli.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from migration.commands import EXAMPLE_CATALOG
+from app.cli.options import EXAMPLE_CATALOG
 from migration.cost.model import OPTION_ALIASES, OPTIONS
 from migration.fileio import dumps_json
 from migration.tables import render_table
@@ -87,8 +87,8 @@ def plan(
         utflytt plan inventory/ -o build/ --target aws --lang sv --lang en
         utflytt plan catalog.yaml --pins build/pins.json
     """
+    from app.pipeline import PipelineOptions, default_stack_config_dir, run_plan
     from migration.cost import CostOptions
-    from migration.pipeline import PipelineOptions, default_stack_config_dir, run_plan
     from waves import PlanOptions
     from waves.csvio import read_pins_json
 

@@ -1,6 +1,6 @@
 """Wave graph, plan diff and the wave sheet (CSV export, edits back as pins).
 
-Registered on the ``utflytt`` group by migration.cli.
+Registered on the ``utflytt`` group by app.cli.
 """
 
 from __future__ import annotations

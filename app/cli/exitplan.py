@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
+from app.cli.options import EXAMPLE_CATALOG
 from exit_plan import FORMATS, write_exit_plan
 from migration.catalog import load_catalog_with_digest
-from migration.commands import EXAMPLE_CATALOG
 from migration.errors import InputFileError
 from migration.plan import read_plan
 

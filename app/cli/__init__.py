@@ -8,12 +8,12 @@ exit with 2 (click's own convention).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from app.cli.options import catalog_argument, json_option
 from migration import __version__
 from migration.catalog import json_schema, load_catalog, summarise
 from migration.errors import UtflyttError
@@ -47,23 +47,6 @@ def cli() -> None:
         utflytt validate examples/mariehamn/catalog.yaml
         utflytt plan
     """
-
-
-Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
-
-
-def catalog_argument(required: bool = True) -> Decorator:
-    """The CATALOG argument shared by the commands that read a catalog."""
-    return click.argument(
-        "catalog",
-        type=click.Path(path_type=Path),
-        required=required,
-    )
-
-
-def json_option() -> Decorator:
-    """``--json``: print machine-readable JSON instead of tables."""
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 
 
 @cli.command()
@@ -144,9 +127,9 @@ def schema() -> None:
 
 
 def _register_area_commands() -> None:
-    from migration.commands import cost, exitplan, importers, plan, preview, waveio
+    from app.cli import cost, exitplan, importers, plan, preview, waves
 
-    for module in (plan, waveio, cost, preview, exitplan, importers):
+    for module in (plan, waves, cost, preview, exitplan, importers):
         for command in module.COMMANDS:
             cli.add_command(command)
 

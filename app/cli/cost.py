@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
+from app.cli.options import EXAMPLE_CATALOG
 from migration.catalog import load_catalog_with_digest
-from migration.commands import EXAMPLE_CATALOG
 from migration.cost.model import OPTION_ALIASES, OPTIONS, CostOptions, compare_costs
 from migration.cost.outputs import render_text, write_report
 from migration.fileio import dumps_json
@@ -20,7 +20,7 @@ def _plan_for(catalog_path: Path, plan_path: Path | None) -> tuple[Any, Plan]:
     catalog, digest = load_catalog_with_digest(catalog_path)
     if plan_path is not None:
         return catalog, read_plan(plan_path)
-    from migration.pipeline import plan_catalog
+    from app.pipeline import plan_catalog
     from waves import PlanOptions
 
     return catalog, plan_catalog(catalog, digest, PlanOptions())
@@ -28,18 +28,44 @@ def _plan_for(catalog_path: Path, plan_path: Path | None) -> tuple[Any, Plan]:
 
 @click.command()
 @click.argument("catalog", type=click.Path(path_type=Path), required=False)
-@click.option("--plan", "plan_path", type=click.Path(path_type=Path),
-              help="A plan.json; without it the catalog is planned first.")
-@click.option("--option", "option", default="payg", show_default=True,
-              type=click.Choice([*OPTIONS, *OPTION_ALIASES]),
-              help="Cloud compute pricing option (savings-plan = savings-plan-1y).")
-@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("build"),
-              show_default=True, help="Folder for cost.json, cost.csv and cost.xlsx.")
-@click.option("--prices", "books_dir", type=click.Path(path_type=Path),
-              help="Folder of refreshed price books (searched before the bundled ones).")
+@click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(path_type=Path),
+    help="A plan.json; without it the catalog is planned first.",
+)
+@click.option(
+    "--option",
+    "option",
+    default="payg",
+    show_default=True,
+    type=click.Choice([*OPTIONS, *OPTION_ALIASES]),
+    help="Cloud compute pricing option (savings-plan = savings-plan-1y).",
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="Folder for cost.json, cost.csv and cost.xlsx.",
+)
+@click.option(
+    "--prices",
+    "books_dir",
+    type=click.Path(path_type=Path),
+    help="Folder of refreshed price books (searched before the bundled ones).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print cost.json instead of tables.")
-def cost(catalog: Path | None, plan_path: Path | None, option: str, out_dir: Path,
-         books_dir: Path | None, as_json: bool) -> None:
+def cost(
+    catalog: Path | None,
+    plan_path: Path | None,
+    option: str,
+    out_dir: Path,
+    books_dir: Path | None,
+    as_json: bool,
+) -> None:
     """Compare the cost of staying at ÅDA with moving to Azure and to AWS.
 
     Prints the yearly totals, break-even months, sensitivity, price books, legal-review
@@ -69,16 +95,37 @@ def prices() -> None:
 @prices.command()
 @click.option("--provider", type=click.Choice(["azure", "aws"]), required=True)
 @click.option("--region", required=True, help="Provider region, e.g. swedencentral, eu-north-1.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("prices"),
-              show_default=True, help="Folder for the new book (pass to `cost --prices`).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("prices"),
+    show_default=True,
+    help="Folder for the new book (pass to `cost --prices`).",
+)
 @click.option("--eur-per-usd", type=float, help="Dated EUR/USD rate for USD prices.")
-@click.option("--fx-date", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Date of the EUR/USD rate (default: today).")
-@click.option("--currency", type=click.Choice(["USD", "EUR"]), default="USD", show_default=True,
-              help="Azure only: currency to request (USD is Microsoft's source of truth).")
+@click.option(
+    "--fx-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date of the EUR/USD rate (default: today).",
+)
+@click.option(
+    "--currency",
+    type=click.Choice(["USD", "EUR"]),
+    default="USD",
+    show_default=True,
+    help="Azure only: currency to request (USD is Microsoft's source of truth).",
+)
 @click.option("--base-url", help="Price API base URL (for mirrors and tests).")
-def refresh(provider: str, region: str, out_dir: Path, eur_per_usd: float | None,
-            fx_date: Any, currency: str, base_url: str | None) -> None:
+def refresh(
+    provider: str,
+    region: str,
+    out_dir: Path,
+    eur_per_usd: float | None,
+    fx_date: Any,
+    currency: str,
+    base_url: str | None,
+) -> None:
     """Fetch current prices and write a new dated price book.
 
     Azure: the Retail Prices API (VM sizes, Premium SSD tiers, VPN gateway); AWS: the public
@@ -92,11 +139,19 @@ def refresh(provider: str, region: str, out_dir: Path, eur_per_usd: float | None
     from migration.pricing.refresh import refresh_book
 
     if currency == "USD" and eur_per_usd is None:
-        raise click.UsageError("--eur-per-usd is required for USD prices (the ECB reference "
-                               "rate of the day, e.g. 0.92)")
+        raise click.UsageError(
+            "--eur-per-usd is required for USD prices (the ECB reference "
+            "rate of the day, e.g. 0.92)"
+        )
     path = refresh_book(
-        provider, region, out_dir, retrieved=date.today(), eur_per_usd=eur_per_usd,
-        fx_date=fx_date.date() if fx_date else None, base_url=base_url, currency=currency,
+        provider,
+        region,
+        out_dir,
+        retrieved=date.today(),
+        eur_per_usd=eur_per_usd,
+        fx_date=fx_date.date() if fx_date else None,
+        base_url=base_url,
+        currency=currency,
     )
     click.echo(f"wrote {path}")
 
