@@ -72,6 +72,7 @@ def run_plan(
     from exit_plan import LANGS, render_exit_plan
     from exit_plan.data import load_checklist
     from migration.errors import UtflyttError
+    from stacks.network import check_plan
 
     for lang in (options or PipelineOptions()).langs:
         if lang not in LANGS:
@@ -80,6 +81,7 @@ def run_plan(
     opts = options or PipelineOptions()
     catalog, digest = load_catalog_with_digest(catalog_path)
     plan = plan_catalog(catalog, digest, opts.plan)
+    plan = check_plan(plan, catalog.planning.quotas)  # network limits: raises before writing
     report = compare_costs(catalog, plan, opts.cost)
     cost_document = report.to_json_dict()
 

@@ -55,7 +55,7 @@ def preview(stack: str, plan_path: Path, as_json: bool, live: bool) -> None:
 
     run = run_offline_full(settings, plan)
     if as_json:
-        click.echo(dumps_json(preview_json(run, stack)), nl=False)
+        click.echo(dumps_json(preview_json(run, stack, plan)), nl=False)
     else:
         click.echo(render_preview(run, stack))
 
@@ -73,7 +73,7 @@ def _preview_aws(settings: StackSettings, plan: Plan, stack: str, as_json: bool)
     except (ClientError, AwsConfigError) as exc:
         raise UtflyttError(f"stack {stack}: {exc}") from None
     if as_json:
-        click.echo(dumps_json(preview_json(run, stack)), nl=False)
+        click.echo(dumps_json(preview_json(run, stack, plan)), nl=False)
     else:
         click.echo(render_preview(run, stack))
 

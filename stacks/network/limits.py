@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from migration.catalog.models import Quotas
 from migration.errors import UtflyttError
 from migration.plan import Plan
+from stacks.network.addresses import plan_addresses
 from stacks.network.policy import NetworkPolicy, network_policy
 from stacks.network.rulesets import aws_rule_sets, azure_asgs, azure_rule_sets, unit_key
 
@@ -79,12 +80,11 @@ def azure_counts(
     policy: NetworkPolicy,
     quotas: Quotas,
     citizen_units: set[str],
-    server_ips: Mapping[str, str] | None = None,
+    server_ips: Mapping[str, str],
 ) -> list[RuleSetCount]:
     """Every Azure count the limits apply to, one per (rule set, what)."""
-    ips = server_ips if server_ips is not None else {s: s for s in policy.servers}
     out: list[RuleSetCount] = []
-    rule_sets = azure_rule_sets(policy, ips, quotas.azure_asgs_per_rule_side)
+    rule_sets = azure_rule_sets(policy, server_ips, quotas.azure_asgs_per_rule_side)
     for unit, rules in sorted(rule_sets.items()):
         dests = {r.permit.destination for r in rules if r.permit is not None}
         extra = GATEWAY_RULES if unit in citizen_units else 0
@@ -200,7 +200,16 @@ def rule_set_counts(plan: Plan, quotas: Quotas | None = None) -> list[RuleSetCou
     policy = network_policy(plan)
     if plan.target.provider == "aws":
         return aws_counts(policy, quotas, citizen_groups(policy, plan))
-    return azure_counts(policy, quotas, citizen_units(plan))
+    addressing = plan_addresses(plan)
+    counts = azure_counts(policy, quotas, citizen_units(plan), addressing.server_ips)
+    per_spoke = Counter(u.environment for u in addressing.units) + Counter(
+        u.environment for u in addressing.units if u.gateway_cidr
+    )
+    counts += [
+        RuleSetCount(f"vnet {env}", "subnets", n, quotas.azure_subnets_per_vnet)
+        for env, n in sorted(per_spoke.items())
+    ]
+    return counts
 
 
 def check_limits(plan: Plan, quotas: Quotas | None = None) -> list[RuleSetCount]:
