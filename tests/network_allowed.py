@@ -132,3 +132,54 @@ def _side(
         if book.strangers(prefix):
             wide.append(f"{rule['name']}: {prefix}")
     return found
+
+
+def aws_allowed(plan: Plan, ec2: Any) -> tuple[set[Triple], list[str]]:
+    """(consumer, provider, port) every security group rule in moto admits, read from
+    moto's groups, instances and prefix lists; and any over-wide source."""
+    members: dict[str, set[str]] = defaultdict(set)  # group id -> servers
+    cloud_ips: dict[str, str] = {}
+    for page in ec2.get_paginator("describe_instances").paginate():
+        for reservation in page["Reservations"]:
+            for inst in reservation["Instances"]:
+                tags = {t["Key"]: t["Value"] for t in inst.get("Tags", [])}
+                sid = tags.get("server")
+                if sid is None:
+                    continue
+                cloud_ips[sid] = inst["PrivateIpAddress"]
+                for group in inst["SecurityGroups"]:
+                    members[group["GroupId"]].add(sid)
+    book = AddressBook(plan, cloud_ips)
+    lists = {
+        pl["PrefixListId"]: [
+            e["Cidr"]
+            for e in ec2.get_managed_prefix_list_entries(PrefixListId=pl["PrefixListId"])["Entries"]
+        ]
+        for pl in ec2.describe_managed_prefix_lists()["PrefixLists"]
+        if pl.get("OwnerId") != "AWS"
+    }
+    allowed: set[Triple] = set()
+    wide: list[str] = []
+    rules = ec2.describe_security_group_rules()["SecurityGroupRules"]
+    for rule in rules:
+        if rule["IsEgress"]:
+            continue
+        dests = members.get(rule["GroupId"], set())
+        sources: set[str] = set()
+        prefixes: list[str] = []
+        if rule.get("ReferencedGroupInfo"):
+            sources |= members.get(rule["ReferencedGroupInfo"]["GroupId"], set())
+        if rule.get("PrefixListId"):
+            prefixes += lists.get(rule["PrefixListId"], [])
+        if rule.get("CidrIpv4"):
+            prefixes.append(rule["CidrIpv4"])
+        for prefix in prefixes:
+            if prefix == "0.0.0.0/0":
+                continue  # the load balancer's own group (no instance in it)
+            sources |= book.servers(prefix)
+            if book.strangers(prefix):
+                wide.append(f"{rule['GroupId']}: {prefix}")
+        low, high = rule["FromPort"], rule["ToPort"]
+        port = f"{rule['IpProtocol']}/{low}" + (f"-{high}" if high != low else "")
+        allowed |= {(u, v, port) for u in sources for v in dests if u != v}
+    return allowed, wide

@@ -11,7 +11,9 @@ import pulumi_aws as aws
 
 from migration.plan import Plan
 from stacks.aws import layout
+from stacks.aws.groups import NetworkGroups, NetworkGroupsArgs
 from stacks.aws.layout import AwsOptions, SubnetSpec
+from stacks.network.policy import network_policy
 
 _ASSUME = {
     "Version": "2012-10-17",
@@ -334,6 +336,15 @@ class LandingZone(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
+        self.groups = NetworkGroups(
+            f"{name}-groups",
+            NetworkGroupsArgs(
+                policy=network_policy(plan),
+                vpc_ids={env: net.vpc.id for env, net in self.networks.items()},
+                tags=tags,
+            ),
+            opts=child,
+        )
         self.backup = BackupPlans(
             f"{name}-backup",
             BackupPlansArgs(kms_key_arn=self.key.arn, tiers=layout.backup_tiers(plan), tags=tags),
@@ -343,5 +354,6 @@ class LandingZone(pulumi.ComponentResource):
             "kmsKeyArn": self.key.arn,
             "backupVault": self.backup.vault.name,
             "network": {env: net.outputs for env, net in self.networks.items()},
+            **self.groups.exports,
         }
         self.register_outputs({"kmsKeyArn": self.key.arn})

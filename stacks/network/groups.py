@@ -48,8 +48,9 @@ class FlowLike(Protocol):
 
 
 def network_of(environment: str) -> str:
-    """``prod`` or ``nonprod``: the network (VNet/VPC) an environment lives in."""
-    return "prod" if environment == "prod" else "nonprod"
+    """The network (VNet/VPC) an environment lives in: one per environment on both clouds,
+    so prod never shares one with test or dev."""
+    return environment
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,12 @@ class Group:
     name: str  # <system>.<env>[.<role>|.<n>]  or  clients.<destination>[.<n>]
     kind: Literal["own", "client"]
     system: str  # own: the system; client: the destination's system
-    environment: str  # own: its environment; client: its members' network (prod | nonprod)
+    environment: str  # own: its environment; client: its members' (one network each)
     servers: tuple[str, ...]
 
     @property
     def network(self) -> str:
-        """``prod`` or ``nonprod``."""
+        """The network its servers live in (see :func:`network_of`)."""
         return network_of(self.environment)
 
 

@@ -185,13 +185,22 @@ def citizen_units(plan: Plan) -> set[str]:
 
 
 def citizen_groups(policy: NetworkPolicy, plan: Plan) -> set[str]:
-    """Cloud groups holding a citizen-facing system's web servers (they admit an ALB)."""
-    return {
-        name
-        for name in policy.cloud_groups()
-        if (system := plan.systems.get(policy.groups[name].system)) is not None
-        and system.level == "citizen"
-    }
+    """Groups of the servers behind a citizen-facing system's load balancer (its prod web
+    servers, else all its prod servers): each admits the balancer with one more rule."""
+    out: set[str] = set()
+    for system_id, system in plan.systems.items():
+        if system.level != "citizen":
+            continue
+        prod = [
+            sid
+            for sid, s in plan.servers.items()
+            if s.system == system_id
+            and s.environment == "prod"
+            and policy.group_wave.get(policy.group_of.get(sid, "")) is not None
+        ]
+        web = [sid for sid in prod if plan.servers[sid].role == "web"]
+        out |= {policy.group_of[sid] for sid in web or prod}
+    return out
 
 
 def rule_set_counts(plan: Plan, quotas: Quotas | None = None) -> list[RuleSetCount]:

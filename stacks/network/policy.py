@@ -39,7 +39,7 @@ class Permit:
     destination: str
     ports: tuple[str, ...]  # "tcp/443", "udp/53", "tcp/8000-8100"
     via: Via
-    network: str  # cloud: the sources' network (prod | nonprod); provider: "provider"
+    network: str  # cloud: the sources' network (their environment); provider: "provider"
     sources: tuple[str, ...] = ()  # cloud: the groups that admit them
     consumers: tuple[str, ...] = ()  # the consumer servers
     addresses: tuple[str, ...] = ()  # provider: their prefixes
@@ -173,8 +173,7 @@ def network_policy(plan: Plan) -> NetworkPolicy:
                 else:
                     clients += 1
                     name = f"clients.{dest}" + (f".{clients}" if clients > 1 else "")
-                    env = "prod" if net == "prod" else "nonprod"
-                    groups[name] = Group(name, "client", groups[dest].system, env, tuple(members))
+                    groups[name] = Group(name, "client", groups[dest].system, net, tuple(members))
                     for s in members:
                         member_of[s].append(name)
                     client_by_members[tuple(members)] = name
