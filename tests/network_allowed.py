@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from migration.plan import Plan
-from stacks.network.policy import moves
+from stacks.network.policy import moves, network_policy
 
 NIC = "azure-native:network:NetworkInterface"
 NSG = "azure-native:network:NetworkSecurityGroup"
@@ -32,6 +32,16 @@ def declared(plan: Plan) -> set[Triple]:
     only be admitted by the whole source network: then it is :data:`NETWORK` (if the plan
     has source networks at all, else nothing admits it and the plan warns).
     """
+    # hubs whose consumers at the provider are too many for /32s admit the source networks
+    # for the hybrid period (a warned fallback of the policy): those consumers are NETWORK
+    policy = network_policy(plan)
+    widened = {
+        (v, port)
+        for p in policy.permits
+        if p.via == "provider" and set(p.addresses) <= set(plan.source_networks)
+        for v in policy.groups[p.destination].servers
+        for port in p.ports
+    }
     out: set[Triple] = set()
     for f in plan.flows:
         provider, consumer = plan.servers[f.to], plan.servers[f.from_]
@@ -44,11 +54,13 @@ def declared(plan: Plan) -> set[Triple]:
         at_provider = not moves(consumer) or (
             (consumer.wave or 0) > provider.wave and not consumer.migrated
         )
-        if at_provider:
-            if consumer.ip:
-                names.add(f.from_)
+        for port in f.ports:
+            if not at_provider:
+                pass
+            elif consumer.ip and (f.to, port) not in widened:
+                out.add((f.from_, f.to, port))
             elif plan.source_networks:
-                names.add(NETWORK)
+                out.add((NETWORK, f.to, port))
         out |= {(name, f.to, port) for name in names for port in f.ports}
     return out
 

@@ -170,7 +170,7 @@ def expected_tags(catalog: Catalog, system_id: str, wave: int) -> dict[str, str]
     tags = {
         "system": system.id,
         "owner": system.owner,
-        "wave": str(wave),
+        "wave": f"wave-{wave:02d}",
         "level": system.level,
         "data-classification": system.data_classification,
     }

@@ -231,7 +231,7 @@ def test_tags_are_complete(runs):
     assert {k: vm.inputs["tags"][k] for k in layout.REQUIRED_TAGS} == {
         "system": "economy",
         "owner": "Ekonomiavdelningen",
-        "wave": "1",
+        "wave": "wave-01",
         "level": "shared",
         "data-classification": "confidential",
         "cost-centre": "1200",

@@ -257,7 +257,7 @@ class LandingZone(pulumi.ComponentResource):
         super().__init__("utflytt:aws:LandingZone", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         plan, options = args.plan, args.options
-        tags = {**layout.foundation_tags(), **args.extra_tags}
+        tags = {**layout.foundation_tags(plan), **args.extra_tags}
         self.key = aws.kms.Key(
             f"{name}-key",
             description="utflytt: EBS, backup vault",
@@ -332,7 +332,7 @@ class LandingZone(pulumi.ComponentResource):
                     customer_gateway_id=cgw.id if cgw is not None else None,
                     flow_log_group_arn=log_group.arn,
                     flow_log_role_arn=flow_role.arn,
-                    tags={**layout.foundation_tags(env), **args.extra_tags},
+                    tags={**layout.foundation_tags(plan, env), **args.extra_tags},
                 ),
                 opts=child,
             )

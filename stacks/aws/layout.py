@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from migration.plan import Plan, PlannedServer
+from stacks import tags
 
 DEFAULT_REGION = "eu-north-1"
 ENVIRONMENTS = ("prod", "test", "dev")
@@ -299,34 +300,15 @@ def backup_tiers(plan: Plan) -> dict[str, str]:
 
 
 def system_tags(plan: Plan, system_id: str, wave: int, environment: str) -> dict[str, str]:
-    """The tags every resource of a system carries (DESIGN.md "Stacks")."""
-    sys_ = plan.systems.get(system_id)
-    return {
-        "system": system_id,
-        "owner": sys_.owner if sys_ else "unknown",
-        "wave": f"wave-{wave:02d}",
-        "level": sys_.level if sys_ else "unknown",
-        "data-classification": sys_.data_classification if sys_ else "unknown",
-        "cost-centre": (sys_.cost_centre or "unassigned") if sys_ else "unassigned",
-        "environment": environment,
-        "managed-by": "utflytt",
-    }
+    """The tags every resource of a system carries (:func:`stacks.tags.system_tags`)."""
+    return tags.system_tags(plan, system_id, wave, environment)
 
 
-def foundation_tags(environment: str | None = None) -> dict[str, str]:
-    """Tags of landing-zone resources (shared by every system)."""
-    tags = {
-        "system": "landing-zone",
-        "owner": "it-infrastructure",
-        "wave": "wave-00",
-        "level": "shared",
-        "data-classification": "internal",
-        "cost-centre": "shared",
-        "managed-by": "utflytt",
-    }
-    if environment:
-        tags["environment"] = environment
-    return tags
+def foundation_tags(plan: Plan, environment: str | None = None) -> dict[str, str]:
+    """Tags of landing-zone resources (:func:`stacks.tags.landing_zone_tags`)."""
+    return tags.landing_zone_tags(
+        plan, {"owner": "it-infrastructure", "cost-centre": "shared"}, environment
+    )
 
 
 def short_hash(*parts: str) -> str:

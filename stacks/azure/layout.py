@@ -16,14 +16,14 @@ from dataclasses import dataclass
 
 from migration.errors import UtflyttError
 from migration.plan import Plan, PlannedServer, PlannedSystem
+from stacks import tags
 from stacks.network.addresses import BASE_CANDIDATES as BASE_CANDIDATES
 from stacks.network.addresses import Addressing as Addressing
 from stacks.network.addresses import Unit as Unit
 from stacks.network.addresses import plan_addresses as plan_addresses
 
 MIGRATING = frozenset({"rehost", "replatform", "rebuild"})
-REQUIRED_TAGS = ("system", "owner", "wave", "level", "data-classification", "cost-centre")
-CLASSIFICATION_RANK = {"public": 0, "internal": 1, "confidential": 2, "secret": 3}
+REQUIRED_TAGS = tags.REQUIRED_TAGS
 LEVELS = ("office", "shared", "sector", "citizen")
 GATEWAY_BACKEND_PORT = "tcp/443"
 
@@ -239,43 +239,13 @@ def backup_buckets(plan: Plan) -> list[str]:
 
 
 def system_tags(plan: Plan, system_id: str, wave: int, extra: dict[str, str]) -> dict[str, str]:
-    """Tags of a system's resources: system, owner, wave, level, classification, cost centre."""
-    system = plan.systems[system_id]
-    tags = dict(extra)
-    tags.update(
-        {
-            "system": system_id,
-            "owner": system.owner,
-            "wave": str(wave),
-            "level": system.level,
-            "data-classification": system.data_classification,
-            "cost-centre": system.cost_centre or "unassigned",
-            "managed-by": "utflytt",
-        }
-    )
-    return tags
+    """Tags of a system's resources (:func:`stacks.tags.system_tags`) over the stack's extras."""
+    return {**extra, **tags.system_tags(plan, system_id, wave)}
 
 
 def landing_zone_tags(plan: Plan, extra: dict[str, str]) -> dict[str, str]:
-    """Tags of landing-zone resources; classification is the highest of the plan's systems."""
-    highest = max(
-        (s.data_classification for s in plan.systems.values()),
-        key=lambda c: CLASSIFICATION_RANK.get(c, 0),
-        default="internal",
-    )
-    tags = dict(extra)
-    tags.update(
-        {
-            "system": "landing-zone",
-            "owner": extra.get("owner") or plan.organisation or "platform",
-            "wave": "0",
-            "level": "shared",
-            "data-classification": highest,
-            "cost-centre": extra.get("cost-centre", "platform"),
-            "managed-by": "utflytt",
-        }
-    )
-    return tags
+    """Tags of landing-zone resources (:func:`stacks.tags.landing_zone_tags`)."""
+    return {**extra, **tags.landing_zone_tags(plan, extra)}
 
 
 def levels_used(plan: Plan) -> list[str]:

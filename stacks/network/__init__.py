@@ -40,7 +40,11 @@ def check_plan(plan: Plan, quotas: Quotas | None = None) -> Plan:
     check_limits(plan, quotas)
     policy = network_policy(plan)
     warnings = tuple(
-        Warning_(code="network-source-network", message=text, subjects=(text.split()[1],))
+        Warning_(
+            code="network-source-network",
+            message=text,
+            subjects=(text.split()[1] if text.startswith("server ") else text.split()[0],),
+        )
         for text in policy.warnings
     )
     raised = {k: v for k, v in quotas.model_dump().items() if v != Quotas().model_dump()[k]}

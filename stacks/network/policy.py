@@ -14,6 +14,12 @@ A *permit* lets consumers reach one destination group on one port set. It is key
   their own ``/32`` (adjacent ones collapsed, which admits nobody else); a server without an
   ``ip`` by the whole source networks, which is a warning naming it.
 
+A hub with very many consumers at the provider (a domain controller in wave 0 while
+hundreds of servers still run at the old provider) would need more /32s than one rule set
+holds (Azure: 4,000 prefixes per NSG; AWS: a prefix list weighs its entries against 60
+rules): past :data:`MAX_PROVIDER_PREFIXES` prefixes a permit admits the source networks
+that hold them instead, for the hybrid period only, and says so in a warning.
+
 Only flows to servers that move get a permit: inbound rules exist only in the cloud.
 """
 
@@ -29,6 +35,7 @@ from migration.plan import Plan, PlannedServer
 from stacks.network.groups import Group, hubs, network_of, own_groups
 
 Via = Literal["cloud", "provider"]
+MAX_PROVIDER_PREFIXES = 50
 MIGRATING = frozenset({"rehost", "replatform", "rebuild"})
 
 
@@ -128,6 +135,20 @@ def _addresses(servers: Iterable[str], plan: Plan, warnings: list[str]) -> tuple
     )
 
 
+def _covering(addresses: tuple[str, ...], networks: tuple[str, ...]) -> tuple[str, ...]:
+    """``addresses`` with every one inside a source network replaced by that network."""
+    nets = [ipaddress.ip_network(n) for n in networks]
+    out: set[str] = set()
+    for text in addresses:
+        address = ipaddress.ip_network(text)
+        holder = next(
+            (n for n in nets if n.version == address.version and address.subnet_of(n)),  # type: ignore[arg-type]
+            None,
+        )
+        out.add(str(holder) if holder is not None else text)
+    return tuple(sorted(out))
+
+
 def network_policy(plan: Plan) -> NetworkPolicy:
     """The plan's groups and permits (deterministic: the same plan, the same policy)."""
     hub_servers = hubs(plan.servers, plan.flows)
@@ -184,6 +205,14 @@ def network_policy(plan: Plan) -> NetworkPolicy:
                 )
             if at_provider:
                 addresses = _addresses(at_provider, plan, warnings)
+                if len(addresses) > MAX_PROVIDER_PREFIXES and plan.source_networks:
+                    addresses = _covering(addresses, plan.source_networks)
+                    warnings.append(
+                        f"{dest} admits its {len(at_provider)} consumers at the provider on "
+                        f"{', '.join(ports)} from the whole source network(s) "
+                        f"{', '.join(addresses)}: more than {MAX_PROVIDER_PREFIXES} addresses "
+                        "do not fit one rule set; this lasts until they move"
+                    )
                 if addresses:
                     permits[(dest, ports, "provider", "provider")] = Permit(
                         dest, ports, "provider", "provider", (), tuple(at_provider), addresses
