@@ -10,13 +10,13 @@ IPs) is :mod:`stacks.network.addresses`; the network rules are
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass
 
 from migration.errors import UtflyttError
 from migration.plan import Plan, PlannedServer, PlannedSystem
 from stacks import tags
+from stacks.names import account_suffix
 from stacks.network.addresses import BASE_CANDIDATES as BASE_CANDIDATES
 from stacks.network.addresses import Addressing as Addressing
 from stacks.network.addresses import Unit as Unit
@@ -63,15 +63,14 @@ def rg_name(key: str, region: str) -> str:
 
 
 def storage_account_name(plan: Plan) -> str:
-    """Globally unique, deterministic migration storage account name (3-24 lower alnum)."""
-    digest = hashlib.sha256(f"{plan.organisation}/{plan.catalog_sha256}".encode()).hexdigest()
-    return f"stutflytt{digest[:12]}"
+    """Migration storage account name (3-24 lower alnum), from the organisation only: a
+    catalog edit never renames (and so replaces) it."""
+    return f"stutflytt{account_suffix(plan.organisation, 'st', 12)}"
 
 
 def key_vault_name(plan: Plan, region: str) -> str:
-    """Globally unique, deterministic Key Vault name (3-24 chars)."""
-    digest = hashlib.sha256(f"kv/{plan.organisation}/{plan.catalog_sha256}".encode()).hexdigest()
-    return f"kv-utflytt-{region_abbreviation(region)}-{digest[:6]}"
+    """Key Vault name (3-24 chars), from the organisation and region only."""
+    return f"kv-utflytt-{region_abbreviation(region)}-{account_suffix(plan.organisation, 'kv', 6)}"
 
 
 # ------------------------------------------------------------------------------- servers

@@ -11,6 +11,7 @@ from pulumi_azure_native import compute, network, recoveryservices
 
 from migration.plan import Plan
 from stacks.azure import layout
+from stacks.names import windows_computer_name
 
 if TYPE_CHECKING:
     from stacks.azure.wave import Foundation
@@ -238,7 +239,7 @@ def _os_profile(
                 "utflytt:adminPassword (pulumi config set --secret utflytt:adminPassword)"
             )
         return compute.OSProfileArgs(
-            computer_name=sid[:15],
+            computer_name=windows_computer_name(sid),
             admin_username="utflyttadmin",
             admin_password=password,
             windows_configuration=compute.WindowsConfigurationArgs(

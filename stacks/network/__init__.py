@@ -13,6 +13,7 @@ from typing import Any
 
 from migration.catalog.models import Quotas
 from migration.plan import Plan, Warning_
+from stacks.names import computer_names
 from stacks.network.addresses import AddressPlanError, plan_addresses
 from stacks.network.limits import NetworkLimitError, RuleSetCount, check_limits, rule_set_counts
 from stacks.network.policy import network_policy
@@ -37,6 +38,11 @@ def check_plan(plan: Plan, quotas: Quotas | None = None) -> Plan:
     quotas = quotas or Quotas()
     if plan.target.provider == "azure":
         plan_addresses(plan)  # raises AddressPlanError when a spoke or subnet is too small
+    computer_names(  # raises when two Windows servers built from images would clash
+        sid
+        for sid, s in plan.servers.items()
+        if s.wave is not None and s.os.startswith("windows") and s.disposition != "rehost"
+    )
     check_limits(plan, quotas)
     policy = network_policy(plan)
     warnings = tuple(
