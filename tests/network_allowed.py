@@ -36,9 +36,10 @@ def declared(plan: Plan) -> set[Triple]:
     # for the hybrid period (a warned fallback of the policy): those consumers are NETWORK
     policy = network_policy(plan)
     widened = {
-        (v, port)
+        (u, v, port)
         for p in policy.permits
         if p.via == "provider" and set(p.addresses) <= set(plan.source_networks)
+        for u in p.consumers
         for v in policy.groups[p.destination].servers
         for port in p.ports
     }
@@ -57,7 +58,7 @@ def declared(plan: Plan) -> set[Triple]:
         for port in f.ports:
             if not at_provider:
                 pass
-            elif consumer.ip and (f.to, port) not in widened:
+            elif consumer.ip and (f.from_, f.to, port) not in widened:
                 out.add((f.from_, f.to, port))
             elif plan.source_networks:
                 out.add((NETWORK, f.to, port))
