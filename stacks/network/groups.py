@@ -22,29 +22,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from migration.flows import FlowLike, Placed
+
 MAX_DIRECT_SOURCES = 10  # Azure admits 10 ASGs on one side of a rule
 
 
-class PlacedServer(Protocol):
+class PlacedServer(Placed, Protocol):
     """What grouping reads of a server (a plan's ``PlannedServer``)."""
 
     @property
-    def system(self) -> str: ...
-    @property
-    def environment(self) -> str: ...
-    @property
     def role(self) -> str: ...
-
-
-class FlowLike(Protocol):
-    """A server flow (``migration.plan.Flow`` or ``migration.flows.ServerFlow``)."""
-
-    @property
-    def from_(self) -> str: ...
-    @property
-    def to(self) -> str: ...
-    @property
-    def ports(self) -> tuple[str, ...]: ...
 
 
 def network_of(environment: str) -> str:
