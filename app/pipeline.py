@@ -7,7 +7,6 @@ files written, each atomically, so invalid input or a failed step writes nothing
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from waves.markdown import render_plan_markdown
 
 if TYPE_CHECKING:
     from exit_plan.data import Lang
+    from stacks.config import StackConfigSync
 
 __all__ = ["PipelineOptions", "PipelineResult", "plan_catalog", "run_plan"]
 
@@ -49,6 +49,7 @@ class PipelineResult:
     plan: Plan
     cost: CostReport
     written: tuple[Path, ...]
+    stacks: StackConfigSync | None = None  # stack configs written/unchanged/stale, if any
 
 
 def plan_catalog(catalog: Catalog, digest: str, options: PlanOptions) -> Plan:
@@ -100,28 +101,17 @@ def run_plan(
             payloads.append((out / f"exit-plan.{lang}.{fmt}", payload))
 
     written = [write_atomic(path, data) for path, data in payloads]
+    stacks = None
     if opts.stack_config_dir is not None:
-        from stacks.config import write_stack_configs
+        from stacks.config import sync_stack_configs
+        from stacks.project import plan_path_for
 
-        plan_path = _relative_to(out / "plan.json", opts.stack_config_dir.parent.parent)
-        written.extend(write_stack_configs(plan, plan_path, opts.stack_config_dir))
-    return PipelineResult(catalog=catalog, plan=plan, cost=report, written=tuple(written))
-
-
-def _relative_to(path: Path, root: Path) -> str:
-    """``path`` as the Pulumi program will see it from the project root (posix, relative)."""
-    try:
-        return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
-    except ValueError:  # another drive on Windows
-        return path.resolve().as_posix()
-
-
-def default_stack_config_dir(cwd: Path | None = None) -> Path | None:
-    """``stacks/config`` when run from a Pulumi project root (Pulumi.yaml present), else None."""
-    root = cwd or Path.cwd()
-    if (root / "Pulumi.yaml").is_file():
-        return root / "stacks" / "config"
-    return None
+        plan_path = plan_path_for(out / "plan.json", opts.stack_config_dir)
+        stacks = sync_stack_configs(plan, plan_path, opts.stack_config_dir)
+        written.extend(stacks.written)
+    return PipelineResult(
+        catalog=catalog, plan=plan, cost=report, written=tuple(written), stacks=stacks
+    )
 
 
 def written_summary(paths: Sequence[Path]) -> list[str]:

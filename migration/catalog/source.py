@@ -304,6 +304,8 @@ def parse_file(path: Path) -> SourceFile:
             data = loader.get_single_data()
         except yaml.MarkedYAMLError as exc:
             problem = f"invalid YAML: {exc.problem}" if exc.problem else "invalid YAML"
+            if exc.context and exc.context_mark is not None:  # libyaml's "while parsing ..."
+                problem += f" ({exc.context} started at line {exc.context_mark.line + 1})"
             raise SourceError([_mark_issue(path, exc.problem_mark, problem)]) from None
         except yaml.YAMLError as exc:
             raise SourceError([Issue(str(path), 1, 1, "", f"invalid YAML: {exc}")]) from None
