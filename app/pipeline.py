@@ -1,8 +1,11 @@
 """The whole job of ``utflytt plan``: one catalog in; plan, costs, stack configs, exit plan out.
 
 Data flows one way (DESIGN.md): catalog -> sizing -> waves -> cost -> stack configs and exit
-plan. Everything is computed in memory first; only when every step has succeeded are the
-files written, each atomically, so invalid input or a failed step writes nothing.
+plan. Everything is computed and rendered first (existing stack configs read and checked
+too); only when every step has succeeded is the list of outputs handed to
+:func:`migration.generation.write_generation`, which switches the whole generation under a
+lock, all or nothing: invalid input, a failed step, a full disk or a killed run leaves the
+previous build and stack configs exactly as they were.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from migration.catalog import Catalog, load_catalog_with_digest
 from migration.cost import CostOptions, compare_costs
 from migration.cost.model import CostReport
 from migration.cost.outputs import to_csv, to_xlsx
-from migration.fileio import dumps_json, write_atomic
+from migration.fileio import dumps_json, json_writer
+from migration.generation import Output, write_generation
 from migration.plan import Plan
 from migration.sizing import size_catalog
 from waves import PlanOptions, plan_waves
@@ -85,8 +89,8 @@ def run_plan(
     cost_document = report.to_json_dict()
 
     out = Path(out_dir)
-    payloads: list[tuple[Path, str | bytes]] = [
-        (out / "plan.json", dumps_json(plan.to_json_dict())),
+    outputs: list[Output] = [
+        (out / "plan.json", json_writer(plan.to_json_dict())),
         (out / "plan.md", render_plan_markdown(plan)),
         (out / "cost.json", dumps_json(cost_document)),
         (out / "cost.csv", to_csv(report)),
@@ -98,17 +102,18 @@ def run_plan(
             payload = render_exit_plan(
                 catalog, plan, cost_document, cast("Lang", lang), fmt, checklist
             )
-            payloads.append((out / f"exit-plan.{lang}.{fmt}", payload))
-
-    written = [write_atomic(path, data) for path, data in payloads]
+            outputs.append((out / f"exit-plan.{lang}.{fmt}", payload))
     stacks = None
     if opts.stack_config_dir is not None:
-        from stacks.config import sync_stack_configs
+        from stacks.config import render_stack_configs
         from stacks.project import plan_path_for
 
         plan_path = plan_path_for(out / "plan.json", opts.stack_config_dir)
-        stacks = sync_stack_configs(plan, plan_path, opts.stack_config_dir)
-        written.extend(stacks.written)
+        stacks = render_stack_configs(plan, plan_path, opts.stack_config_dir)
+        outputs.extend(stacks.outputs)
+    written = write_generation(
+        outputs, folders=[opts.stack_config_dir] if opts.stack_config_dir is not None else []
+    )
     return PipelineResult(
         catalog=catalog, plan=plan, cost=report, written=tuple(written), stacks=stacks
     )
