@@ -31,7 +31,7 @@ from waves.markdown import render_plan_markdown
 if TYPE_CHECKING:
     from exit_plan.data import Lang
 
-__all__ = ["PipelineOptions", "PipelineResult", "plan_catalog", "run_plan"]
+__all__ = ["PipelineOptions", "PipelineResult", "plan_catalog", "run_plan", "warning_summary"]
 
 
 @dataclass(frozen=True)
@@ -127,6 +127,24 @@ def default_stack_config_dir(cwd: Path | None = None) -> Path | None:
     if (root / "Pulumi.yaml").is_file():
         return root / "stacks" / "config"
     return None
+
+
+def warning_summary(plan: Plan, examples: int = 2) -> list[str]:
+    """The plan's warnings grouped by code: count and the first examples of each.
+
+    plan.json and plan.md keep every warning; a terminal shows 13,000 of them to no one.
+    Codes are listed by count (most first), then by name.
+    """
+    groups: dict[str, list[str]] = {}
+    for warning in plan.warnings:
+        groups.setdefault(warning.code, []).append(warning.message)
+    lines = [f"warnings: {len(plan.warnings)}"]
+    for code, messages in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        lines.append(f"  {code}: {len(messages)}")
+        lines.extend(f"    {message}" for message in messages[:examples])
+        if len(messages) > examples:
+            lines.append(f"    … {len(messages) - examples} more in plan.md")
+    return lines
 
 
 def written_summary(paths: Sequence[Path]) -> list[str]:

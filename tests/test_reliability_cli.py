@@ -90,3 +90,23 @@ def test_catalog_folder_holding_its_own_output_plans_twice(
     code, output = _run("plan", str(inv), "-o", str(out))
     assert code == 0, output
     assert (out / "plan.json").read_bytes() == first
+
+
+def test_warnings_are_grouped_by_code_with_counts_and_first_examples() -> None:
+    from types import SimpleNamespace
+
+    from app.pipeline import warning_summary
+    from migration.plan import Warning_
+
+    warnings = [Warning_(code="latency-split", message=f"split {i}") for i in range(5)]
+    warnings.append(Warning_(code="no-pilot", message="no pilot"))
+    plan = SimpleNamespace(warnings=tuple(warnings))
+    assert warning_summary(plan) == [  # type: ignore[arg-type]
+        "warnings: 6",
+        "  latency-split: 5",
+        "    split 0",
+        "    split 1",
+        "    … 3 more in plan.md",
+        "  no-pilot: 1",
+        "    no pilot",
+    ]

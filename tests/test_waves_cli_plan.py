@@ -22,6 +22,9 @@ TABLE = """\
      1  2027-02-15  2027-02-28          1          2       8
 
 warnings: 1
+  no-pilot: 1
+    no system qualifies for a pilot wave (low criticality, not citizen-facing, at most 2 \
+dependant systems): wave 1 is an ordinary wave
 """
 
 

@@ -87,7 +87,12 @@ def plan(
         utflytt plan inventory/ -o build/ --target aws --lang sv --lang en
         utflytt plan catalog.yaml --pins build/pins.json
     """
-    from app.pipeline import PipelineOptions, default_stack_config_dir, run_plan
+    from app.pipeline import (
+        PipelineOptions,
+        default_stack_config_dir,
+        run_plan,
+        warning_summary,
+    )
     from migration.cost import CostOptions
     from waves import PlanOptions
     from waves.csvio import read_pins_json
@@ -118,7 +123,8 @@ def plan(
     ]
     click.echo(render_table(["wave", "start", "end", "systems", "servers", "vCPU", "frozen"], rows))
     click.echo("")
-    click.echo(f"warnings: {len(planned.warnings)}")
+    for line in warning_summary(planned):
+        click.echo(line)
     for path in result.written:
         click.echo(f"wrote {_shown(path)}")
 
