@@ -215,6 +215,8 @@ def _write_file(path: Path, payload: Payload, like: Path | None, direct: bool = 
 
 
 def _mkdir(path: Path) -> Path:
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{path}: cannot write: not a folder")
     path.mkdir(parents=True, exist_ok=True)
     return path
 

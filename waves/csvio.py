@@ -186,6 +186,10 @@ def read_pins_json(path: str | Path) -> dict[str, int]:
         data = json.loads(file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputFileError(f"{file}: cannot read pins: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{file}: not a pins file (binary byte at offset {exc.start})"
+        ) from None
     except json.JSONDecodeError as exc:
         raise InputFileError(f"{file}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
     pins = data.get("pins") if isinstance(data, dict) else None

@@ -26,6 +26,10 @@ def read_cost(path: Path) -> dict[str, Any]:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputFileError(f"{path}: cannot read cost model: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{path}: not a cost.json (binary byte at offset {exc.start})"
+        ) from None
     except json.JSONDecodeError as exc:
         raise InputFileError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
     if not isinstance(document, dict) or document.get("schema_version") != 1:

@@ -177,16 +177,21 @@ def plan_summary(
 
 
 def _warning_lines(warnings: Sequence[Warning_], output: Path, verbose: bool) -> list[str]:
+    """Every warning when few (or -v); else grouped by code with counts and first examples."""
     if not warnings:
         return []
-    shown = warnings if verbose or len(warnings) <= TOP_WARNINGS else warnings[:TOP_WARNINGS]
-    head = (
-        f"Warnings ({len(warnings)}):"
-        if len(shown) == len(warnings)
-        else f"Warnings (the first {len(shown)} of {len(warnings)}; all in "
+    if verbose or len(warnings) <= TOP_WARNINGS:
+        return [f"Warnings ({len(warnings)}):", *(f"  {w.code}: {w.message}" for w in warnings), ""]
+    groups: dict[str, list[str]] = {}
+    for warning in warnings:
+        groups.setdefault(warning.code, []).append(warning.message)
+    lines = [
+        f"Warnings ({len(warnings)} in {len(groups)} kinds; all in "
         f"{_shown(output / 'plan.md')} and plan.json, or run with -v):"
-    )
-    return [head, *(f"  {w.code}: {w.message}" for w in shown), ""]
+    ]
+    for code, messages in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        lines.append(f"  {code}: {len(messages)}, e.g. {messages[0]}")
+    return [*lines, ""]
 
 
 def _stacks_line(stacks: StackConfigSync | None, catalog: Path | None) -> str:
