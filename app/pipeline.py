@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from migration.catalog import Catalog, load_catalog_with_digest
+from migration.catalog import Catalog
+from migration.catalog.findings import load_final_catalog
 from migration.cost import CostOptions, compare_costs
 from migration.cost.model import CostReport
 from migration.cost.outputs import to_csv, to_xlsx
@@ -79,7 +80,7 @@ def run_plan(
             raise UtflyttError(f"unknown exit-plan language {lang!r}; expected one of sv, en")
 
     opts = options or PipelineOptions()
-    catalog, digest = load_catalog_with_digest(catalog_path)
+    catalog, digest = load_final_catalog(catalog_path)
     plan = plan_catalog(catalog, digest, opts.plan)
     report = compare_costs(catalog, plan, opts.cost)
     cost_document = report.to_json_dict()

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from app.cli.options import EXAMPLE_CATALOG
-from migration.catalog import load_catalog_with_digest
+from migration.catalog.findings import load_final_catalog
 from migration.cost.model import OPTION_ALIASES, OPTIONS, CostOptions, compare_costs
 from migration.cost.outputs import render_text, write_report
 from migration.fileio import dumps_json
@@ -17,7 +17,7 @@ from migration.plan import Plan, read_plan
 
 
 def _plan_for(catalog_path: Path, plan_path: Path | None) -> tuple[Any, Plan]:
-    catalog, digest = load_catalog_with_digest(catalog_path)
+    catalog, digest = load_final_catalog(catalog_path)
     if plan_path is not None:
         return catalog, read_plan(plan_path)
     from app.pipeline import plan_catalog

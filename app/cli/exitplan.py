@@ -10,7 +10,7 @@ import click
 
 from app.cli.options import EXAMPLE_CATALOG
 from exit_plan import FORMATS, write_exit_plan
-from migration.catalog import load_catalog_with_digest
+from migration.catalog.findings import load_final_catalog
 from migration.errors import InputFileError
 from migration.plan import read_plan
 
@@ -99,7 +99,7 @@ def exit_plan_command(
             --cost build/cost.json --lang sv --lang en -o build
     """
     catalog_path = catalog or EXAMPLE_CATALOG
-    loaded, digest = load_catalog_with_digest(catalog_path)
+    loaded, digest = load_final_catalog(catalog_path)
     plan = read_plan(plan_path)
     if plan.catalog_sha256 != digest:
         raise InputFileError(
