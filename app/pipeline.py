@@ -88,7 +88,7 @@ def run_plan(
     out = Path(out_dir)
     payloads: list[tuple[Path, str | bytes]] = [
         (out / "plan.json", dumps_json(plan.to_json_dict())),
-        (out / "plan.md", render_plan_markdown(plan)),
+        (out / "plan.md", render_plan_markdown(plan, catalog)),
         (out / "cost.json", dumps_json(cost_document)),
         (out / "cost.csv", to_csv(report)),
         (out / "cost.xlsx", to_xlsx(report, catalog, plan)),

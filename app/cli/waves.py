@@ -31,15 +31,24 @@ from migration.tables import render_table
     show_default=True,
     help="Mermaid for Markdown viewers, DOT for Graphviz.",
 )
+@click.option(
+    "--wave",
+    "wave",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Draw only wave N: its systems and their direct providers.",
+)
 @output_option(help="Write to FILE instead of printing.", default=None)
-def graph(plan_path: Path, fmt: str, output: Path | None) -> None:
+def graph(plan_path: Path, fmt: str, wave: int | None, output: Path | None) -> None:
     """Draw the plan's waves and dependencies (default build/plan.json).
 
     Systems per wave with their server counts, waves as subgraphs, dependency arrows from
-    consumer to provider labelled with ports; latency-sensitive ones are thick.
+    consumer to provider labelled with ports; latency-sensitive ones are thick. A whole
+    estate is a tangle: --wave N draws one wave's systems and the providers they need.
 
     \b
     Example:
+        utflytt graph --wave 3 > wave-03.mmd
         utflytt graph > waves.mmd
         utflytt graph build/plan.json --format dot -o build/waves.dot
         dot -Tsvg build/waves.dot -o build/waves.svg
@@ -47,7 +56,7 @@ def graph(plan_path: Path, fmt: str, output: Path | None) -> None:
     from waves.render_graph import render_dot, render_mermaid
 
     plan = read_plan(plan_path)
-    text = render_mermaid(plan) if fmt == "mermaid" else render_dot(plan)
+    text = render_mermaid(plan, wave) if fmt == "mermaid" else render_dot(plan, wave)
     if output is None:
         click.echo(text, nl=False)
     else:
