@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from app.cli.options import json_option, output_option
 from migration.errors import InputFileError
 from migration.fileio import dumps_json, write_atomic
 from migration.importers.azure_migrate import read_azure_migrate
@@ -32,17 +33,11 @@ def import_group() -> None:
 def _draft_options(fn: Any) -> Any:
     for decorator in reversed(
         (
-            click.option(
-                "-o",
-                "--output",
-                type=click.Path(path_type=Path),
-                required=True,
-                help="Catalog YAML to write.",
-            ),
+            output_option(help="Catalog YAML to write.", default=None, required=True),
             click.option("--force", is_flag=True, help="Replace OUTPUT if it exists."),
             click.option("--organisation", help="Organisation name (else a placeholder)."),
             click.option("--provider", help="Hosting provider being left (else a placeholder)."),
-            click.option("--json", "as_json", is_flag=True, help="Print the report as JSON."),
+            json_option(help="Print the report as JSON."),
         )
     ):
         fn = decorator(fn)

@@ -6,25 +6,17 @@ from pathlib import Path
 
 import click
 
+from app.cli.options import json_option, plan_option
 from migration.errors import UtflyttError
 from migration.fileio import dumps_json
 from migration.plan import Plan, read_plan
 from stacks.settings import StackSettings
 
-DEFAULT_PLAN = Path("build/plan.json")
-
 
 @click.command()
 @click.argument("stack")
-@click.option(
-    "--plan",
-    "plan_path",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_PLAN,
-    show_default=True,
-    help="The plan the stack is generated from.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+@plan_option(help="The plan the stack is generated from.")
+@json_option()
 @click.option("--live", is_flag=True, help="Run the real `pulumi preview` (needs the Pulumi CLI).")
 def preview(stack: str, plan_path: Path, as_json: bool, live: bool) -> None:
     """Show every resource a stack (foundation or wave-NN) would create.
