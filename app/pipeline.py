@@ -7,7 +7,7 @@ files written, each atomically, so invalid input or a failed step writes nothing
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -40,6 +40,7 @@ class PipelineOptions:
     langs: tuple[str, ...] = ("sv",)  # exit-plan languages; Swedish by default
     formats: tuple[str, ...] = ("md", "html", "xlsx")  # exit-plan formats
     stack_config_dir: Path | None = None  # where Pulumi.<stack>.yaml go; None: not written
+    on_step: Callable[[str], None] | None = None  # progress: called as each step starts
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,14 @@ def run_plan(
             raise UtflyttError(f"unknown exit-plan language {lang!r}; expected one of sv, en")
 
     opts = options or PipelineOptions()
+    step = opts.on_step or (lambda _: None)
+    step("reading the catalog")
     catalog, digest = load_final_catalog(catalog_path)
+    step(f"planning {len(catalog.servers)} servers")
     plan = plan_catalog(catalog, digest, opts.plan)
+    step("comparing costs")
     report = compare_costs(catalog, plan, opts.cost)
+    step("writing plan.md, cost and exit plan")
     cost_document = report.to_json_dict()
 
     out = Path(out_dir)
