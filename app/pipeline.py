@@ -10,12 +10,13 @@ previous build and stack configs exactly as they were.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from migration.catalog import Catalog, load_catalog_with_digest
+from migration.catalog import Catalog
+from migration.catalog.findings import load_final_catalog
 from migration.cost import CostOptions, compare_costs
 from migration.cost.model import CostReport
 from migration.cost.outputs import to_csv, to_xlsx
@@ -43,6 +44,7 @@ class PipelineOptions:
     langs: tuple[str, ...] = ("sv",)  # exit-plan languages; Swedish by default
     formats: tuple[str, ...] = ("md", "html", "xlsx")  # exit-plan formats
     stack_config_dir: Path | None = None  # where Pulumi.<stack>.yaml go; None: not written
+    on_step: Callable[[str], None] | None = None  # progress: called as each step starts
 
 
 @dataclass(frozen=True)
@@ -83,15 +85,20 @@ def run_plan(
             raise UtflyttError(f"unknown exit-plan language {lang!r}; expected one of sv, en")
 
     opts = options or PipelineOptions()
-    catalog, digest = load_catalog_with_digest(catalog_path)
+    step = opts.on_step or (lambda _: None)
+    step("reading the catalog")
+    catalog, digest = load_final_catalog(catalog_path)
+    step(f"planning {len(catalog.servers)} servers")
     plan = plan_catalog(catalog, digest, opts.plan)
+    step("comparing costs")
     report = compare_costs(catalog, plan, opts.cost)
+    step("writing plan.md, cost and exit plan")
     cost_document = report.to_json_dict()
 
     out = Path(out_dir)
     outputs: list[Output] = [
         (out / "plan.json", json_writer(plan.to_json_dict())),
-        (out / "plan.md", render_plan_markdown(plan)),
+        (out / "plan.md", render_plan_markdown(plan, catalog)),
         (out / "cost.json", dumps_json(cost_document)),
         (out / "cost.csv", to_csv(report)),
         (out / "cost.xlsx", to_xlsx(report, catalog, plan)),

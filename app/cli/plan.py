@@ -8,6 +8,7 @@ stack configs ("stack configs: 3 written, 8 unchanged, 1 stale").
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from app.cli.options import (
     quiet_option,
     verbose_option,
 )
+from app.cli.progress import progress
 from migration.cost.model import OPTION_ALIASES, OPTIONS
 from migration.fileio import dumps_json
 from migration.tables import render_table
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from migration.plan import Warning_
     from stacks.config import StackConfigSync
 
+PIPELINE_STEPS = 4  # steps app.pipeline.run_plan reports: read, plan, cost, write
 TOP_WARNINGS = 10  # warnings printed in full before "... and N more in plan.md"
 STALE_HINT = "may still be deployed: `pulumi destroy` it first"
 
@@ -116,7 +119,8 @@ def plan(
         langs=langs or ("sv",),
         stack_config_dir=stack_config_dir,
     )
-    result = run_plan(catalog or EXAMPLE_CATALOG, output, options)
+    with progress(total=PIPELINE_STEPS, quiet=quiet or as_json) as step:
+        result = run_plan(catalog or EXAMPLE_CATALOG, output, replace(options, on_step=step))
     if as_json:
         click.echo(dumps_json(result.plan.to_json_dict()), nl=False)
         return
