@@ -12,6 +12,7 @@ them into ``Error: ...`` messages with exit code 1 in one place (``app.cli``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -48,8 +49,36 @@ class CatalogError(UtflyttError):
         super().__init__("\n".join([head, *(str(issue) for issue in self.issues)]))
 
 
+Subject = tuple[str | int, ...]
+"""What an error names, as a catalog field path by id: ``("servers", "dc01")``,
+``("systems", "eco")``, ``("systems", "eco", "blackouts", 0)``, ``("planning",
+"blackouts", 1)``, ``("planning", "start")``. Ids, not list indexes, so that the planner,
+which never sees the files, can name them; :mod:`migration.catalog.where` turns them into
+file and line."""
+
+
 class PlanError(UtflyttError):
-    """The catalog is valid but cannot be planned as asked."""
+    """The catalog is valid but cannot be planned as asked.
+
+    Raised by the wave planner when pins (``pinned_wave``, ``--pins``), migrated servers,
+    dependencies, blackouts and capacity contradict the hard planning rules. The message
+    names both ends of the contradiction; ``subjects`` are the catalog entries it names and
+    ``where`` the lines they were found at (added by whoever knows the files: the catalog
+    loader's locator, the wave sheet's rows). The user edits one of the named entries: moves
+    or removes a pin, corrects ``migrated``, or shortens a blackout.
+    """
+
+    def __init__(
+        self, message: str, subjects: Sequence[Subject] = (), where: Sequence[str] = ()
+    ) -> None:
+        self.message = message
+        self.subjects = tuple(subjects)
+        self.where = tuple(dict.fromkeys(where))  # in order, each line once
+        super().__init__("\n".join([message, *(f"  at {line}" for line in self.where)]))
+
+    def located(self, where: Sequence[str]) -> PlanError:
+        """The same error with more ``where`` lines (file:line: what)."""
+        return PlanError(self.message, self.subjects, (*self.where, *where))
 
 
 class InputFileError(UtflyttError):

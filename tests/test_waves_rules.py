@@ -259,8 +259,10 @@ class TestPinsAndMigrated:
             plan(cat)
         assert str(info.value) == (
             "server 'b1' is pinned to wave 3, after migrated server 'a1' (frozen in wave 1), "
-            "which depends on 'b1'"
+            "which depends on it (directly or through others; a provider never moves after its "
+            "consumer, test and dev never after prod): pin 'b1' to wave 0"
         )
+        assert info.value.subjects == (("servers", "a1"), ("servers", "b1"))
 
     def test_servers_of_one_system_pinned_apart_is_an_error(self) -> None:
         """Two servers of one system and environment cannot be pinned to different waves."""

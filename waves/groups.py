@@ -3,8 +3,8 @@
 Steps, all on cells (system + environment):
 
 1. fixed cells: a pin or a migrated server fixes its whole cell (rule 5); frozen cells
-   (with migrated servers) stand alone and take part in no order constraint, as in the
-   reference's gates (an already-moved server's providers follow when they can);
+   (with migrated servers) take no latency-sensitive partners into their frozen wave, but
+   bound the order like pins: a migrated consumer's providers move no later (rule 4);
 2. order edges: consumer -> provider for every flow between migrating cells, and
    prod -> test/dev of the same system (test and dev never after prod);
 3. move groups: strongly connected components of the order edges plus both directions of
@@ -78,15 +78,14 @@ def _cell_edges(
         traffic[pair] += weight
         if is_ls:
             ls[pair] += weight
-        if cu not in frozen and cv not in frozen:
-            order.add((cu, cv))
+        order.add((cu, cv))
     prod: dict[str, int] = {}
     for c, (system, environment) in enumerate(estate.cells):
         if environment == "prod":
             prod[system] = c
     for c, (system, environment) in enumerate(estate.cells):
         p = prod.get(system)
-        if environment != "prod" and p is not None and c not in frozen and p not in frozen:
+        if environment != "prod" and p is not None:
             order.add((p, c))
     return order, ls, traffic
 
@@ -250,15 +249,17 @@ def _build(
             raise PlanError(
                 f"servers {first[1]!r} and {second[1]!r} are pinned to different waves "
                 f"({first[0]} and {second[0]}) but {_cycle_text(order_graph, atom, estate)} "
-                "makes them one move group"
+                "makes them one move group",
+                [("servers", first[1]), ("servers", second[1])],
             )
     atom_fix = [min({fixed[c] for c in atom if c in fixed}, default=None) for atom in atoms]
-    atom_lo, atom_hi = bounds(
+    atom_bounds = bounds(
         [f[0] if f else None for f in atom_fix],
         [f[1] if f else None for f in atom_fix],  # the pinned server of each atom
         [any(c in frozen for c in atom) for atom in atoms],
         *links(order, atom_of, len(atoms)),
     )
+    atom_lo, atom_hi = atom_bounds.lo, atom_bounds.hi
 
     atom_slot = [f[0] if f else None for f in atom_fix]
 
@@ -277,6 +278,7 @@ def _build(
             cells,
             split,
             fixed,
+            not frozen.isdisjoint(cells),
             fits(cells),
             len(slots_of(cells)) <= 1,
             interval_ok(cells),
@@ -402,7 +404,7 @@ def _build(
             block_traffic[(min(ba, bb), max(ba, bb))] += weight
 
     frozen_slots = frozenset(bl.fixed for bl in blocks if bl.frozen and bl.fixed is not None)
-    lo, hi = bounds(
+    found = bounds(
         [bl.fixed for bl in blocks],
         [bl.fixed_by for bl in blocks],
         [bl.frozen for bl in blocks],
@@ -415,8 +417,10 @@ def _build(
         consumers=tuple(tuple(sorted(c)) for c in consumers),
         ls=tuple(tuple(sorted(d.items())) for d in ls_blocks),
         traffic=tuple((a, b, w) for (a, b), w in sorted(block_traffic.items())),
-        lo=lo,
-        hi=hi,
+        lo=found.lo,
+        hi=found.hi,
+        lo_by=found.lo_by,
+        hi_by=found.hi_by,
         calendar=calendar,
         max_servers=cap_servers,
         max_vcpu=cap_vcpu,
@@ -431,6 +435,7 @@ def _keep_whole(
     cells: list[int],
     split: str,
     fixed: Mapping[int, tuple[int, str]],
+    holds_frozen: bool,
     fits: bool,
     one_slot: bool,
     interval: bool,
@@ -441,7 +446,8 @@ def _keep_whole(
     """True when a move group stays one block at this split level."""
     if len(cells) == 1:
         return fits
-    if not (fits and one_slot and interval):
+    if holds_frozen or not (fits and one_slot and interval):
+        # a migrated cell never takes latency-sensitive partners into its frozen wave
         return False
     if split == "pinned":
         return not any(c in fixed for c in cells)
