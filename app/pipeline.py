@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from migration.catalog import Catalog, load_catalog_with_digest
+from migration.catalog.where import locate_plan_error
 from migration.cost import CostOptions, compare_costs
 from migration.cost.model import CostReport
 from migration.cost.outputs import to_csv, to_xlsx
+from migration.errors import PlanError
 from migration.fileio import dumps_json, write_atomic
 from migration.plan import Plan
 from migration.sizing import size_catalog
@@ -79,7 +81,10 @@ def run_plan(
 
     opts = options or PipelineOptions()
     catalog, digest = load_catalog_with_digest(catalog_path)
-    plan = plan_catalog(catalog, digest, opts.plan)
+    try:
+        plan = plan_catalog(catalog, digest, opts.plan)
+    except PlanError as exc:  # name the catalog lines of what the error is about
+        raise locate_plan_error(exc, catalog_path) from None
     report = compare_costs(catalog, plan, opts.cost)
     cost_document = report.to_json_dict()
 

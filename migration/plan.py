@@ -163,6 +163,29 @@ class Plan(_Model):
         return self.model_dump(mode="json", by_alias=True)
 
 
+STALE_PLAN = """\
+{plan} was made from another catalog than {catalog}
+(catalog SHA-256 {actual}, plan says {expected}).
+Run `utflytt plan {catalog}` again, then retry."""
+
+
+def read_plan_for(path: str | Path, catalog_path: str | Path, catalog_sha256: str) -> Plan:
+    """Load a plan.json made from the catalog at ``catalog_path`` (whose files hash to
+    ``catalog_sha256``); a plan of another catalog is an :class:`InputFileError` that says
+    to plan again. Every command that takes both a catalog and ``--plan`` reads it here."""
+    plan = read_plan(path)
+    if plan.catalog_sha256 != catalog_sha256:
+        raise InputFileError(
+            STALE_PLAN.format(
+                plan=path,
+                catalog=catalog_path,
+                actual=catalog_sha256[:12],
+                expected=plan.catalog_sha256[:12],
+            )
+        )
+    return plan
+
+
 def read_plan(path: str | Path) -> Plan:
     """Load a plan.json; raise :class:`InputFileError` naming the file and field if invalid."""
     file = Path(path)

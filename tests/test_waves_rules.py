@@ -296,12 +296,16 @@ class TestPinsAndMigrated:
             [system("a"), system("k", disposition="retain")],
             [server("a1", "a"), server("k1", "k")],
         )
-        with pytest.raises(PlanError, match="^pin for unknown server 'zz'$"):
-            plan(cat, pins={"zz": 1})
+        with pytest.raises(PlanError) as info:
+            plan(cat, pins={"zz": 1}, pin_origin={"zz": "build/waves.csv:7"})
+        assert str(info.value) == (
+            "pin for unknown server 'zz'\n  at build/waves.csv:7: server 'zz' pinned to wave 1"
+        )
         with pytest.raises(PlanError) as info:
             plan(cat, pins={"k1": 1})
         assert str(info.value) == (
             "server 'k1' cannot be pinned: system 'k' has disposition 'retain' and does not move"
+            "\n  at --pins: server 'k1' pinned to wave 1"
         )
 
 

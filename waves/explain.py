@@ -9,6 +9,7 @@ it concerns.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from migration.catalog import Catalog
 from migration.plan import Warning_
@@ -18,12 +19,22 @@ from waves.groups import PILOT_MAX_DEPENDANTS, MoveGroups
 from waves.heuristic import Placement
 from waves.pins import describe
 
-__all__ = ["decide", "slots_equal"]
+__all__ = ["decide", "pin_moves", "slots_equal"]
 
 
 def decide(
-    catalog: Catalog, estate: Estate, groups: MoveGroups, placement: Placement, method: str
+    catalog: Catalog,
+    estate: Estate,
+    groups: MoveGroups,
+    placement: Placement,
+    method: str,
+    edits: Mapping[str, str] | None = None,
 ) -> Decisions:
+    """Reasons and warnings of a placement.
+
+    ``edits`` are the pins given to the planner (server id -> where from, e.g. a wave sheet
+    row): every block a pin holds back or pulls forward is reported (``pin-moves``).
+    """
     problem = groups.problem
     systems = catalog.systems_by_id
     slots = placement.slots
@@ -46,7 +57,12 @@ def decide(
         cell_slot=cell_slot,
         cell_reason=tuple(reasons),
         frozen_slots=problem.frozen_slots,
-        warnings=tuple(_warnings(catalog, estate, groups, placement, cell_slot)),
+        warnings=tuple(
+            [
+                *_warnings(catalog, estate, groups, placement, cell_slot),
+                *pin_moves(placement, edits or {}),
+            ]
+        ),
     )
 
 
@@ -270,6 +286,41 @@ def _warnings(
                 message="no system qualifies for a pilot wave (low criticality, not "
                 f"citizen-facing, at most {PILOT_MAX_DEPENDANTS} dependant systems): "
                 "wave 1 is an ordinary wave",
+            )
+        )
+    return out
+
+
+def pin_moves(placement: Placement, edits: Mapping[str, str]) -> list[Warning_]:
+    """What the planner does to honour edited pins: blocks held at a pin's bound.
+
+    A block that lands on the earliest wave a pinned provider allows, or the latest a
+    pinned consumer allows, is where it is because of that pin; when the pin is an edit
+    (``edits``: server id -> where it was made), the move is reported, never silent.
+    """
+    problem = placement.problem
+    out: list[Warning_] = []
+    for b, block in enumerate(problem.blocks):
+        if block.fixed is not None:
+            continue
+        slot = placement.slots[b]
+        lo_by = problem.lo_by[b] if problem.lo_by else None
+        hi_by = problem.hi_by[b] if problem.hi_by else None
+        pin: str
+        if lo_by is not None and lo_by in edits and slot == problem.lo[b] and slot > 0:
+            how = f"no earlier than wave {slot}: it depends on {lo_by!r}"
+            pin = lo_by
+        elif hi_by is not None and hi_by in edits and slot == problem.hi[b]:
+            how = f"no later than wave {slot}: {hi_by!r} depends on it"
+            pin = hi_by
+        else:
+            continue
+        out.append(
+            Warning_(
+                code="pin-moves",
+                message=f"{block.name} moves in wave {slot} to honour the pin of {pin!r} "
+                f"({edits[pin]}), {how}",
+                subjects=block.systems,
             )
         )
     return out

@@ -37,6 +37,9 @@ class PlanOptions:
     target: str | None = None  # azure | aws; overrides planning.target
     region: str | None = None  # overrides planning.region
     pins: Mapping[str, int] = field(default_factory=dict)  # server id -> wave, like pinned_wave
+    # where each of ``pins`` comes from, e.g. "build/waves.csv:12" (a wave sheet's row):
+    # errors and warnings about a pin name it
+    pin_origin: Mapping[str, str] = field(default_factory=dict)
     exact_max_blocks: int = 150  # CP-SAT when at most this many blocks move freely
     deterministic_time: float = 1.0  # CP-SAT work limit (deterministic seconds, not wall)
     seed: int = 7  # CP-SAT random seed
@@ -58,9 +61,27 @@ def plan_waves(
     gc.disable()
     try:
         return _plan(catalog, catalog_sha256, options, sizing)
+    except PlanError as exc:
+        raise _with_pin_origin(exc, options) from None
     finally:
         if paused:
             gc.enable()
+
+
+def pin_origin(options: PlanOptions, server: str) -> str:
+    """Where an option pin comes from: its wave sheet row, else ``--pins``."""
+    return options.pin_origin.get(server, "--pins")
+
+
+def _with_pin_origin(error: PlanError, options: PlanOptions) -> PlanError:
+    """The error with the origin (wave sheet row) of every option pin it names."""
+    named = [str(s[1]) for s in error.subjects if len(s) == 2 and s[0] == "servers"]
+    lines = [
+        f"{pin_origin(options, sid)}: server {sid!r} pinned to wave {options.pins[sid]}"
+        for sid in named
+        if sid in options.pins
+    ]
+    return error.located(lines) if lines else error
 
 
 def _plan(
@@ -88,7 +109,8 @@ def _plan(
             method = "exact"
         elif exact.optimal:
             method = "proven"
-    decisions = decide(catalog, estate, groups, placement, method)
+    edits = {sid: pin_origin(options, sid) for sid in options.pins}
+    decisions = decide(catalog, estate, groups, placement, method, edits)
     plan = assemble_plan(
         catalog, catalog_sha256, estate, calendar, decisions, options.target, options.region, sizing
     )

@@ -90,11 +90,11 @@ def plan(
     from app.pipeline import PipelineOptions, default_stack_config_dir, run_plan
     from migration.cost import CostOptions
     from waves import PlanOptions
-    from waves.csvio import read_pins_json
+    from waves.csvio import read_pin_file
 
-    pins = read_pins_json(pins_file) if pins_file else {}
+    pins, origin = read_pin_file(pins_file) if pins_file else ({}, {})
     options = PipelineOptions(
-        plan=PlanOptions(target=target, pins=pins),
+        plan=PlanOptions(target=target, pins=pins, pin_origin=origin),
         cost=CostOptions(option=OPTION_ALIASES.get(pricing_option, pricing_option)),
         langs=langs or ("sv",),
         stack_config_dir=stack_config_dir or default_stack_config_dir(),
