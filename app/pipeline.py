@@ -1,7 +1,7 @@
 """The whole job of ``utflytt plan``: one catalog in; plan, costs, stack configs, exit plan out.
 
-Data flows one way (DESIGN.md): catalog -> sizing -> waves -> cost -> stack configs and exit
-plan. Everything is computed in memory first; only when every step has succeeded are the
+Data flows one way (docs/architecture.md): catalog -> sizing -> waves -> cost -> stack configs
+and exit plan. Everything is computed in memory first; only when every step has succeeded are the
 files written, each atomically, so invalid input or a failed step writes nothing.
 """
 

@@ -1,6 +1,6 @@
-"""The plan.json contract (DESIGN.md, "plan.json"), as pydantic models.
+"""The plan.json contract (docs/contracts.md, "plan.json"), as pydantic models.
 
-The keys DESIGN.md names are what other tools rely on; everything else here is an optional
+The keys named in docs/contracts.md are what other tools rely on; everything else is an optional
 extension that carries what the Pulumi program, the cost model and the exit plan need, so
 that each of them reads the plan and nothing else. Never remove or rename a key; add
 optional fields only.

@@ -100,6 +100,7 @@ def test_aws_preview_without_moto_names_the_extra(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without the aws extra, an AWS preview is one clear error, not an ImportError."""
+    monkeypatch.chdir(tmp_path)  # outside the project: no stack configs written into it
     runner = CliRunner()
     out = tmp_path / "build"
     args = ["plan", str(SMALL), "-o", str(out), "--target", "aws"]

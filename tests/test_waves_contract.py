@@ -1,4 +1,4 @@
-"""Review findings on plan.json against DESIGN.md: one regression test per fixed bug."""
+"""Review findings on plan.json against docs/contracts.md: one regression test per fixed bug."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Planner laws over random small catalogs (hypothesis).
 
-Every plan keeps every hard rule of DESIGN.md, or the planner refuses with a PlanError
+Every plan keeps every hard rule of docs/planning.md, or the planner refuses with a PlanError
 (only pins can make a catalog unplannable); shuffling the catalog's order changes no byte.
 """
 
@@ -124,7 +124,7 @@ def catalogs(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def check_hard_rules(catalog: Catalog, plan: Plan) -> None:
-    """Assert every hard rule of DESIGN.md on a plan."""
+    """Assert every hard rule of docs/planning.md on a plan."""
     systems = catalog.systems_by_id
     servers = catalog.servers_by_id
     planning = catalog.planning

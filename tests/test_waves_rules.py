@@ -1,4 +1,4 @@
-"""The planning rules of DESIGN.md, one behaviour per test, on hand-made catalogs."""
+"""The planning rules of docs/planning.md, one behaviour per test, on hand-made catalogs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Why each block is where it is, and what the plan warns about (DESIGN.md "Planning rules").
+"""Why each block is where it is, and what the plan warns about (docs/planning.md).
 
 Every placement carries its reason (the rule or objective that put it there); every rule the
 planner had to bend within the rules (a split group, a split latency-sensitive dependency,

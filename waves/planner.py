@@ -1,4 +1,4 @@
-"""``plan_waves``: catalog in, plan out (DESIGN.md, "Planning rules").
+"""``plan_waves``: catalog in, plan out (docs/planning.md).
 
 Pipeline: dependency graph (:mod:`waves.graph`) -> move groups and bounds
 (:mod:`waves.groups`) -> greedy placement and local improvement (:mod:`waves.heuristic`) ->

@@ -473,7 +473,7 @@ def backup_tiers(plan: Plan) -> dict[str, str]:
 
 
 def system_tags(plan: Plan, system_id: str, wave: int, environment: str) -> dict[str, str]:
-    """The tags every resource of a system carries (DESIGN.md "Stacks")."""
+    """The tags every resource of a system carries (docs/architecture.md, "Stacks")."""
     sys_ = plan.systems.get(system_id)
     return {
         "system": system_id,
