@@ -1,7 +1,7 @@
 """The whole job of ``utflytt plan``: one catalog in; plan, costs, stack configs, exit plan out.
 
-Data flows one way (DESIGN.md): catalog -> sizing -> waves -> cost -> stack configs and exit
-plan. Everything is computed and rendered first (existing stack configs read and checked
+Data flows one way (docs/architecture.md): catalog -> sizing -> waves -> cost -> stack configs
+and exit plan. Everything is computed and rendered first (existing stack configs read and checked
 too); only when every step has succeeded is the list of outputs handed to
 :func:`migration.generation.write_generation`, which switches the whole generation under a
 lock, all or nothing: invalid input, a failed step, a full disk or a killed run leaves the
@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, cast
 
 from migration.catalog import Catalog
 from migration.catalog.findings import load_final_catalog
+from migration.catalog.where import locate_plan_error
 from migration.cost import CostOptions, compare_costs
 from migration.cost.model import CostReport
 from migration.cost.outputs import to_csv, to_xlsx
+from migration.errors import PlanError
 from migration.fileio import dumps_json, json_writer
 from migration.generation import Output, write_generation
 from migration.plan import Plan
@@ -89,7 +91,10 @@ def run_plan(
     step("reading the catalog")
     catalog, digest = load_final_catalog(catalog_path)
     step(f"planning {len(catalog.servers)} servers")
-    plan = plan_catalog(catalog, digest, opts.plan)
+    try:
+        plan = plan_catalog(catalog, digest, opts.plan)
+    except PlanError as exc:  # name the catalog lines of what the error is about
+        raise locate_plan_error(exc, catalog_path) from None
     step("comparing costs")
     report = compare_costs(catalog, plan, opts.cost)
     step("writing plan.md, cost and exit plan")

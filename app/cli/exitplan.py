@@ -19,12 +19,7 @@ from app.cli.options import (
 from exit_plan import FORMATS, write_exit_plan
 from migration.catalog.findings import load_final_catalog
 from migration.errors import InputFileError
-from migration.plan import read_plan
-
-STALE_PLAN = """\
-{plan} was made from another catalog than {catalog}
-(catalog SHA-256 {actual}, plan says {expected}).
-Run `utflytt plan {catalog}` again, then retry."""
+from migration.plan import read_plan_for
 
 
 def read_cost(path: Path) -> dict[str, Any]:
@@ -90,16 +85,7 @@ def exit_plan_command(
     """
     catalog_path = catalog or EXAMPLE_CATALOG
     loaded, digest = load_final_catalog(catalog_path)
-    plan = read_plan(plan_path)
-    if plan.catalog_sha256 != digest:
-        raise InputFileError(
-            STALE_PLAN.format(
-                plan=plan_path,
-                catalog=catalog_path,
-                actual=digest[:12],
-                expected=plan.catalog_sha256[:12],
-            )
-        )
+    plan = read_plan_for(plan_path, catalog_path, digest)
     cost = read_cost(cost_path) if cost_path is not None else None
     paths = write_exit_plan(
         loaded, plan, cost, output, langs=langs or ("sv",), formats=formats or FORMATS

@@ -107,14 +107,14 @@ def plan(
     from migration.cost import CostOptions
     from stacks.project import find_project, project_stack_dir
     from waves import PlanOptions
-    from waves.csvio import read_pins_json
+    from waves.csvio import read_pin_file
 
     if stack_config_dir is None:
         project = find_project(catalog)
         stack_config_dir = project_stack_dir(project) if project is not None else None
-    pins = read_pins_json(pins_file) if pins_file else {}
+    pins, origin = read_pin_file(pins_file) if pins_file else ({}, {})
     options = PipelineOptions(
-        plan=PlanOptions(target=target, pins=pins),
+        plan=PlanOptions(target=target, pins=pins, pin_origin=origin),
         cost=CostOptions(option=OPTION_ALIASES.get(pricing_option, pricing_option)),
         langs=langs or ("sv",),
         stack_config_dir=stack_config_dir,

@@ -1,4 +1,4 @@
-"""Pydantic models of catalog format v1 (see DESIGN.md, "Catalog format v1").
+"""Pydantic models of catalog format v1 (see docs/contracts.md, "Catalog v1").
 
 Every model is strict about its keys (``extra="forbid"``: a typo must not pass silently) and
 frozen; sequences are tuples so that a loaded catalog cannot be changed by accident.
