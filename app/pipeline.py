@@ -26,6 +26,7 @@ from waves.markdown import render_plan_markdown
 
 if TYPE_CHECKING:
     from exit_plan.data import Lang
+    from migration.overlap import WhatIf
 
 __all__ = ["PipelineOptions", "PipelineResult", "plan_catalog", "run_plan"]
 
@@ -39,6 +40,8 @@ class PipelineOptions:
     langs: tuple[str, ...] = ("sv",)  # exit-plan languages; Swedish by default
     formats: tuple[str, ...] = ("md", "html", "xlsx")  # exit-plan formats
     stack_config_dir: Path | None = None  # where Pulumi.<stack>.yaml go; None: not written
+    retire: tuple[str, ...] = ()  # what-if: plan with these systems retired
+    what_if: str | None = None  # "overlap": also retire what `utflytt overlap` recommends
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class PipelineResult:
     plan: Plan
     cost: CostReport
     written: tuple[Path, ...]
+    what_if: WhatIf | None = None  # the comparison when systems were retired as a what-if
 
 
 def plan_catalog(catalog: Catalog, digest: str, options: PlanOptions) -> Plan:
@@ -69,6 +73,7 @@ def run_plan(
     catalog_path: str | Path, out_dir: str | Path, options: PipelineOptions | None = None
 ) -> PipelineResult:
     """Plan, cost and document the catalog; write everything under ``out_dir``."""
+    from app.overlap import plan_extras
     from exit_plan import LANGS, render_exit_plan
     from exit_plan.data import load_checklist
     from migration.errors import UtflyttError
@@ -81,15 +86,18 @@ def run_plan(
     catalog, digest = load_catalog_with_digest(catalog_path)
     plan = plan_catalog(catalog, digest, opts.plan)
     report = compare_costs(catalog, plan, opts.cost)
+    extras = plan_extras(catalog, digest, (plan, report), opts)  # overlap, what-if
+    catalog, plan, report = extras.catalog, extras.plan, extras.cost
     cost_document = report.to_json_dict()
 
     out = Path(out_dir)
     payloads: list[tuple[Path, str | bytes]] = [
         (out / "plan.json", dumps_json(plan.to_json_dict())),
-        (out / "plan.md", render_plan_markdown(plan)),
+        (out / "plan.md", render_plan_markdown(plan) + extras.plan_md),
         (out / "cost.json", dumps_json(cost_document)),
         (out / "cost.csv", to_csv(report)),
-        (out / "cost.xlsx", to_xlsx(report, catalog, plan)),
+        (out / "cost.xlsx", to_xlsx(report, catalog, plan, extras.sheets)),
+        *((out / name, text) for name, text in extras.files),
     ]
     checklist = load_checklist()
     for lang in opts.langs:
@@ -105,7 +113,9 @@ def run_plan(
 
         plan_path = _relative_to(out / "plan.json", opts.stack_config_dir.parent.parent)
         written.extend(write_stack_configs(plan, plan_path, opts.stack_config_dir))
-    return PipelineResult(catalog=catalog, plan=plan, cost=report, written=tuple(written))
+    return PipelineResult(
+        catalog=catalog, plan=plan, cost=report, written=tuple(written), what_if=extras.what_if
+    )
 
 
 def _relative_to(path: Path, root: Path) -> str:

@@ -127,9 +127,9 @@ def schema() -> None:
 
 
 def _register_area_commands() -> None:
-    from app.cli import cost, exitplan, importers, plan, preview, waves
+    from app.cli import cost, exitplan, importers, overlap, plan, preview, waves
 
-    for module in (plan, waves, cost, preview, exitplan, importers):
+    for module in (plan, waves, cost, preview, exitplan, importers, overlap):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -62,6 +62,21 @@ DEFAULT_OUT = Path("build")
     help="Where to write Pulumi.<stack>.yaml (default: stacks/config when run from the "
     "project root, where Pulumi.yaml is; otherwise none are written).",
 )
+@click.option(
+    "--retire",
+    "retire",
+    multiple=True,
+    metavar="SYSTEM",
+    help="What-if: plan with this system retired (repeatable); stack configs are not "
+    "written unless --stack-config-dir is given.",
+)
+@click.option(
+    "--what-if",
+    "what_if",
+    type=click.Choice(["overlap"]),
+    default=None,
+    help="What-if: also retire every system `utflytt overlap` recommends retiring.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print plan.json to stdout.")
 def plan(
     catalog: Path | None,
@@ -71,6 +86,8 @@ def plan(
     pricing_option: str,
     langs: tuple[str, ...],
     stack_config_dir: Path | None,
+    retire: tuple[str, ...],
+    what_if: str | None,
     as_json: bool,
 ) -> None:
     """Plan dependency-aware, dated migration waves, and everything that follows from them.
@@ -97,7 +114,11 @@ def plan(
         plan=PlanOptions(target=target, pins=pins),
         cost=CostOptions(option=OPTION_ALIASES.get(pricing_option, pricing_option)),
         langs=langs or ("sv",),
-        stack_config_dir=stack_config_dir or default_stack_config_dir(),
+        # a what-if never overwrites the real stack configs unless told where to write
+        stack_config_dir=stack_config_dir
+        or (None if retire or what_if else default_stack_config_dir()),
+        retire=retire,
+        what_if=what_if,
     )
     result = run_plan(catalog or EXAMPLE_CATALOG, out, options)
     planned = result.plan
@@ -119,6 +140,12 @@ def plan(
     click.echo(render_table(["wave", "start", "end", "systems", "servers", "vCPU", "frozen"], rows))
     click.echo("")
     click.echo(f"warnings: {len(planned.warnings)}")
+    if result.what_if is not None:
+        from app.cli.overlap import what_if_table
+
+        click.echo("")
+        click.echo(f"what-if: retired {', '.join(result.what_if.retired)}")
+        click.echo(what_if_table(result.what_if))
     for path in result.written:
         click.echo(f"wrote {_shown(path)}")
 

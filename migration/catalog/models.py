@@ -154,6 +154,9 @@ class System(Strict):
     cost_centre: str | None = None
     vendor: str | None = None
     capabilities: tuple[Slug, ...] = ()
+    # optional extension of v1 (utflytt overlap): users where known; a documented open API
+    users: int | None = Field(default=None, ge=0)
+    open_api: bool | None = None
     disposition: Disposition
     foundation: bool = False
     criticality: Criticality
