@@ -16,6 +16,7 @@ import click
 from app.cli.options import catalog_argument, json_option
 from migration import __version__
 from migration.catalog import json_schema, load_catalog, summarise
+from migration.catalog.capabilities import capability_warnings
 from migration.errors import UtflyttError
 from migration.fileio import dumps_json
 from migration.tables import render_table
@@ -63,11 +64,17 @@ def validate(catalog: Path, as_json: bool) -> None:
         utflytt validate examples/mariehamn/catalog.yaml
         utflytt validate inventory/ --json
     """
-    summary = summarise(load_catalog(catalog))
+    loaded = load_catalog(catalog)
+    summary = summarise(loaded)
+    warnings = capability_warnings(loaded)  # valid, but worth a look: exit code stays 0
     if as_json:
-        click.echo(dumps_json({"valid": True, "summary": summary}), nl=False)
+        click.echo(
+            dumps_json({"valid": True, "summary": summary, "warnings": warnings}), nl=False
+        )
         return
     click.echo(format_summary(catalog, summary))
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 def format_summary(path: Path, summary: dict[str, Any]) -> str:

@@ -56,11 +56,11 @@ def capability_warnings(catalog: Catalog) -> list[str]:
         for capability in system.capabilities:
             if capability in known or capability.startswith(CUSTOM_PREFIX):
                 continue
-            close = difflib.get_close_matches(capability, list(known), n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            close = difflib.get_close_matches(capability, list(known), n=1, cutoff=0.8)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
             warnings.append(
                 f"systems[{index}].capabilities: {capability!r} of system {system.id!r} is not "
-                f"in the bundled vocabulary; {hint}(a city's own capability starts with "
+                f"in the bundled vocabulary{hint} (a city's own capability starts with "
                 f"{CUSTOM_PREFIX!r}; list: utflytt overlap --vocabulary)"
             )
     return warnings
