@@ -1,4 +1,5 @@
-"""Why a system is kept, retired or stays, in Swedish and English (one text per code).
+"""The report's words in Swedish and English: why a system is kept, retired or stays, and
+the headings and basis sentences of labels.yaml.
 
 Python decides (:mod:`migration.overlap.groups`); this only words the decision. Parameters:
 ``a``/``b`` the kept system's and the runner-up's value of the deciding criterion, ``other``
@@ -6,6 +7,12 @@ the runner-up, ``keep`` the system kept, ``capabilities`` a list.
 """
 
 from __future__ import annotations
+
+import functools
+from importlib import resources
+from typing import Any
+
+import yaml
 
 REASONS: dict[str, dict[str, str]] = {
     "keep-capabilities": {
@@ -60,3 +67,11 @@ REASONS: dict[str, dict[str, str]] = {
 def reason_text(code: str, params: dict[str, str], lang: str) -> str:
     """The reason ``code`` in ``lang`` (sv or en) with its parameters filled in."""
     return REASONS[code][lang].format(**params)
+
+
+@functools.cache
+def labels() -> dict[str, dict[str, Any]]:
+    """Headings, fixed text and basis sentences per language (labels.yaml)."""
+    text = resources.files("migration.overlap").joinpath("labels.yaml").read_text("utf-8")
+    loaded: dict[str, dict[str, Any]] = yaml.safe_load(text)
+    return loaded

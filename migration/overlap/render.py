@@ -8,14 +8,12 @@ autoescapes HTML templates (none yet; Markdown is not escaped but table cells ar
 from __future__ import annotations
 
 import functools
-from importlib import resources
 from typing import Any
 
-import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from migration.catalog.capabilities import capability_name
-from migration.overlap.reasons import reason_text
+from migration.overlap.reasons import labels, reason_text
 from migration.overlap.report import Group, OverlapReport
 from migration.overlap.whatif import Row, WhatIf
 
@@ -35,14 +33,6 @@ def environment() -> Environment:
     )
     env.filters["cell"] = lambda value: str(value).replace("|", "\\|").replace("\n", " ")
     return env
-
-
-@functools.cache
-def labels() -> dict[str, dict[str, Any]]:
-    """Headings and fixed text per language (labels.yaml)."""
-    text = resources.files("migration.overlap").joinpath("labels.yaml").read_text("utf-8")
-    loaded: dict[str, dict[str, Any]] = yaml.safe_load(text)
-    return loaded
 
 
 def money(value: float, lang: str) -> str:
@@ -76,12 +66,14 @@ def render_overlap_markdown(report: OverlapReport, lang: str, whatif: WhatIf | N
             {
                 "kind": t["kinds"][s.kind],
                 "shared": s.shared,
-                "systems": ", ".join(f"{names.get(i, i)} (`{i}`)" for i in s.systems),
+                "systems": ", ".join(
+                    f"{name} (`{i}`)" for i, name in zip(s.systems, s.names, strict=True)
+                ),
                 "sectors": ", ".join(s.sectors),
             }
             for s in report.suggestions
         ],
-        "basis": sorted(report.basis.items()),
+        "basis": list(report.basis_text(lang).values()),
     }
     return environment().get_template("overlap.md.jinja2").render(**context)
 

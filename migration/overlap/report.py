@@ -26,7 +26,7 @@ from migration.catalog import Catalog
 from migration.cost.model import CostOptions, CostReport
 from migration.overlap.costs import OverlapOptions, SystemCost, retirement_effort, system_costs
 from migration.overlap.groups import Decision, decide, dependants_of
-from migration.overlap.reasons import reason_text
+from migration.overlap.reasons import labels, reason_text
 from migration.overlap.suggestions import Suggestion, suggest
 from migration.plan import Plan
 
@@ -101,8 +101,13 @@ class OverlapReport(_Model):
     suggestions: tuple[Suggestion, ...]
     retire: tuple[str, ...]  # every system recommended for retirement, once
     totals: dict[str, float | int | bool]
-    basis: dict[str, str]
+    basis: dict[str, str]  # values of the basis texts; see :meth:`basis_text`
     unpriced: tuple[str, ...]
+
+    def basis_text(self, lang: str = "en") -> dict[str, str]:
+        """Where every figure comes from, in ``lang``: key -> sentence."""
+        items: dict[str, str] = labels()[lang]["basis_items"]
+        return {key: text.format(**self.basis) for key, text in items.items()}
 
     def to_json_dict(self) -> dict[str, Any]:
         """overlap.json (sorted keys on serialisation; no timestamps)."""
@@ -124,7 +129,7 @@ class OverlapReport(_Model):
             "suggestions": [s.model_dump(mode="json") for s in self.suggestions],
             "retire": list(self.retire),
             "totals": self.totals,
-            "basis": self.basis,
+            "basis": self.basis_text("en"),
             "unpriced": list(self.unpriced),
         }
 
@@ -282,29 +287,17 @@ def _waves_of(catalog: Catalog, plan: Plan) -> dict[str, tuple[int, ...]]:
 def _basis(
     report: CostReport, plan: Plan, copts: CostOptions, opts: OverlapOptions
 ) -> dict[str, str]:
-    """Where every figure comes from (shown under the tables and in overlap.json)."""
+    """The values the basis texts (labels.yaml ``basis_items``) are filled with."""
     doc = report.to_json_dict()
     book = next(
         (b for b in doc.get("price_books", []) if b["provider"] == plan.target.provider), None
     )
-    prices = (
-        f"{book['source']}, {book['region']}, retrieved {book['retrieved']}"
-        if book
-        else "no price book"
-    )
-    rate = copts.migration_rate_per_hour
+    prices = f"{book['source']}, {book['region']}, {book['retrieved']}" if book else "no price book"
     return {
-        "ada": "catalog: servers[].monthly_cost (ÅDA's price today), per month",
-        "licences": "catalog: systems[].monthly_licence_cost, per month",
-        "saas": "catalog: systems[].saas_monthly_cost (repurchased systems), per month",
-        "cloud": f"cost model sizing, pay-as-you-go, {plan.target.provider}: compute, Windows "
-        f"and SQL Server licences, disks and backup per server; prices: {prices}; egress "
-        "and landing zone are shared and not split per system",
-        "migration_effort": f"cost model assumption: hours by server role x readiness factor "
-        f"x {rate:g} EUR/hour",
-        "retirement_effort": f"assumption: {opts.retire_hours:g} h per retired system + "
-        f"{opts.repoint_hours:g} h per dependant re-pointed, x {rate:g} EUR/hour",
-        "savings": "first year: 12 x monthly cost after the move of the retired systems + "
-        "migration effort avoided - retirement effort; later years: the run savings only",
-        "plan": f"waves and servers: plan of catalog {plan.catalog_sha256[:12]}",
+        "provider": plan.target.provider,
+        "prices": prices,
+        "rate": f"{copts.migration_rate_per_hour:g}",
+        "retire_hours": f"{opts.retire_hours:g}",
+        "repoint_hours": f"{opts.repoint_hours:g}",
+        "sha": plan.catalog_sha256[:12],
     }

@@ -23,13 +23,14 @@ from migration.catalog import Catalog, System
 
 MIN_STEM = 6
 MAX_MEMBERS = 10  # a "stem" shared by more systems than this is a generic word
-ENDINGS = ("arna", "erna", "orna", "ssa", "en", "et", "na", "t")
+ENDINGS = ("arna", "erna", "orna", "ssa", "en", "et", "na")
 # generic words of system names (sv, en, fi) that say nothing about the job done
 STOPWORDS = frozenset(
     """system systemet systems tjänst tjänsten tjänster service services hantering
     register registret portal portalen plattform platform stadens staden kommunens
     mariehamns gemensam gemensamma central centrala application applikation program
-    programvara järjestelmä palvelu verksamhetssystem""".split()
+    programvara järjestelmä palvelu verksamhetssystem digital digitalt digitala personal
+    gamla gamlas mobil mobila webben invånare medborgare""".split()
 )
 ROLES: dict[str, tuple[str, ...]] = {
     "e-service": ("e-tjänst", "etjänst", "e-service", "eservice", "e-blankett", "asiointi"),
@@ -51,6 +52,7 @@ class Suggestion(BaseModel):
     kind: str  # name | vendor | role
     shared: str  # the stem, vendor or role
     systems: tuple[str, ...]
+    names: tuple[str, ...]  # the systems' names, in the same order
     sectors: tuple[str, ...]
 
 
@@ -99,7 +101,13 @@ def suggest(catalog: Catalog, grouped: Iterable[tuple[str, ...]]) -> list[Sugges
             return
         if any(set(members) <= g for g in covered) or members in found:
             return
-        found[members] = Suggestion(kind=kind, shared=shared, systems=members, sectors=sectors)
+        found[members] = Suggestion(
+            kind=kind,
+            shared=shared,
+            systems=members,
+            names=tuple(systems[i].name for i in members),
+            sectors=sectors,
+        )
 
     active = [s for s in catalog.systems if s.disposition != "retire"]
     for stem, ids in sorted(name_stems(active).items()):
