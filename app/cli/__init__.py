@@ -68,9 +68,7 @@ def validate(catalog: Path, as_json: bool) -> None:
     summary = summarise(loaded)
     warnings = capability_warnings(loaded)  # valid, but worth a look: exit code stays 0
     if as_json:
-        click.echo(
-            dumps_json({"valid": True, "summary": summary, "warnings": warnings}), nl=False
-        )
+        click.echo(dumps_json({"valid": True, "summary": summary, "warnings": warnings}), nl=False)
         return
     click.echo(format_summary(catalog, summary))
     for warning in warnings:

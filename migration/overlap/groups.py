@@ -98,7 +98,12 @@ def capability_members(catalog: Catalog) -> dict[str, tuple[str, ...]]:
 def decide(
     catalog: Catalog, dependants: Mapping[str, set[str]], cost_per_server: Mapping[str, float]
 ) -> list[Decision]:
-    """One :class:`Decision` per capability group (sorted by capability)."""
+    """One :class:`Decision` per capability group (sorted by capability).
+
+    A system with servers already migrated is never retired here (it has moved; the plan
+    cannot undo that): it stays, with the reason ``migrated``.
+    """
+    moved = {s.system for s in catalog.servers if s.migrated}
     systems = catalog.systems_by_id
     groups = capability_members(catalog)
     first: dict[str, tuple[Ranked, Ranked | None]] = {}
@@ -124,7 +129,9 @@ def decide(
         if not any(system.id in groups[c] for c in system.capabilities if c in groups):
             continue
         alone = sorted(c for c in set(system.capabilities) if c not in shared)
-        if alone:
+        if system.id in moved:
+            partial[system.id] = ["migrated"]
+        elif alone:
             partial[system.id] = alone
         else:
             retiring.add(system.id)
@@ -143,7 +150,9 @@ def decide(
         for i in ids:
             if i == best.system.id or i in already or i in retiring:
                 continue
-            if i in partial:
+            if partial.get(i) == ["migrated"]:
+                also[i] = "migrated:"
+            elif i in partial:
                 also[i] = "alone:" + ",".join(partial[i])
             else:
                 also[i] = "kept-elsewhere:" + ",".join(kept_for[i])

@@ -57,6 +57,10 @@ REASONS: dict[str, dict[str, str]] = {
         "en": "stays: it alone serves {capabilities} (partial overlap: review)",
         "sv": "blir kvar: ensam om {capabilities} (delvis överlapp: granska)",
     },
+    "migrated": {
+        "en": "stays: its servers are already migrated",
+        "sv": "blir kvar: dess servrar är redan flyttade",
+    },
     "kept-elsewhere": {
         "en": "stays: the one kept for {capabilities}",
         "sv": "blir kvar: behålls för {capabilities}",
