@@ -19,6 +19,7 @@ from app.pipeline import plan_catalog
 from migration.catalog import Catalog
 from migration.cost import CostOptions, compare_costs
 from migration.overlap import OverlapReport, WhatIf, analyse_overlap, render_overlap_markdown
+from tests.waves_builders import server, system
 from waves import PlanOptions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,39 +29,15 @@ REGENERATE = ".venv/bin/python -m tests.golden_overlap --regenerate"
 OPTIONS = PlanOptions(deterministic_time=0.5)
 
 
-def _system(system_id: str, **extra: Any) -> dict[str, Any]:
-    record = {
-        "id": system_id,
-        "name": system_id.title(),
-        "level": "sector",
-        "sector": "it",
-        "owner": "IT",
-        "disposition": "rehost",
-        "criticality": "medium",
-        "data_classification": "internal",
-        "personal_data": False,
-    }
-    return {**record, **extra}
-
-
 def _server(server_id: str, system_id: str, cost: float, role: str = "app") -> dict[str, Any]:
-    return {
-        "id": server_id,
-        "system": system_id,
-        "role": role,
-        "os": "ubuntu-22.04",
-        "vcpu": 2,
-        "memory_gb": 4,
-        "disks_gb": [64],
-        "monthly_cost": cost,
-    }
+    return server(server_id, system_id, role=role, monthly_cost=cost)
 
 
 def planted() -> Catalog:
     """Two planted groups (room-booking, citizen-messaging) and systems that share nothing."""
     systems = [
-        _system("ad", foundation=True, capabilities=["custom-directory"]),
-        _system(
+        system("ad", foundation=True, capabilities=["custom-directory"]),
+        system(
             "booking-a",
             name="Bokning av lokaler | idrott",
             sector="leisure",
@@ -70,36 +47,36 @@ def planted() -> Catalog:
             capabilities=["room-booking", "payments"],
             monthly_licence_cost=300,
         ),
-        _system(
+        system(
             "booking-b",
             name="Gästhamnsbokning",
             sector="harbour",
             capabilities=["room-booking"],
             monthly_licence_cost=100,
         ),
-        _system(
+        system(
             "old-booking",
             name="Gamla lokalbokningen",
             sector="leisure",
             disposition="retire",
             capabilities=["room-booking"],
         ),
-        _system(
+        system(
             "sms-a",
             disposition="repurchase",
             capabilities=["citizen-messaging"],
             monthly_licence_cost=30,
             saas_monthly_cost=50,
         ),
-        _system(
+        system(
             "sms-b",
             disposition="retain",
             vendor="Havsörn Ab",
             capabilities=["citizen-messaging"],
             monthly_licence_cost=20,
         ),
-        _system("gis", sector="technical", capabilities=["gis"]),
-        _system("portal", capabilities=["e-services"], depends_on=[{"to": "booking-b"}]),
+        system("gis", sector="technical", capabilities=["gis"]),
+        system("portal", capabilities=["e-services"], depends_on=[{"to": "booking-b"}]),
     ]
     servers = [
         _server("dc01", "ad", 60),
