@@ -12,13 +12,13 @@ from datetime import date
 from typing import Any
 
 from migration.catalog import MIGRATING_DISPOSITIONS, Catalog
+from migration.exitday import exit_day
 from migration.flows import system_flows
+from exit_plan.timeline import DATA_ACT_MAX_NOTICE_MONTHS, LegalTimeline
 from migration.plan import HybridFlow, Plan, Wave
 
 # The Data Act bans switching charges from this date (Art. 29).
 SWITCHING_CHARGE_BAN = date(2027, 1, 12)
-# The Data Act's maximum notice period for starting a switch, in months (Art. 25(2)(d)).
-DATA_ACT_MAX_NOTICE_MONTHS = 2
 # End of extended support per OS slug (source key ms-lifecycle). Only Windows Server is
 # listed: other systems' dates are not in the stored sources, so they never trigger the item.
 END_OF_SUPPORT: dict[str, date] = {
@@ -89,14 +89,13 @@ def exit_subject(catalog: Catalog, plan: Plan) -> Subject:
     """The whole exit: facts about the contract and the portfolio."""
     contract = catalog.contract
     fee = (contract.exit_fee or 0) > 0
-    exit_day = plan.deadline or (plan.waves[-1].end if plan.waves else None)
-    banned = fee and exit_day is not None and exit_day >= SWITCHING_CHARGE_BAN
+    after_ban = fee and exit_day(catalog, plan) >= SWITCHING_CHARGE_BAN
     dispositions = {s.disposition for s in catalog.systems}
     facts = {
         "target": plan.target.provider,
         "notice_over_max": contract.notice_months > DATA_ACT_MAX_NOTICE_MONTHS,
-        "exit_fee_banned": banned,
-        "exit_fee_cost_based": fee and not banned and exit_day is not None,
+        "exit_fee_after_ban_date": after_ban,
+        "exit_fee_before_ban_date": fee and not after_ban,
         "has_personal_data": any(s.personal_data for s in catalog.systems),
         "has_retain": "retain" in dispositions,
         "has_retire": "retire" in dispositions,
@@ -148,12 +147,13 @@ def server_subjects(catalog: Catalog, plan: Plan) -> list[Subject]:
     """One subject per server, sorted by id; end of support is judged at its move date."""
     systems = catalog.systems_by_id
     wave_start = {w.number: w.start for w in plan.waves}
+    day = exit_day(catalog, plan)
     subjects = []
     for server in sorted(catalog.servers, key=lambda s: s.id):
         system = systems[server.system]
         planned = plan.servers.get(server.id)
         wave = planned.wave if planned is not None else None
-        when = wave_start.get(wave) if wave is not None else plan.deadline
+        when = wave_start.get(wave) if wave is not None else day
         facts = {
             "os_family": os_family(server.os),
             "windows_software_assurance": server.licences.windows_software_assurance,
@@ -205,18 +205,16 @@ def subjects_by_scope(catalog: Catalog, plan: Plan) -> dict[str, list[Subject]]:
     }
 
 
-def anchors(plan: Plan, wave: Wave | None) -> dict[str, date | None]:
+def anchors(timeline: LegalTimeline, wave: Wave | None) -> dict[str, date | None]:
     """The dates a due rule may count from, for a subject in ``wave`` (or none)."""
-    waves = sorted(plan.waves, key=lambda w: w.number)
-    first = waves[0].start if waves else None
-    last = waves[-1].end if waves else None
-    starts = [d for d in (plan.notice_date, first) if d is not None]
     return {
-        "notice_date": plan.notice_date,
-        "deadline": plan.deadline,
-        "exit_start": min(starts) if starts else None,
-        "first_wave_start": first,
-        "last_wave_end": last,
+        "first_wave_start": timeline.first_wave_start,
+        "last_wave_end": timeline.last_wave_end,
+        "exit_day": timeline.exit_day,
+        "switch_request_a": timeline.a.request,
+        "notice_b": timeline.b.request,
+        "retrieval_end": timeline.b.retrieval_end,
+        "erasure": timeline.b.erasure,
         "wave_start": wave.start if wave is not None else None,
         "wave_end": wave.end if wave is not None else None,
     }

@@ -489,8 +489,8 @@ def build_report(
             {
                 "key": key,
                 "kind": checklist.label(f"source_kind.{checklist.sources[key].kind}", lang),
-                "title": checklist.sources[key].title,
-                "section": checklist.sources[key].section,
+                "title": checklist.sources[key].title_in(lang),
+                "section": checklist.sources[key].section.get(lang),
                 "url": checklist.sources[key].url,
             }
             for key in cited

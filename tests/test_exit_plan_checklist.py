@@ -13,6 +13,7 @@ from exit_plan.testing import sample_catalog, sample_plan
 from migration.catalog import Catalog
 from migration.plan import Plan
 from tests import golden_exit_plan as golden
+from waves.calendar import months_before
 
 
 def _entries(catalog: Catalog | None = None, plan: Plan | None = None) -> list[Entry]:
@@ -145,21 +146,24 @@ class TestDueDates:
         checklist = load_checklist()
         catalog, plan, _ = golden.INPUTS[name]()
         doc = plan.to_json_dict()  # the anchors as plan.json states them
-        notice = date.fromisoformat(doc["notice_date"])
-        deadline = date.fromisoformat(doc["deadline"])
         waves = {
             w["number"]: (date.fromisoformat(w["start"]), date.fromisoformat(w["end"]))
             for w in doc["waves"]
         }
         names = {w["number"]: w["name"] for w in doc["waves"]}
         first, last = min(waves), max(waves)
-        exit_start = min(notice, waves[first][0])
+        # The one exit day (contract end here) and the two request options, computed by hand.
+        exit_day = catalog.contract.ends
+        assert exit_day is not None
+        notice = catalog.contract.notice_months
         anchors = {
-            "notice_date": notice,
-            "deadline": deadline,
-            "exit_start": exit_start,
             "first_wave_start": waves[first][0],
             "last_wave_end": waves[last][1],
+            "exit_day": exit_day,
+            "switch_request_a": months_before(waves[first][0], min(notice, 2)),
+            "notice_b": months_before(exit_day, notice),
+            "retrieval_end": exit_day + timedelta(days=30),
+            "erasure": exit_day + timedelta(days=31),
         }
         cutover: dict[str, int] = {}  # a system's prod moves in the last wave holding it
         for w in doc["waves"]:
@@ -188,24 +192,28 @@ class TestDueDates:
             else:
                 anchor = anchors[entry.rule.from_]
             assert due == anchor + timedelta(days=entry.rule.days), entry.item.id
-            assert exit_start - timedelta(days=120) <= due <= deadline + timedelta(days=180)
-            if entry.item.phase == "contract" and entry.rule.from_ == "notice_date":
-                assert due <= notice, entry.item.id
+            assert anchors["first_wave_start"] - timedelta(days=300) <= due
+            assert due <= exit_day + timedelta(days=180)
 
     def test_subjects_without_a_wave_use_otherwise(self) -> None:
         """A retained system's wave-anchored item counts from the fallback anchor."""
         entries = [e for e in _entries() if e.item.id == "data-archive" and e.subject.id == "gis"]
         assert len(entries) == 1
-        assert entries[0].rule.from_ == "deadline"
+        assert entries[0].rule.from_ == "exit_day"
         assert entries[0].due == date(2027, 12, 31) - timedelta(days=120)
 
-    def test_no_contract_end_means_no_date(self) -> None:
-        """Without a contract end the notice-anchored items have no date, not a made-up one."""
-        plan = sample_plan().model_copy(update={"notice_date": None, "deadline": None})
-        entries = _entries(plan=plan)
-        undated = {e.item.id for e in entries if e.due is None}
-        assert "con-notice-letter" in undated
-        assert "gov-exit-decision" not in undated  # exit start falls back to the first wave
+    def test_no_contract_end_uses_the_cost_models_exit_day(self) -> None:
+        """Without a contract end the exit day is the last cutover + the decommission lag
+        (migration.exitday, shared with the cost model), and the notice counts back from it."""
+        catalog = sample_catalog()
+        catalog = catalog.model_copy(
+            update={"contract": catalog.contract.model_copy(update={"ends": None})}
+        )
+        plan = sample_plan()
+        entries = {e.item.id: e for e in _entries(catalog=catalog, plan=plan)}
+        day = max(w.end for w in plan.waves if w.servers) + timedelta(days=30)
+        assert entries["dec-termination"].due == day + timedelta(days=30)
+        assert entries["con-notice-letter"].due == months_before(day, 6) - timedelta(days=7)
 
 
 class TestRunbooks:
