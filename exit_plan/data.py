@@ -137,6 +137,8 @@ FACTS: dict[str, dict[str, tuple[object, ...] | type]] = {
         "has_personal_data": bool,
         "opens_flows": bool,
         "closes_flows": bool,
+        "pilot": bool,
+        "critical": bool,
     },
 }
 
@@ -290,13 +292,43 @@ class RunbookTask(_Strict):
         return self
 
 
+class RoleSteps(_Strict):
+    """The cutover and rollback steps of one server role."""
+
+    cutover: tuple[Text, ...] = Field(min_length=1)
+    rollback: tuple[Text, ...] = Field(min_length=1)
+
+
+class GoNoGo(_Strict):
+    """Go/no-go criteria by kind of wave (critical, pilot, standard) plus those of every wave."""
+
+    critical: tuple[Text, ...]
+    pilot: tuple[Text, ...]
+    standard: tuple[Text, ...]
+    always: tuple[Text, ...]
+
+    def for_mode(self, mode: str) -> tuple[Text, ...]:
+        """The criteria of a wave of kind ``mode``, then those of every wave."""
+        own: tuple[Text, ...] = getattr(self, mode)
+        return own + self.always
+
+
 class RunbookData(_Strict):
-    """``runbook.yaml``: the tasks and the rollback criteria shared by every wave."""
+    """``runbook.yaml``: the tasks, per-role steps and rollback criteria of every wave."""
 
     tasks: tuple[RunbookTask, ...]
     rollback_criteria: tuple[Text, ...]
     rollback_sources: tuple[str, ...]
     decision: Text
+    role_steps: dict[Literal["infra", "db", "file", "app", "web", "other"], RoleSteps]
+    go_no_go: GoNoGo
+
+    @model_validator(mode="after")
+    def _every_role(self) -> RunbookData:
+        missing = {"infra", "db", "file", "app", "web", "other"} - set(self.role_steps)
+        if missing:
+            raise ValueError(f"role_steps lacks {', '.join(sorted(missing))}")
+        return self
 
 
 class Checklist(_Strict):

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from migration.catalog import MIGRATING_DISPOSITIONS, Catalog
+from exit_plan.timeline import DATA_ACT_MAX_NOTICE_MONTHS, LegalTimeline
+from migration.catalog import MIGRATING_DISPOSITIONS, Catalog, System
 from migration.exitday import exit_day
 from migration.flows import system_flows
-from exit_plan.timeline import DATA_ACT_MAX_NOTICE_MONTHS, LegalTimeline
 from migration.plan import HybridFlow, Plan, Wave
 
 # The Data Act bans switching charges from this date (Art. 29).
@@ -169,17 +169,48 @@ def server_subjects(catalog: Catalog, plan: Plan) -> list[Subject]:
     return subjects
 
 
-def wave_subjects(catalog: Catalog, plan: Plan) -> list[Subject]:
-    """One subject per wave, in wave order."""
-    systems = catalog.systems_by_id
-    opens: dict[int, int] = {}
-    closes: dict[int, int] = {}
+CRITICAL_RTO_HOURS = 4.0
+"""A wave holding a system with an RTO of at most this many hours (or a critical system)
+gets the critical go/no-go: rehearsal, tested rollback, a decision deadline."""
+
+
+def flows_by_wave(
+    plan: Plan,
+) -> tuple[dict[int, list[HybridFlow]], dict[int, list[HybridFlow]]]:
+    """The hybrid flows each wave opens, and those it closes, in one pass over the flows."""
+    opening: dict[int, list[HybridFlow]] = {}
+    closing: dict[int, list[HybridFlow]] = {}
     for flow in plan.hybrid_flows:
         first, last = flow_waves(flow)
         if first is not None:
-            opens[first] = opens.get(first, 0) + 1
+            opening.setdefault(first, []).append(flow)
         if last is not None:
-            closes[last] = closes.get(last, 0) + 1
+            closing.setdefault(last, []).append(flow)
+    return opening, closing
+
+
+def pilot_wave(catalog: Catalog, plan: Plan) -> int | None:
+    """The pilot: the first wave after wave 0 when the catalog asks for one."""
+    if not catalog.planning.pilot:
+        return None
+    later = sorted(w.number for w in plan.waves if w.number > 0 and not w.frozen)
+    return later[0] if later else None
+
+
+def is_critical(systems: list[System]) -> bool:
+    """A wave with a critical system, or one whose RTO is at most CRITICAL_RTO_HOURS."""
+    return any(
+        s.criticality == "critical"
+        or (s.rto_hours is not None and s.rto_hours <= CRITICAL_RTO_HOURS)
+        for s in systems
+    )
+
+
+def wave_subjects(catalog: Catalog, plan: Plan) -> list[Subject]:
+    """One subject per wave, in wave order."""
+    systems = catalog.systems_by_id
+    opening, closing = flows_by_wave(plan)
+    pilot = pilot_wave(catalog, plan)
     subjects = []
     for wave in sorted(plan.waves, key=lambda w: w.number):
         members = [systems[s] for s in wave.systems if s in systems]
@@ -188,8 +219,10 @@ def wave_subjects(catalog: Catalog, plan: Plan) -> list[Subject]:
             "frozen": wave.frozen,
             "has_citizen": any(s.level == "citizen" for s in members),
             "has_personal_data": any(s.personal_data for s in members),
-            "opens_flows": opens.get(wave.number, 0) > 0,
-            "closes_flows": closes.get(wave.number, 0) > 0,
+            "opens_flows": bool(opening.get(wave.number)),
+            "closes_flows": bool(closing.get(wave.number)),
+            "pilot": wave.number == pilot,
+            "critical": is_critical(members),
         }
         subjects.append(Subject("wave", wave.name, wave.name, wave.number, facts))
     return subjects

@@ -81,6 +81,12 @@ def render_markdown(report: dict[str, Any], checklist: Checklist, lang: Lang) ->
     return template.render(_context(report, checklist, lang))
 
 
+def render_appendix_markdown(report: dict[str, Any], checklist: Checklist, lang: Lang) -> str:
+    """Appendices A (full checklist) and B (runbooks) as one Markdown file."""
+    template = environment().get_template("exit-plan-appendix.md.jinja2")
+    return template.render(_context(report, checklist, lang))
+
+
 def charts(report: dict[str, Any], checklist: Checklist, lang: Lang) -> dict[str, Markup]:
     """The cost charts as inline SVG (empty when there is no cost model)."""
     cost = report["cost"]

@@ -171,6 +171,30 @@ class Licences(Strict):
     sql_software_assurance: bool = False
 
 
+DnsName = Annotated[
+    str,
+    Field(
+        pattern=r"^(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$"
+    ),
+]
+
+
+class Check(Strict):
+    """A smoke test run after a cutover (optional extension of v1, ``checks`` on a system):
+    what to run and what it must show."""
+
+    name: str = Field(min_length=1)
+    run: str = Field(min_length=1)
+    expect: str | None = None
+
+
+class Approval(Strict):
+    """A signatory of the exit plan (optional extension of v1, top-level ``approvals``)."""
+
+    role: str = Field(min_length=1)
+    name: str | None = None
+
+
 class System(Strict):
     """A business system (application) and the facts that steer its move."""
 
@@ -193,6 +217,11 @@ class System(Strict):
     saas_monthly_cost: float | None = Field(default=None, ge=0)
     blackouts: tuple[Blackout, ...] = ()
     depends_on: tuple[SystemDependency, ...] = ()
+    # optional extensions of v1 for the cutover runbooks: what users reach (URLs, host:port),
+    # the DNS records that move with the system, and its smoke tests
+    endpoints: tuple[str, ...] = ()
+    dns_names: tuple[DnsName, ...] = ()
+    checks: tuple[Check, ...] = ()
 
     @property
     def migrates(self) -> bool:
@@ -219,6 +248,9 @@ class Server(Strict):
     depends_on: tuple[Dependency, ...] = ()
     pinned_wave: int | None = Field(default=None, ge=0)
     migrated: bool = False
+    # optional extensions of v1 for the cutover runbooks (see System)
+    endpoints: tuple[str, ...] = ()
+    dns_names: tuple[DnsName, ...] = ()
 
     @field_validator("ip")
     @classmethod
@@ -242,6 +274,8 @@ class Catalog(Strict):
     planning: Planning = Planning()
     systems: tuple[System, ...] = ()
     servers: tuple[Server, ...] = ()
+    # optional extension of v1: who signs the exit plan (default roles when empty)
+    approvals: tuple[Approval, ...] = ()
 
     def system(self, system_id: str) -> System:
         """The system with this id (KeyError if none)."""
