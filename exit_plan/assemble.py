@@ -34,7 +34,7 @@ from exit_plan.report import (
     legal_flags,
     wave_system_names,
 )
-from exit_plan.runbook import build_runbooks
+from exit_plan.runbook import build_runbooks, system_providers
 from exit_plan.runbook_view import RunbookView, runbook_views
 from exit_plan.timeline import LegalTimeline, Option, legal_timeline
 from migration.catalog import Catalog
@@ -186,6 +186,7 @@ def build_report(
         | {key for flag in flags for key in flag["cite"]}
     )
     cutover = _cutover_wave(plan)
+    modes = {b.number: (b.mode, b.mode_label) for b in runbooks}
     servers = catalog.servers_by_id
     systems = catalog.systems_by_id
     ordered = sorted(plan.waves, key=lambda w: w.number)
@@ -198,7 +199,8 @@ def build_report(
             "systems": wave_system_names(w, catalog, servers, systems),
             "graph_ids": [s for s in w.systems if cutover.get(s) == w.number],
             "servers": len(w.servers),
-            "mode": next((b.mode_label for b in runbooks if b.number == w.number), ""),
+            "mode": modes.get(w.number, ("", ""))[1],
+            "mode_key": modes.get(w.number, ("", ""))[0],
         }
         for w in ordered
     ]
@@ -258,6 +260,8 @@ def build_report(
             {"id": s.id, "name": s.name} for s in sorted(catalog.systems, key=lambda s: s.id)
         ],
         "graph_edges": _dependency_edges(catalog),
+        "system_names": {s.id: s.name for s in catalog.systems},
+        "providers": system_providers(catalog, plan, servers)[0],
         "checklist": checklist_groups(entries, checklist, lang, today),
         "checklist_rows": rows,
         "entries": entries,

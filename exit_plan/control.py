@@ -181,7 +181,9 @@ def risk_register(
         add(f"legal.{code}", "high")
     if cost.unpriced:
         # the cost model's own lines are English: the Swedish report names the codes only
-        lines = cost.unpriced[:5] if lang == "en" else sorted({u.split(":")[0] for u in cost.unpriced})
+        lines = (
+            cost.unpriced[:5] if lang == "en" else sorted({u.split(":")[0] for u in cost.unpriced})
+        )
         add("unpriced", "medium", count=len(cost.unpriced), lines="; ".join(lines))
     if cost.exit_date is not None and cost.exit_date != timeline.exit_day:
         add(

@@ -101,7 +101,11 @@ def exit_plan_document(report: dict[str, Any]) -> dict[str, Any]:
         "runbooks": [_runbook(view) for view in report["runbooks"]],
         "risks": [asdict(risk) for risk in report["risks"]],
         "emergency": [
-            {**asdict(row), "start": row.start.isoformat(), "critical_left": list(row.critical_left)}
+            {
+                **asdict(row),
+                "start": row.start.isoformat(),
+                "critical_left": list(row.critical_left),
+            }
             for row in report["emergency"]
         ],
     }

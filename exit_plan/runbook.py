@@ -217,6 +217,23 @@ def _dns(system: System, servers: list[Server]) -> list[DnsChange]:
     return changes
 
 
+def system_providers(
+    catalog: Catalog, plan: Plan, servers: Mapping[str, Server] | None = None
+) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """(system -> the systems it depends on, server -> the ports its consumers use), in one
+    pass over the plan's flows (the one flow rule's, recomputed when the plan has none)."""
+    index = servers if servers is not None else catalog.servers_by_id
+    providers: dict[str, set[str]] = defaultdict(set)
+    inbound: dict[str, set[str]] = defaultdict(set)
+    for flow in plan.flows or server_flows(catalog):
+        a, b = index.get(flow.from_), index.get(flow.to)
+        if a is not None and b is not None:
+            if a.system != b.system:
+                providers[a.system].add(b.system)
+            inbound[b.id].update(flow.ports)
+    return providers, inbound
+
+
 def build_runbooks(checklist: Checklist, catalog: Catalog, plan: Plan) -> list[WaveRunbook]:
     """A runbook for every wave of the plan, in wave order."""
     systems = catalog.systems_by_id
@@ -224,15 +241,7 @@ def build_runbooks(checklist: Checklist, catalog: Catalog, plan: Plan) -> list[W
     subjects = {s.wave: s for s in wave_subjects(catalog, plan)}
     opening, closing = flows_by_wave(plan)
     pilot = pilot_wave(catalog, plan)
-    # Providers per system and ports per provider server, from the one flow rule.
-    providers: dict[str, set[str]] = defaultdict(set)
-    inbound: dict[str, set[str]] = defaultdict(set)
-    for flow in plan.flows or server_flows(catalog):
-        a, b = servers.get(flow.from_), servers.get(flow.to)
-        if a is not None and b is not None:
-            if a.system != b.system:
-                providers[a.system].add(b.system)
-            inbound[b.id].update(flow.ports)
+    providers, inbound = system_providers(catalog, plan, servers)
     books = []
     for wave in sorted(plan.waves, key=lambda w: w.number):
         subject = subjects[wave.number]
