@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from migration.catalog import Catalog, load_catalog_with_digest
 from migration.cost import CostOptions, compare_costs
@@ -24,7 +24,6 @@ from waves.assemble import DEFAULT_REGIONS
 from waves.markdown import render_plan_markdown
 
 if TYPE_CHECKING:
-    from exit_plan.data import Lang
     from stacks.config import StackConfigSync
 
 __all__ = ["PipelineOptions", "PipelineResult", "plan_catalog", "run_plan"]
@@ -70,8 +69,7 @@ def run_plan(
     catalog_path: str | Path, out_dir: str | Path, options: PipelineOptions | None = None
 ) -> PipelineResult:
     """Plan, cost and document the catalog; write everything under ``out_dir``."""
-    from exit_plan import LANGS, render_exit_plan
-    from exit_plan.data import load_checklist
+    from exit_plan import LANGS, exit_plan_files
     from migration.errors import UtflyttError
 
     for lang in (options or PipelineOptions()).langs:
@@ -92,13 +90,8 @@ def run_plan(
         (out / "cost.csv", to_csv(report)),
         (out / "cost.xlsx", to_xlsx(report, catalog, plan)),
     ]
-    checklist = load_checklist()
-    for lang in opts.langs:
-        for fmt in opts.formats:
-            payload = render_exit_plan(
-                catalog, plan, cost_document, cast("Lang", lang), fmt, checklist
-            )
-            payloads.append((out / f"exit-plan.{lang}.{fmt}", payload))
+    files = exit_plan_files(catalog, plan, cost_document, opts.langs, opts.formats)
+    payloads.extend((out / name, data) for name, data in files)
 
     written = [write_atomic(path, data) for path, data in payloads]
     stacks = None

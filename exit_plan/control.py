@@ -180,10 +180,14 @@ def risk_register(
     for code, _message in cost.legal_flags:
         add(f"legal.{code}", "high")
     if cost.unpriced:
-        # the cost model's own lines are English: the Swedish report names the codes only
-        lines = (
-            cost.unpriced[:5] if lang == "en" else sorted({u.split(":")[0] for u in cost.unpriced})
-        )
+        # the cost model's own lines are English: the Swedish report says what kind they are
+        codes = sorted({u.split(":")[0] for u in cost.unpriced})
+        known = checklist.labels
+        kinds = [
+            label(f"warning.{c}" if f"warning.{c}" in known else "warning.other", lang)
+            for c in codes
+        ]
+        lines = list(cost.unpriced[:5]) if lang == "en" else kinds
         add("unpriced", "medium", count=len(cost.unpriced), lines="; ".join(lines))
     if cost.exit_date is not None and cost.exit_date != timeline.exit_day:
         add(

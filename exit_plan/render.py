@@ -12,8 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from exit_plan.charts import Series, cumulative_lines, yearly_bars
 from exit_plan.data import Checklist, Lang
 from exit_plan.gantt import Bar, dependency_svg, gantt_svg
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+from migration.tables import escape_markdown
 
 
 def money(value: float | None, lang: str) -> str:
@@ -24,11 +23,7 @@ def money(value: float | None, lang: str) -> str:
     return text.replace(",", "\u00a0") if lang == "sv" else text
 
 
-def md(value: object) -> str:
-    """Escape text for Markdown (tables included): no HTML, no emphasis, no column breaks."""
-    text = " ".join(str(value).split())
-    text = text.replace("&", "&amp;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+md = escape_markdown  # the one Markdown escape (shared with plan.md)
 
 
 def mermaid_label(value: object) -> str:

@@ -182,8 +182,8 @@ def _series(doc: Mapping[str, Any], years: list[str], key: str) -> list[float]:
 def _price_source(cost: Mapping[str, Any], key: str, checklist: Checklist, lang: Lang) -> str:
     retrieved = checklist.label("retrieved", lang)
     parts = [
-        f"{b.get('provider')} {b.get('region')}: {b.get('source')}, {retrieved} "
-        f"{b.get('retrieved')}" + (f" ({b['note']})" if b.get("note") else "")
+        f"{b.get('provider')} {b.get('region')}: “{b.get('source')}”, {retrieved} "
+        f"{b.get('retrieved')}" + (f" (“{b['note']}”)" if b.get("note") else "")
         for b in cost.get("price_books", []) or []
         if b.get("provider") == key
     ]

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from exit_plan import render_exit_plan
-from tests import golden_exit_plan as golden
 from exit_plan.testing import sample_catalog, sample_cost, sample_plan
+from tests import golden_exit_plan as golden
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [

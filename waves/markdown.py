@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from migration.plan import Plan
+from migration.tables import escape_markdown
 
 __all__ = ["render_plan_markdown"]
 
@@ -17,7 +18,7 @@ MAX_LISTED = 50  # warnings and hybrid flows listed in full up to this many
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
     def cell(value: object) -> str:
-        return str(value).replace("|", "\\|")
+        return escape_markdown(value)
 
     out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     out.extend("| " + " | ".join(cell(v) for v in row) + " |" for row in rows)
@@ -29,9 +30,10 @@ def render_plan_markdown(plan: Plan) -> str:
     migrating = sum(1 for s in plan.servers.values() if s.wave is not None)
     used = [w for w in plan.waves if w.servers]
     lines = [
-        f"# Migration plan: {plan.organisation}",
+        f"# Migration plan: {escape_markdown(plan.organisation)}",
         "",
-        f"Leaving **{plan.provider_name}** for **{plan.target.provider}** ({plan.target.region}).",
+        f"Leaving **{escape_markdown(plan.provider_name)}** for **{plan.target.provider}** "
+        f"({plan.target.region}).",
         "",
         f"- Servers moving: {migrating} of {len(plan.servers)} in {len(used)} waves "
         f"({plan.waves[0].start} to {plan.waves[-1].end})",
@@ -95,7 +97,7 @@ def render_plan_markdown(plan: Plan) -> str:
         lines += _table(["code", "count"], sorted(by_code.items()))
         lines.append("")
         for warning in plan.warnings[:MAX_LISTED]:
-            lines.append(f"- `{warning.code}`: {warning.message}")
+            lines.append(f"- `{warning.code}`: {escape_markdown(warning.message)}")
         if len(plan.warnings) > MAX_LISTED:
             lines.append(f"- ... and {len(plan.warnings) - MAX_LISTED} more (see plan.json)")
     lines += ["", "## Hybrid flows", ""]
