@@ -39,7 +39,7 @@ class TestBundled:
 
     def test_known_prices_are_the_observed_ones(self) -> None:
         """The Azure book holds the West Europe values of reference/pricing.md B2 as observed."""
-        book = find_book("azure", "westeurope")
+        book = find_book("azure", "swedencentral")
         d4 = book.entry("vm:Standard_D4s_v5", "linux-payg")
         assert d4 is not None and (d4.price, d4.basis) == (0.23, "observed")
         ri = book.entry("vm:Standard_D4s_v5", "linux-reserved-1y")
@@ -51,7 +51,7 @@ class TestBundled:
 
     def test_quote_units(self) -> None:
         """Hourly x 730, a term over its months, USD at the book's dated rate."""
-        book = find_book("azure", "westeurope")
+        book = find_book("azure", "swedencentral")
         assert book.doc.fx is not None
         rate = book.doc.fx.eur_per_usd
         payg = book.quote("vm:Standard_D4s_v5", "linux-payg")
@@ -60,14 +60,38 @@ class TestBundled:
         assert payg is not None and payg.monthly == pytest.approx(0.23 * 730 * rate)
         assert ri1 is not None and ri1.monthly == pytest.approx(1243 / 12 * rate)
         assert ri3 is not None and ri3.monthly == pytest.approx(2388 / 36 * rate)
-        unknown = book.quote("vpn:gateway")
+        unknown = book.quote("os:sles", "small")
         assert unknown is not None and not unknown.known
 
-    def test_priced_as_other_region(self) -> None:
-        """No Sweden Central book: the West Europe book with a visible note."""
+    def test_fx_is_the_dated_ecb_rate(self) -> None:
+        """USD converts at the ECB reference rate of 2026-09-30 (1 EUR = 1.1355 USD)."""
+        for provider, region in (("azure", "swedencentral"), ("aws", "eu-north-1")):
+            fx = find_book(provider, region).doc.fx
+            assert fx is not None and fx.basis == "observed" and fx.date == "2026-09-30"
+            assert fx.eur_per_usd == pytest.approx(1 / 1.1355) and "ECB" in fx.source
+
+    def test_books_for_the_planned_regions_keep_each_prices_region(self) -> None:
+        """The book is for Sweden Central; a price seen elsewhere says where."""
         book = find_book("azure", "swedencentral")
-        assert book.region == "westeurope"
-        assert "(priced as westeurope)" in book.label("swedencentral")
+        assert book.region == "swedencentral"
+        d4 = book.entry("vm:Standard_D4s_v5", "linux-payg")
+        assert d4 is not None and d4.region == "westeurope"
+        assert "(priced as" not in book.label("swedencentral")
+
+    def test_other_region_is_labelled(self) -> None:
+        """A region without a book falls back to the provider's newest, with a note."""
+        book = find_book("azure", "northeurope")
+        assert "(priced as swedencentral)" in book.label("northeurope")
+
+    def test_estimates_are_low_confidence_and_sourced(self) -> None:
+        """An estimate always carries low confidence and says to verify it."""
+        for provider, region in (("azure", "swedencentral"), ("aws", "eu-north-1")):
+            estimates = [
+                e for e in find_book(provider, region).doc.entries if e.basis == "estimate"
+            ]
+            assert estimates
+            for entry in estimates:
+                assert entry.confidence == "low" and "prices refresh" in entry.source
 
     def test_aws_offered_list_has_a_source(self) -> None:
         """The AWS book lists the instance types offered in eu-north-1, with a source."""
@@ -86,7 +110,7 @@ class TestLoadErrors:
 
     def test_unknown_with_price(self, tmp_path: Path) -> None:
         """An 'unknown' entry with a number is rejected, naming the entry."""
-        doc = json.loads((BUNDLED_DIR / "azure-westeurope-2026-09.json").read_text())
+        doc = json.loads((BUNDLED_DIR / "azure-swedencentral-2026-12.json").read_text())
         doc["entries"][0]["basis"] = "unknown"
         path = tmp_path / "azure-bad-2026-01.json"
         path.write_text(json.dumps(doc), encoding="utf-8")

@@ -8,9 +8,22 @@ from typing import Any
 
 import click
 
-from app.cli.options import EXAMPLE_CATALOG
+from app.cli.options import (
+    EXAMPLE_CATALOG,
+    catalog_argument,
+    json_option,
+    output_option,
+    plan_option,
+)
 from migration.catalog import load_catalog_with_digest
-from migration.cost.model import OPTION_ALIASES, OPTIONS, CostOptions, compare_costs
+from migration.cost.comparison import compare_costs
+from migration.cost.options import (
+    OPTION_ALIASES,
+    OPTIONS,
+    CostOptions,
+    parse_set,
+    with_assumptions,
+)
 from migration.cost.outputs import render_text, write_report
 from migration.fileio import dumps_json
 from migration.plan import Plan, read_plan
@@ -27,59 +40,61 @@ def _plan_for(catalog_path: Path, plan_path: Path | None) -> tuple[Any, Plan]:
 
 
 @click.command()
-@click.argument("catalog", type=click.Path(path_type=Path), required=False)
-@click.option(
-    "--plan",
-    "plan_path",
-    type=click.Path(path_type=Path),
-    help="A plan.json; without it the catalog is planned first.",
-)
+@catalog_argument(required=False)
+@plan_option(help="A plan.json; without it the catalog is planned first.", default=None)
 @click.option(
     "--option",
     "option",
-    default="payg",
-    show_default=True,
+    default=None,
     type=click.Choice([*OPTIONS, *OPTION_ALIASES]),
-    help="Cloud compute pricing option (savings-plan = savings-plan-1y).",
+    help="Cloud compute pricing option (default payg; savings-plan = savings-plan-1y).",
 )
 @click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="Folder for cost.json, cost.csv and cost.xlsx.",
+    "--set",
+    "assumptions",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Set an assumption (repeatable), e.g. --set discount_rate=0.04; "
+    "the Assumptions sheet of cost.xlsx lists every key.",
 )
+@output_option(help="Folder for cost.json, cost.csv and cost.xlsx.")
 @click.option(
     "--prices",
     "books_dir",
     type=click.Path(path_type=Path),
     help="Folder of refreshed price books (searched before the bundled ones).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print cost.json instead of tables.")
+@json_option(help="Print cost.json instead of tables.")
 def cost(
     catalog: Path | None,
     plan_path: Path | None,
-    option: str,
-    out_dir: Path,
+    option: str | None,
+    assumptions: tuple[str, ...],
+    output: Path,
     books_dir: Path | None,
     as_json: bool,
 ) -> None:
     """Compare the cost of staying at ÅDA with moving to Azure and to AWS.
 
-    Prints the yearly totals, break-even months, sensitivity, price books, legal-review
-    flags and warnings, and writes cost.json, cost.csv and cost.xlsx.
+    Prints the yearly totals (a total that leaves out an unpriced item is marked as a lower
+    bound, ≥), break-even months, optimisations, price books, legal-review flags and
+    warnings, and writes cost.json, cost.csv and cost.xlsx. Assumptions come from the
+    defaults, the catalog's cost: section and --set, in that order.
 
     \b
     Example:
         utflytt cost examples/mariehamn/catalog.yaml --plan build/plan.json -o build
-        utflytt cost --option reserved-3y --json
+        utflytt cost --option reserved-3y --set ada_fee_until=contract-end --json
     """
     catalog_obj, plan = _plan_for(catalog or EXAMPLE_CATALOG, plan_path)
-    options = CostOptions(option=option, books_dir=books_dir)
+    options = CostOptions(books_dir=books_dir)
+    values: dict[str, str] = parse_set(assumptions)
+    if option is not None:
+        values["option"] = option
+    if values:
+        options = with_assumptions(options, values, "--set", "--set")
     report = compare_costs(catalog_obj, plan, options)
-    paths = write_report(report, catalog_obj, plan, out_dir)
+    paths = write_report(report, catalog_obj, plan, output)
     if as_json:
         click.echo(dumps_json(report.to_json_dict()), nl=False)
         return

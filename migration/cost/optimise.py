@@ -1,0 +1,152 @@
+"""Optimisation paths beside "as planned", each with its yearly saving at the steady state.
+
+- ``commitment``: 3-year reservations for the steady-state estate (every moved server runs
+  all month), priced from the book's reserved rates (savings plan when no reservation);
+- ``dev_test_schedules``: test and dev servers off nights and weekends
+  (``devtest_hours_per_week`` of 168), saving compute and OS licence;
+- ``rightsizing``: performance-based sizing from cpu_p95/memory_p95 against as-on-premises
+  sizing (already in "as planned" when performance-based sizing is on);
+- ``retire_repurchase``: what the retired and repurchased systems would cost rehosted,
+  less the SaaS that replaces them.
+
+A saving that needs a price the book lacks counts what it can and says how many servers it
+left out (a lower bound).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from migration.catalog import MIGRATING_DISPOSITIONS, Catalog
+from migration.cost.options import CostOptions
+from migration.cost.series import r2
+from migration.plan import Plan
+from migration.pricing.book import PriceBook
+from migration.sizing.result import ServerSizing
+from migration.sizing.sizing import Sizer
+
+HOURS_PER_WEEK = 168.0
+
+
+def _path(saving: float, unpriced: int, note: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "monthly_saving_eur": r2(saving),
+        "yearly_saving_eur": r2(saving * 12),
+        "complete": unpriced == 0,
+        "unpriced_servers": unpriced,
+        "note": note,
+        **extra,
+    }
+
+
+def optimisations(
+    catalog: Catalog,
+    plan: Plan,
+    options: CostOptions,
+    provider: str,
+    book: PriceBook,
+    sizing: dict[str, ServerSizing],
+    monthly: dict[str, list[float]],
+    labels: tuple[str, ...],
+) -> dict[str, Any]:
+    """The optimisation paths of one provider (see the module docstring)."""
+    del monthly, labels  # the paths are computed per server at the steady state
+    systems = catalog.systems_by_id
+    moving = [
+        s
+        for s in catalog.servers
+        if systems[s.system].disposition in MIGRATING_DISPOSITIONS
+        and (p := plan.servers.get(s.id)) is not None
+        and p.wave is not None
+    ]
+    commit_saving = 0.0
+    commit_missing = 0
+    option = "linux-reserved-3y"
+    for server in moving:
+        sized = sizing[server.id]
+        if sized.sku is None or sized.compute_monthly is None:
+            commit_missing += 1
+            continue
+        quote = book.quote(f"vm:{sized.sku}", option)
+        if quote is None or quote.monthly is None:
+            quote = book.quote(f"vm:{sized.sku}", "linux-savings-plan-3y")
+        if quote is None or quote.monthly is None:
+            commit_missing += 1
+            continue
+        commit_saving += max(0.0, sized.compute_monthly - quote.monthly)
+    share_off = 1 - options.devtest_hours_per_week / HOURS_PER_WEEK
+    sched_saving = 0.0
+    sched_missing = 0
+    for server in moving:
+        if server.environment == "prod":
+            continue
+        sized = sizing[server.id]
+        if sized.compute_monthly is None:
+            sched_missing += 1
+            continue
+        sched_saving += share_off * (sized.compute_monthly + (sized.licence_monthly or 0.0))
+    onprem_sizer = Sizer(
+        provider,
+        next(iter(sizing.values())).region if sizing else book.region,
+        book,
+        replace(options.sizing, performance_based=False),
+        options.sizing.as_of or catalog.planning.start,
+    )
+    right_saving = 0.0
+    right_missing = 0
+    perf_sizer = Sizer(
+        provider,
+        onprem_sizer.region,
+        book,
+        replace(options.sizing, performance_based=True),
+        onprem_sizer.as_of,
+    )
+    for server in moving:
+        if server.cpu_p95 is None and server.memory_p95 is None:
+            continue
+        before = onprem_sizer.size(server).monthly_price
+        after = perf_sizer.size(server).monthly_price
+        if before is None or after is None:
+            right_missing += 1
+            continue
+        right_saving += max(0.0, before - after)
+    retire_saving = 0.0
+    retire_missing = 0
+    for server in catalog.servers:
+        if systems[server.system].disposition not in ("retire", "repurchase"):
+            continue
+        price = onprem_sizer.size(server).monthly_price
+        if price is None:
+            retire_missing += 1
+            continue
+        retire_saving += price
+    saas = sum(s.saas_monthly_cost or 0.0 for s in catalog.systems if s.disposition == "repurchase")
+    return {
+        "commitment": _path(
+            commit_saving,
+            commit_missing,
+            "3-year reservation (savings plan where no reservation is priced) for every "
+            "moved server at the steady state, against pay-as-you-go compute",
+            option=option,
+        ),
+        "dev_test_schedules": _path(
+            sched_saving,
+            sched_missing,
+            f"test and dev servers run {options.devtest_hours_per_week:g} of 168 hours a "
+            "week; compute and OS licence saved",
+        ),
+        "rightsizing": _path(
+            right_saving,
+            right_missing,
+            "performance-based sizing from cpu_p95/memory_p95 against as-on-premises sizing",
+            included_in_as_planned=options.sizing.performance_based,
+        ),
+        "retire_repurchase": _path(
+            retire_saving - saas,
+            retire_missing,
+            "retired and repurchased systems' servers not rehosted (pay-as-you-go "
+            "compute and licences), less the SaaS that replaces them",
+            included_in_as_planned=True,
+        ),
+    }

@@ -1,0 +1,61 @@
+"""Row builders shared by the bundled-book seeds (:mod:`seed_azure`, :mod:`seed_aws`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from migration.pricing.sources import ESTIMATE
+
+
+def entry(
+    item: str,
+    option: str,
+    price: float | None,
+    unit: str,
+    region: str,
+    retrieved: str,
+    source: str,
+    basis: str,
+    method: str | None = None,
+    confidence: str = "normal",
+) -> dict[str, Any]:
+    """One price row (USD) with its provenance."""
+    return {
+        "item": item,
+        "option": option,
+        "price": None if price is None else round(price, 6),
+        "unit": unit,
+        "currency": "USD",
+        "region": region,
+        "retrieved": retrieved,
+        "source": source,
+        "basis": basis,
+        "method": method,
+        "confidence": "low" if basis == "estimate" else confidence,
+    }
+
+
+def unknown(item: str, option: str, unit: str, region: str, why: str) -> dict[str, Any]:
+    """A row the book has no number for: every use of it is listed as unpriced."""
+    return entry(item, option, None, unit, region, "", "none found", "unknown", why)
+
+
+def estimate(
+    item: str, option: str, price: float, unit: str, region: str, method: str
+) -> dict[str, Any]:
+    """A list-price estimate without a stored public source (low confidence)."""
+    return entry(item, option, price, unit, region, "2026-12", ESTIMATE, "estimate", method)
+
+
+def size_row(
+    name: str, family: str, vcpu: int, memory_gb: float, disks: int, source: str
+) -> dict[str, Any]:
+    """A VM size row."""
+    return {
+        "name": name,
+        "family": family,
+        "vcpu": vcpu,
+        "memory_gb": memory_gb,
+        "max_data_disks": disks,
+        "source": source,
+    }
