@@ -149,12 +149,14 @@ def compare_costs(
         )
     stay, _move, facts = ada_series(catalog, plan, opts, months, first_year, warnings)
     monthly: dict[str, dict[str, list[float]]] = {"stay": stay.monthly()}
-    ada_by_provider = {}
+    ada_by_provider: dict[str, dict[str, list[float]]] = {}
+    moves: dict[frozenset[str], dict[str, list[float]]] = {frozenset(): _move.monthly()}
     for provider in PROVIDERS:
-        _s, move, _f = ada_series(
-            catalog, plan, opts, months, first_year, Warnings(), clouds[provider].unpriced_servers
-        )
-        ada_by_provider[provider] = move.monthly()
+        kept = frozenset(clouds[provider].unpriced_servers)
+        if kept not in moves:
+            _s, move, _f = ada_series(catalog, plan, opts, months, first_year, Warnings(), kept)
+            moves[kept] = move.monthly()
+        ada_by_provider[provider] = moves[kept]
         monthly[provider] = clouds[provider].series.monthly()
     target = plan.target.provider if plan.target.provider in PROVIDERS else "azure"
     monthly["ada"] = ada_by_provider[target]

@@ -40,6 +40,15 @@ def _path(saving: float, unpriced: int, note: str, **extra: Any) -> dict[str, An
     }
 
 
+def _commitment(book: PriceBook, sku: str, option: str) -> float | None:
+    """Monthly reserved rate of a size (savings plan when no reservation is priced)."""
+    for choice in (option, "linux-savings-plan-3y"):
+        quote = book.quote(f"vm:{sku}", choice)
+        if quote is not None and quote.monthly is not None:
+            return quote.monthly
+    return None
+
+
 def optimisations(
     catalog: Catalog,
     plan: Plan,
@@ -53,39 +62,13 @@ def optimisations(
     """The optimisation paths of one provider (see the module docstring)."""
     del monthly, labels  # the paths are computed per server at the steady state
     systems = catalog.systems_by_id
-    moving = [
-        s
-        for s in catalog.servers
-        if systems[s.system].disposition in MIGRATING_DISPOSITIONS
-        and (p := plan.servers.get(s.id)) is not None
-        and p.wave is not None
-    ]
-    commit_saving = 0.0
-    commit_missing = 0
-    option = "linux-reserved-3y"
-    for server in moving:
-        sized = sizing[server.id]
-        if sized.sku is None or sized.compute_monthly is None:
-            commit_missing += 1
-            continue
-        quote = book.quote(f"vm:{sized.sku}", option)
-        if quote is None or quote.monthly is None:
-            quote = book.quote(f"vm:{sized.sku}", "linux-savings-plan-3y")
-        if quote is None or quote.monthly is None:
-            commit_missing += 1
-            continue
-        commit_saving += max(0.0, sized.compute_monthly - quote.monthly)
-    share_off = 1 - options.devtest_hours_per_week / HOURS_PER_WEEK
-    sched_saving = 0.0
-    sched_missing = 0
-    for server in moving:
-        if server.environment == "prod":
-            continue
-        sized = sizing[server.id]
-        if sized.compute_monthly is None:
-            sched_missing += 1
-            continue
-        sched_saving += share_off * (sized.compute_monthly + (sized.licence_monthly or 0.0))
+    planned = plan.servers
+    moving_systems = {
+        sid for sid, system in systems.items() if system.disposition in MIGRATING_DISPOSITIONS
+    }
+    gone_systems = {
+        sid for sid, system in systems.items() if system.disposition in ("retire", "repurchase")
+    }
     onprem_sizer = Sizer(
         provider,
         next(iter(sizing.values())).region if sizing else book.region,
@@ -93,8 +76,6 @@ def optimisations(
         replace(options.sizing, performance_based=False),
         options.sizing.as_of or catalog.planning.start,
     )
-    right_saving = 0.0
-    right_missing = 0
     perf_sizer = Sizer(
         provider,
         onprem_sizer.region,
@@ -102,25 +83,46 @@ def optimisations(
         replace(options.sizing, performance_based=True),
         onprem_sizer.as_of,
     )
-    for server in moving:
-        if server.cpu_p95 is None and server.memory_p95 is None:
-            continue
-        before = onprem_sizer.size(server).monthly_price
-        after = perf_sizer.size(server).monthly_price
-        if before is None or after is None:
-            right_missing += 1
-            continue
-        right_saving += max(0.0, before - after)
-    retire_saving = 0.0
-    retire_missing = 0
+    committed: dict[str, float | None] = {}
+    share_off = 1 - options.devtest_hours_per_week / HOURS_PER_WEEK
+    commit_saving = sched_saving = right_saving = retire_saving = 0.0
+    commit_missing = sched_missing = right_missing = retire_missing = 0
+    option = "linux-reserved-3y"
     for server in catalog.servers:
-        if systems[server.system].disposition not in ("retire", "repurchase"):
+        if server.system in gone_systems:
+            price = onprem_sizer.compute_price(server)
+            if price is None:
+                retire_missing += 1
+            else:
+                retire_saving += price
             continue
-        price = onprem_sizer.size(server).monthly_price
-        if price is None:
-            retire_missing += 1
+        if server.system not in moving_systems:
             continue
-        retire_saving += price
+        plan_entry = planned.get(server.id)
+        if plan_entry is None or plan_entry.wave is None:
+            continue
+        sized = sizing[server.id]
+        compute = sized.compute_monthly
+        if sized.sku is None or compute is None:
+            commit_missing += 1
+            sched_missing += server.environment != "prod"
+            continue
+        if sized.sku not in committed:
+            committed[sized.sku] = _commitment(book, sized.sku, option)
+        rate = committed[sized.sku]
+        if rate is None:
+            commit_missing += 1
+        else:
+            commit_saving += max(0.0, compute - rate)
+        if server.environment != "prod":
+            sched_saving += share_off * (compute + (sized.licence_monthly or 0.0))
+        if server.cpu_p95 is not None or server.memory_p95 is not None:
+            before = onprem_sizer.compute_price(server)
+            after = perf_sizer.compute_price(server)
+            if before is None or after is None:
+                right_missing += 1
+            else:
+                right_saving += max(0.0, before - after)
     saas = sum(s.saas_monthly_cost or 0.0 for s in catalog.systems if s.disposition == "repurchase")
     return {
         "commitment": _path(

@@ -20,6 +20,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from migration.catalog import Catalog
 from migration.cost.comparison import CostReport
+from migration.cost.fastsheet import rewriter, template_rows
 from migration.plan import Plan
 from migration.spreadsheet import FIXED_TIME, safe_cell, workbook_bytes
 
@@ -142,7 +143,7 @@ def to_xlsx(report: CostReport, catalog: Catalog, plan: Plan) -> bytes:
     for i, month in enumerate(report.months):
         monthly.append([month, *(round(totals[k][i], 2) for k in keys)])
     monthly.total_row("total", range(2, 6), 5)
-    _servers(book, report, catalog, plan)
+    servers = _servers(book, report, catalog, plan)
     _assumptions(book, doc)
     _prices(book, doc)
     _simple(
@@ -211,7 +212,8 @@ def to_xlsx(report: CostReport, catalog: Catalog, plan: Plan) -> bytes:
         ["code", "message", "source"],
         [[f["code"], f["message"], f["source"]] for f in doc["legal_flags"]],
     )
-    return workbook_bytes(book)
+    # Servers is the fourth sheet created: openpyxl names it sheet4.xml
+    return workbook_bytes(book, {"xl/worksheets/sheet4.xml": servers})
 
 
 def _sum_range(first: int, last: int, row: int) -> str:
@@ -224,24 +226,32 @@ def _simple(book: Workbook, title: str, header: list[str], rows: list[list[Any]]
         sheet.append(row)
 
 
-def _servers(book: Workbook, report: CostReport, catalog: Catalog, plan: Plan) -> None:
+def _servers(book: Workbook, report: CostReport, catalog: Catalog, plan: Plan) -> Any:
+    """The Servers sheet's frame through openpyxl; its rows by the fast writer."""
     header = ["server", "system", "wave"]
     for name in ("Azure", "AWS"):
         header += [f"{name} size", f"{name} readiness", f"{name} EUR/month", f"{name} reasons"]
-    sheet = _Sheet(book, "Servers", header, (6, 10))
+    money = (6, 10)
+    sheet = _Sheet(book, "Servers", header, money)
+    bold, plain = template_rows(len(header), money)
+    sheet.append(bold, bold=True)
+    sheet.append(plain)
     sizing = report.sizing
-    for server in catalog.servers:
-        planned = plan.servers.get(server.id)
-        row: list[Any] = [server.id, server.system, planned.wave if planned else None]
-        for provider in ("azure", "aws"):
-            sized = sizing[provider].get(server.id)
-            if sized is None:
-                row += [None, None, None, None]
-            else:
-                price = None if sized.monthly_price is None else round(sized.monthly_price, 2)
-                row += [sized.sku, sized.readiness, price, "; ".join(sized.readiness_reasons)]
-        sheet.append(row)
-    sheet.total_row("total", (6, 10), len(header))
+
+    def rows() -> Any:
+        for server in catalog.servers:
+            planned = plan.servers.get(server.id)
+            row: list[Any] = [server.id, server.system, planned.wave if planned else None]
+            for provider in ("azure", "aws"):
+                sized = sizing[provider].get(server.id)
+                if sized is None:
+                    row += [None, None, None, None]
+                else:
+                    price = None if sized.monthly_price is None else round(sized.monthly_price, 2)
+                    row += [sized.sku, sized.readiness, price, "; ".join(sized.readiness_reasons)]
+            yield row
+
+    return rewriter(rows(), len(header), money, money)
 
 
 def _assumptions(book: Workbook, doc: dict[str, Any]) -> None:

@@ -161,8 +161,7 @@ class Sizer:
         return info
 
     # -- one server ----------------------------------------------------------------------
-    def size(self, server: Server) -> ServerSizing:
-        """Size, price and readiness of one server."""
+    def _part(self, server: Server) -> _Part:
         key = (
             server.os,
             server.vcpu,
@@ -176,6 +175,15 @@ class Sizer:
         if part is None:
             part = self._compute_part(server)
             self._parts[key] = part
+        return part
+
+    def compute_price(self, server: Server) -> float | None:
+        """Compute + OS licence per month (no disks), cached by the server's shape."""
+        return self._part(server).monthly
+
+    def size(self, server: Server) -> ServerSizing:
+        """Size, price and readiness of one server."""
+        part = self._part(server)
         target = "Azure" if self.provider == "azure" else "AWS"
         found: list[tuple[str, str]] = []
         if server.disks_gb[0] > MAX_OS_DISK_GB[self.provider]:
