@@ -53,14 +53,14 @@ def rewriter(
             for index, value in enumerate(row):
                 if value is None:
                     continue
-                ref = f"{letters[index]}{number}"
+                cell_ref = f"{letters[index]}{number}"
                 if isinstance(value, str):
-                    cells.append(_text(ref, value))
+                    cells.append(_text(cell_ref, value))
                 elif index + 1 in money_cols:
                     style = styles.get((letters[index], "3"), "0")
-                    cells.append(f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>')
+                    cells.append(f'<c r="{cell_ref}" s="{style}"><v>{value!r}</v></c>')
                 else:
-                    cells.append(f'<c r="{ref}" t="n"><v>{value!r}</v></c>')
+                    cells.append(f'<c r="{cell_ref}" t="n"><v>{value!r}</v></c>')
             parts.append(f'<row r="{number}">{"".join(cells)}</row>')
         last = number + 1
         total = [f'<c r="A{last}" s="{bold}" t="inlineStr"><is><t>total</t></is></c>']
@@ -71,9 +71,9 @@ def rewriter(
                 f'<c r="{letter}{last}" s="{style}"><f>SUM({letter}2:{letter}{number})</f></c>'
             )
         parts.append(f'<row r="{last}">{"".join(total)}</row>')
-        body = "".join(parts).encode("utf-8")
+        body: bytes = "".join(parts).encode("utf-8")
         data = _ROW.sub(lambda _m: body, data, count=1)
-        ref = f'<dimension ref="A1:{letters[-1]}{last}"/>'.encode()
+        ref: bytes = f'<dimension ref="A1:{letters[-1]}{last}"/>'.encode()
         return _DIMENSION.sub(lambda _m: ref, data, count=1)
 
     return rewrite
