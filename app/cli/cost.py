@@ -64,6 +64,12 @@ def _plan_for(catalog_path: Path, plan_path: Path | None) -> tuple[Any, Plan]:
     type=click.Path(path_type=Path),
     help="Folder of refreshed price books (searched before the bundled ones).",
 )
+@click.option(
+    "--reconcile",
+    is_flag=True,
+    help="Also price the generated stacks offline and reconcile them with the model "
+    "(cost.json reconciliation; takes a while).",
+)
 @json_option(help="Print cost.json instead of tables.")
 def cost(
     catalog: Path | None,
@@ -72,6 +78,7 @@ def cost(
     assumptions: tuple[str, ...],
     output: Path,
     books_dir: Path | None,
+    reconcile: bool,
     as_json: bool,
 ) -> None:
     """Compare the cost of staying at ÅDA with moving to Azure and to AWS.
@@ -94,6 +101,13 @@ def cost(
     if values:
         options = with_assumptions(options, values, "--set", "--set")
     report = compare_costs(catalog_obj, plan, options)
+    if reconcile:
+        from app.reconcile import reconcile as run_reconcile
+
+        where = (plan_path or output / "plan.json").as_posix()
+        report.document["reconciliation"] = run_reconcile(
+            plan, where, report.to_json_dict(), books_dir
+        )
     paths = write_report(report, catalog_obj, plan, output)
     if as_json:
         click.echo(dumps_json(report.to_json_dict()), nl=False)

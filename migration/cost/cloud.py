@@ -314,6 +314,10 @@ def _landing_zone(ctx: _Ctx, series: Series, plan: Plan, months: int, first_year
         later = waves.get(max(flow.from_wave, flow.to_wave))
         if later is not None:
             vpn_end = max(vpn_end, month_index(later.end, first_year))
+    if ctx.provider == "azure":  # an Azure VPN gateway needs its own public IP
+        quote = ctx.quote("ip:public")
+        if quote is not None and quote.monthly is not None:
+            series.run("vpn", start, vpn_end, quote.monthly)
     for item, component, end, what in (
         ("vpn:gateway", "vpn", vpn_end, "VPN gateway"),
         ("bastion:host", "remote_access", months - 1, "remote access (Bastion / SSM)"),
@@ -335,9 +339,10 @@ def _entrances(
     months: int,
     first_year: int,
 ) -> None:
-    """A gateway with one capacity unit and a public IP per citizen-facing moving system."""
+    """A gateway with one capacity unit and a public IP per citizen-facing unit (system and
+    environment: each has its own subnet and gateway in the generated stacks)."""
     waves = {w.number: w for w in plan.waves}
-    first: dict[str, int] = {}
+    first: dict[tuple[str, str], int] = {}
     systems = catalog.systems_by_id
     for server in catalog.servers:
         system = systems[server.system]
@@ -347,7 +352,8 @@ def _entrances(
         if planned is None or planned.wave is None or planned.wave not in waves:
             continue
         start = month_index(waves[planned.wave].start, first_year)
-        first[system.id] = min(first.get(system.id, start), start)
+        unit = (system.id, server.environment)
+        first[unit] = min(first.get(unit, start), start)
     if not first or options.public_entrances <= 0:
         return
     parts = [ctx.quote(i) for i in ("entrance:gateway", "entrance:unit", "ip:public")]

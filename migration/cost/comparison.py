@@ -222,6 +222,10 @@ def compare_costs(
         ),
         "facts": facts,
         "assumptions": assumptions_doc(opts),
+        "reconciliation": {
+            p: {"status": "not run: `utflytt cost --reconcile` prices the generated stacks"}
+            for p in PROVIDERS
+        },
     }
     return CostReport(document=document, monthly=monthly, months=labels, sizing=sizing)
 

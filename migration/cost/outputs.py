@@ -69,6 +69,17 @@ def render_text(report: CostReport) -> str:
             f"{data['label']}: break-even {when}; cloud total {_money(data['total'], lower)} "
             f"(prices -{share}: {low}, +{share}: {high})"
         )
+    for provider, rec in doc.get("reconciliation", {}).items():
+        if "stacks_monthly_eur" not in rec:
+            continue
+        comparable = rec["comparable"]
+        lines.append(
+            f"{doc['providers'][provider]['label']}: stacks {rec['stacks_monthly_eur']:,.0f} "
+            f"EUR/month against the model's {rec['model_monthly_eur']:,.0f} "
+            f"({rec['difference_pct']} %); lines both price: "
+            f"{comparable['difference_pct']} %; itemised: "
+            + (", ".join(i["component"] for i in rec["items"]) or "none")
+        )
     facts = doc["facts"]
     lines.append(
         f"ÅDA: exit day {facts['exit_date']} ({facts['exit_date_source']}), notice by "

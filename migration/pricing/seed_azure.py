@@ -9,22 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from migration.pricing.seedlib import entry, estimate, size_row, unknown
+from migration.pricing.seed_azure_services import E_TIERS, TIERS, licence_entries, other_entries
+from migration.pricing.seedlib import entry, estimate, size_row
 from migration.pricing.sources import (
-    AWS_LICENCE_DOC,
     AZ_DISK_SOURCE,
     AZ_SIZES_SOURCE,
-    AZ_VPN,
-    BASTION,
     FX,
-    RHEL_AWS,
     S99,
     S99_TABLE,
     S100,
-    S107,
-    S109,
     S113,
-    S114,
 )
 
 REGION = "swedencentral"
@@ -46,8 +40,6 @@ RI3_RATIO = 2388 / (0.23 * 26280)
 SP1_RATIO = 0.0658368 / 0.096
 SP3_RATIO = 0.0441792 / 0.096
 E_LINUX_PER_VCPU = 0.304 / 4
-TIERS = [("P4", 32), ("P6", 64), ("P10", 128), ("P15", 256), ("P20", 512), ("P30", 1024)]
-TIERS += [("P40", 2048), ("P50", 4096), ("P60", 8192), ("P70", 16384), ("P80", 32767)]
 
 
 def _commitments(item: str, lin: float, source: str, note: str) -> list[dict[str, Any]]:
@@ -191,232 +183,6 @@ def vm_entries() -> list[dict[str, Any]]:
     return rows
 
 
-def licence_entries() -> list[dict[str, Any]]:
-    """OS and SQL Server licence rows (per instance-hour or per vCPU-hour)."""
-    proxy = "the AWS licence-included rate as a proxy (same vendor licence)"
-    return [
-        entry(
-            "os:rhel",
-            "small",
-            0.06,
-            "hour",
-            "all",
-            "2023-04",
-            RHEL_AWS,
-            "derived",
-            f"RHEL up to 4 vCPU; {proxy}",
-            "low",
-        ),
-        entry(
-            "os:rhel",
-            "large",
-            0.13,
-            "hour",
-            "all",
-            "2023-04",
-            RHEL_AWS,
-            "derived",
-            f"RHEL above 4 vCPU; {proxy}",
-            "low",
-        ),
-        unknown("os:sles", "small", "hour", REGION, "no SLES pay-as-you-go price stored"),
-        unknown("os:sles", "large", "hour", REGION, "no SLES pay-as-you-go price stored"),
-        entry(
-            "sql:standard",
-            "",
-            0.12,
-            "hour",
-            "all",
-            "2025-10",
-            AWS_LICENCE_DOC,
-            "derived",
-            f"per vCPU-hour, 0.166 - 0.046; {proxy}",
-            "low",
-        ),
-        entry(
-            "sql:enterprise",
-            "",
-            0.375,
-            "hour",
-            "all",
-            "2025-10",
-            AWS_LICENCE_DOC,
-            "derived",
-            f"per vCPU-hour, 0.421 - 0.046; {proxy}",
-            "low",
-        ),
-    ]
-
-
-def other_entries() -> list[dict[str, Any]]:
-    """Disks, backup, network, landing zone and support rows."""
-    d = SEEN
-    rows = [
-        entry("disk:P4", "", 5.81, "month", d, "2026-09", S99_TABLE, "observed", None, "low"),
-        entry(
-            "disk:P6",
-            "",
-            21.68 / 2,
-            "month",
-            d,
-            "2026-09",
-            S99,
-            "derived",
-            "linear per GiB from P10 21.68/month (64 of 128 GiB)",
-            "low",
-        ),
-        entry("disk:P10", "", 21.68, "month", d, "2026-09", S99, "observed"),
-        entry("disk:P15", "", 41.81, "month", d, "2026-09", S99_TABLE, "observed", None, "low"),
-        entry("disk:P20", "", 80.54, "month", d, "2026-09", S99_TABLE, "observed", None, "low"),
-        entry("disk:P30", "", 148.68, "month", d, "2026-09", S99_TABLE, "observed", None, "low"),
-    ]
-    for name, size in TIERS[6:]:
-        rows.append(
-            entry(
-                f"disk:{name}",
-                "",
-                148.68 * size / 1024,
-                "month",
-                d,
-                "2026-09",
-                S99_TABLE,
-                "derived",
-                "linear per GiB from P30 148.68/month (likely an upper bound)",
-                "low",
-            )
-        )
-    return rows + [
-        entry(
-            "egress:gb",
-            "",
-            0.087,
-            "gb",
-            "all",
-            "2026",
-            S109,
-            "observed",
-            "internet egress, Microsoft network route, first 10 TB tier",
-        ),
-        entry(
-            "egress:free-gb",
-            "",
-            100,
-            "quantity",
-            "all",
-            "2026",
-            S109,
-            "observed",
-            "first 100 GB/month of internet egress free",
-        ),
-        entry(
-            "backup:instance-50",
-            "",
-            5,
-            "month",
-            "all",
-            "2016",
-            S107,
-            "observed",
-            "protected instance up to 50 GB (2016 price)",
-            "low",
-        ),
-        entry(
-            "backup:instance-500",
-            "",
-            10,
-            "month",
-            "all",
-            "2016",
-            S107,
-            "observed",
-            "protected instance 50-500 GB (2016 price)",
-            "low",
-        ),
-        entry(
-            "backup:instance-per-500",
-            "",
-            10,
-            "month",
-            "all",
-            "2016",
-            S107,
-            "observed",
-            "each further 500 GB of a protected instance (2016 price)",
-            "low",
-        ),
-        entry(
-            "backup:storage",
-            "",
-            0.048,
-            "gb-month",
-            "all",
-            "2016",
-            S107,
-            "observed",
-            "backup storage, geo-redundant, per GB (2016 price)",
-            "low",
-        ),
-        entry(
-            "vpn:gateway",
-            "",
-            140 / 730,
-            "hour",
-            "all",
-            "",
-            AZ_VPN,
-            "derived",
-            "VpnGw1, 140 USD a month / 730 h",
-            "low",
-        ),
-        entry(
-            "bastion:host",
-            "",
-            0.19,
-            "hour",
-            "all",
-            "2026-07-01",
-            BASTION,
-            "observed",
-            "Azure Bastion Basic",
-            "low",
-        ),
-        estimate(
-            "logging:gb",
-            "",
-            2.30,
-            "gb",
-            "eastus",
-            "Log Analytics analytics-logs ingestion, pay-as-you-go, per GB",
-        ),
-        estimate(
-            "keyvault:vault",
-            "",
-            1.0,
-            "month",
-            "all",
-            "Key Vault Standard: 0.03 per 10 000 operations, about 330 000 a month",
-        ),
-        entry("ip:public", "", 0.005, "hour", "eastus", "", S114, "observed", "Standard public IP"),
-        estimate(
-            "entrance:gateway",
-            "",
-            0.443,
-            "hour",
-            "eastus",
-            "Application Gateway WAF_v2 fixed price per gateway-hour",
-        ),
-        estimate(
-            "entrance:unit",
-            "",
-            0.0144,
-            "hour",
-            "eastus",
-            "Application Gateway WAF_v2 capacity unit per hour",
-        ),
-        estimate("support:minimum", "", 100, "month", "all", "Azure Standard support plan"),
-    ]
-
-
 def azure_book() -> dict[str, Any]:
     """The bundled Azure book (Sweden Central; every price keeps the region it was seen for)."""
     sizes = [size_row(f"Standard_D{v}s_v5", "Dsv5", v, m, n, AZ_SIZES_SOURCE) for v, m, n in DSV5]
@@ -431,7 +197,9 @@ def azure_book() -> dict[str, Any]:
         "currency": "EUR",
         "fx": FX,
         "sizes": sizes,
-        "disk_tiers": [{"name": n, "size_gb": s, "source": AZ_DISK_SOURCE} for n, s in TIERS],
+        "disk_tiers": [
+            {"name": n, "size_gb": s, "source": AZ_DISK_SOURCE} for n, s in TIERS + E_TIERS
+        ],
         "offered": [],
         "offered_source": None,
         "entries": vm_entries() + licence_entries() + other_entries(),

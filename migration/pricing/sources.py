@@ -48,7 +48,9 @@ ESTIMATE = (
     "verify with `utflytt prices refresh`"
 )
 AZ_SIZES_SOURCE = "Microsoft Learn size tables, Dsv5, Esv5 and M-series (vCPU, GiB, max data disks)"
-AZ_DISK_SOURCE = "Microsoft Learn, Premium SSD managed disk sizes (size bands P1-P80)"
+AZ_DISK_SOURCE = (
+    "Microsoft Learn, Premium SSD (P) and Standard SSD (E) managed disk sizes (size bands)"
+)
 
 ECB_EUR_PER_USD = round(1 / 1.1355, 6)
 FX: dict[str, Any] = {

@@ -72,7 +72,11 @@ class Sizer:
         self._disks: dict[float, DiskSizing] = {}
         self._os: dict[str, OsInfo] = {}
         self._parts: dict[tuple[object, ...], _Part] = {}
-        self._tiers = sorted(book.doc.disk_tiers, key=lambda t: t.size_gb)
+        tiers = sorted(book.doc.disk_tiers, key=lambda t: t.size_gb)
+        self._tiers = {
+            "P": [t for t in tiers if not t.name.startswith("E")],
+            "E": [t for t in tiers if t.name.startswith("E")],
+        }
 
     # -- sizes ---------------------------------------------------------------------------
     def targets(self, server: Server) -> tuple[int, float, str]:
@@ -119,9 +123,12 @@ class Sizer:
         return choice
 
     # -- disks ---------------------------------------------------------------------------
-    def disk(self, size_gb: float) -> DiskSizing:
-        """Tier and monthly price of one disk (cached by size)."""
-        cached = self._disks.get(size_gb)
+    def disk(self, size_gb: float, production: bool = True) -> DiskSizing:
+        """Tier and monthly price of one disk (cached by size): Azure Premium SSD for
+        production, Standard SSD (E tiers, when the book has them) for test and dev, as the
+        generated stacks create them; AWS gp3 for all."""
+        cache_key = size_gb if production else -size_gb
+        cached = self._disks.get(cache_key)
         if cached is not None:
             return cached
         # a disk beyond the largest volume is priced as the fewest equal volumes striped
@@ -138,7 +145,8 @@ class Sizer:
                     size_gb, "gp3" + suffix, quote.monthly * size_gb, quote.entry.basis
                 )
         else:
-            tier = next((t for t in self._tiers if t.size_gb >= part_gb), None)
+            family = self._tiers["P"] if production or not self._tiers["E"] else self._tiers["E"]
+            tier = next((t for t in family if t.size_gb >= part_gb), None)
             if tier is None:
                 result = DiskSizing(size_gb, None, None, "unknown")
             else:
@@ -149,7 +157,7 @@ class Sizer:
                     result = DiskSizing(
                         size_gb, tier.name + suffix, quote.monthly * count, quote.entry.basis
                     )
-        self._disks[size_gb] = result
+        self._disks[cache_key] = result
         return result
 
     def os_info(self, slug: str) -> OsInfo:
@@ -205,7 +213,9 @@ class Sizer:
                 )
         verdict = combine([*part.found, *found]) if found else part.verdict
         disk_cache = self._disks
-        disks = tuple(disk_cache.get(gb) or self.disk(gb) for gb in server.disks_gb)
+        prod = server.environment == "prod"
+        sign = 1.0 if prod else -1.0
+        disks = tuple(disk_cache.get(gb * sign) or self.disk(gb, prod) for gb in server.disks_gb)
         notes = part.notes
         total = 0.0
         disks_monthly: float | None = None
