@@ -17,6 +17,7 @@ from app.cli import cli
 from migration.errors import InputFileError
 from migration.pricing import BUNDLED_DIR, find_book, load_book
 from migration.pricing.book import book_files
+from migration.pricing.azure_meters import QUERIES
 from migration.pricing.refresh import refresh_book
 
 DATA = Path(__file__).parent / "data" / "prices"
@@ -154,6 +155,8 @@ class _Handler(BaseHTTPRequestHandler):
                     name = "azure/vm-Standard_D2s_v5-1.json"
                 elif "Premium SSD Managed Disks" in flt:
                     name = "azure/disks-1.json"
+                elif any(q.split(" and ")[0] in flt for q in QUERIES):
+                    name = "azure/services-1.json"
         elif url.path.endswith("/AmazonEC2/current/eu-north-1/index.json"):
             name = "aws/ec2-eu-north-1.json"
         elif url.path.endswith("/current/region_index.json"):
@@ -217,6 +220,32 @@ class TestRefreshAzure:
         egress = get("egress:gb")
         assert egress is not None and egress.region == "all"
         assert book.doc.fx is not None and book.doc.fx.date == "2026-11-19"
+        # every other meter the cost model uses comes from its own service query
+        expected = {
+            ("disk:E10", ""): 9.6,
+            ("sql:standard", ""): 0.1,  # the 1-4 vCPU meter / 4
+            ("sql:enterprise", ""): 0.375,
+            ("os:rhel", "small"): 0.06,
+            ("os:rhel", "large"): 0.13,
+            ("os:sles", "small"): 0.02,
+            ("os:sles", "large"): 0.05,
+            ("backup:instance-500", ""): 10.0,
+            ("backup:instance-50", ""): 5.0,
+            ("backup:storage", ""): 0.0456,  # GRS, not LRS
+            ("bastion:host", ""): 0.19,  # Basic, not the DevTest row
+            ("logging:gb", ""): 2.3,
+            ("keyvault:vault", ""): 0.99,  # 330,000 operations at 0.03 per 10K
+            ("ip:public", ""): 0.005,
+            ("entrance:gateway", ""): 0.443,  # WAF v2, not Standard v2
+            ("entrance:unit", ""): 0.0144,
+            ("egress:gb", ""): 0.087,
+            ("egress:free-gb", ""): 100.0,
+        }
+        for (item, option), price in expected.items():
+            found = get(item, option)
+            assert found is not None and found.price == pytest.approx(price), (item, option)
+            assert found.basis in ("observed", "derived") and "meterId" in found.source
+        assert get("sql:standard").method == "per vCPU: the 1-4 vCPU meter / 4"  # type: ignore[union-attr]
         monthly = book.quote("vm:Standard_D2s_v5", "linux-reserved-3y")
         assert monthly is not None and monthly.monthly == pytest.approx(997 / 36 * 0.9)
 
