@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from app.cli import cli
 from migration.errors import InputFileError
 from migration.pricing import BUNDLED_DIR, find_book, load_book
-from migration.pricing.book import book_files
 from migration.pricing.azure_meters import QUERIES
+from migration.pricing.book import book_files
 from migration.pricing.refresh import refresh_book
 
 DATA = Path(__file__).parent / "data" / "prices"
