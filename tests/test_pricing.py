@@ -159,6 +159,10 @@ class _Handler(BaseHTTPRequestHandler):
                     name = "azure/services-1.json"
         elif url.path.endswith("/AmazonEC2/current/eu-north-1/index.json"):
             name = "aws/ec2-eu-north-1.json"
+        elif url.path.endswith("/current/eu-north-1/index.json") and "/offers/" in url.path:
+            code = url.path.split("/")[-4]
+            if (DATA / f"aws/{code}-eu-north-1.json").is_file():
+                name = f"aws/{code}-eu-north-1.json"
         elif url.path.endswith("/current/region_index.json"):
             name = "aws/sp-region-index.json"
         elif url.path.endswith("/20261120/eu-north-1/index.json"):
@@ -327,3 +331,26 @@ class TestRefreshAws:
         assert get("ebs:gp3").price == 0.0836  # type: ignore[union-attr]
         assert book.doc.offered == ("m5.large", "m5.xlarge", "t3.micro")
         assert [s.name for s in book.doc.sizes] == ["m5.large", "m5.xlarge", "t3.micro"]
+        # every other meter the cost model uses, from the EC2 file and the other offer files
+        expected = {
+            ("os:rhel", "small"): 0.06,  # RHEL - Linux on m5.large, the smallest in the band
+            ("os:sles", "small"): 0.03,
+            ("sql:standard", ""): 0.12,  # (Windows with SQL Std - Windows) / 2 vCPU
+            ("sql:enterprise", ""): 0.375,
+            ("backup:storage", ""): 0.05,
+            ("vpn:gateway", ""): 0.05,
+            ("ip:public", ""): 0.005,  # in use, not idle
+            ("entrance:gateway", ""): 0.02394,  # application, not network
+            ("entrance:unit", ""): 0.0076,
+            ("keyvault:vault", ""): 1.0,
+            ("logging:gb", ""): 0.5,
+            ("egress:gb", ""): 0.09,  # the first paid tier
+            ("egress:free-gb", ""): 100.0,
+        }
+        for (item, option), price in expected.items():
+            found = get(item, option)
+            assert found is not None and found.price == pytest.approx(price), (item, option)
+            assert "AWS price list" in found.source
+        # not in the recorded file: the template's region-independent row is kept as is
+        large = get("os:rhel", "large")
+        assert large is not None and (large.region, large.retrieved) == ("all", "2023-04")
