@@ -132,7 +132,11 @@ def prices() -> None:
     show_default=True,
     help="Folder for the new book (pass to `cost --prices`).",
 )
-@click.option("--eur-per-usd", type=float, help="Dated EUR/USD rate for USD prices.")
+@click.option(
+    "--eur-per-usd",
+    type=float,
+    help="The ECB reference rate of the day as EUR per USD (1 / the ECB's USD per EUR).",
+)
 @click.option(
     "--fx-date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -157,12 +161,16 @@ def refresh(
 ) -> None:
     """Fetch current prices and write a new dated price book.
 
-    Azure: the Retail Prices API (VM sizes, Premium SSD tiers, VPN gateway); AWS: the public
-    price list files (EC2, EBS gp3, Compute Savings Plans). Needs network access.
+    Every meter the cost model uses. Azure: the Retail Prices API (VM sizes, Premium and
+    Standard SSD, VPN gateway, SQL Server / RHEL / SLES licences, backup, Bastion, Log
+    Analytics, Key Vault, public IP, Application Gateway, egress); AWS: the public price list
+    files (EC2 with licences and snapshots, Savings Plans, VPC, ELB, KMS, CloudWatch, data
+    transfer). Needs network access.
 
     \b
     Example:
-        utflytt prices refresh --provider azure --region swedencentral --eur-per-usd 0.92
+        utflytt prices refresh --provider azure --region swedencentral \\
+            --eur-per-usd 0.8807 --fx-date 2026-09-30
         utflytt cost --prices prices
     """
     from migration.pricing.refresh import refresh_book

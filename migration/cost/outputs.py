@@ -33,6 +33,14 @@ def _money(value: float, lower: bool) -> str:
     return f"≥{value:,.0f}" if lower else f"{value:,.0f}"
 
 
+def _saving(path: dict[str, Any]) -> str:
+    if path["complete"]:
+        return f"{path['yearly_saving_eur']:,.0f}"
+    if path["yearly_saving_eur"] == 0:
+        return f"not priced ({path['unpriced_servers']} servers without a price)"
+    return f"≥{path['yearly_saving_eur']:,.0f}"
+
+
 def render_text(report: CostReport) -> str:
     """The human comparison: yearly table, completeness, break-even, optimisations, sources."""
     doc = report.to_json_dict()
@@ -94,7 +102,7 @@ def render_text(report: CostReport) -> str:
     lines.append("optimisations (EUR a year, beside as planned):")
     for provider, paths in doc["optimisations"].items():
         parts = [
-            f"{name} {'≥' if not p['complete'] else ''}{p['yearly_saving_eur']:,.0f}"
+            f"{name} {_saving(p)}"
             for name, p in paths.items()
         ]
         lines.append(f"  {provider}: " + "; ".join(parts))
