@@ -124,14 +124,7 @@ def prices() -> None:
 @prices.command()
 @click.option("--provider", type=click.Choice(["azure", "aws"]), required=True)
 @click.option("--region", required=True, help="Provider region, e.g. swedencentral, eu-north-1.")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("prices"),
-    show_default=True,
-    help="Folder for the new book (pass to `cost --prices`).",
-)
+@output_option(help="Folder for the new book (pass to `cost --prices`).", default=Path("prices"))
 @click.option(
     "--eur-per-usd",
     type=float,
@@ -153,7 +146,7 @@ def prices() -> None:
 def refresh(
     provider: str,
     region: str,
-    out_dir: Path,
+    output: Path,
     eur_per_usd: float | None,
     fx_date: Any,
     currency: str,
@@ -183,7 +176,7 @@ def refresh(
     path = refresh_book(
         provider,
         region,
-        out_dir,
+        output,
         retrieved=date.today(),
         eur_per_usd=eur_per_usd,
         fx_date=fx_date.date() if fx_date else None,

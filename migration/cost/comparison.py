@@ -208,8 +208,7 @@ def compare_costs(
         "break_even": breaks,
         "sensitivity": sensitivity,
         "optimisations": {
-            p: optimisations(catalog, plan, opts, p, used_books[p], sizing[p], monthly[p], labels)
-            for p in PROVIDERS
+            p: optimisations(catalog, plan, opts, p, used_books[p], sizing[p]) for p in PROVIDERS
         },
         "price_books": [
             book_doc(p, used_books[p], opts.region(p, plan) or used_books[p].region)

@@ -48,6 +48,25 @@ def _cores(sized: ServerSizing, server: Server, minimum: int) -> int:
     return max(minimum, sized.sku_vcpu or server.vcpu)
 
 
+class _Pool:
+    """Core licences owned (None: not declared, no limit) and the servers that took some."""
+
+    def __init__(self, owned: int | None) -> None:
+        self.left = owned
+        self.used = 0
+        self.servers: set[str] = set()
+
+    def take(self, server_id: str, cores: int) -> bool:
+        """Give ``cores`` to a server if enough are left; False when they run out."""
+        if self.left is not None and cores > self.left:
+            return False
+        self.servers.add(server_id)
+        self.used += cores
+        if self.left is not None:
+            self.left -= cores
+        return True
+
+
 def allocate(
     catalog: Catalog,
     provider: str,
@@ -57,11 +76,8 @@ def allocate(
     """Give licences to flagged servers up to the declared entitlements, in catalog order."""
     label = "Azure" if provider == "azure" else "AWS"
     owned = catalog.cost.entitlements
-    windows: set[str] = set()
-    sql: set[str] = set()
-    win_used = sql_used = 0
-    win_left = owned.windows_server_sa_cores
-    sql_left = owned.sql_server_sa_cores
+    win = _Pool(owned.windows_server_sa_cores)
+    sql = _Pool(owned.sql_server_sa_cores)
     for server in catalog.servers:
         sized = sizing.get(server.id)
         if sized is None or sized.sku is None:
@@ -70,36 +86,28 @@ def allocate(
             provider == "azure"
             and sized.licence_product == "windows"
             and server.licences.windows_software_assurance
+            and not win.take(server.id, _cores(sized, server, WINDOWS_MIN_CORES))
         ):
-            need = _cores(sized, server, WINDOWS_MIN_CORES)
-            if win_left is None or need <= win_left:
-                windows.add(server.id)
-                win_used += need
-                if win_left is not None:
-                    win_left -= need
-            else:
-                warnings.add(
-                    "entitlement-exceeded",
-                    f"{provider}|windows",
-                    f"{label}: Windows Server cores with SA "
-                    f"({owned.windows_server_sa_cores}) run out; priced licence-included",
-                    server.id,
-                )
-        if server.licences.sql != "none" and server.licences.sql_software_assurance:
-            need = _cores(sized, server, SQL_MIN_CORES)
-            if sql_left is None or need <= sql_left:
-                sql.add(server.id)
-                sql_used += need
-                if sql_left is not None:
-                    sql_left -= need
-            else:
-                warnings.add(
-                    "entitlement-exceeded",
-                    f"{provider}|sql",
-                    f"{label}: SQL Server cores with SA ({owned.sql_server_sa_cores}) run "
-                    "out; priced licence-included",
-                    server.id,
-                )
+            warnings.add(
+                "entitlement-exceeded",
+                f"{provider}|windows",
+                f"{label}: Windows Server cores with SA "
+                f"({owned.windows_server_sa_cores}) run out; priced licence-included",
+                server.id,
+            )
+        if (
+            server.licences.sql != "none"
+            and server.licences.sql_software_assurance
+            and not sql.take(server.id, _cores(sized, server, SQL_MIN_CORES))
+        ):
+            warnings.add(
+                "entitlement-exceeded",
+                f"{provider}|sql",
+                f"{label}: SQL Server cores with SA ({owned.sql_server_sa_cores}) run "
+                "out; priced licence-included",
+                server.id,
+            )
+    windows, sql_ids, win_used, sql_used = win.servers, sql.servers, win.used, sql.used
     if owned.windows_server_sa_cores is None and windows:
         warnings.add(
             "entitlement-undeclared",
@@ -107,11 +115,11 @@ def allocate(
             f"{label}: Hybrid Benefit assumes {win_used} Windows Server core licences with "
             "SA; declare cost.entitlements.windows_server_sa_cores in the catalog",
         )
-    if owned.sql_server_sa_cores is None and sql:
+    if owned.sql_server_sa_cores is None and sql_ids:
         warnings.add(
             "entitlement-undeclared",
             f"{provider}|sql",
             f"{label}: own SQL Server licences assume {sql_used} cores with SA; declare "
             "cost.entitlements.sql_server_sa_cores in the catalog",
         )
-    return Allocation(frozenset(windows), frozenset(sql), win_used, sql_used)
+    return Allocation(frozenset(windows), frozenset(sql_ids), win_used, sql_used)

@@ -56,11 +56,8 @@ def optimisations(
     provider: str,
     book: PriceBook,
     sizing: dict[str, ServerSizing],
-    monthly: dict[str, list[float]],
-    labels: tuple[str, ...],
 ) -> dict[str, Any]:
-    """The optimisation paths of one provider (see the module docstring)."""
-    del monthly, labels  # the paths are computed per server at the steady state
+    """The optimisation paths of one provider, per server at the steady state."""
     systems = catalog.systems_by_id
     planned = plan.servers
     moving_systems = {

@@ -101,10 +101,7 @@ def render_text(report: CostReport) -> str:
     lines.append("")
     lines.append("optimisations (EUR a year, beside as planned):")
     for provider, paths in doc["optimisations"].items():
-        parts = [
-            f"{name} {_saving(p)}"
-            for name, p in paths.items()
-        ]
+        parts = [f"{name} {_saving(p)}" for name, p in paths.items()]
         lines.append(f"  {provider}: " + "; ".join(parts))
     lines.append("")
     for book in doc["price_books"]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from migration.pricing.book import PriceEntry, Unit
+from migration.pricing.book import PriceEntry, Unit, fetched_entry
 
 ON_DEMAND = "JRTCKXETXF"
 
@@ -39,18 +39,7 @@ def _row(
     source: str,
     method: str | None = None,
 ) -> PriceEntry:
-    return PriceEntry(
-        item=key,
-        option=option,
-        price=round(price, 6),
-        unit=unit,
-        currency="USD",
-        region=region,
-        retrieved=when.isoformat(),
-        source=source,
-        basis="derived" if method else "observed",
-        method=method,
-    )
+    return fetched_entry(key, option, price, unit, "USD", region, when.isoformat(), source, method)
 
 
 def ec2_extras(offer: dict[str, Any], region: str, when: date) -> list[PriceEntry]:

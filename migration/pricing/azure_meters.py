@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from migration.pricing.book import PriceEntry, Unit
+from migration.pricing.book import PriceEntry, Unit, fetched_entry
 
 QUERIES = (
     "serviceName eq 'Storage' and productName eq 'Standard SSD Managed Disks'",
@@ -41,18 +41,13 @@ def _row(
     retrieved: date,
     method: str | None = None,
 ) -> PriceEntry:
-    return PriceEntry(
-        item=key,
-        option=option,
-        price=round(price, 6),
-        unit=unit,
-        currency=item.get("currencyCode", "USD"),
-        region=region,
-        retrieved=retrieved.isoformat(),
-        source=f"Azure Retail Prices API, meterId {item.get('meterId', '?')} "
-        f"({item.get('meterName', '')}), effective {str(item.get('effectiveStartDate', ''))[:10]}",
-        basis="derived" if method else "observed",
-        method=method,
+    source = (
+        f"Azure Retail Prices API, meterId {item.get('meterId', '?')} "
+        f"({item.get('meterName', '')}), effective {str(item.get('effectiveStartDate', ''))[:10]}"
+    )
+    currency = item.get("currencyCode", "USD")
+    return fetched_entry(
+        key, option, price, unit, currency, region, retrieved.isoformat(), source, method
     )
 
 

@@ -104,6 +104,32 @@ class PriceBookFile(_Model):
     notes: tuple[str, ...] = ()
 
 
+def fetched_entry(
+    item: str,
+    option: str,
+    price: float,
+    unit: Unit,
+    currency: str,
+    region: str,
+    retrieved: str,
+    source: str,
+    method: str | None = None,
+) -> PriceEntry:
+    """A row read from a price API: ``observed``, or ``derived`` when ``method`` says how."""
+    return PriceEntry(
+        item=item,
+        option=option,
+        price=round(price, 6),
+        unit=unit,
+        currency=currency,
+        region=region,
+        retrieved=retrieved,
+        source=source,
+        basis="derived" if method else "observed",
+        method=method,
+    )
+
+
 @dataclass(frozen=True)
 class Quote:
     """A price converted to EUR, with the entry it comes from.

@@ -11,13 +11,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from migration.pricing.seedlib import entry, estimate, unknown
+from migration.pricing.seedlib import entry, estimate, licence_rows, unknown
 from migration.pricing.sources import (
     AWS_LICENCE_DOC,
     AWS_SUPPORT,
     AWS_VPN,
     FX,
-    RHEL_AWS,
     S115,
     S116,
     S118,
@@ -132,53 +131,7 @@ def vm_entries(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def other_entries() -> list[dict[str, Any]]:
     """Licences, storage, backup, network, landing zone and support rows."""
     r = REGION
-    return [
-        entry(
-            "os:rhel",
-            "small",
-            0.06,
-            "hour",
-            "all",
-            "2023-04",
-            RHEL_AWS,
-            "observed",
-            "RHEL licence, up to 4 vCPU",
-        ),
-        entry(
-            "os:rhel",
-            "large",
-            0.13,
-            "hour",
-            "all",
-            "2023-04",
-            RHEL_AWS,
-            "observed",
-            "RHEL licence, above 4 vCPU",
-        ),
-        unknown("os:sles", "small", "hour", r, "no SLES licence-included price stored"),
-        unknown("os:sles", "large", "hour", r, "no SLES licence-included price stored"),
-        entry(
-            "sql:standard",
-            "",
-            0.12,
-            "hour",
-            "all",
-            "2025-10",
-            AWS_LICENCE_DOC,
-            "derived",
-            "per vCPU-hour, Windows with SQL Standard 0.166 - Windows 0.046",
-        ),
-        entry(
-            "sql:enterprise",
-            "",
-            0.375,
-            "hour",
-            "all",
-            "2025-10",
-            AWS_LICENCE_DOC,
-            "derived",
-            "per vCPU-hour, Windows with SQL Enterprise 0.421 - Windows 0.046",
-        ),
+    return licence_rows(r) + [
         entry(
             "ebs:gp3",
             "",

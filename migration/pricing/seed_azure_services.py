@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from migration.pricing.seedlib import entry, estimate, unknown
+from migration.pricing.seedlib import entry, estimate, licence_rows
 from migration.pricing.sources import (
-    AWS_LICENCE_DOC,
     AZ_VPN,
     BASTION,
-    RHEL_AWS,
     S99,
     S99_TABLE,
     S107,
@@ -28,59 +26,7 @@ E_TIERS = [("E" + name[1:], size) for name, size in TIERS]
 
 def licence_entries() -> list[dict[str, Any]]:
     """OS and SQL Server licence rows (per instance-hour or per vCPU-hour)."""
-    proxy = "the AWS licence-included rate as a proxy (same vendor licence)"
-    return [
-        entry(
-            "os:rhel",
-            "small",
-            0.06,
-            "hour",
-            "all",
-            "2023-04",
-            RHEL_AWS,
-            "derived",
-            f"RHEL up to 4 vCPU; {proxy}",
-            "low",
-        ),
-        entry(
-            "os:rhel",
-            "large",
-            0.13,
-            "hour",
-            "all",
-            "2023-04",
-            RHEL_AWS,
-            "derived",
-            f"RHEL above 4 vCPU; {proxy}",
-            "low",
-        ),
-        unknown("os:sles", "small", "hour", REGION, "no SLES pay-as-you-go price stored"),
-        unknown("os:sles", "large", "hour", REGION, "no SLES pay-as-you-go price stored"),
-        entry(
-            "sql:standard",
-            "",
-            0.12,
-            "hour",
-            "all",
-            "2025-10",
-            AWS_LICENCE_DOC,
-            "derived",
-            f"per vCPU-hour, 0.166 - 0.046; {proxy}",
-            "low",
-        ),
-        entry(
-            "sql:enterprise",
-            "",
-            0.375,
-            "hour",
-            "all",
-            "2025-10",
-            AWS_LICENCE_DOC,
-            "derived",
-            f"per vCPU-hour, 0.421 - 0.046; {proxy}",
-            "low",
-        ),
-    ]
+    return licence_rows(REGION, "the AWS licence-included rate as a proxy (same vendor licence)")
 
 
 def other_entries() -> list[dict[str, Any]]:

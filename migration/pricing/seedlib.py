@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from migration.pricing.sources import ESTIMATE
+from migration.pricing.sources import AWS_LICENCE_DOC, ESTIMATE, RHEL_AWS
 
 
 def entry(
@@ -59,3 +59,60 @@ def size_row(
         "max_data_disks": disks,
         "source": source,
     }
+
+
+def licence_rows(region: str, proxy: str | None = None) -> list[dict[str, Any]]:
+    """RHEL, SLES and SQL Server licence rows (AWS's rates; on Azure as a stated proxy).
+
+    RHEL per instance-hour by size band, SQL Server per vCPU-hour (licence-included minus
+    Windows), SLES unknown (no stored price).
+    """
+    basis = "observed" if proxy is None else "derived"
+    conf = "normal" if proxy is None else "low"
+    note = "" if proxy is None else f"; {proxy}"
+    rows = [
+        entry(
+            "os:rhel",
+            "small",
+            0.06,
+            "hour",
+            "all",
+            "2023-04",
+            RHEL_AWS,
+            basis,
+            f"RHEL up to 4 vCPU{note}",
+            conf,
+        ),
+        entry(
+            "os:rhel",
+            "large",
+            0.13,
+            "hour",
+            "all",
+            "2023-04",
+            RHEL_AWS,
+            basis,
+            f"RHEL above 4 vCPU{note}",
+            conf,
+        ),
+    ]
+    rows += [
+        unknown("os:sles", band, "hour", region, "no SLES price stored")
+        for band in ("small", "large")
+    ]
+    for edition, with_sql in (("standard", 0.166), ("enterprise", 0.421)):
+        rows.append(
+            entry(
+                f"sql:{edition}",
+                "",
+                with_sql - 0.046,
+                "hour",
+                "all",
+                "2025-10",
+                AWS_LICENCE_DOC,
+                "derived",
+                f"per vCPU-hour, Windows with SQL {with_sql} - Windows 0.046{note}",
+                conf,
+            )
+        )
+    return rows
