@@ -157,3 +157,42 @@ class TestSizeLimit:
         assert code == 0, output
         doc = json.loads(output)
         assert doc["complete"] == {"azure": True, "aws": True}
+
+
+class TestExchangeRate:
+    def test_rate_with_date_and_source(self, tmp_path: Path) -> None:
+        """eur_per_usd with fx_date and fx_source re-prices every USD price and is shown."""
+        code, output = _cost(tmp_path, str(SMALL), "--json")
+        base = json.loads(output)
+        code, output = _cost(
+            tmp_path,
+            str(SMALL),
+            "--json",
+            "--set",
+            "eur_per_usd=1.0",
+            "--set",
+            "fx_date=2026-12-01",
+            "--set",
+            "fx_source=ECB reference rate",
+        )
+        assert code == 0, output
+        doc = json.loads(output)
+        fx = {b["provider"]: b["fx"] for b in doc["price_books"]}
+        assert fx["aws"] == {
+            "eur_per_usd": 1.0,
+            "date": "2026-12-01",
+            "source": "ECB reference rate",
+            "basis": "observed",
+        }
+        ratio = 1.0 / (1 / 1.1355)
+        compute = sum(doc["providers"]["aws"]["components"]["compute"].values())
+        before = sum(base["providers"]["aws"]["components"]["compute"].values())
+        assert compute == pytest.approx(before * ratio, rel=1e-4)
+
+    def test_same_input_same_bytes(self, tmp_path: Path) -> None:
+        """cost.json and cost.xlsx are byte-identical across runs."""
+        first = CliRunner().invoke(cli, ["cost", str(SMALL), "-o", str(tmp_path / "a")])
+        second = CliRunner().invoke(cli, ["cost", str(SMALL), "-o", str(tmp_path / "b")])
+        assert first.exit_code == second.exit_code == 0
+        for name in ("cost.json", "cost.csv", "cost.xlsx"):
+            assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
