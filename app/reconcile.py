@@ -158,3 +158,30 @@ def _item(component: str, model: float, stacks: float, reason: str) -> dict[str,
 
 def _pct(value: float, base: float) -> float | None:
     return None if base == 0 else round((value - base) / base * 100, 2)
+
+
+def apply(cost: dict[str, Any], reconciliation: dict[str, Any]) -> None:
+    """Put the reconciliation into cost.json; a stack resource type without a price makes
+    its provider incomplete (its totals lower bounds), named under ``unpriced``."""
+    cost["reconciliation"] = reconciliation
+    for provider, result in reconciliation.items():
+        types = result.get("unpriced_types") or []
+        if not types:
+            continue
+        data = cost["providers"][provider]
+        data["unpriced"] = [
+            *data["unpriced"],
+            *(
+                {
+                    "what": f"stack resource type {t}",
+                    "why": "no price for this type in migration.pricing.resources",
+                    "count": 0,
+                    "subjects": [],
+                }
+                for t in types
+            ),
+        ]
+        data["complete"] = False
+        data["lower_bound"] = True
+        cost["complete"][provider] = False
+        cost["paths"][provider]["complete"] = False

@@ -122,3 +122,19 @@ def test_stacks_reconcile_with_the_model(tmp_path: Path) -> None:
     out = CliRunner().invoke(cli, ["preview", "wave-00", "--plan", str(plan_path)])
     assert out.exit_code == 0, out.output
     assert f"wave-00: {result['stacks']['wave-00']:,.2f} EUR a month" in out.output
+
+
+def test_an_unpriced_stack_type_makes_the_provider_incomplete() -> None:
+    """complete is true only when every resource of the stacks is priced as well."""
+    from app.reconcile import apply
+
+    catalog, digest = load_catalog_with_digest(Path("tests/data/small.yaml"))
+    plan = plan_catalog(catalog, digest, PlanOptions())
+    doc = compare_costs(catalog, plan).to_json_dict()
+    assert doc["complete"]["azure"] is True
+    apply(doc, {"azure": {"unpriced_types": ["azure-native:network:NatGateway"]}, "aws": {}})
+    assert doc["complete"]["azure"] is False and doc["providers"]["azure"]["lower_bound"]
+    assert doc["providers"]["azure"]["unpriced"][-1]["what"] == (
+        "stack resource type azure-native:network:NatGateway"
+    )
+    assert doc["complete"]["aws"] is True

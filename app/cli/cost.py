@@ -102,12 +102,11 @@ def cost(
         options = with_assumptions(options, values, "--set", "--set")
     report = compare_costs(catalog_obj, plan, options)
     if reconcile:
+        from app.reconcile import apply
         from app.reconcile import reconcile as run_reconcile
 
         where = (plan_path or output / "plan.json").as_posix()
-        report.document["reconciliation"] = run_reconcile(
-            plan, where, report.to_json_dict(), books_dir
-        )
+        apply(report.document, run_reconcile(plan, where, report.to_json_dict(), books_dir))
     paths = write_report(report, catalog_obj, plan, output)
     if as_json:
         click.echo(dumps_json(report.to_json_dict()), nl=False)
