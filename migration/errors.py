@@ -17,6 +17,9 @@ when it is raised and what the user does about it:
   - :class:`OutputError` (here): an output cannot be written (full disk, read-only
     folder, another run holds the lock). Names the path and the system's reason; the
     previous outputs are unchanged. Free space, fix permissions or wait for the other run.
+  - ``SizingError`` (``migration.sizing.limits``): a migrating server is larger than any
+    size utflytt plans for (128 vCPU / 2 TiB); names every such server. Split the
+    workload, correct the catalog, or mark the system ``retain``.
   - :class:`PlanError` (here): the catalog is valid but the hard planning rules cannot all
     hold (pins, migrated servers, dependencies, blackouts). Names both ends and their
     catalog lines or wave-sheet rows; move or drop a pin, correct ``migrated``, or shorten

@@ -169,9 +169,9 @@ def _kill_run(world: dict[str, Path], kill_after: int) -> subprocess.CompletedPr
     )
 
 
-# 15 outputs of the 45-server plan: kills at 1 and 10 hit staging, 16 and 22 the renames
+# 17 outputs of the 45-server plan: kills at 1 and 10 hit staging, 18 and 24 the renames
 @pytest.mark.parametrize(
-    ("kill_after", "switching"), [(1, False), (10, False), (16, True), (22, True)]
+    ("kill_after", "switching"), [(1, False), (10, False), (18, True), (24, True)]
 )
 def test_killed_run_leaves_or_restores_the_previous_generation(
     world: dict[str, Path], kill_after: int, switching: bool
