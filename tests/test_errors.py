@@ -83,7 +83,8 @@ def test_the_tree_check_fires(types) -> None:
 
 def test_the_documented_types_of_errors_py_say_what_to_do() -> None:
     """The base types' docstrings say when they are raised and what the user does."""
-    for kind in (UtflyttError, *UtflyttError.__subclasses__()):
+    kinds: list[type[UtflyttError]] = [UtflyttError, *UtflyttError.__subclasses__()]
+    for kind in kinds:
         if kind.__module__ != "migration.errors":
             continue
         doc = " ".join((kind.__doc__ or "").split())

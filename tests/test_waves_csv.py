@@ -6,12 +6,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from test_waves_graph import make_plan
 
 from app.cli import cli
 from migration.errors import InputFileError
 from migration.fileio import dumps_json
 from migration.plan import PlannedServer
+from tests.test_waves_graph import make_plan
 from waves.csvio import export_csv, read_pins, read_pins_json
 
 EXPORT = """\

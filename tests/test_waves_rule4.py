@@ -97,7 +97,7 @@ def test_the_rule_4_checker_fires_on_a_breach() -> None:
     )
     good = plan(cat)
     assert rule4_breaches(cat, good) == []
-    data = good.to_json_dict()
+    data: dict[str, Any] = good.to_json_dict()
     later = (good.servers["a1"].wave or 0) + 1
     data["servers"]["b1"]["wave"] = later
     bad = Plan.model_validate(data)
