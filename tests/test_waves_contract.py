@@ -9,7 +9,7 @@ import pytest
 
 from migration.errors import PlanError
 from migration.plan import Plan
-from tests.waves_builders import catalog, dep, plan, server, system, waves_of
+from tests.builders import catalog, dep, plan, server, system, waves_of
 
 BOKSLUT_WAVE_1 = {"from": "2027-02-20", "to": "2027-02-25", "reason": "Bokslut"}
 

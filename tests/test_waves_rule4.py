@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from migration.catalog import Catalog
 from migration.errors import PlanError
 from migration.plan import Plan
-from tests.waves_builders import catalog, dep, plan, server, system, waves_of
+from tests.builders import catalog, dep, plan, server, system, waves_of
 from waves import PlanOptions, plan_waves
 from waves.graph import build_estate
 
