@@ -134,3 +134,24 @@ class InputFileError(UtflyttError):
     The message names the file (and row or field); the user regenerates the file with the
     command it names (usually ``utflytt plan``) or fixes the field.
     """
+
+
+class OutputError(UtflyttError):
+    """An output could not be written (full disk, read-only folder, another run holds the
+    lock). The message names the path and the reason; the previous outputs are unchanged."""
+
+    @classmethod
+    def from_os_error(cls, exc: OSError, path: object = None) -> OutputError:
+        """``PATH: cannot write: REASON`` from an OSError (the path it names, else ``path``)."""
+        return cls(describe_os_error(exc, path, "cannot write"))
+
+
+def describe_os_error(exc: OSError, path: object = None, action: str = "cannot access") -> str:
+    """One line for an OSError: the path it concerns and the system's reason.
+
+    ``No space left on device``, ``Permission denied``, ``Read-only file system``: the
+    reason is the operating system's own text, so a user can search for it.
+    """
+    where = exc.filename if exc.filename is not None else path
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"{where}: {action}: {reason}" if where is not None else f"{action}: {reason}"

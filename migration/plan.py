@@ -193,6 +193,10 @@ def read_plan(path: str | Path) -> Plan:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputFileError(f"{file}: cannot read plan: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{file}: not a plan.json (binary byte at offset {exc.start})"
+        ) from None
     try:
         return Plan.model_validate_json(text)
     except pydantic.ValidationError as exc:
