@@ -128,10 +128,10 @@ def test_failed_rename_during_the_switch_rolls_back(
                 raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(dst))
         real(src, dst)
 
-    monkeypatch.setattr(generation.os, "replace", flaky)
+    monkeypatch.setattr("migration.generation.os.replace", flaky)
     with pytest.raises(OutputError, match="Read-only file system"):
         run_plan(world["b"], world["out"], _options(world))
-    monkeypatch.setattr(generation.os, "replace", real)
+    monkeypatch.setattr("migration.generation.os.replace", real)
     assert _snapshot(world["out"], world["stacks"]) == before
     assert _leftovers(world["out"], world["stacks"]) == []
 
