@@ -116,6 +116,10 @@ def test_a_migrated_consumers_provider_moves_no_later() -> None:
     result = plan(cat)
     assert waves_of(result) == {"a1": 1, "b1": 0}
     assert rule4_breaches(cat, result) == []
+    assert result.servers["b1"].reason == (
+        "needed by migrated server 'a1' (frozen in wave 1): a provider never moves after its "
+        "consumer; wave 0, with the landing zone, is the usable wave in time"
+    )
 
 
 def test_a_migrated_consumer_whose_provider_cannot_move_in_time_is_an_error() -> None:
