@@ -195,6 +195,10 @@ class TestWavesCommands:
 class TestEditedSheetsAreCheckedWithTheirRows:
     """An edited sheet goes through every planning rule; each message names its CSV row."""
 
+    @pytest.fixture(autouse=True)
+    def _outside_the_project(self, tmp_path, monkeypatch):
+        monkeypatch.chdir(tmp_path)  # plan writes no stack configs into the repository
+
     @staticmethod
     def _pins_from_edits(tmp_path, edits: dict[str, int]):
         from pathlib import Path
