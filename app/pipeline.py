@@ -32,6 +32,7 @@ from waves.markdown import render_plan_markdown
 
 if TYPE_CHECKING:
     from exit_plan.data import Lang
+    from migration.overlap import WhatIf
     from stacks.config import StackConfigSync
 
 __all__ = ["PipelineOptions", "PipelineResult", "plan_catalog", "run_plan"]
@@ -47,6 +48,8 @@ class PipelineOptions:
     formats: tuple[str, ...] = ("md", "html", "xlsx")  # exit-plan formats
     stack_config_dir: Path | None = None  # where Pulumi.<stack>.yaml go; None: not written
     on_step: Callable[[str], None] | None = None  # progress: called as each step starts
+    retire: tuple[str, ...] = ()  # what-if: plan with these systems retired
+    what_if: str | None = None  # "overlap": also retire what `utflytt overlap` recommends
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class PipelineResult:
     cost: CostReport
     written: tuple[Path, ...]
     stacks: StackConfigSync | None = None  # stack configs written/unchanged/stale, if any
+    what_if: WhatIf | None = None  # the comparison when systems were retired as a what-if
 
 
 def plan_catalog(catalog: Catalog, digest: str, options: PlanOptions) -> Plan:
@@ -78,6 +82,7 @@ def run_plan(
     catalog_path: str | Path, out_dir: str | Path, options: PipelineOptions | None = None
 ) -> PipelineResult:
     """Plan, cost and document the catalog; write everything under ``out_dir``."""
+    from app.overlap import plan_extras
     from exit_plan import LANGS, render_exit_plan
     from exit_plan.data import load_checklist
     from migration.errors import UtflyttError
@@ -97,16 +102,19 @@ def run_plan(
         raise locate_plan_error(exc, catalog_path) from None
     step("comparing costs")
     report = compare_costs(catalog, plan, opts.cost)
+    extras = plan_extras(catalog, digest, (plan, report), opts)  # overlap, what-if
+    catalog, plan, report = extras.catalog, extras.plan, extras.cost
     step("writing plan.md, cost and exit plan")
     cost_document = report.to_json_dict()
 
     out = Path(out_dir)
     outputs: list[Output] = [
         (out / "plan.json", json_writer(plan.to_json_dict())),
-        (out / "plan.md", render_plan_markdown(plan, catalog)),
+        (out / "plan.md", render_plan_markdown(plan, catalog) + extras.plan_md),
         (out / "cost.json", dumps_json(cost_document)),
         (out / "cost.csv", to_csv(report)),
-        (out / "cost.xlsx", to_xlsx(report, catalog, plan)),
+        (out / "cost.xlsx", to_xlsx(report, catalog, plan, extras.sheets)),
+        *((out / name, text) for name, text in extras.files),
     ]
     checklist = load_checklist()
     for lang in opts.langs:
@@ -127,7 +135,12 @@ def run_plan(
         outputs, folders=[opts.stack_config_dir] if opts.stack_config_dir is not None else []
     )
     return PipelineResult(
-        catalog=catalog, plan=plan, cost=report, written=tuple(written), stacks=stacks
+        catalog=catalog,
+        plan=plan,
+        cost=report,
+        written=tuple(written),
+        stacks=stacks,
+        what_if=extras.what_if,
     )
 
 

@@ -217,6 +217,9 @@ class System(Strict):
     cost_centre: Text | None = None
     vendor: Text | None = None
     capabilities: tuple[Slug, ...] = Field(default=(), max_length=100)
+    # optional extension of v1 (utflytt overlap): users where known; a documented open API
+    users: Whole | None = Field(default=None, ge=0, le=100_000_000)
+    open_api: Flag | None = None
     disposition: Disposition
     foundation: Flag = False
     criticality: Criticality

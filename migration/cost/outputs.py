@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +95,16 @@ def to_csv(report: CostReport) -> str:
     return buffer.getvalue()
 
 
-def to_xlsx(report: CostReport, catalog: Catalog, plan: Plan) -> bytes:
-    """Workbook with a sheet per view; text cells never start with a formula character."""
+def to_xlsx(
+    report: CostReport,
+    catalog: Catalog,
+    plan: Plan,
+    extra_sheets: Sequence[tuple[str, list[str], list[list[Any]]]] = (),
+) -> bytes:
+    """Workbook with a sheet per view; text cells never start with a formula character.
+
+    ``extra_sheets`` (title, header, rows) are appended, e.g. the overlap analysis.
+    """
     doc = report.to_json_dict()
     years = [str(y) for y in doc["years"]]
     book = new_workbook()
@@ -173,6 +182,8 @@ def to_xlsx(report: CostReport, catalog: Catalog, plan: Plan) -> bytes:
         ["code", "message", "source"],
         [[f["code"], f["message"], f["source"]] for f in doc["legal_flags"]],
     )
+    for title, header, rows in extra_sheets:
+        sheet(title, header, rows)
     return workbook_bytes(book)
 
 
