@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from waves_builders import catalog, dep, server, system
 
 from app.pipeline import plan_catalog
 from migration.catalog import Catalog
@@ -16,6 +15,7 @@ from migration.cost import CostOptions, compare_costs
 from migration.overlap import analyse_overlap
 from migration.overlap.groups import capability_members, decide, dependants_of
 from migration.overlap.suggestions import suggest
+from tests.builders import catalog, dep, server, system
 from tests.golden_overlap import planted
 from waves import PlanOptions
 
