@@ -57,6 +57,7 @@ def exit_plan_files(
     checklist: Checklist | None = None,
     as_of: date | None = None,
     version: str = "1",
+    server_detail: bool = False,
 ) -> list[tuple[str, bytes]]:
     """Every file of the exit plan as (name, bytes): per language and format, the
     Markdown appendix beside the Markdown summary, and one exit-plan.json (in the first
@@ -75,7 +76,7 @@ def exit_plan_files(
     files: list[tuple[str, bytes]] = []
     for n, lang_name in enumerate(lang_list):
         lang = cast(Lang, lang_name)
-        report = build_report(catalog, plan, cost, data, lang, as_of, version)
+        report = build_report(catalog, plan, cost, data, lang, as_of, version, server_detail)
         if n == 0:
             files.append(("exit-plan.json", dumps_json(exit_plan_document(report)).encode()))
         for fmt in format_list:
@@ -100,12 +101,15 @@ def write_exit_plan(
     formats: Iterable[str] = FORMATS,
     as_of: date | None = None,
     version: str = "1",
+    server_detail: bool = False,
 ) -> list[Path]:
     """Write the exit plan's files atomically; return their paths in order.
 
     Every option is checked before anything is written.
     """
-    files = exit_plan_files(catalog, plan, cost, langs, formats, None, as_of, version)
+    files = exit_plan_files(
+        catalog, plan, cost, langs, formats, None, as_of, version, server_detail
+    )
     return [write_atomic(Path(out_dir) / name, payload) for name, payload in files]
 
 

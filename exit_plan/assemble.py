@@ -165,8 +165,12 @@ def build_report(
     lang: Lang,
     as_of: date | None = None,
     version: str = "1",
+    server_detail: bool = False,
 ) -> dict[str, Any]:
-    """Everything the Markdown, HTML and spreadsheet renderers show, in ``lang``."""
+    """Everything the Markdown, HTML and spreadsheet renderers show, in ``lang``.
+
+    ``server_detail``: list every server of large per-server checklist items in the
+    appendix (the spreadsheet and exit-plan.json always hold every row)."""
     today = as_of or date.today()
     timeline = legal_timeline(catalog, plan)
     entries = build_entries(checklist, catalog, plan, timeline)
@@ -262,7 +266,7 @@ def build_report(
         "graph_edges": _dependency_edges(catalog),
         "system_names": {s.id: s.name for s in catalog.systems},
         "providers": system_providers(catalog, plan, servers)[0],
-        "checklist": checklist_groups(entries, checklist, lang, today),
+        "checklist": checklist_groups(entries, checklist, lang, today, server_detail),
         "checklist_rows": rows,
         "entries": entries,
         "entry_count": len(entries),

@@ -11,7 +11,6 @@ workbook is Swedish throughout.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
@@ -26,6 +25,7 @@ from migration.spreadsheet import FIXED_TIME, safe_cell, workbook_bytes
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_BOLD = Font(bold=True)
 Label = Callable[[str], str]
 
 safe_text = safe_cell  # every text cell of the exit plan goes through this
@@ -41,16 +41,18 @@ class _Sheet:
         self.rows = 0
 
     def row(self, values: list[object], bold: bool = False, wrap: bool = False) -> None:
+        """Append one row: plain values (dates get openpyxl's date format), styled cells
+        only for headers and wrapped text, so 100k rows stream quickly."""
+        if not bold and not wrap:
+            self.sheet.append([safe_text(v) for v in values])
+            self.rows += 1
+            return
         cells = []
         for value in values:
             cell = WriteOnlyCell(self.sheet, value=safe_text(value))
             if bold:
-                cell.font = Font(bold=True)
+                cell.font = _BOLD
                 cell.fill = _HEADER_FILL
-            if isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd"
-            elif isinstance(value, float):
-                cell.number_format = "#,##0"
             if wrap:
                 cell.alignment = _WRAP
             cells.append(cell)
@@ -104,8 +106,7 @@ def _checklist_sheet(book: Workbook, report: dict[str, Any], label: Label) -> No
                 status,
                 row["evidence"],
                 row["sources"],
-            ],
-            wrap=True,
+            ]
         )
     sheet.status(9, _statuses(label), 2, sheet.rows)
     sheet.sheet.auto_filter.ref = f"A1:K{sheet.rows}"
@@ -127,18 +128,6 @@ def _runbook_sheet(book: Workbook, report: dict[str, Any], label: Label) -> None
                     task.owner,
                     label("status.open"),
                     ", ".join(task.sources),
-                ]
-            )
-        for step in (*view.cutover, *view.rollback_steps):
-            sheet.row(
-                [
-                    view.name,
-                    view.start,
-                    "T",
-                    step,
-                    label("role.migration_lead"),
-                    label("status.open"),
-                    "",
                 ]
             )
     sheet.status(6, _statuses(label), 2, sheet.rows)
