@@ -90,7 +90,7 @@ def run_plan(
         (out / "cost.csv", to_csv(report)),
         (out / "cost.xlsx", to_xlsx(report, catalog, plan)),
     ]
-    files = exit_plan_files(catalog, plan, cost_document, opts.langs, opts.formats)
+    files = exit_plan_files(catalog, plan, report, opts.langs, opts.formats)
     payloads.extend((out / name, data) for name, data in files)
 
     written = [write_atomic(path, data) for path, data in payloads]

@@ -17,6 +17,7 @@ from exit_plan.jsondoc import exit_plan_document
 from exit_plan.render import render_appendix_markdown, render_html, render_markdown
 from exit_plan.xlsx import render_xlsx
 from migration.catalog import Catalog
+from migration.cost.model import CostReport
 from migration.errors import UtflyttError
 from migration.fileio import dumps_json, write_atomic
 from migration.plan import Plan
@@ -31,7 +32,7 @@ class ExitPlanOptionError(UtflyttError):
 def render_exit_plan(
     catalog: Catalog,
     plan: Plan,
-    cost: Mapping[str, Any] | None,
+    cost: CostReport | Mapping[str, Any] | None,
     lang: Lang,
     fmt: str,
     checklist: Checklist | None = None,
@@ -51,7 +52,7 @@ def render_exit_plan(
 def exit_plan_files(
     catalog: Catalog,
     plan: Plan,
-    cost: Mapping[str, Any] | None,
+    cost: CostReport | Mapping[str, Any] | None,
     langs: Iterable[str] = ("sv",),
     formats: Iterable[str] = FORMATS,
     checklist: Checklist | None = None,
@@ -73,6 +74,8 @@ def exit_plan_files(
                 f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}"
             )
     data = checklist or load_checklist()
+    if isinstance(cost, CostReport):  # the typed report from migration.cost, or cost.json
+        cost = cost.to_json_dict()
     files: list[tuple[str, bytes]] = []
     for n, lang_name in enumerate(lang_list):
         lang = cast(Lang, lang_name)
@@ -95,7 +98,7 @@ def exit_plan_files(
 def write_exit_plan(
     catalog: Catalog,
     plan: Plan,
-    cost: Mapping[str, Any] | None,
+    cost: CostReport | Mapping[str, Any] | None,
     out_dir: str | Path,
     langs: Iterable[str] = ("sv",),
     formats: Iterable[str] = FORMATS,
