@@ -31,6 +31,7 @@ from exit_plan.report import (
     checklist_rows,
     cost_view,
     legal_flags,
+    tracking_rows,
     wave_system_names,
 )
 from exit_plan.runbook import build_runbooks, system_providers
@@ -43,6 +44,9 @@ from migration.plan import Plan
 SUMMARY_WAVES = 30
 """Waves listed in the decision summary; the rest are in appendix B."""
 GRAPH_SYSTEMS = 80
+MOVES_SHEET_SERVERS = 5000
+"""Up to this many servers the spreadsheet lists every server in move order (beyond it the
+appendix and exit-plan.json do, or --server-detail)."""
 """Above this many systems the dependency graph is left to the per-wave views."""
 
 
@@ -244,6 +248,8 @@ def build_report(
         providers=system_providers(catalog, plan, servers)[0],
         checklist=tuple(checklist_groups(entries, checklist, lang, today, server_detail)),
         checklist_rows=tuple(rows),
+        tracking_rows=tuple(tracking_rows(rows, entries, checklist, lang, server_detail)),
+        server_detail=server_detail or len(catalog.servers) <= MOVES_SHEET_SERVERS,
         entries=tuple(entries),
         entry_count=len(entries),
         runbooks=tuple(runbooks),

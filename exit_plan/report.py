@@ -143,6 +143,45 @@ def checklist_rows(entries: list[Entry], checklist: Checklist, lang: Lang) -> li
     ]
 
 
+def tracking_rows(
+    rows: list[dict[str, Any]],
+    entries: list[Entry],
+    checklist: Checklist,
+    lang: Lang,
+    server_detail: bool = False,
+) -> list[dict[str, Any]]:
+    """The spreadsheet's rows: every row, except that a per-server item with more than
+    SERVER_ROWS servers becomes one row per (wave, due date), "N servers in wave-03", unless
+    ``server_detail`` (exit-plan.json keeps every row)."""
+    if server_detail:
+        return rows
+    counts: dict[str, int] = {}
+    for entry in entries:
+        if entry.item.per == "server":
+            counts[entry.item.id] = counts.get(entry.item.id, 0) + 1
+    big = {item for item, count in counts.items() if count > SERVER_ROWS}
+    if not big:
+        return rows
+    out: list[dict[str, Any]] = []
+    folded: dict[tuple[str, int, date | None], dict[str, Any]] = {}
+    sizes: dict[tuple[str, int, date | None], int] = {}
+    for row, entry in zip(rows, entries, strict=True):
+        if entry.item.id not in big:
+            out.append(row)
+            continue
+        wave = entry.subject.wave if entry.subject.wave is not None else -1
+        key = (entry.item.id, wave, entry.due)
+        if key not in folded:
+            folded[key] = dict(row)
+            out.append(folded[key])
+        sizes[key] = sizes.get(key, 0) + 1
+        place = row.get("gates") or (f"wave-{wave:02d}" if wave >= 0 else "—")
+        folded[key]["subject"] = checklist.label("servers_in_wave", lang).format(
+            count=sizes[key], wave=place
+        )
+    return out
+
+
 # cost.json legal-flag codes -> the checklist source that backs them.
 LEGAL_FLAG_SOURCES: dict[str, tuple[str, ...]] = {
     "notice-over-2-months": ("dataact-25-2-d", "dataact-2-8"),

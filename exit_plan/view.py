@@ -83,7 +83,9 @@ class ExitPlanView:
     system_names: dict[str, str]
     providers: dict[str, set[str]]
     checklist: tuple[Row, ...]
-    checklist_rows: tuple[Row, ...]
+    checklist_rows: tuple[Row, ...]  # every entry (exit-plan.json)
+    tracking_rows: tuple[Row, ...]  # the spreadsheet's rows (large per-server items folded)
+    server_detail: bool  # per-server rows and the move-order sheet in full
     entries: tuple[Entry, ...]
     entry_count: int
     runbooks: tuple[RunbookView, ...]

@@ -92,7 +92,7 @@ def _checklist_sheet(book: Workbook, report: ExitPlanView, label: Label) -> None
     sheet.row([label(n) for n in names], bold=True)
     status = label("status.open")
     overdue = label("overdue")
-    for row in report.checklist_rows:
+    for row in report.tracking_rows:
         sheet.row(
             [
                 row["id"],
@@ -249,7 +249,8 @@ def render_xlsx(report: ExitPlanView, checklist: Checklist, lang: Lang) -> bytes
     book.properties.modified = FIXED_TIME
     _checklist_sheet(book, report, label)
     _runbook_sheet(book, report, label)
-    _moves_sheet(book, report, label)
+    if report.server_detail:
+        _moves_sheet(book, report, label)
     _risk_sheet(book, report, label)
     _cost_sheet(book, report, label)
     _sources_sheet(book, report, label)
