@@ -30,7 +30,7 @@ from exit_plan.facts import flow_waves  # noqa: E402
 from migration.catalog import Catalog  # noqa: E402
 from migration.plan import HybridFlow, Plan, Wave  # noqa: E402
 
-LIMIT_SECONDS = 120.0
+LIMIT_SECONDS = 300.0  # on a shared 2-core machine; the baseline line shows the load
 
 
 def with_flows(plan: Plan) -> Plan:
