@@ -8,6 +8,7 @@ stack configs ("stack configs: 3 written, 8 unchanged, 1 stale").
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from app.cli.options import (
     quiet_option,
     verbose_option,
 )
+from app.cli.progress import progress
 from migration.cost.model import OPTION_ALIASES, OPTIONS
 from migration.fileio import dumps_json
 from migration.tables import render_table
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from migration.plan import Warning_
     from stacks.config import StackConfigSync
 
+PIPELINE_STEPS = 4  # steps app.pipeline.run_plan reports: read, plan, cost, write
 TOP_WARNINGS = 10  # warnings printed in full before "... and N more in plan.md"
 STALE_HINT = "may still be deployed: `pulumi destroy` it first"
 
@@ -68,6 +71,21 @@ STALE_HINT = "may still be deployed: `pulumi destroy` it first"
     "project beside CATALOG, made by `utflytt init`; without CATALOG, of the current "
     "folder's; otherwise none are written).",
 )
+@click.option(
+    "--retire",
+    "retire",
+    multiple=True,
+    metavar="SYSTEM",
+    help="What-if: plan with this system retired (repeatable); stack configs are not "
+    "written unless --stack-config-dir is given.",
+)
+@click.option(
+    "--what-if",
+    "what_if",
+    type=click.Choice(["overlap"]),
+    default=None,
+    help="What-if: also retire every system `utflytt overlap` recommends retiring.",
+)
 @json_option(help="Print plan.json to stdout.")
 @quiet_option()
 @verbose_option()
@@ -79,6 +97,8 @@ def plan(
     pricing_option: str,
     langs: tuple[str, ...],
     stack_config_dir: Path | None,
+    retire: tuple[str, ...],
+    what_if: str | None,
     as_json: bool,
     quiet: bool,
     verbose: bool,
@@ -104,19 +124,23 @@ def plan(
     from migration.cost import CostOptions
     from stacks.project import find_project, project_stack_dir
     from waves import PlanOptions
-    from waves.csvio import read_pins_json
+    from waves.csvio import read_pin_file
 
-    if stack_config_dir is None:
+    # a what-if never overwrites the real stack configs unless told where to write
+    if stack_config_dir is None and not (retire or what_if):
         project = find_project(catalog)
         stack_config_dir = project_stack_dir(project) if project is not None else None
-    pins = read_pins_json(pins_file) if pins_file else {}
+    pins, origin = read_pin_file(pins_file) if pins_file else ({}, {})
     options = PipelineOptions(
-        plan=PlanOptions(target=target, pins=pins),
+        plan=PlanOptions(target=target, pins=pins, pin_origin=origin),
         cost=CostOptions(option=OPTION_ALIASES.get(pricing_option, pricing_option)),
         langs=langs or ("sv",),
         stack_config_dir=stack_config_dir,
+        retire=retire,
+        what_if=what_if,
     )
-    result = run_plan(catalog or EXAMPLE_CATALOG, output, options)
+    with progress(total=PIPELINE_STEPS, quiet=quiet or as_json) as step:
+        result = run_plan(catalog or EXAMPLE_CATALOG, output, replace(options, on_step=step))
     if as_json:
         click.echo(dumps_json(result.plan.to_json_dict()), nl=False)
         return
@@ -172,21 +196,31 @@ def plan_summary(
         f"{len(result.written) - (len(stacks.written) if stacks else 0)} files in "
         f"{_shown(output)}/"
     )
+    if result.what_if is not None:
+        from app.cli.overlap import what_if_table
+
+        lines += ["", f"what-if: retired {', '.join(result.what_if.retired)}"]
+        lines.append(what_if_table(result.what_if))
     lines.append(_stacks_line(stacks, catalog))
     return lines
 
 
 def _warning_lines(warnings: Sequence[Warning_], output: Path, verbose: bool) -> list[str]:
+    """Every warning when few (or -v); else grouped by code with counts and first examples."""
     if not warnings:
         return []
-    shown = warnings if verbose or len(warnings) <= TOP_WARNINGS else warnings[:TOP_WARNINGS]
-    head = (
-        f"Warnings ({len(warnings)}):"
-        if len(shown) == len(warnings)
-        else f"Warnings (the first {len(shown)} of {len(warnings)}; all in "
+    if verbose or len(warnings) <= TOP_WARNINGS:
+        return [f"Warnings ({len(warnings)}):", *(f"  {w.code}: {w.message}" for w in warnings), ""]
+    groups: dict[str, list[str]] = {}
+    for warning in warnings:
+        groups.setdefault(warning.code, []).append(warning.message)
+    lines = [
+        f"Warnings ({len(warnings)} in {len(groups)} kinds; all in "
         f"{_shown(output / 'plan.md')} and plan.json, or run with -v):"
-    )
-    return [head, *(f"  {w.code}: {w.message}" for w in shown), ""]
+    ]
+    for code, messages in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        lines.append(f"  {code}: {len(messages)}, e.g. {messages[0]}")
+    return [*lines, ""]
 
 
 def _stacks_line(stacks: StackConfigSync | None, catalog: Path | None) -> str:
