@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from migration.catalog import Catalog
+from migration.catalog.capabilities import capability_name
 from migration.cost.model import CostOptions, CostReport
 from migration.overlap.costs import OverlapOptions, SystemCost, retirement_effort, system_costs
 from migration.overlap.groups import Decision, decide, dependants_of
@@ -115,6 +116,7 @@ class OverlapReport(_Model):
         for group in self.groups:
             data = group.model_dump(mode="json", exclude={"members"})
             data["reasons"] = group.reasons("en")
+            data["name"] = {lang: capability_name(group.capability, lang) for lang in ("sv", "en")}
             data["members"] = [
                 {**m.model_dump(mode="json", exclude={"reason", "cost"}), **_cost_json(m.cost)}
                 for m in group.members
@@ -137,8 +139,7 @@ class OverlapReport(_Model):
 def _cost_json(cost: SystemCost) -> dict[str, Any]:
     data = cost.model_dump(mode="json")
     data["today_monthly_eur"] = cost.today_monthly_eur
-    data["unpriced"] = list(cost.unpriced)
-    return {f"cost_{k}" if k in ("servers", "unpriced") else k: v for k, v in data.items()}
+    return data
 
 
 def analyse_overlap(
