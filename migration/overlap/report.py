@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from migration.catalog import Catalog
+from migration.catalog import Catalog, System
 from migration.catalog.capabilities import capability_name
 from migration.cost.model import CostOptions, CostReport
 from migration.overlap.costs import OverlapOptions, SystemCost, retirement_effort, system_costs
@@ -166,7 +166,7 @@ def analyse_overlap(
     groups = []
     for decision in decisions:
         members = tuple(
-            _member(catalog, decision, i, costs[i], len(dependants[i]), waves_of.get(i, ()))
+            _member(systems[i], decision, costs[i], len(dependants[i]), waves_of.get(i, ()))
             for i in decision.members
         )
         retired = [costs[i] for i in decision.retire]
@@ -234,14 +234,9 @@ def analyse_overlap(
 
 
 def _member(
-    catalog: Catalog,
-    decision: Decision,
-    system_id: str,
-    cost: SystemCost,
-    dependants: int,
-    waves: tuple[int, ...],
+    system: System, decision: Decision, cost: SystemCost, dependants: int, waves: tuple[int, ...]
 ) -> Member:
-    system = catalog.system(system_id)
+    system_id = system.id
     if system_id == decision.keep:
         outcome = "keep"
         a, b = decision.keep_values
