@@ -66,7 +66,7 @@ def validate(catalog: Path, as_json: bool) -> None:
     """
     loaded = load_catalog(catalog)
     summary = summarise(loaded)
-    warnings = capability_warnings(loaded)  # valid, but worth a look: exit code stays 0
+    warnings = capability_warnings(loaded, catalog)  # valid, worth a look: exit code 0
     if as_json:
         click.echo(dumps_json({"valid": True, "summary": summary, "warnings": warnings}), nl=False)
         return
