@@ -174,12 +174,28 @@ def test_validate_warns_but_exits_zero(tmp_path: Path) -> None:
         if "room-bokning" in text
     )
     column = path.read_text(encoding="utf-8").splitlines()[line - 1].index("room-bokning") + 1
-    assert json.loads(result.output)["warnings"] == [
-        f"{path}:{line}:{column}: systems[1].capabilities[0]: 'room-bokning' of system "
-        "'booking-a' is not in the bundled "
-        "vocabulary; did you mean 'room-booking'? (a city's own capability starts with "
-        "'custom-'; list: utflytt overlap --vocabulary)"
+    message = (
+        "'room-bokning' of system 'booking-a' is not in the bundled vocabulary; did you mean "
+        "'room-booking'? (a city's own capability starts with 'custom-'; list: utflytt "
+        "overlap --vocabulary)"
+    )
+    document = json.loads(result.output)
+    assert document["valid"] is True
+    assert document["warnings"]["capabilities"] == [
+        {
+            "file": str(path),
+            "line": line,
+            "column": column,
+            "path": "systems[1].capabilities[0]",
+            "message": message,
+        }
     ]
+    human = CliRunner().invoke(cli, ["validate", str(path)])
+    assert human.exit_code == 0
+    assert human.output.endswith(
+        "Warning: 1 capability outside the bundled vocabulary (utflytt overlap --vocabulary):\n"
+        f"{path}:{line}:{column}: systems[1].capabilities[0]: {message}\n"
+    )
 
 
 def test_the_example_has_no_capability_warnings_and_at_least_three_groups() -> None:

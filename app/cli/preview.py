@@ -6,25 +6,23 @@ from pathlib import Path
 
 import click
 
+from app.cli.options import json_option, plan_option
+from app.cli.progress import progress
 from migration.errors import UtflyttError
 from migration.fileio import dumps_json
 from migration.plan import Plan, read_plan
 from stacks.settings import StackSettings
 
-DEFAULT_PLAN = Path("build/plan.json")
+AWS_EXTRA = (
+    "stack {stack}: previewing an AWS stack runs it against moto's in-process EC2, which "
+    "the aws extra installs: pip install 'utflytt[aws]'"
+)
 
 
 @click.command()
 @click.argument("stack")
-@click.option(
-    "--plan",
-    "plan_path",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_PLAN,
-    show_default=True,
-    help="The plan the stack is generated from.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+@plan_option(help="The plan the stack is generated from.")
+@json_option()
 @click.option("--live", is_flag=True, help="Run the real `pulumi preview` (needs the Pulumi CLI).")
 def preview(stack: str, plan_path: Path, as_json: bool, live: bool) -> None:
     """Show every resource a stack (foundation or wave-NN) would create.
@@ -53,7 +51,9 @@ def preview(stack: str, plan_path: Path, as_json: bool, live: bool) -> None:
         return
     from stacks.testing import preview_json, render_preview, run_offline_full
 
-    run = run_offline_full(settings, plan)
+    with progress(quiet=as_json) as step:
+        step(f"previewing {stack} offline ({len(plan.servers)} servers in the plan)")
+        run = run_offline_full(settings, plan)
     if as_json:
         click.echo(dumps_json(preview_json(run, stack)), nl=False)
     else:
@@ -62,14 +62,20 @@ def preview(stack: str, plan_path: Path, as_json: bool, live: bool) -> None:
 
 def _preview_aws(settings: StackSettings, plan: Plan, stack: str, as_json: bool) -> None:
     """AWS: the foundation first, then the wave, in one moto session; moto's errors exit 1."""
-    from botocore.exceptions import ClientError
+    try:  # moto (and boto3) come with the aws extra, not with every install
+        import moto  # noqa: F401
+        from botocore.exceptions import ClientError
+    except ImportError:
+        raise UtflyttError(AWS_EXTRA.format(stack=stack)) from None
 
     from stacks.aws.layout import AwsConfigError
     from stacks.aws.preview import render_preview, run_aws_preview
     from stacks.testing import preview_json
 
     try:
-        run = run_aws_preview(settings, plan)
+        with progress(quiet=as_json) as step:
+            step(f"previewing {stack} offline under moto")
+            run = run_aws_preview(settings, plan)
     except (ClientError, AwsConfigError) as exc:
         raise UtflyttError(f"stack {stack}: {exc}") from None
     if as_json:

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from migration.catalog.models import Catalog
 from migration.catalog.source import Loc, format_loc, read_source
+from migration.errors import Issue
 
 CUSTOM_PREFIX = "custom-"
 
@@ -71,14 +72,19 @@ def unknown_capabilities(catalog: Catalog) -> list[tuple[Loc, str]]:
     return found
 
 
-def capability_warnings(catalog: Catalog, path: str | Path | None = None) -> list[str]:
-    """One warning per unknown capability; with the catalog's ``path``, at file:line:column.
+def capability_warnings(catalog: Catalog) -> list[str]:
+    """One warning per unknown capability: ``field path: message``."""
+    return [f"{format_loc(loc)}: {message}" for loc, message in unknown_capabilities(catalog)]
+
+
+def capability_issues(catalog: Catalog, path: str | Path) -> list[Issue]:
+    """The same warnings as :class:`Issue` at file, line and column of the catalog at ``path``.
 
     The files are read again only when there is something to warn about.
     """
     found = unknown_capabilities(catalog)
-    if not found or path is None:
-        return [f"{format_loc(loc)}: {message}" for loc, message in found]
+    if not found:
+        return []
     source = read_source(Path(path))
     source.prefetch([loc for loc, _ in found])
-    return [str(source.issue(loc, message)) for loc, message in found]
+    return [source.issue(loc, message) for loc, message in found]

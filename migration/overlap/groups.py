@@ -79,8 +79,8 @@ def dependants_of(catalog: Catalog) -> dict[str, set[str]]:
             if dep.to in found and dep.to != system.id:
                 found[dep.to].add(system.id)
     for server in catalog.servers:
-        for dep in server.depends_on:
-            provider = owner.get(dep.to)
+        for link in server.depends_on:
+            provider = owner.get(link.to)
             if provider is not None and provider != server.system:
                 found[provider].add(server.system)
     return found
