@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from migration.catalog import Catalog
 from migration.catalog.findings import load_final_catalog
@@ -31,7 +31,6 @@ from waves.assemble import DEFAULT_REGIONS
 from waves.markdown import render_plan_markdown
 
 if TYPE_CHECKING:
-    from exit_plan.data import Lang
     from migration.overlap import WhatIf
     from stacks.config import StackConfigSync
 
@@ -83,8 +82,7 @@ def run_plan(
 ) -> PipelineResult:
     """Plan, cost and document the catalog; write everything under ``out_dir``."""
     from app.overlap import plan_extras
-    from exit_plan import LANGS, render_exit_plan
-    from exit_plan.data import load_checklist
+    from exit_plan import LANGS, exit_plan_files
     from migration.errors import UtflyttError
 
     for lang in (options or PipelineOptions()).langs:
@@ -116,13 +114,8 @@ def run_plan(
         (out / "cost.xlsx", to_xlsx(report, catalog, plan, extras.sheets)),
         *((out / name, text) for name, text in extras.files),
     ]
-    checklist = load_checklist()
-    for lang in opts.langs:
-        for fmt in opts.formats:
-            payload = render_exit_plan(
-                catalog, plan, cost_document, cast("Lang", lang), fmt, checklist
-            )
-            outputs.append((out / f"exit-plan.{lang}.{fmt}", payload))
+    files = exit_plan_files(catalog, plan, cost_document, opts.langs, opts.formats)
+    outputs.extend((out / name, data) for name, data in files)
     stacks = None
     if opts.stack_config_dir is not None:
         from stacks.config import render_stack_configs

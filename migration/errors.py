@@ -11,6 +11,12 @@ when it is raised and what the user does about it:
 
   - :class:`CatalogError` (here): the catalog is invalid; lists every problem with file,
     line, column and field. Edit the catalog at those lines; ``utflytt validate`` re-checks.
+  - ``DraftCatalogError`` (``migration.catalog.findings``): the catalog is valid but still an
+    import draft: its organisation or contract fields are placeholders, so ``plan``,
+    ``cost`` and ``exit-plan`` refuse it. Fill in the fields the message lists.
+  - :class:`OutputError` (here): an output cannot be written (full disk, read-only
+    folder, another run holds the lock). Names the path and the system's reason; the
+    previous outputs are unchanged. Free space, fix permissions or wait for the other run.
   - :class:`PlanError` (here): the catalog is valid but the hard planning rules cannot all
     hold (pins, migrated servers, dependencies, blackouts). Names both ends and their
     catalog lines or wave-sheet rows; move or drop a pin, correct ``migrated``, or shorten
@@ -39,7 +45,8 @@ when it is raised and what the user does about it:
   - ``ExitPlanOptionError`` (``exit_plan``): an unknown exit-plan language or format;
     use one the message lists.
 
-Internal exceptions that never reach the user (``SourceError`` becomes a CatalogError,
+Internal exceptions that never reach the user (``SourceError`` and ``ParseProblem`` become
+a CatalogError,
 ``CellError`` an ImporterError, moto's ``MockCheckError`` a failed preview, the Pulumi mocks'
 ``_Fallback`` a slower serialisation path) stay outside the tree; ``tests/test_errors.py``
 checks both lists against the code.
@@ -137,8 +144,13 @@ class InputFileError(UtflyttError):
 
 
 class OutputError(UtflyttError):
-    """An output could not be written (full disk, read-only folder, another run holds the
-    lock). The message names the path and the reason; the previous outputs are unchanged."""
+    """An output could not be written (full disk, read-only folder, another run holds the lock).
+
+    Raised by the generation writer (``migration.generation``) before anything visible
+    changed: the message names the path and the reason, and the previous outputs are
+    unchanged. The user frees space, fixes the folder's permissions, or waits for the other
+    run.
+    """
 
     @classmethod
     def from_os_error(cls, exc: OSError, path: object = None) -> OutputError:

@@ -18,7 +18,13 @@ from migration.errors import UtflyttError
 
 PACKAGES = ("app", "migration", "waves", "stacks", "exit_plan")
 ENTRY_POINTS = {"app.__main__", "stacks.__main__"}  # run a program when imported
-INTERNAL = {"SourceError", "CellError", "MockCheckError", "_Fallback"}  # never reach the user
+INTERNAL = {
+    "SourceError",
+    "ParseProblem",
+    "CellError",
+    "MockCheckError",
+    "_Fallback",
+}  # never reach the user
 
 
 def exception_types() -> dict[str, type[BaseException]]:

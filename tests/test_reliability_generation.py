@@ -236,7 +236,8 @@ def test_two_concurrent_runs_never_mix_their_outputs(world: dict[str, Path]) -> 
         )  # fmt: skip
         for catalog in (world["a"], world["b"])
     ]
-    assert [run.wait(timeout=180) for run in runs] == [0, 0]
+    results = [run.communicate(timeout=180) for run in runs]  # also closes the pipes
+    assert [run.returncode for run in runs] == [0, 0], [err for _, err in results]
     text = b"".join(_snapshot(world["out"]).values()).decode("utf-8", "replace")
     assert ("Alpha kommun" in text) != ("Beta stad" in text)
 

@@ -100,21 +100,38 @@ def test_start_in_a_global_blackout_moves_wave_0_past_it_and_says_so() -> None:
 
 def test_blackouts_covering_all_time_are_a_clear_error() -> None:
     """No "server None is pinned to wave None": the error names the blackout and the system."""
-    forever: dict[str, Any] = {"from": "2000-01-01", "to": "9999-12-31", "reason": "Evig"}
+    forever: dict[str, Any] = {"from": "2000-01-01", "to": "2100-12-31", "reason": "Evig"}
     everything = catalog([system("a")], [server("a1", "a")], blackouts=[forever])
     with pytest.raises(PlanError) as caught:
         plan(everything)
     assert str(caught.value) == (
-        "the global blackout 2000-01-01 to 9999-12-31 (Evig) leaves no date for wave 0: "
-        "planning.start 2027-02-01 and every day up to 2218-09-28 lie in blackouts (5000 waves "
-        "of 14 days); shorten the blackout"
+        "the global blackout 2000-01-01 to 2100-12-31 (Evig) leaves no date for wave 0: "
+        "planning.start 2027-02-01 and every day up to 2100-12-31 lie in blackouts (the "
+        "planner's horizon); shorten the blackout"
     )
     assert caught.value.subjects == (("planning", "start"), ("planning", "blackouts", 0))
+    # a system blackout up to 2100 still leaves slots after it within the planner's horizon
+    # (dates past 2100 are not capped per system yet); the message check below needs a
+    # catalog whose dates the bounds reject, so it is built without validation
     one_system = catalog(
         [system("a", blackouts=[forever]), system("b")], [server("a1", "a"), server("b1", "b")]
     )
+    endless = one_system.model_copy(
+        update={
+            "systems": tuple(
+                s.model_copy(
+                    update={
+                        "blackouts": tuple(
+                            b.model_copy(update={"to": date(9999, 12, 31)}) for b in s.blackouts
+                        )
+                    }
+                )
+                for s in one_system.systems
+            )
+        }
+    )
     with pytest.raises(PlanError) as caught:
-        plan(one_system)
+        plan(endless)
     message = str(caught.value)
     assert "None" not in message
     assert message.startswith("a/prod (systems a) has no usable wave from wave 0 to the planner")

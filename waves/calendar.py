@@ -23,6 +23,7 @@ from migration.errors import PlanError
 __all__ = ["MAX_SLOTS", "Calendar", "months_before"]
 
 MAX_SLOTS = 5000  # the planner's horizon: no wave beyond slot 4999 (about 190 years of 14 days)
+LAST_DAY = date(2100, 12, 31)  # no catalog date lies later (migration.catalog bounds dates)
 
 
 def months_before(day: date, months: int) -> date:
@@ -109,6 +110,7 @@ def first_free_start(
         limit = start + timedelta(days=MAX_SLOTS * wave_days)
     except OverflowError:
         limit = date.max
+    limit = min(limit, LAST_DAY + timedelta(days=1))
     moved: list[Blackout] = []
     while True:
         end = start + timedelta(days=wave_days - 1)
@@ -122,8 +124,8 @@ def first_free_start(
                 f"the global blackout {blocker.from_} to {blocker.to}"
                 + (f" ({blocker.reason})" if blocker.reason else "")
                 + f" leaves no date for wave 0: planning.start {asked} "
-                f"and every day up to {limit} lie in blackouts "
-                f"({MAX_SLOTS} waves of {wave_days} days); shorten the blackout",
+                f"and every day up to {limit - timedelta(days=1)} lie in blackouts "
+                f"(the planner's horizon); shorten the blackout",
                 subjects=[("planning", "start"), *dict.fromkeys(subjects)],
             )
         start = blocker.to + timedelta(days=1)

@@ -126,7 +126,8 @@ def plan(
     from waves import PlanOptions
     from waves.csvio import read_pin_file
 
-    if stack_config_dir is None and not (retire or what_if):  # a what-if writes no stacks
+    # a what-if never overwrites the real stack configs unless told where to write
+    if stack_config_dir is None and not (retire or what_if):
         project = find_project(catalog)
         stack_config_dir = project_stack_dir(project) if project is not None else None
     pins, origin = read_pin_file(pins_file) if pins_file else ({}, {})
@@ -145,12 +146,6 @@ def plan(
         return
     if not quiet:
         click.echo(wave_table(result))
-        click.echo("")
-    if result.what_if is not None:
-        from app.cli.overlap import what_if_table
-
-        click.echo(f"what-if: retired {', '.join(result.what_if.retired)}")
-        click.echo(what_if_table(result.what_if))
         click.echo("")
     click.echo(
         "\n".join(plan_summary(result, output, catalog, quiet=quiet, verbose=verbose)), nl=True
@@ -201,6 +196,11 @@ def plan_summary(
         f"{len(result.written) - (len(stacks.written) if stacks else 0)} files in "
         f"{_shown(output)}/"
     )
+    if result.what_if is not None:
+        from app.cli.overlap import what_if_table
+
+        lines += ["", f"what-if: retired {', '.join(result.what_if.retired)}"]
+        lines.append(what_if_table(result.what_if))
     lines.append(_stacks_line(stacks, catalog))
     return lines
 
