@@ -19,13 +19,13 @@ from migration.catalog import Catalog
 from migration.catalog.findings import load_final_catalog
 from migration.catalog.where import locate_plan_error
 from migration.cost import CostOptions, compare_costs
-from migration.cost.model import CostReport
+from migration.cost.comparison import CostReport
 from migration.cost.outputs import to_csv, to_xlsx
 from migration.errors import PlanError
 from migration.fileio import dumps_json, json_writer
 from migration.generation import Output, write_generation
 from migration.plan import Plan
-from migration.sizing import size_catalog
+from migration.sizing import check_size_limits, size_catalog
 from waves import PlanOptions, plan_waves
 from waves.assemble import DEFAULT_REGIONS
 from waves.markdown import render_plan_markdown
@@ -73,6 +73,7 @@ def plan_catalog(catalog: Catalog, digest: str, options: PlanOptions) -> Plan:
             if provider == catalog.planning.target
             else DEFAULT_REGIONS[provider]
         )
+    check_size_limits(catalog)  # a server no size fits must not drop out of the totals
     sizing = size_catalog(catalog, provider, region)
     return plan_waves(catalog, digest, options=options, sizing=sizing)
 

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from test_waves_properties import check_hard_rules
 
 from app.cli import cli
 from app.overlap import plan_what_if
@@ -22,6 +21,7 @@ from migration.errors import PlanError
 from migration.overlap import analyse_overlap, retire_systems
 from tests import golden_overlap as golden
 from tests.golden_overlap import planted
+from tests.test_waves_properties import check_hard_rules
 from waves import PlanOptions
 
 ROOT = Path(__file__).resolve().parent.parent

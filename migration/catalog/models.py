@@ -304,6 +304,23 @@ class Server(Strict):
             raise ValueError(f"expected an IPv4 or IPv6 address, got {value!r}") from None
 
 
+class Entitlements(Strict):
+    """Licences the city owns with Software Assurance (Hybrid Benefit, License Mobility)."""
+
+    windows_server_sa_cores: int | None = Field(default=None, ge=0)
+    sql_server_sa_cores: int | None = Field(default=None, ge=0)
+
+
+AssumptionValue = float | int | bool | str | dict[str, float | bool]
+
+
+class CostSection(Strict):
+    """Optional ``cost:``: assumptions (keys as for ``utflytt cost --set``) and entitlements."""
+
+    assumptions: dict[str, AssumptionValue] = Field(default_factory=dict)
+    entitlements: Entitlements = Entitlements()
+
+
 class Catalog(Strict):
     """A whole catalog: the contract, planner options, systems and servers."""
 
@@ -317,6 +334,7 @@ class Catalog(Strict):
     servers: tuple[Server, ...] = ()
     # optional extension of v1: who signs the exit plan (default roles when empty)
     approvals: tuple[Approval, ...] = Field(default=(), max_length=100)
+    cost: CostSection = CostSection()
 
     @field_validator("version", mode="before")
     @classmethod
