@@ -39,7 +39,7 @@ class TestBundled:
                 assert entry.method, entry
 
     def test_known_prices_are_the_observed_ones(self) -> None:
-        """The Azure book holds the West Europe values of reference/pricing.md B2 as observed."""
+        """The Azure book holds the West Europe values of the recorded public sources."""
         book = find_book("azure", "swedencentral")
         d4 = book.entry("vm:Standard_D4s_v5", "linux-payg")
         assert d4 is not None and (d4.price, d4.basis) == (0.23, "observed")
@@ -264,7 +264,7 @@ class TestRefreshAzure:
                 "azure",
                 "--region",
                 "eastus",
-                "-o",
+                "--output",
                 str(tmp_path),
                 "--base-url",
                 server,
@@ -284,7 +284,7 @@ class TestRefreshAzure:
                 "azure",
                 "--region",
                 "nowhere",
-                "-o",
+                "--output",
                 str(tmp_path),
                 "--base-url",
                 server,
@@ -309,7 +309,7 @@ class TestRefreshAws:
                 "aws",
                 "--region",
                 "eu-north-1",
-                "-o",
+                "--output",
                 str(tmp_path),
                 "--base-url",
                 server,

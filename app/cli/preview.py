@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from app.cli.options import DEFAULT_PLAN, json_option, plan_option
+from app.cli.options import json_option, plan_option
+from app.cli.progress import progress
 from migration.errors import UtflyttError
 from migration.fileio import dumps_json
 from migration.plan import Plan, read_plan
@@ -17,10 +18,15 @@ from migration.pricing.resources import StackPrice, price_resources
 from migration.tables import render_table
 from stacks.settings import StackSettings
 
+AWS_EXTRA = (
+    "stack {stack}: previewing an AWS stack runs it against moto's in-process EC2, which "
+    "the aws extra installs: pip install 'utflytt[aws]'"
+)
+
 
 @click.command()
 @click.argument("stack")
-@plan_option(help="The plan the stack is generated from.", default=DEFAULT_PLAN)
+@plan_option(help="The plan the stack is generated from.")
 @click.option(
     "--prices",
     "books_dir",
@@ -54,11 +60,13 @@ def preview(stack: str, plan_path: Path, books_dir: Path | None, as_json: bool, 
     plan = read_plan(plan_path)
     settings = settings_for_stack(plan, stack, plan_path.as_posix())
     if settings.provider == "aws":
-        run, text = _preview_aws(settings, plan, stack)
+        run, text = _preview_aws(settings, plan, stack, as_json)
     else:
         from stacks.testing import render_preview, run_offline_full
 
-        run = run_offline_full(settings, plan)
+        with progress(quiet=as_json) as step:
+            step(f"previewing {stack} offline ({len(plan.servers)} servers in the plan)")
+            run = run_offline_full(settings, plan)
         text = render_preview(run, stack)
     book = find_book(settings.provider, settings.region or plan.target.region, books_dir)
     priced = price_resources(
@@ -98,15 +106,21 @@ def render_prices(priced: StackPrice, stack: str, source: str) -> str:
     return "\n".join(lines)
 
 
-def _preview_aws(settings: StackSettings, plan: Plan, stack: str) -> tuple[Any, str]:
+def _preview_aws(settings: StackSettings, plan: Plan, stack: str, as_json: bool) -> tuple[Any, str]:
     """AWS: the foundation first, then the wave, in one moto session; moto's errors exit 1."""
-    from botocore.exceptions import ClientError
+    try:  # moto (and boto3) come with the aws extra, not with every install
+        import moto  # noqa: F401
+        from botocore.exceptions import ClientError
+    except ImportError:
+        raise UtflyttError(AWS_EXTRA.format(stack=stack)) from None
 
     from stacks.aws.layout import AwsConfigError
     from stacks.aws.preview import render_preview, run_aws_preview
 
     try:
-        run = run_aws_preview(settings, plan)
+        with progress(quiet=as_json) as step:
+            step(f"previewing {stack} offline under moto")
+            run = run_aws_preview(settings, plan)
     except (ClientError, AwsConfigError) as exc:
         raise UtflyttError(f"stack {stack}: {exc}") from None
     return run, render_preview(run, stack)

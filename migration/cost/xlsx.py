@@ -104,8 +104,14 @@ def _formula(value: Any) -> bool:
     return isinstance(value, str) and value.startswith("=SUM(")
 
 
-def to_xlsx(report: CostReport, catalog: Catalog, plan: Plan) -> bytes:
-    """The workbook (same input, same bytes)."""
+def to_xlsx(
+    report: CostReport,
+    catalog: Catalog,
+    plan: Plan,
+    extra_sheets: Sequence[tuple[str, list[str], list[list[Any]]]] = (),
+) -> bytes:
+    """The workbook (same input, same bytes); ``extra_sheets`` (title, header, rows) are
+    appended, e.g. the overlap analysis."""
     doc = report.to_json_dict()
     years = [str(y) for y in doc["years"]]
     book = Workbook(write_only=True)
@@ -212,6 +218,8 @@ def to_xlsx(report: CostReport, catalog: Catalog, plan: Plan) -> bytes:
         ["code", "message", "source"],
         [[f["code"], f["message"], f["source"]] for f in doc["legal_flags"]],
     )
+    for title, header, rows in extra_sheets:
+        _simple(book, title, header, rows)
     # Servers is the fourth sheet created: openpyxl names it sheet4.xml
     return workbook_bytes(book, {"xl/worksheets/sheet4.xml": servers})
 
