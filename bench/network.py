@@ -18,15 +18,16 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.append(str(Path(__file__).resolve().parent))  # after the packages: bench/waves.py
-
-from estate import generate  # noqa: E402
 
 from app.pipeline import plan_catalog  # noqa: E402
+from bench.estate import generate  # noqa: E402
 from migration.catalog import Catalog  # noqa: E402
 from migration.catalog.models import parse_port  # noqa: E402
 from migration.plan import Plan  # noqa: E402
-from stacks.network.limits import rule_set_counts  # noqa: E402
+from stacks.network.limits import (
+    RuleSetCount,  # noqa: E402
+    rule_set_counts,  # noqa: E402
+)
 from stacks.network.policy import moves, network_policy  # noqa: E402
 from waves import PlanOptions  # noqa: E402
 
@@ -56,7 +57,7 @@ def baseline(result: Plan) -> tuple[int, int]:
     return len(rules), max(per_set.values(), default=0)
 
 
-def worst(counts: list, what: str) -> tuple[int, int]:
+def worst(counts: list[RuleSetCount], what: str) -> tuple[int, int]:
     found = [c for c in counts if c.what == what]
     top = max(found, key=lambda c: c.count)
     return top.count, top.limit

@@ -11,13 +11,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from exit_plan.checklist import Entry, build_entries
+from exit_plan.checklist import Entry
 from exit_plan.data import PHASES, Checklist, Lang
-from exit_plan.facts import flow_waves
-from exit_plan.runbook import WaveRunbook, build_runbooks
-from migration.catalog import Catalog
+from migration.catalog import Catalog, Server, System
+from migration.exitday import exit_day
 from migration.flows import system_flows
-from migration.plan import HybridFlow, Plan, Wave
+from migration.plan import Plan, Wave
 
 
 def _label(checklist: Checklist, lang: Lang) -> Any:
@@ -50,28 +49,62 @@ def _rule_text(entry: Entry, checklist: Checklist, lang: Lang) -> str:
     return f"{anchor} {rule.days:+d} {days}".replace("-", "−")
 
 
-def checklist_groups(
-    entries: list[Entry], checklist: Checklist, lang: Lang
+SERVER_ROWS = 200
+"""A per-server item with more rows than this is shown per wave in the appendix (every
+row stays in the spreadsheet and exit-plan.json), unless server detail is asked for."""
+
+
+def _entry_row(e: Entry, checklist: Checklist, lang: Lang, as_of: date | None) -> dict[str, Any]:
+    return {
+        "subject": _subject(e, checklist, lang),
+        "due": e.due,
+        "rule": _rule_text(e, checklist, lang),
+        "owner": _owner(e, checklist, lang),
+        "overdue": as_of is not None and e.overdue(as_of),
+        "gates": e.gates.name if e.gates is not None else "",
+    }
+
+
+def _per_wave_rows(
+    entries: list[Entry], checklist: Checklist, lang: Lang, as_of: date | None
 ) -> list[dict[str, Any]]:
-    """Entries grouped by phase, then by item (earliest due first), subjects by due date."""
+    """A per-server item's rows folded into one per (wave, due date): "N servers in wave-03"."""
+    folded: dict[tuple[int, date | None], list[Entry]] = {}
+    for entry in entries:
+        key = (entry.subject.wave if entry.subject.wave is not None else -1, entry.due)
+        folded.setdefault(key, []).append(entry)
+    rows = []
+    for (wave, _due), group in folded.items():
+        row = _entry_row(group[0], checklist, lang, as_of)
+        place = group[0].gates.name if group[0].gates is not None else None
+        row["subject"] = checklist.label("servers_in_wave", lang).format(
+            count=len(group), wave=place or (f"wave-{wave:02d}" if wave >= 0 else "—")
+        )
+        rows.append(row)
+    return rows
+
+
+def checklist_groups(
+    entries: list[Entry],
+    checklist: Checklist,
+    lang: Lang,
+    as_of: date | None = None,
+    server_detail: bool = False,
+) -> list[dict[str, Any]]:
+    """Entries grouped by phase, then by item (earliest due first), subjects by due date;
+    large per-server items folded per wave unless ``server_detail``. One pass."""
+    by_phase: dict[str, dict[str, list[Entry]]] = {phase: {} for phase in PHASES}
+    for entry in entries:
+        by_phase[entry.item.phase].setdefault(entry.item.id, []).append(entry)
     groups = []
     for phase in PHASES:
-        by_item: dict[str, list[Entry]] = {}
-        for entry in entries:
-            if entry.item.phase == phase:
-                by_item.setdefault(entry.item.id, []).append(entry)
         items = []
-        for item_entries in by_item.values():
+        for item_entries in by_phase[phase].values():
             item = item_entries[0].item
-            rows = [
-                {
-                    "subject": _subject(e, checklist, lang),
-                    "due": e.due,
-                    "rule": _rule_text(e, checklist, lang),
-                    "owner": _owner(e, checklist, lang),
-                }
-                for e in item_entries
-            ]
+            if item.per == "server" and len(item_entries) > SERVER_ROWS and not server_detail:
+                rows = _per_wave_rows(item_entries, checklist, lang, as_of)
+            else:
+                rows = [_entry_row(e, checklist, lang, as_of) for e in item_entries]
             first_due = min((e.due for e in item_entries if e.due), default=None)
             items.append(
                 {
@@ -110,58 +143,43 @@ def checklist_rows(entries: list[Entry], checklist: Checklist, lang: Lang) -> li
     ]
 
 
-def _flow_row(flow: HybridFlow, plan: Plan, checklist: Checklist, lang: Lang) -> dict[str, Any]:
-    closes = flow_waves(flow)[1]
-    names = {w.number: w.name for w in plan.waves}
-    return {
-        "from": flow.from_,
-        "to": flow.to,
-        "ports": ", ".join(flow.ports),
-        "kind": checklist.label(f"kind.{flow.kind}", lang),
-        "closes": names.get(closes, str(closes)) if closes is not None else None,
-    }
-
-
-def runbook_views(
-    books: list[WaveRunbook], plan: Plan, catalog: Catalog, checklist: Checklist, lang: Lang
+def tracking_rows(
+    rows: list[dict[str, Any]],
+    entries: list[Entry],
+    checklist: Checklist,
+    lang: Lang,
+    server_detail: bool = False,
 ) -> list[dict[str, Any]]:
-    """The runbooks, texts resolved."""
-    systems = catalog.systems_by_id
-    views = []
-    for book in books:
-        wave = book.wave
-        marks = nonprod_only(wave, catalog)
-        views.append(
-            {
-                "number": wave.number,
-                "name": wave.name,
-                "start": wave.start,
-                "end": wave.end,
-                "systems": [
-                    f"{systems[s].name if s in systems else s} "
-                    f"({s}{', ' + marks[s] if s in marks else ''})"
-                    for s in wave.systems
-                ],
-                "tasks": [
-                    {
-                        "date": t.date,
-                        "day": t.day,
-                        "title": t.task.title.get(lang),
-                        "owner": checklist.label(f"role.{t.task.owner}", lang),
-                        "sources": list(t.task.sources),
-                    }
-                    for t in book.tasks
-                ],
-                "flows_open": [_flow_row(f, plan, checklist, lang) for f in book.flows_open],
-                "flows_close": [_flow_row(f, plan, checklist, lang) for f in book.flows_close],
-                "rollback": [c.get(lang) for c in checklist.runbook.rollback_criteria],
-                "rollback_sources": list(checklist.runbook.rollback_sources),
-                "decision": checklist.runbook.decision.get(lang),
-                "system_owners": list(book.system_owners),
-                "shortest_rto": book.shortest_rto_hours,
-            }
+    """The spreadsheet's rows: every row, except that a per-server item with more than
+    SERVER_ROWS servers becomes one row per (wave, due date), "N servers in wave-03", unless
+    ``server_detail`` (exit-plan.json keeps every row)."""
+    if server_detail:
+        return rows
+    counts: dict[str, int] = {}
+    for entry in entries:
+        if entry.item.per == "server":
+            counts[entry.item.id] = counts.get(entry.item.id, 0) + 1
+    big = {item for item, count in counts.items() if count > SERVER_ROWS}
+    if not big:
+        return rows
+    out: list[dict[str, Any]] = []
+    folded: dict[tuple[str, int, date | None], dict[str, Any]] = {}
+    sizes: dict[tuple[str, int, date | None], int] = {}
+    for row, entry in zip(rows, entries, strict=True):
+        if entry.item.id not in big:
+            out.append(row)
+            continue
+        wave = entry.subject.wave if entry.subject.wave is not None else -1
+        key = (entry.item.id, wave, entry.due)
+        if key not in folded:
+            folded[key] = dict(row)
+            out.append(folded[key])
+        sizes[key] = sizes.get(key, 0) + 1
+        place = row.get("gates") or (f"wave-{wave:02d}" if wave >= 0 else "—")
+        folded[key]["subject"] = checklist.label("servers_in_wave", lang).format(
+            count=sizes[key], wave=place
         )
-    return views
+    return out
 
 
 # cost.json legal-flag codes -> the checklist source that backs them.
@@ -177,9 +195,7 @@ def _flag_values(
     """The numbers the legal-flag texts quote, from the catalog, the plan and cost.json."""
     from exit_plan.render import money  # the one number format of the reports
 
-    exit_date = str(((cost or {}).get("facts") or {}).get("exit_date") or "")
-    if not exit_date and plan.waves:
-        exit_date = max(w.end for w in plan.waves).isoformat()
+    exit_date = exit_day(catalog, plan).isoformat()  # the one exit day (migration.exitday)
     return {
         "notice_months": str(catalog.contract.notice_months),
         "exit_fee": money(catalog.contract.exit_fee or 0.0, lang),
@@ -237,8 +253,8 @@ def _series(doc: Mapping[str, Any], years: list[str], key: str) -> list[float]:
 def _price_source(cost: Mapping[str, Any], key: str, checklist: Checklist, lang: Lang) -> str:
     retrieved = checklist.label("retrieved", lang)
     parts = [
-        f"{b.get('provider')} {b.get('region')}: {b.get('source')}, {retrieved} "
-        f"{b.get('retrieved')}" + (f" ({b['note']})" if b.get("note") else "")
+        f"{b.get('provider')} {b.get('region')}: “{b.get('source')}”, {retrieved} "
+        f"{b.get('retrieved')}" + (f" (“{b['note']}”)" if b.get("note") else "")
         for b in cost.get("price_books", []) or []
         if b.get("provider") == key
     ]
@@ -382,29 +398,36 @@ def _cutover_wave(plan: Plan) -> dict[str, int]:
     return result
 
 
-def nonprod_only(wave: Wave, catalog: Catalog) -> dict[str, str]:
+def nonprod_only(
+    wave: Wave, catalog: Catalog, servers: Mapping[str, Server] | None = None
+) -> dict[str, str]:
     """Systems of which this wave moves only test/dev servers (their prod moves later), with
-    the environments it moves: ``{"e-archive": "test"}``."""
-    servers = catalog.servers_by_id
-    result = {}
-    for system_id in wave.systems:
-        here = {
-            servers[s].environment
-            for s in wave.servers
-            if s in servers and servers[s].system == system_id
-        }
-        if here and "prod" not in here:
-            result[system_id] = ", ".join(sorted(here, key=("test", "dev").index))
-    return result
+    the environments it moves: ``{"e-archive": "test"}``. One pass over the wave's servers."""
+    index = servers if servers is not None else catalog.servers_by_id
+    envs: dict[str, set[str]] = {}
+    for server_id in wave.servers:
+        server = index.get(server_id)
+        if server is not None:
+            envs.setdefault(server.system, set()).add(server.environment)
+    return {
+        system_id: ", ".join(sorted(here, key=("test", "dev").index))
+        for system_id, here in envs.items()
+        if here and "prod" not in here and system_id in wave.systems
+    }
 
 
-def wave_system_names(wave: Wave, catalog: Catalog) -> list[str]:
+def wave_system_names(
+    wave: Wave,
+    catalog: Catalog,
+    servers: Mapping[str, Server] | None = None,
+    systems: Mapping[str, System] | None = None,
+) -> list[str]:
     """The wave's systems by name, marked when only their test/dev servers move here."""
-    systems = catalog.systems_by_id
-    marks = nonprod_only(wave, catalog)
+    by_id = systems if systems is not None else catalog.systems_by_id
+    marks = nonprod_only(wave, catalog, servers)
     names = []
     for system_id in wave.systems:
-        name = systems[system_id].name if system_id in systems else system_id
+        name = by_id[system_id].name if system_id in by_id else system_id
         names.append(f"{name} ({marks[system_id]})" if system_id in marks else name)
     return names
 
@@ -413,86 +436,3 @@ def _dependency_edges(catalog: Catalog) -> list[tuple[str, str]]:
     """(consumer system, provider system) of every flow between two systems, sorted."""
     edges = {(g.from_system, g.to_system) for g in system_flows(catalog)}
     return sorted((a, b) for a, b in edges if a != b)
-
-
-def build_report(
-    catalog: Catalog,
-    plan: Plan,
-    cost: Mapping[str, Any] | None,
-    checklist: Checklist,
-    lang: Lang,
-) -> dict[str, Any]:
-    """Everything the Markdown, HTML and spreadsheet renderers show, in ``lang``."""
-    entries = build_entries(checklist, catalog, plan)
-    books = build_runbooks(checklist, catalog, plan)
-    groups = checklist_groups(entries, checklist, lang)
-    flags = legal_flags(cost, checklist, lang, _flag_values(catalog, plan, cost, lang))
-    cited = sorted(
-        {key for e in entries for key in e.item.sources}
-        | {key for b in books for t in b.tasks for key in t.task.sources}
-        | (set(checklist.runbook.rollback_sources) if books else set())
-        | {key for flag in flags for key in flag["cite"]}
-    )
-    cutover = _cutover_wave(plan)
-    waves = [
-        {
-            "number": w.number,
-            "name": w.name,
-            "start": w.start,
-            "end": w.end,
-            "systems": wave_system_names(w, catalog),
-            "system_ids": list(w.systems),
-            "graph_ids": [s for s in w.systems if cutover.get(s) == w.number],
-            "servers": len(w.servers),
-        }
-        for w in sorted(plan.waves, key=lambda w: w.number)
-    ]
-    in_wave = {s for w in plan.waves for s in w.systems}
-    not_moving = [
-        {"id": s.id, "name": s.name, "disposition": s.disposition}
-        for s in sorted(catalog.systems, key=lambda s: s.id)
-        if s.id not in in_wave
-    ]
-    not_moving_groups = [
-        {
-            "disposition": checklist.label(f"disposition.{d}", lang),
-            "systems": [s["name"] for s in not_moving if s["disposition"] == d],
-        }
-        for d in ("retain", "repurchase", "retire", "rehost", "replatform", "rebuild")
-        if any(s["disposition"] == d for s in not_moving)
-    ]
-    return {
-        "lang": lang,
-        "organisation": plan.organisation or catalog.organisation,
-        "provider": plan.provider_name or catalog.contract.provider,
-        "target": f"{TARGET_NAMES.get(plan.target.provider, plan.target.provider)}"
-        f" ({plan.target.region})",
-        "notice_date": plan.notice_date,
-        "deadline": plan.deadline,
-        "catalog_sha256": plan.catalog_sha256,
-        "legal_flags": flags,
-        "has_cost": cost is not None,
-        "plan_warnings": [{"code": w.code, "message": w.message} for w in plan.warnings],
-        "waves": waves,
-        "not_moving": not_moving,
-        "not_moving_groups": not_moving_groups,
-        "graph_nodes": [
-            {"id": s.id, "name": s.name} for s in sorted(catalog.systems, key=lambda s: s.id)
-        ],
-        "graph_edges": _dependency_edges(catalog),
-        "checklist": groups,
-        "checklist_rows": checklist_rows(entries, checklist, lang),
-        "entry_count": len(entries),
-        "runbooks": runbook_views(books, plan, catalog, checklist, lang),
-        "cost": cost_view(cost, checklist, lang),
-        "sources": [
-            {
-                "key": key,
-                "kind": checklist.label(f"source_kind.{checklist.sources[key].kind}", lang),
-                "title": checklist.sources[key].title,
-                "section": checklist.sources[key].section,
-                "url": checklist.sources[key].url,
-            }
-            for key in cited
-        ],
-    }

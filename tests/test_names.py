@@ -4,19 +4,14 @@ organisation, not the catalog hash)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bench.estate import generate
 from stacks.azure import layout
 from stacks.names import NameError_, computer_names, windows_computer_name
 from tests.stacks_fixtures import make_plan
-
-sys.path.append(str(Path(__file__).parent.parent / "bench"))
-from estate import generate  # noqa: E402
 
 SLUG = st.from_regex(r"[a-z0-9][a-z0-9-]{0,62}", fullmatch=True)
 

@@ -16,7 +16,7 @@ from migration.catalog.models import Quotas
 from stacks.network import check_plan, stack_rule_sets
 from stacks.network.addresses import AddressPlanError, plan_addresses, subnet_prefix
 from stacks.network.limits import NetworkLimitError, check_limits, rule_set_counts
-from tests.waves_builders import catalog, dep, plan, server, system
+from tests.builders import catalog, dep, plan, server, system
 
 
 def hub_estate(consumers: int, target: str = "azure", **planning: Any) -> Any:

@@ -5,9 +5,7 @@ limit layer, not through Pulumi)."""
 
 from __future__ import annotations
 
-import sys
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,17 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.pipeline import plan_catalog
+from bench.estate import generate
 from migration.catalog import Catalog
 from migration.plan import Plan
 from stacks.network.addresses import plan_addresses
 from stacks.network.limits import rule_set_counts
 from stacks.network.policy import moves, network_policy
 from stacks.network.rulesets import aws_rule_sets, azure_rule_sets
-from tests.waves_builders import catalog, dep, plan, server, system
+from tests.builders import catalog, dep, plan, server, system
 from waves import PlanOptions
-
-sys.path.append(str(Path(__file__).parent.parent / "bench"))
-from estate import generate  # noqa: E402
 
 SERVERS_PER_SYSTEM = 5  # bench/estate.py: about five servers per system
 
@@ -72,8 +68,8 @@ def check_invariants(result: Plan) -> None:
     for rules in azure_rule_sets(policy, plan_addresses(result).server_ips).values():
         names = [r.name for r in rules]
         assert len(names) == len(set(names))
-    for rules in aws_rule_sets(policy).values():
-        assert len(rules) == len(set(rules))  # AWS rejects a duplicate rule
+    for sg_rules in aws_rule_sets(policy).values():
+        assert len(sg_rules) == len(set(sg_rules))  # AWS rejects a duplicate rule
 
 
 @pytest.mark.parametrize("ips", [True, False])

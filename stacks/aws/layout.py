@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from migration.errors import UtflyttError
 from migration.plan import Plan, PlannedServer
 from stacks import tags
 
@@ -40,8 +41,12 @@ OPTION_KEYS = frozenset(
 )
 
 
-class AwsConfigError(ValueError):
-    """The ``utflytt:aws`` stack config is wrong; the message names the key."""
+class AwsConfigError(UtflyttError, ValueError):
+    """The ``utflytt:aws`` stack config is wrong; the message names the key.
+
+    Raised while laying out an AWS stack (``utflytt preview``, ``pulumi preview``); the user
+    fixes the named key of ``utflytt:aws`` in ``Pulumi.<stack>.yaml``.
+    """
 
 
 @dataclass(frozen=True)
