@@ -332,9 +332,9 @@ class Catalog(Strict):
     planning: Planning = Planning()
     systems: tuple[System, ...] = ()
     servers: tuple[Server, ...] = ()
-    cost: CostSection = CostSection()
     # optional extension of v1: who signs the exit plan (default roles when empty)
     approvals: tuple[Approval, ...] = Field(default=(), max_length=100)
+    cost: CostSection = CostSection()
 
     @field_validator("version", mode="before")
     @classmethod

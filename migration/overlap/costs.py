@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict
 
 from migration.catalog import MIGRATING_DISPOSITIONS, Catalog, Server
-from migration.cost.model import CostOptions, CostReport, _backup_monthly, _backup_prices
+from migration.cost.cloud import backup_monthly, backup_prices
+from migration.cost.model import CostOptions, CostReport
 from migration.plan import Plan
 from migration.pricing.book import PriceBook
 from migration.sizing.sizing import ServerSizing, make_sizer
@@ -69,7 +70,7 @@ def system_costs(
     sizing = report.sizing.get(provider, {})
     region = options.region(provider, plan)
     book = make_sizer(catalog, provider, region, options.sizing).book
-    backup = _backup_prices(book)
+    backup = backup_prices(book)
     servers_of: dict[str, list[Server]] = {}
     for server in catalog.servers:
         servers_of.setdefault(server.system, []).append(server)
@@ -130,7 +131,7 @@ def _server_cloud(
         "compute": sized.compute_monthly,
         "Windows licence": sized.licence_monthly,
         "disks": sized.disks_monthly,
-        "backup": _backup_monthly(book.provider, sum(server.disks_gb), dict(backup)),
+        "backup": backup_monthly(book.provider, sum(server.disks_gb), dict(backup)),
     }
     edition = server.licences.sql
     if edition != "none" and not server.licences.sql_software_assurance:
