@@ -24,6 +24,9 @@ when it is raised and what the user does about it:
     hold (pins, migrated servers, dependencies, blackouts). Names both ends and their
     catalog lines or wave-sheet rows; move or drop a pin, correct ``migrated``, or shorten
     a blackout.
+  - ``SizingError`` (``migration.sizing.limits``): a migrating server is larger than any
+    size planned for (128 vCPU, 2 TB memory on Azure and AWS); lists the servers. Split the
+    server, give it cpu_p95/memory_p95, or retain its system.
   - :class:`InputFileError` (here): another input (plan.json, cost.json, a wave sheet, a
     pins file, a price book) is unreadable, invalid or stale. Regenerate it (``utflytt
     plan``) or fix the field the message names.
