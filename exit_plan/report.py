@@ -185,7 +185,7 @@ def tracking_rows(
 # cost.json legal-flag codes -> the checklist source that backs them.
 LEGAL_FLAG_SOURCES: dict[str, tuple[str, ...]] = {
     "notice-over-2-months": ("dataact-25-2-d", "dataact-2-8"),
-    "exit-fee-data-act": ("dataact-29", "dataact-2-8"),
+    "exit-fee-data-act": ("dataact-29", "dataact-31", "dataact-2-8"),
 }
 
 
