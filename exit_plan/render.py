@@ -137,20 +137,20 @@ def charts(report: ExitPlanView, checklist: Checklist, lang: Lang) -> dict[str, 
     cost = report.cost
     if cost is None:
         return result
-    yearly = [Series(r["key"], r["label"], tuple(r["yearly"])) for r in cost["rows"]]
-    cumulative = [Series(r["key"], r["label"], tuple(r["cumulative"])) for r in cost["rows"]]
+    yearly = [Series(r.key, r.label, r.yearly) for r in cost.rows]
+    cumulative = [Series(r.key, r.label, r.cumulative) for r in cost.rows]
     return result | {
         "yearly": yearly_bars(
-            checklist.label("yearly", lang), cost["years"], yearly, cost["currency"]
+            checklist.label("yearly", lang), list(cost.years), yearly, cost.currency
         ),
         "cumulative": cumulative_lines(
             checklist.label("cumulative", lang),
-            cost["years"],
+            list(cost.years),
             cumulative,
-            cost["currency"],
-            cost["break_even"],
+            cost.currency,
+            cost.break_even,
             checklist.label("break_even_short", lang),
-            checklist.label("no_break_even_in", lang).format(horizon=cost["horizon"]),
+            checklist.label("no_break_even_in", lang).format(horizon=cost.horizon),
         ),
     }
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from exit_plan.checklist import Entry
 from exit_plan.data import PHASES, Checklist, Lang
+from exit_plan.view import CostRow, CostTable
 from migration.catalog import Catalog, Server, System
 from migration.exitday import exit_day
 from migration.flows import system_flows
@@ -287,9 +288,7 @@ def _row(
     return row
 
 
-def cost_view(
-    cost: Mapping[str, Any] | None, checklist: Checklist, lang: Lang
-) -> dict[str, Any] | None:
+def cost_view(cost: Mapping[str, Any] | None, checklist: Checklist, lang: Lang) -> CostTable | None:
     """The cost comparison: staying at ÅDA against moving to each cloud, and what each move is.
 
     cost.json's ``providers`` are parts, not alternatives: ``ada`` is what ÅDA still costs
@@ -372,18 +371,18 @@ def cost_view(
                     label=row["label"], month=row["break_even"], horizon=horizon
                 )
             )
-    return {
-        "currency": str(cost.get("currency", "EUR")),
-        "years": years,
-        "horizon": horizon,
-        "rows": rows,
-        "parts": parts,
-        "price_books": [dict(b) for b in cost.get("price_books", []) or []],
-        "warnings": [dict(w) for w in cost.get("warnings", []) or []],
-        "break_even": {r["label"]: r["break_even"] for r in rows if r["break_even"]},
-        "break_even_notes": notes,
-        "sensitivity_pct": f"{float(share) * 100:g}" if share is not None else "—",
-    }
+    return CostTable(
+        currency=str(cost.get("currency", "EUR")),
+        years=tuple(years),
+        horizon=horizon,
+        rows=tuple(CostRow.from_row(r) for r in rows),
+        parts=tuple(CostRow.from_row(r) for r in parts),
+        price_books=tuple(dict(b) for b in cost.get("price_books", []) or []),
+        warnings=tuple(dict(w) for w in cost.get("warnings", []) or []),
+        break_even={r["label"]: r["break_even"] for r in rows if r["break_even"]},
+        break_even_notes=tuple(notes),
+        sensitivity_pct=f"{float(share) * 100:g}" if share is not None else "—",
+    )
 
 
 TARGET_NAMES = {"azure": "Azure", "aws": "AWS"}

@@ -49,6 +49,67 @@ class GateRow:
 
 
 @dataclass(frozen=True)
+class Range:
+    """A low–high pair (the price sensitivity of a total)."""
+
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class CostRow:
+    """One alternative (stay, move to a cloud) or one part of a move, per year."""
+
+    key: str
+    label: str
+    yearly: tuple[float, ...]
+    cumulative: tuple[float, ...]
+    one_time: float
+    npv: float | None
+    total: float
+    pricing_option: str | None
+    break_even: str | None
+    has_break_even: bool
+    sensitivity: Range | None
+    source: str
+
+    @classmethod
+    def from_row(cls, row: Row) -> CostRow:
+        """From the mapping :func:`exit_plan.report.cost_view` assembles."""
+        sens = row["sensitivity"]
+        return cls(
+            key=row["key"],
+            label=row["label"],
+            yearly=tuple(row["yearly"]),
+            cumulative=tuple(row["cumulative"]),
+            one_time=row["one_time"],
+            npv=row["npv"],
+            total=row["total"],
+            pricing_option=row["pricing_option"],
+            break_even=row["break_even"],
+            has_break_even=row["has_break_even"],
+            sensitivity=Range(float(sens["low"]), float(sens["high"])) if sens else None,
+            source=row["source"],
+        )
+
+
+@dataclass(frozen=True)
+class CostTable:
+    """The cost comparison as the reports show it (from cost.json or the CostReport)."""
+
+    currency: str
+    years: tuple[str, ...]
+    horizon: str
+    rows: tuple[CostRow, ...]
+    parts: tuple[CostRow, ...]
+    price_books: tuple[Row, ...]
+    warnings: tuple[Row, ...]
+    break_even: dict[str, str]
+    break_even_notes: tuple[str, ...]
+    sensitivity_pct: str
+
+
+@dataclass(frozen=True)
 class ExitPlanView:
     """Everything the exit plan shows, in one language."""
 
@@ -89,7 +150,7 @@ class ExitPlanView:
     entries: tuple[Entry, ...]
     entry_count: int
     runbooks: tuple[RunbookView, ...]
-    cost: Row | None
+    cost: CostTable | None
     sources: tuple[Row, ...]
 
     def context(self) -> dict[str, Any]:

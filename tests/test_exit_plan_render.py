@@ -362,18 +362,18 @@ class TestExampleCosts:
         assert set(cost["providers"]) == {"ada", "azure", "aws"} and cost["stay"]
         view = cost_view(cost, load_checklist(), "sv")
         assert view is not None
-        rows = {r["key"]: r for r in view["rows"]}
+        rows = {r.key: r for r in view.rows}
         assert list(rows) == ["stay", "azure", "aws"]
-        assert rows["stay"]["label"] == "Stanna hos ÅDA"
-        assert rows["azure"]["label"] == "Flytta till Azure"
-        assert rows["stay"]["total"] == cost["stay"]["total"]
+        assert rows["stay"].label == "Stanna hos ÅDA"
+        assert rows["azure"].label == "Flytta till Azure"
+        assert rows["stay"].total == cost["stay"]["total"]
         for key in ("azure", "aws"):
             path = cost["paths"][key]
-            assert rows[key]["total"] == path["total"]
-            assert rows[key]["yearly"] == [path["yearly"][y] for y in view["years"]]
+            assert rows[key].total == path["total"]
+            assert list(rows[key].yearly) == [path["yearly"][y] for y in view.years]
             parts = cost["providers"]["ada"]["one_time"] + cost["providers"][key]["one_time"]
-            assert rows[key]["one_time"] == parts
-        assert [p["key"] for p in view["parts"]] == ["ada", "azure", "aws"]
+            assert rows[key].one_time == parts
+        assert [p.key for p in view.parts] == ["ada", "azure", "aws"]
 
     def test_charts_compare_the_alternatives_and_say_there_is_no_break_even(self) -> None:
         """Three series in each chart; with break-even null for both clouds no marker is drawn
