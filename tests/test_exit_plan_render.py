@@ -474,3 +474,43 @@ def test_swedish_html_has_no_english_sentences() -> None:
     plain = html_module.unescape(re.sub(r"<[^>]+>", "\n", body))
     english = [line for line in _prose(plain) if ENGLISH.search(line.lower())]
     assert english == []
+
+
+def test_exit_plan_json_follows_the_contract() -> None:
+    """exit-plan.json has the keys DESIGN.md names, with dates as ISO strings, every gate a
+    wave name and every flow a (system, environment) pair with an action."""
+    catalog, plan, cost = golden.example_inputs()
+    files = dict(exit_plan_files(catalog, plan, cost, ("sv",), (), as_of=golden.AS_OF))
+    doc = json.loads(files["exit-plan.json"])
+    assert set(doc["document"]) == {"version", "generated", "as_of", "catalog_sha256", "approvals"}
+    names = {w.name for w in plan.waves}
+    for row in doc["checklist"]:
+        assert {
+            "id",
+            "title",
+            "kind",
+            "due",
+            "gates",
+            "owner",
+            "evidence",
+            "sources",
+            "overdue",
+        } <= set(row)
+        assert row["gates"] is None or row["gates"] in names
+        assert row["kind"] in {
+            "legal",
+            "governance",
+            "procurement",
+            "contract",
+            "data",
+            "technical",
+            "decommission",
+        }
+    for book in doc["runbooks"]:
+        assert {"wave", "start", "end", "servers", "steps", "rollback", "flows"} <= set(book)
+        for flow in book["flows"]:
+            assert {"from_system", "from_env", "to_system", "to_env", "ports", "action"} <= set(
+                flow
+            )
+            assert flow["action"] in ("open", "close")
+    assert doc["risks"] and {"id", "level", "title"} <= set(doc["risks"][0])
