@@ -122,6 +122,7 @@ def charts(report: ExitPlanView, checklist: Checklist, lang: Lang) -> dict[str, 
             report.blackouts,
             checklist.label("gantt", lang),
             checklist.label("blackout", lang),
+            (report.document.as_of, checklist.label("doc_as_of", lang)),
         ),
         "deps": {
             wave["name"]: dependency_svg(
