@@ -109,8 +109,8 @@ def timeline_bars(report: ExitPlanView, checklist: Checklist, lang: Lang) -> lis
     exit_row = label("exit_day", lang).split(" (")[0]
     bars.append(Bar(exit_row, exit_row, timeline.exit_day, timeline.exit_day, "exit"))
     for wave in report.waves:
-        kind = {"critical": "critical", "pilot": "pilot"}.get(wave["mode_key"], "wave")
-        bars.append(Bar(wave["name"], wave["name"], wave["start"], wave["end"], kind))
+        kind = {"critical": "critical", "pilot": "pilot"}.get(wave.mode_key, "wave")
+        bars.append(Bar(wave.name, wave.name, wave.start, wave.end, kind))
     return bars
 
 
@@ -125,14 +125,14 @@ def charts(report: ExitPlanView, checklist: Checklist, lang: Lang) -> dict[str, 
             (report.document.as_of, checklist.label("doc_as_of", lang)),
         ),
         "deps": {
-            wave["name"]: dependency_svg(
-                wave["graph_ids"],
+            wave.name: dependency_svg(
+                wave.graph_ids,
                 report.system_names,
                 report.providers,
-                f"{checklist.label('dependencies', lang)}: {wave['name']}",
+                f"{checklist.label('dependencies', lang)}: {wave.name}",
             )
             for wave in report.waves
-            if wave["graph_ids"]
+            if wave.graph_ids
         },
     }
     cost = report.cost

@@ -8,12 +8,13 @@ own format (HTML autoescape, Markdown filter, spreadsheet prefix).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from exit_plan.checklist import Entry
 from exit_plan.data import PHASES, Checklist, Lang
-from exit_plan.view import CostRow, CostTable
+from exit_plan.view import CostRow, CostTable, TrackingRow
 from migration.catalog import Catalog, Server, System
 from migration.exitday import exit_day
 from migration.flows import system_flows
@@ -126,31 +127,36 @@ def checklist_groups(
     return groups
 
 
-def checklist_rows(entries: list[Entry], checklist: Checklist, lang: Lang) -> list[dict[str, Any]]:
-    """One flat row per entry (for the spreadsheet), in checklist order."""
+def checklist_rows(
+    entries: list[Entry], checklist: Checklist, lang: Lang, as_of: date | None = None
+) -> list[TrackingRow]:
+    """One flat row per entry (spreadsheet, exit-plan.json), in checklist order."""
     return [
-        {
-            "id": e.item.id,
-            "phase": checklist.label(f"phase.{e.item.phase}", lang),
-            "title": e.item.title.get(lang),
-            "subject": _subject(e, checklist, lang),
-            "due": e.due,
-            "rule": _rule_text(e, checklist, lang),
-            "owner": _owner(e, checklist, lang),
-            "evidence": e.item.evidence.get(lang),
-            "sources": ", ".join(e.item.sources),
-        }
+        TrackingRow(
+            id=e.item.id,
+            phase=checklist.label(f"phase.{e.item.phase}", lang),
+            kind=e.item.item_kind,
+            title=e.item.title.get(lang),
+            subject=_subject(e, checklist, lang),
+            due=e.due,
+            rule=_rule_text(e, checklist, lang),
+            owner=_owner(e, checklist, lang),
+            evidence=e.item.evidence.get(lang),
+            sources=e.item.sources,
+            gates=e.gates.name if e.gates is not None else "",
+            overdue=as_of is not None and e.overdue(as_of),
+        )
         for e in entries
     ]
 
 
 def tracking_rows(
-    rows: list[dict[str, Any]],
+    rows: list[TrackingRow],
     entries: list[Entry],
     checklist: Checklist,
     lang: Lang,
     server_detail: bool = False,
-) -> list[dict[str, Any]]:
+) -> list[TrackingRow]:
     """The spreadsheet's rows: every row, except that a per-server item with more than
     SERVER_ROWS servers becomes one row per (wave, due date), "N servers in wave-03", unless
     ``server_detail`` (exit-plan.json keeps every row)."""
@@ -163,8 +169,8 @@ def tracking_rows(
     big = {item for item, count in counts.items() if count > SERVER_ROWS}
     if not big:
         return rows
-    out: list[dict[str, Any]] = []
-    folded: dict[tuple[str, int, date | None], dict[str, Any]] = {}
+    out: list[TrackingRow | tuple[str, int, date | None]] = []
+    folded: dict[tuple[str, int, date | None], TrackingRow] = {}
     sizes: dict[tuple[str, int, date | None], int] = {}
     for row, entry in zip(rows, entries, strict=True):
         if entry.item.id not in big:
@@ -173,14 +179,19 @@ def tracking_rows(
         wave = entry.subject.wave if entry.subject.wave is not None else -1
         key = (entry.item.id, wave, entry.due)
         if key not in folded:
-            folded[key] = dict(row)
-            out.append(folded[key])
+            folded[key] = row
+            out.append(key)  # placeholder: the folded row goes here
         sizes[key] = sizes.get(key, 0) + 1
-        place = row.get("gates") or (f"wave-{wave:02d}" if wave >= 0 else "—")
-        folded[key]["subject"] = checklist.label("servers_in_wave", lang).format(
-            count=sizes[key], wave=place
-        )
-    return out
+    label = checklist.label("servers_in_wave", lang)
+    result = []
+    for item in out:
+        if isinstance(item, TrackingRow):
+            result.append(item)
+            continue
+        row = folded[item]
+        place = row.gates or (f"wave-{item[1]:02d}" if item[1] >= 0 else "—")
+        result.append(replace(row, subject=label.format(count=sizes[item], wave=place)))
+    return result
 
 
 # cost.json legal-flag codes -> the checklist source that backs them.

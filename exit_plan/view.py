@@ -49,6 +49,39 @@ class GateRow:
 
 
 @dataclass(frozen=True)
+class TrackingRow:
+    """One checklist line as the spreadsheet and exit-plan.json carry it."""
+
+    id: str
+    phase: str
+    kind: str
+    title: str
+    subject: str
+    due: date | None
+    rule: str
+    owner: str
+    evidence: str
+    sources: tuple[str, ...]
+    gates: str  # the wave it gates, "" if none
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class WaveRow:
+    """One wave in the summary, the Gantt and the dependency views."""
+
+    number: int
+    name: str
+    start: date
+    end: date
+    systems: tuple[str, ...]
+    graph_ids: tuple[str, ...]  # systems whose production moves in this wave
+    servers: int
+    mode: str  # the label: critical, pilot or standard wave
+    mode_key: str
+
+
+@dataclass(frozen=True)
 class Range:
     """A low–high pair (the price sensitivity of a total)."""
 
@@ -133,8 +166,8 @@ class ExitPlanView:
     has_cost: bool
     plan_warnings: tuple[Row, ...]
     cost_warnings: tuple[Row, ...]
-    waves: tuple[Row, ...]
-    summary_waves: tuple[Row, ...]
+    waves: tuple[WaveRow, ...]
+    summary_waves: tuple[WaveRow, ...]
     more_waves: int
     blackouts: tuple[tuple[date, date, str], ...]
     not_moving_groups: tuple[Row, ...]
@@ -144,8 +177,8 @@ class ExitPlanView:
     system_names: dict[str, str]
     providers: dict[str, set[str]]
     checklist: tuple[Row, ...]
-    checklist_rows: tuple[Row, ...]  # every entry (exit-plan.json)
-    tracking_rows: tuple[Row, ...]  # the spreadsheet's rows (large per-server items folded)
+    checklist_rows: tuple[TrackingRow, ...]  # every entry (exit-plan.json)
+    tracking_rows: tuple[TrackingRow, ...]  # the spreadsheet's (large server items folded)
     server_detail: bool  # per-server rows and the move-order sheet in full
     entries: tuple[Entry, ...]
     entry_count: int

@@ -95,17 +95,17 @@ def _checklist_sheet(book: Workbook, report: ExitPlanView, label: Label) -> None
     for row in report.tracking_rows:
         sheet.row(
             [
-                row["id"],
-                row["phase"],
-                row["title"],
-                row["subject"],
-                row["due"],
-                overdue if row["overdue"] else "",
-                row["gates"],
-                row["owner"],
+                row.id,
+                row.phase,
+                row.title,
+                row.subject,
+                row.due,
+                overdue if row.overdue else "",
+                row.gates,
+                row.owner,
                 status,
-                row["evidence"],
-                row["sources"],
+                row.evidence,
+                ", ".join(row.sources),
             ]
         )
     sheet.status(9, _statuses(label), 2, sheet.rows)
