@@ -49,6 +49,41 @@ class GateRow:
 
 
 @dataclass(frozen=True)
+class EntryRow:
+    """One subject of a checklist item in the appendix (or N servers of one wave)."""
+
+    subject: str
+    due: date | None
+    rule: str
+    owner: str
+    overdue: bool
+    gates: str
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """A checklist item with its text, evidence, sources and dated rows."""
+
+    id: str
+    per: str
+    title: str
+    text: str
+    evidence: str
+    sources: tuple[str, ...]
+    rows: tuple[EntryRow, ...]
+    first_due: date | None
+
+
+@dataclass(frozen=True)
+class ChecklistGroup:
+    """The items of one phase."""
+
+    phase: str
+    label: str
+    items: tuple[ItemView, ...]
+
+
+@dataclass(frozen=True)
 class TrackingRow:
     """One checklist line as the spreadsheet and exit-plan.json carry it."""
 
@@ -176,7 +211,7 @@ class ExitPlanView:
     graph_edges: tuple[tuple[str, str], ...]
     system_names: dict[str, str]
     providers: dict[str, set[str]]
-    checklist: tuple[Row, ...]
+    checklist: tuple[ChecklistGroup, ...]
     checklist_rows: tuple[TrackingRow, ...]  # every entry (exit-plan.json)
     tracking_rows: tuple[TrackingRow, ...]  # the spreadsheet's (large server items folded)
     server_detail: bool  # per-server rows and the move-order sheet in full
