@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import Any
 
 from exit_plan.checklist import build_entries
-from exit_plan.control import CostFacts, risk_register, stressed_exit
+from exit_plan.control import CostFacts, Risk, risk_register, stressed_exit
 from exit_plan.data import load_checklist
 from exit_plan.testing import sample_catalog, sample_cost, sample_plan
 from exit_plan.timeline import legal_timeline
+from migration.catalog import Catalog
+from migration.plan import Plan
 from tests import golden_exit_plan as golden
 
 
-def _risks(catalog, plan, cost, as_of=date(2026, 12, 5)):  # type: ignore[no-untyped-def]
+def _risks(
+    catalog: Catalog, plan: Plan, cost: dict[str, Any] | None, as_of: date = date(2026, 12, 5)
+) -> dict[str, Risk]:
     checklist = load_checklist()
     timeline = legal_timeline(catalog, plan)
     entries = build_entries(checklist, catalog, plan, timeline)
