@@ -42,108 +42,12 @@ from migration.importers.common import (
     parse_number,
 )
 from migration.importers.osmap import os_slug
+from migration.importers.rvtools_headers import CAMEL_CASE, SHEETS, SPECS, Spec
 from migration.importers.sources import missing_sheet, read_csv_folder, read_workbook
 
 __all__ = ["CAMEL_CASE", "SHEETS", "read_rvtools"]
 
-SHEETS = ("vInfo", "vDisk", "vPartition", "vNetwork")
 MIB_PER_GB = 1024.0
-
-CAMEL_CASE: dict[str, dict[str, str]] = {
-    "vInfo": {
-        "VM": "vInfoVMName",
-        "VM UUID": "vInfoUUID",
-        "Powerstate": "vInfoPowerstate",
-        "Template": "vInfoTemplate",
-        "SRM Placeholder": "vInfoSRMPlaceHolder",
-        "DNS Name": "vInfoGuestHostName",
-        "CPUs": "vInfoCPUs",
-        "Memory": "vInfoMemory",
-        "NICs": "vInfoNICs",
-        "Disks": "vInfoNumVirtualDisks",
-        "Total disk capacity MiB": "vInfoTotalDiskCapacityMiB",
-        "Provisioned MiB": "vInfoProvisioned",
-        "In Use MiB": "vInfoInUse",
-        "Primary IP Address": "vInfoPrimaryIPAddress",
-        "Folder": "vInfoFolder",
-        "Datacenter": "vInfoDataCenter",
-        "Cluster": "vInfoCluster",
-        "Host": "vInfoHost",
-        "OS according to the configuration file": "vInfoOS",
-        "OS according to the VMware Tools": "vInfoOSTools",
-    },
-    "vPartition": {
-        "VM": "vPartitionVMName",
-        "VM UUID": "vPartitionUUID",
-        "Disk": "vPartitionDisk",
-        "Capacity MiB": "vPartitionCapacityMiB",
-        "Consumed MiB": "vPartitionConsumedMiB",
-    },
-}
-"""The camelCase header generation: sheet -> display name -> camelCase header (as written).
-
-vDisk and vNetwork have no known camelCase form; they are read by their display names.
-"""
-
-# field -> (header names, required); names are matched after normalise_header
-Spec = dict[str, tuple[tuple[str, ...], bool]]
-
-
-def _spec(sheet: str, fields: dict[str, tuple[str, bool]]) -> Spec:
-    """Each field's display name and, where the sheet has one, its camelCase alias."""
-    aliases = CAMEL_CASE.get(sheet, {})
-    return {
-        name: ((header, aliases[header]) if header in aliases else (header,), required)
-        for name, (header, required) in fields.items()
-    }
-
-
-_KEY_COLUMNS = {
-    "vm": ("VM", True),
-    "vm_uuid": ("VM UUID", False),
-    "vm_id": ("VM ID", False),
-    "sdk_uuid": ("VI SDK UUID", False),
-    "template": ("Template", False),
-    "srm": ("SRM Placeholder", False),
-}
-_VINFO: Spec = _spec(
-    "vInfo",
-    {
-        **_KEY_COLUMNS,
-        "powerstate": ("Powerstate", True),
-        "cpus": ("CPUs", True),
-        "memory": ("Memory", True),
-        "total_disk": ("Total disk capacity MiB", False),
-        "provisioned": ("Provisioned MiB", False),
-        "in_use": ("In Use MiB", False),
-        "primary_ip": ("Primary IP Address", False),
-        "folder": ("Folder", False),
-        "annotation": ("Annotation", False),
-        "os_config": ("OS according to the configuration file", False),
-        "os_tools": ("OS according to the VMware Tools", False),
-    },
-)
-_VDISK: Spec = _spec(
-    "vDisk",
-    {
-        **_KEY_COLUMNS,
-        "capacity": ("Capacity MiB", True),
-        "disk_key": ("Disk Key", False),
-        "disk": ("Disk", False),
-    },
-)
-_VPARTITION: Spec = _spec(
-    "vPartition",
-    {**_KEY_COLUMNS, "consumed": ("Consumed MiB", True), "capacity": ("Capacity MiB", False)},
-)
-_VNETWORK: Spec = _spec("vNetwork", {**_KEY_COLUMNS, "ipv4": ("IPv4 Address", True)})
-_SPECS: dict[str, Spec] = {
-    "vInfo": _VINFO,
-    "vDisk": _VDISK,
-    "vPartition": _VPARTITION,
-    "vNetwork": _VNETWORK,
-}
-
 Columns = dict[str, int | None]
 
 
@@ -184,7 +88,7 @@ def read_rvtools(path: Path, display: str | None = None) -> ImportResult:
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
         keep = {
             sheet: {normalise_header(h) for names, _ in spec.values() for h in names}
-            for sheet, spec in _SPECS.items()
+            for sheet, spec in SPECS.items()
         }
         tables = read_workbook(path, shown, SHEETS, keep)
         kind = "RVTools xlsx"
@@ -196,7 +100,7 @@ def read_rvtools(path: Path, display: str | None = None) -> ImportResult:
         raise missing_sheet(shown, "vInfo", folder=path.is_dir())
 
     problems: list[Problem] = []
-    columns = {name: _columns(table, _SPECS[name], problems) for name, table in tables.items()}
+    columns = {name: _columns(table, SPECS[name], problems) for name, table in tables.items()}
     if problems:
         raise MissingColumn(problems)
 
