@@ -31,6 +31,7 @@ __all__ = [
     "Findings",
     "dependencies_unknown",
     "find_findings",
+    "latency_cycles",
     "find_placeholders",
     "load_final_catalog",
 ]
@@ -59,10 +60,15 @@ class DraftCatalogError(UtflyttError):
 
 @dataclass(frozen=True)
 class Findings:
-    """What remains to fill in: placeholder lines and systems with no known dependency."""
+    """What remains to fill in: placeholder lines and systems with no known dependency.
+
+    ``latency_cycles`` are information, not something to fill in (``--strict`` passes):
+    systems tied by a cycle of latency-sensitive dependencies, which move in one wave.
+    """
 
     placeholders: tuple[Issue, ...] = ()
     dependencies_unknown: tuple[Issue, ...] = ()
+    latency_cycles: tuple[Issue, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.placeholders or self.dependencies_unknown)
@@ -166,9 +172,53 @@ def dependencies_unknown(catalog: Catalog, path: str | Path | None = None) -> li
     return sorted(issues)
 
 
+def latency_cycles(catalog: Catalog, path: str | Path | None = None) -> list[Issue]:
+    """Systems tied into a cycle by latency-sensitive dependencies, each cycle named in full.
+
+    Such systems move in one wave (a move group); the finding names every partner so that a
+    mistaken ``latency_sensitive: true`` is easy to spot.
+    """
+    import networkx as nx
+
+    system_of = {server.id: server.system for server in catalog.servers}
+    graph: nx.DiGraph = nx.DiGraph()
+    for system in catalog.systems:
+        for dep in system.depends_on:
+            if dep.latency_sensitive:
+                graph.add_edge(system.id, system_of.get(dep.to, dep.to))
+    for server in catalog.servers:
+        for dep in server.depends_on:
+            if dep.latency_sensitive:
+                graph.add_edge(server.system, system_of.get(dep.to, dep.to))
+    cycles = sorted(
+        sorted(component)
+        for component in nx.strongly_connected_components(graph)
+        if len(component) > 1
+    )
+    positions = _positions(Path(path)) if path is not None and cycles else {}
+    issues = []
+    for members in cycles:
+        file, line, column = positions.get(members[0], (str(path or ""), 0, 0))
+        issues.append(
+            Issue(
+                file,
+                line,
+                column,
+                members[0],
+                f"latency-sensitive cycle across {len(members)} systems: "
+                f"{', '.join(members)} (they move in one wave)",
+            )
+        )
+    return issues
+
+
 def find_findings(catalog: Catalog, path: str | Path) -> Findings:
-    """Placeholders and systems with unknown dependencies of a valid catalog."""
-    return Findings(tuple(find_placeholders(path)), tuple(dependencies_unknown(catalog, path)))
+    """Placeholders, systems with unknown dependencies and latency-sensitive cycles."""
+    return Findings(
+        tuple(find_placeholders(path)),
+        tuple(dependencies_unknown(catalog, path)),
+        tuple(latency_cycles(catalog, path)),
+    )
 
 
 def final_blockers(catalog: Catalog, path: str | Path) -> list[Issue]:
