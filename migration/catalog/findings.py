@@ -187,9 +187,9 @@ def latency_cycles(catalog: Catalog, path: str | Path | None = None) -> list[Iss
             if dep.latency_sensitive:
                 graph.add_edge(system.id, system_of.get(dep.to, dep.to))
     for server in catalog.servers:
-        for dep in server.depends_on:
-            if dep.latency_sensitive:
-                graph.add_edge(server.system, system_of.get(dep.to, dep.to))
+        for server_dep in server.depends_on:
+            if server_dep.latency_sensitive:
+                graph.add_edge(server.system, system_of.get(server_dep.to, server_dep.to))
     cycles = sorted(
         sorted(component)
         for component in nx.strongly_connected_components(graph)
