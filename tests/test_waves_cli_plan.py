@@ -236,3 +236,18 @@ def test_unknown_pins_file_is_an_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output == f"Error: {missing}: cannot read pins: No such file or directory\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_more_than_ten_warnings_print_the_first_ten_and_where_the_rest_are() -> None:
+    """12 warnings: the first 10 in full, then where all 12 are; -v prints every one."""
+    from app.cli.plan import warning_lines
+    from migration.plan import Warning_
+
+    warnings = [Warning_(code="w", message=f"number {i}") for i in range(12)]
+    lines = warning_lines(warnings, Path("build"), verbose=False)
+    assert lines[0] == (
+        "Warnings (the first 10 of 12; all in build/plan.json, counted by code in plan.md; "
+        "-v prints all):"
+    )
+    assert lines[1:] == [f"  w: number {i}" for i in range(10)] + [""]
+    assert len(warning_lines(warnings, Path("build"), verbose=True)) == 14

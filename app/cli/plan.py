@@ -160,7 +160,7 @@ def plan_summary(
     plan = result.plan
     lines: list[str] = []
     if not quiet:
-        lines += _warning_lines(plan.warnings, output, verbose)
+        lines += warning_lines(plan.warnings, output, verbose)
         if verbose:
             lines += [f"wrote {_shown(path)}" for path in result.written]
     stacks = result.stacks
@@ -180,7 +180,7 @@ def plan_summary(
     return lines
 
 
-def _warning_lines(warnings: Sequence[Warning_], output: Path, verbose: bool) -> list[str]:
+def warning_lines(warnings: Sequence[Warning_], output: Path, verbose: bool) -> list[str]:
     if not warnings:
         return []
     shown = warnings if verbose or len(warnings) <= TOP_WARNINGS else warnings[:TOP_WARNINGS]
@@ -188,7 +188,7 @@ def _warning_lines(warnings: Sequence[Warning_], output: Path, verbose: bool) ->
         f"Warnings ({len(warnings)}):"
         if len(shown) == len(warnings)
         else f"Warnings (the first {len(shown)} of {len(warnings)}; all in "
-        f"{_shown(output / 'plan.md')} and plan.json, or run with -v):"
+        f"{_shown(output / 'plan.json')}, counted by code in plan.md; -v prints all):"
     )
     return [head, *(f"  {w.code}: {w.message}" for w in shown), ""]
 
