@@ -1,8 +1,11 @@
 """The whole job of ``utflytt plan``: one catalog in; plan, costs, stack configs, exit plan out.
 
-Data flows one way (DESIGN.md): catalog -> sizing -> waves -> cost -> stack configs and exit
-plan. Everything is computed in memory first; only when every step has succeeded are the
-files written, each atomically, so invalid input or a failed step writes nothing.
+Data flows one way (docs/architecture.md): catalog -> sizing -> waves -> cost -> stack configs
+and exit plan. Everything is computed and rendered first (existing stack configs read and checked
+too); only when every step has succeeded is the list of outputs handed to
+:func:`migration.generation.write_generation`, which switches the whole generation under a
+lock, all or nothing: invalid input, a failed step, a full disk or a killed run leaves the
+previous build and stack configs exactly as they were.
 """
 
 from __future__ import annotations
@@ -14,10 +17,13 @@ from typing import TYPE_CHECKING, cast
 
 from migration.catalog import Catalog
 from migration.catalog.findings import load_final_catalog
+from migration.catalog.where import locate_plan_error
 from migration.cost import CostOptions, compare_costs
 from migration.cost.model import CostReport
 from migration.cost.outputs import to_csv, to_xlsx
-from migration.fileio import dumps_json, write_atomic
+from migration.errors import PlanError
+from migration.fileio import dumps_json, json_writer
+from migration.generation import Output, write_generation
 from migration.plan import Plan
 from migration.sizing import size_catalog
 from waves import PlanOptions, plan_waves
@@ -85,15 +91,18 @@ def run_plan(
     step("reading the catalog")
     catalog, digest = load_final_catalog(catalog_path)
     step(f"planning {len(catalog.servers)} servers")
-    plan = plan_catalog(catalog, digest, opts.plan)
+    try:
+        plan = plan_catalog(catalog, digest, opts.plan)
+    except PlanError as exc:  # name the catalog lines of what the error is about
+        raise locate_plan_error(exc, catalog_path) from None
     step("comparing costs")
     report = compare_costs(catalog, plan, opts.cost)
     step("writing plan.md, cost and exit plan")
     cost_document = report.to_json_dict()
 
     out = Path(out_dir)
-    payloads: list[tuple[Path, str | bytes]] = [
-        (out / "plan.json", dumps_json(plan.to_json_dict())),
+    outputs: list[Output] = [
+        (out / "plan.json", json_writer(plan.to_json_dict())),
         (out / "plan.md", render_plan_markdown(plan, catalog)),
         (out / "cost.json", dumps_json(cost_document)),
         (out / "cost.csv", to_csv(report)),
@@ -105,17 +114,18 @@ def run_plan(
             payload = render_exit_plan(
                 catalog, plan, cost_document, cast("Lang", lang), fmt, checklist
             )
-            payloads.append((out / f"exit-plan.{lang}.{fmt}", payload))
-
-    written = [write_atomic(path, data) for path, data in payloads]
+            outputs.append((out / f"exit-plan.{lang}.{fmt}", payload))
     stacks = None
     if opts.stack_config_dir is not None:
-        from stacks.config import sync_stack_configs
+        from stacks.config import render_stack_configs
         from stacks.project import plan_path_for
 
         plan_path = plan_path_for(out / "plan.json", opts.stack_config_dir)
-        stacks = sync_stack_configs(plan, plan_path, opts.stack_config_dir)
-        written.extend(stacks.written)
+        stacks = render_stack_configs(plan, plan_path, opts.stack_config_dir)
+        outputs.extend(stacks.outputs)
+    written = write_generation(
+        outputs, folders=[opts.stack_config_dir] if opts.stack_config_dir is not None else []
+    )
     return PipelineResult(
         catalog=catalog, plan=plan, cost=report, written=tuple(written), stacks=stacks
     )

@@ -140,6 +140,7 @@ class StackConfigSync:
     written: tuple[Path, ...] = ()
     unchanged: tuple[Path, ...] = ()
     stale: tuple[Path, ...] = ()  # Pulumi.wave-NN.yaml of waves the plan no longer has: kept
+    outputs: tuple[tuple[Path, str], ...] = ()  # (path, text) of the configs to write
 
     @property
     def paths(self) -> list[Path]:
@@ -158,37 +159,59 @@ def _stack_order(path: Path) -> tuple[int, str]:
     return (0 if path.name == "Pulumi.foundation.yaml" else 1, path.name)
 
 
-def sync_stack_configs(
+def render_stack_configs(
     plan: Plan, plan_path: str | Path, out_dir: str | Path = "stacks/config"
 ) -> StackConfigSync:
-    """Bring ``Pulumi.foundation.yaml`` and ``Pulumi.wave-NN.yaml`` in line with the plan.
+    """What bringing the stack configs in line with the plan would write; writes nothing.
 
     Stack configs are the user's files: only the keys the writer owns (:data:`MANAGED_KEYS`)
-    are set; every other key, ``secure:`` values and ``encryptionsalt`` are kept. A file whose
-    text would not change is not rewritten. Nothing is ever deleted: a wave stack the plan no
-    longer has is reported as stale (it may still be deployed; ``pulumi destroy`` it first).
+    are set; every other key, ``secure:`` values and ``encryptionsalt`` are kept. Every
+    existing config is read and checked first (:class:`InputFileError` on a broken one). A
+    file whose text would not change is listed as unchanged. Nothing is ever deleted: a wave
+    stack the plan no longer has is reported as stale (it may still be deployed;
+    ``pulumi destroy`` it first). ``utflytt plan`` writes :attr:`StackConfigSync.outputs`
+    with its other files, all or nothing.
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    outputs: list[tuple[Path, str]] = []
     unchanged: list[Path] = []
     for stack in stack_names(plan):
         settings = settings_for_stack(plan, stack, Path(plan_path).as_posix())
         path = out / f"Pulumi.{stack}.yaml"
         kept = _existing(path)
         text = render_stack_config(settings, kept)
-        if path.exists() and path.read_text(encoding="utf-8") == text:
+        if path.exists() and _read_text(path) == text:
             unchanged.append(path)
             continue
-        write_atomic(path, text)
-        written.append(path)
-    current = {p.name for p in (*written, *unchanged)}
+        outputs.append((path, text))
+    current = {p.name for p, _ in outputs} | {p.name for p in unchanged}
     stale = tuple(
         path
-        for path in sorted(out.glob("Pulumi.wave-*.yaml"))
+        for path in (sorted(out.glob("Pulumi.wave-*.yaml")) if out.is_dir() else [])
         if path.name not in current and STACK_RE.match(path.name[7:-5])
     )
-    return StackConfigSync(out, tuple(written), tuple(unchanged), stale)
+    return StackConfigSync(
+        out, tuple(p for p, _ in outputs), tuple(unchanged), stale, tuple(outputs)
+    )
+
+
+def sync_stack_configs(
+    plan: Plan, plan_path: str | Path, out_dir: str | Path = "stacks/config"
+) -> StackConfigSync:
+    """Render (see :func:`render_stack_configs`) and write the changed stack configs."""
+    sync = render_stack_configs(plan, plan_path, out_dir)
+    if sync.outputs:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+    for path, text in sync.outputs:
+        write_atomic(path, text)
+    return sync
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"{path}: cannot read stack config: {exc}") from None
 
 
 def _is_secure(value: Any) -> bool:
@@ -207,7 +230,11 @@ def _existing(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(_read_text(path)) or {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+        raise InputFileError(f"{where}: not valid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise InputFileError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from app.cli import cli
-from migration.catalog import Catalog
+from migration.catalog import Catalog, load_catalog_with_digest
 from migration.cost import CostOptions, break_even, compare_costs, write_cost_outputs
 from migration.fileio import write_json
 from migration.plan import NotMigrated, Plan, PlannedServer, Target, Wave
@@ -612,8 +612,12 @@ class TestCli:
         """`utflytt cost --plan` prints the table and writes the three files."""
         plan_path = tmp_path / "plan.json"
         plan = small_plan({"dc01": 0, "eko-app01": 1, "eko-db01": 1})
+        digest = load_catalog_with_digest("tests/data/small.yaml")[1]  # cost checks it
         plan = plan.model_copy(
-            update={"servers": {k: v for k, v in plan.servers.items() if k not in ("c", "d")}}
+            update={
+                "servers": {k: v for k, v in plan.servers.items() if k not in ("c", "d")},
+                "catalog_sha256": digest,
+            }
         )
         write_json(plan_path, plan.to_json_dict())
         result = CliRunner().invoke(

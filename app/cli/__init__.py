@@ -2,7 +2,9 @@
 
 Core packages never import click. Every :class:`~migration.errors.UtflyttError` raised by a
 command becomes ``Error: ...`` with exit code 1 here, in :class:`UtflyttGroup`; usage errors
-exit with 2 (click's own convention).
+exit with 2 (click's own convention). It is also the safety net: any other exception (an
+OSError, a bug) becomes one ``Error: ...`` line with exit code 1, never a traceback, unless
+``utflytt --debug`` asks for the traceback.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import click
 from app.cli.options import catalog_argument, json_option, verbose_option
 from migration import __version__
 from migration.catalog import json_schema, load_catalog, summarise
-from migration.errors import CatalogError, Issue, UtflyttError
+from migration.errors import CatalogError, Issue, UtflyttError, describe_os_error
 from migration.fileio import dumps_json
 from migration.tables import render_table
 
@@ -27,21 +29,46 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 
 class UtflyttGroup(click.Group):
-    """A click group that turns domain errors into ``Error: ...`` and exit code 1.
+    """A click group that turns every error into ``Error: ...`` and exit code 1.
 
-    With ``--json`` the error is also printed to stdout as JSON, so CI always has something
-    to parse: ``{"valid": false, "errors": [{file, line, column, path, message}]}`` for an
-    invalid catalog, ``{"error": message, "errors": [...]}`` for any other error.
+    With ``--json`` a domain error is also printed to stdout as JSON, so CI always has
+    something to parse: ``{"valid": false, "errors": [{file, line, column, path, message}]}``
+    for an invalid catalog, ``{"error": message, "errors": [...]}`` for any other error.
     """
 
     def invoke(self, ctx: click.Context) -> Any:
         as_json = "--json" in [*getattr(ctx, "_protected_args", []), *ctx.args]
         try:
             return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except UtflyttError as exc:
             if as_json:
                 click.echo(dumps_json(error_json(exc)), nl=False)
             raise click.ClickException(str(exc)) from None
+        except Exception as exc:
+            if ctx.meta.get(DEBUG_KEY):
+                raise
+            raise click.ClickException(describe_unexpected(exc)) from None
+
+
+DEBUG_KEY = "utflytt.debug"
+
+
+def describe_unexpected(exc: BaseException) -> str:
+    """One line for an exception that is not a domain error (I/O, resources, a bug)."""
+    if isinstance(exc, OSError):
+        return describe_os_error(exc)
+    if isinstance(exc, MemoryError):
+        return "out of memory (is the input far larger than expected?)"
+    if isinstance(exc, RecursionError):
+        return "input nested too deeply to process"
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    detail = f": {first[:300]}" if first else ""
+    return (
+        f"unexpected {type(exc).__name__}{detail} (a bug in utflytt: please report it with "
+        "the output of `utflytt --debug ...`)"
+    )
 
 
 def error_json(exc: UtflyttError) -> dict[str, Any]:
@@ -55,7 +82,9 @@ def error_json(exc: UtflyttError) -> dict[str, Any]:
 
 @click.group(cls=UtflyttGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="utflytt")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="Show the full traceback of an unexpected error.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
     """Plan and codify a move out of a hosting provider into cloud IaaS.
 
     A catalog (YAML or JSON, one file or a folder) describes the systems and servers to move.
@@ -67,6 +96,7 @@ def cli() -> None:
         utflytt validate examples/mariehamn/catalog.yaml
         utflytt plan
     """
+    ctx.meta[DEBUG_KEY] = debug
 
 
 @cli.command()

@@ -19,17 +19,22 @@ from migration.catalog.findings import load_final_catalog
 from migration.cost.model import OPTION_ALIASES, OPTIONS, CostOptions, compare_costs
 from migration.cost.outputs import render_text, write_report
 from migration.fileio import dumps_json
-from migration.plan import Plan, read_plan
+from migration.plan import Plan, read_plan_for
 
 
 def _plan_for(catalog_path: Path, plan_path: Path | None) -> tuple[Any, Plan]:
     catalog, digest = load_final_catalog(catalog_path)
-    if plan_path is not None:
-        return catalog, read_plan(plan_path)
+    if plan_path is not None:  # a plan of another catalog would price the wrong estate
+        return catalog, read_plan_for(plan_path, catalog_path, digest)
     from app.pipeline import plan_catalog
+    from migration.catalog.where import locate_plan_error
+    from migration.errors import PlanError
     from waves import PlanOptions
 
-    return catalog, plan_catalog(catalog, digest, PlanOptions())
+    try:
+        return catalog, plan_catalog(catalog, digest, PlanOptions())
+    except PlanError as exc:
+        raise locate_plan_error(exc, catalog_path) from None
 
 
 @click.command()

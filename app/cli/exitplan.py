@@ -19,12 +19,7 @@ from app.cli.options import (
 from exit_plan import FORMATS, write_exit_plan
 from migration.catalog.findings import load_final_catalog
 from migration.errors import InputFileError
-from migration.plan import read_plan
-
-STALE_PLAN = """\
-{plan} was made from another catalog than {catalog}
-(catalog SHA-256 {actual}, plan says {expected}).
-Run `utflytt plan {catalog}` again, then retry."""
+from migration.plan import read_plan_for
 
 
 def read_cost(path: Path) -> dict[str, Any]:
@@ -33,6 +28,10 @@ def read_cost(path: Path) -> dict[str, Any]:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputFileError(f"{path}: cannot read cost model: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{path}: not a cost.json (binary byte at offset {exc.start})"
+        ) from None
     except json.JSONDecodeError as exc:
         raise InputFileError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
     if not isinstance(document, dict) or document.get("schema_version") != 1:
@@ -86,16 +85,7 @@ def exit_plan_command(
     """
     catalog_path = catalog or EXAMPLE_CATALOG
     loaded, digest = load_final_catalog(catalog_path)
-    plan = read_plan(plan_path)
-    if plan.catalog_sha256 != digest:
-        raise InputFileError(
-            STALE_PLAN.format(
-                plan=plan_path,
-                catalog=catalog_path,
-                actual=digest[:12],
-                expected=plan.catalog_sha256[:12],
-            )
-        )
+    plan = read_plan_for(plan_path, catalog_path, digest)
     cost = read_cost(cost_path) if cost_path is not None else None
     paths = write_exit_plan(
         loaded, plan, cost, output, langs=langs or ("sv",), formats=formats or FORMATS

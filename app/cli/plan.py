@@ -107,14 +107,14 @@ def plan(
     from migration.cost import CostOptions
     from stacks.project import find_project, project_stack_dir
     from waves import PlanOptions
-    from waves.csvio import read_pins_json
+    from waves.csvio import read_pin_file
 
     if stack_config_dir is None:
         project = find_project(catalog)
         stack_config_dir = project_stack_dir(project) if project is not None else None
-    pins = read_pins_json(pins_file) if pins_file else {}
+    pins, origin = read_pin_file(pins_file) if pins_file else ({}, {})
     options = PipelineOptions(
-        plan=PlanOptions(target=target, pins=pins),
+        plan=PlanOptions(target=target, pins=pins, pin_origin=origin),
         cost=CostOptions(option=OPTION_ALIASES.get(pricing_option, pricing_option)),
         langs=langs or ("sv",),
         stack_config_dir=stack_config_dir,
@@ -160,7 +160,7 @@ def plan_summary(
     plan = result.plan
     lines: list[str] = []
     if not quiet:
-        lines += warning_lines(plan.warnings, output, verbose)
+        lines += _warning_lines(plan.warnings, output, verbose)
         if verbose:
             lines += [f"wrote {_shown(path)}" for path in result.written]
     stacks = result.stacks
@@ -180,17 +180,22 @@ def plan_summary(
     return lines
 
 
-def warning_lines(warnings: Sequence[Warning_], output: Path, verbose: bool) -> list[str]:
+def _warning_lines(warnings: Sequence[Warning_], output: Path, verbose: bool) -> list[str]:
+    """Every warning when few (or -v); else grouped by code with counts and first examples."""
     if not warnings:
         return []
-    shown = warnings if verbose or len(warnings) <= TOP_WARNINGS else warnings[:TOP_WARNINGS]
-    head = (
-        f"Warnings ({len(warnings)}):"
-        if len(shown) == len(warnings)
-        else f"Warnings (the first {len(shown)} of {len(warnings)}; all in "
-        f"{_shown(output / 'plan.json')}, counted by code in plan.md; -v prints all):"
-    )
-    return [head, *(f"  {w.code}: {w.message}" for w in shown), ""]
+    if verbose or len(warnings) <= TOP_WARNINGS:
+        return [f"Warnings ({len(warnings)}):", *(f"  {w.code}: {w.message}" for w in warnings), ""]
+    groups: dict[str, list[str]] = {}
+    for warning in warnings:
+        groups.setdefault(warning.code, []).append(warning.message)
+    lines = [
+        f"Warnings ({len(warnings)} in {len(groups)} kinds; all in "
+        f"{_shown(output / 'plan.md')} and plan.json, or run with -v):"
+    ]
+    for code, messages in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        lines.append(f"  {code}: {len(messages)}, e.g. {messages[0]}")
+    return [*lines, ""]
 
 
 def _stacks_line(stacks: StackConfigSync | None, catalog: Path | None) -> str:

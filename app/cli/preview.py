@@ -13,6 +13,11 @@ from migration.fileio import dumps_json
 from migration.plan import Plan, read_plan
 from stacks.settings import StackSettings
 
+AWS_EXTRA = (
+    "stack {stack}: previewing an AWS stack runs it against moto's in-process EC2, which "
+    "the aws extra installs: pip install 'utflytt[aws]'"
+)
+
 
 @click.command()
 @click.argument("stack")
@@ -57,7 +62,11 @@ def preview(stack: str, plan_path: Path, as_json: bool, live: bool) -> None:
 
 def _preview_aws(settings: StackSettings, plan: Plan, stack: str, as_json: bool) -> None:
     """AWS: the foundation first, then the wave, in one moto session; moto's errors exit 1."""
-    from botocore.exceptions import ClientError
+    try:  # moto (and boto3) come with the aws extra, not with every install
+        import moto  # noqa: F401
+        from botocore.exceptions import ClientError
+    except ImportError:
+        raise UtflyttError(AWS_EXTRA.format(stack=stack)) from None
 
     from stacks.aws.layout import AwsConfigError
     from stacks.aws.preview import render_preview, run_aws_preview

@@ -1,6 +1,6 @@
 """Refresh an Azure price book from the Azure Retail Prices API.
 
-Traps handled (reference/pricing.md B1): savings-plan rates come only with the preview API
+Traps handled (docs/sources.md, "Prices"): savings-plan rates come only with the preview API
 version; reservation ``retailPrice`` is the price of the whole term although the unit says
 "1 Hour"; Windows rows (productName ending in "Windows") include the licence; Spot, Low
 Priority and DevTest rows and non-primary meter regions are excluded; managed disks are

@@ -1,4 +1,4 @@
-"""Build the bundled price books from the public prices recorded in reference/pricing.md.
+"""Build the bundled price books from public prices recorded with their sources.
 
 Run ``python -m migration.pricing.seed`` to regenerate ``migration/pricing/books/*.json``.
 Only values found in stored public sources (``observed``) and values computed from them by a
@@ -18,7 +18,7 @@ from typing import Any
 from migration.fileio import dumps_json
 from migration.pricing.book import BUNDLED_DIR, PriceBookFile
 
-# Source keys resolve in /work/shared/reference/pricing.md and exit-requirements.md.
+# Each source constant below carries its full description (docs/sources.md).
 S99 = "aether catalog tests, recorded Azure Retail Prices API shape, westeurope 2026-09 [S99]"
 S99_TABLE = "hand table in aether catalog tests, probably westeurope, low confidence [S99]"
 S100 = "VM pricing tests, East US, 'verified by live queries' (undated) [S100]"
