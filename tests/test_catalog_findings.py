@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.cli import cli
 from migration.catalog import load_catalog
@@ -208,3 +210,39 @@ def test_big_totals_are_written_out_with_thousands() -> None:
     assert line == (
         "X, leaving Y: 1 systems, 1 servers, 12,000 vCPU, 48,000.5 GB memory, 2,842,910 GB disk"
     )
+
+
+_LINE = st.one_of(
+    st.sampled_from(
+        [
+            "organisation: TODO",
+            "  owner: TODO  # PLACEHOLDER: who",
+            "# PLACEHOLDERS: header comment",
+            "    sector: x  # PLACEHOLDER",
+            "  - id: TODOS",
+            '  "owner": "TODO",',
+            "note: not a TODO here  # fine",
+            "",
+        ]
+    ),
+    st.text(alphabet="abc:#- TODOPLACEHOLDER\"'", max_size=30),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(lines=st.lists(_LINE, max_size=25), crlf=st.booleans())
+def test_every_placeholder_found_is_on_a_line_that_holds_one(lines: list[str], crlf: bool) -> None:
+    """Hostile text never crashes the scan; each hit names a line with TODO or the marker."""
+    import tempfile
+
+    text = ("\r\n" if crlf else "\n").join(lines)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "c.yaml"
+        path.write_text(text, encoding="utf-8", newline="")
+        found = find_placeholders(path)
+    plain = text.replace("\r\n", "\n").split("\n")
+    for issue in found:
+        line = plain[issue.line - 1]
+        assert not line.lstrip().startswith("#")
+        assert "TODO" in line or "PLACEHOLDER" in line
+    assert len({i.line for i in found}) == len(found)  # one finding per line
