@@ -11,6 +11,9 @@ when it is raised and what the user does about it:
 
   - :class:`CatalogError` (here): the catalog is invalid; lists every problem with file,
     line, column and field. Edit the catalog at those lines; ``utflytt validate`` re-checks.
+  - ``DraftCatalogError`` (``migration.catalog.findings``): raised by ``plan``, ``cost`` and
+    ``exit-plan`` when the catalog's organisation or contract is still a placeholder (an
+    import draft); lists the lines. Fill them in; ``utflytt validate --strict`` lists the rest.
   - :class:`PlanError` (here): the catalog is valid but the hard planning rules cannot all
     hold (pins, migrated servers, dependencies, blackouts). Names both ends and their
     catalog lines or wave-sheet rows; move or drop a pin, correct ``migrated``, or shorten
