@@ -13,25 +13,25 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from migration.catalog import Catalog
 from migration.catalog.findings import load_final_catalog
 from migration.catalog.where import locate_plan_error
 from migration.cost import CostOptions, compare_costs
-from migration.cost.model import CostReport
+from migration.cost.comparison import CostReport
 from migration.cost.outputs import to_csv, to_xlsx
 from migration.errors import PlanError
 from migration.fileio import dumps_json, json_writer
 from migration.generation import Output, write_generation
 from migration.plan import Plan
-from migration.sizing import size_catalog
+from migration.sizing import check_size_limits, size_catalog
 from waves import PlanOptions, plan_waves
 from waves.assemble import DEFAULT_REGIONS
 from waves.markdown import render_plan_markdown
 
 if TYPE_CHECKING:
-    from exit_plan.data import Lang
+    from migration.overlap import WhatIf
     from stacks.config import StackConfigSync
 
 __all__ = ["PipelineOptions", "PipelineResult", "plan_catalog", "run_plan"]
@@ -47,6 +47,8 @@ class PipelineOptions:
     formats: tuple[str, ...] = ("md", "html", "xlsx")  # exit-plan formats
     stack_config_dir: Path | None = None  # where Pulumi.<stack>.yaml go; None: not written
     on_step: Callable[[str], None] | None = None  # progress: called as each step starts
+    retire: tuple[str, ...] = ()  # what-if: plan with these systems retired
+    what_if: str | None = None  # "overlap": also retire what `utflytt overlap` recommends
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class PipelineResult:
     cost: CostReport
     written: tuple[Path, ...]
     stacks: StackConfigSync | None = None  # stack configs written/unchanged/stale, if any
+    what_if: WhatIf | None = None  # the comparison when systems were retired as a what-if
 
 
 def plan_catalog(catalog: Catalog, digest: str, options: PlanOptions) -> Plan:
@@ -70,6 +73,7 @@ def plan_catalog(catalog: Catalog, digest: str, options: PlanOptions) -> Plan:
             if provider == catalog.planning.target
             else DEFAULT_REGIONS[provider]
         )
+    check_size_limits(catalog)  # a server no size fits must not drop out of the totals
     sizing = size_catalog(catalog, provider, region)
     return plan_waves(catalog, digest, options=options, sizing=sizing)
 
@@ -78,8 +82,8 @@ def run_plan(
     catalog_path: str | Path, out_dir: str | Path, options: PipelineOptions | None = None
 ) -> PipelineResult:
     """Plan, cost and document the catalog; write everything under ``out_dir``."""
-    from exit_plan import LANGS, render_exit_plan
-    from exit_plan.data import load_checklist
+    from app.overlap import plan_extras
+    from exit_plan import LANGS, exit_plan_files
     from migration.errors import UtflyttError
 
     for lang in (options or PipelineOptions()).langs:
@@ -97,24 +101,22 @@ def run_plan(
         raise locate_plan_error(exc, catalog_path) from None
     step("comparing costs")
     report = compare_costs(catalog, plan, opts.cost)
+    extras = plan_extras(catalog, digest, (plan, report), opts)  # overlap, what-if
+    catalog, plan, report = extras.catalog, extras.plan, extras.cost
     step("writing plan.md, cost and exit plan")
     cost_document = report.to_json_dict()
 
     out = Path(out_dir)
     outputs: list[Output] = [
         (out / "plan.json", json_writer(plan.to_json_dict())),
-        (out / "plan.md", render_plan_markdown(plan, catalog)),
+        (out / "plan.md", render_plan_markdown(plan, catalog) + extras.plan_md),
         (out / "cost.json", dumps_json(cost_document)),
         (out / "cost.csv", to_csv(report)),
-        (out / "cost.xlsx", to_xlsx(report, catalog, plan)),
+        (out / "cost.xlsx", to_xlsx(report, catalog, plan, extras.sheets)),
+        *((out / name, text) for name, text in extras.files),
     ]
-    checklist = load_checklist()
-    for lang in opts.langs:
-        for fmt in opts.formats:
-            payload = render_exit_plan(
-                catalog, plan, cost_document, cast("Lang", lang), fmt, checklist
-            )
-            outputs.append((out / f"exit-plan.{lang}.{fmt}", payload))
+    files = exit_plan_files(catalog, plan, cost_document, opts.langs, opts.formats)
+    outputs.extend((out / name, data) for name, data in files)
     stacks = None
     if opts.stack_config_dir is not None:
         from stacks.config import render_stack_configs
@@ -127,7 +129,12 @@ def run_plan(
         outputs, folders=[opts.stack_config_dir] if opts.stack_config_dir is not None else []
     )
     return PipelineResult(
-        catalog=catalog, plan=plan, cost=report, written=tuple(written), stacks=stacks
+        catalog=catalog,
+        plan=plan,
+        cost=report,
+        written=tuple(written),
+        stacks=stacks,
+        what_if=extras.what_if,
     )
 
 

@@ -11,9 +11,15 @@ when it is raised and what the user does about it:
 
   - :class:`CatalogError` (here): the catalog is invalid; lists every problem with file,
     line, column and field. Edit the catalog at those lines; ``utflytt validate`` re-checks.
-  - ``DraftCatalogError`` (``migration.catalog.findings``): raised by ``plan``, ``cost`` and
-    ``exit-plan`` when the catalog's organisation or contract is still a placeholder (an
-    import draft); lists the lines. Fill them in; ``utflytt validate --strict`` lists the rest.
+  - ``DraftCatalogError`` (``migration.catalog.findings``): the catalog is valid but still an
+    import draft: its organisation or contract fields are placeholders, so ``plan``,
+    ``cost`` and ``exit-plan`` refuse it. Fill in the fields the message lists.
+  - :class:`OutputError` (here): an output cannot be written (full disk, read-only
+    folder, another run holds the lock). Names the path and the system's reason; the
+    previous outputs are unchanged. Free space, fix permissions or wait for the other run.
+  - ``SizingError`` (``migration.sizing.limits``): a migrating server is larger than any
+    size utflytt plans for (128 vCPU / 2 TiB); names every such server. Split the
+    workload, correct the catalog, or mark the system ``retain``.
   - :class:`PlanError` (here): the catalog is valid but the hard planning rules cannot all
     hold (pins, migrated servers, dependencies, blackouts). Names both ends and their
     catalog lines or wave-sheet rows; move or drop a pin, correct ``migrated``, or shorten
@@ -29,6 +35,9 @@ when it is raised and what the user does about it:
       ``MissingColumn`` (a needed header is absent) and ``BadValue`` (a cell cannot be
       read as what its column means).
 
+  - :class:`OutputError` (here): an output could not be written (full disk, read-only
+    folder, another run holds the lock); the previous outputs are unchanged. Free the space,
+    fix the permission or wait for the other run, then run again.
   - ``StackConfigError`` (``stacks.config``): a generated or hand-edited
     ``Pulumi.<stack>.yaml`` has invalid keys; run ``utflytt plan`` again or fix the keys.
   - ``AwsConfigError`` (``stacks.aws.layout``): the optional ``utflytt:aws`` object of a
@@ -42,7 +51,8 @@ when it is raised and what the user does about it:
   - ``ExitPlanOptionError`` (``exit_plan``): an unknown exit-plan language or format;
     use one the message lists.
 
-Internal exceptions that never reach the user (``SourceError`` becomes a CatalogError,
+Internal exceptions that never reach the user (``SourceError`` and the parser's
+``ParseProblem`` become a CatalogError,
 ``CellError`` an ImporterError, moto's ``MockCheckError`` a failed preview, the Pulumi mocks'
 ``_Fallback`` a slower serialisation path) stay outside the tree; ``tests/test_errors.py``
 checks both lists against the code.
@@ -141,7 +151,12 @@ class InputFileError(UtflyttError):
 
 class OutputError(UtflyttError):
     """An output could not be written (full disk, read-only folder, another run holds the
-    lock). The message names the path and the reason; the previous outputs are unchanged."""
+    lock). The message names the path and the reason; the previous outputs are unchanged.
+
+    Raised by the writers of ``utflytt plan`` and the other commands that write files. The
+    user frees space, fixes the folder's permissions or waits for the other run, and runs
+    the command again.
+    """
 
     @classmethod
     def from_os_error(cls, exc: OSError, path: object = None) -> OutputError:

@@ -9,7 +9,7 @@ import pytest
 
 from migration.errors import PlanError
 from migration.plan import Plan
-from tests.waves_builders import catalog, dep, plan, server, system, waves_of
+from tests.builders import catalog, dep, plan, server, system, waves_of
 
 BOKSLUT_WAVE_1 = {"from": "2027-02-20", "to": "2027-02-25", "reason": "Bokslut"}
 
@@ -100,14 +100,14 @@ def test_start_in_a_global_blackout_moves_wave_0_past_it_and_says_so() -> None:
 
 def test_blackouts_covering_all_time_are_a_clear_error() -> None:
     """No "server None is pinned to wave None": the error names the blackout and the system."""
-    forever: dict[str, Any] = {"from": "2000-01-01", "to": "9999-12-31", "reason": "Evig"}
+    forever: dict[str, Any] = {"from": "2000-01-01", "to": "2100-12-31", "reason": "Evig"}
     everything = catalog([system("a")], [server("a1", "a")], blackouts=[forever])
     with pytest.raises(PlanError) as caught:
         plan(everything)
     assert str(caught.value) == (
-        "the global blackout 2000-01-01 to 9999-12-31 (Evig) leaves no date for wave 0: "
-        "planning.start 2027-02-01 and every day up to 2218-09-28 lie in blackouts (5000 waves "
-        "of 14 days); shorten the blackout"
+        "the global blackouts leave no date for wave 0: from planning.start 2027-02-01 to "
+        "2100-12-31, the last day a plan may use, every 14-day wave overlaps one of them "
+        "(2000-01-01 to 2100-12-31 (Evig)); shorten them"
     )
     assert caught.value.subjects == (("planning", "start"), ("planning", "blackouts", 0))
     one_system = catalog(
@@ -115,11 +115,27 @@ def test_blackouts_covering_all_time_are_a_clear_error() -> None:
     )
     with pytest.raises(PlanError) as caught:
         plan(one_system)
-    message = str(caught.value)
-    assert "None" not in message
-    assert message.startswith("a/prod (systems a) has no usable wave from wave 0 to the planner")
-    assert "overlaps the blackout 2000-01-01 to 9999-12-31 (Evig), and so on; shorten" in message
-    assert ("systems", "a", "blackouts", 0) in caught.value.subjects
+    assert str(caught.value) == (
+        "a/prod (systems a) has no usable wave that ends by 2100-12-31, the last day a plan "
+        "may use: blackouts or frozen waves cover every earlier wave (wave 0, 2027-02-01 to "
+        "2027-02-14, overlaps the blackout 2000-01-01 to 2100-12-31 (Evig)); shorten the "
+        "blackout"
+    )
+    assert caught.value.subjects == (("systems", "a"), ("systems", "a", "blackouts", 0))
+
+
+def test_capacity_that_runs_past_2100_is_a_clear_error() -> None:
+    """Negative for the horizon check: no blackout, just too little room per wave."""
+    many = [server(f"a{i}", f"s{i}") for i in range(3)]
+    tight = catalog(
+        [system(f"s{i}") for i in range(3)],
+        many,
+        start="2100-11-01",
+        max_servers_per_wave=1,
+        wave_days=28,
+    )
+    with pytest.raises(PlanError, match="the capacity per wave is too small for the estate"):
+        plan(tight)
 
 
 def test_pins_that_leave_a_group_only_its_blackout_are_an_error() -> None:
