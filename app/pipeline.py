@@ -10,18 +10,21 @@ previous build and stack configs exactly as they were.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import IO, TYPE_CHECKING, cast
 
 from migration.catalog import Catalog, load_catalog_with_digest
 from migration.cost import CostOptions, compare_costs
 from migration.cost.model import CostReport
 from migration.cost.outputs import to_csv, to_xlsx
 from migration.fileio import dumps_json, json_writer
-from migration.generation import Output, write_generation
+from migration.generation import Output, Payload, write_generation
 from migration.plan import Plan
 from migration.sizing import size_catalog
 from waves import PlanOptions, plan_waves
@@ -32,6 +35,15 @@ if TYPE_CHECKING:
     from exit_plan.data import Lang
 
 __all__ = ["PipelineOptions", "PipelineResult", "plan_catalog", "run_plan", "warning_summary"]
+
+
+Stage = Callable[[str], AbstractContextManager[object]]
+"""A context manager factory entered around each named step of the run."""
+
+
+def no_stage(_name: str) -> AbstractContextManager[object]:
+    """The default :data:`Stage`: nothing."""
+    return contextlib.nullcontext()
 
 
 @dataclass(frozen=True)
@@ -55,8 +67,11 @@ class PipelineResult:
     written: tuple[Path, ...]
 
 
-def plan_catalog(catalog: Catalog, digest: str, options: PlanOptions) -> Plan:
+def plan_catalog(
+    catalog: Catalog, digest: str, options: PlanOptions, *, stage: Stage | None = None
+) -> Plan:
     """Size every server for the plan's target and plan the waves (sizes go into plan.json)."""
+    stage = stage or no_stage
     provider = options.target or catalog.planning.target
     region = options.region
     if region is None:
@@ -65,14 +80,25 @@ def plan_catalog(catalog: Catalog, digest: str, options: PlanOptions) -> Plan:
             if provider == catalog.planning.target
             else DEFAULT_REGIONS[provider]
         )
-    sizing = size_catalog(catalog, provider, region)
-    return plan_waves(catalog, digest, options=options, sizing=sizing)
+    with stage("size"):
+        sizing = size_catalog(catalog, provider, region)
+    with stage("plan waves"):
+        return plan_waves(catalog, digest, options=options, sizing=sizing)
 
 
 def run_plan(
-    catalog_path: str | Path, out_dir: str | Path, options: PipelineOptions | None = None
+    catalog_path: str | Path,
+    out_dir: str | Path,
+    options: PipelineOptions | None = None,
+    *,
+    stage: Stage | None = None,
 ) -> PipelineResult:
-    """Plan, cost and document the catalog; write everything under ``out_dir``."""
+    """Plan, cost and document the catalog; write everything under ``out_dir``.
+
+    ``stage(name)`` is entered around every step (bench/stages.py times them); by default
+    it does nothing.
+    """
+    stage = stage or no_stage
     from exit_plan import LANGS, render_exit_plan
     from exit_plan.data import load_checklist
     from migration.errors import UtflyttError
@@ -82,35 +108,72 @@ def run_plan(
             raise UtflyttError(f"unknown exit-plan language {lang!r}; expected one of sv, en")
 
     opts = options or PipelineOptions()
-    catalog, digest = load_catalog_with_digest(catalog_path)
-    plan = plan_catalog(catalog, digest, opts.plan)
-    report = compare_costs(catalog, plan, opts.cost)
-    cost_document = report.to_json_dict()
+    with stage("load and validate"):
+        catalog, digest = load_catalog_with_digest(catalog_path)
+    plan = plan_catalog(catalog, digest, opts.plan, stage=stage)
+    with stage("cost"):
+        report = compare_costs(catalog, plan, opts.cost)
+        cost_document = report.to_json_dict()
 
     out = Path(out_dir)
-    outputs: list[Output] = [
-        (out / "plan.json", json_writer(plan.to_json_dict())),
-        (out / "plan.md", render_plan_markdown(plan)),
-        (out / "cost.json", dumps_json(cost_document)),
-        (out / "cost.csv", to_csv(report)),
-        (out / "cost.xlsx", to_xlsx(report, catalog, plan)),
+    # plan.json is streamed in the write phase from the one Plan model: its JSON document
+    # exists only while it is written, never beside the other renderings
+    outputs: list[Output] = [(out / "plan.json", _timed(stage, "plan.json", plan_json(plan)))]
+    renderers: list[tuple[str, Callable[[], str | bytes]]] = [
+        ("plan.md", lambda: render_plan_markdown(plan)),
+        ("cost.json", lambda: dumps_json(cost_document)),
+        ("cost.csv", lambda: to_csv(report)),
+        ("cost.xlsx", lambda: to_xlsx(report, catalog, plan)),
     ]
     checklist = load_checklist()
     for lang in opts.langs:
         for fmt in opts.formats:
-            payload = render_exit_plan(
-                catalog, plan, cost_document, cast("Lang", lang), fmt, checklist
+            renderers.append(
+                (
+                    f"exit-plan.{lang}.{fmt}",
+                    functools.partial(
+                        render_exit_plan,
+                        catalog,
+                        plan,
+                        cost_document,
+                        cast("Lang", lang),
+                        fmt,
+                        checklist,
+                    ),
+                )
             )
-            outputs.append((out / f"exit-plan.{lang}.{fmt}", payload))
+    for name, render in renderers:
+        with stage(name):
+            outputs.append((out / name, render()))
     stale: list[Path] = []
     if opts.stack_config_dir is not None:
         from stacks.config import render_stack_configs
 
-        plan_path = _relative_to(out / "plan.json", opts.stack_config_dir.parent.parent)
-        configs, stale = render_stack_configs(plan, plan_path, opts.stack_config_dir)
-        outputs.extend(configs)
-    written = write_generation(outputs, stale)
+        with stage("stack configs"):
+            plan_path = _relative_to(out / "plan.json", opts.stack_config_dir.parent.parent)
+            configs, stale = render_stack_configs(plan, plan_path, opts.stack_config_dir)
+            outputs.extend(configs)
+    with stage("write"):
+        written = write_generation(outputs, stale)
     return PipelineResult(catalog=catalog, plan=plan, cost=report, written=tuple(written))
+
+
+def plan_json(plan: Plan) -> Callable[[IO[bytes]], None]:
+    """plan.json streamed into a file (canonical JSON, as :func:`dumps_json` would write)."""
+    return json_writer(plan.to_json_dict)
+
+
+def _timed(stage: Stage, name: str, payload: Payload) -> Payload:
+    """A streamed payload whose rendering is timed as its own stage when it is written."""
+    if not callable(payload):
+        return payload
+    write = payload
+
+    def timed(handle: IO[bytes]) -> None:
+        with stage(name):
+            write(handle)
+
+    return timed
 
 
 def _relative_to(path: Path, root: Path) -> str:
