@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/cost.py
 	$(BIN)/python bench/preview.py
 	$(BIN)/python bench/import.py
+	$(BIN)/python bench/stages.py
 
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden_exit_plan --regenerate

@@ -45,6 +45,8 @@ Number = Annotated[float, StrictMode()]
 MONEY_MAX = 1e9
 """Upper bound of any amount in the catalog (per month or once): a billion."""
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+VCPU_MAX, MEMORY_GB_MAX, DISK_GB_MAX = 4096, 65_536, 1_048_576
+"""Beyond the largest machines either cloud rents (AWS u7in: 1,920 vCPU, 32 TiB memory)."""
 MAX_WAVE = 2600
 """Highest wave number a pin may name (weekly waves from 2050 to 2100)."""
 
@@ -215,10 +217,9 @@ class Server(Strict):
     role: Role
     environment: Environment = "prod"
     os: str = Field(pattern=OS_PATTERN)
-    # bounds: beyond the largest machines either cloud rents (AWS u7in: 1,920 vCPU, 32 TiB)
-    vcpu: Whole = Field(ge=1, le=4096)
-    memory_gb: Number = Field(gt=0, le=65_536)
-    disks_gb: tuple[Annotated[Number, Field(gt=0, le=1_048_576)], ...] = Field(
+    vcpu: Whole = Field(ge=1, le=VCPU_MAX)
+    memory_gb: Number = Field(gt=0, le=MEMORY_GB_MAX)
+    disks_gb: tuple[Annotated[Number, Field(gt=0, le=DISK_GB_MAX)], ...] = Field(
         min_length=1, max_length=256
     )
     cpu_p95: Number | None = Field(default=None, ge=0, le=1)
