@@ -32,7 +32,7 @@ _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 IPV4_RE = re.compile(rf"^{_OCTET}(?:\.{_OCTET}){{3}}$")
 
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, description="lower-case slug")]
-TEXT_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]*$"
 """Text without control characters (raw or escaped: both reach the model as the character)."""
 Text = Annotated[str, Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)]
 """A name, an owner, a provider: one line of at most 200 characters."""
@@ -166,7 +166,7 @@ class Planning(Strict):
     pilot: Flag = True
     blackouts: tuple[Blackout, ...] = Field(default=(), max_length=1000)
     target: Target = "azure"
-    region: str = Field(default="swedencentral", pattern=r"^[a-z0-9-]+$")
+    region: str = Field(default="swedencentral", pattern=r"^[a-z0-9-]+$", max_length=64)
 
 
 class Licences(Strict):
