@@ -16,7 +16,7 @@ from exit_plan.report import build_report
 from exit_plan.xlsx import render_xlsx
 from migration.catalog import Catalog
 from migration.errors import UtflyttError
-from migration.fileio import write_atomic
+from migration.generation import write_generation
 from migration.plan import Plan
 
 FORMATS: tuple[str, ...] = ("md", "html", "xlsx")
@@ -74,7 +74,7 @@ def write_exit_plan(
         for fmt in format_list:
             payload = render_exit_plan(catalog, plan, cost, cast(Lang, lang), fmt, data)
             rendered.append((Path(out_dir) / f"exit-plan.{lang}.{fmt}", payload))
-    return [write_atomic(path, payload) for path, payload in rendered]
+    return write_generation(list(rendered))  # all formats and languages, or none
 
 
 __all__ = [

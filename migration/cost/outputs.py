@@ -9,7 +9,8 @@ from typing import Any
 
 from migration.catalog import Catalog
 from migration.cost.model import CostOptions, CostReport, compare_costs
-from migration.fileio import dumps_json, write_atomic
+from migration.fileio import dumps_json
+from migration.generation import write_generation
 from migration.plan import Plan
 from migration.spreadsheet import new_workbook, safe_cell, workbook_bytes
 from migration.tables import render_table
@@ -190,11 +191,11 @@ def write_cost_outputs(
 def write_report(
     report: CostReport, catalog: Catalog, plan: Plan, out_dir: str | Path
 ) -> list[Path]:
-    """Write an already computed report's three files atomically."""
+    """Write an already computed report's three files as one unit (all or nothing)."""
     folder = Path(out_dir)
     payloads: list[tuple[str, str | bytes]] = [
         ("cost.json", dumps_json(report.to_json_dict())),
         ("cost.csv", to_csv(report)),
         ("cost.xlsx", to_xlsx(report, catalog, plan)),
     ]
-    return [write_atomic(folder / name, data) for name, data in payloads]
+    return write_generation([(folder / name, data) for name, data in payloads])
