@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
 
-from migration.catalog import Catalog, load_catalog_with_digest
+from migration.catalog import Catalog
+from migration.catalog.findings import load_final_catalog
 from migration.cost import CostOptions, compare_costs
 from migration.cost.model import CostReport
 from migration.cost.outputs import to_csv, to_xlsx
@@ -33,12 +33,13 @@ from waves.markdown import render_plan_markdown
 
 if TYPE_CHECKING:
     from exit_plan.data import Lang
+    from stacks.config import StackConfigSync
 
-__all__ = ["PipelineOptions", "PipelineResult", "plan_catalog", "run_plan", "warning_summary"]
+__all__ = ["PipelineOptions", "PipelineResult", "plan_catalog", "run_plan"]
 
 
 Stage = Callable[[str], AbstractContextManager[object]]
-"""A context manager factory entered around each named step of the run."""
+"""A context manager factory entered around each named step of the run (bench/stages.py)."""
 
 
 def no_stage(_name: str) -> AbstractContextManager[object]:
@@ -55,6 +56,7 @@ class PipelineOptions:
     langs: tuple[str, ...] = ("sv",)  # exit-plan languages; Swedish by default
     formats: tuple[str, ...] = ("md", "html", "xlsx")  # exit-plan formats
     stack_config_dir: Path | None = None  # where Pulumi.<stack>.yaml go; None: not written
+    on_step: Callable[[str], None] | None = None  # progress: called as each step starts
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class PipelineResult:
     plan: Plan
     cost: CostReport
     written: tuple[Path, ...]
+    stacks: StackConfigSync | None = None  # stack configs written/unchanged/stale, if any
 
 
 def plan_catalog(
@@ -108,19 +111,24 @@ def run_plan(
             raise UtflyttError(f"unknown exit-plan language {lang!r}; expected one of sv, en")
 
     opts = options or PipelineOptions()
+    step = opts.on_step or (lambda _: None)
+    step("reading the catalog")
     with stage("load and validate"):
-        catalog, digest = load_catalog_with_digest(catalog_path)
+        catalog, digest = load_final_catalog(catalog_path)
+    step(f"planning {len(catalog.servers)} servers")
     plan = plan_catalog(catalog, digest, opts.plan, stage=stage)
+    step("comparing costs")
     with stage("cost"):
         report = compare_costs(catalog, plan, opts.cost)
         cost_document = report.to_json_dict()
+    step("writing plan.md, cost and exit plan")
 
     out = Path(out_dir)
     # plan.json is streamed in the write phase from the one Plan model: its JSON document
     # exists only while it is written, never beside the other renderings
     outputs: list[Output] = [(out / "plan.json", _timed(stage, "plan.json", plan_json(plan)))]
     renderers: list[tuple[str, Callable[[], str | bytes]]] = [
-        ("plan.md", lambda: render_plan_markdown(plan)),
+        ("plan.md", lambda: render_plan_markdown(plan, catalog)),
         ("cost.json", lambda: dumps_json(cost_document)),
         ("cost.csv", lambda: to_csv(report)),
         ("cost.xlsx", lambda: to_xlsx(report, catalog, plan)),
@@ -128,34 +136,29 @@ def run_plan(
     checklist = load_checklist()
     for lang in opts.langs:
         for fmt in opts.formats:
-            renderers.append(
-                (
-                    f"exit-plan.{lang}.{fmt}",
-                    functools.partial(
-                        render_exit_plan,
-                        catalog,
-                        plan,
-                        cost_document,
-                        cast("Lang", lang),
-                        fmt,
-                        checklist,
-                    ),
-                )
+            render = functools.partial(
+                render_exit_plan, catalog, plan, cost_document, cast("Lang", lang), fmt, checklist
             )
-    for name, render in renderers:
+            renderers.append((f"exit-plan.{lang}.{fmt}", render))
+    for name, render_one in renderers:
         with stage(name):
-            outputs.append((out / name, render()))
-    stale: list[Path] = []
+            outputs.append((out / name, render_one()))
+    stacks = None
     if opts.stack_config_dir is not None:
         from stacks.config import render_stack_configs
+        from stacks.project import plan_path_for
 
         with stage("stack configs"):
-            plan_path = _relative_to(out / "plan.json", opts.stack_config_dir.parent.parent)
-            configs, stale = render_stack_configs(plan, plan_path, opts.stack_config_dir)
-            outputs.extend(configs)
+            plan_path = plan_path_for(out / "plan.json", opts.stack_config_dir)
+            stacks = render_stack_configs(plan, plan_path, opts.stack_config_dir)
+            outputs.extend(stacks.outputs)
     with stage("write"):
-        written = write_generation(outputs, stale)
-    return PipelineResult(catalog=catalog, plan=plan, cost=report, written=tuple(written))
+        written = write_generation(
+            outputs, folders=[opts.stack_config_dir] if opts.stack_config_dir is not None else []
+        )
+    return PipelineResult(
+        catalog=catalog, plan=plan, cost=report, written=tuple(written), stacks=stacks
+    )
 
 
 def plan_json(plan: Plan) -> Callable[[IO[bytes]], None]:
@@ -174,40 +177,6 @@ def _timed(stage: Stage, name: str, payload: Payload) -> Payload:
             write(handle)
 
     return timed
-
-
-def _relative_to(path: Path, root: Path) -> str:
-    """``path`` as the Pulumi program will see it from the project root (posix, relative)."""
-    try:
-        return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
-    except ValueError:  # another drive on Windows
-        return path.resolve().as_posix()
-
-
-def default_stack_config_dir(cwd: Path | None = None) -> Path | None:
-    """``stacks/config`` when run from a Pulumi project root (Pulumi.yaml present), else None."""
-    root = cwd or Path.cwd()
-    if (root / "Pulumi.yaml").is_file():
-        return root / "stacks" / "config"
-    return None
-
-
-def warning_summary(plan: Plan, examples: int = 2) -> list[str]:
-    """The plan's warnings grouped by code: count and the first examples of each.
-
-    plan.json and plan.md keep every warning; a terminal shows 13,000 of them to no one.
-    Codes are listed by count (most first), then by name.
-    """
-    groups: dict[str, list[str]] = {}
-    for warning in plan.warnings:
-        groups.setdefault(warning.code, []).append(warning.message)
-    lines = [f"warnings: {len(plan.warnings)}"]
-    for code, messages in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        lines.append(f"  {code}: {len(messages)}")
-        lines.extend(f"    {message}" for message in messages[:examples])
-        if len(messages) > examples:
-            lines.append(f"    … {len(messages) - examples} more in plan.md")
-    return lines
 
 
 def written_summary(paths: Sequence[Path]) -> list[str]:

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from migration.catalog import MIGRATING_DISPOSITIONS, Catalog
+from migration.flows import system_flows
 from migration.plan import HybridFlow, Plan, Wave
 
 # The Data Act bans switching charges from this date (Art. 29).
@@ -76,18 +77,11 @@ def _system_wave(plan: Plan) -> dict[str, int]:
 
 
 def _dependants(catalog: Catalog) -> dict[str, set[str]]:
-    """System id -> the other systems that depend on it (system or server dependencies)."""
-    system_of = {server.id: server.system for server in catalog.servers}
+    """System id -> the other systems that depend on it (their flows, grouped)."""
     result: dict[str, set[str]] = {}
-    for system in catalog.systems:
-        for dep in system.depends_on:
-            if dep.to != system.id:
-                result.setdefault(dep.to, set()).add(system.id)
-    for server in catalog.servers:
-        for dep in server.depends_on:
-            provider = system_of.get(dep.to)
-            if provider is not None and provider != server.system:
-                result.setdefault(provider, set()).add(server.system)
+    for group in system_flows(catalog):
+        if group.from_system != group.to_system:
+            result.setdefault(group.to_system, set()).add(group.from_system)
     return result
 
 

@@ -16,6 +16,7 @@ from exit_plan.data import PHASES, Checklist, Lang
 from exit_plan.facts import flow_waves
 from exit_plan.runbook import WaveRunbook, build_runbooks
 from migration.catalog import Catalog
+from migration.flows import system_flows
 from migration.plan import HybridFlow, Plan, Wave
 
 
@@ -409,14 +410,9 @@ def wave_system_names(wave: Wave, catalog: Catalog) -> list[str]:
 
 
 def _dependency_edges(catalog: Catalog) -> list[tuple[str, str]]:
-    ids = {s.id for s in catalog.systems}
-    edges = {
-        (system.id, dep.to)
-        for system in catalog.systems
-        for dep in system.depends_on
-        if dep.to in ids and dep.to != system.id
-    }
-    return sorted(edges)
+    """(consumer system, provider system) of every flow between two systems, sorted."""
+    edges = {(g.from_system, g.to_system) for g in system_flows(catalog)}
+    return sorted((a, b) for a, b in edges if a != b)
 
 
 def build_report(

@@ -65,15 +65,25 @@ INTERNAL_NAMES = frozenset({STAGING_NAME, PREVIOUS_NAME, JOURNAL_NAME})
 
 
 def write_generation(
-    outputs: Sequence[Output], remove: Sequence[Path] = (), *, wait: float | None = None
+    outputs: Sequence[Output],
+    remove: Sequence[Path] = (),
+    *,
+    wait: float | None = None,
+    folders: Sequence[Path] = (),
 ) -> list[Path]:
     """Replace ``outputs`` and delete ``remove`` as one unit; return the paths written.
+
+    ``folders`` are locked and recovered too even when nothing in them changes this run (a
+    stack-config folder whose configs are all unchanged still gets a killed switch undone).
 
     Raises :class:`OutputError` (naming the path and the reason) when a folder cannot be
     written or another run holds the lock; the previous files are then unchanged.
     """
     targets = [Path(path) for path, _ in outputs]
-    folders = sorted({p.parent for p in [*targets, *remove]}, key=lambda p: str(p.absolute()))
+    folders = sorted(
+        {p.parent for p in [*targets, *remove]} | {Path(f) for f in folders if Path(f).is_dir()},
+        key=lambda p: str(p.absolute()),
+    )
     with _locked(folders, LOCK_WAIT_SECONDS if wait is None else wait):
         for folder in folders:
             recover(folder, locked=True)

@@ -102,7 +102,11 @@ def catalogs(draw: st.DrawFn) -> dict[str, object]:
             {
                 "id": sid,
                 "name": draw(
-                    st.text(st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=20)
+                    st.text(
+                        st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")),
+                        min_size=1,
+                        max_size=20,
+                    )
                 ),
                 "level": draw(st.sampled_from(["office", "shared", "sector", "citizen"])),
                 "sector": "it",

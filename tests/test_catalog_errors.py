@@ -18,7 +18,10 @@ CASES = [
         "yaml-syntax",
         "    vcpu: 2\n",
         "    vcpu: [2\n",
-        ["{f}:43:14: invalid YAML: did not find expected ',' or ']'"],
+        [
+            "{f}:43:14: invalid YAML: did not find expected ',' or ']' "
+            "(while parsing a flow sequence started at line 42)"
+        ],
     ),
     (
         "top-level-list",

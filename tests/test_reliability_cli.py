@@ -93,20 +93,15 @@ def test_catalog_folder_holding_its_own_output_plans_twice(
 
 
 def test_warnings_are_grouped_by_code_with_counts_and_first_examples() -> None:
-    from types import SimpleNamespace
-
-    from app.pipeline import warning_summary
+    from app.cli.plan import _warning_lines
     from migration.plan import Warning_
 
-    warnings = [Warning_(code="latency-split", message=f"split {i}") for i in range(5)]
+    warnings = [Warning_(code="latency-split", message=f"split {i}") for i in range(11)]
     warnings.append(Warning_(code="no-pilot", message="no pilot"))
-    plan = SimpleNamespace(warnings=tuple(warnings))
-    assert warning_summary(plan) == [  # type: ignore[arg-type]
-        "warnings: 6",
-        "  latency-split: 5",
-        "    split 0",
-        "    split 1",
-        "    … 3 more in plan.md",
-        "  no-pilot: 1",
-        "    no pilot",
+    assert _warning_lines(warnings, Path("build"), verbose=False) == [
+        "Warnings (12 in 2 kinds; all in build/plan.md and plan.json, or run with -v):",
+        "  latency-split: 11, e.g. split 0",
+        "  no-pilot: 1, e.g. no pilot",
+        "",
     ]
+    assert len(_warning_lines(warnings, Path("build"), verbose=True)) == 14

@@ -92,6 +92,40 @@ class TestReadPins:
         with pytest.raises(InputFileError, match=r"w.csv:1: missing column 'wave'"):
             read_pins(sheet, make_plan())
 
+    @pytest.mark.parametrize(
+        ("separator", "newline", "encoding", "bom"),
+        [
+            (";", "\r\n", "utf-8", "\ufeff"),  # Excel in Finland: "CSV UTF-8"
+            (";", "\r\n", "cp1252", ""),  # Excel in Finland: "CSV (semicolon)"
+            ("\t", "\n", "utf-8", ""),  # "Text (tab delimited)"
+            (",", "\r\n", "utf-8", "\ufeff"),
+        ],
+    )
+    def test_the_sheet_reads_back_as_a_spreadsheet_saves_it(
+        self, tmp_path, separator, newline, encoding, bom
+    ):
+        """Separator, BOM, line endings and encoding are detected (the importers' reader)."""
+        edited = EXPORT.replace("eko-app01,economy,prod,1", "eko-app01,economy,prod,3")
+        edited = edited.replace("eko-db01,economy,prod,1", "eko-db01,economy,prod,3")
+        edited = edited.replace("'=HYPERLINK(1)", "'=HYPERLINK(1) åäö")
+        text = bom + edited.replace(",", separator).replace("\n", newline)
+        sheet = tmp_path / "w.csv"
+        sheet.write_bytes(text.encode(encoding))
+        assert read_pins(sheet, plan_with_reasons()) == {"eko-app01": 3, "eko-db01": 3}
+
+    def test_a_wrong_separator_gets_a_hint(self, tmp_path):
+        """A pipe-separated sheet: the missing-columns error names the separator it found."""
+        sheet = tmp_path / "w.csv"
+        sheet.write_text("server|system|wave\ndc01|ad|0\n", encoding="utf-8")
+        with pytest.raises(InputFileError) as info:
+            read_pins(sheet, make_plan())
+        assert str(info.value) == (
+            f"{sheet}:1: missing columns 'server', 'wave' in the header row "
+            "(expected server,system,environment,wave,start,end,frozen,reason) "
+            "(the header row is one cell: is the separator '|'? expected comma, semicolon or "
+            "tab; save the sheet as CSV)"
+        )
+
     def test_pins_json_round_trip(self, tmp_path):
         """The pins file is read back; a bad wave names the server."""
         path = tmp_path / "pins.json"

@@ -97,6 +97,28 @@ class TestDiffCommand:
         assert json.loads(result.output)["changed"] is False
         assert CliRunner().invoke(cli, ["diff", old, old]).output == "no changes\n"
 
+    def test_exit_code_option_exits_one_only_when_plans_differ(self, tmp_path):
+        """`--exit-code`: 1 with the same output when the plans differ, 0 when equal."""
+        old = self._write(tmp_path, "old.json", make_plan())
+        new = self._write(tmp_path, "new.json", changed(make_plan()))
+        result = CliRunner().invoke(cli, ["diff", old, new, "--exit-code"])
+        assert result.exit_code == 1 and result.output == TEXT
+        as_json = CliRunner().invoke(cli, ["diff", old, new, "--exit-code", "--json"])
+        assert as_json.exit_code == 1 and json.loads(as_json.output)["changed"] is True
+        same = CliRunner().invoke(cli, ["diff", old, old, "--exit-code"])
+        assert same.exit_code == 0 and same.output == "no changes\n"
+
+    def test_invalid_plan_with_json_prints_the_error_as_json(self, tmp_path):
+        """`--json` on a failure: stdout has {"error": ...}, exit 1."""
+        old = self._write(tmp_path, "old.json", make_plan())
+        missing = tmp_path / "missing.json"
+        result = CliRunner().invoke(cli, ["diff", old, str(missing), "--json"])
+        assert result.exit_code == 1
+        assert json.loads(result.stdout) == {
+            "error": f"{missing}: cannot read plan: No such file or directory",
+            "errors": [],
+        }
+
     def test_invalid_plan_exits_one(self, tmp_path):
         """A file that is not a plan exits 1 and names the file and field."""
         old = self._write(tmp_path, "old.json", make_plan())

@@ -127,6 +127,38 @@ class TestGraphCommand:
         assert result.output == f"wrote {out}\n"
         assert out.read_text() == render_dot(make_plan())
 
+    def test_wave_option_draws_the_wave_and_its_direct_providers(self, tmp_path):
+        """`--wave 1`: economy's wave-1 node and the providers it needs, nothing else."""
+        path = tmp_path / "plan.json"
+        path.write_text(dumps_json(make_plan().to_json_dict()))
+        result = CliRunner().invoke(cli, ["graph", str(path), "--wave", "1"])
+        assert result.exit_code == 0
+        assert result.output == (
+            "flowchart LR\n"
+            '  subgraph wave00["wave-00 2027-02-01..2027-02-14"]\n'
+            '    w00_ad["Active Directory (ad)<br/>1 server"]\n'
+            "  end\n"
+            '  subgraph wave01["wave-01 2027-02-15..2027-02-28"]\n'
+            '    w01_economy["Eko #quot;Raha#quot; (economy)<br/>2 servers"]\n'
+            "  end\n"
+            '  subgraph stays["not migrated"]\n'
+            '    stay_archive["archive<br/>1 server"]\n'
+            "  end\n"
+            '  w01_economy ==>|"tcp/443"| stay_archive\n'
+            '  w01_economy -->|"tcp/389, tcp/636"| w00_ad\n'
+        )
+        wave0 = CliRunner().invoke(cli, ["graph", str(path), "--wave", "0"])
+        assert "w00_economy" in wave0.output and "w01_economy" not in wave0.output
+        assert "-->" not in wave0.output  # wave 0's systems need nothing outside it
+
+    def test_unknown_wave_is_an_error(self, tmp_path):
+        """`--wave 7` on a two-wave plan exits 1 naming the waves there are."""
+        path = tmp_path / "plan.json"
+        path.write_text(dumps_json(make_plan().to_json_dict()))
+        result = CliRunner().invoke(cli, ["graph", str(path), "--wave", "7"])
+        assert result.exit_code == 1
+        assert result.output == "Error: no wave 7 in the plan (waves 0..1)\n"
+
     def test_missing_plan_is_an_error(self, tmp_path):
         """A missing plan exits 1 naming the file."""
         missing = tmp_path / "nope.json"

@@ -460,7 +460,8 @@ class TestFoundationAndPilot:
 
 class TestFlows:
     def test_system_dependencies_expand_to_servers_with_ports_merged(self) -> None:
-        """A system dependency reaches every server pair; a server-level one merges ports."""
+        """A system dependency reaches every server pair; a server-level one merges ports
+        (and adds its weight: DESIGN.md, weights of one server pair are added)."""
         cat = catalog(
             [system("a", depends_on=[dep("b", ports=["tcp/443", "tcp/80"])]), system("b")],
             [
@@ -478,7 +479,7 @@ class TestFlows:
                 "to": "b1",
                 "ports": ("tcp/80", "tcp/443", "tcp/1433"),
                 "latency_sensitive": True,
-                "weight": 1.0,
+                "weight": 2.0,
             },
             {
                 "from": "a2",

@@ -4,7 +4,9 @@
 Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
 ``@``, tab or carriage return) get a leading ``'``, which spreadsheets show as text.
 
-``read_pins(path, plan)`` reads an edited copy back and returns the edits as pins
+``read_pins(path, plan)`` reads an edited copy back (comma, semicolon or tab separated, as
+a spreadsheet saves it in any locale; UTF-8 with or without a BOM, or Windows-1252; LF or
+CRLF line endings: the importers' reader, shared) and returns the edits as pins
 ``{server id: wave}`` (only rows whose wave differs from the plan), which the planner then
 enforces and checks against every rule (``PlanOptions(pins=...)``). It reports every
 problem at once, each with file, row and column, as one :class:`InputFileError`: missing
@@ -22,6 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from migration.errors import InputFileError, Issue
+from migration.importers.sources import csv_reader, decode_text, separator_hint
 from migration.plan import Plan
 from migration.spreadsheet import FORMULA_START
 
@@ -83,15 +86,12 @@ def read_pins(path: str | Path, plan: Plan) -> dict[str, int]:
     """
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        text = decode_text(file.read_bytes())
     except OSError as exc:
         raise InputFileError(f"{file}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"{file}: expected UTF-8 text (save the sheet as 'CSV UTF-8'): byte {exc.start}"
-        ) from None
     name = str(file)
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    reader, _ = csv_reader(text)
+    rows = list(reader)
     if not rows:
         raise InputFileError(f"{name}: empty file; expected a header row {','.join(COLUMNS)}")
     header = [cell.strip().lower() for cell in rows[0]]
@@ -100,7 +100,7 @@ def read_pins(path: str | Path, plan: Plan) -> dict[str, int]:
         raise InputFileError(
             f"{name}:1: missing column{'s' if len(missing) > 1 else ''} "
             f"{', '.join(repr(c) for c in missing)} in the header row "
-            f"(expected {','.join(COLUMNS)})"
+            f"(expected {','.join(COLUMNS)})" + separator_hint(rows[0])
         )
     col_server, col_wave = header.index("server"), header.index("wave")
     issues: list[Issue] = []

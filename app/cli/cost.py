@@ -8,8 +8,14 @@ from typing import Any
 
 import click
 
-from app.cli.options import EXAMPLE_CATALOG
-from migration.catalog import load_catalog_with_digest
+from app.cli.options import (
+    EXAMPLE_CATALOG,
+    catalog_argument,
+    json_option,
+    output_option,
+    plan_option,
+)
+from migration.catalog.findings import load_final_catalog
 from migration.cost.model import OPTION_ALIASES, OPTIONS, CostOptions, compare_costs
 from migration.cost.outputs import render_text, write_report
 from migration.fileio import dumps_json
@@ -17,7 +23,7 @@ from migration.plan import Plan, read_plan
 
 
 def _plan_for(catalog_path: Path, plan_path: Path | None) -> tuple[Any, Plan]:
-    catalog, digest = load_catalog_with_digest(catalog_path)
+    catalog, digest = load_final_catalog(catalog_path)
     if plan_path is not None:
         return catalog, read_plan(plan_path)
     from app.pipeline import plan_catalog
@@ -27,13 +33,8 @@ def _plan_for(catalog_path: Path, plan_path: Path | None) -> tuple[Any, Plan]:
 
 
 @click.command()
-@click.argument("catalog", type=click.Path(path_type=Path), required=False)
-@click.option(
-    "--plan",
-    "plan_path",
-    type=click.Path(path_type=Path),
-    help="A plan.json; without it the catalog is planned first.",
-)
+@catalog_argument(required=False)
+@plan_option(help="A plan.json; without it the catalog is planned first.", default=None)
 @click.option(
     "--option",
     "option",
@@ -42,27 +43,19 @@ def _plan_for(catalog_path: Path, plan_path: Path | None) -> tuple[Any, Plan]:
     type=click.Choice([*OPTIONS, *OPTION_ALIASES]),
     help="Cloud compute pricing option (savings-plan = savings-plan-1y).",
 )
-@click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="Folder for cost.json, cost.csv and cost.xlsx.",
-)
+@output_option(help="Folder for cost.json, cost.csv and cost.xlsx.")
 @click.option(
     "--prices",
     "books_dir",
     type=click.Path(path_type=Path),
     help="Folder of refreshed price books (searched before the bundled ones).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print cost.json instead of tables.")
+@json_option(help="Print cost.json instead of tables.")
 def cost(
     catalog: Path | None,
     plan_path: Path | None,
     option: str,
-    out_dir: Path,
+    output: Path,
     books_dir: Path | None,
     as_json: bool,
 ) -> None:
@@ -79,7 +72,7 @@ def cost(
     catalog_obj, plan = _plan_for(catalog or EXAMPLE_CATALOG, plan_path)
     options = CostOptions(option=option, books_dir=books_dir)
     report = compare_costs(catalog_obj, plan, options)
-    paths = write_report(report, catalog_obj, plan, out_dir)
+    paths = write_report(report, catalog_obj, plan, output)
     if as_json:
         click.echo(dumps_json(report.to_json_dict()), nl=False)
         return
@@ -95,14 +88,7 @@ def prices() -> None:
 @prices.command()
 @click.option("--provider", type=click.Choice(["azure", "aws"]), required=True)
 @click.option("--region", required=True, help="Provider region, e.g. swedencentral, eu-north-1.")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("prices"),
-    show_default=True,
-    help="Folder for the new book (pass to `cost --prices`).",
-)
+@output_option(help="Folder for the new book (pass to `cost --prices`).", default=Path("prices"))
 @click.option("--eur-per-usd", type=float, help="Dated EUR/USD rate for USD prices.")
 @click.option(
     "--fx-date",
@@ -120,7 +106,7 @@ def prices() -> None:
 def refresh(
     provider: str,
     region: str,
-    out_dir: Path,
+    output: Path,
     eur_per_usd: float | None,
     fx_date: Any,
     currency: str,
@@ -146,7 +132,7 @@ def refresh(
     path = refresh_book(
         provider,
         region,
-        out_dir,
+        output,
         retrieved=date.today(),
         eur_per_usd=eur_per_usd,
         fx_date=fx_date.date() if fx_date else None,

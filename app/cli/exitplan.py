@@ -8,9 +8,16 @@ from typing import Any
 
 import click
 
-from app.cli.options import EXAMPLE_CATALOG
+from app.cli.options import (
+    EXAMPLE_CATALOG,
+    catalog_argument,
+    json_option,
+    lang_option,
+    output_option,
+    plan_option,
+)
 from exit_plan import FORMATS, write_exit_plan
-from migration.catalog import load_catalog_with_digest
+from migration.catalog.findings import load_final_catalog
 from migration.errors import InputFileError
 from migration.plan import read_plan
 
@@ -42,15 +49,8 @@ def read_cost(path: Path) -> dict[str, Any]:
 
 
 @click.command(name="exit-plan")
-@click.argument("catalog", type=click.Path(path_type=Path), required=False)
-@click.option(
-    "--plan",
-    "plan_path",
-    type=click.Path(path_type=Path),
-    default=Path("build/plan.json"),
-    show_default=True,
-    help="plan.json written by `utflytt plan`.",
-)
+@catalog_argument(required=False)
+@plan_option()
 @click.option(
     "--cost",
     "cost_path",
@@ -58,13 +58,7 @@ def read_cost(path: Path) -> dict[str, Any]:
     default=None,
     help="cost.json written by `utflytt cost`; without it the cost section is left out.",
 )
-@click.option(
-    "--lang",
-    "langs",
-    type=click.Choice(["sv", "en"]),
-    multiple=True,
-    help="Language; repeat for both. Default: sv.",
-)
+@lang_option()
 @click.option(
     "--format",
     "formats",
@@ -72,23 +66,15 @@ def read_cost(path: Path) -> dict[str, Any]:
     multiple=True,
     help="Output format; repeat for several. Default: md, html and xlsx.",
 )
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("build"),
-    show_default=True,
-    help="Folder to write exit-plan.<lang>.<format> into.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the written paths as JSON.")
+@output_option(help="Folder to write exit-plan.<lang>.<format> into.")
+@json_option(help="Print the written paths as JSON.")
 def exit_plan_command(
     catalog: Path | None,
     plan_path: Path,
     cost_path: Path | None,
     langs: tuple[str, ...],
     formats: tuple[str, ...],
-    out_dir: Path,
+    output: Path,
     as_json: bool,
 ) -> None:
     """Write the exit plan procurement signs: checklist, runbooks and costs.
@@ -103,7 +89,7 @@ def exit_plan_command(
             --cost build/cost.json --lang sv --lang en -o build
     """
     catalog_path = catalog or EXAMPLE_CATALOG
-    loaded, digest = load_catalog_with_digest(catalog_path)
+    loaded, digest = load_final_catalog(catalog_path)
     plan = read_plan(plan_path)
     if plan.catalog_sha256 != digest:
         raise InputFileError(
@@ -116,7 +102,7 @@ def exit_plan_command(
         )
     cost = read_cost(cost_path) if cost_path is not None else None
     paths = write_exit_plan(
-        loaded, plan, cost, out_dir, langs=langs or ("sv",), formats=formats or FORMATS
+        loaded, plan, cost, output, langs=langs or ("sv",), formats=formats or FORMATS
     )
     if as_json:
         click.echo(json.dumps({"written": [str(p) for p in paths]}, indent=2))

@@ -6,25 +6,18 @@ from pathlib import Path
 
 import click
 
+from app.cli.options import json_option, plan_option
+from app.cli.progress import progress
 from migration.errors import UtflyttError
 from migration.fileio import dumps_json
 from migration.plan import Plan, read_plan
 from stacks.settings import StackSettings
 
-DEFAULT_PLAN = Path("build/plan.json")
-
 
 @click.command()
 @click.argument("stack")
-@click.option(
-    "--plan",
-    "plan_path",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_PLAN,
-    show_default=True,
-    help="The plan the stack is generated from.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+@plan_option(help="The plan the stack is generated from.")
+@json_option()
 @click.option("--live", is_flag=True, help="Run the real `pulumi preview` (needs the Pulumi CLI).")
 def preview(stack: str, plan_path: Path, as_json: bool, live: bool) -> None:
     """Show every resource a stack (foundation or wave-NN) would create.
@@ -53,7 +46,9 @@ def preview(stack: str, plan_path: Path, as_json: bool, live: bool) -> None:
         return
     from stacks.testing import preview_json, render_preview, run_offline_full
 
-    run = run_offline_full(settings, plan)
+    with progress(quiet=as_json) as step:
+        step(f"previewing {stack} offline ({len(plan.servers)} servers in the plan)")
+        run = run_offline_full(settings, plan)
     if as_json:
         click.echo(dumps_json(preview_json(run, stack)), nl=False)
     else:
@@ -69,7 +64,9 @@ def _preview_aws(settings: StackSettings, plan: Plan, stack: str, as_json: bool)
     from stacks.testing import preview_json
 
     try:
-        run = run_aws_preview(settings, plan)
+        with progress(quiet=as_json) as step:
+            step(f"previewing {stack} offline under moto")
+            run = run_aws_preview(settings, plan)
     except (ClientError, AwsConfigError) as exc:
         raise UtflyttError(f"stack {stack}: {exc}") from None
     if as_json:

@@ -146,6 +146,33 @@ class Dependency(Strict):
     weight: Number = Field(default=1.0, gt=0, le=1e6)
 
 
+class SystemDependency(Dependency):
+    """A system-level dependency; ``from_roles``/``to_roles`` narrow which servers of the
+    consumer and of the provider take part (empty: every role). Optional extension of v1."""
+
+    from_roles: tuple[Role, ...] = ()
+    to_roles: tuple[Role, ...] = ()
+
+
+class Quotas(Strict):
+    """The cloud account's limits (optional extension of v1, ``planning.quotas``).
+
+    Defaults are the providers' documented defaults (Azure networking limits; Amazon VPC
+    quotas); raise one only when the account's quota has been raised.
+    """
+
+    azure_rules_per_nsg: int = Field(default=1000, ge=1)
+    azure_prefixes_per_nsg: int = Field(default=4000, ge=1)
+    azure_asgs_per_rule_side: int = Field(default=10, ge=1)
+    azure_asgs_per_subscription: int = Field(default=3000, ge=1)
+    azure_subnets_per_vnet: int = Field(default=3000, ge=1)
+    aws_rules_per_security_group: int = Field(default=60, ge=1)
+    aws_security_groups_per_eni: int = Field(default=5, ge=1)
+    aws_rules_times_groups: int = Field(default=1000, ge=1)
+    aws_subnets_per_vpc: int = Field(default=200, ge=1)
+    aws_security_groups_per_vpc: int = Field(default=2500, ge=1)
+
+
 class Contract(Strict):
     """The hosting contract being exited."""
 
@@ -167,6 +194,7 @@ class Planning(Strict):
     blackouts: tuple[Blackout, ...] = Field(default=(), max_length=1000)
     target: Target = "azure"
     region: str = Field(default="swedencentral", pattern=r"^[a-z0-9-]+$", max_length=64)
+    quotas: Quotas = Quotas()
 
 
 class Licences(Strict):
@@ -201,7 +229,7 @@ class System(Strict):
     monthly_licence_cost: Money | None = None
     saas_monthly_cost: Money | None = None
     blackouts: tuple[Blackout, ...] = Field(default=(), max_length=1000)
-    depends_on: tuple[Dependency, ...] = Field(default=(), max_length=100_000)
+    depends_on: tuple[SystemDependency, ...] = Field(default=(), max_length=100_000)
 
     @property
     def migrates(self) -> bool:

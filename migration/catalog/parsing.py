@@ -159,6 +159,8 @@ def _libyaml_problems(path: Path, text: str) -> list[Issue]:
         loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         problem = f"invalid YAML: {exc.problem}" if exc.problem else "invalid YAML"
+        if exc.context and exc.context_mark is not None:  # libyaml's "while parsing ..."
+            problem += f" ({exc.context} started at line {exc.context_mark.line + 1})"
         mark = exc.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         return [Issue(str(path), line, column, "", problem)]
