@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import json
 import resource
+import runpy
 import subprocess
 import sys
 import tempfile
@@ -34,14 +34,10 @@ PEAK_TARGET_MB = 1536
 TIME_TARGET_X_NAIVE = 10.0
 
 
-def _bench_module(name: str) -> Any:
-    # by path: bench/ must not go on sys.path (bench/waves.py would shadow the package)
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+def _bench_module(name: str) -> dict[str, Any]:
+    """The globals of another bench script, run by path (not imported: bench/ must not go
+    on sys.path, where bench/waves.py would shadow the waves package)."""
+    return runpy.run_path(str(BENCH / f"{name}.py"), run_name=f"bench_{name}")
 
 
 def _rss_mb() -> float:
@@ -57,15 +53,15 @@ def _peak_mb() -> float:
 def _worker(n: int, seed: int, out: Path) -> None:
     """Subprocess body: generate, run naive, then the whole pipeline with stage timings."""
     sys.path.insert(0, str(ROOT))
-    estate = _bench_module("estate")
+    generate = _bench_module("estate")["generate"]
     from app.pipeline import PipelineOptions, run_plan
     from migration.catalog import load_catalog
 
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as folder:
         catalog_path = Path(folder) / "catalog.json"
-        catalog_path.write_text(json.dumps(estate.generate(n, seed), default=str), "utf-8")
-        naive_plan = _bench_module("waves").naive_plan
+        catalog_path.write_text(json.dumps(generate(n, seed), default=str), "utf-8")
+        naive_plan = _bench_module("waves")["naive_plan"]
         catalog = load_catalog(catalog_path)
         started, cpu = time.perf_counter(), time.process_time()
         naive_plan(catalog)
