@@ -246,3 +246,21 @@ def test_orphan_temp_files_of_old_writers_are_cleaned(world: dict[str, Path]) ->
     orphan.write_text("half", encoding="utf-8")
     run_plan(world["a"], world["out"], _options(world))
     assert not orphan.exists()
+
+
+def test_a_rendering_that_fails_in_the_write_phase_changes_nothing(
+    world: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Documents are rendered into the staging area one at a time; a failing one (here the
+    exit plan, after plan.json, plan.md and cost.* are staged) leaves generation A intact."""
+    import exit_plan
+
+    def broken(*_args: object, **_kwargs: object) -> str:
+        raise RuntimeError("renderer bug")
+
+    before = _snapshot(world["out"], world["stacks"])
+    monkeypatch.setattr(exit_plan, "render_exit_plan", broken)
+    with pytest.raises(RuntimeError, match="renderer bug"):
+        run_plan(world["b"], world["out"], _options(world))
+    assert _snapshot(world["out"], world["stacks"]) == before
+    assert _leftovers(world["out"], world["stacks"]) == []
