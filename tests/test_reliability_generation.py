@@ -191,6 +191,20 @@ def test_killed_run_leaves_or_restores_the_previous_generation(
     assert _leftovers(world["out"], world["stacks"]) == []
 
 
+def test_a_kill_mid_switch_is_rolled_back_before_anything_reads_the_plan(
+    world: dict[str, Path],
+) -> None:
+    """Pulumi's program and every command read plan.json through read_plan: they see A."""
+    from migration.plan import read_plan
+
+    before = _snapshot(world["out"], world["stacks"])
+    assert _kill_run(world, 18).returncode == -9
+    assert _snapshot(world["out"], world["stacks"]) != before  # half-switched on disk
+    assert read_plan(world["out"] / "plan.json").organisation == "Alpha kommun"
+    assert _snapshot(world["out"], world["stacks"]) == before
+    assert not (world["out"] / JOURNAL_NAME).exists()
+
+
 def test_a_kill_mid_switch_is_rolled_back_by_the_next_run(world: dict[str, Path]) -> None:
     assert _kill_run(world, 18).returncode == -9
     assert (world["out"] / JOURNAL_NAME).exists()
