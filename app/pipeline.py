@@ -1,38 +1,39 @@
 """The whole job of ``utflytt plan``: one catalog in; plan, costs, stack configs, exit plan out.
 
-Data flows one way (DESIGN.md): catalog -> sizing -> waves -> cost -> stack configs and exit
-plan. Everything is computed first (existing stack configs read and checked too); then the
-list of outputs goes to :func:`migration.generation.write_generation`, which renders each
-document into a staging folder beside its target, one at a time, and switches the whole
-generation under a lock, all or nothing: invalid input, a failed step or rendering, a full
-disk or a killed run leaves the previous build and stack configs exactly as they were.
+Data flows one way (docs/architecture.md): catalog -> sizing -> waves -> cost -> stack configs
+and exit plan. Everything is computed and rendered first (existing stack configs read and checked
+too); only when every step has succeeded is the list of outputs handed to
+:func:`migration.generation.write_generation`, which switches the whole generation under a
+lock, all or nothing: invalid input, a failed step, a full disk or a killed run leaves the
+previous build and stack configs exactly as they were.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, cast
+from typing import IO, TYPE_CHECKING
 
 from migration.catalog import Catalog
 from migration.catalog.findings import load_final_catalog
+from migration.catalog.where import locate_plan_error
 from migration.cost import CostOptions, compare_costs
-from migration.cost.model import CostReport
+from migration.cost.comparison import CostReport
 from migration.cost.outputs import to_csv, to_xlsx
+from migration.errors import PlanError
 from migration.fileio import dumps_json, json_writer
 from migration.generation import Output, Payload, write_generation
 from migration.plan import Plan
-from migration.sizing import size_catalog
+from migration.sizing import check_size_limits, size_catalog
 from waves import PlanOptions, plan_waves
 from waves.assemble import DEFAULT_REGIONS
 from waves.markdown import render_plan_markdown
 
 if TYPE_CHECKING:
-    from exit_plan.data import Lang
+    from migration.overlap import WhatIf
     from stacks.config import StackConfigSync
 
 __all__ = ["PipelineOptions", "PipelineResult", "plan_catalog", "run_plan"]
@@ -57,6 +58,8 @@ class PipelineOptions:
     formats: tuple[str, ...] = ("md", "html", "xlsx")  # exit-plan formats
     stack_config_dir: Path | None = None  # where Pulumi.<stack>.yaml go; None: not written
     on_step: Callable[[str], None] | None = None  # progress: called as each step starts
+    retire: tuple[str, ...] = ()  # what-if: plan with these systems retired
+    what_if: str | None = None  # "overlap": also retire what `utflytt overlap` recommends
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class PipelineResult:
     cost: CostReport
     written: tuple[Path, ...]
     stacks: StackConfigSync | None = None  # stack configs written/unchanged/stale, if any
+    what_if: WhatIf | None = None  # the comparison when systems were retired as a what-if
 
 
 def plan_catalog(
@@ -84,6 +88,7 @@ def plan_catalog(
             else DEFAULT_REGIONS[provider]
         )
     with stage("size"):
+        check_size_limits(catalog)  # a server no size fits must not drop out of the totals
         sizing = size_catalog(catalog, provider, region)
     with stage("plan waves"):
         return plan_waves(catalog, digest, options=options, sizing=sizing)
@@ -102,8 +107,8 @@ def run_plan(
     it does nothing.
     """
     stage = stage or no_stage
-    from exit_plan import LANGS, render_exit_plan
-    from exit_plan.data import load_checklist
+    from app.overlap import plan_extras
+    from exit_plan import LANGS, exit_plan_files
     from migration.errors import UtflyttError
 
     for lang in (options or PipelineOptions()).langs:
@@ -116,33 +121,34 @@ def run_plan(
     with stage("load and validate"):
         catalog, digest = load_final_catalog(catalog_path)
     step(f"planning {len(catalog.servers)} servers")
-    plan = plan_catalog(catalog, digest, opts.plan, stage=stage)
+    try:
+        plan = plan_catalog(catalog, digest, opts.plan, stage=stage)
+    except PlanError as exc:  # name the catalog lines of what the error is about
+        raise locate_plan_error(exc, catalog_path) from None
     step("comparing costs")
     with stage("cost"):
         report = compare_costs(catalog, plan, opts.cost)
-        cost_document = report.to_json_dict()
+    with stage("overlap and what-if"):
+        extras = plan_extras(catalog, digest, (plan, report), opts)  # overlap, what-if
+    catalog, plan, report = extras.catalog, extras.plan, extras.cost
     step("writing plan.md, cost and exit plan")
+    cost_document = report.to_json_dict()
 
     out = Path(out_dir)
-    # plan.json is streamed from the one Plan model: its JSON document exists only while it
-    # is written, never beside the other renderings
+    # plan.json is streamed from the one Plan model in the write phase: its JSON document
+    # exists only while it is written, never beside the other renderings
     outputs: list[Output] = [(out / "plan.json", _timed(stage, "plan.json", plan_json(plan)))]
-    renderers: list[tuple[str, Callable[[], str | bytes]]] = [
-        ("plan.md", lambda: render_plan_markdown(plan, catalog)),
-        ("cost.json", lambda: dumps_json(cost_document)),
-        ("cost.csv", lambda: to_csv(report)),
-        ("cost.xlsx", lambda: to_xlsx(report, catalog, plan)),
-    ]
-    checklist = load_checklist()
-    for lang in opts.langs:
-        for fmt in opts.formats:
-            render = functools.partial(
-                render_exit_plan, catalog, plan, cost_document, cast("Lang", lang), fmt, checklist
-            )
-            renderers.append((f"exit-plan.{lang}.{fmt}", render))
-    # each document is rendered straight into its staging file in the write phase, one at a
-    # time: at 100,000 servers the renderings together are hundreds of MB
-    outputs.extend((out / name, _rendered(stage, name, render)) for name, render in renderers)
+    with stage("plan.md"):
+        outputs.append((out / "plan.md", render_plan_markdown(plan, catalog) + extras.plan_md))
+    with stage("cost.json, cost.csv"):
+        outputs.append((out / "cost.json", dumps_json(cost_document)))
+        outputs.append((out / "cost.csv", to_csv(report)))
+    with stage("cost.xlsx"):
+        outputs.append((out / "cost.xlsx", to_xlsx(report, catalog, plan, extras.sheets)))
+    outputs.extend((out / name, text) for name, text in extras.files)
+    with stage("exit plan (" + ", ".join(opts.formats) + ")"):
+        files = exit_plan_files(catalog, plan, cost_document, opts.langs, opts.formats)
+    outputs.extend((out / name, data) for name, data in files)
     stacks = None
     if opts.stack_config_dir is not None:
         from stacks.config import render_stack_configs
@@ -157,7 +163,12 @@ def run_plan(
             outputs, folders=[opts.stack_config_dir] if opts.stack_config_dir is not None else []
         )
     return PipelineResult(
-        catalog=catalog, plan=plan, cost=report, written=tuple(written), stacks=stacks
+        catalog=catalog,
+        plan=plan,
+        cost=report,
+        written=tuple(written),
+        stacks=stacks,
+        what_if=extras.what_if,
     )
 
 
@@ -177,17 +188,6 @@ def _timed(stage: Stage, name: str, payload: Payload) -> Payload:
             write(handle)
 
     return timed
-
-
-def _rendered(stage: Stage, name: str, render: Callable[[], str | bytes]) -> Payload:
-    """A payload that renders ``name`` (timed as its own stage) when it is staged."""
-
-    def write(handle: IO[bytes]) -> None:
-        with stage(name):
-            data = render()
-        handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-
-    return write
 
 
 def written_summary(paths: Sequence[Path]) -> list[str]:

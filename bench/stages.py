@@ -74,7 +74,7 @@ def _worker(n: int, seed: int, out: Path) -> None:
             yield
             rows.append(
                 {
-                    "stage": "write phase (renders the above)" if name == "write" else name,
+                    "stage": "write (plan.json included)" if name == "write" else name,
                     "seconds": time.perf_counter() - began,
                     "cpu": time.process_time() - cpu,
                     "rss_mb": _rss_mb(),

@@ -1,6 +1,6 @@
-"""The plan.json contract (DESIGN.md, "plan.json"), as pydantic models.
+"""The plan.json contract (docs/contracts.md, "plan.json"), as pydantic models.
 
-The keys DESIGN.md names are what other tools rely on; everything else here is an optional
+The keys named in docs/contracts.md are what other tools rely on; everything else is an optional
 extension that carries what the Pulumi program, the cost model and the exit plan need, so
 that each of them reads the plan and nothing else. Never remove or rename a key; add
 optional fields only.
@@ -162,6 +162,29 @@ class Plan(_Model):
     def to_json_dict(self) -> dict[str, object]:
         """The JSON-ready dict (aliases, ISO dates); serialise with ``fileio.dumps_json``."""
         return self.model_dump(mode="json", by_alias=True)
+
+
+STALE_PLAN = """\
+{plan} was made from another catalog than {catalog}
+(catalog SHA-256 {actual}, plan says {expected}).
+Run `utflytt plan {catalog}` again, then retry."""
+
+
+def read_plan_for(path: str | Path, catalog_path: str | Path, catalog_sha256: str) -> Plan:
+    """Load a plan.json made from the catalog at ``catalog_path`` (whose files hash to
+    ``catalog_sha256``); a plan of another catalog is an :class:`InputFileError` that says
+    to plan again. Every command that takes both a catalog and ``--plan`` reads it here."""
+    plan = read_plan(path)
+    if plan.catalog_sha256 != catalog_sha256:
+        raise InputFileError(
+            STALE_PLAN.format(
+                plan=path,
+                catalog=catalog_path,
+                actual=catalog_sha256[:12],
+                expected=plan.catalog_sha256[:12],
+            )
+        )
+    return plan
 
 
 def read_plan(path: str | Path) -> Plan:

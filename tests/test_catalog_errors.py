@@ -44,7 +44,7 @@ CASES = [
         "currency: EUR\n",
         "curency: EUR\n",
         [
-            "{f}:3:1: curency: unknown field 'curency'; did you mean 'currency'? (expected one of: version, organisation, currency, contract, source_networks, planning, systems, servers)"
+            "{f}:3:1: curency: unknown field 'curency'; did you mean 'currency'? (expected one of: version, organisation, currency, contract, source_networks, planning, systems, servers, approvals, cost)"
         ],
     ),
     (

@@ -114,7 +114,8 @@ class TestPlanCommand:
         assert result.output == (
             "Error: servers 'eko-app01' and 'eko-db01' of system 'economy' (prod) are pinned "
             "to different waves (1 and 2); all servers of one system and environment move "
-            "together\n"
+            f"together\n  at {catalog}:54: server 'eko-app01' pinned_wave\n"
+            f"  at {catalog}:69: server 'eko-db01' pinned_wave\n"
         )
         assert not out.exists()
 
@@ -236,3 +237,27 @@ def test_unknown_pins_file_is_an_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output == f"Error: {missing}: cannot read pins: No such file or directory\n"
     assert not (tmp_path / "out").exists()
+
+
+class TestPlanOfAnotherCatalog:
+    """Commands that take a catalog and ``--plan`` refuse a plan made from another catalog."""
+
+    def test_cost_refuses_a_plan_of_another_catalog(self, tmp_path: Path) -> None:
+        """Before the fix `cost` priced the example's servers with the small catalog's waves."""
+        runner = CliRunner()
+        out = tmp_path / "small"
+        assert runner.invoke(cli, ["plan", str(SMALL), "-o", str(out)]).exit_code == 0
+        plan_path = out / "plan.json"
+        digest = read_plan(plan_path).catalog_sha256
+        other = tmp_path / "other.yaml"
+        other.write_text(SMALL.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+        args = ["cost", str(other), "--plan", str(plan_path), "-o", str(tmp_path / "c")]
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 1
+        assert result.output.startswith(
+            f"Error: {plan_path} was made from another catalog than {other}\n(catalog SHA-256 "
+        )
+        assert f"plan says {digest[:12]}).\nRun `utflytt plan {other}` again" in result.output
+        assert not (tmp_path / "c").exists()
+        same = ["cost", str(SMALL), "--plan", str(plan_path), "-o", str(tmp_path / "c"), "--json"]
+        assert runner.invoke(cli, same).exit_code == 0

@@ -1,4 +1,4 @@
-"""Quality panel: gates and metrics of wave-planning.md §4 on hand-built plans."""
+"""Quality panel: gates and metrics of docs/planning.md on hand-built plans."""
 
 from __future__ import annotations
 

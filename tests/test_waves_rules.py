@@ -1,4 +1,4 @@
-"""The planning rules of DESIGN.md, one behaviour per test, on hand-made catalogs."""
+"""The planning rules of docs/planning.md, one behaviour per test, on hand-made catalogs."""
 
 from __future__ import annotations
 
@@ -259,8 +259,10 @@ class TestPinsAndMigrated:
             plan(cat)
         assert str(info.value) == (
             "server 'b1' is pinned to wave 3, after migrated server 'a1' (frozen in wave 1), "
-            "which depends on 'b1'"
+            "which depends on it (directly or through others; a provider never moves after its "
+            "consumer, test and dev never after prod): pin 'b1' to wave 0"
         )
+        assert info.value.subjects == (("servers", "a1"), ("servers", "b1"))
 
     def test_servers_of_one_system_pinned_apart_is_an_error(self) -> None:
         """Two servers of one system and environment cannot be pinned to different waves."""
@@ -294,12 +296,16 @@ class TestPinsAndMigrated:
             [system("a"), system("k", disposition="retain")],
             [server("a1", "a"), server("k1", "k")],
         )
-        with pytest.raises(PlanError, match="^pin for unknown server 'zz'$"):
-            plan(cat, pins={"zz": 1})
+        with pytest.raises(PlanError) as info:
+            plan(cat, pins={"zz": 1}, pin_origin={"zz": "build/waves.csv:7"})
+        assert str(info.value) == (
+            "pin for unknown server 'zz'\n  at build/waves.csv:7: server 'zz' pinned to wave 1"
+        )
         with pytest.raises(PlanError) as info:
             plan(cat, pins={"k1": 1})
         assert str(info.value) == (
             "server 'k1' cannot be pinned: system 'k' has disposition 'retain' and does not move"
+            "\n  at --pins: server 'k1' pinned to wave 1"
         )
 
 

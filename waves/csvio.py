@@ -28,7 +28,15 @@ from migration.importers.sources import csv_reader, decode_text, separator_hint
 from migration.plan import Plan
 from migration.spreadsheet import FORMULA_START
 
-__all__ = ["COLUMNS", "export_csv", "read_pins", "read_pins_json", "pins_json"]
+__all__ = [
+    "COLUMNS",
+    "export_csv",
+    "pins_json",
+    "read_pin_file",
+    "read_pins",
+    "read_pins_json",
+    "read_pins_with_rows",
+]
 
 COLUMNS = ("server", "system", "environment", "wave", "start", "end", "frozen", "reason")
 REQUIRED = ("server", "wave")
@@ -84,6 +92,11 @@ def read_pins(path: str | Path, plan: Plan) -> dict[str, int]:
 
     Raises :class:`InputFileError` listing every problem (file, row, column, expected).
     """
+    return read_pins_with_rows(path, plan)[0]
+
+
+def read_pins_with_rows(path: str | Path, plan: Plan) -> tuple[dict[str, int], dict[str, str]]:
+    """As :func:`read_pins`, plus where each pin was made: ``{server: "file:row"}``."""
     file = Path(path)
     try:
         text = decode_text(file.read_bytes())
@@ -171,12 +184,39 @@ def read_pins(path: str | Path, plan: Plan) -> dict[str, int]:
         count = len(issues)
         head = f"{name}: {count} error{'s' if count != 1 else ''} in the wave sheet"
         raise InputFileError("\n".join([head, *(str(i) for i in sorted(issues))]))
-    return {sid: wave for sid, (wave, _) in sorted(edits.items())}
+    ordered = sorted(edits.items())
+    return (
+        {sid: wave for sid, (wave, _) in ordered},
+        {sid: f"{name}:{row_no}" for sid, (_, row_no) in ordered},
+    )
 
 
-def pins_json(pins: Mapping[str, int]) -> dict[str, object]:
-    """The pins file: ``{"pins": {server: wave}}``, sorted."""
-    return {"pins": {sid: pins[sid] for sid in sorted(pins)}}
+def pins_json(
+    pins: Mapping[str, int], origin: Mapping[str, str] | None = None
+) -> dict[str, object]:
+    """The pins file: ``{"pins": {server: wave}}``, sorted; with ``origin`` (optional, the
+    wave sheet row of each pin: ``{server: "file:row"}``) when known."""
+    out: dict[str, object] = {"pins": {sid: pins[sid] for sid in sorted(pins)}}
+    if origin:
+        out["origin"] = {sid: origin[sid] for sid in sorted(origin) if sid in pins}
+    return out
+
+
+def read_pin_file(path: str | Path) -> tuple[dict[str, int], dict[str, str]]:
+    """A pins file's pins and where each was made (its ``origin``, else the file itself)."""
+    file = Path(path)
+    pins = read_pins_json(file)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # read_pins_json has just read and parsed it
+        data = {}
+    given = data.get("origin") if isinstance(data, dict) else None
+    given = given if isinstance(given, dict) else {}
+    origin = {
+        sid: given[sid] if isinstance(given.get(sid), str) else f"{file}: pins.{sid}"
+        for sid in pins
+    }
+    return pins, origin
 
 
 def read_pins_json(path: str | Path) -> dict[str, int]:

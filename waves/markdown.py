@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from migration.catalog import Catalog
 from migration.plan import Plan, Wave
+from migration.tables import escape_markdown
 from waves.markdown_sections import (
     ReasonCodes,
     count_servers,
@@ -34,7 +35,7 @@ MAX_DRAWN = 40  # systems drawn in a wave's dependency picture; more: `utflytt g
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
     def cell(value: object) -> str:
-        return str(value).replace("|", "\\|")
+        return escape_markdown(value)
 
     out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     out.extend("| " + " | ".join(cell(v) for v in row) + " |" for row in rows)
@@ -50,9 +51,10 @@ def render_plan_markdown(plan: Plan, catalog: Catalog | None = None) -> str:
     migrating = sum(1 for s in plan.servers.values() if s.wave is not None)
     used = [w for w in plan.waves if w.servers]
     lines = [
-        f"# Migration plan: {plan.organisation}",
+        f"# Migration plan: {escape_markdown(plan.organisation)}",
         "",
-        f"Leaving **{plan.provider_name}** for **{plan.target.provider}** ({plan.target.region}).",
+        f"Leaving **{escape_markdown(plan.provider_name)}** for **{plan.target.provider}** "
+        f"({plan.target.region}).",
         "",
         f"- Servers moving: {migrating} of {len(plan.servers)} in "
         f"{_plural(len(used), 'wave')} ({plan.waves[0].start} to {plan.waves[-1].end})",
@@ -175,7 +177,7 @@ def _warnings(plan: Plan) -> list[str]:
     lines += _table(["code", "count"], sorted(by_code.items()))
     lines.append("")
     for warning in plan.warnings[:MAX_LISTED]:
-        lines.append(f"- `{warning.code}`: {warning.message}")
+        lines.append(f"- `{warning.code}`: {escape_markdown(warning.message)}")
     if len(plan.warnings) > MAX_LISTED:
         lines.append(f"- ... and {len(plan.warnings) - MAX_LISTED} more (see plan.json)")
     return lines

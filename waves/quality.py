@@ -1,4 +1,4 @@
-"""Quality panel of a wave plan: feasibility gates and the metrics of wave-planning.md §4.
+"""Quality panel of a wave plan: feasibility gates and the metrics of docs/planning.md.
 
 Two levels:
 

@@ -18,6 +18,7 @@ import click
 from app.cli.options import catalog_argument, json_option, verbose_option
 from migration import __version__
 from migration.catalog import json_schema, load_catalog, summarise
+from migration.catalog.capabilities import capability_warnings
 from migration.errors import CatalogError, Issue, UtflyttError, describe_os_error
 from migration.fileio import dumps_json
 from migration.tables import render_table
@@ -128,11 +129,13 @@ def validate(catalog: Path, as_json: bool, strict: bool, verbose: bool) -> None:
     loaded = load_catalog(catalog)
     summary = summarise(loaded)
     findings = find_findings(loaded, catalog)
+    capability_notes = capability_warnings(loaded)  # valid, but worth a look: exit code stays 0
     failed = strict and bool(findings)
     if as_json:
         document: dict[str, Any] = {
             "valid": not failed,
             "summary": summary,
+            "warnings": capability_notes,
             "findings": {
                 "placeholders": [error_json_issue(i) for i in findings.placeholders],
                 "dependencies_unknown": [
@@ -148,6 +151,8 @@ def validate(catalog: Path, as_json: bool, strict: bool, verbose: bool) -> None:
         click.echo(dumps_json(document), nl=False)
     else:
         click.echo(format_summary(catalog, summary))
+        for note in capability_notes:
+            click.echo(f"warning: {note}", err=True)
         click.echo("\n".join(format_findings(findings, verbose)), nl=bool(findings))
     if failed:
         raise click.ClickException(
@@ -255,9 +260,9 @@ def schema() -> None:
 
 
 def _register_area_commands() -> None:
-    from app.cli import cost, exitplan, importers, init, plan, preview, waves
+    from app.cli import cost, exitplan, importers, init, overlap, plan, preview, waves
 
-    for module in (init, plan, waves, cost, preview, exitplan, importers):
+    for module in (init, plan, waves, cost, preview, exitplan, importers, overlap):
         for command in module.COMMANDS:
             cli.add_command(command)
 

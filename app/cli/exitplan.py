@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,7 @@ from app.cli.options import (
 from exit_plan import FORMATS, write_exit_plan
 from migration.catalog.findings import load_final_catalog
 from migration.errors import InputFileError
-from migration.plan import read_plan
-
-STALE_PLAN = """\
-{plan} was made from another catalog than {catalog}
-(catalog SHA-256 {actual}, plan says {expected}).
-Run `utflytt plan {catalog}` again, then retry."""
+from migration.plan import read_plan_for
 
 
 def read_cost(path: Path) -> dict[str, Any]:
@@ -48,6 +44,15 @@ def read_cost(path: Path) -> dict[str, Any]:
     return document
 
 
+def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
 @click.command(name="exit-plan")
 @catalog_argument(required=False)
 @plan_option()
@@ -66,43 +71,60 @@ def read_cost(path: Path) -> dict[str, Any]:
     multiple=True,
     help="Output format; repeat for several. Default: md, html and xlsx.",
 )
-@output_option(help="Folder to write exit-plan.<lang>.<format> into.")
-@json_option(help="Print the written paths as JSON.")
+@click.option(
+    "--as-of",
+    "as_of",
+    callback=_as_of,
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Date the document is made as of: items due before it are marked overdue. "
+    "Default: today. Set it for reproducible files.",
+)
+@click.option(
+    "--doc-version",
+    default="1",
+    show_default=True,
+    help="The document's version, printed in its document control and exit-plan.json.",
+)
+@output_option(help="Folder to write exit-plan.json and exit-plan.<lang>.<format> into.")
+@json_option("Print the written paths as JSON.")
 def exit_plan_command(
     catalog: Path | None,
     plan_path: Path,
     cost_path: Path | None,
     langs: tuple[str, ...],
     formats: tuple[str, ...],
+    as_of: date | None,
+    doc_version: str,
     output: Path,
     as_json: bool,
 ) -> None:
-    """Write the exit plan procurement signs: checklist, runbooks and costs.
+    """Write the exit plan procurement signs: decision summary, appendices, exit-plan.json.
 
-    Every checklist item is dated from the plan's notice date, waves and deadline, has an
-    owner role, the evidence to keep and its legal or guidance source. Legal-review flags
-    come from the cost model. Nothing is written when an input is invalid.
+    The summary carries document control (version, date, --as-of, catalog digest,
+    approvers and signature lines), the legal timeline with the switching-request decision,
+    the gates before wave 0, the risk register and the stressed-exit table; the appendix
+    holds the full checklist (overdue items marked) and one runbook per wave. Legal-review
+    flags come from the cost model. Nothing is written when an input is invalid.
 
     \b
     Example:
         utflytt exit-plan examples/mariehamn/catalog.yaml --plan build/plan.json \\
-            --cost build/cost.json --lang sv --lang en -o build
+            --cost build/cost.json --lang sv --lang en --as-of 2026-12-05 -o build
     """
     catalog_path = catalog or EXAMPLE_CATALOG
     loaded, digest = load_final_catalog(catalog_path)
-    plan = read_plan(plan_path)
-    if plan.catalog_sha256 != digest:
-        raise InputFileError(
-            STALE_PLAN.format(
-                plan=plan_path,
-                catalog=catalog_path,
-                actual=digest[:12],
-                expected=plan.catalog_sha256[:12],
-            )
-        )
+    plan = read_plan_for(plan_path, catalog_path, digest)
     cost = read_cost(cost_path) if cost_path is not None else None
     paths = write_exit_plan(
-        loaded, plan, cost, output, langs=langs or ("sv",), formats=formats or FORMATS
+        loaded,
+        plan,
+        cost,
+        output,
+        langs=langs or ("sv",),
+        formats=formats or FORMATS,
+        as_of=as_of,
+        version=doc_version,
     )
     if as_json:
         click.echo(json.dumps({"written": [str(p) for p in paths]}, indent=2))

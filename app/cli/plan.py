@@ -71,6 +71,21 @@ STALE_HINT = "may still be deployed: `pulumi destroy` it first"
     "project beside CATALOG, made by `utflytt init`; without CATALOG, of the current "
     "folder's; otherwise none are written).",
 )
+@click.option(
+    "--retire",
+    "retire",
+    multiple=True,
+    metavar="SYSTEM",
+    help="What-if: plan with this system retired (repeatable); stack configs are not "
+    "written unless --stack-config-dir is given.",
+)
+@click.option(
+    "--what-if",
+    "what_if",
+    type=click.Choice(["overlap"]),
+    default=None,
+    help="What-if: also retire every system `utflytt overlap` recommends retiring.",
+)
 @json_option(help="Print plan.json to stdout.")
 @quiet_option()
 @verbose_option()
@@ -82,6 +97,8 @@ def plan(
     pricing_option: str,
     langs: tuple[str, ...],
     stack_config_dir: Path | None,
+    retire: tuple[str, ...],
+    what_if: str | None,
     as_json: bool,
     quiet: bool,
     verbose: bool,
@@ -107,17 +124,20 @@ def plan(
     from migration.cost import CostOptions
     from stacks.project import find_project, project_stack_dir
     from waves import PlanOptions
-    from waves.csvio import read_pins_json
+    from waves.csvio import read_pin_file
 
-    if stack_config_dir is None:
+    # a what-if never overwrites the real stack configs unless told where to write
+    if stack_config_dir is None and not (retire or what_if):
         project = find_project(catalog)
         stack_config_dir = project_stack_dir(project) if project is not None else None
-    pins = read_pins_json(pins_file) if pins_file else {}
+    pins, origin = read_pin_file(pins_file) if pins_file else ({}, {})
     options = PipelineOptions(
-        plan=PlanOptions(target=target, pins=pins),
+        plan=PlanOptions(target=target, pins=pins, pin_origin=origin),
         cost=CostOptions(option=OPTION_ALIASES.get(pricing_option, pricing_option)),
         langs=langs or ("sv",),
         stack_config_dir=stack_config_dir,
+        retire=retire,
+        what_if=what_if,
     )
     with progress(total=PIPELINE_STEPS, quiet=quiet or as_json) as step:
         result = run_plan(catalog or EXAMPLE_CATALOG, output, replace(options, on_step=step))
@@ -176,6 +196,11 @@ def plan_summary(
         f"{len(result.written) - (len(stacks.written) if stacks else 0)} files in "
         f"{_shown(output)}/"
     )
+    if result.what_if is not None:
+        from app.cli.overlap import what_if_table
+
+        lines += ["", f"what-if: retired {', '.join(result.what_if.retired)}"]
+        lines.append(what_if_table(result.what_if))
     lines.append(_stacks_line(stacks, catalog))
     return lines
 

@@ -156,14 +156,14 @@ def waves_pins(sheet: Path, plan_path: Path, output: Path | None, as_json: bool)
     Example:
         utflytt waves pins build/waves.csv --plan build/plan.json -o build/pins.json
     """
-    from waves.csvio import pins_json, read_pins
+    from waves.csvio import pins_json, read_pins_with_rows
 
     plan = read_plan(plan_path)
-    pins = read_pins(sheet, plan)
+    pins, origin = read_pins_with_rows(sheet, plan)  # the rows go along, for error messages
     if output is not None:
-        write_atomic(output, dumps_json(pins_json(pins)))
+        write_atomic(output, dumps_json(pins_json(pins, origin)))
     if as_json:
-        click.echo(dumps_json(pins_json(pins)), nl=False)
+        click.echo(dumps_json(pins_json(pins, origin)), nl=False)
         return
     if not pins:
         click.echo("no edits: every wave matches the plan")

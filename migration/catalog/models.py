@@ -1,4 +1,4 @@
-"""Pydantic models of catalog format v1 (see DESIGN.md, "Catalog format v1").
+"""Pydantic models of catalog format v1 (see docs/contracts.md, "Catalog v1").
 
 Every model is strict about its keys (``extra="forbid"``: a typo must not pass silently) and
 frozen; sequences are tuples so that a loaded catalog cannot be changed by accident.
@@ -208,6 +208,30 @@ class Licences(Strict):
     sql_software_assurance: Flag = False
 
 
+DnsName = Annotated[
+    str,
+    Field(
+        pattern=r"^(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$"
+    ),
+]
+
+
+class Check(Strict):
+    """A smoke test run after a cutover (optional extension of v1, ``checks`` on a system):
+    what to run and what it must show."""
+
+    name: Text
+    run: Text
+    expect: Text | None = None
+
+
+class Approval(Strict):
+    """A signatory of the exit plan (optional extension of v1, top-level ``approvals``)."""
+
+    role: Text
+    name: Text | None = None
+
+
 class System(Strict):
     """A business system (application) and the facts that steer its move."""
 
@@ -219,6 +243,9 @@ class System(Strict):
     cost_centre: Text | None = None
     vendor: Text | None = None
     capabilities: tuple[Slug, ...] = Field(default=(), max_length=100)
+    # optional extension of v1 (utflytt overlap): users where known; a documented open API
+    users: Whole | None = Field(default=None, ge=0, le=100_000_000)
+    open_api: Flag | None = None
     disposition: Disposition
     foundation: Flag = False
     criticality: Criticality
@@ -230,6 +257,11 @@ class System(Strict):
     saas_monthly_cost: Money | None = None
     blackouts: tuple[Blackout, ...] = Field(default=(), max_length=1000)
     depends_on: tuple[SystemDependency, ...] = Field(default=(), max_length=100_000)
+    # optional extensions of v1 for the cutover runbooks: what users reach (URLs, host:port),
+    # the DNS records that move with the system, and its smoke tests
+    endpoints: tuple[Text, ...] = Field(default=(), max_length=1000)
+    dns_names: tuple[DnsName, ...] = Field(default=(), max_length=1000)
+    checks: tuple[Check, ...] = Field(default=(), max_length=1000)
 
     @property
     def migrates(self) -> bool:
@@ -258,6 +290,9 @@ class Server(Strict):
     depends_on: tuple[Dependency, ...] = Field(default=(), max_length=100_000)
     pinned_wave: Whole | None = Field(default=None, ge=0, le=MAX_WAVE)
     migrated: Flag = False
+    # optional extensions of v1 for the cutover runbooks (see System)
+    endpoints: tuple[Text, ...] = Field(default=(), max_length=1000)
+    dns_names: tuple[DnsName, ...] = Field(default=(), max_length=1000)
 
     @field_validator("ip")
     @classmethod
@@ -268,6 +303,23 @@ class Server(Strict):
             return str(ipaddress.ip_address(value))
         except ValueError:
             raise ValueError(f"expected an IPv4 or IPv6 address, got {value!r}") from None
+
+
+class Entitlements(Strict):
+    """Licences the city owns with Software Assurance (Hybrid Benefit, License Mobility)."""
+
+    windows_server_sa_cores: int | None = Field(default=None, ge=0)
+    sql_server_sa_cores: int | None = Field(default=None, ge=0)
+
+
+AssumptionValue = float | int | bool | str | dict[str, float | bool]
+
+
+class CostSection(Strict):
+    """Optional ``cost:``: assumptions (keys as for ``utflytt cost --set``) and entitlements."""
+
+    assumptions: dict[str, AssumptionValue] = Field(default_factory=dict)
+    entitlements: Entitlements = Entitlements()
 
 
 class Catalog(Strict):
@@ -281,6 +333,9 @@ class Catalog(Strict):
     planning: Planning = Planning()
     systems: tuple[System, ...] = ()
     servers: tuple[Server, ...] = ()
+    # optional extension of v1: who signs the exit plan (default roles when empty)
+    approvals: tuple[Approval, ...] = Field(default=(), max_length=100)
+    cost: CostSection = CostSection()
 
     @field_validator("version", mode="before")
     @classmethod

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from migration.catalog.models import parse_port
+from migration.errors import UtflyttError
 from migration.plan import Plan, PlannedServer
 
 DEFAULT_REGION = "eu-north-1"
@@ -40,8 +41,12 @@ OPTION_KEYS = frozenset(
 )
 
 
-class AwsConfigError(ValueError):
-    """The ``utflytt:aws`` stack config is wrong; the message names the key."""
+class AwsConfigError(UtflyttError, ValueError):
+    """The ``utflytt:aws`` stack config is wrong; the message names the key.
+
+    Raised while laying out an AWS stack (``utflytt preview``, ``pulumi preview``); the user
+    fixes the named key of ``utflytt:aws`` in ``Pulumi.<stack>.yaml``.
+    """
 
 
 @dataclass(frozen=True)
@@ -468,7 +473,7 @@ def backup_tiers(plan: Plan) -> dict[str, str]:
 
 
 def system_tags(plan: Plan, system_id: str, wave: int, environment: str) -> dict[str, str]:
-    """The tags every resource of a system carries (DESIGN.md "Stacks")."""
+    """The tags every resource of a system carries (docs/architecture.md, "Stacks")."""
     sys_ = plan.systems.get(system_id)
     return {
         "system": system_id,
