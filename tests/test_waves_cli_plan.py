@@ -37,7 +37,9 @@ OUTPUTS = (
     "cost.json",
     "cost.csv",
     "cost.xlsx",
+    "exit-plan.json",
     "exit-plan.sv.md",
+    "exit-plan.sv.appendix.md",
     "exit-plan.sv.html",
     "exit-plan.sv.xlsx",
 )
@@ -58,14 +60,14 @@ class TestPlanCommand:
         assert result.exit_code == 0, result.output
         assert result.output == (
             TABLE + "Plan: 3 servers in 2 waves, 2027-02-01 to 2027-02-28; 1 warning; "
-            f"8 files in {tmp_path}/\n" + NO_STACKS
+            f"10 files in {tmp_path}/\n" + NO_STACKS
         )
         verbose = CliRunner().invoke(cli, ["plan", str(SMALL), "-o", str(tmp_path), "-v"])
         assert "".join(f"wrote {tmp_path / name}\n" for name in OUTPUTS) in verbose.output
         quiet = CliRunner().invoke(cli, ["plan", str(SMALL), "-o", str(tmp_path), "--quiet"])
         assert quiet.output == (
             "Plan: 3 servers in 2 waves, 2027-02-01 to 2027-02-28; 1 warning; "
-            f"8 files in {tmp_path}/\n" + NO_STACKS
+            f"10 files in {tmp_path}/\n" + NO_STACKS
         )
         plan = read_plan(tmp_path / "plan.json")
         assert [w.servers for w in plan.waves] == [("dc01",), ("eko-app01", "eko-db01")]
@@ -190,7 +192,7 @@ def test_replan_keeps_secrets_and_reports_a_stale_stack_without_deleting(tmp_pat
         "Stale stack configs (may still be deployed: `pulumi destroy` it first):\n"
         f"  {old}\n"
         "Plan: 3 servers in 2 waves, 2027-02-01 to 2027-02-28; 1 warning; "
-        f"8 files in {project}/build/\n"
+        f"10 files in {project}/build/\n"
         f"stack configs: 1 written, 2 unchanged, 1 stale ({project}/stacks)\n"
     )
     text = wave.read_text(encoding="utf-8")

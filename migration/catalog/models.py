@@ -161,16 +161,16 @@ class Quotas(Strict):
     quotas); raise one only when the account's quota has been raised.
     """
 
-    azure_rules_per_nsg: int = Field(default=1000, ge=1)
-    azure_prefixes_per_nsg: int = Field(default=4000, ge=1)
-    azure_asgs_per_rule_side: int = Field(default=10, ge=1)
-    azure_asgs_per_subscription: int = Field(default=3000, ge=1)
-    azure_subnets_per_vnet: int = Field(default=3000, ge=1)
-    aws_rules_per_security_group: int = Field(default=60, ge=1)
-    aws_security_groups_per_eni: int = Field(default=5, ge=1)
-    aws_rules_times_groups: int = Field(default=1000, ge=1)
-    aws_subnets_per_vpc: int = Field(default=200, ge=1)
-    aws_security_groups_per_vpc: int = Field(default=2500, ge=1)
+    azure_rules_per_nsg: Whole = Field(default=1000, ge=1, le=1_000_000)
+    azure_prefixes_per_nsg: Whole = Field(default=4000, ge=1, le=1_000_000)
+    azure_asgs_per_rule_side: Whole = Field(default=10, ge=1, le=1_000_000)
+    azure_asgs_per_subscription: Whole = Field(default=3000, ge=1, le=1_000_000)
+    azure_subnets_per_vnet: Whole = Field(default=3000, ge=1, le=1_000_000)
+    aws_rules_per_security_group: Whole = Field(default=60, ge=1, le=1_000_000)
+    aws_security_groups_per_eni: Whole = Field(default=5, ge=1, le=1_000_000)
+    aws_rules_times_groups: Whole = Field(default=1000, ge=1, le=1_000_000)
+    aws_subnets_per_vpc: Whole = Field(default=200, ge=1, le=1_000_000)
+    aws_security_groups_per_vpc: Whole = Field(default=2500, ge=1, le=1_000_000)
 
 
 class Contract(Strict):
@@ -308,8 +308,8 @@ class Server(Strict):
 class Entitlements(Strict):
     """Licences the city owns with Software Assurance (Hybrid Benefit, License Mobility)."""
 
-    windows_server_sa_cores: int | None = Field(default=None, ge=0)
-    sql_server_sa_cores: int | None = Field(default=None, ge=0)
+    windows_server_sa_cores: Whole | None = Field(default=None, ge=0, le=10_000_000)
+    sql_server_sa_cores: Whole | None = Field(default=None, ge=0, le=10_000_000)
 
 
 AssumptionValue = float | int | bool | str | dict[str, float | bool]
