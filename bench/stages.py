@@ -11,6 +11,7 @@ Targets (issue 18): the whole run within 10x the naive planner's time and 1.5 GB
 
     python bench/stages.py                      # 1,000 and 10,000 servers (about a minute)
     python bench/stages.py --sizes 1000,10000,100000   # 100k is opt-in: minutes, ~2 GB
+    python bench/stages.py --sizes 100000 --formats ''   # everything but the exit plan
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _worker(n: int, seed: int, out: Path) -> None:
+def _worker(n: int, seed: int, out: Path, formats: tuple[str, ...]) -> None:
     """Subprocess body: generate, run naive, then the whole pipeline with stage timings."""
     sys.path.insert(0, str(ROOT))
     generate = _bench_module("estate")["generate"]
@@ -86,7 +87,7 @@ def _worker(n: int, seed: int, out: Path) -> None:
         result = run_plan(
             catalog_path,
             Path(folder) / "build",
-            PipelineOptions(stack_config_dir=Path(folder) / "stacks" / "config"),
+            PipelineOptions(stack_config_dir=Path(folder) / "stacks" / "config", formats=formats),
             stage=stage,
         )
         total_s, total_cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -106,12 +107,12 @@ def _worker(n: int, seed: int, out: Path) -> None:
     out.write_text(json.dumps(summary), encoding="utf-8")
 
 
-def _run(n: int, seed: int) -> dict[str, Any]:
+def _run(n: int, seed: int, formats: str) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
         out = Path(handle.name)
     try:
         proc = subprocess.run(
-            [sys.executable, __file__, "--worker", str(n), str(seed), str(out)],
+            [sys.executable, __file__, "--worker", str(n), str(seed), str(out), formats],
             capture_output=True,
             text=True,
             check=False,
@@ -176,13 +177,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated server counts")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--formats",
+        default="md,html,xlsx",
+        help="exit-plan formats to render ('' for none: the rest of the run alone)",
+    )
+    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        _worker(int(args.worker[0]), int(args.worker[1]), Path(args.worker[2]))
+        formats = tuple(f for f in args.worker[3].split(",") if f)
+        _worker(int(args.worker[0]), int(args.worker[1]), Path(args.worker[2]), formats)
         return 0
     for n in (int(size) for size in args.sizes.split(",")):
-        print(report(_run(n, args.seed)), flush=True)
+        print(report(_run(n, args.seed, args.formats)), flush=True)
     return 0
 
 
