@@ -18,9 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.append(str(Path(__file__).resolve().parent))
 
-from estate import generate  # noqa: E402
-
 from app.pipeline import plan_catalog  # noqa: E402
+from bench.estate import generate  # noqa: E402
 from migration.catalog import Catalog  # noqa: E402
 from waves import PlanOptions  # noqa: E402
 from waves.markdown import render_plan_markdown  # noqa: E402

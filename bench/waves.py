@@ -34,8 +34,7 @@ import networkx as nx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from estate import EstateOptions, generate  # noqa: E402
-
+from bench.estate import EstateOptions, generate  # noqa: E402
 from migration.catalog import MIGRATING_DISPOSITIONS, Catalog  # noqa: E402
 from waves.quality import (  # noqa: E402
     LAMBDA_WAVES,

@@ -77,14 +77,20 @@ def gantt_svg(
             f"<title>{escape(blackout_label)}: {escape(reason)} {start}–{end}</title></rect>"
         )
     month = date(first.year, first.month, 1)
+    every = max(1, ((last.year - first.year) * 12 + last.month - first.month) // 12)
+    count = 0
     while month <= last:
         if month >= first:
             parts.append(
                 f'<line x1="{x(month):.1f}" y1="{AXIS - 4}" x2="{x(month):.1f}" '
                 f'y2="{height - 10}" stroke="#e5e7eb"/>'
-                f'<text x="{x(month) + 2:.1f}" y="{AXIS - 8}" font-size="9" fill="#4b5563">'
-                f"{month.year}-{month.month:02d}</text>"
             )
+            if count % every == 0:  # at most about twelve labels
+                parts.append(
+                    f'<text x="{x(month) + 2:.1f}" y="{AXIS - 8}" font-size="9" '
+                    f'fill="#4b5563">{month.year}-{month.month:02d}</text>'
+                )
+            count += 1
         month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
     index = {row: n for n, row in enumerate(rows)}
     for row, n in index.items():

@@ -49,30 +49,62 @@ def _rule_text(entry: Entry, checklist: Checklist, lang: Lang) -> str:
     return f"{anchor} {rule.days:+d} {days}".replace("-", "−")
 
 
-def checklist_groups(
-    entries: list[Entry], checklist: Checklist, lang: Lang, as_of: date | None = None
+SERVER_ROWS = 200
+"""A per-server item with more rows than this is shown per wave in the appendix (every
+row stays in the spreadsheet and exit-plan.json), unless server detail is asked for."""
+
+
+def _entry_row(e: Entry, checklist: Checklist, lang: Lang, as_of: date | None) -> dict[str, Any]:
+    return {
+        "subject": _subject(e, checklist, lang),
+        "due": e.due,
+        "rule": _rule_text(e, checklist, lang),
+        "owner": _owner(e, checklist, lang),
+        "overdue": as_of is not None and e.overdue(as_of),
+        "gates": e.gates.name if e.gates is not None else "",
+    }
+
+
+def _per_wave_rows(
+    entries: list[Entry], checklist: Checklist, lang: Lang, as_of: date | None
 ) -> list[dict[str, Any]]:
-    """Entries grouped by phase, then by item (earliest due first), subjects by due date."""
+    """A per-server item's rows folded into one per (wave, due date): "N servers in wave-03"."""
+    folded: dict[tuple[int, date | None], list[Entry]] = {}
+    for entry in entries:
+        key = (entry.subject.wave if entry.subject.wave is not None else -1, entry.due)
+        folded.setdefault(key, []).append(entry)
+    rows = []
+    for (wave, _due), group in folded.items():
+        row = _entry_row(group[0], checklist, lang, as_of)
+        place = group[0].gates.name if group[0].gates is not None else None
+        row["subject"] = checklist.label("servers_in_wave", lang).format(
+            count=len(group), wave=place or (f"wave-{wave:02d}" if wave >= 0 else "—")
+        )
+        rows.append(row)
+    return rows
+
+
+def checklist_groups(
+    entries: list[Entry],
+    checklist: Checklist,
+    lang: Lang,
+    as_of: date | None = None,
+    server_detail: bool = False,
+) -> list[dict[str, Any]]:
+    """Entries grouped by phase, then by item (earliest due first), subjects by due date;
+    large per-server items folded per wave unless ``server_detail``. One pass."""
+    by_phase: dict[str, dict[str, list[Entry]]] = {phase: {} for phase in PHASES}
+    for entry in entries:
+        by_phase[entry.item.phase].setdefault(entry.item.id, []).append(entry)
     groups = []
     for phase in PHASES:
-        by_item: dict[str, list[Entry]] = {}
-        for entry in entries:
-            if entry.item.phase == phase:
-                by_item.setdefault(entry.item.id, []).append(entry)
         items = []
-        for item_entries in by_item.values():
+        for item_entries in by_phase[phase].values():
             item = item_entries[0].item
-            rows = [
-                {
-                    "subject": _subject(e, checklist, lang),
-                    "due": e.due,
-                    "rule": _rule_text(e, checklist, lang),
-                    "owner": _owner(e, checklist, lang),
-                    "overdue": as_of is not None and e.overdue(as_of),
-                    "gates": e.gates.name if e.gates is not None else "",
-                }
-                for e in item_entries
-            ]
+            if item.per == "server" and len(item_entries) > SERVER_ROWS and not server_detail:
+                rows = _per_wave_rows(item_entries, checklist, lang, as_of)
+            else:
+                rows = [_entry_row(e, checklist, lang, as_of) for e in item_entries]
             first_due = min((e.due for e in item_entries if e.due), default=None)
             items.append(
                 {
@@ -109,6 +141,45 @@ def checklist_rows(entries: list[Entry], checklist: Checklist, lang: Lang) -> li
         }
         for e in entries
     ]
+
+
+def tracking_rows(
+    rows: list[dict[str, Any]],
+    entries: list[Entry],
+    checklist: Checklist,
+    lang: Lang,
+    server_detail: bool = False,
+) -> list[dict[str, Any]]:
+    """The spreadsheet's rows: every row, except that a per-server item with more than
+    SERVER_ROWS servers becomes one row per (wave, due date), "N servers in wave-03", unless
+    ``server_detail`` (exit-plan.json keeps every row)."""
+    if server_detail:
+        return rows
+    counts: dict[str, int] = {}
+    for entry in entries:
+        if entry.item.per == "server":
+            counts[entry.item.id] = counts.get(entry.item.id, 0) + 1
+    big = {item for item, count in counts.items() if count > SERVER_ROWS}
+    if not big:
+        return rows
+    out: list[dict[str, Any]] = []
+    folded: dict[tuple[str, int, date | None], dict[str, Any]] = {}
+    sizes: dict[tuple[str, int, date | None], int] = {}
+    for row, entry in zip(rows, entries, strict=True):
+        if entry.item.id not in big:
+            out.append(row)
+            continue
+        wave = entry.subject.wave if entry.subject.wave is not None else -1
+        key = (entry.item.id, wave, entry.due)
+        if key not in folded:
+            folded[key] = dict(row)
+            out.append(folded[key])
+        sizes[key] = sizes.get(key, 0) + 1
+        place = row.get("gates") or (f"wave-{wave:02d}" if wave >= 0 else "—")
+        folded[key]["subject"] = checklist.label("servers_in_wave", lang).format(
+            count=sizes[key], wave=place
+        )
+    return out
 
 
 # cost.json legal-flag codes -> the checklist source that backs them.

@@ -17,6 +17,9 @@ when it is raised and what the user does about it:
   - :class:`OutputError` (here): an output cannot be written (full disk, read-only
     folder, another run holds the lock). Names the path and the system's reason; the
     previous outputs are unchanged. Free space, fix permissions or wait for the other run.
+  - ``SizingError`` (``migration.sizing.limits``): a migrating server is larger than any
+    size utflytt plans for (128 vCPU / 2 TiB); names every such server. Split the
+    workload, correct the catalog, or mark the system ``retain``.
   - :class:`PlanError` (here): the catalog is valid but the hard planning rules cannot all
     hold (pins, migrated servers, dependencies, blackouts). Names both ends and their
     catalog lines or wave-sheet rows; move or drop a pin, correct ``migrated``, or shorten
@@ -32,6 +35,9 @@ when it is raised and what the user does about it:
       ``MissingColumn`` (a needed header is absent) and ``BadValue`` (a cell cannot be
       read as what its column means).
 
+  - :class:`OutputError` (here): an output could not be written (full disk, read-only
+    folder, another run holds the lock); the previous outputs are unchanged. Free the space,
+    fix the permission or wait for the other run, then run again.
   - ``StackConfigError`` (``stacks.config``): a generated or hand-edited
     ``Pulumi.<stack>.yaml`` has invalid keys; run ``utflytt plan`` again or fix the keys.
   - ``AwsConfigError`` (``stacks.aws.layout``): the optional ``utflytt:aws`` object of a
@@ -45,8 +51,8 @@ when it is raised and what the user does about it:
   - ``ExitPlanOptionError`` (``exit_plan``): an unknown exit-plan language or format;
     use one the message lists.
 
-Internal exceptions that never reach the user (``SourceError`` and ``ParseProblem`` become
-a CatalogError,
+Internal exceptions that never reach the user (``SourceError`` and the parser's
+``ParseProblem`` become a CatalogError,
 ``CellError`` an ImporterError, moto's ``MockCheckError`` a failed preview, the Pulumi mocks'
 ``_Fallback`` a slower serialisation path) stay outside the tree; ``tests/test_errors.py``
 checks both lists against the code.
@@ -144,12 +150,12 @@ class InputFileError(UtflyttError):
 
 
 class OutputError(UtflyttError):
-    """An output could not be written (full disk, read-only folder, another run holds the lock).
+    """An output could not be written (full disk, read-only folder, another run holds the
+    lock). The message names the path and the reason; the previous outputs are unchanged.
 
-    Raised by the generation writer (``migration.generation``) before anything visible
-    changed: the message names the path and the reason, and the previous outputs are
-    unchanged. The user frees space, fixes the folder's permissions, or waits for the other
-    run.
+    Raised by the writers of ``utflytt plan`` and the other commands that write files. The
+    user frees space, fixes the folder's permissions or waits for the other run, and runs
+    the command again.
     """
 
     @classmethod

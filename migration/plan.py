@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
@@ -150,7 +150,7 @@ class Plan(_Model):
     source_networks: tuple[str, ...] = ()
     systems: dict[str, PlannedSystem] = Field(default_factory=dict)
     flows: tuple[Flow, ...] = ()
-    quality: dict[str, object] = Field(default_factory=dict)
+    quality: dict[str, Any] = Field(default_factory=dict)  # JSON: gates and metrics
 
     def wave(self, number: int) -> Wave:
         """The wave with this number (KeyError if none)."""

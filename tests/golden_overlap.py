@@ -19,7 +19,7 @@ from app.pipeline import plan_catalog
 from migration.catalog import Catalog
 from migration.cost import CostOptions, compare_costs
 from migration.overlap import OverlapReport, WhatIf, analyse_overlap, render_overlap_markdown
-from tests.waves_builders import server, system
+from tests.builders import server, system
 from waves import PlanOptions
 
 ROOT = Path(__file__).resolve().parent.parent

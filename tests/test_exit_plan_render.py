@@ -397,3 +397,24 @@ class TestExampleCosts:
         assert re.search(r"utträdesavgift på 18\s000 EUR", legal)
         assert "uppsägningstid är 6 månader" in legal
         assert "Legal review needed" not in legal
+
+
+def test_large_per_server_items_fold_per_wave(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A per-server item with more servers than the limit is one row per wave in the
+    appendix and the spreadsheet (json keeps every row); --server-detail lists them all."""
+    import exit_plan.report as report_module
+
+    monkeypatch.setattr(report_module, "SERVER_ROWS", 0)
+    catalog, plan, cost = sample_catalog(), sample_plan(), sample_cost()
+    folded = dict(exit_plan_files(catalog, plan, cost, ("en",), ("md",), as_of=golden.AS_OF))
+    full = dict(
+        exit_plan_files(
+            catalog, plan, cost, ("en",), ("md",), as_of=golden.AS_OF, server_detail=True
+        )
+    )
+    appendix = folded["exit-plan.en.appendix.md"].decode("utf-8")
+    detail = full["exit-plan.en.appendix.md"].decode("utf-8")
+    assert "| 2 servers in wave-02 |" in appendix
+    assert "2 servers in" not in detail and "| eko-app01 (windows-server-2019) |" in detail
+    rows = json.loads(folded["exit-plan.json"])["checklist"]
+    assert rows == json.loads(full["exit-plan.json"])["checklist"]

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from migration.flows import group_flows, server_flows, system_flows
-from tests.waves_builders import catalog, dep, plan, server, system
+from tests.builders import catalog, dep, plan, server, system
 from waves.graph import build_estate
 from waves.quality import catalog_instance
 

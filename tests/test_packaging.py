@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -35,9 +36,12 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     """The wheel installed into a folder of its own; the environment that runs it."""
     base = tmp_path_factory.mktemp("wheel")
     source = base / "source"
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "config")  # not generated configs
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "Pulumi.*.yaml")
     for name in SOURCES:
         shutil.copytree(ROOT / name, source / name, ignore=ignore)
+    generated = source / "stacks" / "config" / "Pulumi.wave-99.yaml"  # as `make plan` leaves
+    generated.parent.mkdir(parents=True, exist_ok=True)
+    generated.write_text("config: {}\n", encoding="utf-8")
     for name in FILES:
         shutil.copy(ROOT / name, source / name)
     (source / "examples" / "mariehamn").mkdir(parents=True)
@@ -62,6 +66,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     )
     assert build.returncode == 0, build.stderr
     (wheel,) = wheels.glob("utflytt-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    assert "migration/examples/mariehamn/catalog.yaml" in names
+    assert not [n for n in names if n.startswith("stacks/config/")]  # no user's configs
     site = base / "site"
     install = _run(
         [*pip, "install", "--no-deps", "--no-index", "--target", str(site), str(wheel)], base, env

@@ -128,10 +128,10 @@ def test_failed_rename_during_the_switch_rolls_back(
                 raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(dst))
         real(src, dst)
 
-    monkeypatch.setattr(generation.os, "replace", flaky)
+    monkeypatch.setattr("migration.generation.os.replace", flaky)
     with pytest.raises(OutputError, match="Read-only file system"):
         run_plan(world["b"], world["out"], _options(world))
-    monkeypatch.setattr(generation.os, "replace", real)
+    monkeypatch.setattr("migration.generation.os.replace", real)
     assert _snapshot(world["out"], world["stacks"]) == before
     assert _leftovers(world["out"], world["stacks"]) == []
 
@@ -250,8 +250,8 @@ def test_two_concurrent_runs_never_mix_their_outputs(world: dict[str, Path]) -> 
         )  # fmt: skip
         for catalog in (world["a"], world["b"])
     ]
-    results = [run.communicate(timeout=180) for run in runs]  # also closes the pipes
-    assert [run.returncode for run in runs] == [0, 0], [err for _, err in results]
+    errors = [run.communicate(timeout=180)[1] for run in runs]  # also closes the pipes
+    assert [run.returncode for run in runs] == [0, 0], errors
     text = b"".join(_snapshot(world["out"]).values()).decode("utf-8", "replace")
     assert ("Alpha kommun" in text) != ("Beta stad" in text)
 

@@ -9,7 +9,7 @@ import pytest
 
 from migration.errors import PlanError
 from migration.plan import Plan
-from tests.waves_builders import catalog, dep, plan, server, system, waves_of
+from tests.builders import catalog, dep, plan, server, system, waves_of
 
 BOKSLUT_WAVE_1 = {"from": "2027-02-20", "to": "2027-02-25", "reason": "Bokslut"}
 
@@ -105,38 +105,37 @@ def test_blackouts_covering_all_time_are_a_clear_error() -> None:
     with pytest.raises(PlanError) as caught:
         plan(everything)
     assert str(caught.value) == (
-        "the global blackout 2000-01-01 to 2100-12-31 (Evig) leaves no date for wave 0: "
-        "planning.start 2027-02-01 and every day up to 2100-12-31 lie in blackouts (the "
-        "planner's horizon); shorten the blackout"
+        "the global blackouts leave no date for wave 0: from planning.start 2027-02-01 to "
+        "2100-12-31, the last day a plan may use, every 14-day wave overlaps one of them "
+        "(2000-01-01 to 2100-12-31 (Evig)); shorten them"
     )
     assert caught.value.subjects == (("planning", "start"), ("planning", "blackouts", 0))
-    # a system blackout up to 2100 still leaves slots after it within the planner's horizon
-    # (dates past 2100 are not capped per system yet); the message check below needs a
-    # catalog whose dates the bounds reject, so it is built without validation
     one_system = catalog(
         [system("a", blackouts=[forever]), system("b")], [server("a1", "a"), server("b1", "b")]
     )
-    endless = one_system.model_copy(
-        update={
-            "systems": tuple(
-                s.model_copy(
-                    update={
-                        "blackouts": tuple(
-                            b.model_copy(update={"to": date(9999, 12, 31)}) for b in s.blackouts
-                        )
-                    }
-                )
-                for s in one_system.systems
-            )
-        }
-    )
     with pytest.raises(PlanError) as caught:
-        plan(endless)
-    message = str(caught.value)
-    assert "None" not in message
-    assert message.startswith("a/prod (systems a) has no usable wave from wave 0 to the planner")
-    assert "overlaps the blackout 2000-01-01 to 9999-12-31 (Evig), and so on; shorten" in message
-    assert ("systems", "a", "blackouts", 0) in caught.value.subjects
+        plan(one_system)
+    assert str(caught.value) == (
+        "a/prod (systems a) has no usable wave that ends by 2100-12-31, the last day a plan "
+        "may use: blackouts or frozen waves cover every earlier wave (wave 0, 2027-02-01 to "
+        "2027-02-14, overlaps the blackout 2000-01-01 to 2100-12-31 (Evig)); shorten the "
+        "blackout"
+    )
+    assert caught.value.subjects == (("systems", "a"), ("systems", "a", "blackouts", 0))
+
+
+def test_capacity_that_runs_past_2100_is_a_clear_error() -> None:
+    """Negative for the horizon check: no blackout, just too little room per wave."""
+    many = [server(f"a{i}", f"s{i}") for i in range(3)]
+    tight = catalog(
+        [system(f"s{i}") for i in range(3)],
+        many,
+        start="2100-11-01",
+        max_servers_per_wave=1,
+        wave_days=28,
+    )
+    with pytest.raises(PlanError, match="the capacity per wave is too small for the estate"):
+        plan(tight)
 
 
 def test_pins_that_leave_a_group_only_its_blackout_are_an_error() -> None:

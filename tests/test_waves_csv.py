@@ -6,12 +6,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from test_waves_graph import make_plan
 
 from app.cli import cli
 from migration.errors import InputFileError
 from migration.fileio import dumps_json
 from migration.plan import PlannedServer
+from tests.test_waves_graph import make_plan
 from waves.csvio import export_csv, read_pins, read_pins_json
 
 EXPORT = """\
@@ -194,6 +194,10 @@ class TestWavesCommands:
 
 class TestEditedSheetsAreCheckedWithTheirRows:
     """An edited sheet goes through every planning rule; each message names its CSV row."""
+
+    @pytest.fixture(autouse=True)
+    def _outside_the_project(self, tmp_path, monkeypatch):
+        monkeypatch.chdir(tmp_path)  # plan writes no stack configs into the repository
 
     @staticmethod
     def _pins_from_edits(tmp_path, edits: dict[str, int]):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 from click.testing import CliRunner
-from test_waves_graph import make_plan
 
 from app.cli import cli
 from migration.fileio import dumps_json
 from migration.plan import Plan, PlannedServer, Wave
+from tests.test_waves_graph import make_plan
 from waves.diff import diff_plans
 
 
@@ -60,7 +61,7 @@ class TestDiff:
         """Moved servers, added/removed servers and waves, moved dates are all reported."""
         result = diff_plans(make_plan(), changed(make_plan()))
         assert result.render_text() == TEXT
-        data = result.to_json()
+        data: dict[str, Any] = result.to_json()
         assert data["servers_moved"] == [
             {"server": "eko-app01", "system": "economy", "from_wave": 1, "to_wave": 2},
             {"server": "eko-db01", "system": "economy", "from_wave": 1, "to_wave": 2},

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from click.testing import CliRunner
 
 from app.cli import cli
 from migration.fileio import dumps_json
-from migration.plan import Flow, NotMigrated, Plan, PlannedServer, PlannedSystem, Target, Wave
+from migration.plan import Flow, Plan, PlannedServer
+from tests.builders import hand_plan, planned_system
 from waves.render_graph import render_dot, render_mermaid
-
-
-def _system(name: str) -> PlannedSystem:
-    return PlannedSystem(
-        name=name,
-        level="shared",
-        sector="it",
-        owner="IT",
-        disposition="rehost",
-        criticality="low",
-        data_classification="internal",
-        personal_data=False,
-    )
 
 
 def make_plan() -> Plan:
@@ -48,20 +34,8 @@ def make_plan() -> Plan:
             {"from": "eko-app01", "to": "arkiv01", "ports": ["tcp/443"], "latency_sensitive": True}
         ),
     )
-    return Plan(
-        catalog_sha256="a" * 64,
-        target=Target(provider="azure", region="swedencentral"),
-        notice_date=None,
-        deadline=None,
-        waves=(
-            Wave(number=0, name="wave-00", start=date(2027, 2, 1), end=date(2027, 2, 14)),
-            Wave(number=1, name="wave-01", start=date(2027, 2, 15), end=date(2027, 2, 28)),
-        ),
-        not_migrated=NotMigrated(retain=("arkiv01",)),
-        servers=servers,
-        systems={"ad": _system("Active Directory"), "economy": _system('Eko "Raha"')},
-        flows=flows,
-    )
+    systems = {"ad": planned_system("Active Directory"), "economy": planned_system('Eko "Raha"')}
+    return hand_plan(servers, (0, 1), flows, ("arkiv01",), systems, catalog_sha256="a" * 64)
 
 
 MERMAID = """\

@@ -261,3 +261,60 @@ def test_shuffling_the_catalog_changes_no_byte(document: dict[str, Any], seed: i
         raise AssertionError("only one order was refused") from None
     shuffled = plan_waves(second, "0" * 64, OPTIONS)
     assert dumps_json(plan.to_json_dict()) == dumps_json(shuffled.to_json_dict())
+
+
+@SETTINGS
+@given(
+    st.integers(0, 60),
+    st.lists(st.tuples(st.integers(0, 90), st.integers(0, 30)), max_size=4),
+    st.integers(1, 21),
+)
+def test_no_wave_starts_in_a_global_blackout_and_a_moved_start_is_said(
+    offset: int, spans: list[tuple[int, int]], wave_days: int
+) -> None:
+    """Whatever the start and the global blackouts, wave 0 overlaps none of them, starts no
+    earlier than planning.start, and a later start carries a start-moved warning."""
+    from datetime import date, timedelta
+
+    from tests.builders import catalog, server, system
+
+    base = date(2027, 1, 1)
+    start = base + timedelta(days=offset)
+    blackouts = [
+        {
+            "from": (base + timedelta(days=a)).isoformat(),
+            "to": (base + timedelta(days=a + n)).isoformat(),
+        }
+        for a, n in spans
+    ]
+    cat = catalog(
+        [system("ad", foundation=True), system("app")],
+        [server("dc1", "ad"), server("app1", "app")],
+        ends=None,
+        start=start.isoformat(),
+        wave_days=wave_days,
+        blackouts=blackouts,
+    )
+    plan = plan_waves(cat, "0" * 64, OPTIONS)
+    first = plan.waves[0]
+    assert first.number == 0 and first.start >= start
+    for blackout in cat.planning.blackouts:
+        assert not blackout.overlaps(first.start, first.end)
+    moved = [w for w in plan.warnings if w.code == "start-moved"]
+    assert bool(moved) == (first.start != start)
+    assert plan.servers["dc1"].wave == 0
+
+
+def test_the_start_check_fires_without_the_move(monkeypatch) -> None:
+    """Negative: with the start left in the blackout, the property's checks fail."""
+    from tests.builders import catalog, server, system
+    from waves import calendar
+
+    monkeypatch.setattr(calendar, "first_free_start", lambda start, days, blackouts: (start, ()))
+    cat = catalog(
+        [system("ad", foundation=True)],
+        [server("dc1", "ad")],
+        blackouts=[{"from": "2027-02-01", "to": "2027-02-03"}],
+    )
+    first = plan_waves(cat, "0" * 64, OPTIONS).waves[0]
+    assert cat.planning.blackouts[0].overlaps(first.start, first.end)

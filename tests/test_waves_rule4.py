@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from migration.catalog import Catalog
 from migration.errors import PlanError
 from migration.plan import Plan
-from tests.waves_builders import catalog, dep, plan, server, system, waves_of
+from tests.builders import catalog, dep, plan, server, system, waves_of
 from waves import PlanOptions, plan_waves
 from waves.graph import build_estate
 
@@ -97,7 +97,7 @@ def test_the_rule_4_checker_fires_on_a_breach() -> None:
     )
     good = plan(cat)
     assert rule4_breaches(cat, good) == []
-    data = good.to_json_dict()
+    data: dict[str, Any] = good.to_json_dict()
     later = (good.servers["a1"].wave or 0) + 1
     data["servers"]["b1"]["wave"] = later
     bad = Plan.model_validate(data)
@@ -116,6 +116,10 @@ def test_a_migrated_consumers_provider_moves_no_later() -> None:
     result = plan(cat)
     assert waves_of(result) == {"a1": 1, "b1": 0}
     assert rule4_breaches(cat, result) == []
+    assert result.servers["b1"].reason == (
+        "needed by migrated server 'a1' (frozen in wave 1): a provider never moves after its "
+        "consumer; wave 0, with the landing zone, is the usable wave in time"
+    )
 
 
 def test_a_migrated_consumer_whose_provider_cannot_move_in_time_is_an_error() -> None:

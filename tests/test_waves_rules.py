@@ -9,7 +9,7 @@ import pytest
 
 from migration.errors import PlanError
 from migration.plan import Plan
-from tests.waves_builders import catalog, dep, plan, server, system, waves_of
+from tests.builders import catalog, dep, plan, server, system, waves_of
 from waves import plan_waves
 
 

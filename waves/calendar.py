@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from migration.catalog import Blackout, Catalog
+from migration.catalog.models import LATEST
 from migration.errors import PlanError
 
 __all__ = ["MAX_SLOTS", "Calendar", "months_before"]
 
 MAX_SLOTS = 5000  # the planner's horizon: no wave beyond slot 4999 (about 190 years of 14 days)
-LAST_DAY = date(2100, 12, 31)  # no catalog date lies later (migration.catalog bounds dates)
 
 
 def months_before(day: date, months: int) -> date:
@@ -103,29 +103,38 @@ def first_free_start(
     """The first day from ``start`` on whose ``wave_days`` overlap no global blackout.
 
     Returns that day and the blackouts stepped over. Raises :class:`PlanError` naming the
-    blackouts when no such day lies within the planner's horizon.
+    blackouts when no such day lets wave 0 end by :data:`LATEST`, the last day a plan may
+    use (or within the planner's horizon of :data:`MAX_SLOTS` waves).
     """
     asked = start
     try:
-        limit = start + timedelta(days=MAX_SLOTS * wave_days)
+        last = min(LATEST, start + timedelta(days=MAX_SLOTS * wave_days - 1))
     except OverflowError:
-        limit = date.max
-    limit = min(limit, LAST_DAY + timedelta(days=1))
+        last = LATEST
     moved: list[Blackout] = []
     while True:
-        end = start + timedelta(days=wave_days - 1)
-        blocker = next((b for b in blackouts if b.overlaps(start, end)), None)
-        if blocker is None:
+        try:
+            end = start + timedelta(days=wave_days - 1)
+        except OverflowError:
+            end = date.max
+        blocker = (
+            None if end > last else next((b for b in blackouts if b.overlaps(start, end)), None)
+        )
+        if blocker is None and end <= last:
             return start, tuple(moved)
-        moved.append(blocker)
-        if blocker.to >= limit - timedelta(days=1):
+        if blocker is None:
             subjects = [("planning", "blackouts", blackouts.index(b)) for b in moved]
+            names = "; ".join(
+                f"{b.from_} to {b.to}" + (f" ({b.reason})" if b.reason else "") for b in moved
+            )
             raise PlanError(
-                f"the global blackout {blocker.from_} to {blocker.to}"
-                + (f" ({blocker.reason})" if blocker.reason else "")
-                + f" leaves no date for wave 0: planning.start {asked} "
-                f"and every day up to {limit - timedelta(days=1)} lie in blackouts "
-                f"(the planner's horizon); shorten the blackout",
+                f"the global blackouts leave no date for wave 0: from planning.start {asked} "
+                f"to {last}, the last day a plan may use, every {wave_days}-day wave overlaps "
+                f"one of them ({names}); shorten them",
                 subjects=[("planning", "start"), *dict.fromkeys(subjects)],
             )
-        start = blocker.to + timedelta(days=1)
+        moved.append(blocker)
+        try:
+            start = blocker.to + timedelta(days=1)
+        except OverflowError:
+            start = date.max

@@ -85,6 +85,14 @@ def _block_reason(groups: MoveGroups, placement: Placement, b: int, method: str)
         )
         return f"needed by foundation system {needs}: {where}"
     if slot == 0 and problem.hi[b] is not None:
+        by = problem.hi_by[b] if problem.hi_by else None
+        migrated = any(o.frozen and o.fixed_by == by for o in problem.blocks) if by else False
+        if migrated:
+            return (
+                f"needed by migrated server {by!r} (frozen in wave {problem.hi[b]}): a provider "
+                "never moves after its consumer; wave 0, with the landing zone, is the usable "
+                "wave in time"
+            )
         return (
             f"needed by a consumer pinned to wave {problem.hi[b]}: wave 0, with the landing "
             "zone, is the only usable wave in time (later ones are blocked or full)"

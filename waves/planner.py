@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from migration.catalog import Catalog
+from migration.catalog.models import LATEST
 from migration.errors import PlanError, Subject
 from migration.plan import Plan
 from waves.assemble import DEFAULT_REGIONS, assemble_plan
@@ -146,7 +147,40 @@ def _place(
             break
     assert best is not None
     _refuse_breaches(best[2])
+    _refuse_late(best[2])
     return best[1], best[2]
+
+
+def _refuse_late(placement: Placement) -> None:
+    """A wave that would end after the last day a plan may use (2100-12-31) is an error
+    naming why: the blackouts that leave a block no earlier wave, else capacity."""
+    problem = placement.problem
+    calendar = problem.calendar
+    late = [b for b, slot in enumerate(placement.slots) if calendar.slot_end(slot) > LATEST]
+    if not late:
+        return
+    b = late[0]
+    block = problem.blocks[b]
+    subjects: list[Subject] = [("systems", s) for s in block.systems]
+    why = (
+        "the capacity per wave is too small for the estate: raise planning.max_servers_per_wave "
+        "or max_vcpu_per_wave"
+    )
+    for slot in range(problem.lo[b], placement.slots[b]):
+        found = blocker(calendar, slot, block.systems)
+        if found is not None:
+            subjects.append(found[1])
+            why = (
+                f"blackouts or frozen waves cover every earlier wave (wave {slot}, "
+                f"{calendar.slot_start(slot)} to {calendar.slot_end(slot)}, overlaps "
+                f"{describe(found[0])}); shorten the blackout"
+            )
+            break
+    raise PlanError(
+        f"{block.name} (systems {', '.join(block.systems)}) has no usable wave that ends by "
+        f"{LATEST}, the last day a plan may use: {why}",
+        subjects,
+    )
 
 
 def blackout_breaches(placement: Placement) -> list[int]:
