@@ -110,6 +110,7 @@ def run_plan(
     from app.overlap import plan_extras
     from exit_plan import LANGS, exit_plan_files
     from migration.errors import UtflyttError
+    from stacks.network import check_plan
 
     for lang in (options or PipelineOptions()).langs:
         if lang not in LANGS:
@@ -125,6 +126,7 @@ def run_plan(
         plan = plan_catalog(catalog, digest, opts.plan, stage=stage)
     except PlanError as exc:  # name the catalog lines of what the error is about
         raise locate_plan_error(exc, catalog_path) from None
+    plan = check_plan(plan, catalog.planning.quotas)  # network limits: raises before writing
     step("comparing costs")
     with stage("cost"):
         report = compare_costs(catalog, plan, opts.cost)

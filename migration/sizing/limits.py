@@ -10,8 +10,7 @@ from migration.sizing.options import MAX_MEMORY_GB, MAX_VCPU
 class SizingError(PlanError):
     """A migrating server is larger than any size utflytt plans for (128 vCPU / 2 TiB).
 
-    A :class:`PlanError`: the catalog is valid but cannot be planned as it stands; its
-    subjects are the servers, so ``utflytt plan`` names their catalog lines."""
+    A :class:`PlanError` naming the servers, so the CLI adds their catalog lines."""
 
 
 def check_size_limits(catalog: Catalog) -> None:
@@ -43,5 +42,9 @@ def check_size_limits(catalog: Catalog) -> None:
         "Split the server, give it cpu_p95/memory_p95 for performance-based sizing, or set "
         "its system's disposition to retain."
     )
-    subjects = [("servers", s.id, "vcpu" if s.vcpu > MAX_VCPU else "memory_gb") for s in too_big]
-    raise SizingError("\n".join(lines), subjects)
+    raise SizingError(
+        "\n".join(lines),
+        subjects=tuple(
+            ("servers", s.id, "vcpu" if s.vcpu > MAX_VCPU else "memory_gb") for s in too_big
+        ),
+    )

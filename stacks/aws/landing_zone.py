@@ -11,7 +11,9 @@ import pulumi_aws as aws
 
 from migration.plan import Plan
 from stacks.aws import layout
+from stacks.aws.groups import NetworkGroups, NetworkGroupsArgs
 from stacks.aws.layout import AwsOptions, SubnetSpec
+from stacks.network.policy import network_policy
 
 _ASSUME = {
     "Version": "2012-10-17",
@@ -255,7 +257,7 @@ class LandingZone(pulumi.ComponentResource):
         super().__init__("utflytt:aws:LandingZone", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         plan, options = args.plan, args.options
-        tags = {**layout.foundation_tags(), **args.extra_tags}
+        tags = {**layout.foundation_tags(plan), **args.extra_tags}
         self.key = aws.kms.Key(
             f"{name}-key",
             description="utflytt: EBS, backup vault",
@@ -330,10 +332,19 @@ class LandingZone(pulumi.ComponentResource):
                     customer_gateway_id=cgw.id if cgw is not None else None,
                     flow_log_group_arn=log_group.arn,
                     flow_log_role_arn=flow_role.arn,
-                    tags={**layout.foundation_tags(env), **args.extra_tags},
+                    tags={**layout.foundation_tags(plan, env), **args.extra_tags},
                 ),
                 opts=child,
             )
+        self.groups = NetworkGroups(
+            f"{name}-groups",
+            NetworkGroupsArgs(
+                policy=network_policy(plan),
+                vpc_ids={env: net.vpc.id for env, net in self.networks.items()},
+                tags=tags,
+            ),
+            opts=child,
+        )
         self.backup = BackupPlans(
             f"{name}-backup",
             BackupPlansArgs(kms_key_arn=self.key.arn, tiers=layout.backup_tiers(plan), tags=tags),
@@ -343,5 +354,6 @@ class LandingZone(pulumi.ComponentResource):
             "kmsKeyArn": self.key.arn,
             "backupVault": self.backup.vault.name,
             "network": {env: net.outputs for env, net in self.networks.items()},
+            **self.groups.exports,
         }
         self.register_outputs({"kmsKeyArn": self.key.arn})

@@ -1,4 +1,4 @@
-"""The foundation stack's landing zone: resource groups, hub and spoke, hybrid VPN, logging,
+"""The foundation stack's landing zone: resource groups, hub and spokes, hybrid VPN, logging,
 backup, Key Vault and the storage account that receives the rehosted servers' VHDs."""
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from pulumi_azure_native import (
 )
 
 from stacks.azure import layout
+from stacks.azure.spokes import Spokes, SpokesArgs
+from stacks.network.policy import network_policy
 
 
 @dataclass(frozen=True)
@@ -159,15 +161,6 @@ class LandingZone(pulumi.ComponentResource):
             address_prefix=addressing.gateway_subnet,
             opts=child,
         )
-        spoke = network.VirtualNetwork(
-            "vnet-spoke",
-            virtual_network_name=f"vnet-utflytt-spoke-{abbr}",
-            resource_group_name=net_rg.name,
-            location=region,
-            address_space=network.AddressSpaceArgs(address_prefixes=[addressing.spoke]),
-            tags=tags,
-            opts=child,
-        )
         vpn: HybridVpn | None = None
         if plan.source_networks:
             if args.vpn_peer_address is None or args.vpn_shared_key is None:
@@ -189,28 +182,19 @@ class LandingZone(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
-        peer_opts = pulumi.ResourceOptions(parent=self, depends_on=[vpn.gateway]) if vpn else child
-        network.VirtualNetworkPeering(
-            "peer-hub-spoke",
-            virtual_network_peering_name="hub-to-spoke",
-            resource_group_name=net_rg.name,
-            virtual_network_name=hub.name,
-            remote_virtual_network=network.SubResourceArgs(id=spoke.id),
-            allow_virtual_network_access=True,
-            allow_forwarded_traffic=True,
-            allow_gateway_transit=vpn is not None,
-            opts=peer_opts,
-        )
-        network.VirtualNetworkPeering(
-            "peer-spoke-hub",
-            virtual_network_peering_name="spoke-to-hub",
-            resource_group_name=net_rg.name,
-            virtual_network_name=spoke.name,
-            remote_virtual_network=network.SubResourceArgs(id=hub.id),
-            allow_virtual_network_access=True,
-            allow_forwarded_traffic=True,
-            use_remote_gateways=vpn is not None,
-            opts=peer_opts,
+        spokes = Spokes(
+            "spokes",
+            SpokesArgs(
+                addressing=addressing,
+                policy=network_policy(plan),
+                hub=hub,
+                resource_group_name=net_rg.name,
+                location=region,
+                region_abbreviation=abbr,
+                gateway_transit=vpn is not None,
+                tags=tags,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[vpn.gateway]) if vpn else child,
         )
 
         workspace = operationalinsights.Workspace(
@@ -286,8 +270,9 @@ class LandingZone(pulumi.ComponentResource):
             "networkResourceGroup": net_rg.name,
             "managementResourceGroup": mgmt_rg.name,
             "hubVnetId": hub.id,
-            "spokeVnetName": spoke.name,
-            "spokeVnetId": spoke.id,
+            "spokeVnetNames": {env: v.name for env, v in spokes.vnets.items()},
+            "spokeVnetIds": {env: v.id for env, v in spokes.vnets.items()},
+            "applicationSecurityGroupIds": {g: a.id for g, a in spokes.asgs.items()},
             "logAnalyticsWorkspaceId": workspace.id,
             "recoveryVaultName": vault.name,
             "backupPolicyIds": {bucket: p.id for bucket, p in policies.items()},
