@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from migration.catalog.models import VCPU_MAX
 from migration.importers.common import (
     ESTIMATED_DISKS_NOTE,
     BadValue,
@@ -257,7 +258,7 @@ def _read_vinfo(
             continue
         cpus_text = cell(cells, cols["cpus"])
         try:
-            vcpu = parse_int(cpus_text, minimum=1)
+            vcpu = parse_int(cpus_text, minimum=1, maximum=VCPU_MAX)
         except CellError as exc:
             assert cols["cpus"] is not None
             problems.append(table.problem(number, cols["cpus"], str(exc)))
