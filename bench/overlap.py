@@ -15,10 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cost import generate  # noqa: E402  (bench/cost.py)
-
+from bench.cost import generate  # noqa: E402
 from migration.catalog.capabilities import vocabulary  # noqa: E402
 from migration.cost import compare_costs  # noqa: E402
 from migration.overlap import analyse_overlap  # noqa: E402

@@ -19,7 +19,8 @@ from exit_plan.xlsx import render_xlsx
 from migration.catalog import Catalog
 from migration.cost.model import CostReport
 from migration.errors import UtflyttError
-from migration.fileio import dumps_json, write_atomic
+from migration.fileio import dumps_json
+from migration.generation import write_generation
 from migration.plan import Plan
 
 FORMATS: tuple[str, ...] = ("md", "html", "xlsx")
@@ -106,14 +107,14 @@ def write_exit_plan(
     version: str = "1",
     server_detail: bool = False,
 ) -> list[Path]:
-    """Write the exit plan's files atomically; return their paths in order.
+    """Write the exit plan's files as one unit (all or nothing); return their paths in order.
 
     Every option is checked before anything is written.
     """
     files = exit_plan_files(
         catalog, plan, cost, langs, formats, None, as_of, version, server_detail
     )
-    return [write_atomic(Path(out_dir) / name, payload) for name, payload in files]
+    return write_generation([(Path(out_dir) / name, payload) for name, payload in files])
 
 
 __all__ = [

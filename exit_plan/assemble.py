@@ -37,7 +37,7 @@ from exit_plan.report import (
 from exit_plan.runbook import build_runbooks, system_providers
 from exit_plan.runbook_view import RunbookView, runbook_views
 from exit_plan.timeline import LegalTimeline, Option, legal_timeline
-from exit_plan.view import ExitPlanView, GateRow, OptionView
+from exit_plan.view import ExitPlanView, GateRow, OptionView, WaveRow
 from migration.catalog import Catalog
 from migration.plan import Plan
 
@@ -175,17 +175,17 @@ def build_report(
     systems = catalog.systems_by_id
     ordered = sorted(plan.waves, key=lambda w: w.number)
     waves = [
-        {
-            "number": w.number,
-            "name": w.name,
-            "start": w.start,
-            "end": w.end,
-            "systems": wave_system_names(w, catalog, servers, systems),
-            "graph_ids": [s for s in w.systems if cutover.get(s) == w.number],
-            "servers": len(w.servers),
-            "mode": modes.get(w.number, ("", ""))[1],
-            "mode_key": modes.get(w.number, ("", ""))[0],
-        }
+        WaveRow(
+            number=w.number,
+            name=w.name,
+            start=w.start,
+            end=w.end,
+            systems=tuple(wave_system_names(w, catalog, servers, systems)),
+            graph_ids=tuple(s for s in w.systems if cutover.get(s) == w.number),
+            servers=len(w.servers),
+            mode=modes.get(w.number, ("", ""))[1],
+            mode_key=modes.get(w.number, ("", ""))[0],
+        )
         for w in ordered
     ]
     in_wave = {s for w in plan.waves for s in w.systems}
@@ -199,11 +199,7 @@ def build_report(
         if any(s.disposition == d for s in not_moving)
     ]
     procurement = next((e.due for e in entries if e.item.id == "con-procurement"), None)
-    rows = checklist_rows(entries, checklist, lang)
-    for row, entry in zip(rows, entries, strict=True):
-        row["overdue"] = entry.overdue(today)
-        row["gates"] = entry.gates.name if entry.gates is not None else ""
-        row["kind"] = entry.item.item_kind
+    rows = checklist_rows(entries, checklist, lang, today)
     return ExitPlanView(
         lang=lang,
         organisation=plan.organisation or catalog.organisation,

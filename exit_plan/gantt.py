@@ -44,8 +44,10 @@ def gantt_svg(
     blackouts: Sequence[tuple[date, date, str]],
     title: str,
     blackout_label: str,
+    as_of: tuple[date, str] | None = None,
 ) -> Markup:
-    """One SVG: rows in first-seen order, a month axis, shaded blackouts."""
+    """One SVG: rows in first-seen order, a month axis, shaded blackouts, and a line at the
+    document's as-of date (items left of it are due already)."""
     if not bars:
         return Markup("")
     rows: list[str] = []
@@ -92,6 +94,13 @@ def gantt_svg(
                 )
             count += 1
         month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    if as_of is not None and first <= as_of[0] <= last:
+        ax = x(as_of[0])
+        parts.append(
+            f'<line class="as-of" x1="{ax:.1f}" y1="{AXIS - 4}" x2="{ax:.1f}" '
+            f'y2="{height - 10}" stroke="#b91c1c" stroke-dasharray="4 3">'
+            f"<title>{escape(as_of[1])}: {as_of[0]}</title></line>"
+        )
     index = {row: n for n, row in enumerate(rows)}
     for row, n in index.items():
         y = AXIS + ROW * n

@@ -86,16 +86,16 @@ def exit_plan_document(report: ExitPlanView) -> dict[str, Any]:
         },
         "checklist": [
             {
-                "id": row["id"],
-                "title": row["title"],
-                "kind": row["kind"],
-                "subject": row["subject"],
-                "due": _iso(row["due"]),
-                "gates": row["gates"] or None,
-                "owner": row["owner"],
-                "evidence": row["evidence"],
-                "sources": [s for s in row["sources"].split(", ") if s],
-                "overdue": row["overdue"],
+                "id": row.id,
+                "title": row.title,
+                "kind": row.kind,
+                "subject": row.subject,
+                "due": _iso(row.due),
+                "gates": row.gates or None,
+                "owner": row.owner,
+                "evidence": row.evidence,
+                "sources": list(row.sources),
+                "overdue": row.overdue,
             }
             for row in report.checklist_rows
         ],

@@ -109,8 +109,8 @@ def timeline_bars(report: ExitPlanView, checklist: Checklist, lang: Lang) -> lis
     exit_row = label("exit_day", lang).split(" (")[0]
     bars.append(Bar(exit_row, exit_row, timeline.exit_day, timeline.exit_day, "exit"))
     for wave in report.waves:
-        kind = {"critical": "critical", "pilot": "pilot"}.get(wave["mode_key"], "wave")
-        bars.append(Bar(wave["name"], wave["name"], wave["start"], wave["end"], kind))
+        kind = {"critical": "critical", "pilot": "pilot"}.get(wave.mode_key, "wave")
+        bars.append(Bar(wave.name, wave.name, wave.start, wave.end, kind))
     return bars
 
 
@@ -122,35 +122,36 @@ def charts(report: ExitPlanView, checklist: Checklist, lang: Lang) -> dict[str, 
             report.blackouts,
             checklist.label("gantt", lang),
             checklist.label("blackout", lang),
+            (report.document.as_of, checklist.label("doc_as_of", lang)),
         ),
         "deps": {
-            wave["name"]: dependency_svg(
-                wave["graph_ids"],
+            wave.name: dependency_svg(
+                wave.graph_ids,
                 report.system_names,
                 report.providers,
-                f"{checklist.label('dependencies', lang)}: {wave['name']}",
+                f"{checklist.label('dependencies', lang)}: {wave.name}",
             )
             for wave in report.waves
-            if wave["graph_ids"]
+            if wave.graph_ids
         },
     }
     cost = report.cost
     if cost is None:
         return result
-    yearly = [Series(r["key"], r["label"], tuple(r["yearly"])) for r in cost["rows"]]
-    cumulative = [Series(r["key"], r["label"], tuple(r["cumulative"])) for r in cost["rows"]]
+    yearly = [Series(r.key, r.label, r.yearly) for r in cost.rows]
+    cumulative = [Series(r.key, r.label, r.cumulative) for r in cost.rows]
     return result | {
         "yearly": yearly_bars(
-            checklist.label("yearly", lang), cost["years"], yearly, cost["currency"]
+            checklist.label("yearly", lang), list(cost.years), yearly, cost.currency
         ),
         "cumulative": cumulative_lines(
             checklist.label("cumulative", lang),
-            cost["years"],
+            list(cost.years),
             cumulative,
-            cost["currency"],
-            cost["break_even"],
+            cost.currency,
+            cost.break_even,
             checklist.label("break_even_short", lang),
-            checklist.label("no_break_even_in", lang).format(horizon=cost["horizon"]),
+            checklist.label("no_break_even_in", lang).format(horizon=cost.horizon),
         ),
     }
 

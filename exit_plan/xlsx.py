@@ -10,7 +10,7 @@ workbook is Swedish throughout.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -40,7 +40,7 @@ class _Sheet:
             self.sheet.column_dimensions[get_column_letter(index)].width = width
         self.rows = 0
 
-    def row(self, values: list[object], bold: bool = False, wrap: bool = False) -> None:
+    def row(self, values: Sequence[object], bold: bool = False, wrap: bool = False) -> None:
         """Append one row: plain values (dates get openpyxl's date format), styled cells
         only for headers and wrapped text, so 100k rows stream quickly."""
         if not bold and not wrap:
@@ -95,17 +95,17 @@ def _checklist_sheet(book: Workbook, report: ExitPlanView, label: Label) -> None
     for row in report.tracking_rows:
         sheet.row(
             [
-                row["id"],
-                row["phase"],
-                row["title"],
-                row["subject"],
-                row["due"],
-                overdue if row["overdue"] else "",
-                row["gates"],
-                row["owner"],
+                row.id,
+                row.phase,
+                row.title,
+                row.subject,
+                row.due,
+                overdue if row.overdue else "",
+                row.gates,
+                row.owner,
                 status,
-                row["evidence"],
-                row["sources"],
+                row.evidence,
+                ", ".join(row.sources),
             ]
         )
     sheet.status(9, _statuses(label), 2, sheet.rows)
@@ -171,18 +171,18 @@ def _cost_sheet(book: Workbook, report: ExitPlanView, label: Label) -> None:
     if cost is None:
         out.row([label("no_cost")])
         return
-    years = cost["years"]
+    years = cost.years
     for title, field, extra in (
         ("yearly", "yearly", True),
         ("cumulative", "cumulative", False),
     ):
-        out.row([f"{label(title)} ({cost['currency']})"], bold=True)
+        out.row([f"{label(title)} ({cost.currency})"], bold=True)
         header = ["", *years] + ([label("total"), label("cost_source")] if extra else [])
         out.row(header)
-        for row in cost["rows"]:
-            values: list[object] = [row["label"], *row[field]]
+        for row in cost.rows:
+            values: list[object] = [row.label, *getattr(row, field)]
             if extra:
-                values += [row["total"], row["source"]]
+                values += [row.total, row.source]
             out.row(values)
         out.row([])
     out.row(
@@ -195,27 +195,27 @@ def _cost_sheet(book: Workbook, report: ExitPlanView, label: Label) -> None:
             label("pricing_option"),
         ],
     )
-    for row in cost["rows"]:
-        sens = row["sensitivity"]
+    for row in cost.rows:
+        sens = row.sensitivity
         out.row(
             [
-                row["label"],
-                row["one_time"],
-                row["npv"],
-                (row["break_even"] or label("no_break_even")) if row["has_break_even"] else "",
-                f"{sens['low']:.0f}–{sens['high']:.0f}" if sens else "",
-                row["pricing_option"] or "",
+                row.label,
+                row.one_time,
+                row.npv,
+                (row.break_even or label("no_break_even")) if row.has_break_even else "",
+                f"{sens.low:.0f}–{sens.high:.0f}" if sens else "",
+                row.pricing_option or "",
             ],
         )
-    if cost["parts"]:
+    if cost.parts:
         out.row([])
-        out.row([f"{label('cost_parts')} ({cost['currency']})"], bold=True)
+        out.row([f"{label('cost_parts')} ({cost.currency})"], bold=True)
         out.row(["", *years, label("total"), label("one_time"), label("cost_source")])
-        for row in cost["parts"]:
-            out.row([row["label"], *row["yearly"], row["total"], row["one_time"], row["source"]])
+        for row in cost.parts:
+            out.row([row.label, *row.yearly, row.total, row.one_time, row.source])
     out.row([])
     out.row([label("price_books")])
-    for price_book in cost["price_books"]:
+    for price_book in cost.price_books:
         out.row(
             [
                 price_book.get("provider"),
