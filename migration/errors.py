@@ -55,17 +55,6 @@ when it is raised and what the user does about it:
   - ``LayoutError`` (``stacks.azure.layout``): the plan cannot be laid out on Azure
     (address space, rule or name limits, an unknown OS); change the catalog or raise the
     quota in ``planning.quotas``.
-  - ``NetworkLimitError`` (``stacks.network.limits``): ``utflytt plan`` found network
-    rules that break a platform limit (rules or prefixes per NSG, ASGs, rules per security
-    group, groups per interface); names the rule set, its count, the limit and the biggest
-    flows behind it, and nothing is written. Narrow dependencies (``from_roles``/
-    ``to_roles``), split ports, or raise the limit in ``planning.quotas``.
-  - ``AddressPlanError`` (``stacks.network.addresses``): the cloud address plan cannot hold
-    the plan (source networks overlap every candidate range, a spoke is full, a system has
-    more servers than a subnet holds); names the spoke or system. Split the system or free
-    the range.
-  - ``NameError_`` (``stacks.names``): two Windows servers built from images would get the
-    same computer name; names both. Rename one server id.
   - ``LivePreviewError`` (``stacks.program``): ``preview --live`` asked for the real
     Pulumi engine where it cannot run; install and log in to the Pulumi CLI, or drop
     ``--live``.
