@@ -164,3 +164,20 @@ def test_plan_says_why_a_stack_cannot_build_a_server() -> None:
     assert [w.subjects for w in check_plan(plan(cat)).warnings if w.code == "no-image"] == [
         ("old01",)
     ]
+
+
+@pytest.mark.parametrize("target", ["azure", "aws"])
+def test_the_bundled_example_plans_within_its_limits_on_both_clouds(target: str) -> None:
+    """The example fits Azure's defaults and AWS with its two declared raised quotas; without
+    those quotas AWS's defaults would fire (so the quotas are needed, not decoration)."""
+    from app.pipeline import plan_catalog
+    from migration.catalog import load_catalog_with_digest
+    from migration.examples import EXAMPLE_CATALOG
+    from waves import PlanOptions
+
+    loaded, digest = load_catalog_with_digest(EXAMPLE_CATALOG)
+    planned = plan_catalog(loaded, digest, PlanOptions(target=target))
+    check_plan(planned, loaded.planning.quotas)
+    if target == "aws":
+        with pytest.raises(NetworkLimitError, match="limit 60"):
+            check_plan(planned, Quotas())
