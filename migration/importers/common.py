@@ -92,6 +92,9 @@ class CellError(ValueError):
     """Raised by the cell parsers; the reader adds file, sheet, row and column."""
 
 
+ESTIMATED_DISKS_NOTE = "one disk from "
+"""How a server's note starts when its disks were estimated (RVTools without vDisk rows)."""
+
 # ---------------------------------------------------------------------------- headers
 
 _UNIT_SUFFIX = re.compile(r"\s+(mib|mb|gib|gb|kib|kb|%)$")
