@@ -25,14 +25,16 @@ Gates (a plan that fails one breaks a hard rule; each must be 0):
 
 Edges with an end that does not migrate (retain, retire, repurchase) are permanent hybrid
 or re-pointed flows, not a planning choice; they are left out of every metric.
+
+This module scores; the arrays it scores are :mod:`waves.quality_arrays` and building them
+from a catalog or a plan is :mod:`waves.quality_inputs`. Their public names are importable
+from here too.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
 from typing import Any
 
 import networkx as nx
@@ -40,8 +42,15 @@ import numpy as np
 import numpy.typing as npt
 
 from migration.catalog import Catalog
-from migration.flows import server_flows
 from migration.plan import Plan
+from waves.quality_arrays import BoolArray, Calendar, Instance, IntArray
+from waves.quality_inputs import _calendar as _calendar  # re-exported for bench/waves.py
+from waves.quality_inputs import (
+    catalog_instance,
+    plan_calendar,
+    plan_instance,
+    slot_calendar,
+)
 
 __all__ = [
     "LAMBDA_WAVES",
@@ -65,113 +74,6 @@ GATES = (
     "g5_group_splits",
     "g6_env_order_violations",
 )
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-
-
-@dataclass(frozen=True)
-class Instance:
-    """A planning instance as arrays indexed by server (0..n-1) and by edge.
-
-    Edges point from consumer to provider. ``unit`` labels move units that must share a
-    wave (system + environment); ``app`` labels systems (for "systems split" and per-system
-    blackouts); ``pinned`` is -1 for servers without a pin.
-    """
-
-    edge_from: IntArray
-    edge_to: IntArray
-    weight: FloatArray
-    latency_sensitive: BoolArray
-    vcpu: IntArray
-    migrated: BoolArray
-    pinned: IntArray
-    unit: IntArray
-    app: IntArray
-    prod: BoolArray
-    cap_servers: int
-    cap_vcpu: int
-
-    @property
-    def n(self) -> int:
-        """Number of servers."""
-        return int(self.vcpu.shape[0])
-
-    @classmethod
-    def build(
-        cls,
-        *,
-        edges: Sequence[tuple[int, int]] | npt.ArrayLike,
-        vcpu: Sequence[int] | npt.ArrayLike,
-        cap_servers: int,
-        cap_vcpu: int,
-        weight: Sequence[float] | npt.ArrayLike | None = None,
-        latency_sensitive: Sequence[bool] | npt.ArrayLike | None = None,
-        migrated: Sequence[bool] | npt.ArrayLike | None = None,
-        pinned: Sequence[int] | npt.ArrayLike | None = None,
-        unit: Sequence[int] | npt.ArrayLike | None = None,
-        app: Sequence[int] | npt.ArrayLike | None = None,
-        prod: Sequence[bool] | npt.ArrayLike | None = None,
-    ) -> Instance:
-        """An instance from plain sequences; omitted arrays get neutral defaults."""
-        v = np.asarray(vcpu, dtype=np.int64)
-        n = int(v.shape[0])
-        e = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
-        m = int(e.shape[0])
-        units = np.arange(n, dtype=np.int64) if unit is None else np.asarray(unit, np.int64)
-        return cls(
-            edge_from=np.ascontiguousarray(e[:, 0]),
-            edge_to=np.ascontiguousarray(e[:, 1]),
-            weight=np.ones(m) if weight is None else np.asarray(weight, np.float64),
-            latency_sensitive=(
-                np.zeros(m, np.bool_)
-                if latency_sensitive is None
-                else np.asarray(latency_sensitive, np.bool_)
-            ),
-            vcpu=v,
-            migrated=np.zeros(n, np.bool_) if migrated is None else np.asarray(migrated, np.bool_),
-            pinned=np.full(n, -1, np.int64) if pinned is None else np.asarray(pinned, np.int64),
-            unit=units,
-            app=units if app is None else np.asarray(app, np.int64),
-            prod=np.ones(n, np.bool_) if prod is None else np.asarray(prod, np.bool_),
-            cap_servers=cap_servers,
-            cap_vcpu=cap_vcpu,
-        )
-
-
-@dataclass(frozen=True)
-class Calendar:
-    """Dates and blocked waves: start/end day (offset from wave 0's start) per wave number.
-
-    Waves missing from ``start_day`` are extrapolated by ``wave_days`` from the last known
-    one. ``known`` (when given) is the set of waves the plan actually has: a server in any
-    other wave is a blackout-gate violation ("beyond the horizon").
-    """
-
-    wave_days: int = 14
-    start_day: Mapping[int, int] = field(default_factory=dict)
-    end_day: Mapping[int, int] = field(default_factory=dict)
-    blocked: frozenset[int] = frozenset()
-    app_blocked: Mapping[int, frozenset[int]] = field(default_factory=dict)
-    frozen: frozenset[int] = frozenset()
-    known: frozenset[int] | None = None
-
-    def starts(self, top: int) -> IntArray:
-        """Start day of waves 0..top as an array."""
-        out = np.zeros(top + 1, dtype=np.int64)
-        last_k, last_day = 0, 0
-        for k in range(top + 1):
-            if k in self.start_day:
-                last_k, last_day = k, self.start_day[k]
-                out[k] = last_day
-            else:
-                out[k] = last_day + (k - last_k) * self.wave_days
-        return out
-
-    def end(self, k: int, starts: IntArray) -> int:
-        """Last day (inclusive offset) of wave k."""
-        return int(self.end_day.get(k, int(starts[k]) + self.wave_days - 1))
 
 
 def _round(value: float) -> float:
@@ -330,158 +232,6 @@ def evaluate(
 def gates_ok(panel: Mapping[str, Any]) -> bool:
     """True when every gate of a panel is 0."""
     return bool(panel.get("gates_ok"))
-
-
-def _overlaps(blackouts: Sequence[Any], start: date, end: date) -> bool:
-    return any(b.overlaps(start, end) for b in blackouts)
-
-
-def catalog_instance(
-    catalog: Catalog, pins: Mapping[str, int] | None = None
-) -> tuple[list[str], Instance, dict[str, int]]:
-    """Arrays of a catalog: (server ids, instance, system id -> app index).
-
-    Edges are the catalog's flows (:func:`migration.flows.server_flows`), in the order of
-    the sorted server ids.
-    """
-    ids = sorted(s.id for s in catalog.servers)
-    index = {sid: i for i, sid in enumerate(ids)}
-    by_id = catalog.servers_by_id
-    sys_index = {sid: i for i, sid in enumerate(sorted(s.id for s in catalog.systems))}
-    merged = {
-        (index[f.from_], index[f.to]): (f.latency_sensitive, f.weight)
-        for f in server_flows(catalog)
-    }
-    keys = sorted(merged)
-    extra = dict(pins or {})
-    units: dict[tuple[str, str], int] = {}
-    servers = [by_id[sid] for sid in ids]
-    inst = Instance.build(
-        edges=keys,
-        vcpu=[s.vcpu for s in servers],
-        cap_servers=catalog.planning.max_servers_per_wave,
-        cap_vcpu=catalog.planning.max_vcpu_per_wave,
-        weight=[merged[k][1] for k in keys],
-        latency_sensitive=[merged[k][0] for k in keys],
-        migrated=[s.migrated for s in servers],
-        pinned=[extra.get(s.id, -1 if s.pinned_wave is None else s.pinned_wave) for s in servers],
-        unit=[units.setdefault((s.system, s.environment), len(units)) for s in servers],
-        app=[sys_index[s.system] for s in servers],
-        prod=[s.environment == "prod" for s in servers],
-    )
-    return ids, inst, sys_index
-
-
-def slot_calendar(catalog: Catalog, sys_index: Mapping[str, int], top: int) -> Calendar:
-    """Calendar of fixed slots: wave k starts ``planning.start + k x wave_days``.
-
-    For planners (such as a naive baseline) that number waves by slot; blackouts block
-    whole slots.
-    """
-    planning = catalog.planning
-    days = planning.wave_days
-    dated = [
-        (
-            k,
-            planning.start + timedelta(days=k * days),
-            planning.start + timedelta(days=k * days + days - 1),
-        )
-        for k in range(top + 1)
-    ]
-    return _calendar(catalog, sys_index, dated, frozenset(), None)
-
-
-def plan_calendar(catalog: Catalog, plan: Plan, sys_index: Mapping[str, int]) -> Calendar:
-    """Calendar of a plan's dated waves (frozen waves and the plan's horizon included)."""
-    dated = [(wv.number, wv.start, wv.end) for wv in plan.waves]
-    return _calendar(
-        catalog,
-        sys_index,
-        dated,
-        frozenset(wv.number for wv in plan.waves if wv.frozen),
-        frozenset(wv.number for wv in plan.waves),
-    )
-
-
-def _calendar(
-    catalog: Catalog,
-    sys_index: Mapping[str, int],
-    dated: Sequence[tuple[int, date, date]],
-    frozen: frozenset[int],
-    known: frozenset[int] | None,
-) -> Calendar:
-    planning = catalog.planning
-    first = min((start for _, start, _ in dated), default=planning.start)
-    app_blocked: dict[int, frozenset[int]] = {}
-    for system in catalog.systems:
-        if system.blackouts and system.id in sys_index:
-            app_blocked[sys_index[system.id]] = frozenset(
-                k for k, start, end in dated if _overlaps(system.blackouts, start, end)
-            )
-    return Calendar(
-        wave_days=planning.wave_days,
-        start_day={k: (start - first).days for k, start, _ in dated},
-        end_day={k: (end - first).days for k, _, end in dated},
-        blocked=frozenset(k for k, s, e in dated if _overlaps(planning.blackouts, s, e)),
-        app_blocked=app_blocked,
-        frozen=frozen,
-        known=known,
-    )
-
-
-def plan_instance(
-    catalog: Catalog, plan: Plan, pins: Mapping[str, int] | None = None
-) -> tuple[list[str], Instance, Calendar, IntArray]:
-    """Arrays of a plan: (server ids, instance, calendar, wave per server).
-
-    Servers are the plan's; edges are ``plan.flows``; facts missing from the catalog come
-    from the plan's server records.
-    """
-    ids = sorted(plan.servers)
-    index = {s: i for i, s in enumerate(ids)}
-    by_id = catalog.servers_by_id
-    system_of = {
-        sid: plan.servers[sid].system or (by_id[sid].system if sid in by_id else "") for sid in ids
-    }
-    sys_index = {name: i for i, name in enumerate(sorted(set(system_of.values())))}
-    unit_names: dict[tuple[str, str], int] = {}
-    app, unit, prod, vcpu, migrated, pinned, wave = [], [], [], [], [], [], []
-    extra = dict(pins or {})
-    for sid in ids:
-        ps = plan.servers[sid]
-        cat = by_id.get(sid)
-        system = system_of[sid]
-        env = ps.environment if cat is None else cat.environment
-        app.append(sys_index[system])
-        unit.append(unit_names.setdefault((system, env), len(unit_names)))
-        prod.append(env == "prod")
-        vcpu.append(ps.vcpu if cat is None else cat.vcpu)
-        migrated.append(ps.migrated or (cat.migrated if cat else False))
-        pin = extra.get(sid, cat.pinned_wave if cat else None)
-        pinned.append(-1 if pin is None else pin)
-        wave.append(-1 if ps.wave is None else ps.wave)
-    edges, weight, ls = [], [], []
-    for flow in plan.flows:
-        if flow.from_ in index and flow.to in index:
-            edges.append((index[flow.from_], index[flow.to]))
-            weight.append(flow.weight)
-            ls.append(flow.latency_sensitive)
-    planning = catalog.planning
-    inst = Instance.build(
-        edges=edges,
-        vcpu=vcpu,
-        cap_servers=planning.max_servers_per_wave,
-        cap_vcpu=planning.max_vcpu_per_wave,
-        weight=weight,
-        latency_sensitive=ls,
-        migrated=migrated,
-        pinned=pinned,
-        unit=unit,
-        app=app,
-        prod=prod,
-    )
-    calendar = plan_calendar(catalog, plan, sys_index)
-    return ids, inst, calendar, np.asarray(wave, dtype=np.int64)
 
 
 def quality_panel(
