@@ -149,7 +149,9 @@ def run_plan(
         outputs.append((out / "cost.xlsx", to_xlsx(report, catalog, plan, extras.sheets)))
     outputs.extend((out / name, text) for name, text in extras.files)
     with stage("exit plan (" + ", ".join(opts.formats) + ")"):
-        files = exit_plan_files(catalog, plan, report, opts.langs, opts.formats)
+        files = exit_plan_files(
+            catalog, plan, report, opts.langs, opts.formats, overlap=extras.overlap
+        )
     outputs.extend((out / name, data) for name, data in files)
     stacks = None
     if opts.stack_config_dir is not None:
