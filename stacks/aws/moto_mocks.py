@@ -9,6 +9,10 @@ security group or an instance type the region does not offer fail with moto's
 group rule protocols and ports, the customer gateway address, VPN routes, ALB subnets.
 Resources outside EC2 (KMS, IAM, CloudWatch Logs, Backup, ELBv2) are echoed with realistic
 ids and ARNs. See docs/pulumi-testing.md ("AWS: mocks backed by moto").
+
+This module holds :class:`MotoMocks` and its tables of handlers; the handlers and checks
+live in sibling modules by concept (``moto_checks``, ``moto_echo``, ``moto_network``,
+``moto_security``, ``moto_compute``, ``moto_lookups``) and are re-exported here.
 """
 
 from __future__ import annotations
