@@ -4,7 +4,8 @@
 
 - ``public-ip``: a public IP only on a citizen-facing system's Application Gateway, or on the
   landing zone's VPN gateway (the site-to-site tunnel endpoint to the old provider, which
-  only speaks IKE/IPsec); no NIC gets one; on AWS no instance gets one;
+  only speaks IKE/IPsec), or on the hub's Azure Bastion; no NIC gets one; on AWS no
+  instance gets one;
 - ``open-inbound``: no inbound allow rule from any source or the internet on the network
   security group of a subnet that holds VMs (on AWS: a security group of an instance);
 - ``disk-encryption``: every managed disk has an encryption type (or a disk encryption set)
@@ -26,6 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
+
+from stacks import baseline
 
 EU_REGIONS: dict[str, frozenset[str]] = {
     "azure": frozenset(
@@ -50,9 +53,11 @@ EU_REGIONS: dict[str, frozenset[str]] = {
         {"eu-north-1", "eu-west-1", "eu-west-3", "eu-central-1", "eu-south-1", "eu-south-2"}
     ),
 }
-REQUIRED_TAGS = ("system", "owner", "wave", "level", "data-classification", "cost-centre")
+REQUIRED_TAGS = baseline.REQUIRED_TAGS
 ANYWHERE = frozenset({"*", "0.0.0.0/0", "::/0", "internet", "any", "0.0.0.0"})
 SECRET_KEY_RE = re.compile(r"(password|passwd|secret|sharedkey|token|privatekey|accesskey)", re.I)
+# Resource types Azure only offers as global (DNS metadata, no data at rest in a region)
+GLOBAL_ONLY = ("azure-native:privatedns:",)
 _UNTAGGABLE_FALLBACK = frozenset({"pulumi:pulumi:StackReference"})
 
 
@@ -158,7 +163,8 @@ def _public_ips(resources: Sequence[Resource]) -> list[Violation]:
                 user.type == "azure-native:network:VirtualNetworkGateway"
                 and user.inputs.get("gatewayType") == "Vpn"
             )
-            if not (citizen_gw or vpn_gw):
+            bastion = user.type == "azure-native:network:BastionHost"
+            if not (citizen_gw or vpn_gw or bastion):
                 out.append(
                     Violation(
                         "public-ip",
@@ -325,6 +331,7 @@ def _regions(resources: Sequence[Resource], region: str | None, provider: str) -
             r.type.startswith("azure-native:")
             and isinstance(location, str)
             and location not in EU_REGIONS["azure"]
+            and not (location == "global" and r.type.startswith(GLOBAL_ONLY))
         ):
             out.append(Violation("region", _label(r), f"location {location!r} is not in the EU"))
         aws_region = r.inputs.get("region")

@@ -165,6 +165,17 @@ class System(Strict):
     saas_monthly_cost: float | None = Field(default=None, ge=0)
     blackouts: tuple[Blackout, ...] = ()
     depends_on: tuple[Dependency, ...] = ()
+    # test/dev environments of a citizen-facing system that get a public entrance too
+    # (prod always does; test and dev stay internal unless listed here)
+    public_environments: tuple[Literal["test", "dev"], ...] = ()
+
+    @model_validator(mode="after")
+    def _public_only_for_citizen(self) -> System:
+        if self.public_environments and self.level != "citizen":
+            raise ValueError(
+                f"public_environments is only for citizen-level systems (level is {self.level!r})"
+            )
+        return self
 
     @property
     def migrates(self) -> bool:

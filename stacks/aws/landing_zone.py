@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from migration.plan import Plan
+from stacks import baseline
 from stacks.aws import layout
 from stacks.aws.layout import AwsOptions, SubnetSpec
 
@@ -170,8 +171,8 @@ class BackupPlansArgs:
     """AWS Backup: a vault encrypted with the landing zone's key and one plan per RPO tier."""
 
     kms_key_arn: pulumi.Input[str]
-    tiers: dict[str, str]  # tier -> cron schedule (layout.backup_tiers)
-    retention_days: int = 35
+    tiers: dict[str, str]  # tier -> cron schedule (layout.backup_tiers); retention from its
+    # classification suffix (stacks.baseline.BACKUP_RETENTION_DAYS)
     tags: dict[str, str] = field(default_factory=dict)
 
 
@@ -214,7 +215,7 @@ class BackupPlans(pulumi.ComponentResource):
                         start_window=60,
                         completion_window=360,
                         lifecycle=aws.backup.PlanRuleLifecycleArgs(
-                            delete_after=args.retention_days
+                            delete_after=baseline.backup_retention_days(tier.rsplit("-", 1)[1])
                         ),
                     )
                 ],
@@ -255,7 +256,7 @@ class LandingZone(pulumi.ComponentResource):
         super().__init__("utflytt:aws:LandingZone", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         plan, options = args.plan, args.options
-        tags = {**layout.foundation_tags(), **args.extra_tags}
+        tags = {**layout.foundation_tags(plan), **args.extra_tags}
         self.key = aws.kms.Key(
             f"{name}-key",
             description="utflytt: EBS, backup vault",
@@ -330,7 +331,7 @@ class LandingZone(pulumi.ComponentResource):
                     customer_gateway_id=cgw.id if cgw is not None else None,
                     flow_log_group_arn=log_group.arn,
                     flow_log_role_arn=flow_role.arn,
-                    tags={**layout.foundation_tags(env), **args.extra_tags},
+                    tags={**layout.foundation_tags(plan, env), **args.extra_tags},
                 ),
                 opts=child,
             )

@@ -145,7 +145,8 @@ class WaveStack(pulumi.ComponentResource):
                     private_ip=address.apply(lambda a: a["ip"]),
                     kms_key_arn=args.kms_key_arn,
                     backup_tier=layout.backup_tier(
-                        planned_system.rpo_hours if planned_system else None
+                        planned_system.rpo_hours if planned_system else None,
+                        planned_system.data_classification if planned_system else "internal",
                     )[0],
                     tags={
                         **layout.system_tags(plan, server.system, number, env),

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-REQUIRED_TAGS = ("system", "owner", "wave", "level", "data-classification", "cost-centre")
+from stacks import baseline
+
+REQUIRED_TAGS = baseline.REQUIRED_TAGS
 WORLD = frozenset({"0.0.0.0/0", "::/0"})
 # pulumi-aws resources without a `tags` argument
 UNTAGGABLE = frozenset(

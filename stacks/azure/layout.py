@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from migration.catalog import parse_port
 from migration.errors import UtflyttError
 from migration.plan import Plan, PlannedServer, PlannedSystem
+from stacks import baseline
 
 BASE_CANDIDATES = ("10.200.0.0/14", "10.100.0.0/14", "172.20.0.0/14", "10.40.0.0/14")
 MIGRATING = frozenset({"rehost", "replatform", "rebuild"})
-REQUIRED_TAGS = ("system", "owner", "wave", "level", "data-classification", "cost-centre")
+REQUIRED_TAGS = baseline.REQUIRED_TAGS
 CLASSIFICATION_RANK = {"public": 0, "internal": 1, "confidential": 2, "secret": 3}
 LEVELS = ("office", "shared", "sector", "citizen")
 GATEWAY_BACKEND_PORT = "tcp/443"
@@ -417,71 +418,44 @@ def disk_gb(size: float) -> int:
 
 # ---------------------------------------------------------------------------------- backup
 
-BACKUP_INTERVALS = (4, 6, 8, 12)  # enhanced policy hourly intervals Azure offers
 
+def backup_bucket(rpo_hours: float | None, classification: str = "internal") -> str:
+    """Backup policy of a system: ``hourly-4h`` ... ``hourly-12h`` or ``daily``, then its data
+    classification (which sets the retention), e.g. ``hourly-8h-confidential``.
 
-def backup_bucket(rpo_hours: float | None) -> str:
-    """Backup policy for an RPO: ``hourly-4h`` ... ``hourly-12h`` or ``daily`` (24 h, default).
-
-    The largest interval that still meets the RPO; an RPO under 4 h gets ``hourly-4h`` (the
-    shortest Azure VM backup offers; the plan's warnings should say so).
+    The least frequent schedule that still meets the RPO (``stacks.baseline``); an RPO under
+    4 h gets ``hourly-4h`` and a plan warning (``backup-rpo``).
     """
-    if rpo_hours is None or rpo_hours >= 24:
-        return "daily"
-    fitting = [i for i in BACKUP_INTERVALS if i <= rpo_hours]
-    return f"hourly-{fitting[-1] if fitting else BACKUP_INTERVALS[0]}h"
+    hours = baseline.backup_interval(rpo_hours, "azure").hours
+    tier = "daily" if hours >= 24 else f"hourly-{hours}h"
+    return f"{tier}-{classification}"
 
 
 def backup_buckets(plan: Plan) -> list[str]:
-    """The distinct backup policies the migrating systems need, sorted (always ``daily``)."""
+    """The distinct backup policies the migrating systems need, sorted."""
     systems = {s.system for s in migrating_servers(plan).values()}
-    buckets = {"daily"} | {
-        backup_bucket(plan.systems[s].rpo_hours) for s in systems if s in plan.systems
-    }
-    return sorted(buckets)
+    return sorted(
+        {
+            backup_bucket(plan.systems[s].rpo_hours, plan.systems[s].data_classification)
+            for s in systems
+            if s in plan.systems
+        }
+    )
 
 
 # ------------------------------------------------------------------------------------ tags
 
 
-def system_tags(plan: Plan, system_id: str, wave: int, extra: dict[str, str]) -> dict[str, str]:
-    """Tags of a system's resources: system, owner, wave, level, classification, cost centre."""
-    system = plan.systems[system_id]
-    tags = dict(extra)
-    tags.update(
-        {
-            "system": system_id,
-            "owner": system.owner,
-            "wave": str(wave),
-            "level": system.level,
-            "data-classification": system.data_classification,
-            "cost-centre": system.cost_centre or "unassigned",
-            "managed-by": "utflytt",
-        }
-    )
-    return tags
+def system_tags(
+    plan: Plan, system_id: str, wave: int, extra: dict[str, str], environment: str = "prod"
+) -> dict[str, str]:
+    """Tags of a system's resources (``stacks.baseline.system_tags``), after ``extra``."""
+    return {**extra, **baseline.system_tags(plan, system_id, wave, environment)}
 
 
 def landing_zone_tags(plan: Plan, extra: dict[str, str]) -> dict[str, str]:
-    """Tags of landing-zone resources; classification is the highest of the plan's systems."""
-    highest = max(
-        (s.data_classification for s in plan.systems.values()),
-        key=lambda c: CLASSIFICATION_RANK.get(c, 0),
-        default="internal",
-    )
-    tags = dict(extra)
-    tags.update(
-        {
-            "system": "landing-zone",
-            "owner": extra.get("owner") or plan.organisation or "platform",
-            "wave": "0",
-            "level": "shared",
-            "data-classification": highest,
-            "cost-centre": extra.get("cost-centre", "platform"),
-            "managed-by": "utflytt",
-        }
-    )
-    return tags
+    """Tags of landing-zone resources (``stacks.baseline.landing_zone_tags``)."""
+    return baseline.landing_zone_tags(plan, extra)
 
 
 def levels_used(plan: Plan) -> list[str]:

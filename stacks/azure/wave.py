@@ -6,14 +6,24 @@ The landing zone's names and ids come from the foundation stack through a StackR
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 from pulumi_azure_native import compute, network, recoveryservices
 
 from migration.plan import Plan
+from stacks import baseline
 from stacks.azure import layout
+from stacks.azure.entrance import HttpsGateway, HttpsGatewayArgs, certificate_secret_id
+from stacks.azure.management import (
+    ADMIN_USERNAME,
+    AdminPassword,
+    AdminPasswordArgs,
+    EntraLogin,
+    EntraLoginArgs,
+    bastion_rule,
+)
 
 _DISK_ENCRYPTION = compute.EncryptionArgs(
     type=compute.EncryptionType.ENCRYPTION_AT_REST_WITH_PLATFORM_KEY
@@ -32,6 +42,10 @@ class Foundation:
     backup_policy_ids: pulumi.Output[dict[str, str]]
     storage_account_id: pulumi.Output[str]
     storage_account_name: pulumi.Output[str]
+    key_vault_name: pulumi.Output[str]
+    workspace_id: pulumi.Output[str]
+    disk_encryption_set_id: pulumi.Output[str]
+    gateway_identity_id: pulumi.Output[str]
 
     @classmethod
     def from_reference(cls, ref: pulumi.StackReference) -> Foundation:
@@ -50,6 +64,10 @@ class Foundation:
             backup_policy_ids=req("backupPolicyIds"),
             storage_account_id=req("migrationStorageAccountId"),
             storage_account_name=req("migrationStorageAccountName"),
+            key_vault_name=req("keyVaultName"),
+            workspace_id=req("logAnalyticsWorkspaceId"),
+            disk_encryption_set_id=req("diskEncryptionSetId"),
+            gateway_identity_id=req("gatewayIdentityId"),
         )
 
     def rg_for(self, level: str) -> pulumi.Output[str]:
@@ -71,6 +89,7 @@ class SystemNetworkArgs:
     spoke_vnet_name: pulumi.Input[str]
     location: str
     tags: dict[str, str]
+    admin_rule: network.SecurityRuleArgs | None = None  # Bastion (stacks.azure.management)
 
 
 class SystemNetwork(pulumi.ComponentResource):
@@ -96,6 +115,8 @@ class SystemNetwork(pulumi.ComponentResource):
             )
             for r in args.rules
         ]
+        if args.admin_rule is not None:
+            rules.append(args.admin_rule)
         rules.append(
             network.SecurityRuleArgs(
                 name="deny-all-inbound",
@@ -133,171 +154,6 @@ class SystemNetwork(pulumi.ComponentResource):
 
 
 @dataclass(frozen=True)
-class CitizenGatewayArgs:
-    """Application Gateway (WAF_v2) in front of a citizen-facing unit's web servers."""
-
-    unit: layout.Unit
-    backend_ips: tuple[str, ...]
-    network_rg: pulumi.Input[str]
-    resource_group: pulumi.Input[str]
-    spoke_vnet_name: pulumi.Input[str]
-    subscription_id: pulumi.Input[str]
-    location: str
-    tags: dict[str, str]
-
-
-class CitizenGateway(pulumi.ComponentResource):
-    """The only way in from the internet: one public IP on a WAF-protected gateway.
-
-    Listens on HTTP/80 (the TLS certificate from Key Vault is added once the city's
-    certificate is there; see README) and forwards HTTPS/443 to the web servers.
-    """
-
-    def __init__(
-        self, name: str, args: CitizenGatewayArgs, opts: pulumi.ResourceOptions | None = None
-    ):
-        super().__init__("utflytt:azure:CitizenGateway", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        key = args.unit.key
-        nsg = network.NetworkSecurityGroup(
-            f"{name}-nsg",
-            network_security_group_name=f"nsg-agw-{key}",
-            resource_group_name=args.network_rg,
-            location=args.location,
-            security_rules=[
-                _allow("allow-internet-http", 100, "Internet", ["80", "443"]),
-                _allow("allow-gateway-manager", 110, "GatewayManager", ["65200-65535"]),
-                _allow("allow-azure-lb", 120, "AzureLoadBalancer", ["*"]),
-            ],
-            tags=args.tags,
-            opts=child,
-        )
-        subnet = network.Subnet(
-            f"{name}-snet",
-            subnet_name=f"snet-agw-{key}",
-            resource_group_name=args.network_rg,
-            virtual_network_name=args.spoke_vnet_name,
-            address_prefix=args.unit.gateway_cidr,
-            network_security_group=network.NetworkSecurityGroupArgs(id=nsg.id),
-            opts=child,
-        )
-        pip = network.PublicIPAddress(
-            f"{name}-pip",
-            public_ip_address_name=f"pip-agw-{key}",
-            resource_group_name=args.resource_group,
-            location=args.location,
-            sku=network.PublicIPAddressSkuArgs(name=network.PublicIPAddressSkuName.STANDARD),
-            public_ip_allocation_method=network.IPAllocationMethod.STATIC,
-            tags=args.tags,
-            opts=child,
-        )
-        waf = network.WebApplicationFirewallPolicy(
-            f"{name}-waf",
-            policy_name=f"waf-{key}",
-            resource_group_name=args.resource_group,
-            location=args.location,
-            managed_rules=network.ManagedRulesDefinitionArgs(
-                managed_rule_sets=[
-                    network.ManagedRuleSetArgs(rule_set_type="OWASP", rule_set_version="3.2")
-                ]
-            ),
-            policy_settings=network.PolicySettingsArgs(
-                mode=network.WebApplicationFirewallMode.PREVENTION, state="Enabled"
-            ),
-            tags=args.tags,
-            opts=child,
-        )
-        agw_name = f"agw-{key}"
-        prefix = pulumi.Output.concat(
-            "/subscriptions/",
-            args.subscription_id,
-            "/resourceGroups/",
-            args.resource_group,
-            "/providers/Microsoft.Network/applicationGateways/",
-            agw_name,
-        )
-
-        def sub(kind: str, item: str) -> network.SubResourceArgs:
-            return network.SubResourceArgs(id=pulumi.Output.concat(prefix, f"/{kind}/{item}"))
-
-        self.gateway = network.ApplicationGateway(
-            f"{name}-agw",
-            application_gateway_name=agw_name,
-            resource_group_name=args.resource_group,
-            location=args.location,
-            sku=network.ApplicationGatewaySkuArgs(
-                name=network.ApplicationGatewaySkuName.WA_F_V2,
-                tier=network.ApplicationGatewayTier.WA_F_V2,
-                capacity=2,
-            ),
-            firewall_policy=network.SubResourceArgs(id=waf.id),
-            gateway_ip_configurations=[
-                network.ApplicationGatewayIPConfigurationArgs(
-                    name="gateway", subnet=network.SubResourceArgs(id=subnet.id)
-                )
-            ],
-            frontend_ip_configurations=[
-                network.ApplicationGatewayFrontendIPConfigurationArgs(
-                    name="public", public_ip_address=network.SubResourceArgs(id=pip.id)
-                )
-            ],
-            frontend_ports=[network.ApplicationGatewayFrontendPortArgs(name="http", port=80)],
-            backend_address_pools=[
-                network.ApplicationGatewayBackendAddressPoolArgs(
-                    name="web",
-                    backend_addresses=[
-                        network.ApplicationGatewayBackendAddressArgs(ip_address=ip)
-                        for ip in args.backend_ips
-                    ],
-                )
-            ],
-            backend_http_settings_collection=[
-                network.ApplicationGatewayBackendHttpSettingsArgs(
-                    name="https",
-                    port=443,
-                    protocol=network.ApplicationGatewayProtocol.HTTPS,
-                    request_timeout=60,
-                )
-            ],
-            http_listeners=[
-                network.ApplicationGatewayHttpListenerArgs(
-                    name="http",
-                    frontend_ip_configuration=sub("frontendIPConfigurations", "public"),
-                    frontend_port=sub("frontendPorts", "http"),
-                    protocol=network.ApplicationGatewayProtocol.HTTP,
-                )
-            ],
-            request_routing_rules=[
-                network.ApplicationGatewayRequestRoutingRuleArgs(
-                    name="web",
-                    priority=100,
-                    rule_type=network.ApplicationGatewayRequestRoutingRuleType.BASIC,
-                    http_listener=sub("httpListeners", "http"),
-                    backend_address_pool=sub("backendAddressPools", "web"),
-                    backend_http_settings=sub("backendHttpSettingsCollection", "https"),
-                )
-            ],
-            tags=args.tags,
-            opts=child,
-        )
-        self.register_outputs({"gatewayId": self.gateway.id, "publicIpId": pip.id})
-
-
-def _allow(name: str, priority: int, source: str, ports: list[str]) -> network.SecurityRuleArgs:
-    return network.SecurityRuleArgs(
-        name=name,
-        priority=priority,
-        direction=network.SecurityRuleDirection.INBOUND,
-        access=network.SecurityRuleAccess.ALLOW,
-        protocol=network.SecurityRuleProtocol.ASTERISK if ports == ["*"] else "Tcp",
-        source_address_prefix=source,
-        source_port_range="*",
-        destination_address_prefix="*",
-        destination_port_ranges=ports,
-    )
-
-
-@dataclass(frozen=True)
 class ServerVmArgs:
     """One migrating server: where it lands and what it is."""
 
@@ -309,7 +165,6 @@ class ServerVmArgs:
     foundation: Foundation
     location: str
     tags: dict[str, str]
-    admin_password: pulumi.Input[str] | None
     ssh_public_key: str | None
 
 
@@ -379,7 +234,7 @@ class ServerVm(pulumi.ComponentResource):
                 disk_size_gb=layout.disk_gb(size),
                 sku=compute.DiskSkuArgs(name=disk_sku),
                 creation_data=creation,
-                encryption=_DISK_ENCRYPTION,
+                encryption=encryption,
                 network_access_policy=compute.NetworkAccessPolicy.DENY_ALL,
                 public_network_access=compute.PublicNetworkAccess.DISABLED,
                 os_type=(
@@ -398,6 +253,15 @@ class ServerVm(pulumi.ComponentResource):
                 opts=child,
             )
 
+        cmk = baseline.needs_customer_key(system.data_classification)
+        encryption = (
+            compute.EncryptionArgs(
+                type=compute.EncryptionType.ENCRYPTION_AT_REST_WITH_CUSTOMER_KEY,
+                disk_encryption_set_id=args.foundation.disk_encryption_set_id,
+            )
+            if cmk
+            else _DISK_ENCRYPTION
+        )
         first_data = 1
         os_disk_resource = disk(0, sizes[0]) if rehost else None
         data_disks = [disk(i, s) for i, s in enumerate(sizes[first_data:], start=first_data)]
@@ -428,12 +292,33 @@ class ServerVm(pulumi.ComponentResource):
                     name=f"disk-{sid}-os",
                     create_option=compute.DiskCreateOptionTypes.FROM_IMAGE,
                     disk_size_gb=layout.disk_gb(sizes[0]),
-                    managed_disk=compute.ManagedDiskParametersArgs(storage_account_type=disk_sku),
+                    managed_disk=compute.ManagedDiskParametersArgs(
+                        storage_account_type=disk_sku,
+                        disk_encryption_set=(
+                            compute.DiskEncryptionSetParametersArgs(
+                                id=args.foundation.disk_encryption_set_id
+                            )
+                            if cmk
+                            else None
+                        ),
+                    ),
                     delete_option=compute.DiskDeleteOptionTypes.DETACH,
                 ),
                 data_disks=_attachments(data_disks),
             )
-            os_profile = _os_profile(sid, image.os_type, args.admin_password, args.ssh_public_key)
+            password = None
+            if image.os_type == "Windows":
+                password = AdminPassword(
+                    f"{name}-admin",
+                    AdminPasswordArgs(
+                        server_id=sid,
+                        key_vault_name=args.foundation.key_vault_name,
+                        key_vault_resource_group=args.foundation.management_rg,
+                        tags=args.tags,
+                    ),
+                    opts=child,
+                ).result
+            os_profile = _os_profile(sid, image.os_type, password, args.ssh_public_key)
 
         security = compute.SecurityProfileArgs(
             encryption_at_host=True,
@@ -467,7 +352,18 @@ class ServerVm(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        bucket = layout.backup_bucket(system.rpo_hours)
+        EntraLogin(
+            f"{name}-entra",
+            EntraLoginArgs(
+                vm_name=self.vm.name,
+                resource_group_name=rg,
+                location=args.location,
+                windows=ostype == "Windows",
+                tags=args.tags,
+            ),
+            opts=child,
+        )
+        bucket = layout.backup_bucket(system.rpo_hours, system.data_classification)
         container = pulumi.Output.concat("iaasvmcontainer;iaasvmcontainerv2;", rg, ";", vm_name)
         recoveryservices.ProtectedItem(
             f"{name}-backup",
@@ -505,13 +401,10 @@ def _os_profile(
 ) -> compute.OSProfileArgs:
     if ostype == "Windows":
         if password is None:
-            raise layout.LayoutError(
-                f"server {sid} is built from a Windows image: set the secret "
-                "utflytt:adminPassword (pulumi config set --secret utflytt:adminPassword)"
-            )
+            raise layout.LayoutError(f"server {sid}: a Windows image needs an admin password")
         return compute.OSProfileArgs(
             computer_name=sid[:15],
-            admin_username="utflyttadmin",
+            admin_username=ADMIN_USERNAME,
             admin_password=password,
             windows_configuration=compute.WindowsConfigurationArgs(
                 enable_automatic_updates=True, provision_vm_agent=True
@@ -524,14 +417,14 @@ def _os_profile(
         )
     return compute.OSProfileArgs(
         computer_name=sid[:63],
-        admin_username="utflyttadmin",
+        admin_username=ADMIN_USERNAME,
         linux_configuration=compute.LinuxConfigurationArgs(
             disable_password_authentication=True,
             provision_vm_agent=True,
             ssh=compute.SshConfigurationArgs(
                 public_keys=[
                     compute.SshPublicKeyArgs(
-                        path="/home/utflyttadmin/.ssh/authorized_keys", key_data=ssh_key
+                        path=f"/home/{ADMIN_USERNAME}/.ssh/authorized_keys", key_data=ssh_key
                     )
                 ]
             ),
@@ -548,8 +441,8 @@ class WaveStackArgs:
     region: str
     foundation_stack: str
     tags: dict[str, str]
-    admin_password: pulumi.Input[str] | None = None
     ssh_public_key: str | None = None
+    tls_certificates: dict[str, str] = field(default_factory=dict)  # system -> KV secret id
 
 
 class WaveStack(pulumi.ComponentResource):
@@ -571,8 +464,7 @@ class WaveStack(pulumi.ComponentResource):
         gateways: dict[str, pulumi.Output[str]] = {}
         for unit in units:
             system = plan.systems[unit.system]
-            tags = layout.system_tags(plan, unit.system, args.wave, args.tags)
-            tags["environment"] = unit.environment
+            tags = layout.system_tags(plan, unit.system, args.wave, args.tags, unit.environment)
             net = SystemNetwork(
                 unit.key,
                 SystemNetworkArgs(
@@ -582,17 +474,18 @@ class WaveStack(pulumi.ComponentResource):
                     spoke_vnet_name=foundation.spoke_vnet_name,
                     location=args.region,
                     tags=tags,
+                    admin_rule=bastion_rule(addressing.hub),
                 ),
                 opts=child,
             )
             rg = foundation.rg_for(system.level)
-            if system.level == "citizen":
+            if baseline.has_public_entrance(system, unit.environment):
                 backends = tuple(
                     addressing.server_ips[s] for s in layout.gateway_backends(plan, unit)
                 )
-                gw = CitizenGateway(
+                gw = HttpsGateway(
                     f"{unit.key}-gateway",
-                    CitizenGatewayArgs(
+                    HttpsGatewayArgs(
                         unit=unit,
                         backend_ips=backends,
                         network_rg=foundation.network_rg,
@@ -600,6 +493,13 @@ class WaveStack(pulumi.ComponentResource):
                         spoke_vnet_name=foundation.spoke_vnet_name,
                         subscription_id=client.subscription_id,
                         location=args.region,
+                        certificate_secret_id=certificate_secret_id(
+                            unit.system,
+                            foundation.key_vault_name,
+                            args.tls_certificates.get(unit.system),
+                        ),
+                        identity_id=foundation.gateway_identity_id,
+                        workspace_id=foundation.workspace_id,
                         tags=tags,
                     ),
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[net.subnet]),
@@ -621,7 +521,6 @@ class WaveStack(pulumi.ComponentResource):
                         foundation=foundation,
                         location=args.region,
                         tags=server_tags,
-                        admin_password=args.admin_password,
                         ssh_public_key=args.ssh_public_key,
                     ),
                     opts=child,
