@@ -78,6 +78,10 @@ _RFC1918 = tuple(
 )
 
 
+class CertificateMissingError(UtflyttError):
+    """A public entrance has no TLS certificate named in the stack config."""
+
+
 class VpnPeerMissingError(UtflyttError):
     """The plan has source networks (so the landing zone builds a VPN) but no peer address."""
 

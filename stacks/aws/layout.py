@@ -25,8 +25,6 @@ FIRST_HOST_OFFSET = 10  # AWS reserves .0-.3 and the last address; leave room fo
 VPC_POOL = tuple(f"10.{n}.0.0/16" for n in range(100, 200))
 ALB_TARGET_PORT = 80  # the web tier behind a citizen-facing ALB listens here
 DEFAULT_RPO_HOURS = 24.0
-# TEST-NET-2: a placeholder until utflytt:aws.vpnPeerIp is set
-DEFAULT_VPN_PEER_IP = "198.51.100.1"
 OPTION_KEYS = frozenset(
     {
         "amis",

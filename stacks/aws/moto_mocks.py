@@ -891,3 +891,8 @@ _CALLS: dict[str, Callable[[MotoMocks, Mapping[str, Any], str], dict[str, Any]]]
     "aws:index/getAvailabilityZones:getAvailabilityZones": _get_azs,
     "aws:ec2/getAmi:getAmi": _get_ami,
 }
+
+# Baseline resources handled in their own module (stacks.aws.management's SSM endpoints).
+from stacks.aws.moto_endpoints import vpc_endpoint  # noqa: E402
+
+_HANDLERS["aws:ec2/vpcEndpoint:VpcEndpoint"] = vpc_endpoint

@@ -29,6 +29,10 @@ UNTAGGABLE = frozenset(
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
         "aws:backup/selection:Selection",
         "aws:lb/targetGroupAttachment:TargetGroupAttachment",
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "aws:s3/bucketVersioning:BucketVersioning",
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     }
 )
 
