@@ -20,6 +20,7 @@ from migration.cost.outputs import to_csv, to_xlsx
 from migration.fileio import dumps_json, write_atomic
 from migration.plan import Plan
 from migration.sizing import size_catalog
+from stacks.baseline import with_baseline_warnings
 from waves import PlanOptions, plan_waves
 from waves.assemble import DEFAULT_REGIONS
 from waves.markdown import render_plan_markdown
@@ -52,7 +53,8 @@ class PipelineResult:
 
 
 def plan_catalog(catalog: Catalog, digest: str, options: PlanOptions) -> Plan:
-    """Size every server for the plan's target and plan the waves (sizes go into plan.json)."""
+    """Size every server for the plan's target, plan the waves (sizes go into plan.json) and
+    add the security baseline's warnings."""
     provider = options.target or catalog.planning.target
     region = options.region
     if region is None:
@@ -62,7 +64,8 @@ def plan_catalog(catalog: Catalog, digest: str, options: PlanOptions) -> Plan:
             else DEFAULT_REGIONS[provider]
         )
     sizing = size_catalog(catalog, provider, region)
-    return plan_waves(catalog, digest, options=options, sizing=sizing)
+    plan = plan_waves(catalog, digest, options=options, sizing=sizing)
+    return with_baseline_warnings(plan)  # e.g. an RPO no backup schedule of the cloud meets
 
 
 def run_plan(

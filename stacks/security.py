@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
 
+from migration.plan import Plan
 from stacks import baseline
 
 EU_REGIONS: dict[str, frozenset[str]] = {
@@ -93,16 +94,22 @@ def check(
     provider: str = "azure",
     config: Mapping[str, str] | None = None,
     secret_keys: Iterable[str] = (),
+    plan: Plan | None = None,
 ) -> list[Violation]:
     """Every violation of the invariants over ``resources`` (and the stack config), sorted.
 
     ``provider="aws"``: the AWS rules of :func:`stacks.aws.security.check_all` (region,
     public exposure, world ingress, EBS encryption, tags; their rule names), plus the
-    plain-secret and stack-region checks above.
+    plain-secret and stack-region checks above. Both clouds: the operations and security
+    baseline's named rules (:mod:`stacks.baseline_checks`; ``plan`` adds the checks that
+    need it: backups against RPO, which environments may be public).
     """
+    from stacks.baseline_checks import check_baseline
+
     if provider == "aws":
-        return _check_aws(resources, region, config or {}, set(secret_keys))
-    found: list[Violation] = []
+        found = _check_aws(resources, region, config or {}, set(secret_keys))
+        return sorted(set(found + check_baseline(resources, "aws", plan)))
+    found = check_baseline(resources, "azure", plan)
     found += _public_ips(resources)
     found += _open_inbound(resources)
     found += _disk_encryption(resources)
@@ -271,7 +278,7 @@ def _disk_encryption(resources: Sequence[Resource]) -> list[Violation]:
 @cache
 def takes_tags(type_token: str) -> bool:
     """Whether a resource type accepts ``tags`` (read from its Python SDK class)."""
-    if type_token in _UNTAGGABLE_FALLBACK or type_token.startswith("pulumi:"):
+    if type_token in _UNTAGGABLE_FALLBACK or type_token.startswith(("pulumi:", "random:")):
         return False
     try:
         package, module, cls = type_token.split(":")

@@ -84,7 +84,10 @@ def test_every_stack_passes_the_security_invariants(example):
     """No public IP outside citizen ALBs, no world ingress on instances, encrypted EBS,
     every resource tagged, EU region: nothing reported for any stack."""
     found = {
-        stack: [str(v) for v in security.check(run.resources, region=REGION, provider="aws")]
+        stack: [
+            str(v)
+            for v in security.check(run.resources, region=REGION, provider="aws", plan=example.plan)
+        ]
         for stack, run in example.runs.items()
     }
     assert {stack: v for stack, v in found.items() if v} == {}

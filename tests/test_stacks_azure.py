@@ -322,7 +322,7 @@ def test_insecure_variants_are_caught(runs):
     plain_disk = _replace(
         run, disk.name, inputs={k: v for k, v in disk.inputs.items() if k != "encryption"}
     )
-    assert [v.rule for v in check(plain_disk)] == ["disk-encryption"]
+    assert [v.rule for v in check(plain_disk)] == ["customer-keys", "disk-encryption"]
 
     vm = of_type(run, VM)[0]
     tags = {k: v for k, v in vm.inputs["tags"].items() if k != "owner"}
