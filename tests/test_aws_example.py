@@ -194,7 +194,8 @@ def test_rule_descriptions_outside_the_aws_character_set_fail():
 
 
 def test_stacks_security_check_dispatches_to_the_aws_rules():
-    """provider="aws": the AWS rule names; a stack region outside the EU is reported."""
+    """provider="aws": the AWS rule names and the baseline's (no instance profile); a stack
+    region outside the EU is reported."""
     from stacks.aws.moto_mocks import RecordedResource
 
     vm = RecordedResource(
@@ -206,4 +207,4 @@ def test_stacks_security_check_dispatches_to_the_aws_rules():
         REGION,
     )
     rules = {v.rule for v in security.check([vm], region="us-east-1", provider="aws")}
-    assert rules == {"no-public-ip", "ebs-encrypted", "tagged", "region"}
+    assert rules == {"no-public-ip", "ebs-encrypted", "tagged", "region", "management-access"}

@@ -31,6 +31,7 @@ from app.pipeline import plan_catalog
 from migration.catalog import MIGRATING_DISPOSITIONS, Catalog, load_catalog_with_digest
 from migration.fileio import dumps_json, write_atomic
 from migration.plan import Plan, read_plan
+from stacks.baseline import has_public_entrance
 from stacks.config import (
     load_stack_config,
     read_settings,
@@ -149,8 +150,8 @@ def expected_rules(estate: Estate, wave: int) -> set[Rule]:
     A consumer in the cloud by then (NIC in this or an earlier wave) is admitted from its
     /32; one moving later from the source networks and its future /32; one that never
     moves (no NIC in any stack) from the source networks only (nothing when there are
-    none). Citizen-facing units also admit their gateway subnet on tcp/443 to their web
-    servers (all servers when the unit has none).
+    none). Units with a public entrance (stacks.baseline) admit their gateway subnet on
+    tcp/443 to their web servers (all servers when the unit has none).
     """
     plan, catalog = estate.plan, estate.catalog
     run = estate.wave_run(wave)
@@ -173,13 +174,12 @@ def expected_rules(estate: Estate, wave: int) -> set[Rule]:
             expected.add(
                 (flow.from_, flow.to, proto, text, frozenset(sources), f"{ips[flow.to][1]}/32")
             )
-    systems = catalog.systems_by_id
     servers = catalog.servers_by_id
     resources = by_id(run)
     units: dict[tuple[str, str], list[str]] = defaultdict(list)
     for sid in providers:
         server = servers[sid]
-        if systems[server.system].level == "citizen":
+        if has_public_entrance(plan.systems[server.system], server.environment):
             units[(server.system, server.environment)].append(sid)
     gateways = {
         (g.inputs["tags"]["system"], g.inputs["tags"]["environment"]): g for g in of_type(run, AGW)

@@ -278,7 +278,7 @@ def unit_rules(plan: Plan, addressing: Addressing, unit: Unit) -> list[RuleSpec]
             proto, text = _port_text(port)
             merged.setdefault((flow.from_, flow.to, proto), set()).add(text)
     system = plan.systems.get(unit.system)
-    if system is not None and system.level == "citizen":
+    if system is not None and baseline.has_public_entrance(system, unit.environment):
         proto, text = _port_text(GATEWAY_BACKEND_PORT)
         for sid in gateway_backends(plan, unit):
             merged.setdefault(("gateway", sid, proto), set()).add(text)
