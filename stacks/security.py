@@ -14,7 +14,9 @@
 - ``tags``: every resource that takes tags carries system, owner, wave, level,
   data-classification and cost-centre;
 - ``plain-secret``: no password/secret/key config value outside Pulumi secrets, and no
-  password or shared key in a resource's inputs unless it is a secret;
+  password, shared or pre-shared key, secret string or Key Vault secret value in a
+  resource's inputs unless it is a Pulumi secret (both clouds: the AWS harness records
+  secret inputs too);
 - ``region``: the stack's region and every resource's location are in the EU.
 """
 
@@ -59,6 +61,10 @@ ANYWHERE = frozenset({"*", "0.0.0.0/0", "::/0", "internet", "any", "0.0.0.0"})
 SECRET_KEY_RE = re.compile(r"(password|passwd|secret|sharedkey|token|privatekey|accesskey)", re.I)
 # Resource types Azure only offers as global (DNS metadata, no data at rest in a region)
 GLOBAL_ONLY = ("azure-native:privatedns:",)
+# input names whose value is a credential (never a reference to one, e.g. ``keyVaultSecretId``)
+_SECRET_INPUT_RE = re.compile(
+    r"(password|passwd|sharedkey|presharedkey|secretstring|privatekey|accesskey)$", re.I
+)
 _UNTAGGABLE_FALLBACK = frozenset({"pulumi:pulumi:StackReference"})
 
 
@@ -319,12 +325,32 @@ def _plain_secrets(
                 Violation("plain-secret", key, "secret-looking config value is not a Pulumi secret")
             )
     for r in resources:
-        os_profile = r.inputs.get("osProfile") or {}
-        if os_profile.get("adminPassword") and "osProfile" not in r.secret_paths:
-            out.append(Violation("plain-secret", _label(r), "admin password is not a secret"))
-        if r.inputs.get("sharedKey") and "sharedKey" not in r.secret_paths:
-            out.append(Violation("plain-secret", _label(r), "VPN shared key is not a secret"))
+        paths = getattr(r, "secret_paths", ())
+        for key in _secret_looking(r.inputs):
+            if key not in paths:
+                out.append(
+                    Violation("plain-secret", _label(r), f"{key} holds a secret in plain text")
+                )
     return out
+
+
+def _secret_looking(inputs: Mapping[str, Any]) -> list[str]:
+    """Top-level inputs that hold a password, key or secret value, at any depth below them
+    (``osProfile.adminPassword``, ``sharedKey``, ``tunnel1PresharedKey``, ``secretString``,
+    a Key Vault secret's ``properties.value``)."""
+
+    def holds(key: str, value: Any) -> bool:
+        if isinstance(value, dict):
+            return any(holds(k, v) for k, v in value.items())
+        if isinstance(value, list):
+            return any(holds(key, v) for v in value)
+        return bool(value) and isinstance(value, str) and _SECRET_INPUT_RE.search(key) is not None
+
+    found = [k for k, v in inputs.items() if holds(k, v)]
+    properties = inputs.get("properties")
+    if isinstance(properties, dict) and "value" in properties and "contentType" in properties:
+        found.append("properties")  # a Key Vault secret's value
+    return sorted(set(found))
 
 
 def _regions(resources: Sequence[Resource], region: str | None, provider: str) -> list[Violation]:

@@ -308,3 +308,36 @@ def test_each_aws_rule_fires(aws, rule, stack, pick, change):
     plan, runs = aws
     mutated = _mutate(runs[stack].resources, pick, change)
     assert _rules(mutated, "aws", plan) == {rule}
+
+
+def test_plain_secret_check_is_live_on_aws():
+    """A pre-shared key or secret string in plain text is reported on AWS too; the same
+    input recorded as a Pulumi secret is not."""
+    from stacks.aws.moto_mocks import RecordedResource
+
+    def vpn(paths: tuple[str, ...]) -> RecordedResource:
+        return RecordedResource(
+            "aws:ec2/vpnConnection:VpnConnection",
+            "vpn",
+            {"tunnel1PresharedKey": "abc", "tags": {}},
+            "vpn-1",
+            {},
+            "eu-north-1",
+            secret_paths=paths,
+        )
+
+    found = [v for v in check([vpn(())], provider="aws") if v.rule == "plain-secret"]
+    assert [v.message for v in found] == ["tunnel1PresharedKey holds a secret in plain text"]
+    assert [
+        v
+        for v in check([vpn(("tunnel1PresharedKey",))], provider="aws")
+        if v.rule == "plain-secret"
+    ] == []
+
+
+def test_the_aws_harness_records_secret_inputs(aws):
+    """The AWS offline run keeps which inputs were secrets (nothing on AWS is one today, so
+    every recorded resource says so, and the plain-secret check has real data to read)."""
+    plan, runs = aws
+    assert all(r.secret_paths == () for run in runs.values() for r in run.resources)
+    assert all(hasattr(r, "secret_paths") for r in runs["foundation"].resources)

@@ -251,14 +251,17 @@ def actual_rules(run: OfflineRun) -> set[Rule]:
 
 
 def expected_tags(catalog: Catalog, system_id: str, wave: int) -> dict[str, str]:
-    """The tags issue 5 asks for, from the catalog (cost centre only when the system has one)."""
+    """The tags issues 5 and 13 ask for, from the catalog (cost centre only when the system
+    has one; the environment is checked per server)."""
     system = catalog.systems_by_id[system_id]
     tags = {
         "system": system.id,
         "owner": system.owner,
-        "wave": str(wave),
+        "wave": f"wave-{wave:02d}",
         "level": system.level,
         "data-classification": system.data_classification,
+        "criticality": system.criticality,
+        "personal-data": "yes" if system.personal_data else "no",
     }
     if system.cost_centre:
         tags["cost-centre"] = system.cost_centre

@@ -65,6 +65,7 @@ class RecordedResource:
     urn: str | None = None  # filled in by stacks.aws.offline (engine-style URN)
     parent: str | None = None  # the parent's URN (None: the stack)
     order: int = 0  # program order (constructor calls), filled in by offline
+    secret_paths: tuple[str, ...] = ()  # inputs that were Pulumi secrets, filled in by offline
 
 
 @dataclass

@@ -113,7 +113,7 @@ def as_offline_run(run: AwsRun, config: Mapping[str, str] | None = None) -> Offl
             id=r.id,
             inputs=_plain(r.inputs),
             state=_plain(r.state),
-            secret_paths=(),
+            secret_paths=r.secret_paths,
         )
         for i, r in enumerate(ordered)
     ]
