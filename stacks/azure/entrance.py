@@ -22,6 +22,7 @@ from pulumi_azure_native import network
 
 from stacks import baseline
 from stacks.azure import layout
+from stacks.azure.management import static_public_ip
 from stacks.azure.monitoring import Diagnostics, DiagnosticsArgs
 
 
@@ -98,15 +99,8 @@ class HttpsGateway(pulumi.ComponentResource):
             network_security_group=network.NetworkSecurityGroupArgs(id=nsg.id),
             opts=child,
         )
-        pip = network.PublicIPAddress(
-            f"{name}-pip",
-            public_ip_address_name=f"pip-agw-{key}",
-            resource_group_name=args.resource_group,
-            location=args.location,
-            sku=network.PublicIPAddressSkuArgs(name=network.PublicIPAddressSkuName.STANDARD),
-            public_ip_allocation_method=network.IPAllocationMethod.STATIC,
-            tags=args.tags,
-            opts=child,
+        pip = static_public_ip(
+            f"{name}-pip", f"pip-agw-{key}", args.resource_group, args.location, args.tags, child
         )
         waf = network.WebApplicationFirewallPolicy(
             f"{name}-waf",

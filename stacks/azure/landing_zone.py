@@ -19,10 +19,9 @@ from pulumi_azure_native import (
 from stacks import baseline
 from stacks.azure import layout
 from stacks.azure.foundation_baseline import (
-    CLOSED,
     FoundationBaseline,
     FoundationBaselineArgs,
-    closed_network,
+    closed_storage_account,
 )
 
 
@@ -265,21 +264,8 @@ class LandingZone(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        account = storage.StorageAccount(
-            "st-migration",
-            account_name=layout.storage_account_name(plan),
-            resource_group_name=mgmt_rg.name,
-            location=region,
-            kind=storage.Kind.STORAGE_V2,
-            sku=storage.SkuArgs(name=storage.SkuName.STANDARD_LRS),
-            allow_blob_public_access=False,
-            allow_shared_key_access=False,
-            enable_https_traffic_only=True,
-            minimum_tls_version=storage.MinimumTlsVersion.TLS1_2,
-            public_network_access=CLOSED,
-            network_rule_set=closed_network(),
-            tags=tags,
-            opts=child,
+        account = closed_storage_account(
+            "st-migration", layout.storage_account_name(plan), mgmt_rg.name, region, tags, child
         )
         storage.BlobContainer(
             "vhds",

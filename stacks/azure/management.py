@@ -28,6 +28,27 @@ BASTION_RULE_PRIORITY = 4095  # just above the explicit deny-all (4096)
 ADMIN_USERNAME = "utflyttadmin"
 
 
+def static_public_ip(
+    name: str,
+    ip_name: str,
+    resource_group_name: pulumi.Input[str],
+    location: str,
+    tags: dict[str, str],
+    opts: pulumi.ResourceOptions,
+) -> network.PublicIPAddress:
+    """A Standard, static public IP (Bastion, Application Gateway)."""
+    return network.PublicIPAddress(
+        name,
+        public_ip_address_name=ip_name,
+        resource_group_name=resource_group_name,
+        location=location,
+        sku=network.PublicIPAddressSkuArgs(name=network.PublicIPAddressSkuName.STANDARD),
+        public_ip_allocation_method=network.IPAllocationMethod.STATIC,
+        tags=tags,
+        opts=opts,
+    )
+
+
 def bastion_rule(hub_cidr: str) -> network.SecurityRuleArgs:
     """The one inbound admin rule of a VM subnet: RDP and SSH from the Bastion subnet only."""
     return network.SecurityRuleArgs(
@@ -71,15 +92,13 @@ class Bastion(pulumi.ComponentResource):
             address_prefix=baseline.hub_subnets(args.hub_cidr)["bastion"],
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.after)),
         )
-        pip = network.PublicIPAddress(
+        pip = static_public_ip(
             f"{name}-pip",
-            public_ip_address_name=f"pip-utflytt-bastion-{args.region_abbreviation}",
-            resource_group_name=args.resource_group_name,
-            location=args.location,
-            sku=network.PublicIPAddressSkuArgs(name=network.PublicIPAddressSkuName.STANDARD),
-            public_ip_allocation_method=network.IPAllocationMethod.STATIC,
-            tags=args.tags,
-            opts=child,
+            f"pip-utflytt-bastion-{args.region_abbreviation}",
+            args.resource_group_name,
+            args.location,
+            args.tags,
+            child,
         )
         self.host = network.BastionHost(
             f"{name}-host",
