@@ -50,6 +50,7 @@ BACKUP_INTERVALS: dict[str, tuple[int, ...]] = {
     "aws": (1, 2, 4, 6, 8, 12, 24),
 }
 DEFAULT_RPO_HOURS = 24.0
+_CLOUD = {"azure": "Azure", "aws": "AWS"}
 # Days a recovery point is kept, by data classification (docs/security-baseline.md).
 BACKUP_RETENTION_DAYS = {"public": 14, "internal": 30, "confidential": 90, "secret": 365}
 # Days logs are kept (Log Analytics, CloudWatch Logs, flow logs), by data classification.
@@ -245,7 +246,7 @@ def backup_warnings(plan: Plan) -> list[Warning_]:
                 code="backup-rpo",
                 message=(
                     f"system {sid}: RPO {choice.rpo_hours:g} h is shorter than the most "
-                    f"frequent {provider} VM backup (every {choice.hours} h); backups run "
+                    f"frequent {_CLOUD[provider]} VM backup (every {choice.hours} h); backups run "
                     f"every {choice.hours} h, so the RPO needs replication or the "
                     "application's own log shipping as well"
                 ),

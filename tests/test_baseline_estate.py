@@ -70,7 +70,11 @@ def test_every_aws_stack_of_a_120_system_estate_holds_the_baseline(catalog):
     plan = _plan(catalog, "aws")
     _assert_backup_warnings(plan)
     with MotoMocks(plan.target.region) as mocks:
-        config = preview_config(plan, mocks, aws_config({"vpnPeerIp": "203.0.113.5"}))
+        # the generator's source network is 10.0.0.0/8, which the default VPC pool
+        # (10.100-199) lies in: pin the VPCs outside it
+        cidrs = {"prod": "172.20.0.0/16", "test": "172.21.0.0/16", "dev": "172.22.0.0/16"}
+        options = {"vpnPeerIp": "203.0.113.5", "vpcCidrs": cidrs}
+        config = preview_config(plan, mocks, aws_config(options))
         for stack in stack_names(plan):
             run = run_aws_offline(settings_for_stack(plan, stack, "p"), plan, mocks, config)
             if stack == "foundation":
