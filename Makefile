@@ -1,36 +1,43 @@
 # The README's two commands: `make plan` and `make test`. Each sets up .venv when missing.
+# `make plan` installs only what planning needs (pip shows its progress: the two Pulumi
+# provider SDKs are large); `make test` adds the test, lint and AWS-preview tools.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.utflytt-installed
+RUNTIME := $(VENV)/.utflytt-runtime
+TESTING := $(VENV)/.utflytt-test
 
 .PHONY: plan test lint bench golden clean
 
-$(STAMP): pyproject.toml
+$(RUNTIME): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e .
+	touch $(RUNTIME)
 
-plan: $(STAMP)
+$(TESTING): $(RUNTIME)
+	$(BIN)/python -m pip install -e '.[test,aws]'
+	touch $(TESTING)
+
+plan: $(RUNTIME)
 	$(BIN)/utflytt plan
 
-test: $(STAMP)
+test: $(TESTING)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
-lint: $(STAMP)
-	$(BIN)/ruff check app migration waves stacks exit_plan tests bench
-	$(BIN)/ruff format --check app migration waves stacks exit_plan tests bench
+lint: $(TESTING)
+	$(BIN)/ruff check app migration waves stacks exit_plan tests bench setup.py
+	$(BIN)/ruff format --check app migration waves stacks exit_plan tests bench setup.py
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: $(TESTING)
 	$(BIN)/python bench/catalog.py
 	$(BIN)/python bench/waves.py
 	$(BIN)/python bench/cost.py
 	$(BIN)/python bench/preview.py
 	$(BIN)/python bench/import.py
 
-golden: $(STAMP)
+golden: $(TESTING)
 	$(BIN)/python -m tests.golden_exit_plan --regenerate
 
 clean:

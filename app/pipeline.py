@@ -1,32 +1,39 @@
 """The whole job of ``utflytt plan``: one catalog in; plan, costs, stack configs, exit plan out.
 
-Data flows one way (DESIGN.md): catalog -> sizing -> waves -> cost -> stack configs and exit
-plan. Everything is computed in memory first; only when every step has succeeded are the
-files written, each atomically, so invalid input or a failed step writes nothing.
+Data flows one way (docs/architecture.md): catalog -> sizing -> waves -> cost -> stack configs
+and exit plan. Everything is computed and rendered first (existing stack configs read and checked
+too); only when every step has succeeded is the list of outputs handed to
+:func:`migration.generation.write_generation`, which switches the whole generation under a
+lock, all or nothing: invalid input, a failed step, a full disk or a killed run leaves the
+previous build and stack configs exactly as they were.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from migration.catalog import Catalog, load_catalog_with_digest
+from migration.catalog import Catalog
+from migration.catalog.findings import load_final_catalog
+from migration.catalog.where import locate_plan_error
 from migration.cost import CostOptions, compare_costs
-from migration.cost.model import CostReport
+from migration.cost.comparison import CostReport
 from migration.cost.outputs import to_csv, to_xlsx
-from migration.fileio import dumps_json, write_atomic
+from migration.errors import PlanError
+from migration.fileio import dumps_json, json_writer
+from migration.generation import Output, write_generation
 from migration.plan import Plan
-from migration.sizing import size_catalog
+from migration.sizing import check_size_limits, size_catalog
 from stacks.baseline import with_baseline_warnings
 from waves import PlanOptions, plan_waves
 from waves.assemble import DEFAULT_REGIONS
 from waves.markdown import render_plan_markdown
 
 if TYPE_CHECKING:
-    from exit_plan.data import Lang
+    from migration.overlap import WhatIf
+    from stacks.config import StackConfigSync
 
 __all__ = ["PipelineOptions", "PipelineResult", "plan_catalog", "run_plan"]
 
@@ -40,6 +47,9 @@ class PipelineOptions:
     langs: tuple[str, ...] = ("sv",)  # exit-plan languages; Swedish by default
     formats: tuple[str, ...] = ("md", "html", "xlsx")  # exit-plan formats
     stack_config_dir: Path | None = None  # where Pulumi.<stack>.yaml go; None: not written
+    on_step: Callable[[str], None] | None = None  # progress: called as each step starts
+    retire: tuple[str, ...] = ()  # what-if: plan with these systems retired
+    what_if: str | None = None  # "overlap": also retire what `utflytt overlap` recommends
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,8 @@ class PipelineResult:
     plan: Plan
     cost: CostReport
     written: tuple[Path, ...]
+    stacks: StackConfigSync | None = None  # stack configs written/unchanged/stale, if any
+    what_if: WhatIf | None = None  # the comparison when systems were retired as a what-if
 
 
 def plan_catalog(catalog: Catalog, digest: str, options: PlanOptions) -> Plan:
@@ -63,6 +75,7 @@ def plan_catalog(catalog: Catalog, digest: str, options: PlanOptions) -> Plan:
             if provider == catalog.planning.target
             else DEFAULT_REGIONS[provider]
         )
+    check_size_limits(catalog)  # a server no size fits must not drop out of the totals
     sizing = size_catalog(catalog, provider, region)
     plan = plan_waves(catalog, digest, options=options, sizing=sizing)
     return with_baseline_warnings(plan)  # e.g. an RPO no backup schedule of the cloud meets
@@ -72,8 +85,8 @@ def run_plan(
     catalog_path: str | Path, out_dir: str | Path, options: PipelineOptions | None = None
 ) -> PipelineResult:
     """Plan, cost and document the catalog; write everything under ``out_dir``."""
-    from exit_plan import LANGS, render_exit_plan
-    from exit_plan.data import load_checklist
+    from app.overlap import plan_extras
+    from exit_plan import LANGS, exit_plan_files
     from migration.errors import UtflyttError
 
     for lang in (options or PipelineOptions()).langs:
@@ -81,50 +94,51 @@ def run_plan(
             raise UtflyttError(f"unknown exit-plan language {lang!r}; expected one of sv, en")
 
     opts = options or PipelineOptions()
-    catalog, digest = load_catalog_with_digest(catalog_path)
-    plan = plan_catalog(catalog, digest, opts.plan)
+    step = opts.on_step or (lambda _: None)
+    step("reading the catalog")
+    catalog, digest = load_final_catalog(catalog_path)
+    step(f"planning {len(catalog.servers)} servers")
+    try:
+        plan = plan_catalog(catalog, digest, opts.plan)
+    except PlanError as exc:  # name the catalog lines of what the error is about
+        raise locate_plan_error(exc, catalog_path) from None
+    step("comparing costs")
     report = compare_costs(catalog, plan, opts.cost)
+    extras = plan_extras(catalog, digest, (plan, report), opts)  # overlap, what-if
+    catalog, plan, report = extras.catalog, extras.plan, extras.cost
+    step("writing plan.md, cost and exit plan")
     cost_document = report.to_json_dict()
 
     out = Path(out_dir)
-    payloads: list[tuple[Path, str | bytes]] = [
-        (out / "plan.json", dumps_json(plan.to_json_dict())),
-        (out / "plan.md", render_plan_markdown(plan)),
+    outputs: list[Output] = [
+        (out / "plan.json", json_writer(plan.to_json_dict())),
+        (out / "plan.md", render_plan_markdown(plan, catalog) + extras.plan_md),
         (out / "cost.json", dumps_json(cost_document)),
         (out / "cost.csv", to_csv(report)),
-        (out / "cost.xlsx", to_xlsx(report, catalog, plan)),
+        (out / "cost.xlsx", to_xlsx(report, catalog, plan, extras.sheets)),
+        *((out / name, text) for name, text in extras.files),
     ]
-    checklist = load_checklist()
-    for lang in opts.langs:
-        for fmt in opts.formats:
-            payload = render_exit_plan(
-                catalog, plan, cost_document, cast("Lang", lang), fmt, checklist
-            )
-            payloads.append((out / f"exit-plan.{lang}.{fmt}", payload))
-
-    written = [write_atomic(path, data) for path, data in payloads]
+    files = exit_plan_files(catalog, plan, cost_document, opts.langs, opts.formats)
+    outputs.extend((out / name, data) for name, data in files)
+    stacks = None
     if opts.stack_config_dir is not None:
-        from stacks.config import write_stack_configs
+        from stacks.config import render_stack_configs
+        from stacks.project import plan_path_for
 
-        plan_path = _relative_to(out / "plan.json", opts.stack_config_dir.parent.parent)
-        written.extend(write_stack_configs(plan, plan_path, opts.stack_config_dir))
-    return PipelineResult(catalog=catalog, plan=plan, cost=report, written=tuple(written))
-
-
-def _relative_to(path: Path, root: Path) -> str:
-    """``path`` as the Pulumi program will see it from the project root (posix, relative)."""
-    try:
-        return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
-    except ValueError:  # another drive on Windows
-        return path.resolve().as_posix()
-
-
-def default_stack_config_dir(cwd: Path | None = None) -> Path | None:
-    """``stacks/config`` when run from a Pulumi project root (Pulumi.yaml present), else None."""
-    root = cwd or Path.cwd()
-    if (root / "Pulumi.yaml").is_file():
-        return root / "stacks" / "config"
-    return None
+        plan_path = plan_path_for(out / "plan.json", opts.stack_config_dir)
+        stacks = render_stack_configs(plan, plan_path, opts.stack_config_dir)
+        outputs.extend(stacks.outputs)
+    written = write_generation(
+        outputs, folders=[opts.stack_config_dir] if opts.stack_config_dir is not None else []
+    )
+    return PipelineResult(
+        catalog=catalog,
+        plan=plan,
+        cost=report,
+        written=tuple(written),
+        stacks=stacks,
+        what_if=extras.what_if,
+    )
 
 
 def written_summary(paths: Sequence[Path]) -> list[str]:

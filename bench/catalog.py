@@ -129,7 +129,7 @@ def _measure(path: Path) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, "-c", code, str(path)], check=True, capture_output=True, text=True
     )
-    return json.loads(out.stdout)  # type: ignore[no-any-return]
+    return json.loads(out.stdout)
 
 
 def main() -> int:

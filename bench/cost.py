@@ -1,18 +1,23 @@
-"""Benchmark: cost a generated 100k-server catalog (ÅDA vs Azure vs AWS) in under 10 s.
+"""Benchmark: cost a generated 100k-server catalog (ÅDA vs Azure vs AWS) and write
+cost.json, cost.csv and cost.xlsx, in under 10 s together.
 
 Run ``.venv/bin/python bench/cost.py [SERVERS]``. The catalog and a simple plan (one wave per
-2,000 servers, a week apart) are generated here; only ``compare_costs`` is timed.
+2,000 servers, a week apart) are generated here; ``compare_costs`` and ``write_report`` are
+timed (CPU), each printed beside the limit for both together.
 """
 
 from __future__ import annotations
 
 import random
 import sys
+import tempfile
 import time
 from datetime import date, timedelta
+from pathlib import Path
 
 from migration.catalog import Catalog
 from migration.cost import CostOptions, compare_costs
+from migration.cost.outputs import write_report
 from migration.plan import NotMigrated, Plan, PlannedServer, Target, Wave
 
 LIMIT_SECONDS = 10.0
@@ -128,17 +133,25 @@ def main() -> int:
     elapsed = time.perf_counter() - began
     cpu = time.process_time() - cpu_began
     doc = report.to_json_dict()
+    with tempfile.TemporaryDirectory() as folder:
+        wbegan, wcpu_began = time.perf_counter(), time.process_time()
+        paths = write_report(report, catalog, plan, Path(folder))
+        welapsed = time.perf_counter() - wbegan
+        wcpu = time.process_time() - wcpu_began
+        sizes = ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB" for p in paths)
     # CPU time is the criterion: on a shared machine wall time measures the neighbours
     print(
         f"costed {count} servers, {len(plan.waves)} waves, {len(doc['years'])} years "
-        f"in {cpu:.2f} s CPU ({elapsed:.2f} s wall; limit {LIMIT_SECONDS:.0f} s)"
+        f"in {cpu:.2f} s CPU ({elapsed:.2f} s wall)"
     )
+    print(f"wrote {sizes} in {wcpu:.2f} s CPU ({welapsed:.2f} s wall)")
+    print(f"together {cpu + wcpu:.2f} s CPU; limit {LIMIT_SECONDS:.0f} s")
     print(
         f"totals: ÅDA stay {doc['stay']['total']:,.0f}, "
         f"Azure {doc['providers']['azure']['total']:,.0f}, "
         f"AWS {doc['providers']['aws']['total']:,.0f} EUR"
     )
-    return 0 if cpu < LIMIT_SECONDS else 1
+    return 0 if cpu + wcpu < LIMIT_SECONDS else 1
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Seeded generator of realistic estates as catalog v1 documents (wave-planning.md §5.1).
+"""Seeded generator of realistic estates as catalog v1 documents (docs/planning.md).
 
 An estate has shared services (AD domain controllers and monitoring/backup collectors as
 foundation systems, file servers, 2-node SQL clusters with a replication cycle, ESBs) and
@@ -63,7 +63,7 @@ LEVEL_BY_LAYER = ("sector", "shared", "citizen")
 
 @dataclass(frozen=True)
 class EstateOptions:
-    """Generator knobs (defaults follow wave-planning.md §5.1, family F1)."""
+    """Generator knobs (defaults: docs/planning.md, "Generated estates")."""
 
     waves_target: int | None = None  # None: 5 for n <= 500, else 50
     shared_db_p: float = 0.30

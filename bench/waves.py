@@ -5,7 +5,7 @@
     python bench/waves.py --sizes 3000 --seeds 1 2
     python bench/waves.py --small        # 30-80 servers, several seeds, vs the CP-SAT optimum
 
-Estates come from ``bench/estate.py`` (wave-planning.md §5.1). Each planner runs in its own
+Estates come from ``bench/estate.py`` (docs/planning.md). Each planner runs in its own
 subprocess (fair time and peak RSS: ``ru_maxrss`` of a process that only loads the
 catalog and plans); both plans are then scored by the same code, ``waves.quality.evaluate``,
 over the catalog's server-level edges. Targets (issue 3): every gate 0; at 100k servers
@@ -34,8 +34,7 @@ import networkx as nx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from estate import EstateOptions, generate  # noqa: E402
-
+from bench.estate import EstateOptions, generate  # noqa: E402
 from migration.catalog import MIGRATING_DISPOSITIONS, Catalog  # noqa: E402
 from waves.quality import (  # noqa: E402
     LAMBDA_WAVES,
@@ -123,7 +122,7 @@ def _blocked(catalog: Catalog, k: int) -> bool:
 
 
 def exact_plan(catalog: Catalog, *, max_time: float = 60.0) -> tuple[Assignment, str, float]:
-    """CP-SAT optimum of J = W_LS + 10 x waves over the hard rules (wave-planning.md §3).
+    """CP-SAT optimum of J = W_LS + 10 x waves over the hard rules (docs/planning.md).
 
     Variables are per move cell: a system+environment unit, merged with the units it
     forms a dependency cycle with (precedence forces them into one wave anyway). Hard

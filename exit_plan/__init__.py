@@ -7,16 +7,18 @@ plan or price: the wave plan comes from plan.json and the costs from cost.json.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
+from exit_plan.assemble import build_report
 from exit_plan.data import LANGS, Checklist, Lang, load_checklist
-from exit_plan.render import render_html, render_markdown
-from exit_plan.report import build_report
+from exit_plan.jsondoc import exit_plan_document
+from exit_plan.render import render_appendix_markdown, render_html, render_markdown
 from exit_plan.xlsx import render_xlsx
 from migration.catalog import Catalog
 from migration.errors import UtflyttError
-from migration.fileio import write_atomic
+from migration.fileio import dumps_json, write_atomic
 from migration.plan import Plan
 
 FORMATS: tuple[str, ...] = ("md", "html", "xlsx")
@@ -33,31 +35,32 @@ def render_exit_plan(
     lang: Lang,
     fmt: str,
     checklist: Checklist | None = None,
+    as_of: date | None = None,
+    version: str = "1",
 ) -> bytes:
-    """One report (``md``, ``html`` or ``xlsx``) in one language, as bytes."""
-    data = checklist or load_checklist()
-    report = build_report(catalog, plan, cost, data, lang)
-    if fmt == "md":
-        return render_markdown(report, data, lang).encode("utf-8")
-    if fmt == "html":
-        return render_html(report, data, lang).encode("utf-8")
-    if fmt == "xlsx":
-        return render_xlsx(report, data, lang)
-    raise ExitPlanOptionError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    """One report (``md``, ``html`` or ``xlsx``) in one language, as bytes.
+
+    ``md`` is the decision summary; its appendices (full checklist, runbooks) come from
+    :func:`exit_plan_files`. ``as_of`` (default today) dates the document and marks overdue
+    items; pass it for reproducible bytes.
+    """
+    files = dict(exit_plan_files(catalog, plan, cost, (lang,), (fmt,), checklist, as_of, version))
+    return files[f"exit-plan.{lang}.{fmt}"]
 
 
-def write_exit_plan(
+def exit_plan_files(
     catalog: Catalog,
     plan: Plan,
     cost: Mapping[str, Any] | None,
-    out_dir: str | Path,
     langs: Iterable[str] = ("sv",),
     formats: Iterable[str] = FORMATS,
-) -> list[Path]:
-    """Write ``exit-plan.<lang>.<format>`` files atomically; return their paths in order.
-
-    Every option is checked before anything is written.
-    """
+    checklist: Checklist | None = None,
+    as_of: date | None = None,
+    version: str = "1",
+) -> list[tuple[str, bytes]]:
+    """Every file of the exit plan as (name, bytes): per language and format, the
+    Markdown appendix beside the Markdown summary, and one exit-plan.json (in the first
+    language). Options are checked before anything is computed."""
     lang_list = list(dict.fromkeys(langs))
     format_list = list(dict.fromkeys(formats))
     for lang in lang_list:
@@ -68,17 +71,47 @@ def write_exit_plan(
             raise ExitPlanOptionError(
                 f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}"
             )
-    data = load_checklist()
-    rendered = []
-    for lang in lang_list:
+    data = checklist or load_checklist()
+    files: list[tuple[str, bytes]] = []
+    for n, lang_name in enumerate(lang_list):
+        lang = cast(Lang, lang_name)
+        report = build_report(catalog, plan, cost, data, lang, as_of, version)
+        if n == 0:
+            files.append(("exit-plan.json", dumps_json(exit_plan_document(report)).encode()))
         for fmt in format_list:
-            payload = render_exit_plan(catalog, plan, cost, cast(Lang, lang), fmt, data)
-            rendered.append((Path(out_dir) / f"exit-plan.{lang}.{fmt}", payload))
-    return [write_atomic(path, payload) for path, payload in rendered]
+            name = f"exit-plan.{lang}.{fmt}"
+            if fmt == "md":
+                files.append((name, render_markdown(report, data, lang).encode("utf-8")))
+                appendix = render_appendix_markdown(report, data, lang).encode("utf-8")
+                files.append((f"exit-plan.{lang}.appendix.md", appendix))
+            elif fmt == "html":
+                files.append((name, render_html(report, data, lang).encode("utf-8")))
+            else:
+                files.append((name, render_xlsx(report, data, lang)))
+    return files
+
+
+def write_exit_plan(
+    catalog: Catalog,
+    plan: Plan,
+    cost: Mapping[str, Any] | None,
+    out_dir: str | Path,
+    langs: Iterable[str] = ("sv",),
+    formats: Iterable[str] = FORMATS,
+    as_of: date | None = None,
+    version: str = "1",
+) -> list[Path]:
+    """Write the exit plan's files atomically; return their paths in order.
+
+    Every option is checked before anything is written.
+    """
+    files = exit_plan_files(catalog, plan, cost, langs, formats, None, as_of, version)
+    return [write_atomic(Path(out_dir) / name, payload) for name, payload in files]
 
 
 __all__ = [
     "FORMATS",
+    "exit_plan_files",
     "LANGS",
     "ExitPlanOptionError",
     "load_checklist",

@@ -8,8 +8,9 @@ from typing import Any
 
 from exit_plan.data import PHASES, AnchorRule, Checklist, ChecklistItem
 from exit_plan.facts import Subject, anchors, subjects_by_scope
+from exit_plan.timeline import LegalTimeline, legal_timeline
 from migration.catalog import Catalog
-from migration.plan import Plan
+from migration.plan import Plan, Wave
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,11 @@ class Entry:
     subject: Subject
     due: date | None
     rule: AnchorRule  # the rule that gave the date (``due`` or its ``otherwise``)
+    gates: Wave | None = None  # the wave that may not start before this entry is done
+
+    def overdue(self, as_of: date) -> bool:
+        """Due before ``as_of`` (nothing records completion: every open item counts)."""
+        return self.due is not None and self.due < as_of
 
 
 def matches(when: dict[str, Any], facts: dict[str, Any]) -> bool:
@@ -34,11 +40,11 @@ def matches(when: dict[str, Any], facts: dict[str, Any]) -> bool:
     return True
 
 
-def _due(item: ChecklistItem, subject: Subject, plan: Plan) -> tuple[date | None, AnchorRule]:
-    wave = None
-    if subject.wave is not None:
-        wave = next((w for w in plan.waves if w.number == subject.wave), None)
-    dates = anchors(plan, wave)
+def _due(
+    item: ChecklistItem, subject: Subject, waves: dict[int, Wave], timeline: LegalTimeline
+) -> tuple[date | None, AnchorRule]:
+    wave = waves.get(subject.wave) if subject.wave is not None else None
+    dates = anchors(timeline, wave)
     rule: AnchorRule = item.due
     if item.due.from_ in ("wave_start", "wave_end") and wave is None and item.due.otherwise:
         rule = item.due.otherwise
@@ -46,15 +52,31 @@ def _due(item: ChecklistItem, subject: Subject, plan: Plan) -> tuple[date | None
     return (anchor + timedelta(days=rule.days) if anchor is not None else None), rule
 
 
-def build_entries(checklist: Checklist, catalog: Catalog, plan: Plan) -> list[Entry]:
+def _gated_wave(item: ChecklistItem, subject: Subject, waves: dict[int, Wave]) -> Wave | None:
+    if item.gates == "first_wave":
+        return waves[min(waves)] if waves else None
+    if item.gates == "wave" and subject.wave is not None:
+        return waves.get(subject.wave)
+    return None
+
+
+def build_entries(
+    checklist: Checklist,
+    catalog: Catalog,
+    plan: Plan,
+    timeline: LegalTimeline | None = None,
+) -> list[Entry]:
     """Every entry that applies, sorted by phase, due date, item and subject."""
     subjects = subjects_by_scope(catalog, plan)
+    line = timeline or legal_timeline(catalog, plan)
+    waves = {w.number: w for w in plan.waves}
     entries = []
     for item in checklist.items:
         for subject in subjects[item.per]:
             if matches(item.when, subject.facts):
-                due, rule = _due(item, subject, plan)
-                entries.append(Entry(item, subject, due, rule))
+                due, rule = _due(item, subject, waves, line)
+                gated = _gated_wave(item, subject, waves) if rule is item.due else None
+                entries.append(Entry(item, subject, due, rule, gated))
     order = {phase: n for n, phase in enumerate(PHASES)}
     entries.sort(
         key=lambda e: (
@@ -66,3 +88,39 @@ def build_entries(checklist: Checklist, catalog: Catalog, plan: Plan) -> list[En
         )
     )
     return entries
+
+
+def sequence_violations(entries: list[Entry], timeline: LegalTimeline) -> list[str]:
+    """Every broken ordering rule, as text (an empty list is a plan procurement can sign).
+
+    - a gating entry is due before the wave it gates starts;
+    - an item is due before every item it lists under ``before`` (the legal and
+      governance gates before procurement);
+    - both request options keep the Data Act order: request, transition, retrieval, erasure;
+    - the notice (option B) comes before the exit day, the retrieval period after it.
+    """
+    problems = []
+    for entry in entries:
+        if entry.gates is not None and entry.due is not None and entry.due >= entry.gates.start:
+            problems.append(
+                f"{entry.item.id}: due {entry.due} is not before {entry.gates.name} "
+                f"({entry.gates.start})"
+            )
+    first_due: dict[str, date] = {}
+    last_due: dict[str, date] = {}
+    for entry in entries:
+        if entry.due is not None:
+            key = entry.item.id
+            first_due[key] = min(first_due.get(key, entry.due), entry.due)
+            last_due[key] = max(last_due.get(key, entry.due), entry.due)
+    for entry in entries:
+        for later in entry.item.before:
+            if entry.due is not None and later in first_due and entry.due >= first_due[later]:
+                problems.append(f"{entry.item.id}: due {entry.due} is not before {later}")
+    for option in timeline.options:
+        dates = option.dates()
+        if any(a > b for a, b in zip(dates, dates[1:], strict=False)):
+            problems.append(f"option {option.key}: Data Act dates out of order: {dates}")
+    if timeline.b.request > timeline.exit_day:
+        problems.append(f"notice {timeline.b.request} after the exit day {timeline.exit_day}")
+    return problems

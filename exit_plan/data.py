@@ -12,11 +12,20 @@ The condition language (``per`` + ``when``) is small on purpose:
 - ``when``: a mapping of fact name -> value; every pair must hold. A list value means "any
   of these". The facts each ``per`` offers are listed in :data:`FACTS`.
 
-Due dates: ``due: {from: ANCHOR, days: N}``, N may be negative. Anchors: ``notice_date``,
-``deadline`` (both from plan.json), ``exit_start`` (the earlier of the notice date and the
-first wave's start), ``first_wave_start``, ``last_wave_end``, and for items per wave, system
-or server ``wave_start`` / ``wave_end`` (that subject's wave). Subjects without a wave
-(retained, retired, repurchased systems) use ``otherwise``, which is required then.
+Due dates: ``due: {from: ANCHOR, days: N}``, N may be negative. Anchors (see
+:mod:`exit_plan.timeline`): ``first_wave_start``, ``last_wave_end``, ``exit_day`` (the one
+exit day the cost model also uses), ``switch_request_a`` (option A: the Data Act switching
+request before wave 0), ``notice_b`` (option B: notice as late as the exit day allows),
+``retrieval_end`` and ``erasure`` (Data Act retrieval period after the exit day, then
+erasure), and for items per wave, system or server ``wave_start`` / ``wave_end`` (that
+subject's wave). Subjects without a wave (retained, retired, repurchased systems) use
+``otherwise``, which is required then.
+
+Sequence: ``gates: first_wave`` (the item must be done before wave 0) or ``gates: wave``
+(before the subject's own wave) requires a due date before that wave starts; ``before:
+[ids]`` says the item is due before those items (same anchor, fewer days), which is how the
+legal and governance gates come before procurement. ``kind`` classifies the item for
+exit-plan.json (default from its phase).
 """
 
 from __future__ import annotations
@@ -32,14 +41,20 @@ Lang = Literal["sv", "en"]
 LANGS: tuple[Lang, ...] = ("sv", "en")
 Scope = Literal["once", "system", "server", "wave"]
 Anchor = Literal[
-    "notice_date",
-    "deadline",
-    "exit_start",
     "first_wave_start",
     "last_wave_end",
+    "exit_day",
+    "switch_request_a",
+    "notice_b",
+    "retrieval_end",
+    "erasure",
     "wave_start",
     "wave_end",
 ]
+Kind = Literal[
+    "legal", "governance", "procurement", "contract", "data", "technical", "decommission"
+]
+Gate = Literal["first_wave", "wave"]
 WAVE_ANCHORS: frozenset[str] = frozenset({"wave_start", "wave_end"})
 PHASES: tuple[str, ...] = (
     "governance",
@@ -51,6 +66,18 @@ PHASES: tuple[str, ...] = (
     "decommissioning",
     "signoff",
 )
+PHASE_KIND: dict[str, Kind] = {
+    "governance": "governance",
+    "contract": "contract",
+    "data": "data",
+    "cutover": "technical",
+    "security": "technical",
+    "licensing": "contract",
+    "decommissioning": "decommission",
+    "signoff": "governance",
+}
+# Anchors an item gating wave 0 may count from (both fall before wave 0 starts).
+FIRST_WAVE_GATE_ANCHORS: frozenset[str] = frozenset({"first_wave_start", "switch_request_a"})
 ROLES: tuple[str, ...] = (
     "city_council",
     "city_board",
@@ -74,8 +101,8 @@ FACTS: dict[str, dict[str, tuple[object, ...] | type]] = {
     "once": {
         "target": ("azure", "aws"),
         "notice_over_max": bool,
-        "exit_fee_banned": bool,
-        "exit_fee_cost_based": bool,
+        "exit_fee_after_ban_date": bool,
+        "exit_fee_before_ban_date": bool,
         "has_personal_data": bool,
         "has_retain": bool,
         "has_retire": bool,
@@ -110,6 +137,8 @@ FACTS: dict[str, dict[str, tuple[object, ...] | type]] = {
         "has_personal_data": bool,
         "opens_flows": bool,
         "closes_flows": bool,
+        "pilot": bool,
+        "critical": bool,
     },
 }
 
@@ -133,9 +162,14 @@ class Source(_Strict):
     """A cited source: what it is, which part, and where to read it."""
 
     kind: Literal["law", "guidance", "good-practice", "vendor", "inference", "internal"]
-    title: str = Field(min_length=1)
-    section: str = Field(min_length=1)
+    title: str = Field(min_length=1)  # the official title (quoted as is in every language)
+    title_sv: str | None = None  # the official Swedish title, where the act has one
+    section: Text  # what the source says that the item relies on
     url: str | None = None
+
+    def title_in(self, lang: Lang) -> str:
+        """The official title in ``lang`` where there is one, else the original."""
+        return self.title_sv if lang == "sv" and self.title_sv else self.title
 
     @model_validator(mode="after")
     def _url(self) -> Source:
@@ -182,6 +216,9 @@ class ChecklistItem(_Strict):
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     phase: str = ""
+    kind: Kind | None = None
+    gates: Gate | None = None
+    before: tuple[str, ...] = ()
     per: Scope = "once"
     when: dict[str, Any] = Field(default_factory=dict)
     due: DueRule
@@ -207,7 +244,26 @@ class ChecklistItem(_Strict):
                 )
         if self.due.otherwise is not None and self.due.otherwise.from_ in WAVE_ANCHORS:
             raise ValueError(f"{self.id}: 'otherwise' must not use a wave anchor")
+        self._check_gate()
         return self
+
+    def _check_gate(self) -> None:
+        if self.gates is None:
+            return
+        if self.due.days >= 0:
+            raise ValueError(f"{self.id}: gates {self.gates} needs a due date before the wave")
+        if self.gates == "first_wave" and self.due.from_ not in FIRST_WAVE_GATE_ANCHORS:
+            raise ValueError(
+                f"{self.id}: gates first_wave counts from one of "
+                f"{', '.join(sorted(FIRST_WAVE_GATE_ANCHORS))}, not {self.due.from_}"
+            )
+        if self.gates == "wave" and (self.per == "once" or self.due.from_ != "wave_start"):
+            raise ValueError(f"{self.id}: gates wave needs per wave/system/server and wave_start")
+
+    @property
+    def item_kind(self) -> Kind:
+        """The item's kind: its own, else its phase's."""
+        return self.kind or PHASE_KIND.get(self.phase, "governance")
 
 
 class PhaseFile(_Strict):
@@ -236,13 +292,43 @@ class RunbookTask(_Strict):
         return self
 
 
+class RoleSteps(_Strict):
+    """The cutover and rollback steps of one server role."""
+
+    cutover: tuple[Text, ...] = Field(min_length=1)
+    rollback: tuple[Text, ...] = Field(min_length=1)
+
+
+class GoNoGo(_Strict):
+    """Go/no-go criteria by kind of wave (critical, pilot, standard) plus those of every wave."""
+
+    critical: tuple[Text, ...]
+    pilot: tuple[Text, ...]
+    standard: tuple[Text, ...]
+    always: tuple[Text, ...]
+
+    def for_mode(self, mode: str) -> tuple[Text, ...]:
+        """The criteria of a wave of kind ``mode``, then those of every wave."""
+        own: tuple[Text, ...] = getattr(self, mode)
+        return own + self.always
+
+
 class RunbookData(_Strict):
-    """``runbook.yaml``: the tasks and the rollback criteria shared by every wave."""
+    """``runbook.yaml``: the tasks, per-role steps and rollback criteria of every wave."""
 
     tasks: tuple[RunbookTask, ...]
     rollback_criteria: tuple[Text, ...]
     rollback_sources: tuple[str, ...]
     decision: Text
+    role_steps: dict[Literal["infra", "db", "file", "app", "web", "other"], RoleSteps]
+    go_no_go: GoNoGo
+
+    @model_validator(mode="after")
+    def _every_role(self) -> RunbookData:
+        missing = {"infra", "db", "file", "app", "web", "other"} - set(self.role_steps)
+        if missing:
+            raise ValueError(f"role_steps lacks {', '.join(sorted(missing))}")
+        return self
 
 
 class Checklist(_Strict):
@@ -263,6 +349,16 @@ class Checklist(_Strict):
             if item.id in seen:
                 raise ValueError(f"duplicate checklist id {item.id!r}")
             seen.add(item.id)
+        by_id = {item.id: item for item in self.items}
+        for item in self.items:
+            for later_id in item.before:
+                later = by_id.get(later_id)
+                if later is None:
+                    raise ValueError(f"{item.id}: before: unknown item {later_id!r}")
+                if later.due.from_ != item.due.from_ or later.due.days <= item.due.days:
+                    raise ValueError(
+                        f"{item.id}: must be due before {later_id} (same anchor, fewer days)"
+                    )
         for owner, keys in used:
             for key in keys:
                 if key not in self.sources:

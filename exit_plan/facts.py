@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from migration.catalog import MIGRATING_DISPOSITIONS, Catalog
+from exit_plan.timeline import DATA_ACT_MAX_NOTICE_MONTHS, LegalTimeline
+from migration.catalog import MIGRATING_DISPOSITIONS, Catalog, System
+from migration.exitday import exit_day
+from migration.flows import system_flows
 from migration.plan import HybridFlow, Plan, Wave
 
 # The Data Act bans switching charges from this date (Art. 29).
 SWITCHING_CHARGE_BAN = date(2027, 1, 12)
-# The Data Act's maximum notice period for starting a switch, in months (Art. 25(2)(d)).
-DATA_ACT_MAX_NOTICE_MONTHS = 2
 # End of extended support per OS slug (source key ms-lifecycle). Only Windows Server is
 # listed: other systems' dates are not in the stored sources, so they never trigger the item.
 END_OF_SUPPORT: dict[str, date] = {
@@ -76,18 +77,11 @@ def _system_wave(plan: Plan) -> dict[str, int]:
 
 
 def _dependants(catalog: Catalog) -> dict[str, set[str]]:
-    """System id -> the other systems that depend on it (system or server dependencies)."""
-    system_of = {server.id: server.system for server in catalog.servers}
+    """System id -> the other systems that depend on it (their flows, grouped)."""
     result: dict[str, set[str]] = {}
-    for system in catalog.systems:
-        for dep in system.depends_on:
-            if dep.to != system.id:
-                result.setdefault(dep.to, set()).add(system.id)
-    for server in catalog.servers:
-        for dep in server.depends_on:
-            provider = system_of.get(dep.to)
-            if provider is not None and provider != server.system:
-                result.setdefault(provider, set()).add(server.system)
+    for group in system_flows(catalog):
+        if group.from_system != group.to_system:
+            result.setdefault(group.to_system, set()).add(group.from_system)
     return result
 
 
@@ -95,14 +89,13 @@ def exit_subject(catalog: Catalog, plan: Plan) -> Subject:
     """The whole exit: facts about the contract and the portfolio."""
     contract = catalog.contract
     fee = (contract.exit_fee or 0) > 0
-    exit_day = plan.deadline or (plan.waves[-1].end if plan.waves else None)
-    banned = fee and exit_day is not None and exit_day >= SWITCHING_CHARGE_BAN
+    after_ban = fee and exit_day(catalog, plan) >= SWITCHING_CHARGE_BAN
     dispositions = {s.disposition for s in catalog.systems}
     facts = {
         "target": plan.target.provider,
         "notice_over_max": contract.notice_months > DATA_ACT_MAX_NOTICE_MONTHS,
-        "exit_fee_banned": banned,
-        "exit_fee_cost_based": fee and not banned and exit_day is not None,
+        "exit_fee_after_ban_date": after_ban,
+        "exit_fee_before_ban_date": fee and not after_ban,
         "has_personal_data": any(s.personal_data for s in catalog.systems),
         "has_retain": "retain" in dispositions,
         "has_retire": "retire" in dispositions,
@@ -154,12 +147,13 @@ def server_subjects(catalog: Catalog, plan: Plan) -> list[Subject]:
     """One subject per server, sorted by id; end of support is judged at its move date."""
     systems = catalog.systems_by_id
     wave_start = {w.number: w.start for w in plan.waves}
+    day = exit_day(catalog, plan)
     subjects = []
     for server in sorted(catalog.servers, key=lambda s: s.id):
         system = systems[server.system]
         planned = plan.servers.get(server.id)
         wave = planned.wave if planned is not None else None
-        when = wave_start.get(wave) if wave is not None else plan.deadline
+        when = wave_start.get(wave) if wave is not None else day
         facts = {
             "os_family": os_family(server.os),
             "windows_software_assurance": server.licences.windows_software_assurance,
@@ -175,17 +169,48 @@ def server_subjects(catalog: Catalog, plan: Plan) -> list[Subject]:
     return subjects
 
 
-def wave_subjects(catalog: Catalog, plan: Plan) -> list[Subject]:
-    """One subject per wave, in wave order."""
-    systems = catalog.systems_by_id
-    opens: dict[int, int] = {}
-    closes: dict[int, int] = {}
+CRITICAL_RTO_HOURS = 4.0
+"""A wave holding a system with an RTO of at most this many hours (or a critical system)
+gets the critical go/no-go: rehearsal, tested rollback, a decision deadline."""
+
+
+def flows_by_wave(
+    plan: Plan,
+) -> tuple[dict[int, list[HybridFlow]], dict[int, list[HybridFlow]]]:
+    """The hybrid flows each wave opens, and those it closes, in one pass over the flows."""
+    opening: dict[int, list[HybridFlow]] = {}
+    closing: dict[int, list[HybridFlow]] = {}
     for flow in plan.hybrid_flows:
         first, last = flow_waves(flow)
         if first is not None:
-            opens[first] = opens.get(first, 0) + 1
+            opening.setdefault(first, []).append(flow)
         if last is not None:
-            closes[last] = closes.get(last, 0) + 1
+            closing.setdefault(last, []).append(flow)
+    return opening, closing
+
+
+def pilot_wave(catalog: Catalog, plan: Plan) -> int | None:
+    """The pilot: the first wave after wave 0 when the catalog asks for one."""
+    if not catalog.planning.pilot:
+        return None
+    later = sorted(w.number for w in plan.waves if w.number > 0 and not w.frozen)
+    return later[0] if later else None
+
+
+def is_critical(systems: list[System]) -> bool:
+    """A wave with a critical system, or one whose RTO is at most CRITICAL_RTO_HOURS."""
+    return any(
+        s.criticality == "critical"
+        or (s.rto_hours is not None and s.rto_hours <= CRITICAL_RTO_HOURS)
+        for s in systems
+    )
+
+
+def wave_subjects(catalog: Catalog, plan: Plan) -> list[Subject]:
+    """One subject per wave, in wave order."""
+    systems = catalog.systems_by_id
+    opening, closing = flows_by_wave(plan)
+    pilot = pilot_wave(catalog, plan)
     subjects = []
     for wave in sorted(plan.waves, key=lambda w: w.number):
         members = [systems[s] for s in wave.systems if s in systems]
@@ -194,8 +219,10 @@ def wave_subjects(catalog: Catalog, plan: Plan) -> list[Subject]:
             "frozen": wave.frozen,
             "has_citizen": any(s.level == "citizen" for s in members),
             "has_personal_data": any(s.personal_data for s in members),
-            "opens_flows": opens.get(wave.number, 0) > 0,
-            "closes_flows": closes.get(wave.number, 0) > 0,
+            "opens_flows": bool(opening.get(wave.number)),
+            "closes_flows": bool(closing.get(wave.number)),
+            "pilot": wave.number == pilot,
+            "critical": is_critical(members),
         }
         subjects.append(Subject("wave", wave.name, wave.name, wave.number, facts))
     return subjects
@@ -211,18 +238,16 @@ def subjects_by_scope(catalog: Catalog, plan: Plan) -> dict[str, list[Subject]]:
     }
 
 
-def anchors(plan: Plan, wave: Wave | None) -> dict[str, date | None]:
+def anchors(timeline: LegalTimeline, wave: Wave | None) -> dict[str, date | None]:
     """The dates a due rule may count from, for a subject in ``wave`` (or none)."""
-    waves = sorted(plan.waves, key=lambda w: w.number)
-    first = waves[0].start if waves else None
-    last = waves[-1].end if waves else None
-    starts = [d for d in (plan.notice_date, first) if d is not None]
     return {
-        "notice_date": plan.notice_date,
-        "deadline": plan.deadline,
-        "exit_start": min(starts) if starts else None,
-        "first_wave_start": first,
-        "last_wave_end": last,
+        "first_wave_start": timeline.first_wave_start,
+        "last_wave_end": timeline.last_wave_end,
+        "exit_day": timeline.exit_day,
+        "switch_request_a": timeline.a.request,
+        "notice_b": timeline.b.request,
+        "retrieval_end": timeline.b.retrieval_end,
+        "erasure": timeline.b.erasure,
         "wave_start": wave.start if wave is not None else None,
         "wave_end": wave.end if wave is not None else None,
     }

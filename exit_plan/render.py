@@ -8,12 +8,11 @@ from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup
 
 from exit_plan.charts import Series, cumulative_lines, yearly_bars
 from exit_plan.data import Checklist, Lang
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+from exit_plan.gantt import Bar, dependency_svg, gantt_svg
+from migration.tables import escape_markdown
 
 
 def money(value: float | None, lang: str) -> str:
@@ -24,11 +23,7 @@ def money(value: float | None, lang: str) -> str:
     return text.replace(",", "\u00a0") if lang == "sv" else text
 
 
-def md(value: object) -> str:
-    """Escape text for Markdown (tables included): no HTML, no emphasis, no column breaks."""
-    text = " ".join(str(value).split())
-    text = text.replace("&", "&amp;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+md = escape_markdown  # the one Markdown escape (shared with plan.md)
 
 
 def mermaid_label(value: object) -> str:
@@ -81,14 +76,69 @@ def render_markdown(report: dict[str, Any], checklist: Checklist, lang: Lang) ->
     return template.render(_context(report, checklist, lang))
 
 
-def charts(report: dict[str, Any], checklist: Checklist, lang: Lang) -> dict[str, Markup]:
-    """The cost charts as inline SVG (empty when there is no cost model)."""
+def render_appendix_markdown(report: dict[str, Any], checklist: Checklist, lang: Lang) -> str:
+    """Appendices A (full checklist) and B (runbooks) as one Markdown file."""
+    template = environment().get_template("exit-plan-appendix.md.jinja2")
+    return template.render(_context(report, checklist, lang))
+
+
+def timeline_bars(report: dict[str, Any], checklist: Checklist, lang: Lang) -> list[Bar]:
+    """The Gantt rows: the legal gates, the Data Act dates of both options, the waves."""
+    label = checklist.label
+    timeline = report["timeline"]
+    gates_row = label("gates", lang)
+    bars = [
+        Bar(gates_row, f"{row.id}: {row.title}", row.due, row.due, "gate")
+        for row in report["gates"]
+        if row.due is not None
+    ]
+    for option in report["options"]:
+        row = f"{label('option', lang)} {option.key}"
+        bars.append(Bar(row, label("t_request", lang), option.request, option.request, "legal"))
+        bars.append(
+            Bar(
+                row,
+                label("t_transition", lang),
+                option.transition_start,
+                option.transition_end,
+                "legal",
+            )
+        )
+        bars.append(Bar(row, label("t_erasure", lang), option.erasure, option.erasure, "exit"))
+    exit_row = label("exit_day", lang).split(" (")[0]
+    bars.append(Bar(exit_row, exit_row, timeline.exit_day, timeline.exit_day, "exit"))
+    for wave in report["waves"]:
+        kind = {"critical": "critical", "pilot": "pilot"}.get(wave["mode_key"], "wave")
+        bars.append(Bar(wave["name"], wave["name"], wave["start"], wave["end"], kind))
+    return bars
+
+
+def charts(report: dict[str, Any], checklist: Checklist, lang: Lang) -> dict[str, Any]:
+    """The Gantt timeline, the per-wave dependency views and the cost charts, as SVG."""
+    result: dict[str, Any] = {
+        "gantt": gantt_svg(
+            timeline_bars(report, checklist, lang),
+            report["blackouts"],
+            checklist.label("gantt", lang),
+            checklist.label("blackout", lang),
+        ),
+        "deps": {
+            wave["name"]: dependency_svg(
+                wave["graph_ids"],
+                report["system_names"],
+                report["providers"],
+                f"{checklist.label('dependencies', lang)}: {wave['name']}",
+            )
+            for wave in report["waves"]
+            if wave["graph_ids"]
+        },
+    }
     cost = report["cost"]
     if cost is None:
-        return {}
+        return result
     yearly = [Series(r["key"], r["label"], tuple(r["yearly"])) for r in cost["rows"]]
     cumulative = [Series(r["key"], r["label"], tuple(r["cumulative"])) for r in cost["rows"]]
-    return {
+    return result | {
         "yearly": yearly_bars(
             checklist.label("yearly", lang), cost["years"], yearly, cost["currency"]
         ),

@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from exit_plan.checklist import Entry, build_entries
+from exit_plan.checklist import Entry
 from exit_plan.data import PHASES, Checklist, Lang
-from exit_plan.facts import flow_waves
-from exit_plan.runbook import WaveRunbook, build_runbooks
-from migration.catalog import Catalog
-from migration.plan import HybridFlow, Plan, Wave
+from migration.catalog import Catalog, Server, System
+from migration.exitday import exit_day
+from migration.flows import system_flows
+from migration.plan import Plan, Wave
 
 
 def _label(checklist: Checklist, lang: Lang) -> Any:
@@ -50,7 +50,7 @@ def _rule_text(entry: Entry, checklist: Checklist, lang: Lang) -> str:
 
 
 def checklist_groups(
-    entries: list[Entry], checklist: Checklist, lang: Lang
+    entries: list[Entry], checklist: Checklist, lang: Lang, as_of: date | None = None
 ) -> list[dict[str, Any]]:
     """Entries grouped by phase, then by item (earliest due first), subjects by due date."""
     groups = []
@@ -68,6 +68,8 @@ def checklist_groups(
                     "due": e.due,
                     "rule": _rule_text(e, checklist, lang),
                     "owner": _owner(e, checklist, lang),
+                    "overdue": as_of is not None and e.overdue(as_of),
+                    "gates": e.gates.name if e.gates is not None else "",
                 }
                 for e in item_entries
             ]
@@ -109,60 +111,6 @@ def checklist_rows(entries: list[Entry], checklist: Checklist, lang: Lang) -> li
     ]
 
 
-def _flow_row(flow: HybridFlow, plan: Plan, checklist: Checklist, lang: Lang) -> dict[str, Any]:
-    closes = flow_waves(flow)[1]
-    names = {w.number: w.name for w in plan.waves}
-    return {
-        "from": flow.from_,
-        "to": flow.to,
-        "ports": ", ".join(flow.ports),
-        "kind": checklist.label(f"kind.{flow.kind}", lang),
-        "closes": names.get(closes, str(closes)) if closes is not None else None,
-    }
-
-
-def runbook_views(
-    books: list[WaveRunbook], plan: Plan, catalog: Catalog, checklist: Checklist, lang: Lang
-) -> list[dict[str, Any]]:
-    """The runbooks, texts resolved."""
-    systems = catalog.systems_by_id
-    views = []
-    for book in books:
-        wave = book.wave
-        marks = nonprod_only(wave, catalog)
-        views.append(
-            {
-                "number": wave.number,
-                "name": wave.name,
-                "start": wave.start,
-                "end": wave.end,
-                "systems": [
-                    f"{systems[s].name if s in systems else s} "
-                    f"({s}{', ' + marks[s] if s in marks else ''})"
-                    for s in wave.systems
-                ],
-                "tasks": [
-                    {
-                        "date": t.date,
-                        "day": t.day,
-                        "title": t.task.title.get(lang),
-                        "owner": checklist.label(f"role.{t.task.owner}", lang),
-                        "sources": list(t.task.sources),
-                    }
-                    for t in book.tasks
-                ],
-                "flows_open": [_flow_row(f, plan, checklist, lang) for f in book.flows_open],
-                "flows_close": [_flow_row(f, plan, checklist, lang) for f in book.flows_close],
-                "rollback": [c.get(lang) for c in checklist.runbook.rollback_criteria],
-                "rollback_sources": list(checklist.runbook.rollback_sources),
-                "decision": checklist.runbook.decision.get(lang),
-                "system_owners": list(book.system_owners),
-                "shortest_rto": book.shortest_rto_hours,
-            }
-        )
-    return views
-
-
 # cost.json legal-flag codes -> the checklist source that backs them.
 LEGAL_FLAG_SOURCES: dict[str, tuple[str, ...]] = {
     "notice-over-2-months": ("dataact-25-2-d", "dataact-2-8"),
@@ -176,9 +124,7 @@ def _flag_values(
     """The numbers the legal-flag texts quote, from the catalog, the plan and cost.json."""
     from exit_plan.render import money  # the one number format of the reports
 
-    exit_date = str(((cost or {}).get("facts") or {}).get("exit_date") or "")
-    if not exit_date and plan.waves:
-        exit_date = max(w.end for w in plan.waves).isoformat()
+    exit_date = exit_day(catalog, plan).isoformat()  # the one exit day (migration.exitday)
     return {
         "notice_months": str(catalog.contract.notice_months),
         "exit_fee": money(catalog.contract.exit_fee or 0.0, lang),
@@ -236,8 +182,8 @@ def _series(doc: Mapping[str, Any], years: list[str], key: str) -> list[float]:
 def _price_source(cost: Mapping[str, Any], key: str, checklist: Checklist, lang: Lang) -> str:
     retrieved = checklist.label("retrieved", lang)
     parts = [
-        f"{b.get('provider')} {b.get('region')}: {b.get('source')}, {retrieved} "
-        f"{b.get('retrieved')}" + (f" ({b['note']})" if b.get("note") else "")
+        f"{b.get('provider')} {b.get('region')}: “{b.get('source')}”, {retrieved} "
+        f"{b.get('retrieved')}" + (f" (“{b['note']}”)" if b.get("note") else "")
         for b in cost.get("price_books", []) or []
         if b.get("provider") == key
     ]
@@ -381,122 +327,41 @@ def _cutover_wave(plan: Plan) -> dict[str, int]:
     return result
 
 
-def nonprod_only(wave: Wave, catalog: Catalog) -> dict[str, str]:
+def nonprod_only(
+    wave: Wave, catalog: Catalog, servers: Mapping[str, Server] | None = None
+) -> dict[str, str]:
     """Systems of which this wave moves only test/dev servers (their prod moves later), with
-    the environments it moves: ``{"e-archive": "test"}``."""
-    servers = catalog.servers_by_id
-    result = {}
-    for system_id in wave.systems:
-        here = {
-            servers[s].environment
-            for s in wave.servers
-            if s in servers and servers[s].system == system_id
-        }
-        if here and "prod" not in here:
-            result[system_id] = ", ".join(sorted(here, key=("test", "dev").index))
-    return result
+    the environments it moves: ``{"e-archive": "test"}``. One pass over the wave's servers."""
+    index = servers if servers is not None else catalog.servers_by_id
+    envs: dict[str, set[str]] = {}
+    for server_id in wave.servers:
+        server = index.get(server_id)
+        if server is not None:
+            envs.setdefault(server.system, set()).add(server.environment)
+    return {
+        system_id: ", ".join(sorted(here, key=("test", "dev").index))
+        for system_id, here in envs.items()
+        if here and "prod" not in here and system_id in wave.systems
+    }
 
 
-def wave_system_names(wave: Wave, catalog: Catalog) -> list[str]:
+def wave_system_names(
+    wave: Wave,
+    catalog: Catalog,
+    servers: Mapping[str, Server] | None = None,
+    systems: Mapping[str, System] | None = None,
+) -> list[str]:
     """The wave's systems by name, marked when only their test/dev servers move here."""
-    systems = catalog.systems_by_id
-    marks = nonprod_only(wave, catalog)
+    by_id = systems if systems is not None else catalog.systems_by_id
+    marks = nonprod_only(wave, catalog, servers)
     names = []
     for system_id in wave.systems:
-        name = systems[system_id].name if system_id in systems else system_id
+        name = by_id[system_id].name if system_id in by_id else system_id
         names.append(f"{name} ({marks[system_id]})" if system_id in marks else name)
     return names
 
 
 def _dependency_edges(catalog: Catalog) -> list[tuple[str, str]]:
-    ids = {s.id for s in catalog.systems}
-    edges = {
-        (system.id, dep.to)
-        for system in catalog.systems
-        for dep in system.depends_on
-        if dep.to in ids and dep.to != system.id
-    }
-    return sorted(edges)
-
-
-def build_report(
-    catalog: Catalog,
-    plan: Plan,
-    cost: Mapping[str, Any] | None,
-    checklist: Checklist,
-    lang: Lang,
-) -> dict[str, Any]:
-    """Everything the Markdown, HTML and spreadsheet renderers show, in ``lang``."""
-    entries = build_entries(checklist, catalog, plan)
-    books = build_runbooks(checklist, catalog, plan)
-    groups = checklist_groups(entries, checklist, lang)
-    flags = legal_flags(cost, checklist, lang, _flag_values(catalog, plan, cost, lang))
-    cited = sorted(
-        {key for e in entries for key in e.item.sources}
-        | {key for b in books for t in b.tasks for key in t.task.sources}
-        | (set(checklist.runbook.rollback_sources) if books else set())
-        | {key for flag in flags for key in flag["cite"]}
-    )
-    cutover = _cutover_wave(plan)
-    waves = [
-        {
-            "number": w.number,
-            "name": w.name,
-            "start": w.start,
-            "end": w.end,
-            "systems": wave_system_names(w, catalog),
-            "system_ids": list(w.systems),
-            "graph_ids": [s for s in w.systems if cutover.get(s) == w.number],
-            "servers": len(w.servers),
-        }
-        for w in sorted(plan.waves, key=lambda w: w.number)
-    ]
-    in_wave = {s for w in plan.waves for s in w.systems}
-    not_moving = [
-        {"id": s.id, "name": s.name, "disposition": s.disposition}
-        for s in sorted(catalog.systems, key=lambda s: s.id)
-        if s.id not in in_wave
-    ]
-    not_moving_groups = [
-        {
-            "disposition": checklist.label(f"disposition.{d}", lang),
-            "systems": [s["name"] for s in not_moving if s["disposition"] == d],
-        }
-        for d in ("retain", "repurchase", "retire", "rehost", "replatform", "rebuild")
-        if any(s["disposition"] == d for s in not_moving)
-    ]
-    return {
-        "lang": lang,
-        "organisation": plan.organisation or catalog.organisation,
-        "provider": plan.provider_name or catalog.contract.provider,
-        "target": f"{TARGET_NAMES.get(plan.target.provider, plan.target.provider)}"
-        f" ({plan.target.region})",
-        "notice_date": plan.notice_date,
-        "deadline": plan.deadline,
-        "catalog_sha256": plan.catalog_sha256,
-        "legal_flags": flags,
-        "has_cost": cost is not None,
-        "plan_warnings": [{"code": w.code, "message": w.message} for w in plan.warnings],
-        "waves": waves,
-        "not_moving": not_moving,
-        "not_moving_groups": not_moving_groups,
-        "graph_nodes": [
-            {"id": s.id, "name": s.name} for s in sorted(catalog.systems, key=lambda s: s.id)
-        ],
-        "graph_edges": _dependency_edges(catalog),
-        "checklist": groups,
-        "checklist_rows": checklist_rows(entries, checklist, lang),
-        "entry_count": len(entries),
-        "runbooks": runbook_views(books, plan, catalog, checklist, lang),
-        "cost": cost_view(cost, checklist, lang),
-        "sources": [
-            {
-                "key": key,
-                "kind": checklist.label(f"source_kind.{checklist.sources[key].kind}", lang),
-                "title": checklist.sources[key].title,
-                "section": checklist.sources[key].section,
-                "url": checklist.sources[key].url,
-            }
-            for key in cited
-        ],
-    }
+    """(consumer system, provider system) of every flow between two systems, sorted."""
+    edges = {(g.from_system, g.to_system) for g in system_flows(catalog)}
+    return sorted((a, b) for a, b in edges if a != b)

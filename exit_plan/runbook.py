@@ -1,15 +1,33 @@
-"""One cutover runbook per wave: dated tasks, hybrid flows to open and close, rollback."""
+"""One cutover runbook per wave, executable by a migration lead.
+
+Per wave: dated pre-checks and tasks; the servers in move order (providers first; within a
+system infra, db, file, app, web) with the system owner as contact; cutover steps per role;
+DNS and endpoint changes from the catalog; smoke tests per system (the catalog's ``checks``,
+else derived from the ports its consumers use); go/no-go with the RTO of the most critical
+system; rollback steps in reverse move order; and the hybrid flows to open and close,
+grouped by (system, environment) pairs.
+
+Everything is computed in one pass over the servers and the flows (no per-wave rescans), so
+100k-server plans stay linear.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from heapq import heapify, heappop, heappush
 
 from exit_plan.checklist import matches
-from exit_plan.data import Checklist, RunbookTask
-from exit_plan.facts import Subject, flow_waves, wave_subjects
-from migration.catalog import Catalog
+from exit_plan.data import Checklist, RunbookTask, Text
+from exit_plan.facts import Subject, flow_waves, flows_by_wave, pilot_wave, wave_subjects
+from migration.catalog import Catalog, Server, System
+from migration.flows import GroupFlow, group_flows, server_flows, sorted_ports
 from migration.plan import HybridFlow, Plan, Wave
+
+ROLE_ORDER = {"infra": 0, "db": 1, "file": 2, "app": 3, "web": 4, "other": 5}
+ENV_ORDER = {"dev": 0, "test": 1, "prod": 2}
 
 
 @dataclass(frozen=True)
@@ -22,16 +40,92 @@ class DatedTask:
 
 
 @dataclass(frozen=True)
+class MoveStep:
+    """One server in move order, with its contact."""
+
+    order: int
+    server: Server
+    system: System | None
+    contact: str
+
+
+@dataclass(frozen=True)
+class DnsChange:
+    """A DNS name or endpoint that moves with a system in this wave."""
+
+    system: str
+    name: str
+    kind: str  # dns | endpoint
+    old_ip: str | None
+
+
+@dataclass(frozen=True)
+class SmokeTest:
+    """A test after cutover: from the catalog's ``checks``, or derived from a port."""
+
+    system: str
+    name: str
+    run: str
+    expect: str | None
+    derived: bool
+
+
+@dataclass(frozen=True)
+class FlowChange:
+    """Hybrid flows between two (system, environment) groups, to open or to close."""
+
+    group: GroupFlow
+    action: str  # open | close
+    kind: str  # temporary | retained | repoint
+    closes: int | None  # the wave that closes an opened flow (None: never)
+
+
+@dataclass(frozen=True)
 class WaveRunbook:
-    """Everything the wave's cutover team needs, in date order."""
+    """Everything the wave's cutover team needs."""
 
     wave: Wave
     subject: Subject
+    mode: str  # critical | pilot | standard
     tasks: tuple[DatedTask, ...]
-    flows_open: tuple[HybridFlow, ...]
-    flows_close: tuple[HybridFlow, ...]
+    moves: tuple[MoveStep, ...]
+    dns: tuple[DnsChange, ...]
+    smoke: tuple[SmokeTest, ...]
+    flows: tuple[FlowChange, ...]
     shortest_rto_hours: float | None
+    critical_system: str | None  # the system with the shortest RTO
     system_owners: tuple[str, ...]
+    missing_dns: tuple[str, ...]  # systems with a web role but no dns_names/endpoints
+
+    @property
+    def flows_open(self) -> tuple[FlowChange, ...]:
+        """Groups to open before the wave."""
+        return tuple(f for f in self.flows if f.action == "open")
+
+    @property
+    def flows_close(self) -> tuple[FlowChange, ...]:
+        """Groups to close when the wave ends."""
+        return tuple(f for f in self.flows if f.action == "close")
+
+
+@dataclass(frozen=True)
+class _HybridAsFlow:
+    """A plan hybrid flow in the shape :func:`migration.flows.group_flows` groups."""
+
+    from_: str
+    to: str
+    ports: tuple[str, ...]
+    latency_sensitive: bool = False
+    weight: float = 1.0
+
+
+def group_hybrid(flows: Iterable[HybridFlow], servers: Mapping[str, Server]) -> list[GroupFlow]:
+    """Hybrid flows grouped by (consumer system, env) -> (provider system, env).
+
+    The one place the exit plan groups flows: it delegates to the flow rule's own grouping
+    (:func:`migration.flows.group_flows`), so a report never lists server pairs.
+    """
+    return group_flows((_HybridAsFlow(f.from_, f.to, f.ports) for f in flows), servers)
 
 
 def _day(task: RunbookTask) -> str:
@@ -39,37 +133,175 @@ def _day(task: RunbookTask) -> str:
     return f"{letter}{task.days:+d}" if task.days else letter
 
 
-def _flow_key(flow: HybridFlow) -> tuple[str, str]:
-    return (flow.from_, flow.to)
+def _system_order(system_ids: list[str], providers: Mapping[str, set[str]]) -> list[str]:
+    """Systems with their in-wave providers first (Kahn; a cycle breaks at the smallest id)."""
+    members = set(system_ids)
+    waiting = {s: {p for p in providers.get(s, ()) if p in members and p != s} for s in members}
+    users: dict[str, list[str]] = defaultdict(list)
+    for system_id, needs in waiting.items():
+        for provider in needs:
+            users[provider].append(system_id)
+    ready = [s for s, needs in waiting.items() if not needs]
+    heapify(ready)
+    order: list[str] = []
+    done: set[str] = set()
+    while len(order) < len(members):
+        if not ready:  # a dependency cycle: take the smallest remaining id
+            heappush(ready, min(s for s in members if s not in done))
+        system_id = heappop(ready)
+        if system_id in done:
+            continue
+        done.add(system_id)
+        order.append(system_id)
+        for user in users.get(system_id, ()):
+            waiting[user].discard(system_id)
+            if not waiting[user] and user not in done:
+                heappush(ready, user)
+    return order
+
+
+def _tasks(checklist: Checklist, wave: Wave, subject: Subject) -> tuple[DatedTask, ...]:
+    tasks = []
+    for task in checklist.runbook.tasks:
+        if matches(task.when, subject.facts):
+            anchor = wave.start if task.from_ == "wave_start" else wave.end
+            tasks.append(DatedTask(anchor + timedelta(days=task.days), _day(task), task))
+    return tuple(sorted(tasks, key=lambda t: (t.date, t.task.id)))
+
+
+def _smoke(
+    system: System, inbound: Mapping[str, set[str]], servers: list[Server]
+) -> list[SmokeTest]:
+    """The system's ``checks``; without them, one reachability test per port its consumers
+    use on each of its servers."""
+    if system.checks:
+        return [SmokeTest(system.id, c.name, c.run, c.expect, False) for c in system.checks]
+    return [
+        SmokeTest(system.id, port, f"{server.id} {port}", None, True)
+        for server in servers
+        for port in sorted_ports(frozenset(inbound.get(server.id, ())))
+    ]
+
+
+def _flow_changes(
+    action: str, flows: list[HybridFlow], servers: Mapping[str, Server]
+) -> list[FlowChange]:
+    """The wave's flows to open or close, grouped; kind and closing wave per group."""
+    kinds: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
+    closes: dict[tuple[str, str, str, str], int] = {}
+    for flow in flows:
+        a, b = servers.get(flow.from_), servers.get(flow.to)
+        if a is None or b is None:
+            continue
+        key: tuple[str, str, str, str] = (a.system, a.environment, b.system, b.environment)
+        kinds[key].add(flow.kind)
+        last = flow_waves(flow)[1]
+        if last is not None:
+            closes[key] = max(closes.get(key, last), last)
+    changes = []
+    for group in group_hybrid(flows, servers):
+        found = (group.from_system, group.from_env, group.to_system, group.to_env)
+        kind = min(kinds[found])  # retained < repoint < temporary: the lasting kind wins
+        changes.append(FlowChange(group, action, kind, closes.get(found)))
+    return changes
+
+
+def _dns(system: System, servers: list[Server]) -> list[DnsChange]:
+    ip = next((s.ip for s in servers if s.role == "web" and s.ip), None)
+    ip = ip or next((s.ip for s in servers if s.ip), None)
+    changes = [DnsChange(system.id, name, "dns", ip) for name in system.dns_names]
+    changes += [DnsChange(system.id, name, "endpoint", ip) for name in system.endpoints]
+    for server in servers:
+        changes += [DnsChange(system.id, name, "dns", server.ip) for name in server.dns_names]
+        changes += [DnsChange(system.id, name, "endpoint", server.ip) for name in server.endpoints]
+    return changes
+
+
+def system_providers(
+    catalog: Catalog, plan: Plan, servers: Mapping[str, Server] | None = None
+) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """(system -> the systems it depends on, server -> the ports its consumers use), in one
+    pass over the plan's flows (the one flow rule's, recomputed when the plan has none)."""
+    index = servers if servers is not None else catalog.servers_by_id
+    providers: dict[str, set[str]] = defaultdict(set)
+    inbound: dict[str, set[str]] = defaultdict(set)
+    for flow in plan.flows or server_flows(catalog):
+        a, b = index.get(flow.from_), index.get(flow.to)
+        if a is not None and b is not None:
+            if a.system != b.system:
+                providers[a.system].add(b.system)
+            inbound[b.id].update(flow.ports)
+    return providers, inbound
 
 
 def build_runbooks(checklist: Checklist, catalog: Catalog, plan: Plan) -> list[WaveRunbook]:
     """A runbook for every wave of the plan, in wave order."""
     systems = catalog.systems_by_id
+    servers = catalog.servers_by_id
     subjects = {s.wave: s for s in wave_subjects(catalog, plan)}
+    opening, closing = flows_by_wave(plan)
+    pilot = pilot_wave(catalog, plan)
+    providers, inbound = system_providers(catalog, plan, servers)
     books = []
     for wave in sorted(plan.waves, key=lambda w: w.number):
         subject = subjects[wave.number]
-        tasks = []
-        for task in checklist.runbook.tasks:
-            if not matches(task.when, subject.facts):
-                continue
-            anchor = wave.start if task.from_ == "wave_start" else wave.end
-            tasks.append(DatedTask(anchor + timedelta(days=task.days), _day(task), task))
-        tasks.sort(key=lambda t: (t.date, t.task.id))
-        opening = [f for f in plan.hybrid_flows if flow_waves(f)[0] == wave.number]
-        closing = [f for f in plan.hybrid_flows if flow_waves(f)[1] == wave.number]
-        members = [systems[s] for s in wave.systems if s in systems]
-        rtos = [s.rto_hours for s in members if s.rto_hours is not None]
+        here = [servers[s] for s in wave.servers if s in servers]
+        by_system: dict[str, list[Server]] = defaultdict(list)
+        for server in here:
+            by_system[server.system].append(server)
+        moves: list[MoveStep] = []
+        dns: list[DnsChange] = []
+        smoke: list[SmokeTest] = []
+        missing_dns: list[str] = []
+        for system_id in _system_order(sorted(by_system), providers):
+            system = systems.get(system_id)
+            members = sorted(
+                by_system[system_id],
+                key=lambda s: (ENV_ORDER[s.environment], ROLE_ORDER[s.role], s.id),
+            )
+            for server in members:
+                contact = system.owner if system is not None else ""
+                moves.append(MoveStep(len(moves) + 1, server, system, contact))
+            if system is not None:
+                changes = _dns(system, members)
+                dns += changes
+                if not changes and any(s.role == "web" for s in members):
+                    missing_dns.append(system_id)
+                smoke += _smoke(system, inbound, members)
+        members_sys = [systems[s] for s in wave.systems if s in systems]
+        rtos = [(s.rto_hours, s.id) for s in members_sys if s.rto_hours is not None]
+        shortest = min(rtos) if rtos else None
+        mode = "critical" if subject.facts["critical"] else "standard"
+        if mode == "standard" and wave.number == pilot:
+            mode = "pilot"
+        changes_ = _flow_changes("open", opening.get(wave.number, []), servers)
+        changes_ += _flow_changes("close", closing.get(wave.number, []), servers)
         books.append(
             WaveRunbook(
                 wave=wave,
                 subject=subject,
-                tasks=tuple(tasks),
-                flows_open=tuple(sorted(opening, key=_flow_key)),
-                flows_close=tuple(sorted(closing, key=_flow_key)),
-                shortest_rto_hours=min(rtos) if rtos else None,
-                system_owners=tuple(sorted({s.owner for s in members})),
+                mode=mode,
+                tasks=_tasks(checklist, wave, subject),
+                moves=tuple(moves),
+                dns=tuple(dns),
+                smoke=tuple(smoke),
+                flows=tuple(changes_),
+                shortest_rto_hours=shortest[0] if shortest else None,
+                critical_system=shortest[1] if shortest else None,
+                system_owners=tuple(sorted({s.owner for s in members_sys})),
+                missing_dns=tuple(missing_dns),
             )
         )
     return books
+
+
+def step_lines(book: WaveRunbook, checklist: Checklist, rollback: bool = False) -> list[Text]:
+    """The per-server cutover steps in move order, or the rollback steps in reverse order."""
+    moves = reversed(book.moves) if rollback else iter(book.moves)
+    lines = []
+    for move in moves:
+        steps = checklist.runbook.role_steps[move.server.role]
+        for text in steps.rollback if rollback else steps.cutover:
+            values = {"server": move.server.id, "ip": move.server.ip or "?", "system": ""}
+            lines.append(Text(sv=text.sv.format(**values), en=text.en.format(**values)))
+    return lines

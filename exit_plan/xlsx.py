@@ -1,144 +1,202 @@
-"""The spreadsheet: checklist and runbooks with status and owner columns, the cost tables.
+"""The spreadsheet: checklist, runbooks, risks and the cost tables, streamed.
 
-Safe by construction: every text cell goes through :func:`safe_text`, so text from the
-catalog can never be read as a formula (``=``, ``+``, ``-``, ``@`` and control characters at
-the start get a leading apostrophe). Deterministic: fixed document dates and zip timestamps.
+Written with openpyxl's write-only mode (rows are streamed, so a 100k-server plan does not
+hold a million cell objects). Safe by construction: every text cell goes through
+:func:`safe_text`, so text from the catalog can never be read as a formula (``=``, ``+``,
+``-``, ``@`` and control characters at the start get a leading apostrophe). Deterministic:
+fixed document dates and zip timestamps. Every header is an interface label, so the Swedish
+workbook is Swedish throughout.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
 from exit_plan.data import Checklist, Lang
-from migration.spreadsheet import new_workbook, safe_cell, workbook_bytes
+from migration.spreadsheet import FIXED_TIME, safe_cell, workbook_bytes
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
-
+_WRAP = Alignment(wrap_text=True, vertical="top")
+Label = Callable[[str], str]
 
 safe_text = safe_cell  # every text cell of the exit plan goes through this
 
 
-def _append(sheet: Worksheet, row: list[object]) -> None:
-    sheet.append([safe_text(v) for v in row])
+class _Sheet:
+    """A streamed sheet that knows its row count (write-only sheets do not)."""
+
+    def __init__(self, book: Workbook, title: str, widths: Iterable[int] = ()) -> None:
+        self.sheet: WriteOnlyWorksheet = book.create_sheet(title[:31])
+        for index, width in enumerate(widths, start=1):
+            self.sheet.column_dimensions[get_column_letter(index)].width = width
+        self.rows = 0
+
+    def row(self, values: list[object], bold: bool = False, wrap: bool = False) -> None:
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(self.sheet, value=safe_text(value))
+            if bold:
+                cell.font = Font(bold=True)
+                cell.fill = _HEADER_FILL
+            if isinstance(value, date):
+                cell.number_format = "yyyy-mm-dd"
+            elif isinstance(value, float):
+                cell.number_format = "#,##0"
+            if wrap:
+                cell.alignment = _WRAP
+            cells.append(cell)
+        self.sheet.append(cells)
+        self.rows += 1
+
+    def status(self, column: int, choices: list[str], first: int, last: int) -> None:
+        if last < first:
+            return
+        letter = get_column_letter(column)
+        formula = '"' + ",".join(c.replace('"', "") for c in choices) + '"'
+        validation = DataValidation(type="list", formula1=formula, allow_blank=True)
+        validation.add(f"{letter}{first}:{letter}{last}")
+        self.sheet.data_validations.append(validation)
 
 
-def _header(sheet: Worksheet, names: list[str], widths: list[int]) -> None:
-    _append(sheet, list(names))
-    for index, width in enumerate(widths, start=1):
-        cell = sheet.cell(row=sheet.max_row, column=index)
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        sheet.column_dimensions[get_column_letter(index)].width = width
+def _statuses(label: Label) -> list[str]:
+    return [label(f"status.{s}") for s in ("open", "doing", "done", "na")]
 
 
-def _status_column(sheet: Worksheet, column: int, choices: list[str], rows: int) -> None:
-    if rows == 0:
-        return
-    letter = get_column_letter(column)
-    formula = '"' + ",".join(c.replace('"', "") for c in choices) + '"'
-    validation = DataValidation(type="list", formula1=formula, allow_blank=True)
-    sheet.add_data_validation(validation)
-    validation.add(f"{letter}2:{letter}{rows + 1}")
-
-
-def _dates(sheet: Worksheet, column: int) -> None:
-    for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-        if isinstance(cell.value, date):
-            cell.number_format = "yyyy-mm-dd"
-
-
-def _checklist_sheet(book: Workbook, report: dict[str, Any], label: Any) -> None:
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = label("checklist")[:31]
-    names = ["id", "phase", "item", "subject", "due", "owner", "status", "evidence", "sources"]
-    _header(sheet, [label(n) for n in names], [26, 18, 48, 36, 12, 34, 14, 40, 36])
+def _checklist_sheet(book: Workbook, report: dict[str, Any], label: Label) -> None:
+    names = [
+        "id",
+        "phase",
+        "item",
+        "subject",
+        "due",
+        "overdue",
+        "gates",
+        "owner",
+        "status",
+        "evidence",
+        "sources",
+    ]
+    sheet = _Sheet(book, label("checklist"), [26, 18, 48, 36, 12, 12, 10, 34, 14, 40, 36])
+    sheet.sheet.freeze_panes = "C2"
+    sheet.row([label(n) for n in names], bold=True)
     status = label("status.open")
+    overdue = label("overdue")
     for row in report["checklist_rows"]:
-        _append(
-            sheet,
+        sheet.row(
             [
                 row["id"],
                 row["phase"],
                 row["title"],
                 row["subject"],
                 row["due"],
+                overdue if row["overdue"] else "",
+                row["gates"],
                 row["owner"],
                 status,
                 row["evidence"],
                 row["sources"],
             ],
+            wrap=True,
         )
-    _dates(sheet, 5)
-    _status_column(
-        sheet,
-        7,
-        [label(f"status.{s}") for s in ("open", "doing", "done", "na")],
-        len(report["checklist_rows"]),
-    )
-    sheet.freeze_panes = "C2"
-    sheet.auto_filter.ref = sheet.dimensions
-    for row_cells in sheet.iter_rows(min_row=2):
-        for cell in row_cells:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.status(9, _statuses(label), 2, sheet.rows)
+    sheet.sheet.auto_filter.ref = f"A1:K{sheet.rows}"
 
 
-def _runbook_sheet(book: Workbook, report: dict[str, Any], label: Any) -> None:
-    sheet = book.create_sheet(label("runbooks")[:31])
+def _runbook_sheet(book: Workbook, report: dict[str, Any], label: Label) -> None:
     names = ["wave", "date", "day", "task", "owner", "status", "sources"]
-    _header(sheet, [label(n) for n in names], [10, 12, 8, 70, 28, 14, 40])
-    count = 0
-    for book_view in report["runbooks"]:
-        for task in book_view["tasks"]:
-            _append(
-                sheet,
+    sheet = _Sheet(book, label("runbooks"), [10, 12, 8, 70, 28, 14, 40])
+    sheet.sheet.freeze_panes = "A2"
+    sheet.row([label(n) for n in names], bold=True)
+    for view in report["runbooks"]:
+        for task in view.tasks:
+            sheet.row(
                 [
-                    book_view["name"],
-                    task["date"],
-                    task["day"],
-                    task["title"],
-                    task["owner"],
+                    view.name,
+                    task.date,
+                    task.day,
+                    task.title,
+                    task.owner,
                     label("status.open"),
-                    ", ".join(task["sources"]),
-                ],
+                    ", ".join(task.sources),
+                ]
             )
-            count += 1
-    _dates(sheet, 2)
-    _status_column(sheet, 6, [label(f"status.{s}") for s in ("open", "doing", "done", "na")], count)
-    sheet.freeze_panes = "A2"
+        for step in (*view.cutover, *view.rollback_steps):
+            sheet.row(
+                [
+                    view.name,
+                    view.start,
+                    "T",
+                    step,
+                    label("role.migration_lead"),
+                    label("status.open"),
+                    "",
+                ]
+            )
+    sheet.status(6, _statuses(label), 2, sheet.rows)
 
 
-def _cost_sheet(book: Workbook, report: dict[str, Any], label: Any) -> None:
-    sheet = book.create_sheet(label("costs")[:31])
+def _moves_sheet(book: Workbook, report: dict[str, Any], label: Label) -> None:
+    names = ["wave", "order", "servers", "systems", "role", "environment", "ip", "contact"]
+    sheet = _Sheet(book, label("move_order"), [10, 6, 24, 24, 8, 10, 16, 30])
+    sheet.sheet.freeze_panes = "A2"
+    sheet.row([label(n) for n in names], bold=True)
+    for view in report["runbooks"]:
+        for move in view.moves:
+            sheet.row(
+                [
+                    view.name,
+                    move.order,
+                    move.server,
+                    move.system,
+                    move.role,
+                    move.environment,
+                    move.ip,
+                    move.contact,
+                ]
+            )
+
+
+def _risk_sheet(book: Workbook, report: dict[str, Any], label: Label) -> None:
+    sheet = _Sheet(book, label("risks"), [10, 40, 60, 60])
+    sheet.row(
+        [label(n) for n in ("risk_level", "item", "risk_detail", "risk_mitigation")], bold=True
+    )
+    for risk in report["risks"]:
+        sheet.row(
+            [label(f"risk_level.{risk.level}"), risk.title, risk.detail, risk.mitigation], wrap=True
+        )
+
+
+def _cost_sheet(book: Workbook, report: dict[str, Any], label: Label) -> None:
+    out = _Sheet(book, label("costs"), [22])
     cost = report["cost"]
     if cost is None:
-        _append(sheet, [label("no_cost")])
+        out.row([label("no_cost")])
         return
     years = cost["years"]
-    sheet.column_dimensions["A"].width = 22
     for title, field, extra in (
         ("yearly", "yearly", True),
         ("cumulative", "cumulative", False),
     ):
-        _append(sheet, [f"{label(title)} ({cost['currency']})"])
-        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+        out.row([f"{label(title)} ({cost['currency']})"], bold=True)
         header = ["", *years] + ([label("total"), label("cost_source")] if extra else [])
-        _append(sheet, header)
+        out.row(header)
         for row in cost["rows"]:
             values: list[object] = [row["label"], *row[field]]
             if extra:
                 values += [row["total"], row["source"]]
-            _append(sheet, values)
-        _append(sheet, [])
-    _append(
-        sheet,
+            out.row(values)
+        out.row([])
+    out.row(
         [
             "",
             label("one_time"),
@@ -150,8 +208,7 @@ def _cost_sheet(book: Workbook, report: dict[str, Any], label: Any) -> None:
     )
     for row in cost["rows"]:
         sens = row["sensitivity"]
-        _append(
-            sheet,
+        out.row(
             [
                 row["label"],
                 row["one_time"],
@@ -162,19 +219,15 @@ def _cost_sheet(book: Workbook, report: dict[str, Any], label: Any) -> None:
             ],
         )
     if cost["parts"]:
-        _append(sheet, [])
-        _append(sheet, [f"{label('cost_parts')} ({cost['currency']})"])
-        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
-        _append(sheet, ["", *years, label("total"), label("one_time"), label("cost_source")])
+        out.row([])
+        out.row([f"{label('cost_parts')} ({cost['currency']})"], bold=True)
+        out.row(["", *years, label("total"), label("one_time"), label("cost_source")])
         for row in cost["parts"]:
-            _append(
-                sheet, [row["label"], *row["yearly"], row["total"], row["one_time"], row["source"]]
-            )
-    _append(sheet, [])
-    _append(sheet, [label("price_books")])
+            out.row([row["label"], *row["yearly"], row["total"], row["one_time"], row["source"]])
+    out.row([])
+    out.row([label("price_books")])
     for price_book in cost["price_books"]:
-        _append(
-            sheet,
+        out.row(
             [
                 price_book.get("provider"),
                 price_book.get("region"),
@@ -183,37 +236,32 @@ def _cost_sheet(book: Workbook, report: dict[str, Any], label: Any) -> None:
                 price_book.get("note") or "",
             ],
         )
-    for row_cells in sheet.iter_rows():
-        for cell in row_cells:
-            if isinstance(cell.value, float):
-                cell.number_format = "#,##0"
 
 
-def _sources_sheet(book: Workbook, report: dict[str, Any], label: Any) -> None:
-    sheet = book.create_sheet(label("source_list")[:31])
-    _header(sheet, ["key", label("kind"), "title", "section", "url"], [24, 22, 50, 60, 60])
+def _sources_sheet(book: Workbook, report: dict[str, Any], label: Label) -> None:
+    sheet = _Sheet(book, label("source_list"), [24, 22, 50, 60, 60])
+    names = ("source_key", "kind", "source_title", "source_section", "source_url")
+    sheet.row([label(n) for n in names], bold=True)
     for source in report["sources"]:
-        _append(
-            sheet,
-            [
-                source["key"],
-                source["kind"],
-                source["title"],
-                source["section"],
-                source["url"] or "",
-            ],
+        sheet.row(
+            [source["key"], source["kind"], source["title"], source["section"], source["url"] or ""]
         )
 
 
 def render_xlsx(report: dict[str, Any], checklist: Checklist, lang: Lang) -> bytes:
-    """The workbook as bytes."""
+    """The workbook as bytes (streamed sheets, fixed metadata)."""
 
     def label(key: str) -> str:
         return checklist.label(key, lang)
 
-    book = new_workbook()
+    book = Workbook(write_only=True)
+    book.properties.creator = "utflytt"
+    book.properties.created = FIXED_TIME
+    book.properties.modified = FIXED_TIME
     _checklist_sheet(book, report, label)
     _runbook_sheet(book, report, label)
+    _moves_sheet(book, report, label)
+    _risk_sheet(book, report, label)
     _cost_sheet(book, report, label)
     _sources_sheet(book, report, label)
     return workbook_bytes(book)

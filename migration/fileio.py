@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> Path:
@@ -43,3 +45,22 @@ def dumps_json(value: Any) -> str:
 def write_json(path: str | Path, value: Any) -> Path:
     """Write canonical JSON atomically."""
     return write_atomic(path, dumps_json(value))
+
+
+def json_writer(value: Any) -> Callable[[IO[bytes]], None]:
+    """Canonical JSON (as :func:`dumps_json`) streamed into a binary file.
+
+    ``json.dumps`` with an indent builds every fragment of the document in a list before
+    joining them, several times the size of the text; streaming keeps one buffer.
+    """
+
+    def write(handle: IO[bytes]) -> None:
+        text = io.TextIOWrapper(handle, encoding="utf-8", newline="\n", write_through=False)
+        try:
+            json.dump(value, text, sort_keys=True, indent=2, ensure_ascii=False)
+            text.write("\n")
+            text.flush()
+        finally:
+            text.detach()
+
+    return write

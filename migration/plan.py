@@ -1,6 +1,6 @@
-"""The plan.json contract (DESIGN.md, "plan.json"), as pydantic models.
+"""The plan.json contract (docs/contracts.md, "plan.json"), as pydantic models.
 
-The keys DESIGN.md names are what other tools rely on; everything else here is an optional
+The keys named in docs/contracts.md are what other tools rely on; everything else is an optional
 extension that carries what the Pulumi program, the cost model and the exit plan need, so
 that each of them reads the plan and nothing else. Never remove or rename a key; add
 optional fields only.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
@@ -150,7 +150,7 @@ class Plan(_Model):
     source_networks: tuple[str, ...] = ()
     systems: dict[str, PlannedSystem] = Field(default_factory=dict)
     flows: tuple[Flow, ...] = ()
-    quality: dict[str, object] = Field(default_factory=dict)
+    quality: dict[str, Any] = Field(default_factory=dict)  # JSON: gates and metrics
 
     def wave(self, number: int) -> Wave:
         """The wave with this number (KeyError if none)."""
@@ -164,6 +164,29 @@ class Plan(_Model):
         return self.model_dump(mode="json", by_alias=True)
 
 
+STALE_PLAN = """\
+{plan} was made from another catalog than {catalog}
+(catalog SHA-256 {actual}, plan says {expected}).
+Run `utflytt plan {catalog}` again, then retry."""
+
+
+def read_plan_for(path: str | Path, catalog_path: str | Path, catalog_sha256: str) -> Plan:
+    """Load a plan.json made from the catalog at ``catalog_path`` (whose files hash to
+    ``catalog_sha256``); a plan of another catalog is an :class:`InputFileError` that says
+    to plan again. Every command that takes both a catalog and ``--plan`` reads it here."""
+    plan = read_plan(path)
+    if plan.catalog_sha256 != catalog_sha256:
+        raise InputFileError(
+            STALE_PLAN.format(
+                plan=path,
+                catalog=catalog_path,
+                actual=catalog_sha256[:12],
+                expected=plan.catalog_sha256[:12],
+            )
+        )
+    return plan
+
+
 def read_plan(path: str | Path) -> Plan:
     """Load a plan.json; raise :class:`InputFileError` naming the file and field if invalid."""
     file = Path(path)
@@ -171,6 +194,10 @@ def read_plan(path: str | Path) -> Plan:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputFileError(f"{file}: cannot read plan: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{file}: not a plan.json (binary byte at offset {exc.start})"
+        ) from None
     try:
         return Plan.model_validate_json(text)
     except pydantic.ValidationError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -38,8 +39,14 @@ def new_workbook() -> Workbook:
     return book
 
 
-def workbook_bytes(book: Workbook) -> bytes:
-    """The saved workbook with every timestamp fixed, so equal input gives equal bytes."""
+def workbook_bytes(
+    book: Workbook, rewrite: Mapping[str, Callable[[bytes], bytes]] | None = None
+) -> bytes:
+    """The saved workbook with every timestamp fixed, so equal input gives equal bytes.
+
+    ``rewrite``: zip member name -> a function that rewrites its bytes (a large sheet written
+    faster than openpyxl writes cells).
+    """
     buffer = io.BytesIO()
     book.save(buffer)
     source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
@@ -49,6 +56,8 @@ def workbook_bytes(book: Workbook) -> bytes:
             data = source.read(info.filename)
             if info.filename == "docProps/core.xml":
                 data = _CORE_DATE.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
+            if rewrite and info.filename in rewrite:
+                data = rewrite[info.filename](data)
             fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16

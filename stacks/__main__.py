@@ -22,13 +22,17 @@ from stacks import program  # noqa: E402
 from stacks.config import read_settings  # noqa: E402
 
 
-def main() -> None:
-    """Read settings and plan, build the stack, export its outputs."""
+def main(root: Path = ROOT) -> None:
+    """Read settings and plan, build the stack, export its outputs.
+
+    ``root`` is the folder a relative ``utflytt:planPath`` is read from: this repository, or
+    the user's project (``utflytt init`` writes a ``__main__.py`` that passes its folder).
+    """
     try:
         settings = read_settings(pulumi.runtime, stack=pulumi.get_stack())
         plan_path = Path(settings.plan_path)
         if not plan_path.is_absolute():
-            plan_path = ROOT / plan_path
+            plan_path = root / plan_path
         plan = read_plan(plan_path)
         exports = program.run(settings, plan)
     except UtflyttError as exc:  # a clean one-line error instead of a traceback
@@ -37,4 +41,5 @@ def main() -> None:
         pulumi.export(key, value)
 
 
-main()
+if __name__ == "__main__":  # run by the Pulumi language host (runpy)
+    main()

@@ -15,7 +15,7 @@ busy main thread) plus a few hundred event-loop callbacks per resource. This mod
   (secrets included), which fall back to the SDK's functions for anything else (assets,
   archives, resource references, output values, unknowns, non-JSON Python objects).
 
-See /work/shared/reference/pulumi-testing.md section 2 for where a mock run's time goes.
+See docs/pulumi-testing.md ("Why the mocks are fast here") for where a mock run's time goes.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Shipped with the package (like ``structlog.testing``): the tests, ``utflytt preview`` and
 ``bench/preview.py`` use it, for any provider (the AWS tests pass moto-backed mocks).
 
-What it does per run (see reference/pulumi-testing.md, sections 1 and 2):
+What it does per run (see docs/pulumi-testing.md):
 
 - ``reset_options`` then ``set_mocks(project="utflytt", preview=False)`` with a
   :class:`RecordingMonitor` that records type, name, parent, inputs (secrets unwrapped,

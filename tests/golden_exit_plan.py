@@ -1,6 +1,7 @@
-"""Golden files of the exit plan's Markdown (both languages), and the one command to refresh them.
+"""Golden files of the exit plan (Markdown summary and appendix in both languages, and
+exit-plan.json), and the one command to refresh them:
 
-    .venv/bin/python -m tests.golden_exit_plan --regenerate
+    make golden        (= .venv/bin/python -m tests.golden_exit_plan --regenerate)
 
 (or run the tests with UPDATE_GOLDEN=1). Two inputs, each in sv and en:
 
@@ -14,12 +15,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from exit_plan import render_exit_plan
-from exit_plan.data import Lang
+from exit_plan import exit_plan_files
 from exit_plan.testing import sample_catalog, sample_cost, sample_plan
 from migration.catalog import Catalog
 from migration.plan import Plan
@@ -28,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLDEN_DIR = ROOT / "tests" / "golden" / "exit_plan"
 EXAMPLE_CATALOG = ROOT / "examples" / "mariehamn" / "catalog.yaml"
 LANGS = ("sv", "en")
+AS_OF = date(2026, 12, 5)  # fixed, so overdue marks and the document date do not move
 REGENERATE = ".venv/bin/python -m tests.golden_exit_plan --regenerate"
 
 Inputs = tuple[Catalog, Plan, dict[str, Any]]
@@ -55,25 +57,41 @@ def example_inputs() -> Inputs:
 INPUTS: dict[str, Callable[[], Inputs]] = {"sample": sample_inputs, "mariehamn": example_inputs}
 
 
-def golden_path(lang: str, name: str = "sample") -> Path:
-    """Where the golden Markdown of input ``name`` in ``lang`` lives."""
-    return GOLDEN_DIR / f"{name}.{lang}.md"
+def golden_path(lang: str, name: str = "sample", part: str = "md") -> Path:
+    """Where the golden file of input ``name`` in ``lang`` lives (part: md, appendix.md,
+    json; the json is language-neutral apart from its texts, kept in sv)."""
+    if part == "json":
+        return GOLDEN_DIR / f"{name}.exit-plan.json"
+    return GOLDEN_DIR / f"{name}.{lang}.{part}"
 
 
-def render(lang: str, name: str = "sample") -> str:
-    """Input ``name``'s Markdown exit plan in ``lang``."""
+def render_files(name: str = "sample") -> dict[str, bytes]:
+    """Every exit-plan file of input ``name`` (Markdown only, both languages, json)."""
     catalog, plan, cost = INPUTS[name]()
-    return render_exit_plan(catalog, plan, cost, cast(Lang, lang), "md").decode("utf-8")
+    return dict(exit_plan_files(catalog, plan, cost, LANGS, ("md",), as_of=AS_OF))
+
+
+def render(lang: str, name: str = "sample", part: str = "md") -> str:
+    """One file of input ``name`` in ``lang`` as text."""
+    files = render_files(name)
+    key = "exit-plan.json" if part == "json" else f"exit-plan.{lang}.{part}"
+    return files[key].decode("utf-8")
 
 
 def regenerate() -> list[Path]:
-    """Rewrite every golden file (every input, every language)."""
+    """Rewrite every golden file (every input, every language, every part)."""
     GOLDEN_DIR.mkdir(parents=True, exist_ok=True)
     written = []
     for name in INPUTS:
+        files = render_files(name)
         for lang in LANGS:
-            path = golden_path(lang, name)
-            path.write_bytes(render(lang, name).encode("utf-8"))
+            for part in ("md", "appendix.md"):
+                path = golden_path(lang, name, part)
+                path.write_bytes(files[f"exit-plan.{lang}.{part}"])
+                written.append(path)
+        if name == "sample":  # the example's json is 0.7 MB; its Markdown is golden already
+            path = golden_path("sv", name, "json")
+            path.write_bytes(files["exit-plan.json"])
             written.append(path)
     return written
 

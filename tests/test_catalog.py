@@ -101,7 +101,13 @@ def catalogs(draw: st.DrawFn) -> dict[str, object]:
         systems.append(
             {
                 "id": sid,
-                "name": draw(st.text(min_size=1, max_size=20)),
+                "name": draw(
+                    st.text(
+                        st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")),
+                        min_size=1,
+                        max_size=20,
+                    )
+                ),
                 "level": draw(st.sampled_from(["office", "shared", "sector", "citizen"])),
                 "sector": "it",
                 "owner": "Ägare",

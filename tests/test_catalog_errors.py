@@ -18,7 +18,10 @@ CASES = [
         "yaml-syntax",
         "    vcpu: 2\n",
         "    vcpu: [2\n",
-        ["{f}:43:14: invalid YAML: did not find expected ',' or ']'"],
+        [
+            "{f}:43:14: invalid YAML: did not find expected ',' or ']' "
+            "(while parsing a flow sequence started at line 42)"
+        ],
     ),
     (
         "top-level-list",
@@ -41,7 +44,7 @@ CASES = [
         "currency: EUR\n",
         "curency: EUR\n",
         [
-            "{f}:3:1: curency: unknown field 'curency'; did you mean 'currency'? (expected one of: version, organisation, currency, contract, source_networks, planning, systems, servers)"
+            "{f}:3:1: curency: unknown field 'curency'; did you mean 'currency'? (expected one of: version, organisation, currency, contract, source_networks, planning, systems, servers, approvals, cost)"
         ],
     ),
     (

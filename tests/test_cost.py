@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from app.cli import cli
-from migration.catalog import Catalog
+from migration.catalog import Catalog, load_catalog_with_digest
 from migration.cost import CostOptions, break_even, compare_costs, write_cost_outputs
 from migration.fileio import write_json
 from migration.plan import NotMigrated, Plan, PlannedServer, Target, Wave
@@ -60,10 +60,15 @@ def make_book(provider: str) -> PriceBook:
         _e("backup:instance-per-500", "", 10.0, "month"),
         _e("backup:storage", "", 0.1, "gb-month"),
         _e("egress:gb", "", 0.1, "gb"),
-        _e("egress:free-gb", "", 100.0, "gb"),
+        _e("egress:free-gb", "", 100.0, "quantity"),
         _e("vpn:gateway", "", 50.0, "month"),
-        _e("logging:workspace", "", 20.0, "month"),
+        _e("bastion:host", "", 15.0, "month"),
+        _e("logging:gb", "", 1.0, "gb"),
         _e("keyvault:vault", "", 5.0, "month"),
+        _e("ip:public", "", 3.0, "month"),
+        _e("entrance:gateway", "", 100.0, "month"),
+        _e("entrance:unit", "", 7.0, "month"),
+        _e("support:minimum", "", 7.0, "month"),
         _e("sql:standard", "", 10.0, "month"),
         _e("sql:enterprise", "", None, "month"),
     ]
@@ -202,6 +207,9 @@ def options(**extra: Any) -> CostOptions:
         "migration_rate_per_hour": 100.0,
         "egress_gb_per_server": 80.0,
         "discount_rate": 0.0,
+        "ada_indexation": 0.0,
+        "logging_gb_per_server": 2.0,
+        "ops_cost_per_server": 10.0,
         "sizing": SizingOptions(azure_families=("T",), aws_families=("T",)),
     }
     base.update(extra)
@@ -224,33 +232,80 @@ def comp_total(doc: dict[str, Any], series: str, component: str) -> float:
 
 class TestAda:
     def test_move_path_components(self) -> None:
-        """Servers until cutover + 30-day lag (April), retained ones for good, exit fee once."""
+        """Moved servers until cutover + 30-day lag (April); the retained server for good;
+        the repurchased one until the exit day (contract end, June); a partial exit: the
+        base fee runs on and no exit fee is due."""
         doc = report()
-        # a, b: Jan-Apr 2027; c retained 24 months; d repurchased until the exit (April)
-        assert comp_total(doc, "ada", "servers") == 4 * 2000 + 4 * 3000 + 24 * 50 + 4 * 80
+        assert comp_total(doc, "ada", "servers") == 4 * 2000 + 4 * 3000 + 24 * 50 + 6 * 80
         assert comp_total(doc, "ada", "base_fee") == 24 * 1000  # retained servers keep it
-        assert comp_total(doc, "ada", "licences") == 4 * 40
-        assert doc["providers"]["ada"]["components"]["exit_fee"] == {"2027": 5000.0, "2028": 0.0}
-        assert doc["providers"]["ada"]["one_time"] == 5000.0
-        # 2027: a 4x2000 + b 4x3000 + c 12x50 + d 4x80, base 12x1000, licence, exit fee
-        assert doc["providers"]["ada"]["yearly"] == {
-            "2027": 8000 + 12000 + 600 + 320 + 12000 + 160 + 5000,
-            "2028": 600.0 + 12000,
-        }
+        assert comp_total(doc, "ada", "licences") == 6 * 40
+        assert comp_total(doc, "ada", "exit_fee") == 0
+        assert doc["facts"]["exit_date"] == "2027-06-30"
+        assert doc["facts"]["notice_date"] == "2026-12-30"
+        assert (doc["facts"]["full_exit"], doc["facts"]["exit_fee_due"]) == (False, False)
+        assert any(w["code"] == "exit-fee-not-due" for w in doc["warnings"])
 
-    def test_base_fee_until_contract_end_without_retained(self) -> None:
-        """Without retained servers the base fee runs to max(contract end, exit)."""
+    def test_full_exit_base_fee_until_exit_day_and_exit_fee(self) -> None:
+        """Without retained servers: base fee to the exit day (June), exit fee once then."""
         catalog = small_catalog()
         catalog = catalog.model_copy(
             update={"servers": tuple(s for s in catalog.servers if s.id != "c")}
         )
         doc = report(catalog)
-        assert comp_total(doc, "ada", "base_fee") == 6 * 1000  # contract ends June 2027
+        assert comp_total(doc, "ada", "base_fee") == 6 * 1000
+        assert doc["providers"]["ada"]["components"]["exit_fee"] == {"2027": 5000.0, "2028": 0.0}
+        assert doc["facts"]["exit_fee_due"] is True
+
+    def test_exit_fee_on_partial_exit_when_set(self) -> None:
+        """exit_fee_on_partial_exit=true charges it although a server stays."""
+        doc = report(exit_fee_on_partial_exit=True)
+        assert comp_total(doc, "ada", "exit_fee") == 5000.0
+
+    def test_fee_until_contract_end(self) -> None:
+        """ada_fee_until=contract-end: moved servers pay until June, not April."""
+        doc = report(ada_fee_until="contract-end")
+        assert comp_total(doc, "ada", "servers") == 6 * 2000 + 6 * 3000 + 24 * 50 + 6 * 80
+
+    def test_renewal_and_indexation_after_contract_end(self) -> None:
+        """After June 2027 staying costs the renewal price, indexed after each full year."""
+        doc = report(ada_renewal_factor=1.2, ada_indexation=0.1)
+        monthly = 2000 + 3000 + 50 + 80 + 1000
+        expected = 6 * monthly + 12 * monthly * 1.2 + 6 * monthly * 1.2 * 1.1 + 24 * 40
+        assert doc["stay"]["total"] == pytest.approx(expected, abs=0.05)
+        # the retained server and the base fee renew on the move path too
+        assert comp_total(doc, "ada", "base_fee") == pytest.approx(
+            1000 * (6 + 12 * 1.2 + 6 * 1.32), abs=0.05
+        )
 
     def test_stay(self) -> None:
         """Staying: every server, base fee and changing licences for all 24 months."""
         doc = report()
         assert doc["stay"]["total"] == 24 * (2000 + 3000 + 50 + 80) + 24 * 1000 + 24 * 40
+
+    def test_unpriced_server_keeps_its_ada_fee(self) -> None:
+        """A server without a cloud price never counts an ÅDA saving: its fee runs on, the
+        provider is incomplete and names it."""
+        book = make_book("aws")
+        entries = tuple(
+            e.model_copy(update={"price": None, "basis": "unknown"})
+            if e.item in ("vm:S2", "vm:S4") and e.option == "linux-payg"
+            else e
+            for e in book.doc.entries
+        )
+        broken = parse_book(book.doc.model_copy(update={"entries": entries}), book.path)
+        result = compare_costs(
+            small_catalog(), small_plan(), options(), books={"azure": BOOKS["azure"], "aws": broken}
+        )
+        doc = result.to_json_dict()
+        assert doc["providers"]["aws"]["complete"] is False
+        assert doc["providers"]["azure"]["complete"] is True
+        (missing,) = doc["providers"]["aws"]["unpriced"]
+        assert missing["subjects"] == ["a", "b"] and "ÅDA fee is kept" in missing["what"]
+        moved = 4 * 2000 + 4 * 3000
+        kept = 24 * 2000 + 24 * 3000
+        aws_ada = doc["paths"]["aws"]["total"] - doc["providers"]["aws"]["total"]
+        azure_ada = doc["paths"]["azure"]["total"] - doc["providers"]["azure"]["total"]
+        assert aws_ada - azure_ada == pytest.approx(kept - moved, abs=0.05)
 
 
 class TestCloud:
@@ -259,18 +314,73 @@ class TestCloud:
         doc = report()
         months = 22
         assert comp_total(doc, "azure", "compute") == 200 * months
-        assert comp_total(doc, "azure", "windows_licence") == 50 * months  # no SA: included
+        assert comp_total(doc, "azure", "os_licence") == 50 * months  # no SA: included
         assert comp_total(doc, "azure", "sql_licence") == 4 * 10 * months  # min 4 cores
         assert comp_total(doc, "azure", "disks") == (10 + 10 + 30) * months
         # a: 100 GB -> band <=500: 10 + 0.1*100; b: 500 GB -> 10 + 0.1*500
         assert comp_total(doc, "azure", "backup") == (20 + 60) * months
         assert comp_total(doc, "azure", "egress") == round((160 - 100) * 0.1 * months, 2)
-        # VPN only in the migration month (no hybrid flows); logging + key vault for good
-        assert comp_total(doc, "azure", "landing_zone") == 50 + 25 * months
+        assert comp_total(doc, "azure", "logging") == 2 * 2 * 1.0 * months
+        assert comp_total(doc, "azure", "operations") == 2 * 10 * months
+        # only the migration month; an Azure VPN gateway has its own public IP
+        assert comp_total(doc, "azure", "vpn") == 50 + 3
+        assert comp_total(doc, "azure", "remote_access") == 15 * months
+        assert comp_total(doc, "azure", "key_vault") == 5 * months
+        assert comp_total(doc, "azure", "support") == 7 * months
+        assert comp_total(doc, "azure", "public_entrances") == 0  # nothing citizen-facing
         assert comp_total(doc, "azure", "saas") == 120 * months
         assert comp_total(doc, "azure", "migration_effort") == 16 * 100 + 24 * 100
-        assert doc["providers"]["azure"]["total"] == 16612.0
+        assert doc["providers"]["azure"]["total"] == 17187.0
         assert doc["providers"]["azure"]["one_time"] == 4000.0
+        assert doc["providers"]["azure"]["complete"] is True
+
+    def test_operations_follow_adas_scope(self) -> None:
+        """Operations cost hours x rate for what ÅDA's fee includes; nothing when it includes
+        none of operations, monitoring and patching."""
+        doc = report(ops_cost_per_server=None, ops_rate_per_hour=60.0)
+        assert comp_total(doc, "azure", "operations") == 2 * 1.25 * 60 * 22
+        none = dict.fromkeys(("operations", "backup", "monitoring", "patching"), False)
+        doc = report(ops_cost_per_server=None, ada_scope=none)
+        assert comp_total(doc, "azure", "operations") == 0
+
+    def test_public_entrance_per_citizen_system(self) -> None:
+        """A citizen-facing moving system gets a gateway, a unit and a public IP."""
+        catalog = small_catalog()
+        systems = tuple(
+            s.model_copy(update={"level": "citizen"}) if s.id == "app" else s
+            for s in catalog.systems
+        )
+        doc = report(catalog.model_copy(update={"systems": systems}))
+        assert comp_total(doc, "azure", "public_entrances") == (100 + 7 + 3) * 22
+
+    def test_support_tiers(self) -> None:
+        """A tiered support plan: the greater of its minimum and its share of usage."""
+        book = make_book("aws")
+        extra = tuple(
+            PriceBookFile.model_validate(
+                {
+                    "provider": "aws",
+                    "region": "t",
+                    "retrieved": "x",
+                    "source": "t",
+                    "entries": [
+                        _e("support:share", "0", 0.1, "share"),
+                        _e("support:share", "400", 0.05, "share"),
+                    ],
+                }
+            ).entries
+        )
+        tiered = parse_book(
+            book.doc.model_copy(update={"entries": (*book.doc.entries, *extra)}), book.path
+        )
+        doc = compare_costs(
+            small_catalog(), small_plan(), options(), books={"azure": BOOKS["azure"], "aws": tiered}
+        ).to_json_dict()
+        # usage: aws compute 200 + os 50 + sql 40 + disks 60 + backup 60 + egress 6 +
+        # logging 4 + bastion 15 + key vault 5 = 440 (+50 VPN in March)
+        march = 400 * 0.1 + 90 * 0.05
+        later = 400 * 0.1 + 40 * 0.05
+        assert comp_total(doc, "aws", "support") == pytest.approx(march + 21 * later, abs=0.05)
 
     @pytest.mark.parametrize(
         ("option", "factor"),
@@ -287,7 +397,7 @@ class TestCloud:
         """Compute follows the pricing option; the Windows licence stays pay-as-you-go."""
         doc = report(option=option)
         assert comp_total(doc, "azure", "compute") == round(200 * factor * 22, 2)
-        assert comp_total(doc, "azure", "windows_licence") == 50 * 22
+        assert comp_total(doc, "azure", "os_licence") == 50 * 22
         assert (
             doc["providers"]["azure"]["pricing_option"]
             == option.replace("savings-plan", "savings-plan-1y")
@@ -298,48 +408,53 @@ class TestCloud:
     def test_hybrid_benefit_and_licence_mobility(self) -> None:
         """With Windows Server Software Assurance: no Windows licence on Azure (Hybrid
         Benefit), still included on AWS (no License Mobility for Windows Server). SQL Server
-        stays licence-included on both: Windows Server SA does not cover SQL Server, and the
-        catalog holds no SQL Server SA fact (b: SQL Standard on an S2, min 4 cores x 10 EUR
-        a month x 22 months = 880 on each provider), with a warning naming the server."""
-        catalog = small_catalog()
-        servers = tuple(
-            s.model_copy(
-                update={
-                    "licences": s.licences.model_copy(update={"windows_software_assurance": True})
-                }
-            )
-            if s.id == "b"
-            else s
-            for s in catalog.servers
-        )
-        doc = report(catalog.model_copy(update={"servers": servers}))
-        assert comp_total(doc, "azure", "windows_licence") == 0
-        assert comp_total(doc, "aws", "windows_licence") == 50 * 22
+        stays licence-included on both: Windows Server SA does not cover SQL Server (b: SQL
+        Standard on an S2, min 4 cores x 10 EUR a month x 22 months = 880)."""
+        catalog = _with_licences(small_catalog(), windows_software_assurance=True)
+        doc = report(catalog)
+        assert comp_total(doc, "azure", "os_licence") == 0
+        assert comp_total(doc, "aws", "os_licence") == 50 * 22
         assert comp_total(doc, "azure", "sql_licence") == 4 * 10 * 22
         assert comp_total(doc, "aws", "sql_licence") == 4 * 10 * 22
-        notes = [w["message"] for w in doc["warnings"] if w["code"] == "sql-licence-included"]
-        assert len(notes) == 2 and all("(1: b)" in m for m in notes)
+        assert doc["providers"]["azure"]["licences"]["windows_server_sa_cores_used"] == 8
+        undeclared = [w for w in doc["warnings"] if w["code"] == "entitlement-undeclared"]
+        assert len(undeclared) == 1 and "8 Windows Server core" in undeclared[0]["message"]
+
+    def test_hybrid_benefit_only_up_to_the_entitlement(self) -> None:
+        """With 7 Windows cores owned, b (needs 8) is priced licence-included, warned."""
+        catalog = _with_licences(small_catalog(), windows_software_assurance=True)
+        owned = catalog.cost.model_copy(
+            update={
+                "entitlements": catalog.cost.entitlements.model_copy(
+                    update={"windows_server_sa_cores": 7}
+                )
+            }
+        )
+        doc = report(catalog.model_copy(update={"cost": owned}))
+        assert comp_total(doc, "azure", "os_licence") == 50 * 22
+        codes = [w["message"] for w in doc["warnings"] if w["code"] == "entitlement-exceeded"]
+        assert codes and "(1: b)" in codes[0]
+        enough = catalog.cost.model_copy(
+            update={
+                "entitlements": catalog.cost.entitlements.model_copy(
+                    update={"windows_server_sa_cores": 8}
+                )
+            }
+        )
+        doc = report(catalog.model_copy(update={"cost": enough}))
+        assert comp_total(doc, "azure", "os_licence") == 0
+        assert not [w for w in doc["warnings"] if w["code"].startswith("entitlement")]
 
     def test_sql_software_assurance_brings_the_sql_licences(self) -> None:
         """With licences.sql_software_assurance the city's SQL Server licences move (Azure
-        Hybrid Benefit for SQL, AWS License Mobility): no SQL licence charge, no warning."""
-        catalog = small_catalog()
-        servers = tuple(
-            s.model_copy(
-                update={
-                    "licences": s.licences.model_copy(
-                        update={"windows_software_assurance": True, "sql_software_assurance": True}
-                    )
-                }
-            )
-            if s.id == "b"
-            else s
-            for s in catalog.servers
+        Hybrid Benefit for SQL, AWS License Mobility): no SQL licence charge."""
+        catalog = _with_licences(
+            small_catalog(), windows_software_assurance=True, sql_software_assurance=True
         )
-        doc = report(catalog.model_copy(update={"servers": servers}))
+        doc = report(catalog)
         assert comp_total(doc, "azure", "sql_licence") == 0
         assert comp_total(doc, "aws", "sql_licence") == 0
-        assert not [w for w in doc["warnings"] if w["code"] == "sql-licence-included"]
+        assert doc["providers"]["aws"]["licences"]["sql_server_sa_cores_used"] == 4
 
     def test_no_effort_for_an_already_migrated_server(self) -> None:
         """A server marked migrated has been moved: its run costs stay, its one-time effort
@@ -374,30 +489,42 @@ class TestCloud:
             }
         )
         doc = report(plan=small_plan(flows=(flow,)))
-        assert comp_total(doc, "azure", "landing_zone") == 75 * 22
+        assert comp_total(doc, "azure", "vpn") == (50 + 3) * 22
 
-    def test_unknown_price_is_a_warning(self) -> None:
-        """An unknown price is left out with a warning naming the servers, never silently."""
-        catalog = small_catalog()
-        servers = tuple(
-            s.model_copy(update={"licences": s.licences.model_copy(update={"sql": "enterprise"})})
-            if s.id == "b"
-            else s
-            for s in catalog.servers
-        )
-        doc = report(catalog.model_copy(update={"servers": servers}))
+    def test_unknown_price_makes_the_total_a_lower_bound(self) -> None:
+        """An unknown price is never a silent zero: complete is false, unpriced names it."""
+        catalog = _with_licences(small_catalog(), sql="enterprise")
+        doc = report(catalog)
         assert comp_total(doc, "azure", "sql_licence") == 0
-        codes = [(w["code"], w["message"]) for w in doc["warnings"]]
-        assert any(
-            c == "price-unknown" and "SQL Server enterprise" in m and "b" in m for c, m in codes
-        )
+        assert doc["providers"]["azure"]["complete"] is False
+        assert doc["complete"] == {"azure": False, "aws": False}
+        (item,) = doc["providers"]["azure"]["unpriced"]
+        assert item["what"] == "SQL Server enterprise licence-included"
+        assert item["subjects"] == ["b"] and item["why"]
+        from migration.cost.outputs import render_text
+
+        text = render_text(compare_costs(catalog, small_plan(), options(), books=BOOKS))
+        assert "Azure (lower bound)" not in text  # the table marks values, not labels
+        assert "≥" in text and "INCOMPLETE, totals are lower bounds" in text
+
+
+def _with_licences(catalog: Catalog, **licences: Any) -> Catalog:
+    servers = tuple(
+        s.model_copy(update={"licences": s.licences.model_copy(update=licences)})
+        if s.id == "b"
+        else s
+        for s in catalog.servers
+    )
+    return catalog.model_copy(update={"servers": servers})
 
 
 class TestSummary:
     def test_break_even_and_npv(self) -> None:
-        """Break-even in July 2027 (hand-computed); NPV at 0% equals the total."""
+        """Break-even in June 2027: by April the move costs 5247 more than staying (the
+        effort, two months of both), May and June save 4403 each (6170 - 1767); NPV at 0%
+        equals the total."""
         doc = report()
-        assert doc["break_even"]["azure"] == "2027-07"
+        assert doc["break_even"]["azure"] == "2027-06"
         assert doc["providers"]["azure"]["npv"] == doc["providers"]["azure"]["total"]
         assert doc["paths"]["azure"]["total"] == round(
             doc["providers"]["ada"]["total"] + doc["providers"]["azure"]["total"], 2
@@ -409,11 +536,12 @@ class TestSummary:
         assert doc["providers"]["azure"]["npv"] < doc["providers"]["azure"]["total"]
 
     def test_sensitivity(self) -> None:
-        """+-20% on price-book components only; effort and SaaS unchanged."""
+        """+-20% on price-book components only; effort, operations and SaaS unchanged."""
         doc = report()
-        priced = 16612.0 - 2640 - 4000
-        assert doc["sensitivity"]["azure"]["low"] == round(priced * 0.8 + 6640, 2)
-        assert doc["sensitivity"]["azure"]["high"] == round(priced * 1.2 + 6640, 2)
+        fixed = 2640 + 4000 + 440
+        priced = 17187.0 - fixed
+        assert doc["sensitivity"]["azure"]["low"] == round(priced * 0.8 + fixed, 2)
+        assert doc["sensitivity"]["azure"]["high"] == round(priced * 1.2 + fixed, 2)
 
     def test_years_must_be_consecutive(self) -> None:
         """A gap in the budget years would put 2028's months under 2029: refused."""
@@ -438,8 +566,16 @@ class TestSummary:
         assert break_even([5, 5, 5, 5], [10, 10, 10, 10], labels, 1) == "m1"
 
     def test_legal_flags(self) -> None:
-        """Notice over 2 months and an exit fee on/after 2027-01-12 are flagged."""
-        doc = report()
+        """Notice over 2 months and an exit fee on/after 2027-01-12 are flagged (the fee is
+        due only on a full exit; the clause is flagged either way)."""
+        partial = report()["legal_flags"]
+        assert [f["code"] for f in partial] == ["notice-over-2-months", "exit-fee-data-act"]
+        assert "would be due on a full exit" in partial[1]["message"]
+        catalog = small_catalog()
+        full = catalog.model_copy(
+            update={"servers": tuple(s for s in catalog.servers if s.id != "c")}
+        )
+        doc = report(full)
         assert [f["code"] for f in doc["legal_flags"]] == [
             "notice-over-2-months",
             "exit-fee-data-act",
@@ -581,7 +717,8 @@ class TestOutputs:
         assert safe_cell("ok") == "ok" and safe_cell(-3.5) == -3.5
 
     def test_write_cost_outputs(self, tmp_path: Path) -> None:
-        """cost.json, cost.csv and cost.xlsx are written, deterministic, formula-free."""
+        """cost.json, cost.csv and cost.xlsx are written, deterministic; the only formulas
+        are the totals utflytt writes; € formats and frozen headers."""
         catalog, plan = small_catalog(), small_plan()
         first = write_cost_outputs(catalog, plan, tmp_path / "one", options())
         second = write_cost_outputs(catalog, plan, tmp_path / "two", options())
@@ -590,21 +727,41 @@ class TestOutputs:
             assert a.read_bytes() == b.read_bytes()
         doc = json.loads(first[0].read_text(encoding="utf-8"))
         assert doc["schema_version"] == 1
-        assert first[1].read_text().startswith("series,label,component,year,amount_eur\n")
+        assert (
+            first[1].read_text().startswith("series,label,component,year,amount_eur,lower_bound\n")
+        )
+        assert first[2].read_bytes() == second[2].read_bytes()
         book = load_workbook(first[2])
         assert book.sheetnames == [
             "Summary",
             "Components",
             "Monthly",
             "Servers",
+            "Assumptions",
+            "Prices",
             "Price books",
+            "Unpriced",
+            "Optimisations",
             "Warnings",
             "Legal",
         ]
         for ws in book.worksheets:
+            assert ws.freeze_panes == "B2"
             for row in ws.iter_rows(values_only=True):
                 for value in row:
-                    assert not (isinstance(value, str) and value.startswith(("=", "+", "@")))
+                    if isinstance(value, str) and value.startswith("="):
+                        assert value.startswith("=SUM(")
+                    assert not (isinstance(value, str) and value.startswith(("+", "@")))
+        summary = book["Summary"]
+        assert summary["B2"].number_format.endswith('"€"')
+        assert summary["D2"].value == "=SUM(B2:C2)"  # two budget years
+        servers = book["Servers"]
+        last = servers.max_row
+        assert servers.cell(last, 6).value == f"=SUM(F2:F{last - 1})"
+        keys = {row[0] for row in book["Assumptions"].iter_rows(min_row=2, values_only=True)}
+        assert {"discount_rate", "ada_fee_until", "eur_per_usd", "fx azure"} <= keys
+        sources = [r[13] for r in book["Prices"].iter_rows(min_row=2, values_only=True)]
+        assert sources and all(sources)
 
 
 class TestCli:
@@ -612,8 +769,12 @@ class TestCli:
         """`utflytt cost --plan` prints the table and writes the three files."""
         plan_path = tmp_path / "plan.json"
         plan = small_plan({"dc01": 0, "eko-app01": 1, "eko-db01": 1})
+        digest = load_catalog_with_digest("tests/data/small.yaml")[1]  # cost checks it
         plan = plan.model_copy(
-            update={"servers": {k: v for k, v in plan.servers.items() if k not in ("c", "d")}}
+            update={
+                "servers": {k: v for k, v in plan.servers.items() if k not in ("c", "d")},
+                "catalog_sha256": digest,
+            }
         )
         write_json(plan_path, plan.to_json_dict())
         result = CliRunner().invoke(
@@ -629,7 +790,7 @@ class TestCli:
         )
         assert result.exit_code == 0, result.output
         assert "Move to Azure (ÅDA + Azure)" in result.output
-        assert "priced as westeurope" in result.output
+        assert "EUR/USD 0.880669 of 2026-09-30" in result.output
         assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
             "cost.csv",
             "cost.json",

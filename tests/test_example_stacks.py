@@ -30,6 +30,7 @@ from pulumi.runtime.rpc import UNKNOWN
 from app.pipeline import plan_catalog
 from migration.catalog import MIGRATING_DISPOSITIONS, Catalog, load_catalog_with_digest
 from migration.fileio import dumps_json, write_atomic
+from migration.flows import server_flows
 from migration.plan import Plan, read_plan
 from stacks.baseline import has_public_entrance
 from stacks.config import (
@@ -475,22 +476,13 @@ def test_example_has_foundation_and_one_stack_per_wave(example):
 
 
 def test_example_plan_flows_are_the_catalogs_declared_dependencies(example):
-    """plan.flows (what the NSG expectations are computed from) equal the catalog's
-    server dependencies plus its system dependencies expanded server to server."""
+    """plan.flows (what the NSG expectations are computed from) are the one flow rule's
+    flows (migration.flows), and none joins prod to test or dev."""
     catalog = example.catalog
-    members: dict[str, list[str]] = defaultdict(list)
-    for server in catalog.servers:
-        members[server.system].append(server.id)
-    declared = set()
-    for server in catalog.servers:
-        for dep in server.depends_on:
-            declared |= {(server.id, dep.to, port) for port in dep.ports}
-    for system in catalog.systems:
-        for dep in system.depends_on:
-            for a in members[system.id]:
-                for b in members[dep.to]:
-                    declared |= {(a, b, port) for port in dep.ports}
+    declared = {(f.from_, f.to, p) for f in server_flows(catalog) for p in f.ports}
     assert {(f.from_, f.to, p) for f in example.plan.flows for p in f.ports} == declared
+    env = {s.id: s.environment for s in catalog.servers}
+    assert not [f for f in example.plan.flows if env[f.from_] == "prod" != env[f.to]]
 
 
 def test_example_one_vm_per_migrating_server_with_the_plans_size(example):

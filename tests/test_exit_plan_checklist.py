@@ -13,6 +13,7 @@ from exit_plan.testing import sample_catalog, sample_plan
 from migration.catalog import Catalog
 from migration.plan import Plan
 from tests import golden_exit_plan as golden
+from waves.calendar import months_before
 
 
 def _entries(catalog: Catalog | None = None, plan: Plan | None = None) -> list[Entry]:
@@ -129,7 +130,8 @@ class TestExample:
         assert approval.subject.wave == 4
         assert approval.due == waves[4].end + timedelta(days=7)
         text = golden.render("sv", "mariehamn")
-        row2 = next(line for line in text.splitlines() if line.startswith("| wave-02 |"))
+        wave2 = f"| wave-02 | {waves[2].start} | {waves[2].end} |"
+        row2 = next(line for line in text.splitlines() if line.startswith(wave2))
         assert "E-arkiv (test)" in row2
 
 
@@ -145,21 +147,24 @@ class TestDueDates:
         checklist = load_checklist()
         catalog, plan, _ = golden.INPUTS[name]()
         doc = plan.to_json_dict()  # the anchors as plan.json states them
-        notice = date.fromisoformat(doc["notice_date"])
-        deadline = date.fromisoformat(doc["deadline"])
         waves = {
             w["number"]: (date.fromisoformat(w["start"]), date.fromisoformat(w["end"]))
             for w in doc["waves"]
         }
         names = {w["number"]: w["name"] for w in doc["waves"]}
         first, last = min(waves), max(waves)
-        exit_start = min(notice, waves[first][0])
+        # The one exit day (contract end here) and the two request options, computed by hand.
+        exit_day = catalog.contract.ends
+        assert exit_day is not None
+        notice = catalog.contract.notice_months
         anchors = {
-            "notice_date": notice,
-            "deadline": deadline,
-            "exit_start": exit_start,
             "first_wave_start": waves[first][0],
             "last_wave_end": waves[last][1],
+            "exit_day": exit_day,
+            "switch_request_a": months_before(waves[first][0], min(notice, 2)),
+            "notice_b": months_before(exit_day, notice),
+            "retrieval_end": exit_day + timedelta(days=30),
+            "erasure": exit_day + timedelta(days=31),
         }
         cutover: dict[str, int] = {}  # a system's prod moves in the last wave holding it
         for w in doc["waves"]:
@@ -188,24 +193,28 @@ class TestDueDates:
             else:
                 anchor = anchors[entry.rule.from_]
             assert due == anchor + timedelta(days=entry.rule.days), entry.item.id
-            assert exit_start - timedelta(days=120) <= due <= deadline + timedelta(days=180)
-            if entry.item.phase == "contract" and entry.rule.from_ == "notice_date":
-                assert due <= notice, entry.item.id
+            assert anchors["first_wave_start"] - timedelta(days=300) <= due
+            assert due <= exit_day + timedelta(days=180)
 
     def test_subjects_without_a_wave_use_otherwise(self) -> None:
         """A retained system's wave-anchored item counts from the fallback anchor."""
         entries = [e for e in _entries() if e.item.id == "data-archive" and e.subject.id == "gis"]
         assert len(entries) == 1
-        assert entries[0].rule.from_ == "deadline"
+        assert entries[0].rule.from_ == "exit_day"
         assert entries[0].due == date(2027, 12, 31) - timedelta(days=120)
 
-    def test_no_contract_end_means_no_date(self) -> None:
-        """Without a contract end the notice-anchored items have no date, not a made-up one."""
-        plan = sample_plan().model_copy(update={"notice_date": None, "deadline": None})
-        entries = _entries(plan=plan)
-        undated = {e.item.id for e in entries if e.due is None}
-        assert "con-notice-letter" in undated
-        assert "gov-exit-decision" not in undated  # exit start falls back to the first wave
+    def test_no_contract_end_uses_the_cost_models_exit_day(self) -> None:
+        """Without a contract end the exit day is the last cutover + the decommission lag
+        (migration.exitday, shared with the cost model), and the notice counts back from it."""
+        catalog = sample_catalog()
+        catalog = catalog.model_copy(
+            update={"contract": catalog.contract.model_copy(update={"ends": None})}
+        )
+        plan = sample_plan()
+        entries = {e.item.id: e for e in _entries(catalog=catalog, plan=plan)}
+        day = max(w.end for w in plan.waves if w.servers) + timedelta(days=30)
+        assert entries["dec-termination"].due == day + timedelta(days=30)
+        assert entries["con-notice-letter"].due == months_before(day, 6) - timedelta(days=7)
 
 
 class TestRunbooks:
@@ -218,14 +227,16 @@ class TestRunbooks:
             assert dates == sorted(dates)
             assert min(dates) == book.wave.start - timedelta(days=14)
             assert max(dates) == book.wave.end + timedelta(days=7)
-        opened = [[(f.from_, f.to) for f in b.flows_open] for b in books]
-        closed = [[(f.from_, f.to) for f in b.flows_close] for b in books]
+        opened = [[(f.group.from_system, f.group.to_system) for f in b.flows_open] for b in books]
+        closed = [[(f.group.from_system, f.group.to_system) for f in b.flows_close] for b in books]
         assert opened == [
-            [("eko-app01", "dc01"), ("web01", "dc01")],
-            [("web01", "gis01"), ("web01", "pay01")],
+            [("economy", "ad"), ("portal", "ad")],
+            [("portal", "gis"), ("portal", "payroll")],
             [],
         ]
-        assert closed == [[], [("web01", "dc01")], [("eko-app01", "dc01")]]
+        assert closed == [[], [("portal", "ad")], [("economy", "ad")]]
+        kinds = {(f.group.to_system, f.kind, f.closes) for f in books[1].flows_open}
+        assert kinds == {("gis", "retained", None), ("payroll", "repoint", None)}
         ids = [[t.task.id for t in b.tasks] for b in books]
         assert "rb-open-flows" in ids[0] and "rb-open-flows" not in ids[2]
         assert "rb-close-flows" in ids[2] and "rb-close-flows" not in ids[0]

@@ -16,7 +16,7 @@ def _item(**overrides: Any) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": "x-item",
         "phase": "data",
-        "due": {"from": "deadline", "days": 0},
+        "due": {"from": "exit_day", "days": 0},
         "owner": "dpo",
         "title": {"sv": "t", "en": "t"},
         "text": {"sv": "t", "en": "t"},
@@ -67,8 +67,23 @@ class TestDataFiles:
             ({"per": "system", "due": {"from": "wave_start", "days": 0}}, "needs 'otherwise'"),
             ({"sources": []}, "at least 1 item"),
             ({"extra": 1}, "Extra inputs are not permitted"),
+            ({"gates": "first_wave", "due": {"from": "exit_day", "days": -10}}, "counts from"),
+            ({"gates": "first_wave", "due": {"from": "first_wave_start", "days": 0}}, "before"),
+            ({"gates": "wave", "due": {"from": "first_wave_start", "days": -5}}, "gates wave"),
         ],
-        ids=["fact", "value", "type", "owner", "wave-once", "otherwise", "no-source", "extra"],
+        ids=[
+            "fact",
+            "value",
+            "type",
+            "owner",
+            "wave-once",
+            "otherwise",
+            "no-source",
+            "extra",
+            "gate-anchor",
+            "gate-not-before",
+            "gate-wave-once",
+        ],
     )
     def test_bad_items_fail(self, overrides: dict[str, Any], message: str) -> None:
         """Typos in conditions, owners and due rules are errors, not silent no-ops."""

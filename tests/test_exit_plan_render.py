@@ -14,11 +14,18 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from app.cli import cli
-from exit_plan import ExitPlanOptionError, load_checklist, render_exit_plan, write_exit_plan
+from exit_plan import (
+    ExitPlanOptionError,
+    exit_plan_files,
+    load_checklist,
+    render_exit_plan,
+    write_exit_plan,
+)
 from exit_plan.report import cost_view
 from exit_plan.testing import sample_catalog, sample_cost, sample_plan
 from migration.catalog import load_catalog_with_digest
 from tests import golden_exit_plan as golden
+from waves.markdown import render_plan_markdown
 
 REGENERATE = golden.REGENERATE
 XSS = "<script>alert(1)</script>"
@@ -27,33 +34,92 @@ XSS = "<script>alert(1)</script>"
 def _render(lang: str, fmt: str, **kw: object) -> bytes:
     catalog = kw.get("catalog") or sample_catalog()
     cost = kw["cost"] if "cost" in kw else sample_cost()
-    return render_exit_plan(catalog, sample_plan(), cost, lang, fmt)  # type: ignore[arg-type]
+    return render_exit_plan(catalog, sample_plan(), cost, lang, fmt, as_of=golden.AS_OF)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("name", ["sample", "mariehamn"])
-@pytest.mark.parametrize("lang", ["sv", "en"])
-def test_markdown_golden(name: str, lang: str) -> None:
-    """The Markdown of the sample and of the bundled example equals its golden file, byte for
-    byte (the example is planned and costed in-process from examples/mariehamn/catalog.yaml)."""
-    path = golden.golden_path(lang, name)
-    actual = golden.render(lang, name)
+def _files(**kw: object) -> dict[str, bytes]:
+    catalog = kw.get("catalog") or sample_catalog()
+    files = exit_plan_files(
+        catalog,  # type: ignore[arg-type]
+        sample_plan(),
+        sample_cost(),
+        ("sv", "en"),
+        ("md", "html"),
+        as_of=golden.AS_OF,
+    )
+    return dict(files)
+
+
+PARTS = [
+    (name, lang, part)
+    for name in ("sample", "mariehamn")
+    for lang in ("sv", "en")
+    for part in ("md", "appendix.md")
+] + [("sample", "sv", "json")]
+
+
+@pytest.mark.parametrize(("name", "lang", "part"), PARTS)
+def test_golden(name: str, lang: str, part: str) -> None:
+    """The summary, the appendix and exit-plan.json of the sample and of the bundled example
+    equal their golden files byte for byte (the example is planned and costed in-process
+    from examples/mariehamn/catalog.yaml). Regenerate all with `make golden`."""
+    path = golden.golden_path(lang, name, part)
+    actual = golden.render(lang, name, part)
     if os.environ.get("UPDATE_GOLDEN") == "1":
         path.write_bytes(actual.encode("utf-8"))
     expected = path.read_bytes().decode("utf-8") if path.exists() else ""
     assert actual == expected, f"{path} is out of date; regenerate with: {REGENERATE}"
 
 
-def test_markdown_has_mermaid_and_every_item_cites_a_listed_source() -> None:
-    """Gantt and dependency graph are Mermaid; every item's source is in the source list."""
-    text = _render("sv", "md").decode("utf-8")
+def test_summary_has_mermaid_and_every_item_cites_a_listed_source() -> None:
+    """Gantt and dependency graph are Mermaid; every checklist item in the appendix cites
+    a source the summary's source list holds."""
+    files = _files()
+    text = files["exit-plan.sv.md"].decode("utf-8")
     assert "```mermaid\ngantt" in text and "```mermaid\nflowchart LR" in text
     listed = set(re.findall(r'<a id="src-([a-z0-9-]+)"></a>', text))
-    sections = re.split(r"\n#### ", text.split("## Körplaner per våg")[0])[1:]
+    appendix = files["exit-plan.sv.appendix.md"].decode("utf-8")
+    sections = re.split(r"\n#### ", appendix.split("## Bilaga B")[0])[1:]
     assert len(sections) > 40
     for section in sections:
-        cited = re.findall(r"\]\(#src-([a-z0-9-]+)\)", section)
+        cited = re.findall(r"`([a-z0-9-]+)`", section.split("- Källor:")[1].splitlines()[0])
         assert cited, section.splitlines()[0]
         assert set(cited) <= listed
+
+
+# English words that do not occur in Swedish prose; a Swedish sentence holding one of them
+# (outside a quoted title, a URL or code) is an English sentence that slipped through.
+ENGLISH = re.compile(
+    r"\b(the|and|with|which|must|should|from|this|that|are|is|of|to|for|not|be|will|"
+    r"missing|unknown|review|needed|price|left out)\b"
+)
+
+
+def _prose(text: str) -> list[str]:
+    """The sentences of a Swedish report with quoted titles, URLs and code removed."""
+    text = re.sub(r"“[^”]*”", "", text)  # quoted official titles
+    text = re.sub(r"<https?://[^>]*>|https?://\S+", "", text)
+    text = re.sub(r"`[^`]*`", "", text)
+    text = re.sub(r"```.*?```", "", text, flags=re.S)
+    return [line for line in text.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("name", ["sample", "mariehamn"])
+def test_swedish_report_has_no_english_sentences(name: str) -> None:
+    """The Swedish summary and appendix hold no English sentence outside quoted titles:
+    source descriptions, warnings, risks and headers are Swedish."""
+    for part in ("md", "appendix.md"):
+        text = golden.render("sv", name, part)
+        english = [line for line in _prose(text) if ENGLISH.search(line.lower())]
+        assert english == [], f"{part}: {english[:5]}"
+
+
+def test_the_english_detector_fires() -> None:
+    """Negative test: an English sentence in the Swedish text is found."""
+    text = "Allt är svenskt.\nThe notice period is longer than two months.\n“The title”"
+    assert [line for line in _prose(text) if ENGLISH.search(line.lower())] == [
+        "The notice period is longer than two months."
+    ]
 
 
 class TestEscaping:
@@ -66,11 +132,31 @@ class TestEscaping:
         assert "<script" not in html.lower()
 
     def test_markdown_escapes_catalog_text(self) -> None:
-        """The same name cannot inject HTML into the Markdown or break the Mermaid graph."""
+        """The same name cannot inject HTML into the Markdown summary or appendix, nor break
+        the Mermaid graph; the organisation and provider names are escaped too."""
         catalog = sample_catalog({"portal": XSS + ' "x" | y'})
-        text = _render("en", "md", catalog=catalog).decode("utf-8")
-        assert XSS not in text
+        catalog = catalog.model_copy(
+            update={
+                "organisation": XSS,
+                "contract": catalog.contract.model_copy(update={"provider": "[x](javascript:1)"}),
+            }
+        )
+        files = _files(catalog=catalog)
+        for name in ("exit-plan.en.md", "exit-plan.en.appendix.md", "exit-plan.sv.md"):
+            text = files[name].decode("utf-8")
+            assert XSS not in text and "[x](javascript" not in text, name
+        text = files["exit-plan.en.md"].decode("utf-8")
         assert '"x"' not in text.split("flowchart LR")[1].split("```")[0]
+
+    def test_plan_md_escapes_catalog_text(self) -> None:
+        """plan.md (waves.markdown) escapes the organisation, the provider and warnings."""
+        plan = sample_plan().model_copy(
+            update={"organisation": XSS, "provider_name": "[x](javascript:1) | *b*"}
+        )
+        text = render_plan_markdown(plan)
+        assert XSS not in text and "[x](javascript" not in text
+        assert "\\<script\\>alert(1)\\</script\\>" in text.splitlines()[0]
+        assert "\\| \\*b\\*" in text
 
 
 class TestSpreadsheet:
@@ -106,7 +192,18 @@ class TestSpreadsheet:
         assert len(rows) > 80
         status = header.index("Status")
         assert all(r[status] == "open" for r in rows)
-        assert book.worksheets[2].title == "Cost comparison"
+        assert [s.title for s in book.worksheets][2:5] == [
+            "Servers in move order",
+            "Risk register",
+            "Cost comparison",
+        ]
+
+    def test_swedish_sheet_headers(self) -> None:
+        """Every header row of the Swedish workbook is Swedish."""
+        book = load_workbook(io.BytesIO(_render("sv", "xlsx")))
+        headers = [str(c.value) for s in book.worksheets for c in s[1] if c.value]
+        assert "Senast" in headers and "Ansvarig" in headers and "Titel" in headers
+        assert not [h for h in headers if ENGLISH.search(h.lower())]
 
     def test_deterministic_bytes(self) -> None:
         """Two renders give identical bytes (no timestamps in the file)."""
@@ -118,7 +215,8 @@ def test_without_cost_the_report_says_so() -> None:
     text = _render("en", "md", cost=None).decode("utf-8")
     assert "No cost model (cost.json) was given" in text
     html = _render("en", "html", cost=None).decode("utf-8")
-    assert "<svg" not in html and "No cost model" in html
+    costs = html.split('<section id="costs">')[1].split("</section>")[0]
+    assert "<svg" not in costs and "No cost model" in costs
 
 
 def test_write_exit_plan_checks_options_before_writing(tmp_path: Path) -> None:
@@ -129,8 +227,15 @@ def test_write_exit_plan_checks_options_before_writing(tmp_path: Path) -> None:
     paths = write_exit_plan(
         sample_catalog(), sample_plan(), sample_cost(), tmp_path, langs=("sv", "en")
     )
-    assert [p.name for p in paths] == [
-        f"exit-plan.{lang}.{fmt}" for lang in ("sv", "en") for fmt in ("md", "html", "xlsx")
+    assert [p.name for p in paths] == ["exit-plan.json"] + [
+        name
+        for lang in ("sv", "en")
+        for name in (
+            f"exit-plan.{lang}.md",
+            f"exit-plan.{lang}.appendix.md",
+            f"exit-plan.{lang}.html",
+            f"exit-plan.{lang}.xlsx",
+        )
     ]
 
 
@@ -164,13 +269,47 @@ class TestCommand:
                 "en",
                 "--format",
                 "md",
+                "--as-of",
+                "2027-01-01",
+                "--doc-version",
+                "2.1",
                 "-o",
                 str(out),
             ],
         )
         assert result.exit_code == 0, result.output
-        assert result.output == f"wrote {out / 'exit-plan.en.md'}\n"
-        assert "Legal review required" in (out / "exit-plan.en.md").read_text(encoding="utf-8")
+        assert result.output == "".join(
+            f"wrote {out / name}\n"
+            for name in ("exit-plan.json", "exit-plan.en.md", "exit-plan.en.appendix.md")
+        )
+        text = (out / "exit-plan.en.md").read_text(encoding="utf-8")
+        assert "Legal review required" in text
+        assert "| Version | 2.1 |" in text and "| As of (overdue" in text
+        document = json.loads((out / "exit-plan.json").read_text(encoding="utf-8"))["document"]
+        assert document["as_of"] == "2027-01-01" and document["version"] == "2.1"
+
+    def test_bad_as_of_is_a_usage_error(self, tmp_path: Path) -> None:
+        """--as-of must be a date: exit code 2 and the option named, nothing written."""
+        catalog, plan, _ = self._inputs(tmp_path)
+        out = tmp_path / "out"
+        result = CliRunner().invoke(
+            cli,
+            [
+                "exit-plan",
+                str(catalog),
+                "--plan",
+                str(plan),
+                "--as-of",
+                "5.12.2026",
+                "-o",
+                str(out),
+            ],
+        )
+        assert result.exit_code == 2
+        assert "Invalid value for '--as-of': expected a date YYYY-MM-DD, got '5.12.2026'" in (
+            result.output
+        )
+        assert not out.exists()
 
     def test_stale_plan_is_an_error(self, tmp_path: Path) -> None:
         """A plan made from another catalog is refused, and nothing is written."""
@@ -254,7 +393,7 @@ class TestExampleCosts:
     def test_legal_flags_in_swedish_with_the_numbers(self) -> None:
         """The cost model's legal flags read in Swedish with the contract's numbers."""
         text = golden.render("sv", "mariehamn")
-        legal = text.split("## Juridisk granskning krävs")[1].split("## Vågor")[0]
+        legal = text.split("## Juridisk granskning krävs")[1].split("## Riskregister")[0]
         assert re.search(r"utträdesavgift på 18\s000 EUR", legal)
         assert "uppsägningstid är 6 månader" in legal
         assert "Legal review needed" not in legal

@@ -48,7 +48,10 @@ def test_wave_preview_runs_the_foundation_first_and_prints_the_tree(plan_file):
     the instance sits at its fixed address in the library subnet."""
     result = CliRunner().invoke(cli, ["preview", "wave-01", "--plan", str(plan_file)])
     assert result.exit_code == 0, result.output
-    assert result.output == WAVE_01
+    tree, prices = result.output.split("\nMonthly prices (EUR", 1)
+    assert tree == WAVE_01
+    assert "aws price list (stored public sources) eu-north-1" in prices
+    assert prices.rstrip().endswith("EUR a month")
 
 
 def test_foundation_preview_json_lists_the_landing_zone(plan_file):
@@ -56,7 +59,14 @@ def test_foundation_preview_json_lists_the_landing_zone(plan_file):
     result = CliRunner().invoke(cli, ["preview", "foundation", "--plan", str(plan_file), "--json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
-    assert set(doc) == {"stack", "resources", "counts", "warnings"}
+    assert set(doc) == {"stack", "resources", "counts", "warnings", "prices"}
+    assert doc["prices"]["book"] == "aws-eu-north-1-2026-12.json"
+    assert {r["status"] for r in doc["prices"]["resources"]} <= {
+        "priced",
+        "free",
+        "usage",
+        "unpriced",
+    }
     assert doc["stack"] == "foundation"
     by_name = {r["name"]: r for r in doc["resources"]}
     assert by_name["prod-vpc"]["inputs"]["cidrBlock"] == "10.100.0.0/16"

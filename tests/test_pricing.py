@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from app.cli import cli
 from migration.errors import InputFileError
 from migration.pricing import BUNDLED_DIR, find_book, load_book
+from migration.pricing.azure_meters import QUERIES
 from migration.pricing.book import book_files
 from migration.pricing.refresh import refresh_book
 
@@ -38,8 +39,8 @@ class TestBundled:
                 assert entry.method, entry
 
     def test_known_prices_are_the_observed_ones(self) -> None:
-        """The Azure book holds the West Europe values of reference/pricing.md B2 as observed."""
-        book = find_book("azure", "westeurope")
+        """The Azure book holds the West Europe values of the recorded public sources as observed."""
+        book = find_book("azure", "swedencentral")
         d4 = book.entry("vm:Standard_D4s_v5", "linux-payg")
         assert d4 is not None and (d4.price, d4.basis) == (0.23, "observed")
         ri = book.entry("vm:Standard_D4s_v5", "linux-reserved-1y")
@@ -51,7 +52,7 @@ class TestBundled:
 
     def test_quote_units(self) -> None:
         """Hourly x 730, a term over its months, USD at the book's dated rate."""
-        book = find_book("azure", "westeurope")
+        book = find_book("azure", "swedencentral")
         assert book.doc.fx is not None
         rate = book.doc.fx.eur_per_usd
         payg = book.quote("vm:Standard_D4s_v5", "linux-payg")
@@ -60,14 +61,38 @@ class TestBundled:
         assert payg is not None and payg.monthly == pytest.approx(0.23 * 730 * rate)
         assert ri1 is not None and ri1.monthly == pytest.approx(1243 / 12 * rate)
         assert ri3 is not None and ri3.monthly == pytest.approx(2388 / 36 * rate)
-        unknown = book.quote("vpn:gateway")
+        unknown = book.quote("os:sles", "small")
         assert unknown is not None and not unknown.known
 
-    def test_priced_as_other_region(self) -> None:
-        """No Sweden Central book: the West Europe book with a visible note."""
+    def test_fx_is_the_dated_ecb_rate(self) -> None:
+        """USD converts at the ECB reference rate of 2026-09-30 (1 EUR = 1.1355 USD)."""
+        for provider, region in (("azure", "swedencentral"), ("aws", "eu-north-1")):
+            fx = find_book(provider, region).doc.fx
+            assert fx is not None and fx.basis == "observed" and fx.date == "2026-09-30"
+            assert fx.eur_per_usd == pytest.approx(1 / 1.1355) and "ECB" in fx.source
+
+    def test_books_for_the_planned_regions_keep_each_prices_region(self) -> None:
+        """The book is for Sweden Central; a price seen elsewhere says where."""
         book = find_book("azure", "swedencentral")
-        assert book.region == "westeurope"
-        assert "(priced as westeurope)" in book.label("swedencentral")
+        assert book.region == "swedencentral"
+        d4 = book.entry("vm:Standard_D4s_v5", "linux-payg")
+        assert d4 is not None and d4.region == "westeurope"
+        assert "(priced as" not in book.label("swedencentral")
+
+    def test_other_region_is_labelled(self) -> None:
+        """A region without a book falls back to the provider's newest, with a note."""
+        book = find_book("azure", "northeurope")
+        assert "(priced as swedencentral)" in book.label("northeurope")
+
+    def test_estimates_are_low_confidence_and_sourced(self) -> None:
+        """An estimate always carries low confidence and says to verify it."""
+        for provider, region in (("azure", "swedencentral"), ("aws", "eu-north-1")):
+            estimates = [
+                e for e in find_book(provider, region).doc.entries if e.basis == "estimate"
+            ]
+            assert estimates
+            for entry in estimates:
+                assert entry.confidence == "low" and "prices refresh" in entry.source
 
     def test_aws_offered_list_has_a_source(self) -> None:
         """The AWS book lists the instance types offered in eu-north-1, with a source."""
@@ -86,7 +111,7 @@ class TestLoadErrors:
 
     def test_unknown_with_price(self, tmp_path: Path) -> None:
         """An 'unknown' entry with a number is rejected, naming the entry."""
-        doc = json.loads((BUNDLED_DIR / "azure-westeurope-2026-09.json").read_text())
+        doc = json.loads((BUNDLED_DIR / "azure-swedencentral-2026-12.json").read_text())
         doc["entries"][0]["basis"] = "unknown"
         path = tmp_path / "azure-bad-2026-01.json"
         path.write_text(json.dumps(doc), encoding="utf-8")
@@ -130,8 +155,14 @@ class _Handler(BaseHTTPRequestHandler):
                     name = "azure/vm-Standard_D2s_v5-1.json"
                 elif "Premium SSD Managed Disks" in flt:
                     name = "azure/disks-1.json"
+                elif any(q.split(" and ")[0] in flt for q in QUERIES):
+                    name = "azure/services-1.json"
         elif url.path.endswith("/AmazonEC2/current/eu-north-1/index.json"):
             name = "aws/ec2-eu-north-1.json"
+        elif url.path.endswith("/current/eu-north-1/index.json") and "/offers/" in url.path:
+            code = url.path.split("/")[-4]
+            if (DATA / f"aws/{code}-eu-north-1.json").is_file():
+                name = f"aws/{code}-eu-north-1.json"
         elif url.path.endswith("/current/region_index.json"):
             name = "aws/sp-region-index.json"
         elif url.path.endswith("/20261120/eu-north-1/index.json"):
@@ -193,6 +224,32 @@ class TestRefreshAzure:
         egress = get("egress:gb")
         assert egress is not None and egress.region == "all"
         assert book.doc.fx is not None and book.doc.fx.date == "2026-11-19"
+        # every other meter the cost model uses comes from its own service query
+        expected = {
+            ("disk:E10", ""): 9.6,
+            ("sql:standard", ""): 0.1,  # the 1-4 vCPU meter / 4
+            ("sql:enterprise", ""): 0.375,
+            ("os:rhel", "small"): 0.06,
+            ("os:rhel", "large"): 0.13,
+            ("os:sles", "small"): 0.02,
+            ("os:sles", "large"): 0.05,
+            ("backup:instance-500", ""): 10.0,
+            ("backup:instance-50", ""): 5.0,
+            ("backup:storage", ""): 0.0456,  # GRS, not LRS
+            ("bastion:host", ""): 0.19,  # Basic, not the DevTest row
+            ("logging:gb", ""): 2.3,
+            ("keyvault:vault", ""): 0.99,  # 330,000 operations at 0.03 per 10K
+            ("ip:public", ""): 0.005,
+            ("entrance:gateway", ""): 0.443,  # WAF v2, not Standard v2
+            ("entrance:unit", ""): 0.0144,
+            ("egress:gb", ""): 0.087,
+            ("egress:free-gb", ""): 100.0,
+        }
+        for (item, option), price in expected.items():
+            found = get(item, option)
+            assert found is not None and found.price == pytest.approx(price), (item, option)
+            assert found.basis in ("observed", "derived") and "meterId" in found.source
+        assert get("sql:standard").method == "per vCPU: the 1-4 vCPU meter / 4"  # type: ignore[union-attr]
         monthly = book.quote("vm:Standard_D2s_v5", "linux-reserved-3y")
         assert monthly is not None and monthly.monthly == pytest.approx(997 / 36 * 0.9)
 
@@ -207,7 +264,7 @@ class TestRefreshAzure:
                 "azure",
                 "--region",
                 "eastus",
-                "--out",
+                "--output",
                 str(tmp_path),
                 "--base-url",
                 server,
@@ -227,7 +284,7 @@ class TestRefreshAzure:
                 "azure",
                 "--region",
                 "nowhere",
-                "--out",
+                "--output",
                 str(tmp_path),
                 "--base-url",
                 server,
@@ -252,7 +309,7 @@ class TestRefreshAws:
                 "aws",
                 "--region",
                 "eu-north-1",
-                "--out",
+                "--output",
                 str(tmp_path),
                 "--base-url",
                 server,
@@ -274,3 +331,26 @@ class TestRefreshAws:
         assert get("ebs:gp3").price == 0.0836  # type: ignore[union-attr]
         assert book.doc.offered == ("m5.large", "m5.xlarge", "t3.micro")
         assert [s.name for s in book.doc.sizes] == ["m5.large", "m5.xlarge", "t3.micro"]
+        # every other meter the cost model uses, from the EC2 file and the other offer files
+        expected = {
+            ("os:rhel", "small"): 0.06,  # RHEL - Linux on m5.large, the smallest in the band
+            ("os:sles", "small"): 0.03,
+            ("sql:standard", ""): 0.12,  # (Windows with SQL Std - Windows) / 2 vCPU
+            ("sql:enterprise", ""): 0.375,
+            ("backup:storage", ""): 0.05,
+            ("vpn:gateway", ""): 0.05,
+            ("ip:public", ""): 0.005,  # in use, not idle
+            ("entrance:gateway", ""): 0.02394,  # application, not network
+            ("entrance:unit", ""): 0.0076,
+            ("keyvault:vault", ""): 1.0,
+            ("logging:gb", ""): 0.5,
+            ("egress:gb", ""): 0.09,  # the first paid tier
+            ("egress:free-gb", ""): 100.0,
+        }
+        for (item, option), price in expected.items():
+            found = get(item, option)
+            assert found is not None and found.price == pytest.approx(price), (item, option)
+            assert "AWS price list" in found.source
+        # not in the recorded file: the template's region-independent row is kept as is
+        large = get("os:rhel", "large")
+        assert large is not None and (large.region, large.retrieved) == ("all", "2023-04")

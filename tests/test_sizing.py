@@ -10,7 +10,7 @@ import pytest
 from migration.catalog import Catalog, Server
 from migration.sizing import SizingOptions, classify_os, make_sizer, size_catalog
 
-AZURE_FX = 0.86  # the bundled books' (assumed, flagged) rate
+AZURE_FX = 1 / 1.1355  # the bundled books: ECB reference rate of 2026-09-30
 
 
 def catalog(*servers: dict[str, Any]) -> Catalog:
@@ -118,7 +118,7 @@ class TestSizing:
         result = sized()
         assert (result.sku, result.basis) == ("Standard_D4s_v5", "as on-premises")
         assert result.monthly_price == pytest.approx(0.23 * 730 * AZURE_FX)
-        assert "westeurope 2026-09, observed; priced as westeurope" in result.price_source
+        assert "swedencentral 2026-09, observed; seen for westeurope" in result.price_source
 
     def test_performance_based(self) -> None:
         """8 vCPU at 25% x 1.3 -> 3 vCPU; 32 GB at 30% x 1.3 -> 12.48 GB: D4s_v5."""
@@ -152,14 +152,43 @@ class TestSizing:
         assert ahb.licence_model == "hybrid-benefit"
         assert ahb.monthly_price == pytest.approx(0.115 * 730 * AZURE_FX)
 
-    def test_aws_windows_is_licence_included_and_unknown(self) -> None:
-        """AWS: Windows is licence-included even with SA; its price is unknown -> None."""
+    def test_aws_windows_is_licence_included(self) -> None:
+        """AWS: Windows is licence-included even with SA, at 0.046 USD per vCPU-hour."""
         result = sized(
             "aws", os="windows-server-2019", licences={"windows_software_assurance": True}
         )
         assert result.licence_model == "licence-included"
-        assert result.monthly_price is None and result.price_source is None
-        assert any("Windows licence-included price unknown" in n for n in result.notes)
+        assert result.licence_product == "windows"
+        assert result.licence_monthly == pytest.approx(0.046 * 4 * 730 * AZURE_FX)
+        assert result.price_source is not None and "derived" in result.price_source
+
+    def test_rhel_subscription_by_size_band(self) -> None:
+        """RHEL pays its subscription: 0.06/h up to 4 vCPU, 0.13/h above."""
+        small = sized("aws", os="rhel-8")
+        large = sized("aws", os="rhel-8", vcpu=8, memory_gb=32)
+        assert small.licence_product == "rhel" and large.licence_product == "rhel"
+        assert small.licence_monthly == pytest.approx(0.06 * 730 * AZURE_FX)
+        assert large.licence_monthly == pytest.approx(0.13 * 730 * AZURE_FX)
+
+    def test_sles_without_a_price_is_none_not_zero(self) -> None:
+        """SLES has no price in the bundled books: the licence is None, never 0."""
+        result = sized("azure", os="sles-15")
+        assert result.licence_product == "sles"
+        assert result.licence_monthly is None and result.monthly_price is None
+        assert any("subscription price unknown" in n for n in result.notes)
+
+    def test_largest_servers_fit_both_clouds(self) -> None:
+        """128 vCPU / 2 TiB fits Azure M128s and AWS x2idn.32xlarge."""
+        azure = sized("azure", vcpu=128, memory_gb=2048)
+        aws = sized("aws", vcpu=128, memory_gb=2048)
+        assert azure.sku == "Standard_M128s" and azure.monthly_price is not None
+        assert aws.sku == "x2idn.32xlarge" and aws.monthly_price is not None
+
+    def test_disk_beyond_the_largest_volume_is_striped(self) -> None:
+        """A 40 TB disk is priced as two P80 volumes (Azure), never dropped."""
+        result = sized(disks_gb=[128, 40000])
+        assert result.disks[1].tier == "P80 x2"
+        assert result.disks[1].monthly_price is not None and result.disks_monthly is not None
 
     def test_azure_disk_tiers(self) -> None:
         """Disks map to Premium SSD size bands."""

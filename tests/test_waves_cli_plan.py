@@ -21,8 +21,14 @@ TABLE = """\
      0  2027-02-01  2027-02-14          1          1       2
      1  2027-02-15  2027-02-28          1          2       8
 
-warnings: 1
+Warnings (1):
+  no-pilot: no system qualifies for a pilot wave (low criticality, not citizen-facing, at most 2 dependant systems): wave 1 is an ordinary wave
+
 """
+NO_STACKS = (
+    "stack configs: none written (no Pulumi project beside the catalog; create one with "
+    "`utflytt init DIR`, or pass --stack-config-dir)\n"
+)
 
 
 OUTPUTS = (
@@ -31,7 +37,9 @@ OUTPUTS = (
     "cost.json",
     "cost.csv",
     "cost.xlsx",
+    "exit-plan.json",
     "exit-plan.sv.md",
+    "exit-plan.sv.appendix.md",
     "exit-plan.sv.html",
     "exit-plan.sv.xlsx",
 )
@@ -50,7 +58,17 @@ class TestPlanCommand:
         """The small catalog plans into two waves; every output is written and named."""
         result = CliRunner().invoke(cli, ["plan", str(SMALL), "-o", str(tmp_path)])
         assert result.exit_code == 0, result.output
-        assert result.output == TABLE + "".join(f"wrote {tmp_path / name}\n" for name in OUTPUTS)
+        assert result.output == (
+            TABLE + "Plan: 3 servers in 2 waves, 2027-02-01 to 2027-02-28; 1 warning; "
+            f"10 files in {tmp_path}/\n" + NO_STACKS
+        )
+        verbose = CliRunner().invoke(cli, ["plan", str(SMALL), "-o", str(tmp_path), "-v"])
+        assert "".join(f"wrote {tmp_path / name}\n" for name in OUTPUTS) in verbose.output
+        quiet = CliRunner().invoke(cli, ["plan", str(SMALL), "-o", str(tmp_path), "--quiet"])
+        assert quiet.output == (
+            "Plan: 3 servers in 2 waves, 2027-02-01 to 2027-02-28; 1 warning; "
+            f"10 files in {tmp_path}/\n" + NO_STACKS
+        )
         plan = read_plan(tmp_path / "plan.json")
         assert [w.servers for w in plan.waves] == [("dc01",), ("eko-app01", "eko-db01")]
         markdown = (tmp_path / "plan.md").read_text(encoding="utf-8")
@@ -98,7 +116,8 @@ class TestPlanCommand:
         assert result.output == (
             "Error: servers 'eko-app01' and 'eko-db01' of system 'economy' (prod) are pinned "
             "to different waves (1 and 2); all servers of one system and environment move "
-            "together\n"
+            f"together\n  at {catalog}:54: server 'eko-app01' pinned_wave\n"
+            f"  at {catalog}:69: server 'eko-db01' pinned_wave\n"
         )
         assert not out.exists()
 
@@ -113,20 +132,93 @@ class TestPlanCommand:
         assert plan.quality.get("gates_ok") is True
 
 
-def test_stack_configs_are_written_from_the_project_root(tmp_path: Path) -> None:
-    """From a folder with Pulumi.yaml, stack configs go to stacks/config with the plan's path."""
+def _project(tmp_path: Path) -> Path:
     project = tmp_path / "project"
-    project.mkdir()
-    (project / "Pulumi.yaml").write_text("name: utflytt\n", encoding="utf-8")
-    runner = CliRunner()
-    os.chdir(project)
-    result = runner.invoke(cli, ["plan", str(SMALL), "-o", "build"])
+    result = CliRunner().invoke(cli, ["init", str(project)])
     assert result.exit_code == 0, result.output
-    configs = sorted(p.name for p in (project / "stacks" / "config").iterdir())
+    (project / "catalog.yaml").write_text(SMALL.read_text(encoding="utf-8"), encoding="utf-8")
+    return project
+
+
+def test_init_scaffolds_a_project_and_keeps_existing_files(tmp_path: Path) -> None:
+    """init writes Pulumi.yaml, __main__.py, .gitignore, README and stacks/; never overwrites."""
+    project = tmp_path / "p"
+    (project).mkdir()
+    (project / "README.md").write_text("mine\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["init", str(project)])
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        f"created {project}/Pulumi.yaml\ncreated {project}/__main__.py\n"
+        f"created {project}/.gitignore\ncreated {project}/stacks/\n"
+        f"kept {project}/README.md (exists)\n"
+        f"next: put your catalog in {project}/catalog.yaml, then "
+        f"`utflytt plan {project}/catalog.yaml -o {project}/build`\n"
+    )
+    assert (project / "README.md").read_text(encoding="utf-8") == "mine\n"
+    pulumi_yaml = (project / "Pulumi.yaml").read_text(encoding="utf-8")
+    assert "name: p\n" in pulumi_yaml and "stackConfigDir: stacks\n" in pulumi_yaml
+    assert "main(Path(__file__).resolve().parent)" in (project / "__main__.py").read_text()
+
+
+def test_plan_writes_stack_configs_into_the_project_beside_the_catalog(tmp_path: Path) -> None:
+    """Pulumi.yaml beside the catalog: configs go to its stackConfigDir, planPath relative."""
+    project = _project(tmp_path)
+    build = project / "build"
+    result = CliRunner().invoke(cli, ["plan", str(project / "catalog.yaml"), "-o", str(build)])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(
+        f"stack configs: 3 written, 0 unchanged, 0 stale ({project}/stacks)\n"
+    )
+    configs = sorted(p.name for p in (project / "stacks").iterdir())
     assert configs == ["Pulumi.foundation.yaml", "Pulumi.wave-00.yaml", "Pulumi.wave-01.yaml"]
-    text = (project / "stacks" / "config" / "Pulumi.wave-01.yaml").read_text(encoding="utf-8")
+    text = (project / "stacks" / "Pulumi.wave-01.yaml").read_text(encoding="utf-8")
     assert "  utflytt:planPath: build/plan.json\n" in text
     assert "  utflytt:wave: 1\n" in text
+
+
+def test_replan_keeps_secrets_and_reports_a_stale_stack_without_deleting(tmp_path: Path) -> None:
+    """A secret and encryptionsalt survive a re-plan; a wave the plan lost is stale, kept."""
+    project = _project(tmp_path)
+    args = ["plan", str(project / "catalog.yaml"), "-o", str(project / "build")]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    wave = project / "stacks" / "Pulumi.wave-01.yaml"
+    secret = "encryptionsalt: v1:salt\nconfig:\n  utflytt:adminPassword:\n    secure: v1:pw\n"
+    wave.write_text(wave.read_text(encoding="utf-8").replace("config:\n", secret))
+    old = project / "stacks" / "Pulumi.wave-05.yaml"
+    old.write_text("encryptionsalt: v1:x\nconfig: {}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(
+        "Stale stack configs (may still be deployed: `pulumi destroy` it first):\n"
+        f"  {old}\n"
+        "Plan: 3 servers in 2 waves, 2027-02-01 to 2027-02-28; 1 warning; "
+        f"10 files in {project}/build/\n"
+        f"stack configs: 1 written, 2 unchanged, 1 stale ({project}/stacks)\n"
+    )
+    text = wave.read_text(encoding="utf-8")
+    assert "encryptionsalt: v1:salt\n" in text and "    secure: v1:pw\n" in text
+    assert old.read_text(encoding="utf-8") == "encryptionsalt: v1:x\nconfig: {}\n"
+
+
+def test_a_catalog_elsewhere_never_writes_into_the_current_project(tmp_path: Path) -> None:
+    """Run from a project root, planning a catalog outside it writes no stack config there."""
+    project = _project(tmp_path)
+    os.chdir(project)
+    result = CliRunner().invoke(cli, ["plan", str(SMALL), "-o", "build"])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(NO_STACKS)
+    assert list((project / "stacks").iterdir()) == []
+
+
+def test_stack_config_dir_option_wins(tmp_path: Path) -> None:
+    """--stack-config-dir writes there; planPath is relative to the Pulumi.yaml above it."""
+    project = _project(tmp_path)
+    target = project / "elsewhere"
+    args = ["plan", str(SMALL), "-o", str(project / "build"), "--stack-config-dir", str(target)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    text = (target / "Pulumi.wave-00.yaml").read_text(encoding="utf-8")
+    assert "  utflytt:planPath: build/plan.json\n" in text
 
 
 def test_same_catalog_gives_the_same_bytes(tmp_path: Path) -> None:
@@ -147,3 +239,27 @@ def test_unknown_pins_file_is_an_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output == f"Error: {missing}: cannot read pins: No such file or directory\n"
     assert not (tmp_path / "out").exists()
+
+
+class TestPlanOfAnotherCatalog:
+    """Commands that take a catalog and ``--plan`` refuse a plan made from another catalog."""
+
+    def test_cost_refuses_a_plan_of_another_catalog(self, tmp_path: Path) -> None:
+        """Before the fix `cost` priced the example's servers with the small catalog's waves."""
+        runner = CliRunner()
+        out = tmp_path / "small"
+        assert runner.invoke(cli, ["plan", str(SMALL), "-o", str(out)]).exit_code == 0
+        plan_path = out / "plan.json"
+        digest = read_plan(plan_path).catalog_sha256
+        other = tmp_path / "other.yaml"
+        other.write_text(SMALL.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+        args = ["cost", str(other), "--plan", str(plan_path), "-o", str(tmp_path / "c")]
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 1
+        assert result.output.startswith(
+            f"Error: {plan_path} was made from another catalog than {other}\n(catalog SHA-256 "
+        )
+        assert f"plan says {digest[:12]}).\nRun `utflytt plan {other}` again" in result.output
+        assert not (tmp_path / "c").exists()
+        same = ["cost", str(SMALL), "--plan", str(plan_path), "-o", str(tmp_path / "c"), "--json"]
+        assert runner.invoke(cli, same).exit_code == 0

@@ -1,14 +1,15 @@
-"""Review findings on plan.json against DESIGN.md: one regression test per fixed bug."""
+"""Review findings on plan.json against docs/contracts.md: one regression test per fixed bug."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
 from migration.errors import PlanError
 from migration.plan import Plan
-from tests.waves_builders import catalog, dep, plan, server, system, waves_of
+from tests.builders import catalog, dep, plan, server, system, waves_of
 
 BOKSLUT_WAVE_1 = {"from": "2027-02-20", "to": "2027-02-25", "reason": "Bokslut"}
 
@@ -68,21 +69,73 @@ def test_pin_whose_provider_has_no_usable_wave_is_an_error() -> None:
     assert "b/prod" in message and "Bokslut" in message
 
 
-def test_landing_zone_in_a_global_blackout_is_warned() -> None:
-    """Wave 0 always exists (the landing zone); when it overlaps a global blackout, say so."""
+def test_start_in_a_global_blackout_moves_wave_0_past_it_and_says_so() -> None:
+    """Wave 0 (the landing zone) is a wave: a start in a blackout moves it, with a warning.
+
+    Before the fix wave 0 was dated inside the blackout (a warning only) and the foundation
+    system was pushed to wave 1.
+    """
     semester: dict[str, Any] = {"from": "2027-02-03", "to": "2027-02-10", "reason": "Sportlov"}
+    sommar: dict[str, Any] = {"from": "2027-02-11", "to": "2027-02-12", "reason": "Sommar"}
     cat = catalog(
         [system("ad", foundation=True), system("app", depends_on=[dep("ad")])],
         [server("dc1", "ad"), server("app1", "app")],
-        blackouts=[semester],
+        blackouts=[semester, sommar],
     )
     result = plan(cat)
-    found = [w for w in result.warnings if w.code == "landing-zone-blackout"]
-    assert len(found) == 1
-    assert "Sportlov" in found[0].message and found[0].subjects == ("wave-00",)
-    assert result.waves[0].number == 0 and result.waves[0].servers == ()
+    found = [w for w in result.warnings if w.code == "start-moved"]
+    assert [w.message for w in found] == [
+        "planning.start 2027-02-01 puts wave 0 (the landing zone) in the blackout 2027-02-03 "
+        "to 2027-02-10 (Sportlov); the blackout 2027-02-11 to 2027-02-12 (Sommar): wave 0 "
+        "starts 2027-02-13 instead, and every wave after it"
+    ]
+    assert found[0].subjects == ("wave-00",)
+    first = result.waves[0]
+    assert (first.number, first.start, first.servers) == (0, date(2027, 2, 13), ("dc1",))
+    assert result.servers["dc1"].reason == "foundation system: moves with the landing zone"
     clean = catalog([system("ad", foundation=True)], [server("dc1", "ad")], blackouts=[])
-    assert not [w for w in plan(clean).warnings if w.code == "landing-zone-blackout"]
+    assert not [w for w in plan(clean).warnings if w.code == "start-moved"]
+    assert plan(clean).waves[0].start == date(2027, 2, 1)
+
+
+def test_blackouts_covering_all_time_are_a_clear_error() -> None:
+    """No "server None is pinned to wave None": the error names the blackout and the system."""
+    forever: dict[str, Any] = {"from": "2000-01-01", "to": "2100-12-31", "reason": "Evig"}
+    everything = catalog([system("a")], [server("a1", "a")], blackouts=[forever])
+    with pytest.raises(PlanError) as caught:
+        plan(everything)
+    assert str(caught.value) == (
+        "the global blackouts leave no date for wave 0: from planning.start 2027-02-01 to "
+        "2100-12-31, the last day a plan may use, every 14-day wave overlaps one of them "
+        "(2000-01-01 to 2100-12-31 (Evig)); shorten them"
+    )
+    assert caught.value.subjects == (("planning", "start"), ("planning", "blackouts", 0))
+    one_system = catalog(
+        [system("a", blackouts=[forever]), system("b")], [server("a1", "a"), server("b1", "b")]
+    )
+    with pytest.raises(PlanError) as caught:
+        plan(one_system)
+    assert str(caught.value) == (
+        "a/prod (systems a) has no usable wave that ends by 2100-12-31, the last day a plan "
+        "may use: blackouts or frozen waves cover every earlier wave (wave 0, 2027-02-01 to "
+        "2027-02-14, overlaps the blackout 2000-01-01 to 2100-12-31 (Evig)); shorten the "
+        "blackout"
+    )
+    assert caught.value.subjects == (("systems", "a"), ("systems", "a", "blackouts", 0))
+
+
+def test_capacity_that_runs_past_2100_is_a_clear_error() -> None:
+    """Negative for the horizon check: no blackout, just too little room per wave."""
+    many = [server(f"a{i}", f"s{i}") for i in range(3)]
+    tight = catalog(
+        [system(f"s{i}") for i in range(3)],
+        many,
+        start="2100-11-01",
+        max_servers_per_wave=1,
+        wave_days=28,
+    )
+    with pytest.raises(PlanError, match="the capacity per wave is too small for the estate"):
+        plan(tight)
 
 
 def test_pins_that_leave_a_group_only_its_blackout_are_an_error() -> None:

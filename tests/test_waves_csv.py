@@ -6,12 +6,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from test_waves_graph import make_plan
 
 from app.cli import cli
 from migration.errors import InputFileError
 from migration.fileio import dumps_json
 from migration.plan import PlannedServer
+from tests.test_waves_graph import make_plan
 from waves.csvio import export_csv, read_pins, read_pins_json
 
 EXPORT = """\
@@ -92,6 +92,40 @@ class TestReadPins:
         with pytest.raises(InputFileError, match=r"w.csv:1: missing column 'wave'"):
             read_pins(sheet, make_plan())
 
+    @pytest.mark.parametrize(
+        ("separator", "newline", "encoding", "bom"),
+        [
+            (";", "\r\n", "utf-8", "\ufeff"),  # Excel in Finland: "CSV UTF-8"
+            (";", "\r\n", "cp1252", ""),  # Excel in Finland: "CSV (semicolon)"
+            ("\t", "\n", "utf-8", ""),  # "Text (tab delimited)"
+            (",", "\r\n", "utf-8", "\ufeff"),
+        ],
+    )
+    def test_the_sheet_reads_back_as_a_spreadsheet_saves_it(
+        self, tmp_path, separator, newline, encoding, bom
+    ):
+        """Separator, BOM, line endings and encoding are detected (the importers' reader)."""
+        edited = EXPORT.replace("eko-app01,economy,prod,1", "eko-app01,economy,prod,3")
+        edited = edited.replace("eko-db01,economy,prod,1", "eko-db01,economy,prod,3")
+        edited = edited.replace("'=HYPERLINK(1)", "'=HYPERLINK(1) åäö")
+        text = bom + edited.replace(",", separator).replace("\n", newline)
+        sheet = tmp_path / "w.csv"
+        sheet.write_bytes(text.encode(encoding))
+        assert read_pins(sheet, plan_with_reasons()) == {"eko-app01": 3, "eko-db01": 3}
+
+    def test_a_wrong_separator_gets_a_hint(self, tmp_path):
+        """A pipe-separated sheet: the missing-columns error names the separator it found."""
+        sheet = tmp_path / "w.csv"
+        sheet.write_text("server|system|wave\ndc01|ad|0\n", encoding="utf-8")
+        with pytest.raises(InputFileError) as info:
+            read_pins(sheet, make_plan())
+        assert str(info.value) == (
+            f"{sheet}:1: missing columns 'server', 'wave' in the header row "
+            "(expected server,system,environment,wave,start,end,frozen,reason) "
+            "(the header row is one cell: is the separator '|'? expected comma, semicolon or "
+            "tab; save the sheet as CSV)"
+        )
+
     def test_pins_json_round_trip(self, tmp_path):
         """The pins file is read back; a bad wave names the server."""
         path = tmp_path / "pins.json"
@@ -125,7 +159,10 @@ class TestWavesCommands:
             "eko-test01  economy           0         1\n"
             f"wrote {pins} (1 pin)\n"
         )
-        assert json.loads(pins.read_text()) == {"pins": {"eko-test01": 1}}
+        assert json.loads(pins.read_text()) == {
+            "origin": {"eko-test01": f"{sheet}:3"},
+            "pins": {"eko-test01": 1},
+        }
 
     def test_bad_sheet_exits_one_and_writes_nothing(self, tmp_path):
         """An invalid sheet is exit 1 with every error, and no pins file."""
@@ -153,3 +190,67 @@ class TestWavesCommands:
         result = CliRunner().invoke(cli, ["waves", "pins", str(sheet), "--plan", str(plan_path)])
         assert result.exit_code == 0
         assert result.output == "no edits: every wave matches the plan\n"
+
+
+class TestEditedSheetsAreCheckedWithTheirRows:
+    """An edited sheet goes through every planning rule; each message names its CSV row."""
+
+    @pytest.fixture(autouse=True)
+    def _outside_the_project(self, tmp_path, monkeypatch):
+        monkeypatch.chdir(tmp_path)  # plan writes no stack configs into the repository
+
+    @staticmethod
+    def _pins_from_edits(tmp_path, edits: dict[str, int]):
+        from pathlib import Path
+
+        small = Path(__file__).parent / "data" / "small.yaml"
+        runner = CliRunner()
+        out = tmp_path / "build"
+        assert runner.invoke(cli, ["plan", str(small), "-o", str(out)]).exit_code == 0
+        sheet = out / "waves.csv"
+        runner.invoke(cli, ["waves", "export", str(out / "plan.json"), "-o", str(sheet)])
+        lines = sheet.read_text(encoding="utf-8").splitlines(keepends=True)
+        for i, line in enumerate(lines):
+            cells = line.split(",")
+            if cells[0] in edits:
+                cells[3] = str(edits[cells[0]])
+                lines[i] = ",".join(cells)
+        sheet.write_text("".join(lines), encoding="utf-8")
+        pins = out / "pins.json"
+        args = ["waves", "pins", str(sheet), "--plan", str(out / "plan.json"), "-o", str(pins)]
+        assert runner.invoke(cli, args).exit_code == 0
+        return small, out, sheet, pins
+
+    def test_a_move_made_to_honour_an_edit_is_reported(self, tmp_path):
+        """AD edited after its consumer: the consumer follows, and a warning says why.
+
+        Before the fix the consumer was moved silently.
+        """
+        small, out, sheet, pins = self._pins_from_edits(tmp_path, {"dc01": 2})
+        result = CliRunner().invoke(
+            cli, ["plan", str(small), "-o", str(out), "--pins", str(pins), "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        planned = json.loads(result.output)
+        assert planned["servers"]["eko-app01"]["wave"] == 2
+        moves = [w for w in planned["warnings"] if w["code"] == "pin-moves"]
+        assert [w["message"] for w in moves] == [
+            f"economy/prod moves in wave 2 to honour the pin of 'dc01' ({sheet}:2), no earlier "
+            "than wave 2: it depends on 'dc01'"
+        ]
+
+    def test_a_contradiction_between_two_edited_rows_names_both_rows(self, tmp_path):
+        """Both ends edited into the wrong order: exit 1, each row and catalog line named."""
+        edits = {"dc01": 4, "eko-app01": 3, "eko-db01": 3}
+        small, out, sheet, pins = self._pins_from_edits(tmp_path, edits)
+        result = CliRunner().invoke(cli, ["plan", str(small), "-o", str(out), "--pins", str(pins)])
+        assert result.exit_code == 1
+        assert result.output == (
+            "Error: pins contradict a dependency: server 'eko-app01' is pinned to wave 3, before "
+            "'dc01' pinned to wave 4, which it depends on (directly or through others; a "
+            "provider never moves after its consumer, test and dev never after prod)\n"
+            f"  at {sheet}:3: server 'eko-app01' pinned to wave 3\n"
+            f"  at {sheet}:2: server 'dc01' pinned to wave 4\n"
+            f"  at {small}:46: server 'eko-app01'\n"
+            f"  at {small}:38: server 'dc01'\n"
+        )

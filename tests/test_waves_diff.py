@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 from click.testing import CliRunner
-from test_waves_graph import make_plan
 
 from app.cli import cli
 from migration.fileio import dumps_json
 from migration.plan import Plan, PlannedServer, Wave
+from tests.test_waves_graph import make_plan
 from waves.diff import diff_plans
 
 
@@ -60,7 +61,7 @@ class TestDiff:
         """Moved servers, added/removed servers and waves, moved dates are all reported."""
         result = diff_plans(make_plan(), changed(make_plan()))
         assert result.render_text() == TEXT
-        data = result.to_json()
+        data: dict[str, Any] = result.to_json()
         assert data["servers_moved"] == [
             {"server": "eko-app01", "system": "economy", "from_wave": 1, "to_wave": 2},
             {"server": "eko-db01", "system": "economy", "from_wave": 1, "to_wave": 2},
@@ -96,6 +97,28 @@ class TestDiffCommand:
         assert result.exit_code == 0
         assert json.loads(result.output)["changed"] is False
         assert CliRunner().invoke(cli, ["diff", old, old]).output == "no changes\n"
+
+    def test_exit_code_option_exits_one_only_when_plans_differ(self, tmp_path):
+        """`--exit-code`: 1 with the same output when the plans differ, 0 when equal."""
+        old = self._write(tmp_path, "old.json", make_plan())
+        new = self._write(tmp_path, "new.json", changed(make_plan()))
+        result = CliRunner().invoke(cli, ["diff", old, new, "--exit-code"])
+        assert result.exit_code == 1 and result.output == TEXT
+        as_json = CliRunner().invoke(cli, ["diff", old, new, "--exit-code", "--json"])
+        assert as_json.exit_code == 1 and json.loads(as_json.output)["changed"] is True
+        same = CliRunner().invoke(cli, ["diff", old, old, "--exit-code"])
+        assert same.exit_code == 0 and same.output == "no changes\n"
+
+    def test_invalid_plan_with_json_prints_the_error_as_json(self, tmp_path):
+        """`--json` on a failure: stdout has {"error": ...}, exit 1."""
+        old = self._write(tmp_path, "old.json", make_plan())
+        missing = tmp_path / "missing.json"
+        result = CliRunner().invoke(cli, ["diff", old, str(missing), "--json"])
+        assert result.exit_code == 1
+        assert json.loads(result.stdout) == {
+            "error": f"{missing}: cannot read plan: No such file or directory",
+            "errors": [],
+        }
 
     def test_invalid_plan_exits_one(self, tmp_path):
         """A file that is not a plan exits 1 and names the file and field."""

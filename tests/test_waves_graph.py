@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from click.testing import CliRunner
 
 from app.cli import cli
 from migration.fileio import dumps_json
-from migration.plan import Flow, NotMigrated, Plan, PlannedServer, PlannedSystem, Target, Wave
+from migration.plan import Flow, Plan, PlannedServer
+from tests.builders import hand_plan, planned_system
 from waves.render_graph import render_dot, render_mermaid
-
-
-def _system(name: str) -> PlannedSystem:
-    return PlannedSystem(
-        name=name,
-        level="shared",
-        sector="it",
-        owner="IT",
-        disposition="rehost",
-        criticality="low",
-        data_classification="internal",
-        personal_data=False,
-    )
 
 
 def make_plan() -> Plan:
@@ -48,20 +34,8 @@ def make_plan() -> Plan:
             {"from": "eko-app01", "to": "arkiv01", "ports": ["tcp/443"], "latency_sensitive": True}
         ),
     )
-    return Plan(
-        catalog_sha256="a" * 64,
-        target=Target(provider="azure", region="swedencentral"),
-        notice_date=None,
-        deadline=None,
-        waves=(
-            Wave(number=0, name="wave-00", start=date(2027, 2, 1), end=date(2027, 2, 14)),
-            Wave(number=1, name="wave-01", start=date(2027, 2, 15), end=date(2027, 2, 28)),
-        ),
-        not_migrated=NotMigrated(retain=("arkiv01",)),
-        servers=servers,
-        systems={"ad": _system("Active Directory"), "economy": _system('Eko "Raha"')},
-        flows=flows,
-    )
+    systems = {"ad": planned_system("Active Directory"), "economy": planned_system('Eko "Raha"')}
+    return hand_plan(servers, (0, 1), flows, ("arkiv01",), systems, catalog_sha256="a" * 64)
 
 
 MERMAID = """\
@@ -126,6 +100,38 @@ class TestGraphCommand:
         assert result.exit_code == 0
         assert result.output == f"wrote {out}\n"
         assert out.read_text() == render_dot(make_plan())
+
+    def test_wave_option_draws_the_wave_and_its_direct_providers(self, tmp_path):
+        """`--wave 1`: economy's wave-1 node and the providers it needs, nothing else."""
+        path = tmp_path / "plan.json"
+        path.write_text(dumps_json(make_plan().to_json_dict()))
+        result = CliRunner().invoke(cli, ["graph", str(path), "--wave", "1"])
+        assert result.exit_code == 0
+        assert result.output == (
+            "flowchart LR\n"
+            '  subgraph wave00["wave-00 2027-02-01..2027-02-14"]\n'
+            '    w00_ad["Active Directory (ad)<br/>1 server"]\n'
+            "  end\n"
+            '  subgraph wave01["wave-01 2027-02-15..2027-02-28"]\n'
+            '    w01_economy["Eko #quot;Raha#quot; (economy)<br/>2 servers"]\n'
+            "  end\n"
+            '  subgraph stays["not migrated"]\n'
+            '    stay_archive["archive<br/>1 server"]\n'
+            "  end\n"
+            '  w01_economy ==>|"tcp/443"| stay_archive\n'
+            '  w01_economy -->|"tcp/389, tcp/636"| w00_ad\n'
+        )
+        wave0 = CliRunner().invoke(cli, ["graph", str(path), "--wave", "0"])
+        assert "w00_economy" in wave0.output and "w01_economy" not in wave0.output
+        assert "-->" not in wave0.output  # wave 0's systems need nothing outside it
+
+    def test_unknown_wave_is_an_error(self, tmp_path):
+        """`--wave 7` on a two-wave plan exits 1 naming the waves there are."""
+        path = tmp_path / "plan.json"
+        path.write_text(dumps_json(make_plan().to_json_dict()))
+        result = CliRunner().invoke(cli, ["graph", str(path), "--wave", "7"])
+        assert result.exit_code == 1
+        assert result.output == "Error: no wave 7 in the plan (waves 0..1)\n"
 
     def test_missing_plan_is_an_error(self, tmp_path):
         """A missing plan exits 1 naming the file."""

@@ -7,7 +7,7 @@ import random
 import networkx as nx
 import pytest
 
-from waves.groups import strongly_connected
+from waves.cells import strongly_connected
 
 
 @pytest.mark.parametrize("seed", range(60))

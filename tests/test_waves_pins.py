@@ -19,16 +19,11 @@ import pytest
 from migration.catalog import Catalog
 from migration.errors import PlanError
 from migration.plan import Plan
-from tests import waves_builders as builders
-from tests.waves_builders import plan, server, system, waves_of
+from tests import builders
+from tests.builders import ls, plan, server, system, waves_of
 from waves.calendar import Calendar
 from waves.graph import build_estate
 from waves.groups import SPLIT_LEVELS, build_problem
-
-
-def ls(to: str) -> dict[str, Any]:
-    """A latency-sensitive dependency."""
-    return {"to": to, "latency_sensitive": True}
 
 
 def catalog(

@@ -1,33 +1,29 @@
-"""Quality panel: gates and metrics of wave-planning.md §4 on hand-built plans."""
+"""Quality panel: gates and metrics of docs/planning.md on hand-built plans."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pytest
 
 from migration.catalog import Catalog
-from migration.plan import Flow, NotMigrated, Plan, PlannedServer, Target, Wave
-from waves.quality import Calendar, Instance, evaluate, quality_panel
+from migration.plan import Flow, Plan, PlannedServer
+from tests.builders import catalog, hand_plan, server, system
+from waves.quality import Calendar, Instance, evaluate
+from waves.quality import quality_panel as _quality_panel
 
-START = date(2027, 2, 1)
+
+def quality_panel(
+    catalog: Catalog, plan: Plan, pins: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """The panel as JSON-like data, indexed freely below."""
+    return _quality_panel(catalog, plan, pins)
 
 
-def _catalog(**planning: object) -> Catalog:
+def _catalog(**planning: Any) -> Catalog:
     systems = [
-        {
-            "id": s,
-            "name": s,
-            "level": "shared",
-            "sector": "it",
-            "owner": "IT",
-            "disposition": "rehost",
-            "criticality": "low",
-            "data_classification": "internal",
-            "personal_data": False,
-            **extra,
-        }
+        system(s, level="shared", criticality="low", **extra)
         for s, extra in (
             ("ad", {"foundation": True}),
             ("eco", {"blackouts": [{"from": "2027-03-01", "to": "2027-03-05"}]}),
@@ -36,17 +32,8 @@ def _catalog(**planning: object) -> Catalog:
         )
     ]
     servers = [
-        {
-            "id": sid,
-            "system": system,
-            "role": "app",
-            "os": "ubuntu-22.04",
-            "vcpu": vcpu,
-            "memory_gb": 4,
-            "disks_gb": [64],
-            **extra,
-        }
-        for sid, system, vcpu, extra in (
+        server(sid, system_id, vcpu=vcpu, **extra)
+        for sid, system_id, vcpu, extra in (
             ("dc1", "ad", 2, {}),
             ("eco-app", "eco", 4, {}),
             ("eco-db", "eco", 8, {}),
@@ -54,42 +41,14 @@ def _catalog(**planning: object) -> Catalog:
             ("old1", "old", 2, {}),
         )
     ]
-    return Catalog.model_validate(
-        {
-            "version": 1,
-            "organisation": "T",
-            "contract": {"provider": "P", "notice_months": 1},
-            "planning": {
-                "start": START,
-                "max_servers_per_wave": 2,
-                "max_vcpu_per_wave": 12,
-                **planning,
-            },
-            "systems": systems,
-            "servers": servers,
-        }
-    )
-
-
-def _wave(k: int, frozen: bool = False) -> Wave:
-    start = START + timedelta(days=14 * k)
-    return Wave(
-        number=k, name=f"wave-{k:02d}", start=start, end=start + timedelta(days=13), frozen=frozen
-    )
+    limits: dict[str, Any] = {"max_servers_per_wave": 2, "max_vcpu_per_wave": 12, **planning}
+    return catalog(systems, servers, ends=None, **limits)
 
 
 def _plan(waves: dict[str, int | None], flows: list[Flow], numbers: list[int]) -> Plan:
     system = {"dc1": "ad", "eco-app": "eco", "eco-db": "eco", "web1": "web", "old1": "old"}
-    return Plan(
-        catalog_sha256="0" * 64,
-        target=Target(provider="azure", region="swedencentral"),
-        notice_date=None,
-        deadline=None,
-        waves=tuple(_wave(k) for k in numbers),
-        not_migrated=NotMigrated(retain=("old1",)),
-        servers={s: PlannedServer(wave=w, system=system[s]) for s, w in waves.items()},
-        flows=tuple(flows),
-    )
+    servers = {s: PlannedServer(wave=w, system=system[s]) for s, w in waves.items()}
+    return hand_plan(servers, numbers, flows, retain=("old1",))
 
 
 FLOWS = [

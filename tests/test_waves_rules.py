@@ -1,4 +1,4 @@
-"""The planning rules of DESIGN.md, one behaviour per test, on hand-made catalogs."""
+"""The planning rules of docs/planning.md, one behaviour per test, on hand-made catalogs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from migration.errors import PlanError
 from migration.plan import Plan
-from tests.waves_builders import catalog, dep, plan, server, system, waves_of
+from tests.builders import catalog, dep, plan, server, system, waves_of
 from waves import plan_waves
 
 
@@ -259,8 +259,10 @@ class TestPinsAndMigrated:
             plan(cat)
         assert str(info.value) == (
             "server 'b1' is pinned to wave 3, after migrated server 'a1' (frozen in wave 1), "
-            "which depends on 'b1'"
+            "which depends on it (directly or through others; a provider never moves after its "
+            "consumer, test and dev never after prod): pin 'b1' to wave 0"
         )
+        assert info.value.subjects == (("servers", "a1"), ("servers", "b1"))
 
     def test_servers_of_one_system_pinned_apart_is_an_error(self) -> None:
         """Two servers of one system and environment cannot be pinned to different waves."""
@@ -294,12 +296,16 @@ class TestPinsAndMigrated:
             [system("a"), system("k", disposition="retain")],
             [server("a1", "a"), server("k1", "k")],
         )
-        with pytest.raises(PlanError, match="^pin for unknown server 'zz'$"):
-            plan(cat, pins={"zz": 1})
+        with pytest.raises(PlanError) as info:
+            plan(cat, pins={"zz": 1}, pin_origin={"zz": "build/waves.csv:7"})
+        assert str(info.value) == (
+            "pin for unknown server 'zz'\n  at build/waves.csv:7: server 'zz' pinned to wave 1"
+        )
         with pytest.raises(PlanError) as info:
             plan(cat, pins={"k1": 1})
         assert str(info.value) == (
             "server 'k1' cannot be pinned: system 'k' has disposition 'retain' and does not move"
+            "\n  at --pins: server 'k1' pinned to wave 1"
         )
 
 
@@ -460,7 +466,8 @@ class TestFoundationAndPilot:
 
 class TestFlows:
     def test_system_dependencies_expand_to_servers_with_ports_merged(self) -> None:
-        """A system dependency reaches every server pair; a server-level one merges ports."""
+        """A system dependency reaches every server pair; a server-level one merges ports
+        (and adds its weight: DESIGN.md, weights of one server pair are added)."""
         cat = catalog(
             [system("a", depends_on=[dep("b", ports=["tcp/443", "tcp/80"])]), system("b")],
             [
@@ -478,7 +485,7 @@ class TestFlows:
                 "to": "b1",
                 "ports": ("tcp/80", "tcp/443", "tcp/1433"),
                 "latency_sensitive": True,
-                "weight": 1.0,
+                "weight": 2.0,
             },
             {
                 "from": "a2",

@@ -6,6 +6,7 @@ from typing import Any
 
 from migration.catalog import Catalog
 from migration.fileio import dumps_json
+from tests.builders import catalog, server, system
 from waves import PlanOptions, plan_waves
 from waves.calendar import Calendar
 from waves.graph import build_estate
@@ -15,47 +16,11 @@ from waves.planner import _heuristic
 from waves.solver import SolverLimits, lower_bound_waves, solve_exact
 
 
-def _system(sid: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "id": sid,
-        "name": sid,
-        "level": "sector",
-        "sector": "it",
-        "owner": "IT",
-        "disposition": "rehost",
-        "criticality": "medium",
-        "data_classification": "internal",
-        "personal_data": False,
-        **extra,
-    }
-
-
-def _server(sid: str, system: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "id": sid,
-        "system": system,
-        "role": "app",
-        "os": "ubuntu-22.04",
-        "vcpu": 2,
-        "memory_gb": 4,
-        "disks_gb": [32],
-        **extra,
-    }
-
-
-def _catalog(
+def _solver_catalog(
     systems: list[dict[str, Any]], servers: list[dict[str, Any]], **planning: Any
 ) -> Catalog:
-    return Catalog.model_validate(
-        {
-            "version": 1,
-            "organisation": "T",
-            "contract": {"provider": "ÅDA", "notice_months": 1},
-            "planning": {"pilot": False, **planning},
-            "systems": systems,
-            "servers": servers,
-        }
-    )
+    """A catalog without a contract end (the solver tests look at waves only)."""
+    return catalog(systems, servers, ends=None, **planning)
 
 
 def _trap() -> Catalog:
@@ -64,13 +29,13 @@ def _trap() -> Catalog:
     Systems: a (1 server), b (2 servers) and c (1 server) where b and c talk latency-
     sensitively; capacity 3 per wave. Optimal: {b, c} together, a alone: no cut, 2 waves.
     """
-    return _catalog(
-        [_system("a", criticality="low"), _system("b"), _system("c")],
+    return _solver_catalog(
+        [system("a", criticality="low"), system("b"), system("c")],
         [
-            _server("a1", "a"),
-            _server("b1", "b"),
-            _server("b2", "b"),
-            _server("c1", "c", depends_on=[{"to": "b1", "latency_sensitive": True, "weight": 9}]),
+            server("a1", "a"),
+            server("b1", "b"),
+            server("b2", "b"),
+            server("c1", "c", depends_on=[{"to": "b1", "latency_sensitive": True, "weight": 9}]),
         ],
         max_servers_per_wave=3,
     )
@@ -99,9 +64,9 @@ class TestExact:
     def test_exact_beats_first_fit_on_bin_packing(self) -> None:
         """Sizes 2,3,2,3,2 with room for 6: first fit needs 3 waves, CP-SAT proves 2."""
         sizes = {"a": 2, "b": 3, "c": 2, "d": 3, "e": 2}
-        catalog = _catalog(
-            [_system(s) for s in sizes],
-            [_server(f"{s}{i}", s, vcpu=1) for s, n in sizes.items() for i in range(n)],
+        catalog = _solver_catalog(
+            [system(s) for s in sizes],
+            [server(f"{s}{i}", s, vcpu=1) for s, n in sizes.items() for i in range(n)],
             max_servers_per_wave=6,
         )
         problem = build_problem(
@@ -117,9 +82,9 @@ class TestExact:
 
     def test_lower_bound_counts_capacity_and_oversize_groups(self) -> None:
         """Ten 1-server systems with room for 3 need at least 4 waves."""
-        catalog = _catalog(
-            [_system(f"s{i}") for i in range(10)],
-            [_server(f"v{i}", f"s{i}") for i in range(10)],
+        catalog = _solver_catalog(
+            [system(f"s{i}") for i in range(10)],
+            [server(f"v{i}", f"s{i}") for i in range(10)],
             max_servers_per_wave=3,
         )
         problem = build_problem(
@@ -142,11 +107,11 @@ class TestReproducible:
     def test_same_catalog_same_bytes(self) -> None:
         """Two runs give byte-identical plan.json (deterministic limits, fixed seed)."""
         systems = [
-            _system(f"s{i}", depends_on=[{"to": f"s{(i * 7) % 12}"}] if i % 3 else [])
+            system(f"s{i}", depends_on=[{"to": f"s{(i * 7) % 12}"}] if i % 3 else [])
             for i in range(12)
         ]
         servers = [
-            _server(
+            server(
                 f"v{i}",
                 f"s{i % 12}",
                 depends_on=[{"to": f"v{(i * 5 + 1) % 30}", "latency_sensitive": i % 2 == 0}]
@@ -155,7 +120,7 @@ class TestReproducible:
             )
             for i in range(30)
         ]
-        catalog = _catalog(systems, servers, max_servers_per_wave=5)
+        catalog = _solver_catalog(systems, servers, max_servers_per_wave=5)
         options = PlanOptions(deterministic_time=0.5)
         first = dumps_json(plan_waves(catalog, "0" * 64, options).to_json_dict())
         second = dumps_json(plan_waves(catalog, "0" * 64, options).to_json_dict())

@@ -3,6 +3,11 @@
 A wave's number is its slot, so a wave's dates never depend on which other waves are used;
 a slot that overlaps a global blackout holds no wave, and a slot that overlaps a system's
 blackout holds none of that system's servers (rule 6).
+
+Wave 0 (the landing zone) is a wave too: when ``planning.start`` would put it in a global
+blackout, the calendar starts the day after that blackout instead (``moved_from`` keeps the
+asked-for date, and the plan warns). Blackouts that leave no start within the planner's
+horizon (:data:`MAX_SLOTS` waves) are a :class:`PlanError` naming them.
 """
 
 from __future__ import annotations
@@ -13,8 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from migration.catalog import Blackout, Catalog
+from migration.catalog.models import LATEST
+from migration.errors import PlanError
 
-__all__ = ["Calendar", "months_before"]
+__all__ = ["MAX_SLOTS", "Calendar", "months_before"]
+
+MAX_SLOTS = 5000  # the planner's horizon: no wave beyond slot 4999 (about 190 years of 14 days)
 
 
 def months_before(day: date, months: int) -> date:
@@ -33,16 +42,25 @@ class Calendar:
     wave_days: int
     blackouts: tuple[Blackout, ...] = ()
     system_blackouts: Mapping[str, tuple[Blackout, ...]] = field(default_factory=dict)
+    moved_from: date | None = None  # planning.start, when a blackout moved wave 0 later
+    moved_by: tuple[Blackout, ...] = ()  # the global blackouts that moved it, in order
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> Calendar:
-        """The calendar of ``catalog.planning`` and its systems' blackouts."""
+        """The calendar of ``catalog.planning`` and its systems' blackouts.
+
+        Wave 0 starts at ``planning.start``, or the day after the global blackouts that
+        slot would overlap.
+        """
         planning = catalog.planning
+        start, moved_by = first_free_start(planning.start, planning.wave_days, planning.blackouts)
         return cls(
-            start=planning.start,
+            start=start,
             wave_days=planning.wave_days,
             blackouts=planning.blackouts,
             system_blackouts={s.id: s.blackouts for s in catalog.systems if s.blackouts},
+            moved_from=planning.start if moved_by else None,
+            moved_by=moved_by,
         )
 
     def slot_start(self, slot: int) -> date:
@@ -77,3 +95,46 @@ class Calendar:
     def usable(self, slot: int, systems: Iterable[str]) -> bool:
         """True when the slot may hold these systems' servers."""
         return self.global_blocker(slot) is None and self.system_blocker(slot, systems) is None
+
+
+def first_free_start(
+    start: date, wave_days: int, blackouts: tuple[Blackout, ...]
+) -> tuple[date, tuple[Blackout, ...]]:
+    """The first day from ``start`` on whose ``wave_days`` overlap no global blackout.
+
+    Returns that day and the blackouts stepped over. Raises :class:`PlanError` naming the
+    blackouts when no such day lets wave 0 end by :data:`LATEST`, the last day a plan may
+    use (or within the planner's horizon of :data:`MAX_SLOTS` waves).
+    """
+    asked = start
+    try:
+        last = min(LATEST, start + timedelta(days=MAX_SLOTS * wave_days - 1))
+    except OverflowError:
+        last = LATEST
+    moved: list[Blackout] = []
+    while True:
+        try:
+            end = start + timedelta(days=wave_days - 1)
+        except OverflowError:
+            end = date.max
+        blocker = (
+            None if end > last else next((b for b in blackouts if b.overlaps(start, end)), None)
+        )
+        if blocker is None and end <= last:
+            return start, tuple(moved)
+        if blocker is None:
+            subjects = [("planning", "blackouts", blackouts.index(b)) for b in moved]
+            names = "; ".join(
+                f"{b.from_} to {b.to}" + (f" ({b.reason})" if b.reason else "") for b in moved
+            )
+            raise PlanError(
+                f"the global blackouts leave no date for wave 0: from planning.start {asked} "
+                f"to {last}, the last day a plan may use, every {wave_days}-day wave overlaps "
+                f"one of them ({names}); shorten them",
+                subjects=[("planning", "start"), *dict.fromkeys(subjects)],
+            )
+        moved.append(blocker)
+        try:
+            start = blocker.to + timedelta(days=1)
+        except OverflowError:
+            start = date.max

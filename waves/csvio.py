@@ -4,7 +4,9 @@
 Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
 ``@``, tab or carriage return) get a leading ``'``, which spreadsheets show as text.
 
-``read_pins(path, plan)`` reads an edited copy back and returns the edits as pins
+``read_pins(path, plan)`` reads an edited copy back (comma, semicolon or tab separated, as
+a spreadsheet saves it in any locale; UTF-8 with or without a BOM, or Windows-1252; LF or
+CRLF line endings: the importers' reader, shared) and returns the edits as pins
 ``{server id: wave}`` (only rows whose wave differs from the plan), which the planner then
 enforces and checks against every rule (``PlanOptions(pins=...)``). It reports every
 problem at once, each with file, row and column, as one :class:`InputFileError`: missing
@@ -22,10 +24,19 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from migration.errors import InputFileError, Issue
+from migration.importers.sources import csv_reader, decode_text, separator_hint
 from migration.plan import Plan
 from migration.spreadsheet import FORMULA_START
 
-__all__ = ["COLUMNS", "export_csv", "read_pins", "read_pins_json", "pins_json"]
+__all__ = [
+    "COLUMNS",
+    "export_csv",
+    "pins_json",
+    "read_pin_file",
+    "read_pins",
+    "read_pins_json",
+    "read_pins_with_rows",
+]
 
 COLUMNS = ("server", "system", "environment", "wave", "start", "end", "frozen", "reason")
 REQUIRED = ("server", "wave")
@@ -81,17 +92,19 @@ def read_pins(path: str | Path, plan: Plan) -> dict[str, int]:
 
     Raises :class:`InputFileError` listing every problem (file, row, column, expected).
     """
+    return read_pins_with_rows(path, plan)[0]
+
+
+def read_pins_with_rows(path: str | Path, plan: Plan) -> tuple[dict[str, int], dict[str, str]]:
+    """As :func:`read_pins`, plus where each pin was made: ``{server: "file:row"}``."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        text = decode_text(file.read_bytes())
     except OSError as exc:
         raise InputFileError(f"{file}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"{file}: expected UTF-8 text (save the sheet as 'CSV UTF-8'): byte {exc.start}"
-        ) from None
     name = str(file)
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    reader, _ = csv_reader(text)
+    rows = list(reader)
     if not rows:
         raise InputFileError(f"{name}: empty file; expected a header row {','.join(COLUMNS)}")
     header = [cell.strip().lower() for cell in rows[0]]
@@ -100,7 +113,7 @@ def read_pins(path: str | Path, plan: Plan) -> dict[str, int]:
         raise InputFileError(
             f"{name}:1: missing column{'s' if len(missing) > 1 else ''} "
             f"{', '.join(repr(c) for c in missing)} in the header row "
-            f"(expected {','.join(COLUMNS)})"
+            f"(expected {','.join(COLUMNS)})" + separator_hint(rows[0])
         )
     col_server, col_wave = header.index("server"), header.index("wave")
     issues: list[Issue] = []
@@ -171,12 +184,39 @@ def read_pins(path: str | Path, plan: Plan) -> dict[str, int]:
         count = len(issues)
         head = f"{name}: {count} error{'s' if count != 1 else ''} in the wave sheet"
         raise InputFileError("\n".join([head, *(str(i) for i in sorted(issues))]))
-    return {sid: wave for sid, (wave, _) in sorted(edits.items())}
+    ordered = sorted(edits.items())
+    return (
+        {sid: wave for sid, (wave, _) in ordered},
+        {sid: f"{name}:{row_no}" for sid, (_, row_no) in ordered},
+    )
 
 
-def pins_json(pins: Mapping[str, int]) -> dict[str, object]:
-    """The pins file: ``{"pins": {server: wave}}``, sorted."""
-    return {"pins": {sid: pins[sid] for sid in sorted(pins)}}
+def pins_json(
+    pins: Mapping[str, int], origin: Mapping[str, str] | None = None
+) -> dict[str, object]:
+    """The pins file: ``{"pins": {server: wave}}``, sorted; with ``origin`` (optional, the
+    wave sheet row of each pin: ``{server: "file:row"}``) when known."""
+    out: dict[str, object] = {"pins": {sid: pins[sid] for sid in sorted(pins)}}
+    if origin:
+        out["origin"] = {sid: origin[sid] for sid in sorted(origin) if sid in pins}
+    return out
+
+
+def read_pin_file(path: str | Path) -> tuple[dict[str, int], dict[str, str]]:
+    """A pins file's pins and where each was made (its ``origin``, else the file itself)."""
+    file = Path(path)
+    pins = read_pins_json(file)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # read_pins_json has just read and parsed it
+        data = {}
+    given = data.get("origin") if isinstance(data, dict) else None
+    given = given if isinstance(given, dict) else {}
+    origin = {
+        sid: given[sid] if isinstance(given.get(sid), str) else f"{file}: pins.{sid}"
+        for sid in pins
+    }
+    return pins, origin
 
 
 def read_pins_json(path: str | Path) -> dict[str, int]:
@@ -186,6 +226,10 @@ def read_pins_json(path: str | Path) -> dict[str, int]:
         data = json.loads(file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputFileError(f"{file}: cannot read pins: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{file}: not a pins file (binary byte at offset {exc.start})"
+        ) from None
     except json.JSONDecodeError as exc:
         raise InputFileError(f"{file}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
     pins = data.get("pins") if isinstance(data, dict) else None

@@ -18,11 +18,10 @@ import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from waves.calendar import MAX_SLOTS
 from waves.problem import LAMBDA_WAVES, Problem
 
 __all__ = ["Placement", "improve", "place_greedy"]
-
-MAX_SLOTS = 5000
 
 
 @dataclass

@@ -1,6 +1,11 @@
-"""plan.md: the plan as a readable Markdown document (summary, waves, reasons, warnings).
+"""plan.md: the plan to read at a glance.
 
-Plain string building: the plan is already sorted and decided, this only formats it.
+Summary, a Gantt chart of the waves with blackouts, notice date and contract end, the wave
+table, then per wave: its systems per environment with reason codes (the legend gives each
+reason text once) and a picture of the wave's systems and their direct providers; warnings;
+hybrid flows grouped by system and environment pair, with days; the quality panel in plain
+words. Plain string building: the plan is already decided, this only formats it, in time
+linear in the plan's size (servers, flows and reasons are each read once).
 """
 
 from __future__ import annotations
@@ -8,39 +13,61 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from migration.plan import Plan
+from migration.catalog import Catalog
+from migration.plan import Plan, Wave
+from migration.tables import escape_markdown
+from waves.markdown_sections import (
+    ReasonCodes,
+    count_servers,
+    env_order,
+    gantt_lines,
+    hybrid_groups,
+    quality_lines,
+    split_reason,
+)
+from waves.render_graph import mermaid_flowchart, wave_views
 
 __all__ = ["render_plan_markdown"]
 
-MAX_LISTED = 50  # warnings and hybrid flows listed in full up to this many
+MAX_LISTED = 50  # warnings and hybrid flow groups listed in full up to this many
+MAX_DRAWN = 40  # systems drawn in a wave's dependency picture; more: `utflytt graph --wave`
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
     def cell(value: object) -> str:
-        return str(value).replace("|", "\\|")
+        return escape_markdown(value)
 
     out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     out.extend("| " + " | ".join(cell(v) for v in row) + " |" for row in rows)
     return out
 
 
-def render_plan_markdown(plan: Plan) -> str:
-    """The whole plan.md text (ends with a newline)."""
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def render_plan_markdown(plan: Plan, catalog: Catalog | None = None) -> str:
+    """The whole plan.md text (ends with a newline); ``catalog`` adds its blackouts."""
     migrating = sum(1 for s in plan.servers.values() if s.wave is not None)
     used = [w for w in plan.waves if w.servers]
     lines = [
-        f"# Migration plan: {plan.organisation}",
+        f"# Migration plan: {escape_markdown(plan.organisation)}",
         "",
-        f"Leaving **{plan.provider_name}** for **{plan.target.provider}** ({plan.target.region}).",
+        f"Leaving **{escape_markdown(plan.provider_name)}** for **{plan.target.provider}** "
+        f"({plan.target.region}).",
         "",
-        f"- Servers moving: {migrating} of {len(plan.servers)} in {len(used)} waves "
-        f"({plan.waves[0].start} to {plan.waves[-1].end})",
+        f"- Servers moving: {migrating} of {len(plan.servers)} in "
+        f"{_plural(len(used), 'wave')} ({plan.waves[0].start} to {plan.waves[-1].end})",
         f"- Not moving: retain {len(plan.not_migrated.retain)}, retire "
         f"{len(plan.not_migrated.retire)}, repurchase {len(plan.not_migrated.repurchase)}",
         f"- Notice date: {plan.notice_date or 'none (no contract end)'}; "
         f"contract ends: {plan.deadline or 'not set'}",
-        f"- Warnings: {len(plan.warnings)}; hybrid flows: {len(plan.hybrid_flows)}",
+        f"- Warnings: {len(plan.warnings)}; hybrid flows (server pairs): {len(plan.hybrid_flows)}",
         f"- Catalog SHA-256: `{plan.catalog_sha256}`",
+        "",
+        "## Timeline",
+        "",
+        *gantt_lines(plan, catalog),
         "",
         "## Waves",
         "",
@@ -59,91 +86,134 @@ def render_plan_markdown(plan: Plan) -> str:
         for w in plan.waves
     ]
     lines += _table(
-        ["wave", "start", "end", "systems", "servers", "vCPU", "frozen", "hybrid flows open"], rows
+        [
+            "wave",
+            "start",
+            "end",
+            "systems",
+            "servers",
+            "vCPU",
+            "frozen",
+            "flows over the VPN (server pairs)",
+        ],
+        rows,
     )
+    codes = ReasonCodes()
+    counts = count_servers(plan)
+    views = wave_views(plan)
+    titles = {w.number: f"{w.name} {w.start}..{w.end}" for w in plan.waves}
+    wave_sections: list[str] = []
     for wave in plan.waves:
-        lines += ["", f"### {wave.name} ({wave.start} to {wave.end})", ""]
+        wave_sections += ["", f"### {wave.name} ({wave.start} to {wave.end})", ""]
         if not wave.systems:
-            lines.append("Landing zone only." if wave.number == 0 else "Empty.")
+            wave_sections.append("Landing zone only." if wave.number == 0 else "Empty.")
             continue
-        risk = wave.risk
-        crit = risk.get("criticality", {})
-        if isinstance(crit, dict):
-            counts = ", ".join(f"{k} {v}" for k, v in crit.items() if v)
-            lines.append(
-                f"Risk: criticality {counts or 'none'}; citizen-facing: "
-                f"{', '.join(map(str, risk.get('citizen_systems', []) or [])) or 'none'}; "  # type: ignore[call-overload]
-                f"readiness unknown: {risk.get('readiness_unknown', 0)}."
-            )
-            lines.append("")
-        lines += _table(
-            ["system", "servers", "why here"],
-            [
-                [
-                    s,
-                    sum(1 for x in wave.servers if plan.servers[x].system == s),
-                    wave.reasons.get(s, ""),
-                ]
-                for s in wave.systems
-            ],
+        wave_sections += _risk(wave)
+        wave_sections += _table(
+            ["system", "environment", "servers", "why here"],
+            _system_rows(wave, counts, codes),
         )
-    lines += ["", "## Warnings", ""]
-    if not plan.warnings:
-        lines.append("None.")
-    else:
-        by_code = Counter(w.code for w in plan.warnings)
-        lines += _table(["code", "count"], sorted(by_code.items()))
-        lines.append("")
-        for warning in plan.warnings[:MAX_LISTED]:
-            lines.append(f"- `{warning.code}`: {warning.message}")
-        if len(plan.warnings) > MAX_LISTED:
-            lines.append(f"- ... and {len(plan.warnings) - MAX_LISTED} more (see plan.json)")
-    lines += ["", "## Hybrid flows", ""]
-    if not plan.hybrid_flows:
-        lines.append("None: every dependency moves within one wave.")
-    else:
-        kinds = Counter(f.kind for f in plan.hybrid_flows)
-        lines.append(", ".join(f"{kind}: {count}" for kind, count in sorted(kinds.items())) + ".")
-        temporary = [f for f in plan.hybrid_flows if f.days is not None]
-        longest = sorted(temporary, key=lambda f: (-(f.days or 0), f.from_, f.to))[:MAX_LISTED]
-        if longest:
-            lines += ["", f"Longest temporary flows (up to {MAX_LISTED}):", ""]
-            lines += _table(
-                ["from", "to", "ports", "from wave", "to wave", "days"],
-                [
-                    [f.from_, f.to, " ".join(f.ports), _wave(f.from_wave), _wave(f.to_wave), f.days]
-                    for f in longest
-                ],
+        nodes, edges = views.get(wave.number, ([], []))
+        own = sum(1 for n in nodes if n.wave == wave.number and not n.stays)
+        wave_sections.append("")
+        if len(nodes) <= MAX_DRAWN:
+            wave_sections.append(
+                f"What {wave.name} needs: its systems and their direct providers "
+                "(thick arrows: latency-sensitive)."
             )
-        permanent = sorted(
-            {
-                (f.kind, _system(plan, f.from_), _system(plan, f.to))
-                for f in plan.hybrid_flows
-                if f.days is None
-            }
-        )
-        if permanent:
-            lines += [
-                "",
-                "Permanent flows (retained systems) and flows to re-point, by system:",
-                "",
-            ]
-            lines += _table(["kind", "from system", "to system"], permanent)
-    lines += ["", "## Quality", ""]
-    if not plan.quality:
-        lines.append("Not computed.")
-    else:
-        flat = [(k, v) for k, v in sorted(plan.quality.items()) if not isinstance(v, dict | list)]
-        lines += _table(["metric", "value"], flat)
-        gates = plan.quality.get("gates")
-        if isinstance(gates, dict):
-            lines += ["", "Gates (each must be 0):", ""]
-            lines += _table(["gate", "value"], sorted(gates.items()))
+            wave_sections += ["", "```mermaid", *mermaid_flowchart(nodes, edges, titles), "```"]
+        else:
+            wave_sections.append(
+                f"What {wave.name} needs: {_plural(own, 'system')} and "
+                f"{_plural(len(nodes) - own, 'direct provider')}, too many to draw here: "
+                f"`utflytt graph --wave {wave.number}`."
+            )
+    lines += ["", "Reasons (the codes in the wave tables):", ""]
+    lines += _table(["code", "reason"], codes.legend())
+    lines += wave_sections
+    lines += _warnings(plan)
+    lines += _hybrid(plan)
+    lines += ["", "## Quality", "", *quality_lines(plan)]
     return "\n".join(lines) + "\n"
 
 
-def _system(plan: Plan, server_id: str) -> str:
-    return plan.servers[server_id].system
+def _risk(wave: Wave) -> list[str]:
+    risk = wave.risk
+    crit = risk.get("criticality", {})
+    if not isinstance(crit, dict):
+        return []
+    counts = ", ".join(f"{k} {v}" for k, v in crit.items() if v)
+    citizens = risk.get("citizen_systems", []) or []
+    names = ", ".join(map(str, citizens)) if isinstance(citizens, list | tuple) else ""
+    return [
+        f"Risk: criticality {counts or 'none'}; citizen-facing: {names or 'none'}; "
+        f"readiness unknown: {risk.get('readiness_unknown', 0)}.",
+        "",
+    ]
+
+
+def _system_rows(
+    wave: Wave, counts: dict[tuple[int, str], dict[str, int]], codes: ReasonCodes
+) -> list[list[object]]:
+    """One row per system and group of environments placed here for the same reasons."""
+    rows: list[list[object]] = []
+    for system in wave.systems:
+        per_env = counts.get((wave.number, system), {})
+        reasons = split_reason(wave.reasons.get(system, ""))
+        cells: dict[str, list[str]] = {}
+        for env in env_order(per_env):
+            clauses = reasons.get(env, reasons.get(None, []))
+            cells.setdefault(codes.cell(clauses), []).append(env)
+        for cell, envs in cells.items():
+            rows.append([system, ", ".join(envs), sum(per_env[e] for e in envs), cell])
+    return rows
+
+
+def _warnings(plan: Plan) -> list[str]:
+    lines = ["", "## Warnings", ""]
+    if not plan.warnings:
+        return [*lines, "None."]
+    by_code = Counter(w.code for w in plan.warnings)
+    lines += _table(["code", "count"], sorted(by_code.items()))
+    lines.append("")
+    for warning in plan.warnings[:MAX_LISTED]:
+        lines.append(f"- `{warning.code}`: {escape_markdown(warning.message)}")
+    if len(plan.warnings) > MAX_LISTED:
+        lines.append(f"- ... and {len(plan.warnings) - MAX_LISTED} more (see plan.json)")
+    return lines
+
+
+def _hybrid(plan: Plan) -> list[str]:
+    lines = ["", "## Hybrid flows", ""]
+    if not plan.hybrid_flows:
+        return [*lines, "None: every dependency moves within one wave."]
+    kinds = Counter(f.kind for f in plan.hybrid_flows)
+    lines.append(
+        "Server-to-server flows that cross the VPN between the provider and the cloud: "
+        + ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
+        + ". Grouped below by system and environment pair; days is how long the flow stays "
+        "open (none: it never closes)."
+    )
+    groups = hybrid_groups(plan, plan.hybrid_flows)
+    lines += [""]
+    lines += _table(
+        ["from system (env)", "to system (env)", "flows", "ports", "from wave", "to wave", "days"],
+        [
+            [
+                f"{g.from_system} ({g.from_env})",
+                f"{g.to_system} ({g.to_env})",
+                g.flows,
+                " ".join(g.ports),
+                _wave(g.from_wave),
+                _wave(g.to_wave),
+                g.days if g.days is not None else f"none ({g.kind})",
+            ]
+            for g in groups[:MAX_LISTED]
+        ],
+    )
+    if len(groups) > MAX_LISTED:
+        lines += ["", f"... and {len(groups) - MAX_LISTED} more groups (plan.json hybrid_flows)."]
+    return lines
 
 
 def _wave(number: int | None) -> str:

@@ -8,14 +8,26 @@ contradicts the order, a frozen wave or a blackout is a :class:`PlanError` namin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
-from migration.catalog import Catalog
-from migration.errors import PlanError
+from migration.catalog import Blackout, Catalog
+from migration.errors import PlanError, Subject
+from waves.calendar import Calendar
 from waves.graph import Estate
-from waves.problem import Problem
+from waves.problem import Block, Problem
 
-__all__ = ["bounds", "check_fixed", "fixed_cells", "links", "pinned_consumer", "topological"]
+__all__ = [
+    "Bounds",
+    "blocker",
+    "bounds",
+    "describe",
+    "check_fixed",
+    "fixed_cells",
+    "links",
+    "pinned_consumer",
+    "topological",
+]
 
 
 def fixed_cells(
@@ -24,16 +36,18 @@ def fixed_cells(
     index = {s: i for i, s in enumerate(estate.server_ids)}
     systems = catalog.systems_by_id
     for server_id in sorted(pins):
+        subject = [("servers", server_id)]
         if server_id not in index:
-            raise PlanError(f"pin for unknown server {server_id!r}")
+            raise PlanError(f"pin for unknown server {server_id!r}", subject)
         if estate.server_cell[index[server_id]] < 0:
             system = systems[estate.server_system[index[server_id]]]
             raise PlanError(
                 f"server {server_id!r} cannot be pinned: system {system.id!r} has disposition "
-                f"{system.disposition!r} and does not move"
+                f"{system.disposition!r} and does not move",
+                [*subject, ("systems", system.id, "disposition")],
             )
         if pins[server_id] < 0:
-            raise PlanError(f"server {server_id!r} is pinned to wave {pins[server_id]}")
+            raise PlanError(f"server {server_id!r} is pinned to wave {pins[server_id]}", subject)
     fixed: dict[int, tuple[int, str]] = {}
     frozen: set[int] = set()
     by_id = catalog.servers_by_id
@@ -54,7 +68,8 @@ def fixed_cells(
             raise PlanError(
                 f"servers {known[1]!r} and {server_id!r} of system {system_id!r} ({environment}) "
                 f"are pinned to different waves ({known[0]} and {slot}); all servers of one "
-                "system and environment move together"
+                "system and environment move together",
+                [("servers", known[1]), ("servers", server_id)],
             )
         if known is None:
             fixed[cell] = (slot, server_id)
@@ -88,46 +103,92 @@ def links(
     return providers, consumers
 
 
+@dataclass(frozen=True)
+class Bounds:
+    """Earliest and latest slot of each node, and the pinned server that sets each bound."""
+
+    lo: tuple[int, ...]
+    hi: tuple[int | None, ...]
+    lo_by: tuple[str | None, ...]  # the pinned or migrated provider that sets ``lo``
+    hi_by: tuple[str | None, ...]  # the pinned or migrated consumer that sets ``hi``
+
+
 def bounds(
     fixed: list[int | None],
     fixed_by: list[str | None],
     frozen: list[bool],
     providers: list[set[int]],
     consumers: list[set[int]],
-) -> tuple[tuple[int, ...], tuple[int | None, ...]]:
-    """Earliest and latest slot of each node of a DAG given the pins of the others."""
+) -> Bounds:
+    """Earliest and latest slot of each node of a DAG given the pins of the others.
+
+    Migrated (frozen) nodes bound their neighbours like pins (rule 4 holds for them too);
+    a node fixed before a provider fixed later is a :class:`PlanError` naming both.
+    """
     order = topological(providers, consumers)
-    lo: list[tuple[int, str | None]] = [(0, None)] * len(fixed)
+    lo: list[tuple[int, str | None, bool]] = [(0, None, False)] * len(fixed)
     for b in order:
         best = lo[b]
         for p in providers[b]:
             cand = lo[p]
             pinned = fixed[p]
             if pinned is not None and pinned >= cand[0]:
-                cand = (pinned, fixed_by[p])
+                cand = (pinned, fixed_by[p], frozen[p])
             if cand[0] > best[0]:
                 best = cand
         lo[b] = best
         own = fixed[b]
-        if own is not None and not frozen[b] and best[0] > own:
-            raise PlanError(
-                f"pins contradict a dependency: server {fixed_by[b]!r} is pinned to "
-                f"wave {own}, before {best[1]!r} pinned to wave {best[0]}, which it depends "
-                "on (directly or through others; a provider never moves after its consumer, "
-                "test and dev never after prod)"
-            )
+        if own is not None and best[0] > own:
+            raise _contradiction(fixed_by[b], own, frozen[b], best)
     hi: list[int | None] = [None] * len(fixed)
+    hi_by: list[str | None] = [None] * len(fixed)
     for b in reversed(order):
         bound: int | None = None
+        by: str | None = None
         for c in consumers[b]:
-            for limit in (hi[c], fixed[c]):
+            for limit, who in ((hi[c], hi_by[c]), (fixed[c], fixed_by[c])):
                 if limit is not None and (bound is None or limit < bound):
-                    bound = limit
-        hi[b] = bound
-    return tuple(x[0] for x in lo), tuple(hi)
+                    bound, by = limit, who
+        hi[b], hi_by[b] = bound, by
+    return Bounds(tuple(x[0] for x in lo), tuple(hi), tuple(x[1] for x in lo), tuple(hi_by))
+
+
+def _contradiction(
+    consumer: str | None, slot: int, migrated: bool, provider: tuple[int, str | None, bool]
+) -> PlanError:
+    """A consumer fixed before a provider it depends on: the error naming both."""
+    later, by, by_migrated = provider
+    subjects = [("servers", consumer or ""), ("servers", by or "")]
+    if not migrated and not by_migrated:
+        return PlanError(
+            f"pins contradict a dependency: server {consumer!r} is pinned to "
+            f"wave {slot}, before {by!r} pinned to wave {later}, which it depends "
+            "on (directly or through others; a provider never moves after its consumer, "
+            "test and dev never after prod)",
+            subjects,
+        )
+    how = "migrated in" if by_migrated else "pinned to"
+    who = "migrated server" if migrated else "server"
+    verb = "frozen in" if migrated else "pinned to"
+    return PlanError(
+        f"server {by!r} is {how} wave {later}, after {who} {consumer!r} ({verb} wave {slot}), "
+        "which depends on it (directly or through others; a provider never moves after its "
+        "consumer, test and dev never after prod): "
+        + (
+            "correct the pinned_wave of the migrated servers"
+            if by_migrated and migrated
+            else f"pin {consumer!r} to wave {later} or later"
+            if by_migrated
+            else f"pin {by!r} to wave 0"
+            if slot <= 1
+            else f"pin {by!r} to wave {slot - 1} or earlier (wave {slot} is frozen)"
+        ),
+        subjects,
+    )
 
 
 def check_fixed(problem: Problem, estate: Estate, catalog: Catalog, frozen: set[int]) -> None:
+    """Refuse pins into frozen waves or blackouts, and moves forced into a frozen wave."""
     calendar = problem.calendar
     migrated_in: dict[int, str] = {}
     for block in problem.blocks:
@@ -136,62 +197,72 @@ def check_fixed(problem: Problem, estate: Estate, catalog: Catalog, frozen: set[
             if known is None or block.fixed_by < known:
                 migrated_in[block.fixed] = block.fixed_by
     for block in problem.blocks:
+        if block.frozen and block.fixed:
+            _check_frozen_cycle(block, estate, frozen)
         if block.fixed is None or block.frozen:
             continue
         slot = block.fixed
+        subject = ("servers", block.fixed_by or "")
         if slot in migrated_in and slot != 0:
             raise PlanError(
                 f"server {block.fixed_by!r} is pinned to wave {slot}, which is frozen "
-                f"(it holds migrated server {migrated_in[slot]!r})"
+                f"(it holds migrated server {migrated_in[slot]!r})",
+                [subject, ("servers", migrated_in[slot])],
             )
-        blocker = calendar.global_blocker(slot)
-        system_blocker = calendar.system_blocker(slot, block.systems)
-        if blocker is None and system_blocker is not None:
-            blocker = system_blocker[1]
-        if blocker is not None:
+        found = blocker(calendar, slot, block.systems)
+        if found is not None:
+            blackout, where = found
             raise PlanError(
                 f"server {block.fixed_by!r} is pinned to wave {slot} "
                 f"({calendar.slot_start(slot)} to {calendar.slot_end(slot)}), which overlaps "
-                f"the blackout {blocker.from_} to {blocker.to}"
-                + (f" ({blocker.reason})" if blocker.reason else "")
+                f"{describe(blackout)}",
+                [subject, where],
             )
     _check_windows(problem)
-    # a pinned provider after an already-migrated consumer contradicts a frozen wave
-    cell_fixed = {
-        c: problem.blocks[b].fixed for b, bl in enumerate(problem.blocks) for c in bl.cells
-    }
-    pinned_by = {
-        c: problem.blocks[b].fixed_by for b, bl in enumerate(problem.blocks) for c in bl.cells
-    }
-    cell = estate.server_cell
-    if not frozen:
+
+
+def _check_frozen_cycle(block: Block, estate: Estate, frozen: set[int]) -> None:
+    """A dependency cycle through a migrated server cannot add servers to its frozen wave."""
+    moving = [c for c in block.cells if c not in frozen]
+    if not moving:
         return
-    for u, v in zip(estate.flow_from, estate.flow_to, strict=True):
-        cu = cell[u]
-        if cu not in frozen:
-            continue
-        cv = cell[v]
-        if cv < 0 or cv in frozen:
-            continue
-        consumer_slot, provider_slot = cell_fixed.get(cu), cell_fixed.get(cv)
-        if (
-            consumer_slot is not None
-            and provider_slot is not None
-            and provider_slot > consumer_slot
-        ):
-            raise PlanError(
-                f"server {pinned_by[cv]!r} is pinned to wave {provider_slot}, after migrated "
-                f"server {estate.server_ids[u]!r} (frozen in wave {consumer_slot}), which "
-                f"depends on {estate.server_ids[v]!r}"
-            )
+    names = ", ".join(estate.cell_name(c) for c in moving)
+    raise PlanError(
+        f"{names} and migrated server {block.fixed_by!r} (frozen in wave {block.fixed}) "
+        "depend on each other (a dependency cycle): they would have to move in that frozen "
+        "wave; mark them migrated too, or break the cycle",
+        [("servers", block.fixed_by or ""), *(("systems", estate.cells[c][0]) for c in moving)],
+    )
+
+
+def blocker(
+    calendar: Calendar, slot: int, systems: Iterable[str]
+) -> tuple[Blackout, Subject] | None:
+    """The blackout that makes ``slot`` unusable for ``systems`` (global first), and its
+    catalog field path."""
+    found = calendar.global_blocker(slot)
+    if found is not None:
+        return found, ("planning", "blackouts", calendar.blackouts.index(found))
+    system_blocker = calendar.system_blocker(slot, systems)
+    if system_blocker is None:
+        return None
+    system, blackout = system_blocker
+    where = ("systems", system, "blackouts", calendar.system_blackouts[system].index(blackout))
+    return blackout, where
+
+
+def describe(blackout: Blackout) -> str:
+    """``the blackout 2027-06-20 to 2027-08-10 (Semester)``."""
+    reason = f" ({blackout.reason})" if blackout.reason else ""
+    return f"the blackout {blackout.from_} to {blackout.to}{reason}"
 
 
 def _check_windows(problem: Problem) -> None:
     """A block that pins bound on both sides needs a usable slot between its bounds.
 
-    Its pinned consumers set the latest slot and its pinned providers the earliest; when
-    every slot in between is frozen or overlaps a blackout (global or of one of its
-    systems), the pins contradict rule 6: an error naming the pinned consumer and the
+    Its pinned (or migrated) consumers set the latest slot and its pinned providers the
+    earliest; when every slot in between is frozen or overlaps a blackout (global or of one
+    of its systems), the pins contradict rule 6: an error naming the pinned consumer and the
     block, never a plan that silently moves a system in its blackout.
     """
     calendar = problem.calendar
@@ -204,24 +275,30 @@ def _check_windows(problem: Problem) -> None:
             continue
         pinned = pinned_consumer(problem, b, top)
         blockers = []
+        subjects: list[Subject] = [("servers", pinned or "")]
+        subjects += [("systems", s) for s in block.systems]
         for slot in range(low, top + 1):
-            found = calendar.global_blocker(slot)
-            if found is None:
-                system_blocker = calendar.system_blocker(slot, block.systems)
-                found = system_blocker[1] if system_blocker is not None else None
+            found = blocker(calendar, slot, block.systems)
             if found is None:
                 blockers.append(f"wave {slot} is frozen")
                 continue
+            subjects.append(found[1])
             blockers.append(
                 f"wave {slot} ({calendar.slot_start(slot)} to {calendar.slot_end(slot)}) "
-                f"overlaps the blackout {found.from_} to {found.to}"
-                + (f" ({found.reason})" if found.reason else "")
+                f"overlaps {describe(found[0])}"
             )
         raise PlanError(
-            f"server {pinned!r} is pinned to wave {top}, but {block.name} (systems "
-            f"{', '.join(block.systems)}), which it depends on (directly or through others), "
-            f"has no usable wave from {low} to {top}: " + "; ".join(blockers)
+            f"server {pinned!r} is {_fixed_how(problem, pinned)} wave {top}, but {block.name} "
+            f"(systems {', '.join(block.systems)}), which it depends on (directly or through "
+            f"others), has no usable wave from {low} to {top}: " + "; ".join(blockers),
+            subjects,
         )
+
+
+def _fixed_how(problem: Problem, server: str | None) -> str:
+    """``pinned to`` or ``migrated in`` (for a message about a fixed server)."""
+    migrated = any(bl.frozen and bl.fixed_by == server for bl in problem.blocks)
+    return "migrated in" if migrated else "pinned to"
 
 
 def pinned_consumer(problem: Problem, block: int, slot: int) -> str | None:

@@ -71,6 +71,8 @@ class Problem:
     max_vcpu: int
     pilot: bool
     frozen_slots: frozenset[int]
+    lo_by: tuple[str | None, ...] = ()  # the pinned or migrated provider that sets ``lo``
+    hi_by: tuple[str | None, ...] = ()  # the pinned or migrated consumer that sets ``hi``
     _slot_ok: dict[int, bool] = field(default_factory=dict, compare=False, repr=False)
     _system_ok: dict[tuple[str, int], bool] = field(default_factory=dict, compare=False, repr=False)
 

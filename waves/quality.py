@@ -1,4 +1,4 @@
-"""Quality panel of a wave plan: feasibility gates and the metrics of wave-planning.md §4.
+"""Quality panel of a wave plan: feasibility gates and the metrics of docs/planning.md.
 
 Two levels:
 
@@ -40,6 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from migration.catalog import Catalog
+from migration.flows import server_flows
 from migration.plan import Plan
 
 __all__ = [
@@ -340,32 +341,17 @@ def catalog_instance(
 ) -> tuple[list[str], Instance, dict[str, int]]:
     """Arrays of a catalog: (server ids, instance, system id -> app index).
 
-    Edges are every dependency between two servers, system-level ones expanded to all
-    servers of both systems (merged per server pair: latency-sensitive if either is,
-    weights added), in the order of the sorted server ids.
+    Edges are the catalog's flows (:func:`migration.flows.server_flows`), in the order of
+    the sorted server ids.
     """
     ids = sorted(s.id for s in catalog.servers)
     index = {sid: i for i, sid in enumerate(ids)}
     by_id = catalog.servers_by_id
     sys_index = {sid: i for i, sid in enumerate(sorted(s.id for s in catalog.systems))}
-    members: dict[str, list[int]] = {}
-    for sid in ids:
-        members.setdefault(by_id[sid].system, []).append(index[sid])
-    merged: dict[tuple[int, int], tuple[bool, float]] = {}
-
-    def add(u: int, v: int, ls: bool, weight: float) -> None:
-        if u != v:
-            old = merged.get((u, v))
-            merged[(u, v)] = (ls, weight) if old is None else (old[0] or ls, old[1] + weight)
-
-    for server in catalog.servers:
-        for dep in server.depends_on:
-            add(index[server.id], index[dep.to], dep.latency_sensitive, dep.weight)
-    for system in catalog.systems:
-        for dep in system.depends_on:
-            for u in members.get(system.id, ()):
-                for v in members.get(dep.to, ()):
-                    add(u, v, dep.latency_sensitive, dep.weight)
+    merged = {
+        (index[f.from_], index[f.to]): (f.latency_sensitive, f.weight)
+        for f in server_flows(catalog)
+    }
     keys = sorted(merged)
     extra = dict(pins or {})
     units: dict[tuple[str, str], int] = {}

@@ -12,10 +12,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
+from migration.errors import UtflyttError
 from migration.plan import Plan
 
-__all__ = ["GraphEdge", "GraphNode", "plan_graph", "render_dot", "render_mermaid"]
+__all__ = [
+    "GraphEdge",
+    "GraphNode",
+    "mermaid_flowchart",
+    "plan_graph",
+    "render_dot",
+    "render_mermaid",
+    "wave_views",
+]
 
 MAX_PORTS = 4  # ports shown on an edge label before "+N more"
 
@@ -48,8 +58,53 @@ class GraphEdge:
     flows: int
 
 
-def plan_graph(plan: Plan) -> tuple[list[GraphNode], list[GraphEdge]]:
-    """Nodes and merged edges of a plan, sorted."""
+Graph = tuple[list[GraphNode], list[GraphEdge]]
+
+
+def plan_graph(plan: Plan, wave: int | None = None) -> Graph:
+    """Nodes and merged edges of a plan, sorted; with ``wave``, that wave's view only.
+
+    A wave's view is its systems and their direct providers (wherever those are), with the
+    wave's outgoing edges: what must be in place when the wave moves, not the whole estate.
+    """
+    if wave is None:
+        return _full_graph(plan)
+    views = wave_views(plan)
+    if wave not in views:
+        numbers = sorted(w.number for w in plan.waves)
+        span = f"{numbers[0]}..{numbers[-1]}" if numbers else "none"
+        raise UtflyttError(f"no wave {wave} in the plan (waves {span})")
+    return views[wave]
+
+
+def wave_views(plan: Plan) -> dict[int, Graph]:
+    """Every wave's view (see :func:`plan_graph`), from one pass over the whole graph."""
+    nodes, edges = _full_graph(plan)
+    by_key = {node.key: node for node in nodes}
+    members: dict[int, list[GraphNode]] = defaultdict(list)
+    for node in nodes:
+        if not node.stays:
+            members[node.wave].append(node)
+    outgoing: dict[int, list[GraphEdge]] = defaultdict(list)
+    for edge in edges:
+        source = by_key[edge.source]
+        if not source.stays:
+            outgoing[source.wave].append(edge)
+    views: dict[int, Graph] = {}
+    for wave in sorted(w.number for w in plan.waves):
+        own = members.get(wave, [])
+        keys = {node.key for node in own}
+        providers = {
+            edge.target: by_key[edge.target]
+            for edge in outgoing.get(wave, [])
+            if edge.target not in keys
+        }
+        views[wave] = (sorted([*own, *providers.values()]), outgoing.get(wave, []))
+    return views
+
+
+def _full_graph(plan: Plan) -> Graph:
+    """Nodes and merged edges of the whole plan, sorted."""
     counts: dict[tuple[int | None, str], int] = defaultdict(int)
     node_of: dict[str, tuple[int | None, str]] = {}
     for sid, server in sorted(plan.servers.items()):
@@ -66,15 +121,19 @@ def plan_graph(plan: Plan) -> tuple[list[GraphNode], list[GraphEdge]]:
             servers=count,
             stays=wave is None,
         )
-    merged: dict[tuple[str, str], tuple[set[str], bool, int]] = {}
+    key_of = {sid: nodes[node].key for sid, node in node_of.items()}  # once per server
+    merged: dict[tuple[str, str], list[Any]] = {}  # (a, b) -> [ports, latency-sensitive, n]
     for flow in plan.flows:
-        if flow.from_ not in node_of or flow.to not in node_of:
+        a, b = key_of.get(flow.from_), key_of.get(flow.to)
+        if a is None or b is None or a == b:
             continue
-        a, b = nodes[node_of[flow.from_]].key, nodes[node_of[flow.to]].key
-        if a == b:
-            continue
-        ports, ls, count = merged.get((a, b), (set(), False, 0))
-        merged[(a, b)] = (ports | set(flow.ports), ls or flow.latency_sensitive, count + 1)
+        found = merged.get((a, b))
+        if found is None:
+            merged[(a, b)] = [set(flow.ports), flow.latency_sensitive, 1]
+        else:
+            found[0].update(flow.ports)
+            found[1] = found[1] or flow.latency_sensitive
+            found[2] += 1
     edges = [
         GraphEdge(a, b, tuple(sorted(ports)), ls, count)
         for (a, b), (ports, ls, count) in sorted(merged.items())
@@ -105,10 +164,19 @@ def _mermaid_text(text: str) -> str:
     return text.replace('"', "#quot;")
 
 
-def render_mermaid(plan: Plan) -> str:
-    """A Mermaid flowchart: one subgraph per wave, thick arrows for latency-sensitive flows."""
-    nodes, edges = plan_graph(plan)
-    titles = _wave_titles(plan)
+def render_mermaid(plan: Plan, wave: int | None = None) -> str:
+    """A Mermaid flowchart: one subgraph per wave, thick arrows for latency-sensitive flows.
+
+    With ``wave``: that wave's systems and their direct providers only.
+    """
+    nodes, edges = plan_graph(plan, wave)
+    return "\n".join(mermaid_flowchart(nodes, edges, _wave_titles(plan))) + "\n"
+
+
+def mermaid_flowchart(
+    nodes: list[GraphNode], edges: list[GraphEdge], titles: dict[int, str]
+) -> list[str]:
+    """The lines of a Mermaid flowchart of these nodes (grouped by wave) and edges."""
     lines = ["flowchart LR"]
     groups: dict[int, list[GraphNode]] = defaultdict(list)
     for node in nodes:
@@ -130,16 +198,16 @@ def render_mermaid(plan: Plan) -> str:
         label = _ports(edge)
         text = f'|"{_mermaid_text(label)}"|' if label else ""
         lines.append(f"  {edge.source} {arrow}{text} {edge.target}")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _dot(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def render_dot(plan: Plan) -> str:
+def render_dot(plan: Plan, wave: int | None = None) -> str:
     """Graphviz DOT: one cluster per wave, bold edges for latency-sensitive flows."""
-    nodes, edges = plan_graph(plan)
+    nodes, edges = plan_graph(plan, wave)
     titles = _wave_titles(plan)
     lines = [
         "digraph plan {",

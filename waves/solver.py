@@ -1,6 +1,6 @@
 """Exact placement with CP-SAT (OR-Tools) for instances with few blocks.
 
-The model is the reference's (wave-planning.md §3) on blocks instead of servers: one slot
+The model is docs/planning.md's ("How it plans") on blocks instead of servers: one slot
 per block from the slots it may use (bounds, blackouts, frozen waves, wave 0 for the
 foundation only, the pilot wave for pilot candidates only), capacity per slot, provider
 never after consumer, and a cut literal per latency-sensitive pair. The objective is

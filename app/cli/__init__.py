@@ -2,40 +2,90 @@
 
 Core packages never import click. Every :class:`~migration.errors.UtflyttError` raised by a
 command becomes ``Error: ...`` with exit code 1 here, in :class:`UtflyttGroup`; usage errors
-exit with 2 (click's own convention).
+exit with 2 (click's own convention). It is also the safety net: any other exception (an
+OSError, a bug) becomes one ``Error: ...`` line with exit code 1, never a traceback, unless
+``utflytt --debug`` asks for the traceback.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from app.cli.options import catalog_argument, json_option
+from app.cli.options import catalog_argument, json_option, verbose_option
 from migration import __version__
 from migration.catalog import json_schema, load_catalog, summarise
-from migration.errors import UtflyttError
+from migration.catalog.capabilities import capability_warnings
+from migration.errors import CatalogError, Issue, UtflyttError, describe_os_error
 from migration.fileio import dumps_json
 from migration.tables import render_table
+
+if TYPE_CHECKING:
+    from migration.catalog.findings import Findings
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class UtflyttGroup(click.Group):
-    """A click group that turns domain errors into ``Error: ...`` and exit code 1."""
+    """A click group that turns every error into ``Error: ...`` and exit code 1.
+
+    With ``--json`` a domain error is also printed to stdout as JSON, so CI always has
+    something to parse: ``{"valid": false, "errors": [{file, line, column, path, message}]}``
+    for an invalid catalog, ``{"error": message, "errors": [...]}`` for any other error.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
+        as_json = "--json" in [*getattr(ctx, "_protected_args", []), *ctx.args]
         try:
             return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except UtflyttError as exc:
+            if as_json:
+                click.echo(dumps_json(error_json(exc)), nl=False)
             raise click.ClickException(str(exc)) from None
+        except Exception as exc:
+            if ctx.meta.get(DEBUG_KEY):
+                raise
+            raise click.ClickException(describe_unexpected(exc)) from None
+
+
+DEBUG_KEY = "utflytt.debug"
+
+
+def describe_unexpected(exc: BaseException) -> str:
+    """One line for an exception that is not a domain error (I/O, resources, a bug)."""
+    if isinstance(exc, OSError):
+        return describe_os_error(exc)
+    if isinstance(exc, MemoryError):
+        return "out of memory (is the input far larger than expected?)"
+    if isinstance(exc, RecursionError):
+        return "input nested too deeply to process"
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    detail = f": {first[:300]}" if first else ""
+    return (
+        f"unexpected {type(exc).__name__}{detail} (a bug in utflytt: please report it with "
+        "the output of `utflytt --debug ...`)"
+    )
+
+
+def error_json(exc: UtflyttError) -> dict[str, Any]:
+    """A domain error as JSON: every issue with file, line, column, path and message."""
+    issues = getattr(exc, "issues", None) or []
+    errors = [error_json_issue(issue) for issue in issues]
+    if isinstance(exc, CatalogError):
+        return {"valid": False, "errors": errors}
+    return {"error": str(exc).split("\n", 1)[0], "errors": errors}
 
 
 @click.group(cls=UtflyttGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="utflytt")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="Show the full traceback of an unexpected error.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
     """Plan and codify a move out of a hosting provider into cloud IaaS.
 
     A catalog (YAML or JSON, one file or a folder) describes the systems and servers to move.
@@ -47,27 +97,110 @@ def cli() -> None:
         utflytt validate examples/mariehamn/catalog.yaml
         utflytt plan
     """
+    ctx.meta[DEBUG_KEY] = debug
 
 
 @cli.command()
 @catalog_argument()
 @json_option()
-def validate(catalog: Path, as_json: bool) -> None:
-    """Check a catalog and print its summary.
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Also fail (exit 1) on placeholders and systems whose dependencies are unknown.",
+)
+@verbose_option(help="List every placeholder (default: the first 20).")
+def validate(catalog: Path, as_json: bool, strict: bool, verbose: bool) -> None:
+    """Check a catalog and print its summary and what remains to fill in.
 
     Every problem is reported, sorted by file and line, with the field path and what was
-    expected. Exit code 0 when the catalog is valid, 1 when it is not.
+    expected. Then the findings of a valid catalog that is not finished (an import draft):
+    placeholders (TODO values, lines marked '# PLACEHOLDER') and systems with no dependency
+    declared ("dependencies unknown"). Exit code 0 when the catalog is valid, 1 when it is
+    not, or with --strict when findings remain. --json prints JSON on failure too.
 
     \b
     Example:
         utflytt validate examples/mariehamn/catalog.yaml
+        utflytt validate draft.yaml --strict
         utflytt validate inventory/ --json
     """
-    summary = summarise(load_catalog(catalog))
+    from migration.catalog.findings import find_findings
+
+    loaded = load_catalog(catalog)
+    summary = summarise(loaded)
+    findings = find_findings(loaded, catalog)
+    capability_notes = capability_warnings(loaded)  # valid, but worth a look: exit code stays 0
+    failed = strict and bool(findings)
     if as_json:
-        click.echo(dumps_json({"valid": True, "summary": summary}), nl=False)
-        return
-    click.echo(format_summary(catalog, summary))
+        document: dict[str, Any] = {
+            "valid": not failed,
+            "summary": summary,
+            "warnings": capability_notes,
+            "findings": {
+                "placeholders": [error_json_issue(i) for i in findings.placeholders],
+                "dependencies_unknown": [
+                    error_json_issue(i) for i in findings.dependencies_unknown
+                ],
+            },
+        }
+        if failed:
+            document["errors"] = [
+                error_json_issue(i)
+                for i in sorted((*findings.placeholders, *findings.dependencies_unknown))
+            ]
+        click.echo(dumps_json(document), nl=False)
+    else:
+        click.echo(format_summary(catalog, summary))
+        for note in capability_notes:
+            click.echo(f"warning: {note}", err=True)
+        click.echo("\n".join(format_findings(findings, verbose)), nl=bool(findings))
+    if failed:
+        raise click.ClickException(
+            f"catalog is not final (--strict): {len(findings.placeholders)} placeholder"
+            f"{_s(len(findings.placeholders))}, {len(findings.dependencies_unknown)} system"
+            f"{_s(len(findings.dependencies_unknown))} with dependencies unknown"
+        )
+
+
+LISTED_FINDINGS = 20  # placeholder lines printed before "... N more (-v lists all)"
+
+
+def error_json_issue(issue: Issue) -> dict[str, Any]:
+    """One issue as JSON."""
+    return {
+        "file": issue.file,
+        "line": issue.line,
+        "column": issue.column,
+        "path": issue.path,
+        "message": issue.message,
+    }
+
+
+def format_findings(findings: Findings, verbose: bool = False) -> list[str]:
+    """Warnings for placeholders and unknown dependencies, with their lines."""
+    lines: list[str] = []
+    for items, head in (
+        (
+            findings.placeholders,
+            "placeholder{s} remain (fill in each value, then delete its '# PLACEHOLDER')",
+        ),
+        (
+            findings.dependencies_unknown,
+            "system{s} with dependencies unknown (declare depends_on, or confirm it stands alone)",
+        ),
+    ):
+        if not items:
+            continue
+        lines += ["", f"Warning: {len(items)} " + head.format(s=_s(len(items))) + ":"]
+        shown = items if verbose else items[:LISTED_FINDINGS]
+        lines += [str(issue) for issue in shown]
+        if len(shown) < len(items):
+            lines.append(f"... and {len(items) - len(shown)} more (-v or --json lists all)")
+    return lines
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
 
 
 def format_summary(path: Path, summary: dict[str, Any]) -> str:
@@ -127,9 +260,9 @@ def schema() -> None:
 
 
 def _register_area_commands() -> None:
-    from app.cli import cost, exitplan, importers, plan, preview, waves
+    from app.cli import cost, exitplan, importers, init, overlap, plan, preview, waves
 
-    for module in (plan, waves, cost, preview, exitplan, importers):
+    for module in (init, plan, waves, cost, preview, exitplan, importers, overlap):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -8,78 +8,111 @@ from typing import Any
 
 import click
 
-from app.cli.options import EXAMPLE_CATALOG
-from migration.catalog import load_catalog_with_digest
-from migration.cost.model import OPTION_ALIASES, OPTIONS, CostOptions, compare_costs
+from app.cli.options import (
+    EXAMPLE_CATALOG,
+    catalog_argument,
+    json_option,
+    output_option,
+    plan_option,
+)
+from migration.catalog.findings import load_final_catalog
+from migration.cost.comparison import compare_costs
+from migration.cost.options import (
+    OPTION_ALIASES,
+    OPTIONS,
+    CostOptions,
+    parse_set,
+    with_assumptions,
+)
 from migration.cost.outputs import render_text, write_report
 from migration.fileio import dumps_json
-from migration.plan import Plan, read_plan
+from migration.plan import Plan, read_plan_for
 
 
 def _plan_for(catalog_path: Path, plan_path: Path | None) -> tuple[Any, Plan]:
-    catalog, digest = load_catalog_with_digest(catalog_path)
-    if plan_path is not None:
-        return catalog, read_plan(plan_path)
+    catalog, digest = load_final_catalog(catalog_path)
+    if plan_path is not None:  # a plan of another catalog would price the wrong estate
+        return catalog, read_plan_for(plan_path, catalog_path, digest)
     from app.pipeline import plan_catalog
+    from migration.catalog.where import locate_plan_error
+    from migration.errors import PlanError
     from waves import PlanOptions
 
-    return catalog, plan_catalog(catalog, digest, PlanOptions())
+    try:
+        return catalog, plan_catalog(catalog, digest, PlanOptions())
+    except PlanError as exc:
+        raise locate_plan_error(exc, catalog_path) from None
 
 
 @click.command()
-@click.argument("catalog", type=click.Path(path_type=Path), required=False)
-@click.option(
-    "--plan",
-    "plan_path",
-    type=click.Path(path_type=Path),
-    help="A plan.json; without it the catalog is planned first.",
-)
+@catalog_argument(required=False)
+@plan_option(help="A plan.json; without it the catalog is planned first.", default=None)
 @click.option(
     "--option",
     "option",
-    default="payg",
-    show_default=True,
+    default=None,
     type=click.Choice([*OPTIONS, *OPTION_ALIASES]),
-    help="Cloud compute pricing option (savings-plan = savings-plan-1y).",
+    help="Cloud compute pricing option (default payg; savings-plan = savings-plan-1y).",
 )
 @click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="Folder for cost.json, cost.csv and cost.xlsx.",
+    "--set",
+    "assumptions",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Set an assumption (repeatable), e.g. --set discount_rate=0.04; "
+    "the Assumptions sheet of cost.xlsx lists every key.",
 )
+@output_option(help="Folder for cost.json, cost.csv and cost.xlsx.")
 @click.option(
     "--prices",
     "books_dir",
     type=click.Path(path_type=Path),
     help="Folder of refreshed price books (searched before the bundled ones).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print cost.json instead of tables.")
+@click.option(
+    "--reconcile",
+    is_flag=True,
+    help="Also price the generated stacks offline and reconcile them with the model "
+    "(cost.json reconciliation; takes a while).",
+)
+@json_option(help="Print cost.json instead of tables.")
 def cost(
     catalog: Path | None,
     plan_path: Path | None,
-    option: str,
-    out_dir: Path,
+    option: str | None,
+    assumptions: tuple[str, ...],
+    output: Path,
     books_dir: Path | None,
+    reconcile: bool,
     as_json: bool,
 ) -> None:
     """Compare the cost of staying at ÅDA with moving to Azure and to AWS.
 
-    Prints the yearly totals, break-even months, sensitivity, price books, legal-review
-    flags and warnings, and writes cost.json, cost.csv and cost.xlsx.
+    Prints the yearly totals (a total that leaves out an unpriced item is marked as a lower
+    bound, ≥), break-even months, optimisations, price books, legal-review flags and
+    warnings, and writes cost.json, cost.csv and cost.xlsx. Assumptions come from the
+    defaults, the catalog's cost: section and --set, in that order.
 
     \b
     Example:
         utflytt cost examples/mariehamn/catalog.yaml --plan build/plan.json -o build
-        utflytt cost --option reserved-3y --json
+        utflytt cost --option reserved-3y --set ada_fee_until=contract-end --json
     """
     catalog_obj, plan = _plan_for(catalog or EXAMPLE_CATALOG, plan_path)
-    options = CostOptions(option=option, books_dir=books_dir)
+    options = CostOptions(books_dir=books_dir)
+    values: dict[str, str] = parse_set(assumptions)
+    if option is not None:
+        values["option"] = option
+    if values:
+        options = with_assumptions(options, values, "--set", "--set")
     report = compare_costs(catalog_obj, plan, options)
-    paths = write_report(report, catalog_obj, plan, out_dir)
+    if reconcile:
+        from app.reconcile import apply
+        from app.reconcile import reconcile as run_reconcile
+
+        where = (plan_path or output / "plan.json").as_posix()
+        apply(report.document, run_reconcile(plan, where, report.to_json_dict(), books_dir))
+    paths = write_report(report, catalog_obj, plan, output)
     if as_json:
         click.echo(dumps_json(report.to_json_dict()), nl=False)
         return
@@ -95,15 +128,12 @@ def prices() -> None:
 @prices.command()
 @click.option("--provider", type=click.Choice(["azure", "aws"]), required=True)
 @click.option("--region", required=True, help="Provider region, e.g. swedencentral, eu-north-1.")
+@output_option(help="Folder for the new book (pass to `cost --prices`).", default=Path("prices"))
 @click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("prices"),
-    show_default=True,
-    help="Folder for the new book (pass to `cost --prices`).",
+    "--eur-per-usd",
+    type=float,
+    help="The ECB reference rate of the day as EUR per USD (1 / the ECB's USD per EUR).",
 )
-@click.option("--eur-per-usd", type=float, help="Dated EUR/USD rate for USD prices.")
 @click.option(
     "--fx-date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -120,7 +150,7 @@ def prices() -> None:
 def refresh(
     provider: str,
     region: str,
-    out_dir: Path,
+    output: Path,
     eur_per_usd: float | None,
     fx_date: Any,
     currency: str,
@@ -128,12 +158,16 @@ def refresh(
 ) -> None:
     """Fetch current prices and write a new dated price book.
 
-    Azure: the Retail Prices API (VM sizes, Premium SSD tiers, VPN gateway); AWS: the public
-    price list files (EC2, EBS gp3, Compute Savings Plans). Needs network access.
+    Every meter the cost model uses. Azure: the Retail Prices API (VM sizes, Premium and
+    Standard SSD, VPN gateway, SQL Server / RHEL / SLES licences, backup, Bastion, Log
+    Analytics, Key Vault, public IP, Application Gateway, egress); AWS: the public price list
+    files (EC2 with licences and snapshots, Savings Plans, VPC, ELB, KMS, CloudWatch, data
+    transfer). Needs network access.
 
     \b
     Example:
-        utflytt prices refresh --provider azure --region swedencentral --eur-per-usd 0.92
+        utflytt prices refresh --provider azure --region swedencentral \\
+            --eur-per-usd 0.8807 --fx-date 2026-09-30
         utflytt cost --prices prices
     """
     from migration.pricing.refresh import refresh_book
@@ -146,7 +180,7 @@ def refresh(
     path = refresh_book(
         provider,
         region,
-        out_dir,
+        output,
         retrieved=date.today(),
         eur_per_usd=eur_per_usd,
         fx_date=fx_date.date() if fx_date else None,

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
-from app.cli.options import EXAMPLE_CATALOG
+from app.cli.options import (
+    EXAMPLE_CATALOG,
+    catalog_argument,
+    json_option,
+    lang_option,
+    output_option,
+    plan_option,
+)
 from exit_plan import FORMATS, write_exit_plan
-from migration.catalog import load_catalog_with_digest
+from migration.catalog.findings import load_final_catalog
 from migration.errors import InputFileError
-from migration.plan import read_plan
-
-STALE_PLAN = """\
-{plan} was made from another catalog than {catalog}
-(catalog SHA-256 {actual}, plan says {expected}).
-Run `utflytt plan {catalog}` again, then retry."""
+from migration.plan import read_plan_for
 
 
 def read_cost(path: Path) -> dict[str, Any]:
@@ -26,6 +29,10 @@ def read_cost(path: Path) -> dict[str, Any]:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputFileError(f"{path}: cannot read cost model: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{path}: not a cost.json (binary byte at offset {exc.start})"
+        ) from None
     except json.JSONDecodeError as exc:
         raise InputFileError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
     if not isinstance(document, dict) or document.get("schema_version") != 1:
@@ -37,16 +44,18 @@ def read_cost(path: Path) -> dict[str, Any]:
     return document
 
 
+def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
 @click.command(name="exit-plan")
-@click.argument("catalog", type=click.Path(path_type=Path), required=False)
-@click.option(
-    "--plan",
-    "plan_path",
-    type=click.Path(path_type=Path),
-    default=Path("build/plan.json"),
-    show_default=True,
-    help="plan.json written by `utflytt plan`.",
-)
+@catalog_argument(required=False)
+@plan_option()
 @click.option(
     "--cost",
     "cost_path",
@@ -54,13 +63,7 @@ def read_cost(path: Path) -> dict[str, Any]:
     default=None,
     help="cost.json written by `utflytt cost`; without it the cost section is left out.",
 )
-@click.option(
-    "--lang",
-    "langs",
-    type=click.Choice(["sv", "en"]),
-    multiple=True,
-    help="Language; repeat for both. Default: sv.",
-)
+@lang_option()
 @click.option(
     "--format",
     "formats",
@@ -69,50 +72,59 @@ def read_cost(path: Path) -> dict[str, Any]:
     help="Output format; repeat for several. Default: md, html and xlsx.",
 )
 @click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("build"),
-    show_default=True,
-    help="Folder to write exit-plan.<lang>.<format> into.",
+    "--as-of",
+    "as_of",
+    callback=_as_of,
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Date the document is made as of: items due before it are marked overdue. "
+    "Default: today. Set it for reproducible files.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the written paths as JSON.")
+@click.option(
+    "--doc-version",
+    default="1",
+    show_default=True,
+    help="The document's version, printed in its document control and exit-plan.json.",
+)
+@output_option(help="Folder to write exit-plan.json and exit-plan.<lang>.<format> into.")
+@json_option("Print the written paths as JSON.")
 def exit_plan_command(
     catalog: Path | None,
     plan_path: Path,
     cost_path: Path | None,
     langs: tuple[str, ...],
     formats: tuple[str, ...],
-    out_dir: Path,
+    as_of: date | None,
+    doc_version: str,
+    output: Path,
     as_json: bool,
 ) -> None:
-    """Write the exit plan procurement signs: checklist, runbooks and costs.
+    """Write the exit plan procurement signs: decision summary, appendices, exit-plan.json.
 
-    Every checklist item is dated from the plan's notice date, waves and deadline, has an
-    owner role, the evidence to keep and its legal or guidance source. Legal-review flags
-    come from the cost model. Nothing is written when an input is invalid.
+    The summary carries document control (version, date, --as-of, catalog digest,
+    approvers and signature lines), the legal timeline with the switching-request decision,
+    the gates before wave 0, the risk register and the stressed-exit table; the appendix
+    holds the full checklist (overdue items marked) and one runbook per wave. Legal-review
+    flags come from the cost model. Nothing is written when an input is invalid.
 
     \b
     Example:
         utflytt exit-plan examples/mariehamn/catalog.yaml --plan build/plan.json \\
-            --cost build/cost.json --lang sv --lang en -o build
+            --cost build/cost.json --lang sv --lang en --as-of 2026-12-05 -o build
     """
     catalog_path = catalog or EXAMPLE_CATALOG
-    loaded, digest = load_catalog_with_digest(catalog_path)
-    plan = read_plan(plan_path)
-    if plan.catalog_sha256 != digest:
-        raise InputFileError(
-            STALE_PLAN.format(
-                plan=plan_path,
-                catalog=catalog_path,
-                actual=digest[:12],
-                expected=plan.catalog_sha256[:12],
-            )
-        )
+    loaded, digest = load_final_catalog(catalog_path)
+    plan = read_plan_for(plan_path, catalog_path, digest)
     cost = read_cost(cost_path) if cost_path is not None else None
     paths = write_exit_plan(
-        loaded, plan, cost, out_dir, langs=langs or ("sv",), formats=formats or FORMATS
+        loaded,
+        plan,
+        cost,
+        output,
+        langs=langs or ("sv",),
+        formats=formats or FORMATS,
+        as_of=as_of,
+        version=doc_version,
     )
     if as_json:
         click.echo(json.dumps({"written": [str(p) for p in paths]}, indent=2))

@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from app.cli.options import json_option, output_option
+from app.cli.progress import progress
 from migration.errors import InputFileError
 from migration.fileio import dumps_json, write_atomic
 from migration.importers.azure_migrate import read_azure_migrate
@@ -32,17 +34,11 @@ def import_group() -> None:
 def _draft_options(fn: Any) -> Any:
     for decorator in reversed(
         (
-            click.option(
-                "-o",
-                "--output",
-                type=click.Path(path_type=Path),
-                required=True,
-                help="Catalog YAML to write.",
-            ),
+            output_option(help="Catalog YAML to write.", default=None, required=True),
             click.option("--force", is_flag=True, help="Replace OUTPUT if it exists."),
             click.option("--organisation", help="Organisation name (else a placeholder)."),
             click.option("--provider", help="Hosting provider being left (else a placeholder)."),
-            click.option("--json", "as_json", is_flag=True, help="Print the report as JSON."),
+            json_option(help="Print the report as JSON."),
         )
     ):
         fn = decorator(fn)
@@ -142,7 +138,9 @@ def rvtools(
     """
     rule = _rule(group_by, pattern)
     _check_output(output, force)
-    result = read_rvtools(source, str(source))
+    with progress(quiet=as_json) as step:
+        step(f"reading {source}")
+        result = read_rvtools(source, str(source))
     _write(result, rule, output, organisation, provider, "utflytt import rvtools", as_json)
 
 
@@ -174,7 +172,9 @@ def azure_migrate(
     """
     rule = _rule("name-pattern", pattern)
     _check_output(output, force)
-    result = read_azure_migrate(source, str(source))
+    with progress(quiet=as_json) as step:
+        step(f"reading {source}")
+        result = read_azure_migrate(source, str(source))
     _write(result, rule, output, organisation, provider, "utflytt import azure-migrate", as_json)
 
 
@@ -187,7 +187,7 @@ def azure_migrate(
     required=True,
     help="Catalog YAML file to merge the dependencies into (edited in place).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@json_option(help="Print the report as JSON.")
 def dependencies(source: Path, catalog: Path, as_json: bool) -> None:
     """Merge an Azure Migrate dependency export into a catalog, keeping hand edits.
 
@@ -199,7 +199,9 @@ def dependencies(source: Path, catalog: Path, as_json: bool) -> None:
     Example:
         utflytt import dependencies dependencies.csv --into catalog.yaml
     """
-    report = import_dependencies(source, catalog, str(source))
+    with progress(quiet=as_json) as step:
+        step(f"merging {source} into {catalog}")
+        report = import_dependencies(source, catalog, str(source))
     if as_json:
         click.echo(
             dumps_json(

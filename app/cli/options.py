@@ -2,7 +2,7 @@
 
 A command module imports its decorators from here (never from :mod:`app.cli`, which imports
 the command modules): the catalog argument, ``-o/--output``, ``--plan``, ``--json`` and
-``--lang``.
+``--lang``, ``-q/--quiet`` and ``-v/--verbose``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ __all__ = [
     "lang_option",
     "output_option",
     "plan_option",
+    "quiet_option",
+    "verbose_option",
 ]
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -79,3 +81,13 @@ def lang_option(help: str = "Language; repeat for both (default: sv).") -> Decor
     return click.option(
         "--lang", "langs", type=click.Choice(["sv", "en"]), multiple=True, help=help
     )
+
+
+def quiet_option(help: str = "Print only the summary and errors.") -> Decorator:
+    """``-q/--quiet``: the summary line(s) and errors, nothing else."""
+    return click.option("-q", "--quiet", "quiet", is_flag=True, help=help)
+
+
+def verbose_option(help: str = "Print every file written and every warning.") -> Decorator:
+    """``-v/--verbose``: everything, e.g. each file written and each warning in full."""
+    return click.option("-v", "--verbose", "verbose", is_flag=True, help=help)

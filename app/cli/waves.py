@@ -9,11 +9,10 @@ from pathlib import Path
 
 import click
 
+from app.cli.options import DEFAULT_PLAN, json_option, output_option, plan_option
 from migration.fileio import dumps_json, write_atomic
 from migration.plan import read_plan
 from migration.tables import render_table
-
-DEFAULT_PLAN = Path("build") / "plan.json"
 
 
 @click.command()
@@ -32,15 +31,24 @@ DEFAULT_PLAN = Path("build") / "plan.json"
     show_default=True,
     help="Mermaid for Markdown viewers, DOT for Graphviz.",
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE.")
-def graph(plan_path: Path, fmt: str, output: Path | None) -> None:
+@click.option(
+    "--wave",
+    "wave",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Draw only wave N: its systems and their direct providers.",
+)
+@output_option(help="Write to FILE instead of printing.", default=None)
+def graph(plan_path: Path, fmt: str, wave: int | None, output: Path | None) -> None:
     """Draw the plan's waves and dependencies (default build/plan.json).
 
     Systems per wave with their server counts, waves as subgraphs, dependency arrows from
-    consumer to provider labelled with ports; latency-sensitive ones are thick.
+    consumer to provider labelled with ports; latency-sensitive ones are thick. A whole
+    estate is a tangle: --wave N draws one wave's systems and the providers they need.
 
     \b
     Example:
+        utflytt graph --wave 3 > wave-03.mmd
         utflytt graph > waves.mmd
         utflytt graph build/plan.json --format dot -o build/waves.dot
         dot -Tsvg build/waves.dot -o build/waves.svg
@@ -48,7 +56,7 @@ def graph(plan_path: Path, fmt: str, output: Path | None) -> None:
     from waves.render_graph import render_dot, render_mermaid
 
     plan = read_plan(plan_path)
-    text = render_mermaid(plan) if fmt == "mermaid" else render_dot(plan)
+    text = render_mermaid(plan, wave) if fmt == "mermaid" else render_dot(plan, wave)
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -59,12 +67,18 @@ def graph(plan_path: Path, fmt: str, output: Path | None) -> None:
 @click.command()
 @click.argument("old", metavar="OLD.json", type=click.Path(path_type=Path))
 @click.argument("new", metavar="NEW.json", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
-def diff(old: Path, new: Path, as_json: bool) -> None:
+@json_option()
+@click.option(
+    "--exit-code",
+    "exit_code",
+    is_flag=True,
+    help="Exit 1 when the plans differ (as `git diff --exit-code`), 0 when they are the same.",
+)
+def diff(old: Path, new: Path, as_json: bool, exit_code: bool) -> None:
     """Show what changed between two plans.
 
     Servers that changed wave, servers and waves added or removed, wave dates moved.
-    Exit code 0 whenever both plans can be read (also when they differ).
+    Exit code 0 whenever both plans can be read; with --exit-code, 1 when they differ.
 
     \b
     Example:
@@ -78,6 +92,8 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
         click.echo(dumps_json(result.to_json()), nl=False)
     else:
         click.echo(result.render_text(), nl=False)
+    if exit_code and not result.empty:
+        raise SystemExit(1)
 
 
 @click.group(name="waves")
@@ -101,7 +117,7 @@ def waves_group() -> None:
     required=False,
     default=DEFAULT_PLAN,
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE.")
+@output_option(help="Write to FILE instead of printing.", default=None)
 def waves_export(plan_path: Path, output: Path | None) -> None:
     """Write the wave assignment as CSV: one row per migrating server.
 
@@ -125,16 +141,9 @@ def waves_export(plan_path: Path, output: Path | None) -> None:
 
 @waves_group.command(name="pins")
 @click.argument("sheet", metavar="EDITED.csv", type=click.Path(path_type=Path))
-@click.option(
-    "--plan",
-    "plan_path",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_PLAN,
-    show_default=True,
-    help="The plan the sheet was exported from.",
-)
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the pins JSON here.")
-@click.option("--json", "as_json", is_flag=True, help="Print the pins as JSON.")
+@plan_option(help="The plan the sheet was exported from.")
+@output_option(help="Write the pins JSON here.", default=None)
+@json_option(help="Print the pins as JSON.")
 def waves_pins(sheet: Path, plan_path: Path, output: Path | None, as_json: bool) -> None:
     """Turn the edited wave column into pins for the next `utflytt plan --pins`.
 
@@ -147,14 +156,14 @@ def waves_pins(sheet: Path, plan_path: Path, output: Path | None, as_json: bool)
     Example:
         utflytt waves pins build/waves.csv --plan build/plan.json -o build/pins.json
     """
-    from waves.csvio import pins_json, read_pins
+    from waves.csvio import pins_json, read_pins_with_rows
 
     plan = read_plan(plan_path)
-    pins = read_pins(sheet, plan)
+    pins, origin = read_pins_with_rows(sheet, plan)  # the rows go along, for error messages
     if output is not None:
-        write_atomic(output, dumps_json(pins_json(pins)))
+        write_atomic(output, dumps_json(pins_json(pins, origin)))
     if as_json:
-        click.echo(dumps_json(pins_json(pins)), nl=False)
+        click.echo(dumps_json(pins_json(pins, origin)), nl=False)
         return
     if not pins:
         click.echo("no edits: every wave matches the plan")

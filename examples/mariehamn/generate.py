@@ -124,6 +124,8 @@ def system(
     servers: list[str],
     vendor: str | None = None,
     capabilities: list[str] | None = None,
+    users: int | None = None,
+    open_api: bool | None = None,
     foundation: bool = False,
     rto: float | None = None,
     rpo: float | None = None,
@@ -158,6 +160,7 @@ def system(
     record: dict[str, Any] = {
         "id": id, "name": name, "level": level, "sector": sector, "owner": owner,
         "cost_centre": COST_CENTRES[owner], "vendor": vendor, "capabilities": capabilities,
+        "users": users, "open_api": open_api,
         "disposition": disposition, "foundation": foundation or None,
         "criticality": criticality, "data_classification": classification,
         "personal_data": personal_data, "rto_hours": rto, "rpo_hours": rpo,
@@ -275,7 +278,7 @@ section("foundation", "IT-enheten: foundation services (shared infrastructure, m
 system(
     "ad", "Katalogtjänst (Active Directory)", level="shared", sector="it", owner=IT,
     foundation=True, disposition="rehost", criticality="critical", classification="internal",
-    personal_data=True, rto=4, rpo=1, licence=950, capabilities=["directory", "authentication"],
+    personal_data=True, rto=4, rpo=1, licence=950, capabilities=["custom-directory"],
     ad=False, depends_on=[], prefix="ad",
     servers=["dc: infra W19 2/8 128", "dc: infra W19 2/8 128", "dc: infra W19 2/4 100 test"],
     note="Domain controllers; every Windows server and most applications authenticate here.",
@@ -283,14 +286,14 @@ system(
 system(
     "dns", "DNS och DHCP", level="shared", sector="it", owner=IT, foundation=True,
     disposition="rehost", criticality="critical", classification="internal",
-    personal_data=False, rto=4, rpo=24, capabilities=["name-resolution", "address-allocation"],
+    personal_data=False, rto=4, rpo=24, capabilities=["custom-name-resolution"],
     ad=False, dns=False, servers=["infra W16 2/4 80", "infra W16 2/4 80"],
 )
 system(
     "file", "Filtjänst (gemensamma mappar och hemkataloger)", level="shared", sector="it",
     owner=IT, foundation=True, disposition="replatform", criticality="high",
     classification="confidential", personal_data=True, rto=24, rpo=24,
-    capabilities=["file-shares"], prefix="fil",
+    capabilities=["custom-file-shares"], prefix="fil",
     servers=["file W19 4/16 128+2000", "file W19 4/16 128+1500"],
     note="Replatform: the shares move to a managed file service; the servers go with it.",
 )
@@ -298,7 +301,7 @@ system(
     "sql-shared", "Gemensam SQL-plattform", level="shared", sector="it", owner=IT,
     foundation=True, disposition="replatform", criticality="critical",
     classification="confidential", personal_data=True, rto=8, rpo=1, licence=1600,
-    capabilities=["database-hosting"], prefix="sql", sql="enterprise",
+    capabilities=["custom-database-platform"], prefix="sql", sql="enterprise",
     servers=["db W19 8/64 128+1000", "db W19 8/64 128+1000"],
     note="Shared SQL Server cluster for small applications without a database of their own.",
 )
@@ -306,32 +309,32 @@ system(
     "backup", "Säkerhetskopiering", level="shared", sector="it", owner=IT, foundation=True,
     disposition="rebuild", criticality="high", classification="confidential",
     personal_data=True, rto=24, rpo=24, licence=720, vendor="Tallkottens IT Oy",
-    capabilities=["backup"], prefix="bkp",
+    capabilities=["custom-backup"], prefix="bkp",
     servers=["infra W19 4/16 128+4000", "proxy: infra W19 4/8 128"],
     note="Rebuild on the cloud provider's backup service; the proxy bridges the hybrid period.",
 )
 system(
     "monitoring", "Driftövervakning och loggning", level="shared", sector="it", owner=IT,
     foundation=True, disposition="replatform", criticality="high", classification="internal",
-    personal_data=False, capabilities=["monitoring", "logging"], prefix="mon", ad=LDAPS,
+    personal_data=False, capabilities=["custom-monitoring"], prefix="mon", ad=LDAPS,
     servers=["infra U22 4/16 100+500", "log: infra U22 4/16 100+1000"],
 )
 system(
     "pki", "Certifikattjänst (PKI)", level="shared", sector="it", owner=IT, foundation=True,
     disposition="rehost", criticality="high", classification="internal", personal_data=False,
-    capabilities=["certificates"], prefix="ca",
+    capabilities=["custom-certificates"], prefix="ca",
     servers=["root: infra W16 2/4 80", "sub: infra W19 2/8 100"],
 )
 system(
     "print", "Utskriftstjänst (följ-mig-utskrift)", level="shared", sector="it", owner=IT,
     foundation=True, disposition="rehost", criticality="medium", classification="internal",
-    personal_data=True, licence=310, vendor="Exempel Oy", capabilities=["printing"],
+    personal_data=True, licence=310, vendor="Exempel Oy", capabilities=["custom-printing"],
     prefix="prn", servers=["infra W16 2/8 128+100"],
 )
 system(
     "rds", "Fjärrskrivbord (Remote Desktop)", level="shared", sector="it", owner=IT,
     foundation=True, disposition="rehost", criticality="high", classification="confidential",
-    personal_data=True, rto=8, licence=640, capabilities=["remote-desktop"],
+    personal_data=True, rto=8, licence=640, capabilities=["custom-remote-desktop"],
     depends_on=[dep("file", SMB), dep("print", SMB)],
     servers=["gw: infra W19 2/8 128", "cb: infra W19 2/8 128", "sh: app W19 8/32 200",
              "sh: app W19 8/32 200", "sh: app W19 8/32 200"],
@@ -342,7 +345,7 @@ section("it", "IT-enheten: office-internal and shared IT services")
 system(
     "email", "E-post och kalender", level="office", sector="it", owner=IT,
     disposition="repurchase", criticality="high", classification="confidential",
-    personal_data=True, licence=1100, saas=3200, capabilities=["email", "calendar"],
+    personal_data=True, licence=1100, saas=3200, capabilities=["email-calendar"],
     prefix="mail", servers=["mbx: app W16 4/32 128+1500", "mbx: app W16 4/32 128+1500",
                             "edge: other W16 2/8 128"],
     note="Repurchase: moves to a cloud mail service; the servers are switched off after cutover.",
@@ -357,19 +360,19 @@ system(
     "telephony", "Växel och telefoni", level="office", sector="it", owner=IT,
     disposition="repurchase", criticality="high", classification="internal",
     personal_data=True, licence=900, saas=1400, vendor="Havsörn Lösningar Ab",
-    capabilities=["telephony", "switchboard"], prefix="vx",
+    capabilities=["telephony"], prefix="vx",
     servers=["app W16 4/8 128", "app W16 4/8 128"],
 )
 system(
     "intranet", "Intranätet Insidan", level="office", sector="it", owner=IT,
     disposition="replatform", criticality="medium", classification="internal",
-    personal_data=True, capabilities=["intranet-publishing", "staff-directory"], ad=LDAPS,
+    personal_data=True, capabilities=["intranet"], ad=LDAPS,
     prefix="insidan", servers=["web U22 2/8 64", "db U22 2/8 64+100"],
 )
 system(
     "intranet-old", "Gamla intranätet", level="office", sector="it", owner=IT,
     disposition="retire", criticality="low", classification="internal", personal_data=False,
-    capabilities=["intranet-publishing"], prefix="intra", sa=False,
+    capabilities=["intranet"], prefix="intra", sa=False,
     servers=["web W12 2/4 80", "db W12 2/8 80+100"],
     note="Retire: its pages were moved to Insidan (same capability, intranet-publishing).",
 )
@@ -377,13 +380,13 @@ system(
     "servicedesk", "Servicedesk för IT-ärenden", level="office", sector="it", owner=IT,
     disposition="rehost", criticality="medium", classification="internal", personal_data=True,
     licence=420, vendor="Måsskär Software Oy",
-    capabilities=["it-service-management", "it-asset-inventory"], prefix="sd",
+    capabilities=["it-service-management"], prefix="sd",
     servers=["app W19 2/8 128", "db W19 2/8 128+100"],
 )
 system(
     "cmdb", "IT-inventarieregister", level="office", sector="it", owner=IT,
     disposition="retire", criticality="low", classification="internal", personal_data=False,
-    capabilities=["it-asset-inventory"], sa=False, servers=["app W12 2/4 80"],
+    capabilities=["it-service-management"], sa=False, servers=["app W12 2/4 80"],
     depends_on=[dep("sql-shared", SQL)],
     note="Retire: the servicedesk's asset module replaces it (it-asset-inventory).",
 )
@@ -391,32 +394,32 @@ system(
     "client-management", "Programvarudistribution och klienthantering", level="office",
     sector="it", owner=IT, disposition="rehost", criticality="medium",
     classification="internal", personal_data=False, licence=560,
-    capabilities=["client-management", "patching"], prefix="klient",
+    capabilities=["endpoint-management"], prefix="klient",
     servers=["app W19 4/16 128+500", "db W19 2/16 128+200", "dp: other W19 2/4 128+1000"],
     depends_on=[dep("file", SMB)],
 )
 system(
     "patch", "Uppdateringstjänst för servrar", level="office", sector="it", owner=IT,
     disposition="retire", criticality="low", classification="internal", personal_data=False,
-    capabilities=["patching"], servers=["app W16 2/8 128+500"],
+    capabilities=["endpoint-management"], servers=["app W16 2/8 128+500"],
     note="Retire: server patching moves into client management and the cloud's update service.",
 )
 system(
     "mdm", "Mobil enhetshantering", level="office", sector="it", owner=IT,
     disposition="repurchase", criticality="medium", classification="internal",
-    personal_data=True, licence=520, saas=640, capabilities=["mobile-device-management"],
+    personal_data=True, licence=520, saas=640, capabilities=["endpoint-management"],
     servers=["app W19 2/8 128"],
 )
 system(
     "antimalware", "Skydd mot skadlig kod (central konsol)", level="office", sector="it",
     owner=IT, disposition="repurchase", criticality="high", classification="internal",
     personal_data=False, licence=700, saas=880, vendor="Ejdern Data Ab",
-    capabilities=["endpoint-protection"], prefix="av", servers=["app W19 2/8 128"],
+    capabilities=["custom-endpoint-protection"], prefix="av", servers=["app W19 2/8 128"],
 )
 system(
     "mfa", "Tvåfaktorsinloggning (RADIUS och MFA)", level="shared", sector="it", owner=IT,
     disposition="rehost", criticality="high", classification="internal", personal_data=True,
-    rto=4, licence=380, capabilities=["multi-factor-authentication"],
+    rto=4, licence=380, capabilities=["custom-multi-factor-authentication"],
     servers=["app W22 2/4 100", "app W22 2/4 100"],
 )
 system(
@@ -431,13 +434,13 @@ system(
 system(
     "cad-licence", "Licensserver för CAD och GIS", level="shared", sector="it", owner=IT,
     disposition="rehost", criticality="low", classification="internal", personal_data=False,
-    capabilities=["licence-server"], prefix="flex", servers=["app W19 1/2 60"],
+    capabilities=["custom-licence-server"], prefix="flex", servers=["app W19 1/2 60"],
 )
 system(
     "integration", "Integrationsplattform (filöverföring och meddelanden)", level="shared",
     sector="it", owner=IT, disposition="rehost", criticality="high",
     classification="confidential", personal_data=True, rto=8, rpo=4, licence=540,
-    vendor="Fyrbåk Programvara Ab", capabilities=["integration", "file-transfer"], ad=LDAPS,
+    vendor="Fyrbåk Programvara Ab", capabilities=["integration-platform"], ad=LDAPS,
     prefix="int", servers=["app R9 4/8 64+200", "app R9 4/8 64+200", "app R8 2/4 64+100 test",
                            "app R8 2/4 64+100 dev"],
     note="Moves files and messages between the business systems (payroll, invoices, fees).",
@@ -445,7 +448,7 @@ system(
 system(
     "jump", "Administrationsservrar (hoppservrar)", level="shared", sector="it", owner=IT,
     disposition="rehost", criticality="medium", classification="internal",
-    personal_data=False, capabilities=["administration-access"],
+    personal_data=False, capabilities=["custom-admin-access"],
     servers=["infra W22 2/8 128", "infra W22 2/8 128"],
 )
 
@@ -455,7 +458,7 @@ system(
     "case-mgmt", "Ärende- och dokumenthanteringssystem (diariet)", level="shared",
     sector="central-administration", owner=SK, disposition="rehost", criticality="high",
     classification="confidential", personal_data=True, rto=24, rpo=4, licence=1850,
-    vendor="Norrsken Data Ab", capabilities=["case-management", "document-management", "registry"],
+    vendor="Norrsken Data Ab", capabilities=["case-management", "records-management"], users=420,
     prefix="diarie",
     servers=["web W19 2/8 128", "app W19 4/16 128+200", "app W19 4/16 128+200",
              "db W19 4/32 128+800", "app W19 2/8 128 test", "db W19 2/16 128+200 test"],
@@ -464,7 +467,7 @@ system(
 system(
     "case-mgmt-old", "Gamla diariet", level="shared", sector="central-administration",
     owner=SK, disposition="retire", criticality="low", classification="confidential",
-    personal_data=True, capabilities=["registry", "case-management"], prefix="diarie-gl",
+    personal_data=True, capabilities=["case-management", "records-management"], prefix="diarie-gl",
     sa=False, servers=["app W12 2/8 128", "db W12 2/16 128+300"],
     note="Retire: read-only since the new registry; records go to the e-archive first.",
 )
@@ -489,14 +492,14 @@ system(
     "population-data", "Befolkningsdatatjänst (uppslag i befolkningsregistret)",
     level="shared", sector="central-administration", owner=SK, disposition="rehost",
     criticality="high", classification="confidential", personal_data=True, rto=8,
-    licence=260, capabilities=["population-lookup"], prefix="befolk",
+    licence=260, capabilities=["population-register"], prefix="befolk",
     servers=["app W22 2/4 100"], depends_on=[dep("integration", SFTP)],
 )
 system(
     "e-id", "Inloggningstjänst för e-legitimation", level="shared",
     sector="central-administration", owner=SK, disposition="rehost", criticality="high",
     classification="confidential", personal_data=True, rto=4, licence=310,
-    capabilities=["citizen-login"], ad=False, prefix="eid",
+    capabilities=["citizen-identification"], ad=False, prefix="eid",
     servers=["app U22 2/4 64", "app U22 2/4 64", "app U22 2/4 64 test"],
 )
 system(
@@ -513,7 +516,8 @@ system(
     "e-services", "E-tjänsteportal", level="citizen", sector="central-administration",
     owner=SK, disposition="rebuild", criticality="high", classification="confidential",
     personal_data=True, rto=8, rpo=4, licence=750, vendor="Fyrbåk Programvara Ab",
-    capabilities=["e-forms", "citizen-login", "fault-reporting"], ad=LDAPS, prefix="etj",
+    capabilities=["e-services", "fault-reporting"],
+    users=5000, open_api=True, ad=LDAPS, prefix="etj",
     servers=["web U22 2/8 64", "web U22 2/8 64", "app U22 4/16 64+100", "db U22 4/16 64+200",
              "web U22 2/4 64 test", "app U22 2/8 64 test", "db U22 2/8 64+100 test",
              "app U22 2/8 64 dev"],
@@ -524,42 +528,44 @@ system(
 system(
     "forms", "Blankettservern", level="citizen", sector="central-administration", owner=SK,
     disposition="retire", criticality="low", classification="internal", personal_data=True,
-    capabilities=["e-forms"], prefix="blankett", sa=False, servers=["web W12 2/4 80"],
+    capabilities=["e-services"], prefix="blankett", sa=False, servers=["web W12 2/4 80"],
     note="Retire: the last PDF forms become e-services (same capability, e-forms).",
 )
 system(
     "signing", "E-underskrift", level="shared", sector="central-administration", owner=SK,
     disposition="repurchase", criticality="medium", classification="confidential",
-    personal_data=True, licence=180, saas=260, capabilities=["e-signature"], prefix="sign",
+    personal_data=True, licence=180, saas=260, capabilities=["e-signing"], prefix="sign",
     servers=["app W22 2/4 100"],
 )
 system(
     "sms", "SMS-utskick", level="shared", sector="central-administration", owner=SK,
     disposition="repurchase", criticality="low", classification="internal",
-    personal_data=True, licence=90, saas=150, capabilities=["sms"], servers=["app W16 1/2 60"],
+    personal_data=True, licence=90, saas=150,
+    capabilities=["citizen-messaging"], servers=["app W16 1/2 60"],
 )
 system(
     "webcast", "Webbsändning av stadsfullmäktige", level="citizen",
     sector="central-administration", owner=SK, disposition="repurchase", criticality="low",
-    classification="public", personal_data=False, saas=220, capabilities=["webcast"],
+    classification="public", personal_data=False, saas=220, capabilities=["custom-webcast"],
     ad=False, prefix="webbtv", servers=["web U20 2/4 64+500"],
 )
 system(
     "notice-board", "Digital anslagstavla", level="citizen",
     sector="central-administration", owner=SK, disposition="rehost", criticality="medium",
-    classification="public", personal_data=False, capabilities=["official-notices"],
+    classification="public", personal_data=False,
+    capabilities=["web-publishing", "custom-official-notices"],
     prefix="anslag", servers=["web W22 2/4 100"], depends_on=[dep("case-mgmt", HTTPS)],
 )
 system(
     "whistleblower", "Visselblåsarkanal", level="citizen", sector="central-administration",
     owner=SK, disposition="repurchase", criticality="medium", classification="confidential",
-    personal_data=True, saas=90, capabilities=["whistleblowing"], ad=False, prefix="vissel",
+    personal_data=True, saas=90, capabilities=["custom-whistleblowing"], ad=False, prefix="vissel",
     servers=["web U20 1/2 40"],
 )
 system(
     "crisis", "Krisledningsverktyg", level="shared", sector="central-administration",
     owner=SK, disposition="repurchase", criticality="medium", classification="confidential",
-    personal_data=True, licence=120, saas=180, capabilities=["crisis-management"],
+    personal_data=True, licence=120, saas=180, capabilities=["custom-crisis-management"],
     prefix="kris", servers=["app W22 2/4 100"],
 )
 
@@ -569,7 +575,7 @@ system(
     "economy", "Ekonomisystem (huvudbok och reskontror)", level="shared", sector="finance",
     owner=EK, disposition="rehost", criticality="critical", classification="confidential",
     personal_data=True, rto=24, rpo=4, licence=2400, vendor="Exempel Oy",
-    capabilities=["accounting", "accounts-payable", "accounts-receivable", "fixed-assets"],
+    capabilities=["accounting"],
     blackouts=FINANCE_BLACKOUTS, prefix="eko", sql="enterprise",
     servers=["web W19 2/8 128", "app W19 4/16 128+200", "app W19 4/16 128+200",
              "batch W19 2/8 128+200", "db W19 8/64 128+1000",
@@ -579,7 +585,7 @@ system(
 system(
     "economy-old", "Gamla ekonomisystemet (läsversion)", level="shared", sector="finance",
     owner=EK, disposition="retire", criticality="low", classification="confidential",
-    personal_data=True, capabilities=["accounting", "fixed-assets"], prefix="eko-gl",
+    personal_data=True, capabilities=["accounting"], prefix="eko-gl",
     sa=False, servers=["app W12 2/8 128", "db W12 2/16 128+400"],
     note="Retire: kept only for look-ups; the ten-year history is exported to the e-archive.",
 )
@@ -603,7 +609,7 @@ system(
 system(
     "reporting", "Beslutsstöd och rapporter (datalager)", level="shared", sector="finance",
     owner=EK, disposition="replatform", criticality="medium", classification="confidential",
-    personal_data=True, licence=610, capabilities=["reporting", "data-warehouse"],
+    personal_data=True, licence=610, capabilities=["reporting-analytics"],
     prefix="bi", servers=["app W19 4/16 128+200", "db W19 8/32 128+1500",
              "app W19 2/8 128 test", "db W19 4/16 128+500 test"],
     depends_on=[dep("economy", SQL, weight=3), dep("hr", SQL, weight=2)],
@@ -613,13 +619,13 @@ system(
     "procurement", "Upphandlings- och avtalssystem", level="shared", sector="finance",
     owner=EK, disposition="rehost", criticality="medium", classification="internal",
     personal_data=False, licence=330, vendor="Kobbens System Ab",
-    capabilities=["procurement", "contract-management"], ad=LDAPS, prefix="upph",
+    capabilities=["procurement"], ad=LDAPS, prefix="upph",
     servers=["web U22 2/4 64", "app U22 2/8 64", "db U22 2/8 64+100"],
 )
 system(
     "contract-register", "Avtalsdatabasen", level="shared", sector="finance", owner=EK,
     disposition="retire", criticality="low", classification="internal", personal_data=False,
-    capabilities=["contract-management"], prefix="avtal", sa=False,
+    capabilities=["procurement"], prefix="avtal", sa=False,
     servers=["app W12 1/4 80"], depends_on=[dep("sql-shared", SQL)],
     note="Retire: contracts now live in the procurement system (contract-management).",
 )
@@ -627,7 +633,7 @@ system(
     "billing", "Debitering av avgifter (kundfakturering)", level="shared", sector="finance",
     owner=EK, disposition="rehost", criticality="high", classification="confidential",
     personal_data=True, rto=24, rpo=8, licence=640, vendor="Exempel Oy",
-    capabilities=["customer-invoicing"], blackouts=FINANCE_BLACKOUTS, prefix="debit",
+    capabilities=["invoicing"], blackouts=FINANCE_BLACKOUTS, prefix="debit",
     servers=["app W19 2/8 128", "db W19 2/16 128+200",
              "app W19 2/4 100 test", "db W19 2/8 100+50 test"],
     depends_on=[dep("economy", HTTPS, weight=2), dep("integration", SFTP)],
@@ -635,14 +641,14 @@ system(
 system(
     "cash", "Kassasystem", level="shared", sector="finance", owner=EK, disposition="rehost",
     criticality="medium", classification="confidential", personal_data=False, licence=280,
-    vendor="Ejdern Data Ab", capabilities=["point-of-sale"], blackouts=FINANCE_BLACKOUTS,
+    vendor="Ejdern Data Ab", capabilities=["payments"], blackouts=FINANCE_BLACKOUTS,
     prefix="kassa", servers=["app W19 2/8 128", "db W19 2/8 128+100"],
     depends_on=[dep("economy", HTTPS)],
 )
 system(
     "payment", "Betaltjänst för e-tjänster", level="shared", sector="finance", owner=EK,
     disposition="rehost", criticality="high", classification="confidential",
-    personal_data=True, rto=4, rpo=1, licence=210, capabilities=["online-payment"], ad=False,
+    personal_data=True, rto=4, rpo=1, licence=210, capabilities=["payments"], ad=False,
     blackouts=FINANCE_BLACKOUTS, prefix="betal", servers=["app U22 2/4 64", "app U22 2/4 64",
              "app U22 2/4 64 test"],
     depends_on=[dep("economy", HTTPS)],
@@ -650,7 +656,7 @@ system(
 system(
     "asset-register", "Anläggningsregister", level="shared", sector="finance", owner=EK,
     disposition="retire", criticality="low", classification="internal", personal_data=False,
-    capabilities=["fixed-assets"], prefix="anlagg", servers=["app W16 2/4 100"],
+    capabilities=["accounting"], prefix="anlagg", servers=["app W16 2/4 100"],
     depends_on=[dep("sql-shared", SQL)],
     note="Retire: the economy system's fixed-assets module took over in 2025.",
 )
@@ -661,7 +667,8 @@ system(
     "hr", "Personal- och lönesystem", level="shared", sector="hr-payroll", owner=PA,
     disposition="rehost", criticality="critical", classification="confidential",
     personal_data=True, rto=24, rpo=4, licence=2100, vendor="Norrsken Data Ab",
-    capabilities=["payroll", "personnel-records", "travel-expenses"], prefix="lon",
+    capabilities=["payroll", "hr-administration", "custom-travel-expenses"],
+    users=800, prefix="lon",
     sql="enterprise",
     servers=["web W19 2/8 128", "app W19 4/16 128+200", "app W19 4/16 128+200",
              "db W19 8/48 128+800", "app W19 2/8 128 test", "db W19 4/16 128+200 test"],
@@ -673,7 +680,7 @@ system(
     "time", "Tidrapportering och schemaläggning", level="shared", sector="hr-payroll",
     owner=PA, disposition="rehost", criticality="high", classification="confidential",
     personal_data=True, rto=24, rpo=8, licence=560, vendor="Norrsken Data Ab",
-    capabilities=["time-reporting", "rostering"], prefix="tid",
+    capabilities=["time-reporting", "workforce-scheduling"], prefix="tid",
     servers=["web W19 2/4 100", "app W19 2/8 128"], depends_on=[dep("hr", HTTPS)],
     links={"tid-app01": [dep("lon-db01", SQL, latency_sensitive=True)]},
     note="Reads and writes the payroll database directly: it must move with the HR system.",
@@ -682,7 +689,7 @@ system(
     "staffing", "Vikarieförmedling och bemanning", level="shared", sector="hr-payroll",
     owner=PA, disposition="rehost", criticality="medium", classification="confidential",
     personal_data=True, licence=240, vendor="Havsörn Lösningar Ab",
-    capabilities=["substitute-booking"], prefix="vikarie",
+    capabilities=["workforce-scheduling"], prefix="vikarie",
     servers=["app W22 2/8 128", "db W22 2/8 128+100"],
     depends_on=[dep("hr", HTTPS), dep("sms", HTTPS)],
 )
@@ -695,34 +702,35 @@ system(
 system(
     "hr-portal", "Personalportalen (självservice)", level="office", sector="hr-payroll",
     owner=PA, disposition="rehost", criticality="medium", classification="confidential",
-    personal_data=True, capabilities=["employee-self-service"], prefix="minlon",
+    personal_data=True, capabilities=["hr-administration"], users=800, prefix="minlon",
     servers=["web W22 2/4 100"], depends_on=[dep("hr", HTTPS)],
 )
 system(
     "payroll-old", "Gamla lönesystemet (arkiv)", level="shared", sector="hr-payroll", owner=PA,
     disposition="retire", criticality="low", classification="confidential",
-    personal_data=True, capabilities=["payroll", "personnel-records"], prefix="lon-gl",
+    personal_data=True, capabilities=["payroll", "hr-administration"], prefix="lon-gl",
     sa=False, servers=["app W12 2/8 128", "db W12 2/16 128+300"],
     note="Retire: pension-relevant history is migrated into the HR system before shutdown.",
 )
 system(
     "travel", "Reseräkningar och utlägg", level="office", sector="hr-payroll", owner=PA,
     disposition="retire", criticality="low", classification="confidential",
-    personal_data=True, capabilities=["travel-expenses"], prefix="resa",
+    personal_data=True, capabilities=["custom-travel-expenses"], prefix="resa",
     servers=["app W16 2/4 100"], depends_on=[dep("sql-shared", SQL)],
     note="Retire: the HR system's expenses module replaces it (travel-expenses).",
 )
 system(
     "e-learning", "Utbildningsportal för personal", level="office", sector="hr-payroll",
     owner=PA, disposition="repurchase", criticality="low", classification="internal",
-    personal_data=True, saas=300, capabilities=["staff-training"], ad=LDAPS, prefix="kurs",
+    personal_data=True, saas=300,
+    capabilities=["learning-management"], users=800, ad=LDAPS, prefix="kurs",
     servers=["web U20 2/4 64"],
 )
 system(
     "work-environment", "Tillbuds- och arbetsmiljörapportering", level="office",
     sector="hr-payroll", owner=PA, disposition="rehost", criticality="low",
     classification="confidential", personal_data=True, licence=90,
-    capabilities=["incident-reporting"], prefix="tillbud", servers=["app W22 2/4 100"],
+    capabilities=["work-environment"], prefix="tillbud", servers=["app W22 2/4 100"],
     depends_on=[dep("sql-shared", SQL)],
 )
 
@@ -734,7 +742,7 @@ system(
     level="sector", sector="social-services", owner=SO, disposition="rehost",
     criticality="critical", classification="secret", personal_data=True, rto=8, rpo=1,
     licence=3200, vendor="Sjöbris Kommunsystem Oy",
-    capabilities=["client-register", "social-case-records"], prefix="soc", sql="enterprise",
+    capabilities=["social-care-records"], prefix="soc", sql="enterprise",
     servers=["web W19 2/8 128", "app W19 4/16 128+200", "app W19 4/16 128+200",
              "db W19 8/64 128+1000", "file W19 2/8 128+800",
              "app W19 2/8 128 test", "db W19 4/16 128+300 test"],
@@ -746,7 +754,7 @@ system(
 system(
     "social-archive", "Gamla klientregistret (läsarkiv)", level="sector",
     sector="social-services", owner=SO, disposition="retire", criticality="low",
-    classification="secret", personal_data=True, capabilities=["client-register"],
+    classification="secret", personal_data=True, capabilities=["social-care-records"],
     prefix="soc-gl", sa=False, servers=["app W12 2/8 128", "db W12 2/16 128+300"],
     note="Retire: records are transferred to the e-archive under the archive plan first.",
 )
@@ -763,7 +771,7 @@ system(
     "care-records", "Journalsystem för äldreboenden (hälso- och sjukvård)", level="sector",
     sector="social-services", owner=AO, disposition="rehost", criticality="critical",
     classification="confidential", personal_data=True, rto=4, rpo=1, licence=1250,
-    vendor="Kobbens System Ab", capabilities=["health-records"], prefix="journal",
+    vendor="Kobbens System Ab", capabilities=["health-care-records"], prefix="journal",
     servers=["app W19 4/16 128+200", "db W19 4/32 128+500",
              "app W19 2/8 128 test", "db W19 2/8 128+100 test"],
 )
@@ -787,21 +795,21 @@ system(
 system(
     "transport-service", "Färdtjänsthandläggning", level="sector", sector="social-services",
     owner=SO, disposition="rehost", criticality="medium", classification="confidential",
-    personal_data=True, licence=160, capabilities=["transport-service"], prefix="fardtj",
+    personal_data=True, licence=160, capabilities=["special-transport"], users=14, prefix="fardtj",
     servers=["app W16 2/8 128", "db W16 2/8 128+100"],
 )
 system(
     "social-eservice", "E-tjänst för ansökan om utkomststöd", level="citizen",
     sector="social-services", owner=SO, disposition="rebuild", criticality="high",
     classification="confidential", personal_data=True, rto=24, rpo=4,
-    capabilities=["income-support-application"], ad=False, prefix="utkomst",
+    capabilities=["e-services"], ad=False, prefix="utkomst",
     servers=["web U22 2/4 64", "app U22 2/8 64", "web U22 2/4 64 test", "app U22 2/4 64 test"],
     depends_on=[dep("social-case", HTTPS), dep("e-id", HTTPS)],
 )
 system(
     "interpreting", "Tolkbokning", level="sector", sector="social-services", owner=SO,
     disposition="repurchase", criticality="low", classification="confidential",
-    personal_data=True, licence=60, saas=120, capabilities=["interpreter-booking"],
+    personal_data=True, licence=60, saas=120, capabilities=["interpreting"],
     prefix="tolk", servers=["app W16 1/4 80"],
 )
 
@@ -811,7 +819,7 @@ system(
     "school-admin", "Skoladministrativt system (elevregister och betyg)", level="sector",
     sector="education", owner=UF, disposition="rehost", criticality="high",
     classification="confidential", personal_data=True, rto=24, rpo=4, licence=1400,
-    vendor="Fyrskepp Skolsystem Ab", capabilities=["student-register", "grades", "attendance"],
+    vendor="Fyrskepp Skolsystem Ab", capabilities=["school-administration"],
     blackouts=SKOLSTART, prefix="skola",
     servers=["web W19 2/8 128", "web W19 2/8 128", "app W19 4/16 128+100",
              "db W19 4/32 128+400", "app W19 2/8 128 test", "db W19 2/16 128+100 test"],
@@ -820,14 +828,15 @@ system(
 system(
     "school-admin-old", "Gamla elevregistret", level="sector", sector="education", owner=UF,
     disposition="retire", criticality="low", classification="confidential",
-    personal_data=True, capabilities=["student-register", "grades"], prefix="skola-gl",
+    personal_data=True, capabilities=["school-administration"], prefix="skola-gl",
     sa=False, servers=["app W12 2/4 100", "db W12 2/8 100+200"],
     note="Retire: grades older than the current system go to the e-archive.",
 )
 system(
     "lms", "Lärplattform", level="sector", sector="education", owner=UF,
     disposition="repurchase", criticality="high", classification="confidential",
-    personal_data=True, licence=650, saas=1100, capabilities=["learning-platform"],
+    personal_data=True, licence=650, saas=1100,
+    capabilities=["learning-management"], users=1900, open_api=True,
     ad=LDAPS, prefix="larp",
     servers=["web U20 2/8 64", "web U20 2/8 64", "db U20 4/16 64+300"],
     links={"larp-web01": [dep("larp-db01", ["tcp/5432"], latency_sensitive=True)],
@@ -844,27 +853,29 @@ system(
     "student-health", "Elevhälsans journalsystem", level="sector", sector="education",
     owner=UF, disposition="rehost", criticality="high", classification="confidential",
     personal_data=True, rto=24, rpo=4, licence=280, vendor="Kobbens System Ab",
-    capabilities=["student-health-records"], blackouts=SKOLSTART, prefix="elevh",
+    capabilities=["health-care-records"], blackouts=SKOLSTART, prefix="elevh",
     servers=["app W22 2/8 128", "db W22 2/16 128+200"],
     depends_on=[dep("school-admin", HTTPS)],
 )
 system(
     "school-transport", "Skolskjutsplanering", level="sector", sector="education", owner=UF,
     disposition="rehost", criticality="low", classification="internal", personal_data=True,
-    licence=70, capabilities=["school-transport"], blackouts=SKOLSTART, prefix="skjuts",
+    licence=70, capabilities=["special-transport"], users=5, blackouts=SKOLSTART, prefix="skjuts",
     servers=["app W19 2/4 100"],
     depends_on=[dep("sql-shared", SQL), dep("school-admin", HTTPS)],
 )
 system(
     "exams", "Digitala prov", level="sector", sector="education", owner=UF,
     disposition="repurchase", criticality="medium", classification="confidential",
-    personal_data=True, saas=240, capabilities=["digital-exams"], ad=LDAPS, prefix="prov",
+    personal_data=True, saas=240,
+    capabilities=["learning-management"], users=600, ad=LDAPS, prefix="prov",
     servers=["web U22 2/8 64", "app U22 2/8 64"],
 )
 system(
     "guardian-portal", "Vårdnadshavarportalen för skolan", level="citizen",
     sector="education", owner=UF, disposition="rehost", criticality="medium",
-    classification="confidential", personal_data=True, capabilities=["guardian-communication"],
+    classification="confidential", personal_data=True,
+    capabilities=["guardian-communication"], users=1700,
     blackouts=SKOLSTART, prefix="vhportal", servers=["web W22 2/8 128"],
     depends_on=[dep("school-admin", HTTPS), dep("e-id", HTTPS)],
     links={"vhportal-web01": [dep("skola-app01", HTTPS)]},
@@ -879,7 +890,7 @@ system(
 system(
     "school-library", "Skolbibliotekens utlåningssystem", level="sector", sector="education",
     owner=UF, disposition="retire", criticality="low", classification="internal",
-    personal_data=True, capabilities=["library-circulation", "library-catalogue"],
+    personal_data=True, capabilities=["library-management"],
     ad=False, prefix="skolbibl", servers=["app C7 1/2 40", "db C7 1/4 40+50"],
     note="Retire: school libraries join the city library's system (same capabilities).",
 )
@@ -899,7 +910,7 @@ system(
     "daycare", "Barnomsorgssystem (placering och avgifter)", level="sector",
     sector="daycare", owner=BO, disposition="rehost", criticality="high",
     classification="confidential", personal_data=True, rto=24, rpo=8, licence=720,
-    vendor="Fyrskepp Skolsystem Ab", capabilities=["daycare-placement", "daycare-fees"],
+    vendor="Fyrskepp Skolsystem Ab", capabilities=["day-care-placement"],
     prefix="dagis",
     servers=["app W19 2/8 128", "db W19 2/16 128+200",
              "app W19 2/4 100 test", "db W19 2/8 100+50 test"],
@@ -911,13 +922,14 @@ system(
     "daycare-attendance", "Närvaroregistrering i daghemmen", level="sector",
     sector="daycare", owner=BO, disposition="rehost", criticality="medium",
     classification="confidential", personal_data=True, licence=190,
-    capabilities=["daycare-attendance"], ad=LDAPS, prefix="narvaro",
+    capabilities=["attendance-registration"], ad=LDAPS, prefix="narvaro",
     servers=["app U22 2/4 64", "db U22 2/8 64+50"], depends_on=[dep("daycare", HTTPS)],
 )
 system(
     "daycare-eservice", "Ansökan om dagvårdsplats (e-tjänst)", level="citizen",
     sector="daycare", owner=BO, disposition="rehost", criticality="medium",
-    classification="confidential", personal_data=True, capabilities=["daycare-application"],
+    classification="confidential", personal_data=True,
+    capabilities=["e-services"],
     prefix="dagis-etj", servers=["web W22 2/4 100"],
     depends_on=[dep("daycare", HTTPS), dep("e-id", HTTPS)],
 )
@@ -925,7 +937,8 @@ system(
     "daycare-app", "Daghemsappen (kontakt med vårdnadshavare)", level="citizen",
     sector="daycare", owner=BO, disposition="repurchase", criticality="medium",
     classification="confidential", personal_data=True, licence=280, saas=420,
-    capabilities=["guardian-communication", "pedagogical-documentation"], ad=False,
+    capabilities=["guardian-communication", "pedagogical-documentation"],
+    users=1100, open_api=True, ad=False,
     prefix="dagapp", servers=["web U20 2/4 64", "db U20 2/8 64+100"],
     links={"dagapp-web01": [dep("dagapp-db01", ["tcp/5432"], latency_sensitive=True)]},
 )
@@ -943,7 +956,7 @@ system(
     "gis", "Geografiskt informationssystem (GIS och kartserver)", level="shared",
     sector="technical-property", owner=TF, disposition="rehost", criticality="high",
     classification="internal", personal_data=True, rto=24, rpo=24, licence=1150,
-    vendor="Måsskär Software Oy", capabilities=["maps", "geodata"],
+    vendor="Måsskär Software Oy", capabilities=["gis"], users=60, open_api=True,
     servers=["app W19 4/16 128+200", "app W19 4/16 128+200", "db U22 4/32 64+800",
              "app W19 2/8 128 test", "db U22 2/8 64+200 test",
              "app W19 2/8 128 dev"],
@@ -952,7 +965,7 @@ system(
 system(
     "map-portal", "Kartportalen (webbkarta för invånare)", level="citizen",
     sector="technical-property", owner=TF, disposition="replatform", criticality="medium",
-    classification="public", personal_data=False, capabilities=["public-maps"], ad=False,
+    classification="public", personal_data=False, capabilities=["gis"], users=3000, ad=False,
     prefix="karta", servers=["web U22 2/8 64", "web U22 2/8 64"],
     depends_on=[dep("gis", HTTPS)],
     links={"karta-web01": [dep("gis-db01", ["tcp/5432"], latency_sensitive=True)],
@@ -961,7 +974,7 @@ system(
 system(
     "address-register", "Adressregister (belägenhetsadresser)", level="shared",
     sector="technical-property", owner=TF, disposition="rehost", criticality="medium",
-    classification="internal", personal_data=False, capabilities=["addresses"],
+    classification="internal", personal_data=False, capabilities=["gis"],
     prefix="adress", servers=["app W22 2/4 100"],
     links={"adress-app01": [dep("gis-db01", ["tcp/5432"], latency_sensitive=True)]},
 )
@@ -969,7 +982,7 @@ system(
     "property", "Fastighetsförvaltning och underhållsplanering", level="sector",
     sector="technical-property", owner=TF, disposition="rehost", criticality="medium",
     classification="internal", personal_data=False, licence=690, vendor="Bärnstensdata Ab",
-    capabilities=["maintenance-planning", "work-orders", "fault-reporting"], prefix="fast",
+    capabilities=["property-management", "fault-reporting"], prefix="fast",
     servers=["web W19 2/4 100", "app W19 2/8 128", "db W19 2/16 128+200",
              "app W19 2/4 100 test", "db W19 2/8 100+50 test"],
     depends_on=[dep("gis", HTTPS), dep("economy", HTTPS)],
@@ -977,7 +990,7 @@ system(
 system(
     "work-orders", "Arbetsordersystem (mobil)", level="sector", sector="technical-property",
     owner=TF, disposition="retire", criticality="low", classification="internal",
-    personal_data=False, capabilities=["work-orders"], prefix="ao",
+    personal_data=False, capabilities=["property-management"], prefix="ao",
     servers=["app W16 2/4 100", "db W16 2/8 100+100"],
     note="Retire: work orders moved into the property system (work-orders).",
 )
@@ -999,28 +1012,29 @@ system(
 system(
     "energy", "Energiuppföljning", level="sector", sector="technical-property", owner=TF,
     disposition="rehost", criticality="low", classification="internal", personal_data=False,
-    licence=110, capabilities=["energy-monitoring"], prefix="energi",
+    licence=110, capabilities=["building-automation"], prefix="energi",
     servers=["app W22 2/4 100"],
     depends_on=[dep("sql-shared", SQL), dep("building-automation", HTTPS)],
 )
 system(
     "fleet", "Fordonsbokning och fordonsregister", level="sector",
     sector="technical-property", owner=TF, disposition="repurchase", criticality="low",
-    classification="internal", personal_data=False, saas=160, capabilities=["fleet-management"],
+    classification="internal", personal_data=False, saas=160,
+    capabilities=["custom-fleet-management"],
     prefix="fordon", servers=["app W16 1/4 80"],
 )
 system(
     "streets", "Gatuunderhåll och vinterväghållning", level="sector",
     sector="technical-property", owner=TF, disposition="rehost", criticality="medium",
     classification="internal", personal_data=False, licence=240,
-    capabilities=["street-maintenance"], prefix="gata",
+    capabilities=["custom-street-maintenance"], prefix="gata",
     servers=["app W19 2/8 128", "db W19 2/8 128+100"],
     depends_on=[dep("gis", HTTPS)],
 )
 system(
     "cad", "CAD och ritningsarkiv", level="sector", sector="technical-property", owner=TF,
     disposition="rehost", criticality="medium", classification="internal",
-    personal_data=False, licence=430, capabilities=["drawings"], prefix="ritning",
+    personal_data=False, licence=430, capabilities=["custom-cad-drawings"], prefix="ritning",
     servers=["app W19 4/16 128+1500"],
     depends_on=[dep("cad-licence", ["tcp/27000-27009"]), dep("file", SMB)],
 )
@@ -1035,14 +1049,14 @@ system(
     "premises", "Hyres- och lokaladministration", level="sector",
     sector="technical-property", owner=TF, disposition="rehost", criticality="medium",
     classification="confidential", personal_data=True, licence=260, vendor="Bärnstensdata Ab",
-    capabilities=["lease-management"], prefix="hyra",
+    capabilities=["property-management"], prefix="hyra",
     servers=["app W19 2/8 128", "db W19 2/8 128+100"],
     depends_on=[dep("billing", HTTPS), dep("property", HTTPS)],
 )
 system(
     "parking", "Parkeringsövervakning", level="sector", sector="technical-property",
     owner=TF, disposition="rehost", criticality="low", classification="confidential",
-    personal_data=True, licence=150, capabilities=["parking-enforcement"], ad=LDAPS,
+    personal_data=True, licence=150, capabilities=["custom-parking-enforcement"], ad=LDAPS,
     prefix="parkering", servers=["app R7 2/4 64", "db R7 2/4 64+50"],
     depends_on=[dep("billing", SFTP)],
 )
@@ -1053,7 +1067,7 @@ system(
     "permits", "Bygglovssystem", level="sector", sector="building-permits", owner=BI,
     disposition="rehost", criticality="high", classification="confidential",
     personal_data=True, rto=24, rpo=8, licence=980, vendor="Måsskär Software Oy",
-    capabilities=["building-permits", "inspections"], prefix="bygglov",
+    capabilities=["building-permits"], prefix="bygglov",
     servers=["app W19 4/16 128+200", "db W19 4/16 128+400",
              "app W19 2/8 128 test", "db W19 2/8 128+100 test"],
     depends_on=[dep("gis", HTTPS + ["tcp/5432"], weight=3), dep("case-mgmt", HTTPS),
@@ -1063,7 +1077,7 @@ system(
 system(
     "permits-eservice", "E-tjänst för bygglov", level="citizen", sector="building-permits",
     owner=BI, disposition="rebuild", criticality="medium", classification="confidential",
-    personal_data=True, capabilities=["building-permit-application"], ad=False,
+    personal_data=True, capabilities=["e-services"], ad=False,
     prefix="bygglov-etj",
     servers=["web U22 2/4 64", "app U22 2/8 64", "web U22 2/4 64 test", "app U22 2/4 64 test"],
     depends_on=[dep("permits", HTTPS), dep("e-id", HTTPS), dep("payment", HTTPS)],
@@ -1072,20 +1086,20 @@ system(
     "permits-archive", "Bygglovsarkivet (skannade ritningar)", level="sector",
     sector="building-permits", owner=BI, disposition="rehost", criticality="medium",
     classification="internal", personal_data=True, prefix="bygglov-arkiv",
-    capabilities=["permit-archive"], servers=["app W16 2/8 128", "file W16 2/8 128+3000"],
+    capabilities=["e-archive"], servers=["app W16 2/8 128", "file W16 2/8 128+3000"],
     links={"bygglov-arkiv-app01": [dep("bygglov-arkiv-file01", SMB)]},
 )
 system(
     "inspections", "Besiktningsprotokoll (mobil tillsyn)", level="sector",
     sector="building-permits", owner=BI, disposition="retire", criticality="low",
-    classification="internal", personal_data=True, capabilities=["inspections"],
+    classification="internal", personal_data=True, capabilities=["building-permits"],
     prefix="besikt", sa=False, servers=["app W12 2/4 100"],
     note="Retire: the permit system's mobile module replaces it (inspections).",
 )
 system(
     "plan-register", "Planregister (detaljplaner)", level="sector",
     sector="building-permits", owner=BI, disposition="rehost", criticality="medium",
-    classification="public", personal_data=False, capabilities=["zoning-plans"],
+    classification="public", personal_data=False, capabilities=["spatial-planning"],
     prefix="plan", servers=["app W22 2/4 100"], depends_on=[dep("gis", HTTPS)],
 )
 
@@ -1096,7 +1110,7 @@ system(
     "library", "Bibliotekssystem (utlån och katalog)", level="sector",
     sector="library-culture", owner=SB, disposition="rehost", criticality="high",
     classification="confidential", personal_data=True, rto=24, rpo=8, licence=760,
-    vendor="Bärnstensdata Ab", capabilities=["library-circulation", "library-catalogue"],
+    vendor="Bärnstensdata Ab", capabilities=["library-management"], users=25, open_api=True,
     ad=LDAPS, prefix="bibl",
     servers=["app R9 4/16 64+200", "db R9 4/16 64+300", "app R9 2/8 64 test",
              "db R9 2/8 64+100 test"],
@@ -1105,7 +1119,7 @@ system(
 system(
     "library-opac", "Bibliotekets webbkatalog", level="citizen", sector="library-culture",
     owner=SB, disposition="rehost", criticality="medium", classification="public",
-    personal_data=True, capabilities=["library-web-catalogue"], ad=False, prefix="opac",
+    personal_data=True, capabilities=["library-management"], users=4000, ad=False, prefix="opac",
     servers=["web U22 2/4 64", "web U22 2/4 64"], depends_on=[dep("library", HTTPS)],
     links={"opac-web01": [dep("bibl-app01", ["tcp/8443"])],
            "opac-web02": [dep("bibl-app01", ["tcp/8443"])]},
@@ -1114,19 +1128,21 @@ system(
     "library-pc", "Publika datorer och utskrift i biblioteket", level="sector",
     sector="library-culture", owner=SB, disposition="rehost", criticality="low",
     classification="internal", personal_data=True, licence=140, vendor="Ejdern Data Ab",
-    capabilities=["public-computers"], prefix="bibl-pc", servers=["app W19 2/4 100"],
+    capabilities=["custom-public-computers"], prefix="bibl-pc", servers=["app W19 2/4 100"],
     depends_on=[dep("library", HTTPS), dep("print", SMB)],
 )
 system(
     "museum", "Samlingsdatabas för stadsmuseet", level="sector", sector="library-culture",
     owner=KE, disposition="rehost", criticality="low", classification="public",
-    personal_data=False, licence=95, capabilities=["collections"], prefix="museum",
+    personal_data=False, licence=95,
+    capabilities=["collections-management", "custom-museum-exhibitions"], users=6, prefix="museum",
     servers=["app W16 2/4 100", "db W16 2/8 100+200"],
 )
 system(
     "art-register", "Konstregister (stadens konstsamling)", level="sector",
     sector="library-culture", owner=KE, disposition="rehost", criticality="low",
-    classification="internal", personal_data=False, capabilities=["art-collection"],
+    classification="internal", personal_data=False,
+    capabilities=["collections-management"], users=3,
     prefix="konst", sa=False, servers=["app W16 1/2 60"], depends_on=[dep("sql-shared", SQL)],
 )
 system(
@@ -1140,7 +1156,8 @@ system(
 system(
     "picture-archive", "Digitalt bildarkiv", level="citizen", sector="library-culture",
     owner=KE, disposition="replatform", criticality="low", classification="public",
-    personal_data=False, capabilities=["picture-archive"], ad=False, prefix="bildarkiv",
+    personal_data=False,
+    capabilities=["collections-management"], users=12, ad=False, prefix="bildarkiv",
     servers=["web U22 2/4 64+1000"],
 )
 
@@ -1150,7 +1167,8 @@ system(
     "facility-booking", "Bokning av idrottsanläggningar och lokaler", level="citizen",
     sector="leisure", owner=FF, disposition="rehost", criticality="medium",
     classification="confidential", personal_data=True, rto=24, rpo=8, licence=370,
-    vendor="Havsörn Lösningar Ab", capabilities=["facility-booking"], prefix="bokning",
+    vendor="Havsörn Lösningar Ab",
+    capabilities=["room-booking"], users=2400, open_api=True, prefix="bokning",
     servers=["web W22 2/4 100", "app W22 2/8 128", "db W22 2/16 128+100",
              "app W22 2/4 100 test", "db W22 2/8 100+50 test"],
     depends_on=[dep("payment", HTTPS), dep("billing", HTTPS), dep("e-id", HTTPS)],
@@ -1158,7 +1176,7 @@ system(
 system(
     "booking-old", "Gamla lokalbokningen (simhallen)", level="sector", sector="leisure",
     owner=FF, disposition="retire", criticality="low", classification="internal",
-    personal_data=True, capabilities=["facility-booking"], prefix="bokning-gl", sa=False,
+    personal_data=True, capabilities=["room-booking"], prefix="bokning-gl", sa=False,
     servers=["app W12 1/4 80", "db W12 1/4 80+50"],
     note="Retire: the swimming hall's lanes are booked in the new booking system.",
 )
@@ -1166,7 +1184,7 @@ system(
     "swimming-hall", "Kassa- och passersystem för simhallen", level="sector",
     sector="leisure", owner=FF, disposition="rehost", criticality="medium",
     classification="internal", personal_data=True, licence=230, vendor="Ejdern Data Ab",
-    capabilities=["entrance-control"], prefix="simhall",
+    capabilities=["custom-entrance-control"], prefix="simhall",
     servers=["app W22 2/8 128", "db W22 2/8 128+100"],
     depends_on=[dep("cash", HTTPS), dep("facility-booking", HTTPS)],
 )
@@ -1179,13 +1197,13 @@ system(
 system(
     "youth", "Ungdomsgårdarnas medlemsregister", level="sector", sector="leisure", owner=FF,
     disposition="rehost", criticality="low", classification="confidential",
-    personal_data=True, capabilities=["youth-membership"], prefix="ungdom",
+    personal_data=True, capabilities=["custom-youth-membership"], prefix="ungdom",
     servers=["app W16 1/4 80"], depends_on=[dep("sql-shared", SQL)],
 )
 system(
     "leisure-guide", "Fritidsguiden", level="citizen", sector="leisure", owner=FF,
     disposition="retire", criticality="low", classification="public", personal_data=False,
-    capabilities=["event-calendar", "web-publishing"], ad=False, prefix="fritidsguide",
+    capabilities=["web-publishing", "event-calendar"], ad=False, prefix="fritidsguide",
     servers=["web C7 1/2 40"],
     note="Retire: its pages move to the city website (web-publishing, event-calendar).",
 )
@@ -1196,7 +1214,7 @@ system(
     "harbour-scada", "Hamnens SCADA (ramper och landström)", level="sector",
     sector="harbour", owner=HA, disposition="retain", criticality="critical",
     classification="internal", personal_data=False, rto=2, rpo=1, licence=1300,
-    vendor="Lotsbåten Automation Ab", capabilities=["harbour-control"], prefix="scada",
+    vendor="Lotsbåten Automation Ab", capabilities=["custom-harbour-control"], prefix="scada",
     servers=["app W16 4/8 128+200", "app W16 4/8 128+200", "hmi: other W16 2/8 128",
              "db W16 2/8 128+200"],
     note="Retain: controls the ferry ramps and shore power; stays at ÅDA next to the plant.",
@@ -1205,7 +1223,8 @@ system(
     "harbour-access", "Passerkontroll och kameraövervakning i hamnen", level="sector",
     sector="harbour", owner=HA, disposition="retain", criticality="high",
     classification="confidential", personal_data=True, rto=4, rpo=24, licence=520,
-    vendor="Lotsbåten Automation Ab", capabilities=["access-control", "video-surveillance"],
+    vendor="Lotsbåten Automation Ab",
+    capabilities=["custom-access-control", "custom-video-surveillance"],
     prefix="passer", servers=["app W16 4/8 128", "rec: file W16 4/16 128+4000"],
     note="Retain: the ISPS-secured area's door controllers and cameras sit on ÅDA's network.",
 )
@@ -1213,7 +1232,7 @@ system(
     "harbour-admin", "Hamnadministration (fartygsanlöp och hamnavgifter)", level="sector",
     sector="harbour", owner=HA, disposition="rehost", criticality="high",
     classification="confidential", personal_data=True, rto=8, rpo=4, licence=480,
-    vendor="Lotsbåten Automation Ab", capabilities=["port-calls", "harbour-fees"],
+    vendor="Lotsbåten Automation Ab", capabilities=["harbour-management"],
     prefix="hamn",
     servers=["app W22 2/8 128", "db W22 2/16 128+200", "app W22 2/4 100 test"],
     depends_on=[dep("billing", SFTP), dep("economy", HTTPS),
@@ -1223,7 +1242,8 @@ system(
 system(
     "guest-harbour", "Gästhamnsbokning", level="citizen", sector="harbour", owner=HA,
     disposition="rehost", criticality="medium", classification="confidential",
-    personal_data=True, rto=24, rpo=8, licence=190, capabilities=["guest-harbour-booking"],
+    personal_data=True, rto=24, rpo=8, licence=190,
+    capabilities=["room-booking"], users=900,
     blackouts=BATSASONG, ad=False, prefix="gasthamn", db_port=["tcp/3306"],
     servers=["web U22 2/4 64", "app U22 2/4 64", "db U22 2/8 64+50"],
     depends_on=[dep("payment", HTTPS), dep("harbour-admin", HTTPS)],
@@ -1232,7 +1252,7 @@ system(
 system(
     "harbour-weather", "Väder och vattenstånd i hamnen", level="citizen", sector="harbour",
     owner=HA, disposition="rehost", criticality="low", classification="public",
-    personal_data=False, capabilities=["weather-display"], ad=False, prefix="vader",
+    personal_data=False, capabilities=["custom-weather-display"], ad=False, prefix="vader",
     servers=["web U22 1/2 40"], depends_on=[dep("harbour-scada", ["tcp/4840"])],
 )
 
@@ -1283,7 +1303,7 @@ PLANNING = {
     "blackouts": [{"from": date(2027, 6, 21), "to": date(2027, 8, 8), "reason": "Semester"}],
 }
 SYSTEM_KEYS = ["id", "name", "level", "sector", "owner", "cost_centre", "vendor",
-               "capabilities", "disposition", "foundation", "criticality",
+               "capabilities", "users", "open_api", "disposition", "foundation", "criticality",
                "data_classification", "personal_data", "rto_hours", "rpo_hours",
                "monthly_licence_cost", "saas_monthly_cost", "blackouts", "depends_on"]
 SERVER_KEYS = ["id", "system", "role", "environment", "os", "vcpu", "memory_gb", "disks_gb",

@@ -14,7 +14,7 @@ import pydantic
 from pydantic import BaseModel
 
 from migration.catalog.checks import cross_reference_problems
-from migration.catalog.models import OS_PATTERN, SLUG_PATTERN, Catalog
+from migration.catalog.models import OS_PATTERN, SLUG_PATTERN, TEXT_PATTERN, Catalog
 from migration.catalog.source import CatalogSource, Loc, SourceError, read_source
 from migration.errors import CatalogError, Issue
 
@@ -24,6 +24,7 @@ _PATTERN_HINTS = {
     OS_PATTERN: "an OS slug like windows-server-2019 or ubuntu-22.04",
     r"^[A-Z]{3}$": "a three-letter currency code like EUR",
     r"^[a-z0-9-]+$": "a region name like swedencentral or eu-north-1",
+    TEXT_PATTERN: "one line of text without control characters",
 }
 
 
@@ -81,6 +82,9 @@ def validate_source(source: CatalogSource) -> Catalog:
             # a list whose item failed is also reported as too short: keep only the item's error
             if not (err["type"] == "too_short" and _has_deeper(tuple(err["loc"]), failing))
         )
+    servers = source.document.get("servers")
+    if (catalog is not None and not catalog.servers) or (isinstance(servers, list) and not servers):
+        found.append((("servers",), "no servers: an empty catalog has nothing to plan", False))
     if catalog is not None and not found:
         return catalog
     source.prefetch([loc for loc, _, _ in found] + list(related_locs.values()))
@@ -133,6 +137,12 @@ def describe(error: Any) -> str:
         return f"expected text{got}"
     if kind == "string_too_short":
         return "expected non-empty text"
+    if kind == "string_too_long":
+        return f"expected at most {ctx.get('max_length')} characters, got {len(error['input'])}"
+    if kind == "too_long":
+        return f"expected at most {ctx.get('max_length')} items"
+    if kind == "finite_number":
+        return f"expected a finite number{got}"
     if kind == "string_pattern_mismatch":
         hint = _PATTERN_HINTS.get(ctx.get("pattern", ""), f"text matching {ctx.get('pattern')}")
         return f"expected {hint}{got}"
@@ -158,7 +168,12 @@ def _got(value: Any) -> str:
         return ", got a list"
     if value is None:
         return ", got nothing (null)"
-    text = repr(value)
+    if isinstance(value, str) and len(value) > 60:
+        value = value[:60]  # a 200 MB name is not copied into the message
+    try:
+        text = repr(value)
+    except ValueError:  # an integer with thousands of digits
+        return ", got a number with thousands of digits"
     if len(text) > 60:
         text = text[:57] + "..."
     return f", got {text}"

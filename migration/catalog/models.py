@@ -1,4 +1,4 @@
-"""Pydantic models of catalog format v1 (see DESIGN.md, "Catalog format v1").
+"""Pydantic models of catalog format v1 (see docs/contracts.md, "Catalog v1").
 
 Every model is strict about its keys (``extra="forbid"``: a typo must not pass silently) and
 frozen; sequences are tuples so that a loaded catalog cannot be changed by accident.
@@ -11,10 +11,18 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+from pydantic import Strict as StrictMode
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 OS_PATTERN = r"^[a-z0-9][a-z0-9.-]{0,62}$"
@@ -24,6 +32,31 @@ _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 IPV4_RE = re.compile(rf"^{_OCTET}(?:\.{_OCTET}){{3}}$")
 
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, description="lower-case slug")]
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
+"""Text without control characters (raw or escaped: both reach the model as the character)."""
+Text = Annotated[str, Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)]
+"""A name, an owner, a provider: one line of at most 200 characters."""
+Note = Annotated[str, Field(max_length=500, pattern=TEXT_PATTERN)]
+"""A reason or a note: one line of at most 500 characters (may be empty)."""
+# strict scalars: YAML ``true`` is not a number and ``"yes"``/``1`` are not booleans
+Flag = Annotated[bool, StrictMode()]
+Whole = Annotated[int, StrictMode()]
+Number = Annotated[float, StrictMode()]
+MONEY_MAX = 1e9
+"""Upper bound of any amount in the catalog (per month or once): a billion."""
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+MAX_WAVE = 2600
+"""Highest wave number a pin may name (weekly waves from 2050 to 2100)."""
+
+
+def _check_date(value: date) -> date:
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"expected a date from {EARLIEST} to {LATEST}, got {value}")
+    return value
+
+
+Day = Annotated[date, AfterValidator(_check_date)]
+Money = Annotated[Number, Field(ge=0, le=MONEY_MAX)]
 Level = Literal["office", "shared", "sector", "citizen"]
 Disposition = Literal["rehost", "replatform", "rebuild", "repurchase", "retire", "retain"]
 Criticality = Literal["low", "medium", "high", "critical"]
@@ -40,7 +73,9 @@ CRITICALITY_RANK: dict[str, int] = {"low": 1, "medium": 2, "high": 3, "critical"
 class Strict(BaseModel):
     """Base of every catalog model: unknown keys rejected, instances immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -83,9 +118,9 @@ Network = Annotated[str, AfterValidator(_check_network)]
 class Blackout(Strict):
     """A period in which nothing may be moved (holidays, year-end closing, school start)."""
 
-    from_: date = Field(alias="from")
-    to: date
-    reason: str = ""
+    from_: Day = Field(alias="from")
+    to: Day
+    reason: Note = ""
 
     @model_validator(mode="after")
     def _ordered(self) -> Blackout:
@@ -104,70 +139,130 @@ class Dependency(Strict):
     """A consumer depends on a provider (``to``) over the given ports."""
 
     to: Slug
-    ports: tuple[Port, ...] = ()
-    latency_sensitive: bool = False
-    weight: float = Field(default=1.0, gt=0)
+    ports: tuple[Port, ...] = Field(default=(), max_length=1000)
+    latency_sensitive: Flag = False
+    weight: Number = Field(default=1.0, gt=0, le=1e6)
+
+
+class SystemDependency(Dependency):
+    """A system-level dependency; ``from_roles``/``to_roles`` narrow which servers of the
+    consumer and of the provider take part (empty: every role). Optional extension of v1."""
+
+    from_roles: tuple[Role, ...] = ()
+    to_roles: tuple[Role, ...] = ()
+
+
+class Quotas(Strict):
+    """The cloud account's limits (optional extension of v1, ``planning.quotas``).
+
+    Defaults are the providers' documented defaults (Azure networking limits; Amazon VPC
+    quotas); raise one only when the account's quota has been raised.
+    """
+
+    azure_rules_per_nsg: int = Field(default=1000, ge=1)
+    azure_prefixes_per_nsg: int = Field(default=4000, ge=1)
+    azure_asgs_per_rule_side: int = Field(default=10, ge=1)
+    azure_asgs_per_subscription: int = Field(default=3000, ge=1)
+    azure_subnets_per_vnet: int = Field(default=3000, ge=1)
+    aws_rules_per_security_group: int = Field(default=60, ge=1)
+    aws_security_groups_per_eni: int = Field(default=5, ge=1)
+    aws_rules_times_groups: int = Field(default=1000, ge=1)
+    aws_subnets_per_vpc: int = Field(default=200, ge=1)
+    aws_security_groups_per_vpc: int = Field(default=2500, ge=1)
 
 
 class Contract(Strict):
     """The hosting contract being exited."""
 
-    provider: str = Field(min_length=1)
-    notice_months: int = Field(ge=0)
-    ends: date | None = None
-    monthly_base_fee: float | None = Field(default=None, ge=0)
-    exit_fee: float | None = Field(default=None, ge=0)
+    provider: Text
+    notice_months: Whole = Field(ge=0, le=120)
+    ends: Day | None = None
+    monthly_base_fee: Money | None = None
+    exit_fee: Money | None = None
 
 
 class Planning(Strict):
     """Planner options; every field has a default."""
 
-    start: date = date(2027, 2, 1)
-    wave_days: int = Field(default=14, ge=1, le=366)
-    max_servers_per_wave: int = Field(default=20, ge=1)
-    max_vcpu_per_wave: int = Field(default=96, ge=1)
-    pilot: bool = True
-    blackouts: tuple[Blackout, ...] = ()
+    start: Day = date(2027, 2, 1)
+    wave_days: Whole = Field(default=14, ge=1, le=366)
+    max_servers_per_wave: Whole = Field(default=20, ge=1, le=1_000_000)
+    max_vcpu_per_wave: Whole = Field(default=96, ge=1, le=100_000_000)
+    pilot: Flag = True
+    blackouts: tuple[Blackout, ...] = Field(default=(), max_length=1000)
     target: Target = "azure"
     region: str = Field(default="swedencentral", pattern=r"^[a-z0-9-]+$")
+    quotas: Quotas = Quotas()
 
 
 class Licences(Strict):
     """Licence facts that change cloud prices (Hybrid Benefit, SQL editions)."""
 
-    windows_software_assurance: bool = False
+    windows_software_assurance: Flag = False
     sql: SqlLicence = "none"
     # optional extension of v1: SQL Server licences with their own Software Assurance
     # (Windows Server SA does not cover SQL Server); enables Azure Hybrid Benefit for SQL
     # and AWS License Mobility
-    sql_software_assurance: bool = False
+    sql_software_assurance: Flag = False
+
+
+DnsName = Annotated[
+    str,
+    Field(
+        pattern=r"^(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$"
+    ),
+]
+
+
+class Check(Strict):
+    """A smoke test run after a cutover (optional extension of v1, ``checks`` on a system):
+    what to run and what it must show."""
+
+    name: Text
+    run: Text
+    expect: Text | None = None
+
+
+class Approval(Strict):
+    """A signatory of the exit plan (optional extension of v1, top-level ``approvals``)."""
+
+    role: Text
+    name: Text | None = None
 
 
 class System(Strict):
     """A business system (application) and the facts that steer its move."""
 
     id: Slug
-    name: str = Field(min_length=1)
+    name: Text
     level: Level
     sector: Slug
-    owner: str = Field(min_length=1)
-    cost_centre: str | None = None
-    vendor: str | None = None
-    capabilities: tuple[Slug, ...] = ()
+    owner: Text
+    cost_centre: Text | None = None
+    vendor: Text | None = None
+    capabilities: tuple[Slug, ...] = Field(default=(), max_length=100)
+    # optional extension of v1 (utflytt overlap): users where known; a documented open API
+    users: Whole | None = Field(default=None, ge=0, le=100_000_000)
+    open_api: Flag | None = None
     disposition: Disposition
-    foundation: bool = False
+    foundation: Flag = False
     criticality: Criticality
     data_classification: Classification
-    personal_data: bool
-    rto_hours: float | None = Field(default=None, gt=0)
-    rpo_hours: float | None = Field(default=None, gt=0)
-    monthly_licence_cost: float | None = Field(default=None, ge=0)
-    saas_monthly_cost: float | None = Field(default=None, ge=0)
-    blackouts: tuple[Blackout, ...] = ()
-    depends_on: tuple[Dependency, ...] = ()
-    # test/dev environments of a citizen-facing system that get a public entrance too
-    # (prod always does; test and dev stay internal unless listed here)
-    public_environments: tuple[Literal["test", "dev"], ...] = ()
+    personal_data: Flag
+    rto_hours: Number | None = Field(default=None, gt=0, le=87_600)  # ten years
+    rpo_hours: Number | None = Field(default=None, gt=0, le=87_600)
+    monthly_licence_cost: Money | None = None
+    saas_monthly_cost: Money | None = None
+    blackouts: tuple[Blackout, ...] = Field(default=(), max_length=1000)
+    depends_on: tuple[SystemDependency, ...] = Field(default=(), max_length=100_000)
+    # optional extensions of v1 for the cutover runbooks: what users reach (URLs, host:port),
+    # the DNS records that move with the system, and its smoke tests
+    endpoints: tuple[Text, ...] = Field(default=(), max_length=1000)
+    dns_names: tuple[DnsName, ...] = Field(default=(), max_length=1000)
+    checks: tuple[Check, ...] = Field(default=(), max_length=1000)
+    # optional extension of v1: test/dev environments of a citizen-facing system that get a
+    # public entrance too (prod always does; test and dev stay internal unless listed here)
+    public_environments: tuple[Literal["test", "dev"], ...] = Field(default=(), max_length=2)
 
     @model_validator(mode="after")
     def _public_only_for_citizen(self) -> System:
@@ -191,17 +286,23 @@ class Server(Strict):
     role: Role
     environment: Environment = "prod"
     os: str = Field(pattern=OS_PATTERN)
-    vcpu: int = Field(ge=1)
-    memory_gb: float = Field(gt=0)
-    disks_gb: tuple[Annotated[float, Field(gt=0)], ...] = Field(min_length=1)
-    cpu_p95: float | None = Field(default=None, ge=0, le=1)
-    memory_p95: float | None = Field(default=None, ge=0, le=1)
-    ip: str | None = None
-    monthly_cost: float | None = Field(default=None, ge=0)
+    # bounds: beyond the largest machines either cloud rents (AWS u7in: 1,920 vCPU, 32 TiB)
+    vcpu: Whole = Field(ge=1, le=4096)
+    memory_gb: Number = Field(gt=0, le=65_536)
+    disks_gb: tuple[Annotated[Number, Field(gt=0, le=1_048_576)], ...] = Field(
+        min_length=1, max_length=256
+    )
+    cpu_p95: Number | None = Field(default=None, ge=0, le=1)
+    memory_p95: Number | None = Field(default=None, ge=0, le=1)
+    ip: str | None = Field(default=None, max_length=45)
+    monthly_cost: Money | None = None
     licences: Licences = Licences()
-    depends_on: tuple[Dependency, ...] = ()
-    pinned_wave: int | None = Field(default=None, ge=0)
-    migrated: bool = False
+    depends_on: tuple[Dependency, ...] = Field(default=(), max_length=100_000)
+    pinned_wave: Whole | None = Field(default=None, ge=0, le=MAX_WAVE)
+    migrated: Flag = False
+    # optional extensions of v1 for the cutover runbooks (see System)
+    endpoints: tuple[Text, ...] = Field(default=(), max_length=1000)
+    dns_names: tuple[DnsName, ...] = Field(default=(), max_length=1000)
 
     @field_validator("ip")
     @classmethod
@@ -214,17 +315,57 @@ class Server(Strict):
             raise ValueError(f"expected an IPv4 or IPv6 address, got {value!r}") from None
 
 
+class Entitlements(Strict):
+    """Licences the city owns with Software Assurance (Hybrid Benefit, License Mobility)."""
+
+    windows_server_sa_cores: int | None = Field(default=None, ge=0)
+    sql_server_sa_cores: int | None = Field(default=None, ge=0)
+
+
+AssumptionValue = float | int | bool | str | dict[str, float | bool]
+
+
+class CostSection(Strict):
+    """Optional ``cost:``: assumptions (keys as for ``utflytt cost --set``) and entitlements."""
+
+    assumptions: dict[str, AssumptionValue] = Field(default_factory=dict)
+    entitlements: Entitlements = Entitlements()
+
+
 class Catalog(Strict):
     """A whole catalog: the contract, planner options, systems and servers."""
 
     version: Literal[1]
-    organisation: str = Field(min_length=1)
+    organisation: Text
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     contract: Contract
-    source_networks: tuple[Network, ...] = ()
+    source_networks: tuple[Network, ...] = Field(default=(), max_length=1000)
     planning: Planning = Planning()
     systems: tuple[System, ...] = ()
     servers: tuple[Server, ...] = ()
+    # optional extension of v1: who signs the exit plan (default roles when empty)
+    approvals: tuple[Approval, ...] = Field(default=(), max_length=100)
+    cost: CostSection = CostSection()
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _whole_version(cls, value: object) -> object:
+        if type(value) is not int:  # 1.0, true and "1" are not the version number 1
+            raise ValueError(
+                f"unsupported catalog version {value!r} (expected 1: this is catalog format v1)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _pins_before_2100(self) -> Catalog:
+        pinned = max((s.pinned_wave or 0 for s in self.servers), default=0)
+        last = self.planning.start + timedelta(days=(pinned + 1) * self.planning.wave_days)
+        if last > LATEST:
+            raise ValueError(
+                f"a server pinned to wave {pinned} would move after {LATEST} "
+                f"({self.planning.wave_days}-day waves from {self.planning.start})"
+            )
+        return self
 
     def system(self, system_id: str) -> System:
         """The system with this id (KeyError if none)."""

@@ -1,14 +1,14 @@
 """Reading catalog files: YAML or JSON, one file or a folder, with positions for errors.
 
-Parsing is done in one fast pass (libyaml's C parser when present, ``json`` for ``.json``)
-that keeps no positions. Only when validation finds errors is a file composed again into
-YAML nodes (JSON is YAML too) to find the line and column of each error's field path, so
-that a valid 100,000-server catalog pays nothing for line numbers.
+Parsing is done in one fast pass (yaml_rs, YAML 1.2, for YAML; ``json`` for ``.json``: see
+:mod:`migration.catalog.parsing`) that keeps no positions. Only when validation finds
+errors is a file scanned again by libyaml (JSON is YAML too) to find the line and column of
+each error's field path, so that a valid 100,000-server catalog pays nothing for them.
 """
 
 from __future__ import annotations
 
-import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,49 +17,13 @@ from typing import Any
 
 import yaml
 
+from migration.catalog.parsing import CatalogLoader as _CatalogLoader
+from migration.catalog.parsing import ParseProblem, parse_json, parse_yaml
 from migration.errors import Issue
-
-try:  # libyaml is an optional C extension of PyYAML; it is 5-10x faster
-    from yaml import CSafeLoader as _BaseLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
-
-try:  # a Rust YAML parser, about 6x faster again than libyaml through PyYAML on big catalogs
-    import yaml_rs
-except ImportError:  # pragma: no cover - optional accelerator
-    yaml_rs = None  # type: ignore[assignment]
 
 CATALOG_SUFFIXES = (".yaml", ".yml", ".json")
 LIST_KEYS = ("systems", "servers")
 Loc = tuple[str | int, ...]
-
-
-class _CatalogLoader(_BaseLoader):
-    """Safe YAML loader that keeps dates as text and reports duplicate keys.
-
-    Dates stay strings so that pydantic validates them (an impossible date like 2027-02-30
-    becomes a field error with a line number, not a crash inside the YAML library).
-    """
-
-    duplicate_keys: list[tuple[int, int, str]]
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = key_node.value
-            if key in seen:
-                mark = key_node.start_mark
-                self.duplicate_keys.append((mark.line + 1, mark.column + 1, str(key)))
-            seen.add(key)
-        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
-        return mapping
-
-
-_CatalogLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-}
-_CatalogLoader.add_constructor("tag:yaml.org,2002:map", _CatalogLoader.construct_mapping)
 
 
 Mark = tuple[int, int]  # 1-based line and column
@@ -233,14 +197,23 @@ class SourceError(Exception):
         super().__init__("; ".join(str(i) for i in issues))
 
 
+OWN_FILES = ("plan.json", "cost.json", "pins.json", "overlap.json", "allocations.json")
+"""Files utflytt writes; a catalog folder never reads them back as catalog input."""
+MAX_FILE_BYTES = int(os.environ.get("UTFLYTT_MAX_CATALOG_BYTES", str(1 << 30)))
+"""Largest catalog file read (1 GiB; a 100,000-server catalog is about 60 MB as YAML)."""
+
+
 def catalog_files(path: Path) -> list[Path]:
-    """The catalog files at ``path``: the file itself, or a folder's YAML/JSON files, sorted."""
+    """The catalog files at ``path``: the file itself, or a folder's YAML/JSON files, sorted.
+
+    In a folder, utflytt's own files are skipped: hidden files and folders, the files it
+    writes (plan.json, cost.json, ...; Pulumi stack configs; JSON Schemas) and any sub-folder
+    holding a plan.json (an output folder of ``utflytt plan``).
+    """
     if not path.exists():
         raise SourceError([Issue(str(path), 0, 0, "", "no such file or folder")])
     if path.is_dir():
-        files = sorted(
-            p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in CATALOG_SUFFIXES
-        )
+        files = sorted(p for p in _walk(path) if p.suffix.lower() in CATALOG_SUFFIXES)
         if not files:
             raise SourceError(
                 [Issue(str(path), 0, 0, "", "folder holds no .yaml, .yml or .json files")]
@@ -249,10 +222,49 @@ def catalog_files(path: Path) -> list[Path]:
     return [path]
 
 
-def _mark_issue(path: Path, mark: Any, problem: str) -> Issue:
-    line = mark.line + 1 if mark is not None else 1
-    column = mark.column + 1 if mark is not None else 1
-    return Issue(str(path), line, column, "", problem)
+def _walk(folder: Path) -> Iterable[Path]:
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            if not (entry / "plan.json").is_file():
+                yield from _walk(entry)
+        elif entry.is_file() and not _own_file(entry.name):
+            yield entry
+
+
+def _own_file(name: str) -> bool:
+    lower = name.lower()
+    return (
+        lower in OWN_FILES
+        or lower.endswith(".schema.json")
+        or (lower.startswith("pulumi.") and lower.endswith((".yaml", ".yml")))
+    )
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes; a device, a pipe or an oversized file is an error, not a hang."""
+    try:
+        if not path.is_file():
+            raise SourceError([Issue(str(path), 0, 0, "", "not a regular file")])
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise SourceError([Issue(str(path), 0, 0, "", f"cannot read: {exc.strerror}")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise SourceError(
+            [
+                Issue(
+                    str(path),
+                    0,
+                    0,
+                    "",
+                    f"file is larger than {MAX_FILE_BYTES:,} bytes (split the catalog into a "
+                    "folder of files, or raise UTFLYTT_MAX_CATALOG_BYTES)",
+                )
+            ]
+        )
+    return raw
 
 
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f]")
@@ -261,10 +273,7 @@ _CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20)])
 
 def parse_file(path: Path) -> SourceFile:
     """Read and parse one file; raise :class:`SourceError` with the position of any problem."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SourceError([Issue(str(path), 0, 0, "", f"cannot read: {exc.strerror}")]) from None
+    raw = _read_bytes(path)
     # translate() is ~10x faster than a regex search; search only to place a binary byte
     control = _CONTROL.search(raw) if len(raw.translate(None, _CONTROL_BYTES)) != len(raw) else None
     if control:
@@ -287,36 +296,10 @@ def parse_file(path: Path) -> SourceFile:
                 )
             ]
         ) from None
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SourceError(
-                [Issue(str(path), exc.lineno, exc.colno, "", f"invalid JSON: {exc.msg}")]
-            ) from None
-        duplicates: list[tuple[int, int, str]] = []
-    elif (data := _fast_yaml(text)) is not _UNPARSED:
-        duplicates = []
-    else:
-        loader = _CatalogLoader(text)
-        loader.duplicate_keys = []
-        try:
-            data = loader.get_single_data()
-        except yaml.MarkedYAMLError as exc:
-            problem = f"invalid YAML: {exc.problem}" if exc.problem else "invalid YAML"
-            raise SourceError([_mark_issue(path, exc.problem_mark, problem)]) from None
-        except yaml.YAMLError as exc:
-            raise SourceError([Issue(str(path), 1, 1, "", f"invalid YAML: {exc}")]) from None
-        finally:
-            loader.dispose()
-        duplicates = loader.duplicate_keys
-    if duplicates:
-        raise SourceError(
-            [
-                Issue(str(path), ln, col, key, "duplicate key (each key may appear once)")
-                for ln, col, key in duplicates
-            ]
-        )
+    try:
+        data = parse_json(path, text) if path.suffix.lower() == ".json" else parse_yaml(path, text)
+    except ParseProblem as exc:
+        raise SourceError(exc.issues) from None
     if data is None:
         raise SourceError(
             [
@@ -345,19 +328,6 @@ def parse_file(path: Path) -> SourceFile:
             ]
         )
     return SourceFile(path, text, data)
-
-
-_UNPARSED = object()
-
-
-def _fast_yaml(text: str) -> Any:
-    """Parse with yaml_rs when installed; on any problem let libyaml find and explain it."""
-    if yaml_rs is None:
-        return _UNPARSED
-    try:
-        return yaml_rs.loads(text)
-    except Exception:  # duplicate keys, syntax errors: the libyaml path reports them precisely
-        return _UNPARSED
 
 
 def _kind(python_type: str) -> str:

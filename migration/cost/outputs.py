@@ -1,4 +1,5 @@
-"""cost.json, cost.csv and cost.xlsx from a :class:`~migration.cost.model.CostReport`."""
+"""cost.json, cost.csv and cost.xlsx from a :class:`~migration.cost.comparison.CostReport`,
+and the human text; an incomplete total is shown as a lower bound ("≥") everywhere."""
 
 from __future__ import annotations
 
@@ -8,66 +9,107 @@ from pathlib import Path
 from typing import Any
 
 from migration.catalog import Catalog
-from migration.cost.model import CostOptions, CostReport, compare_costs
+from migration.cost.comparison import CostReport, compare_costs
+from migration.cost.options import CostOptions
+from migration.cost.xlsx import SERIES, is_lower_bound, series_of, to_xlsx
 from migration.fileio import dumps_json, write_atomic
 from migration.plan import Plan
-from migration.spreadsheet import new_workbook, safe_cell, workbook_bytes
 from migration.tables import render_table
 
-ROWS = (
-    ("stay", "ÅDA, stay"),
-    ("ada", "ÅDA, move path"),
-    ("azure", "Azure"),
-    ("aws", "AWS"),
-    ("path-azure", "Move to Azure (ÅDA + Azure)"),
-    ("path-aws", "Move to AWS (ÅDA + AWS)"),
-)
-
-
-def _series(doc: dict[str, Any], key: str) -> dict[str, Any]:
-    if key == "stay":
-        result: dict[str, Any] = doc["stay"]
-    elif key.startswith("path-"):
-        result = doc["paths"][key[5:]]
-    else:
-        result = doc["providers"][key]
-    return result
+__all__ = ["render_text", "summary_rows", "to_csv", "to_xlsx", "write_cost_outputs"]
 
 
 def summary_rows(doc: dict[str, Any]) -> list[list[Any]]:
     """Rows of the yearly view: label, one column per year, total, NPV."""
     years = [str(y) for y in doc["years"]]
     rows = []
-    for key, label in ROWS:
-        series = _series(doc, key)
+    for key, label in SERIES:
+        series = series_of(doc, key)
         rows.append([label, *(series["yearly"][y] for y in years), series["total"], series["npv"]])
     return rows
 
 
+def _money(value: float, lower: bool) -> str:
+    return f"≥{value:,.0f}" if lower else f"{value:,.0f}"
+
+
+def _saving(path: dict[str, Any]) -> str:
+    if path["complete"]:
+        return f"{path['yearly_saving_eur']:,.0f}"
+    if path["yearly_saving_eur"] == 0:
+        return f"not priced ({path['unpriced_servers']} servers without a price)"
+    return f"≥{path['yearly_saving_eur']:,.0f}"
+
+
 def render_text(report: CostReport) -> str:
-    """The human comparison: yearly table, break-even, sensitivity, books, warnings, flags."""
+    """The human comparison: yearly table, completeness, break-even, optimisations, sources."""
     doc = report.to_json_dict()
     years = [str(y) for y in doc["years"]]
     option = doc["providers"]["azure"]["pricing_option"]
     lines = [f"Cost comparison, {doc['currency']}, pricing option {option}", ""]
-    rows = [[r[0], *(f"{v:,.0f}" for v in r[1:])] for r in summary_rows(doc)]
+    rows = []
+    for (key, _label), row in zip(SERIES, summary_rows(doc), strict=True):
+        lower = is_lower_bound(doc, key)
+        rows.append([row[0], *(_money(v, lower) for v in row[1:])])
     lines.append(render_table(["", *years, "total", "NPV"], rows))
     lines.append("")
     for provider in ("azure", "aws"):
-        label = doc["providers"][provider]["label"]
-        sens = doc["sensitivity"][provider]
-        share = f"{doc['assumptions']['sensitivity']:.0%}"
-        lines.append(
-            f"{label}: break-even {doc['break_even'][provider] or 'not within the horizon'}; "
-            f"cloud total {doc['providers'][provider]['total']:,.0f} "
-            f"(prices -{share}: {sens['low']:,.0f}, +{share}: {sens['high']:,.0f})"
+        data = doc["providers"][provider]
+        if data["complete"]:
+            lines.append(f"{data['label']}: complete, every line priced")
+            continue
+        lines.append(f"{data['label']}: INCOMPLETE, totals are lower bounds (≥); unpriced:")
+        lines.extend(
+            f"  - {u['what']} ({u['count']}): {u['why']}"
+            if u["count"]
+            else f"  - {u['what']}: {u['why']}"
+            for u in data["unpriced"]
         )
     lines.append("")
+    share = f"{doc['assumptions']['sensitivity']:.0%}"
+    for provider in ("azure", "aws"):
+        data = doc["providers"][provider]
+        lower = not data["complete"]
+        sens = doc["sensitivity"][provider]
+        when = doc["break_even"][provider] or "not within the horizon"
+        low, high = _money(sens["low"], lower), _money(sens["high"], lower)
+        lines.append(
+            f"{data['label']}: break-even {when}; cloud total {_money(data['total'], lower)} "
+            f"(prices -{share}: {low}, +{share}: {high})"
+        )
+    for provider, rec in doc.get("reconciliation", {}).items():
+        if "stacks_monthly_eur" not in rec:
+            continue
+        comparable = rec["comparable"]
+        lines.append(
+            f"{doc['providers'][provider]['label']}: stacks {rec['stacks_monthly_eur']:,.0f} "
+            f"EUR/month against the model's {rec['model_monthly_eur']:,.0f} "
+            f"({rec['difference_pct']} %); lines both price: "
+            f"{comparable['difference_pct']} %; itemised: "
+            + (", ".join(i["component"] for i in rec["items"]) or "none")
+        )
+    facts = doc["facts"]
+    lines.append(
+        f"ÅDA: exit day {facts['exit_date']} ({facts['exit_date_source']}), notice by "
+        f"{facts['notice_date'] or 'n/a'}, "
+        + (
+            "full exit, exit fee due"
+            if facts["exit_fee_due"]
+            else f"{facts['servers_staying_at_ada']} servers stay, no exit fee"
+        )
+    )
+    lines.append("")
+    lines.append("optimisations (EUR a year, beside as planned):")
+    for provider, paths in doc["optimisations"].items():
+        parts = [f"{name} {_saving(p)}" for name, p in paths.items()]
+        lines.append(f"  {provider}: " + "; ".join(parts))
+    lines.append("")
     for book in doc["price_books"]:
+        fx = book["fx"] or {}
         note = f" [{book['note']}]" if book["note"] else ""
         lines.append(
             f"prices: {book['provider']} {book['source']} {book['region']} "
-            f"{book['retrieved']}{note}"
+            f"{book['retrieved']}{note}; EUR/USD {fx.get('eur_per_usd')} of {fx.get('date')}"
         )
     if doc["legal_flags"]:
         lines.append("")
@@ -79,101 +121,20 @@ def render_text(report: CostReport) -> str:
 
 
 def to_csv(report: CostReport) -> str:
-    """Long-form CSV: series, component, year, amount (EUR)."""
+    """Long-form CSV: series, label, component, year, amount (EUR), lower_bound."""
     doc = report.to_json_dict()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["series", "label", "component", "year", "amount_eur"])
-    for key, label in ROWS:
-        series = _series(doc, key)
+    writer.writerow(["series", "label", "component", "year", "amount_eur", "lower_bound"])
+    for key, label in SERIES:
+        series = series_of(doc, key)
+        lower = "true" if is_lower_bound(doc, key) else "false"
         for year, value in series["yearly"].items():
-            writer.writerow([key, label, "total", year, f"{value:.2f}"])
+            writer.writerow([key, label, "total", year, f"{value:.2f}", lower])
         for component, values in series.get("components", {}).items():
             for year, value in values.items():
-                writer.writerow([key, label, component, year, f"{value:.2f}"])
+                writer.writerow([key, label, component, year, f"{value:.2f}", lower])
     return buffer.getvalue()
-
-
-def to_xlsx(report: CostReport, catalog: Catalog, plan: Plan) -> bytes:
-    """Workbook with a sheet per view; text cells never start with a formula character."""
-    doc = report.to_json_dict()
-    years = [str(y) for y in doc["years"]]
-    book = new_workbook()
-
-    def sheet(title: str, header: list[str], rows: list[list[Any]], first: bool = False) -> None:
-        ws = book.active if first else book.create_sheet()
-        assert ws is not None
-        ws.title = title
-        ws.append([safe_cell(h) for h in header])
-        for row in rows:
-            ws.append([safe_cell(v) for v in row])
-
-    sheet("Summary", ["", *years, "total", "NPV"], summary_rows(doc), first=True)
-    component_rows = []
-    for key, label in ROWS:
-        for component, values in _series(doc, key).get("components", {}).items():
-            component_rows.append([label, component, *(values[y] for y in years)])
-    sheet("Components", ["series", "component", *years], component_rows)
-    totals = {
-        key: [sum(col) for col in zip(*report.monthly[key].values(), strict=True)]
-        for key in ("stay", "ada", "azure", "aws")
-    }
-    monthly_rows = [
-        [month, *(round(totals[k][i], 2) for k in ("stay", "ada", "azure", "aws"))]
-        for i, month in enumerate(report.months)
-    ]
-    sheet("Monthly", ["month", "ÅDA stay", "ÅDA move", "Azure", "AWS"], monthly_rows)
-    server_rows = []
-    for server in catalog.servers:
-        planned = plan.servers.get(server.id)
-        row: list[Any] = [server.id, server.system, planned.wave if planned else None]
-        for provider in ("azure", "aws"):
-            sized = report.sizing[provider].get(server.id)
-            if sized is None:
-                row += [None, None, None, None]
-            else:
-                price = None if sized.monthly_price is None else round(sized.monthly_price, 2)
-                row += [sized.sku, sized.readiness, price, "; ".join(sized.readiness_reasons)]
-        server_rows.append(row)
-    sheet(
-        "Servers",
-        [
-            "server",
-            "system",
-            "wave",
-            "Azure size",
-            "Azure readiness",
-            "Azure EUR/month",
-            "Azure reasons",
-            "AWS size",
-            "AWS readiness",
-            "AWS EUR/month",
-            "AWS reasons",
-        ],
-        server_rows,
-    )
-    sheet(
-        "Price books",
-        ["provider", "region", "planned region", "source", "retrieved", "note"],
-        [
-            [
-                b["provider"],
-                b["region"],
-                b["planned_region"],
-                b["source"],
-                b["retrieved"],
-                b["note"],
-            ]
-            for b in doc["price_books"]
-        ],
-    )
-    sheet("Warnings", ["code", "message"], [[w["code"], w["message"]] for w in doc["warnings"]])
-    sheet(
-        "Legal",
-        ["code", "message", "source"],
-        [[f["code"], f["message"], f["source"]] for f in doc["legal_flags"]],
-    )
-    return workbook_bytes(book)
 
 
 def write_cost_outputs(

@@ -7,7 +7,7 @@ and the same report that the command prints heads the file as comments. The draf
 as catalog v1, so ``utflytt validate`` and ``utflytt plan`` run on it at once.
 
 The YAML is written by hand rather than by a YAML library: the layout (comments, flow lists,
-key order as in DESIGN.md) is part of the output, and it is 20x faster for 10,000 servers.
+key order as in the README) is part of the output, and it is 20x faster for 10,000 servers.
 """
 
 from __future__ import annotations

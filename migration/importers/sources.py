@@ -10,6 +10,7 @@ a decimal point, other numbers as Python writes them, and dates as ISO 8601 text
 
 from __future__ import annotations
 
+import _csv
 import csv
 import datetime
 import io
@@ -27,7 +28,18 @@ from migration.importers.common import (
     normalise_header,
 )
 
-__all__ = ["read_csv", "read_csv_folder", "read_workbook"]
+__all__ = [
+    "SEPARATORS",
+    "csv_reader",
+    "decode_text",
+    "read_csv",
+    "read_csv_folder",
+    "read_workbook",
+    "separator_hint",
+]
+
+SEPARATORS = (",", ";", "\t")
+"""Separators a spreadsheet writes: comma, semicolon (Excel in Finland, Sweden, ...), tab."""
 
 # what calamine gives for one cell
 _Value = (
@@ -132,22 +144,47 @@ def read_workbook(
         ) from None
 
 
-def _decode(data: bytes) -> str:
+def decode_text(data: bytes) -> str:
+    """CSV bytes as text: UTF-8 (a BOM is dropped), else Windows-1252 (Excel's "CSV")."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
 
 
+def csv_reader(text: str) -> tuple[_csv.Reader, str]:
+    """A csv reader over ``text`` with the separator of its first line, and that separator.
+
+    The separator is the one of :data:`SEPARATORS` the header row has most of; line endings
+    (LF, CRLF, CR) are the csv module's business.
+    """
+    first = text.replace("\r\n", "\n").replace("\r", "\n").split("\n", 1)[0]
+    delimiter = max(SEPARATORS, key=first.count)
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), delimiter
+
+
+def separator_hint(header: Sequence[str]) -> str:
+    """A hint when a header row read as one cell: the separator the file seems to use."""
+    if len(header) != 1 or not header[0]:
+        return ""
+    counts = {ch: header[0].count(ch) for ch in set(header[0]) if not ch.isalnum() and ch != " "}
+    counts = {ch: n for ch, n in counts.items() if n and ch not in "_-'\""}
+    if not counts:
+        return ""
+    found = max(sorted(counts), key=lambda ch: counts[ch])
+    return (
+        f" (the header row is one cell: is the separator {found!r}? expected comma, "
+        "semicolon or tab; save the sheet as CSV)"
+    )
+
+
 def read_csv(path: Path, display: str, sheet: str = "") -> Table:
     """One CSV file (comma, semicolon or tab separated; UTF-8 or Windows-1252)."""
     try:
-        text = _decode(path.read_bytes())
+        text = decode_text(path.read_bytes())
     except OSError as exc:
         raise ImporterError([Problem(display, message=f"cannot read: {exc.strerror}")]) from None
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader, _ = csv_reader(text)
 
     def rows() -> Iterator[tuple[int, list[Cell]]]:
         start = 1

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from migration.errors import InputFileError
+from migration.pricing.aws_meters import OFFERS, ec2_extras, offer_entries
 from migration.pricing.azure import merge_template
 from migration.pricing.book import FxRate, PriceBook, PriceBookFile, PriceEntry, Unit, VmSize
 
@@ -169,7 +170,8 @@ def refresh_aws(
     base_url: str = DEFAULT_BASE_URL,
     client: httpx.Client | None = None,
 ) -> PriceBookFile:
-    """Fetch EC2, EBS gp3 and Compute Savings Plan prices for ``region``."""
+    """Fetch EC2, EBS gp3 and Compute Savings Plan prices for ``region``, and every other
+    meter the cost model uses (:mod:`migration.pricing.aws_meters`)."""
     if fx is None:
         raise InputFileError(
             "AWS prices are in USD: a dated EUR/USD rate is needed (--eur-per-usd)"
@@ -181,6 +183,17 @@ def refresh_aws(
         offer = _get_json(http, f"{base}/offers/v1.0/aws/AmazonEC2/current/{region}/index.json")
         families = {s.family for s in template.doc.sizes}
         sizes, offered, entries = parse_ec2(offer, region, retrieved, families)
+        entries += ec2_extras(offer, region, retrieved)
+        missing: list[str] = []
+        for code in OFFERS:
+            try:
+                other = _get_json(
+                    http, f"{base}/offers/v1.0/aws/{code}/current/{region}/index.json"
+                )
+            except InputFileError:
+                missing.append(code)  # its rows stay unknown (from the template)
+                continue
+            entries += offer_entries(code, other, region, retrieved)
         index = _get_json(
             http, f"{base}/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/current/region_index.json"
         )
@@ -211,5 +224,8 @@ def refresh_aws(
         offered_source=f"AWS price list AmazonEC2 {region} (types with a Linux or Windows "
         "on-demand price)",
         entries=tuple(merge_template(template, entries, region)),
-        notes=(f"Fetched from {base_url} on {retrieved}.",),
+        notes=(
+            f"Fetched from {base_url} on {retrieved}.",
+            *([f"Not fetched: {', '.join(missing)}."] if missing else []),
+        ),
     )

@@ -1,6 +1,6 @@
 """Refresh an Azure price book from the Azure Retail Prices API.
 
-Traps handled (reference/pricing.md B1): savings-plan rates come only with the preview API
+Traps handled (docs/sources.md, "Prices"): savings-plan rates come only with the preview API
 version; reservation ``retailPrice`` is the price of the whole term although the unit says
 "1 Hour"; Windows rows (productName ending in "Windows") include the licence; Spot, Low
 Priority and DevTest rows and non-primary meter regions are excluded; managed disks are
@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from migration.errors import InputFileError
+from migration.pricing.azure_meters import QUERIES, service_entries
 from migration.pricing.book import FxRate, PriceBook, PriceBookFile, PriceEntry, Unit
 
 DEFAULT_BASE_URL = "https://prices.azure.com"
@@ -217,7 +218,9 @@ def refresh_azure(
     currency: str = "USD",
     client: httpx.Client | None = None,
 ) -> PriceBookFile:
-    """Fetch VM, disk and VPN gateway prices for ``region``; sizes come from the template."""
+    """Fetch every meter the cost model uses for ``region`` (VM sizes, Premium and Standard
+    SSD, VPN gateway, licences, backup, Bastion, logging, key vault, public IP, gateway,
+    egress); sizes come from the template."""
     own = client is None
     http = client or httpx.Client(timeout=60.0)
     try:
@@ -237,6 +240,11 @@ def refresh_azure(
         fetched += disk_entries(list(fetch_items(http, base_url, flt, currency)), region, retrieved)
         flt = f"serviceName eq 'VPN Gateway' and armRegionName eq '{region}'"
         fetched += vpn_entries(list(fetch_items(http, base_url, flt, currency)), region, retrieved)
+        services: list[dict[str, Any]] = []
+        for query in QUERIES:
+            flt = f"{query} and armRegionName eq '{region}'"
+            services += [i for i in fetch_items(http, base_url, flt, currency) if not _excluded(i)]
+        fetched += service_entries(services, region, retrieved)
     finally:
         if own:
             http.close()

@@ -7,7 +7,9 @@ its currency and its ``basis``:
 - ``observed``: read from a price API or a stored public source as is;
 - ``derived``: computed from observed values by the ``method`` the entry names (for example
   linear per vCPU within a size series);
-- ``unknown``: no value found; ``price`` is null and every use of it becomes a warning.
+- ``estimate``: a public list price no stored source confirms (low confidence, shown as such
+  wherever it is used; ``prices refresh`` replaces it);
+- ``unknown``: no value found; ``price`` is null and every use of it is listed as unpriced.
 
 Prices in USD are converted to EUR with the book's dated ``fx`` rate. Hourly prices become
 monthly at 730 hours a month; reservation prices are for the whole term (the Azure API says
@@ -30,8 +32,9 @@ from migration.errors import InputFileError
 BOOK_SCHEMA_VERSION = 1
 HOURS_PER_MONTH = 730.0
 BUNDLED_DIR = Path(__file__).resolve().parent / "books"
-Basis = Literal["observed", "derived", "unknown"]
-Unit = Literal["hour", "month", "term-1y", "term-3y", "gb-month", "gb"]
+Basis = Literal["observed", "derived", "estimate", "unknown"]
+Unit = Literal["hour", "month", "term-1y", "term-3y", "gb-month", "gb", "share", "quantity"]
+UNCONVERTED_UNITS = frozenset({"share", "quantity"})  # a fraction or a count, not money
 Provider = Literal["azure", "aws"]
 
 
@@ -101,12 +104,38 @@ class PriceBookFile(_Model):
     notes: tuple[str, ...] = ()
 
 
+def fetched_entry(
+    item: str,
+    option: str,
+    price: float,
+    unit: Unit,
+    currency: str,
+    region: str,
+    retrieved: str,
+    source: str,
+    method: str | None = None,
+) -> PriceEntry:
+    """A row read from a price API: ``observed``, or ``derived`` when ``method`` says how."""
+    return PriceEntry(
+        item=item,
+        option=option,
+        price=round(price, 6),
+        unit=unit,
+        currency=currency,
+        region=region,
+        retrieved=retrieved,
+        source=source,
+        basis="derived" if method else "observed",
+        method=method,
+    )
+
+
 @dataclass(frozen=True)
 class Quote:
     """A price converted to EUR, with the entry it comes from.
 
-    ``monthly`` is EUR per month for hour/month/term units and EUR per unit (GB, GB-month)
-    otherwise; None when the book marks the price unknown.
+    ``monthly`` is EUR per month for hour/month/term units, EUR per unit (GB, GB-month),
+    the bare number for ``share`` and ``quantity``; None when the book marks it unknown.
     """
 
     monthly: float | None
@@ -169,6 +198,8 @@ class PriceBook:
             return None
         if entry.price is None:
             return Quote(None, entry)
+        if entry.unit in UNCONVERTED_UNITS:
+            return Quote(entry.price, entry)
         value = self.to_eur(entry.price, entry.currency)
         if entry.unit == "hour":
             value *= HOURS_PER_MONTH

@@ -37,7 +37,8 @@ def refresh_book(
         fx = FxRate(
             eur_per_usd=eur_per_usd,
             date=(fx_date or retrieved).isoformat(),
-            source="EUR/USD reference rate given with --eur-per-usd",
+            source="ECB euro foreign exchange reference rate of the day, given with "
+            "--eur-per-usd and --fx-date",
             basis="observed",
         )
     try:

@@ -16,13 +16,18 @@ on AWS Windows is always licence-included), from the price book with its source.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from migration.catalog import Catalog, Server
 from migration.pricing.book import PriceBook, PriceEntry, Quote, VmSize, find_book
+from migration.sizing.options import (
+    AS_ON_PREMISES,
+    DEFAULT_FAMILIES,
+    DEFAULT_REGION,
+    PERFORMANCE_BASED,
+    SizingOptions,
+)
 from migration.sizing.readiness import (
     CONDITIONAL,
     MAX_DISK_GB,
@@ -34,109 +39,7 @@ from migration.sizing.readiness import (
     combine,
     os_readiness,
 )
-
-DEFAULT_REGION = {"azure": "swedencentral", "aws": "eu-north-1"}
-DEFAULT_FAMILIES = {"azure": ("Dsv5", "Esv5"), "aws": ("m5", "r7a")}
-AS_ON_PREMISES = "as on-premises"
-PERFORMANCE_BASED = "performance-based"
-
-
-@dataclass(frozen=True)
-class SizingOptions:
-    """How to size: comfort factor, performance-based or not, allowed families, books."""
-
-    comfort_factor: float = 1.3
-    performance_based: bool = True
-    azure_families: tuple[str, ...] = DEFAULT_FAMILIES["azure"]
-    aws_families: tuple[str, ...] = DEFAULT_FAMILIES["aws"]
-    as_of: date | None = None  # readiness date; default: the catalog's planning start
-    books_dir: Path | None = None
-
-    def families(self, provider: str) -> tuple[str, ...]:
-        """Allowed families for a provider (empty: every family in the book)."""
-        return self.azure_families if provider == "azure" else self.aws_families
-
-
-@dataclass(frozen=True, slots=True)
-class DiskSizing:
-    """One disk: its catalog size, the tier it maps to and its monthly price."""
-
-    size_gb: float
-    tier: str | None  # "P10", "gp3"; None when nothing holds it
-    monthly_price: float | None
-    basis: str  # observed | derived | unknown
-
-
-@dataclass(frozen=True, slots=True)
-class ServerSizing:
-    """A server's target size, readiness and pay-as-you-go price on one provider."""
-
-    server_id: str
-    provider: str
-    region: str
-    sku: str | None
-    readiness: str
-    readiness_reasons: tuple[str, ...]
-    monthly_price: float | None  # compute + Windows licence per catalog facts, EUR/month
-    price_source: str | None
-    basis: str  # "as on-premises" | "performance-based"
-    target_vcpu: int
-    target_memory_gb: float
-    family: str | None = None
-    sku_vcpu: int | None = None
-    sku_memory_gb: float | None = None
-    os_family: str = "unknown"
-    compute_monthly: float | None = None  # Linux pay-as-you-go rate of the size
-    licence_model: str = "none"  # none | hybrid-benefit | licence-included
-    licence_monthly: float | None = 0.0  # Windows licence part of monthly_price
-    disks: tuple[DiskSizing, ...] = ()
-    disks_monthly: float | None = 0.0
-    notes: tuple[str, ...] = field(default=())
-
-    def to_json_dict(self) -> dict[str, object]:
-        """The JSON-ready form (plan.json extension, cost.json detail)."""
-        return {
-            "sku": self.sku,
-            "readiness": self.readiness,
-            "readiness_reasons": list(self.readiness_reasons),
-            "monthly_price": _round(self.monthly_price),
-            "price_source": self.price_source,
-            "basis": self.basis,
-            "target_vcpu": self.target_vcpu,
-            "target_memory_gb": self.target_memory_gb,
-            "licence_model": self.licence_model,
-            "disks": [
-                {
-                    "size_gb": d.size_gb,
-                    "tier": d.tier,
-                    "monthly_price": _round(d.monthly_price),
-                    "basis": d.basis,
-                }
-                for d in self.disks
-            ],
-            "notes": list(self.notes),
-        }
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
-
-
-_BASIS_RANK = {"observed": 0, "derived": 1, "unknown": 2}
-
-
-def price_source(book: PriceBook, entries: Iterable[PriceEntry], planned_region: str) -> str:
-    """Provenance text for a price made of these entries (the weakest basis wins)."""
-    items = list(entries)
-    basis = max((e.basis for e in items), key=lambda b: _BASIS_RANK[b], default="unknown")
-    retrieved = max((e.retrieved for e in items if e.retrieved), default=book.doc.retrieved)
-    low = any(e.confidence == "low" for e in items)
-    text = f"{book.doc.source} {book.region} {retrieved}, {basis}"
-    if low:
-        text += ", low confidence"
-    if book.region != planned_region:
-        text += f"; priced as {book.region}"
-    return text
+from migration.sizing.result import DiskSizing, ServerSizing, price_source
 
 
 @dataclass(frozen=True)
@@ -169,7 +72,11 @@ class Sizer:
         self._disks: dict[float, DiskSizing] = {}
         self._os: dict[str, OsInfo] = {}
         self._parts: dict[tuple[object, ...], _Part] = {}
-        self._tiers = sorted(book.doc.disk_tiers, key=lambda t: t.size_gb)
+        tiers = sorted(book.doc.disk_tiers, key=lambda t: t.size_gb)
+        self._tiers = {
+            "P": [t for t in tiers if not t.name.startswith("E")],
+            "E": [t for t in tiers if t.name.startswith("E")],
+        }
 
     # -- sizes ---------------------------------------------------------------------------
     def targets(self, server: Server) -> tuple[int, float, str]:
@@ -216,30 +123,41 @@ class Sizer:
         return choice
 
     # -- disks ---------------------------------------------------------------------------
-    def disk(self, size_gb: float) -> DiskSizing:
-        """Tier and monthly price of one disk (cached by size)."""
-        cached = self._disks.get(size_gb)
+    def disk(self, size_gb: float, production: bool = True) -> DiskSizing:
+        """Tier and monthly price of one disk (cached by size): Azure Premium SSD for
+        production, Standard SSD (E tiers, when the book has them) for test and dev, as the
+        generated stacks create them; AWS gp3 for all."""
+        cache_key = size_gb if production else -size_gb
+        cached = self._disks.get(cache_key)
         if cached is not None:
             return cached
+        # a disk beyond the largest volume is priced as the fewest equal volumes striped
+        # together (its readiness says it must be split)
+        count = max(1, math.ceil(size_gb / MAX_DISK_GB[self.provider]))
+        part_gb = size_gb / count
+        suffix = f" x{count}" if count > 1 else ""
         if self.provider == "aws":
             quote = self.book.quote("ebs:gp3")
-            if size_gb > MAX_DISK_GB["aws"]:
-                result = DiskSizing(size_gb, None, None, "unknown")
-            elif quote is None or quote.monthly is None:
-                result = DiskSizing(size_gb, "gp3", None, "unknown")
+            if quote is None or quote.monthly is None:
+                result = DiskSizing(size_gb, "gp3" + suffix, None, "unknown")
             else:
-                result = DiskSizing(size_gb, "gp3", quote.monthly * size_gb, quote.entry.basis)
+                result = DiskSizing(
+                    size_gb, "gp3" + suffix, quote.monthly * size_gb, quote.entry.basis
+                )
         else:
-            tier = next((t for t in self._tiers if t.size_gb >= size_gb), None)
+            family = self._tiers["P"] if production or not self._tiers["E"] else self._tiers["E"]
+            tier = next((t for t in family if t.size_gb >= part_gb), None)
             if tier is None:
                 result = DiskSizing(size_gb, None, None, "unknown")
             else:
                 quote = self.book.quote(f"disk:{tier.name}")
                 if quote is None or quote.monthly is None:
-                    result = DiskSizing(size_gb, tier.name, None, "unknown")
+                    result = DiskSizing(size_gb, tier.name + suffix, None, "unknown")
                 else:
-                    result = DiskSizing(size_gb, tier.name, quote.monthly, quote.entry.basis)
-        self._disks[size_gb] = result
+                    result = DiskSizing(
+                        size_gb, tier.name + suffix, quote.monthly * count, quote.entry.basis
+                    )
+        self._disks[cache_key] = result
         return result
 
     def os_info(self, slug: str) -> OsInfo:
@@ -251,8 +169,7 @@ class Sizer:
         return info
 
     # -- one server ----------------------------------------------------------------------
-    def size(self, server: Server) -> ServerSizing:
-        """Size, price and readiness of one server."""
+    def _part(self, server: Server) -> _Part:
         key = (
             server.os,
             server.vcpu,
@@ -266,6 +183,15 @@ class Sizer:
         if part is None:
             part = self._compute_part(server)
             self._parts[key] = part
+        return part
+
+    def compute_price(self, server: Server) -> float | None:
+        """Compute + OS licence per month (no disks), cached by the server's shape."""
+        return self._part(server).monthly
+
+    def size(self, server: Server) -> ServerSizing:
+        """Size, price and readiness of one server."""
+        part = self._part(server)
         target = "Azure" if self.provider == "azure" else "AWS"
         found: list[tuple[str, str]] = []
         if server.disks_gb[0] > MAX_OS_DISK_GB[self.provider]:
@@ -287,7 +213,9 @@ class Sizer:
                 )
         verdict = combine([*part.found, *found]) if found else part.verdict
         disk_cache = self._disks
-        disks = tuple(disk_cache.get(gb) or self.disk(gb) for gb in server.disks_gb)
+        prod = server.environment == "prod"
+        sign = 1.0 if prod else -1.0
+        disks = tuple(disk_cache.get(gb * sign) or self.disk(gb, prod) for gb in server.disks_gb)
         notes = part.notes
         total = 0.0
         disks_monthly: float | None = None
@@ -326,6 +254,8 @@ class Sizer:
             compute_monthly=part.compute,
             licence_model=part.licence_model,
             licence_monthly=part.licence,
+            licence_product=part.product,
+            licence_included_monthly=part.included,
             disks=disks,
             disks_monthly=disks_monthly,
             notes=notes,
@@ -367,24 +297,37 @@ class Sizer:
         compute = choice.linux.monthly if choice.linux is not None else None
         licence_model = "none"
         licence: float | None = 0.0
+        included: float | None = 0.0
+        product = _licence_product(info)
         entries: list[PriceEntry] = []
         if choice.linux is not None:
             entries.append(choice.linux.entry)
-        if windows:
+        if product == "windows":
+            win = choice.windows or (
+                self.book.quote(f"vm:{choice.size.name}", "windows-payg") if choice.size else None
+            )
+            if win is not None and win.monthly is not None and compute is not None:
+                included = max(0.0, win.monthly - compute)
+            else:
+                included = None
             if hybrid_benefit:
                 licence_model = "hybrid-benefit"
             else:
                 licence_model = "licence-included"
-                win = choice.windows
-                if win is not None and win.monthly is not None and compute is not None:
-                    licence = max(0.0, win.monthly - compute)
+                licence = included
+                if win is not None and included is not None:
                     entries.append(win.entry)
-                else:
-                    licence = None
-                    if choice.size is not None:
-                        notes.append(
-                            f"Windows licence-included price unknown for {choice.size.name}"
-                        )
+                elif choice.size is not None:
+                    notes.append(f"Windows licence-included price unknown for {choice.size.name}")
+        elif product in ("rhel", "sles") and choice.size is not None:
+            licence_model = "licence-included"
+            band = "small" if choice.size.vcpu <= 4 else "large"
+            quote = self.book.quote(f"os:{product}", band)
+            included = licence = quote.monthly if quote is not None else None
+            if quote is not None and quote.monthly is not None:
+                entries.append(quote.entry)
+            else:
+                notes.append(f"{info.name} subscription price unknown")
         if compute is None and choice.size is not None:
             notes.append(f"pay-as-you-go price unknown for {choice.size.name}")
         monthly = None if compute is None or licence is None else compute + licence
@@ -400,6 +343,8 @@ class Sizer:
             compute=compute,
             licence_model=licence_model,
             licence=licence,
+            product=product,
+            included=included,
             monthly=monthly,
             source=source,
             notes=tuple(notes),
@@ -418,9 +363,23 @@ class _Part:
     compute: float | None
     licence_model: str
     licence: float | None
+    product: str
+    included: float | None
     monthly: float | None
     source: str | None
     notes: tuple[str, ...]
+
+
+def _licence_product(info: OsInfo) -> str:
+    """The OS licence a server pays for in the cloud: windows, rhel, sles or none."""
+    if info.family == "windows":
+        return "windows"
+    slug = info.slug
+    if slug.startswith(("rhel", "redhat")):
+        return "rhel"
+    if slug.startswith(("sles", "suse")):
+        return "sles"
+    return "none"
 
 
 def make_sizer(
@@ -455,3 +414,18 @@ def size_catalog(
     """Size every server of the catalog for one provider; keyed by server id."""
     sizer = make_sizer(catalog, provider, region, options, book)
     return {server.id: sizer.size(server) for server in catalog.servers}
+
+
+__all__ = [
+    "AS_ON_PREMISES",
+    "DEFAULT_FAMILIES",
+    "DEFAULT_REGION",
+    "PERFORMANCE_BASED",
+    "DiskSizing",
+    "ServerSizing",
+    "Sizer",
+    "SizingOptions",
+    "make_sizer",
+    "price_source",
+    "size_catalog",
+]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from migration.catalog.models import parse_port
+from migration.errors import UtflyttError
 from migration.plan import Plan, PlannedServer
 from stacks import baseline
 
@@ -39,8 +40,12 @@ OPTION_KEYS = frozenset(
 )
 
 
-class AwsConfigError(ValueError):
-    """The ``utflytt:aws`` stack config is wrong; the message names the key."""
+class AwsConfigError(UtflyttError, ValueError):
+    """The ``utflytt:aws`` stack config is wrong; the message names the key.
+
+    Raised while laying out an AWS stack (``utflytt preview``, ``pulumi preview``); the user
+    fixes the named key of ``utflytt:aws`` in ``Pulumi.<stack>.yaml``.
+    """
 
 
 @dataclass(frozen=True)

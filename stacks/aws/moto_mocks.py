@@ -8,7 +8,7 @@ security group or an instance type the region does not offer fail with moto's
 ``ClientError`` too): an availability zone of another region, an unknown region, security
 group rule protocols and ports, the customer gateway address, VPN routes, ALB subnets.
 Resources outside EC2 (KMS, IAM, CloudWatch Logs, Backup, ELBv2) are echoed with realistic
-ids and ARNs. Reference: /work/shared/reference/pulumi-testing.md §3.
+ids and ARNs. See docs/pulumi-testing.md ("AWS: mocks backed by moto").
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Security invariants of AWS stacks, checked over the resources a run registered.
 
-The same rules as for Azure (DESIGN.md, "Stacks"): no public IP outside citizen-facing
+The same rules as for Azure (docs/architecture.md, "Stacks"): no public IP outside citizen-facing
 systems' load balancers, no inbound rule from the whole internet on an instance, every EBS
 volume encrypted, every taggable resource tagged, the region in the EU.
 """

@@ -1,0 +1,281 @@
+"""Assemble everything the renderers show, in one language (one call per language).
+
+The catalog, plan and cost report are read once; the checklist entries, runbooks, legal
+timeline, risk register and stressed-exit table are computed once and handed to the
+templates as typed views or plain rows. Templates only format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from exit_plan.checklist import Entry, build_entries
+from exit_plan.control import (
+    CostFacts,
+    DocumentInfo,
+    Risk,
+    StressRow,
+    document_info,
+    risk_register,
+    stressed_exit,
+)
+from exit_plan.data import Checklist, Lang
+from exit_plan.report import (
+    TARGET_NAMES,
+    _cutover_wave,
+    _dependency_edges,
+    _flag_values,
+    checklist_groups,
+    checklist_rows,
+    cost_view,
+    legal_flags,
+    wave_system_names,
+)
+from exit_plan.runbook import build_runbooks, system_providers
+from exit_plan.runbook_view import RunbookView, runbook_views
+from exit_plan.timeline import LegalTimeline, Option, legal_timeline
+from migration.catalog import Catalog
+from migration.plan import Plan
+
+SUMMARY_WAVES = 30
+"""Waves listed in the decision summary; the rest are in appendix B."""
+GRAPH_SYSTEMS = 80
+"""Above this many systems the dependency graph is left to the per-wave views."""
+
+
+@dataclass(frozen=True)
+class OptionView:
+    key: str
+    label: str
+    request: date
+    transition_start: date
+    transition_end: date
+    retrieval_end: date
+    erasure: date
+    cost: str
+    risk: str
+
+
+@dataclass(frozen=True)
+class GateRow:
+    id: str
+    title: str
+    kind: str
+    due: date | None
+    owner: str
+    gates: str
+    overdue: bool
+
+
+def _option_views(
+    timeline: LegalTimeline, catalog: Catalog, checklist: Checklist, lang: Lang
+) -> list[OptionView]:
+    from exit_plan.render import money
+
+    label = checklist.label
+    fee = catalog.contract.monthly_base_fee or 0.0
+    views = []
+    for option in timeline.options:
+        if option.key == "A":
+            backstop = "" if option.within_backstop else label("option.A.backstop_over", lang)
+            cost = label("option.A.cost", lang).format(
+                end=option.transition_end.isoformat(),
+                months=option.months_saved,
+                saving=money(fee * option.months_saved, lang),
+                currency=catalog.currency,
+            )
+            risk = label("option.A.risk", lang).format(
+                backstop=backstop, notice=catalog.contract.notice_months
+            )
+        else:
+            early = (
+                label("option.B.early", lang).format(notice=option.request.isoformat())
+                if option.notice_before_last_wave
+                else ""
+            )
+            cost = label("option.B.cost", lang).format(exit_day=timeline.exit_day.isoformat())
+            risk = label("option.B.risk", lang).format(early=early)
+        views.append(_option_view(option, label(f"option.{option.key}", lang), cost, risk))
+    return views
+
+
+def _option_view(option: Option, name: str, cost: str, risk: str) -> OptionView:
+    return OptionView(
+        key=option.key,
+        label=name,
+        request=option.request,
+        transition_start=option.transition_start,
+        transition_end=option.transition_end,
+        retrieval_end=option.retrieval_end,
+        erasure=option.erasure,
+        cost=cost,
+        risk=risk,
+    )
+
+
+def _gate_rows(
+    entries: list[Entry], checklist: Checklist, lang: Lang, as_of: date
+) -> list[GateRow]:
+    """The items that gate wave 0, in due order (the legal sequence at a glance)."""
+    first = min((e.gates.number for e in entries if e.gates is not None), default=None)
+    rows = [
+        GateRow(
+            id=e.item.id,
+            title=e.item.title.get(lang),
+            kind=e.item.item_kind,
+            due=e.due,
+            owner=checklist.label(f"role.{e.item.owner}", lang),
+            gates=e.gates.name,
+            overdue=e.overdue(as_of),
+        )
+        for e in entries
+        if e.gates is not None and e.gates.number == first and e.subject.scope == "once"
+    ]
+    return sorted(rows, key=lambda r: (r.due or date.max, r.id))
+
+
+def _warnings(
+    warnings: list[tuple[str, str, tuple[str, ...]]], checklist: Checklist, lang: Lang
+) -> list[dict[str, Any]]:
+    """Plan or cost warnings: in Swedish the text per code and the ids concerned (the
+    planner's and cost model's own messages are English: kept for the English report)."""
+    rows = []
+    known = checklist.labels
+    for code, message, subjects in warnings:
+        key = f"warning.{code}" if f"warning.{code}" in known else "warning.other"
+        rows.append(
+            {
+                "code": code,
+                "title": checklist.label(key, lang),
+                "subjects": ", ".join(subjects),
+                "message": message if lang == "en" else "",
+            }
+        )
+    return rows
+
+
+def build_report(
+    catalog: Catalog,
+    plan: Plan,
+    cost: Mapping[str, Any] | None,
+    checklist: Checklist,
+    lang: Lang,
+    as_of: date | None = None,
+    version: str = "1",
+) -> dict[str, Any]:
+    """Everything the Markdown, HTML and spreadsheet renderers show, in ``lang``."""
+    today = as_of or date.today()
+    timeline = legal_timeline(catalog, plan)
+    entries = build_entries(checklist, catalog, plan, timeline)
+    books = build_runbooks(checklist, catalog, plan)
+    facts = CostFacts.from_json(cost)
+    flags = legal_flags(cost, checklist, lang, _flag_values(catalog, plan, cost, lang))
+    document: DocumentInfo = document_info(catalog, plan, entries, today, version)
+    risks: list[Risk] = risk_register(
+        catalog, plan, facts, timeline, entries, today, checklist, lang
+    )
+    emergency: list[StressRow] = stressed_exit(catalog, plan)
+    runbooks: list[RunbookView] = runbook_views(books, plan, catalog, checklist, lang)
+    cited = sorted(
+        {key for e in entries for key in e.item.sources}
+        | {key for b in books for t in b.tasks for key in t.task.sources}
+        | (set(checklist.runbook.rollback_sources) if books else set())
+        | {key for flag in flags for key in flag["cite"]}
+    )
+    cutover = _cutover_wave(plan)
+    modes = {b.number: (b.mode, b.mode_label) for b in runbooks}
+    servers = catalog.servers_by_id
+    systems = catalog.systems_by_id
+    ordered = sorted(plan.waves, key=lambda w: w.number)
+    waves = [
+        {
+            "number": w.number,
+            "name": w.name,
+            "start": w.start,
+            "end": w.end,
+            "systems": wave_system_names(w, catalog, servers, systems),
+            "graph_ids": [s for s in w.systems if cutover.get(s) == w.number],
+            "servers": len(w.servers),
+            "mode": modes.get(w.number, ("", ""))[1],
+            "mode_key": modes.get(w.number, ("", ""))[0],
+        }
+        for w in ordered
+    ]
+    in_wave = {s for w in plan.waves for s in w.systems}
+    not_moving = [s for s in sorted(catalog.systems, key=lambda s: s.id) if s.id not in in_wave]
+    not_moving_groups = [
+        {
+            "disposition": checklist.label(f"disposition.{d}", lang),
+            "systems": [s.name for s in not_moving if s.disposition == d],
+        }
+        for d in ("retain", "repurchase", "retire", "rehost", "replatform", "rebuild")
+        if any(s.disposition == d for s in not_moving)
+    ]
+    procurement = next((e.due for e in entries if e.item.id == "con-procurement"), None)
+    rows = checklist_rows(entries, checklist, lang)
+    for row, entry in zip(rows, entries, strict=True):
+        row["overdue"] = entry.overdue(today)
+        row["gates"] = entry.gates.name if entry.gates is not None else ""
+        row["kind"] = entry.item.item_kind
+    return {
+        "lang": lang,
+        "organisation": plan.organisation or catalog.organisation,
+        "provider": plan.provider_name or catalog.contract.provider,
+        "target": f"{TARGET_NAMES.get(plan.target.provider, plan.target.provider)}"
+        f" ({plan.target.region})",
+        "notice_date": plan.notice_date,
+        "deadline": plan.deadline,
+        "catalog_sha256": plan.catalog_sha256,
+        "document": document,
+        "timeline": timeline,
+        "options": _option_views(timeline, catalog, checklist, lang),
+        "key_dates": [
+            ("procurement_due", procurement),
+            ("decision_due", timeline.decision_due),
+            ("first_wave", timeline.first_wave_start),
+            ("last_wave", timeline.last_wave_end),
+            ("exit_day", timeline.exit_day),
+        ],
+        "gates": _gate_rows(entries, checklist, lang, today),
+        "risks": risks,
+        "emergency": emergency,
+        "capacity": catalog.planning.max_servers_per_wave,
+        "wave_days": catalog.planning.wave_days,
+        "legal_flags": flags,
+        "has_cost": cost is not None,
+        "plan_warnings": _warnings(
+            [(w.code, w.message, w.subjects) for w in plan.warnings], checklist, lang
+        ),
+        "cost_warnings": _warnings([(c, m, ()) for c, m in facts.warnings], checklist, lang),
+        "waves": waves,
+        "summary_waves": waves[:SUMMARY_WAVES],
+        "more_waves": max(0, len(waves) - SUMMARY_WAVES),
+        "blackouts": [(b.from_, b.to, b.reason) for b in catalog.planning.blackouts],
+        "not_moving_groups": not_moving_groups,
+        "show_graph": len(catalog.systems) <= GRAPH_SYSTEMS,
+        "graph_nodes": [
+            {"id": s.id, "name": s.name} for s in sorted(catalog.systems, key=lambda s: s.id)
+        ],
+        "graph_edges": _dependency_edges(catalog),
+        "system_names": {s.id: s.name for s in catalog.systems},
+        "providers": system_providers(catalog, plan, servers)[0],
+        "checklist": checklist_groups(entries, checklist, lang, today),
+        "checklist_rows": rows,
+        "entries": entries,
+        "entry_count": len(entries),
+        "runbooks": runbooks,
+        "cost": cost_view(cost, checklist, lang),
+        "sources": [
+            {
+                "key": key,
+                "kind": checklist.label(f"source_kind.{checklist.sources[key].kind}", lang),
+                "title": checklist.sources[key].title_in(lang),
+                "section": checklist.sources[key].section.get(lang),
+                "url": checklist.sources[key].url,
+            }
+            for key in cited
+        ],
+    }

@@ -1,0 +1,111 @@
+"""exit-plan.json: the exit plan for tools and tests (contract in DESIGN.md).
+
+``document`` {version, generated, as_of, catalog_sha256, approvals}; ``checklist`` [{id,
+title, kind, due, gates, owner, evidence, sources, overdue}]; ``runbooks`` [{wave, start,
+end, servers (move order), steps, rollback, flows [{from_system, from_env, to_system,
+to_env, ports, action}]}]; ``risks`` [...]. Optional extensions: ``timeline`` (the Data Act
+dates of both request options and the shared exit day), ``emergency``, ``subject`` per
+checklist line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from exit_plan.runbook_view import FlowRow, RunbookView
+
+SCHEMA_VERSION = 1
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _flow(row: FlowRow, action: str) -> dict[str, Any]:
+    return {
+        "from_system": row.from_system,
+        "from_env": row.from_env,
+        "to_system": row.to_system,
+        "to_env": row.to_env,
+        "ports": list(row.ports),
+        "action": action,
+        "server_pairs": row.pairs,
+    }
+
+
+def _runbook(view: RunbookView) -> dict[str, Any]:
+    return {
+        "wave": view.name,
+        "number": view.number,
+        "start": view.start.isoformat(),
+        "end": view.end.isoformat(),
+        "mode": view.mode,
+        "servers": [m.server for m in view.moves],
+        "contacts": {m.server: m.contact for m in view.moves},
+        "steps": [*(f"{t.date.isoformat()} {t.day}: {t.title}" for t in view.tasks), *view.cutover],
+        "dns": list(view.dns),
+        "smoke_tests": list(view.smoke),
+        "go_no_go": list(view.go_no_go),
+        "rollback": list(view.rollback_steps),
+        "rto_hours": view.shortest_rto,
+        "flows": [_flow(f, "open") for f in view.flows_open]
+        + [_flow(f, "close") for f in view.flows_close],
+    }
+
+
+def exit_plan_document(report: dict[str, Any]) -> dict[str, Any]:
+    """The exit-plan.json document of an assembled report (see :mod:`exit_plan.assemble`)."""
+    document = report["document"]
+    timeline = report["timeline"]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "lang": report["lang"],
+        "document": {
+            "version": document.version,
+            "generated": document.generated.isoformat(),
+            "as_of": document.as_of.isoformat(),
+            "catalog_sha256": document.catalog_sha256,
+            "approvals": [{"role": a.role, "name": a.name or None} for a in document.approvals],
+        },
+        "timeline": {
+            "exit_day": timeline.exit_day.isoformat(),
+            "decision_due": timeline.decision_due.isoformat(),
+            "options": {
+                option.key: {
+                    "request": option.request.isoformat(),
+                    "transition_start": option.transition_start.isoformat(),
+                    "transition_end": option.transition_end.isoformat(),
+                    "retrieval_end": option.retrieval_end.isoformat(),
+                    "erasure": option.erasure.isoformat(),
+                }
+                for option in timeline.options
+            },
+        },
+        "checklist": [
+            {
+                "id": row["id"],
+                "title": row["title"],
+                "kind": row["kind"],
+                "subject": row["subject"],
+                "due": _iso(row["due"]),
+                "gates": row["gates"] or None,
+                "owner": row["owner"],
+                "evidence": row["evidence"],
+                "sources": [s for s in row["sources"].split(", ") if s],
+                "overdue": row["overdue"],
+            }
+            for row in report["checklist_rows"]
+        ],
+        "runbooks": [_runbook(view) for view in report["runbooks"]],
+        "risks": [asdict(risk) for risk in report["risks"]],
+        "emergency": [
+            {
+                **asdict(row),
+                "start": row.start.isoformat(),
+                "critical_left": list(row.critical_left),
+            }
+            for row in report["emergency"]
+        ],
+    }

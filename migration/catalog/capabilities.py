@@ -1,0 +1,66 @@
+"""The bundled capability vocabulary (capabilities.yaml) and the check ``validate`` warns with.
+
+A capability names a business function a system serves; systems that share one are
+consolidation candidates (``utflytt overlap``). The vocabulary keeps two catalogs, or two
+sectors of one city, spelling the same job the same way. A capability outside it is a
+warning, not an error, with the closest entry as a suggestion; a city's own ones carry the
+prefix ``custom-`` and pass silently.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from importlib import resources
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from migration.catalog.models import Catalog
+
+CUSTOM_PREFIX = "custom-"
+
+
+class Capability(BaseModel):
+    """One entry of the vocabulary: id, domain and its Swedish and English names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    domain: str
+    sv: str
+    en: str
+
+
+@functools.cache
+def vocabulary() -> dict[str, Capability]:
+    """The bundled vocabulary, keyed by id, in file order."""
+    text = resources.files("migration.catalog").joinpath("capabilities.yaml").read_text("utf-8")
+    entries = [Capability.model_validate(e) for e in yaml.safe_load(text)["capabilities"]]
+    return {e.id: e for e in entries}
+
+
+def capability_name(capability: str, lang: str) -> str:
+    """The capability's name in ``lang`` (sv or en); a custom one is shown as written."""
+    entry = vocabulary().get(capability)
+    if entry is None:
+        return capability
+    return entry.sv if lang == "sv" else entry.en
+
+
+def capability_warnings(catalog: Catalog) -> list[str]:
+    """One warning per system and capability that is neither bundled nor ``custom-``."""
+    known = vocabulary()
+    warnings = []
+    for index, system in enumerate(catalog.systems):
+        for capability in system.capabilities:
+            if capability in known or capability.startswith(CUSTOM_PREFIX):
+                continue
+            close = difflib.get_close_matches(capability, list(known), n=1, cutoff=0.8)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            warnings.append(
+                f"systems[{index}].capabilities: {capability!r} of system {system.id!r} is not "
+                f"in the bundled vocabulary{hint} (a city's own capability starts with "
+                f"{CUSTOM_PREFIX!r}; list: utflytt overlap --vocabulary)"
+            )
+    return warnings
