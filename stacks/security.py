@@ -94,7 +94,7 @@ class Violation:
 
 
 def check(
-    resources: Sequence[Resource],
+    resources: Sequence[Any],  # Resource (Azure harness) or an AWS run's recorded resources
     *,
     region: str | None = None,
     provider: str = "azure",

@@ -88,11 +88,11 @@ def test_the_example_plan_warns_where_azure_backup_cannot_meet_the_rpo():
     assert warned == [s for s in short if s in baseline.migrating_systems(plan)]
 
 
-def _doc_table(heading: str) -> dict[str, int]:
+def _doc_table(heading: str) -> dict[str, tuple[int, int]]:
     text = DOCS.read_text(encoding="utf-8")
     section = text.split(heading, 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| `?(\w+)`? \| (\d+) \| (\d+) \|", section, re.M)
-    return {name: (int(a), int(b)) for name, a, b in rows}  # type: ignore[misc]
+    return {name: (int(a), int(b)) for name, a, b in rows}
 
 
 def test_retention_table_in_the_docs_is_the_code():
