@@ -208,7 +208,9 @@ def _entrance(book: PriceBook, inputs: Mapping[str, Any]) -> tuple[dict[str, flo
 def _public_ip(book: PriceBook, inputs: Mapping[str, Any]) -> tuple[dict[str, float], str] | None:
     price = _q(book, "ip:public")
     name = str(inputs.get("publicIpAddressName") or inputs.get("tags", {}).get("Name") or "")
-    component = "vpn" if "vpn" in name else "public_entrances"
+    component = (
+        "vpn" if "vpn" in name else "remote_access" if "bastion" in name else "public_entrances"
+    )
     return None if price is None else ({component: price}, "public IPv4")
 
 
