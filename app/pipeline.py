@@ -88,6 +88,7 @@ def run_plan(
     from app.overlap import plan_extras
     from exit_plan import LANGS, exit_plan_files
     from migration.errors import UtflyttError
+    from stacks.network import check_plan
 
     for lang in (options or PipelineOptions()).langs:
         if lang not in LANGS:
@@ -102,6 +103,7 @@ def run_plan(
         plan = plan_catalog(catalog, digest, opts.plan)
     except PlanError as exc:  # name the catalog lines of what the error is about
         raise locate_plan_error(exc, catalog_path) from None
+    plan = check_plan(plan, catalog.planning.quotas)  # network limits: raises before writing
     step("comparing costs")
     report = compare_costs(catalog, plan, opts.cost)
     extras = plan_extras(catalog, digest, (plan, report), opts)  # overlap, what-if
@@ -118,7 +120,7 @@ def run_plan(
         (out / "cost.xlsx", to_xlsx(report, catalog, plan, extras.sheets)),
         *((out / name, text) for name, text in extras.files),
     ]
-    files = exit_plan_files(catalog, plan, cost_document, opts.langs, opts.formats)
+    files = exit_plan_files(catalog, plan, report, opts.langs, opts.formats)
     outputs.extend((out / name, data) for name, data in files)
     stacks = None
     if opts.stack_config_dir is not None:

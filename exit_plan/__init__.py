@@ -17,6 +17,7 @@ from exit_plan.jsondoc import exit_plan_document
 from exit_plan.render import render_appendix_markdown, render_html, render_markdown
 from exit_plan.xlsx import render_xlsx
 from migration.catalog import Catalog
+from migration.cost.model import CostReport
 from migration.errors import UtflyttError
 from migration.fileio import dumps_json, write_atomic
 from migration.plan import Plan
@@ -31,7 +32,7 @@ class ExitPlanOptionError(UtflyttError):
 def render_exit_plan(
     catalog: Catalog,
     plan: Plan,
-    cost: Mapping[str, Any] | None,
+    cost: CostReport | Mapping[str, Any] | None,
     lang: Lang,
     fmt: str,
     checklist: Checklist | None = None,
@@ -51,12 +52,13 @@ def render_exit_plan(
 def exit_plan_files(
     catalog: Catalog,
     plan: Plan,
-    cost: Mapping[str, Any] | None,
+    cost: CostReport | Mapping[str, Any] | None,
     langs: Iterable[str] = ("sv",),
     formats: Iterable[str] = FORMATS,
     checklist: Checklist | None = None,
     as_of: date | None = None,
     version: str = "1",
+    server_detail: bool = False,
 ) -> list[tuple[str, bytes]]:
     """Every file of the exit plan as (name, bytes): per language and format, the
     Markdown appendix beside the Markdown summary, and one exit-plan.json (in the first
@@ -72,10 +74,12 @@ def exit_plan_files(
                 f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}"
             )
     data = checklist or load_checklist()
+    if isinstance(cost, CostReport):  # the typed report from migration.cost, or cost.json
+        cost = cost.to_json_dict()
     files: list[tuple[str, bytes]] = []
     for n, lang_name in enumerate(lang_list):
         lang = cast(Lang, lang_name)
-        report = build_report(catalog, plan, cost, data, lang, as_of, version)
+        report = build_report(catalog, plan, cost, data, lang, as_of, version, server_detail)
         if n == 0:
             files.append(("exit-plan.json", dumps_json(exit_plan_document(report)).encode()))
         for fmt in format_list:
@@ -94,18 +98,21 @@ def exit_plan_files(
 def write_exit_plan(
     catalog: Catalog,
     plan: Plan,
-    cost: Mapping[str, Any] | None,
+    cost: CostReport | Mapping[str, Any] | None,
     out_dir: str | Path,
     langs: Iterable[str] = ("sv",),
     formats: Iterable[str] = FORMATS,
     as_of: date | None = None,
     version: str = "1",
+    server_detail: bool = False,
 ) -> list[Path]:
     """Write the exit plan's files atomically; return their paths in order.
 
     Every option is checked before anything is written.
     """
-    files = exit_plan_files(catalog, plan, cost, langs, formats, None, as_of, version)
+    files = exit_plan_files(
+        catalog, plan, cost, langs, formats, None, as_of, version, server_detail
+    )
     return [write_atomic(Path(out_dir) / name, payload) for name, payload in files]
 
 

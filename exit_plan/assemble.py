@@ -8,7 +8,6 @@ templates as typed views or plain rows. Templates only format.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -32,42 +31,23 @@ from exit_plan.report import (
     checklist_rows,
     cost_view,
     legal_flags,
+    tracking_rows,
     wave_system_names,
 )
 from exit_plan.runbook import build_runbooks, system_providers
 from exit_plan.runbook_view import RunbookView, runbook_views
 from exit_plan.timeline import LegalTimeline, Option, legal_timeline
+from exit_plan.view import ExitPlanView, GateRow, OptionView, WaveRow
 from migration.catalog import Catalog
 from migration.plan import Plan
 
 SUMMARY_WAVES = 30
 """Waves listed in the decision summary; the rest are in appendix B."""
 GRAPH_SYSTEMS = 80
+MOVES_SHEET_SERVERS = 5000
+"""Up to this many servers the spreadsheet lists every server in move order (beyond it the
+appendix and exit-plan.json do, or --server-detail)."""
 """Above this many systems the dependency graph is left to the per-wave views."""
-
-
-@dataclass(frozen=True)
-class OptionView:
-    key: str
-    label: str
-    request: date
-    transition_start: date
-    transition_end: date
-    retrieval_end: date
-    erasure: date
-    cost: str
-    risk: str
-
-
-@dataclass(frozen=True)
-class GateRow:
-    id: str
-    title: str
-    kind: str
-    due: date | None
-    owner: str
-    gates: str
-    overdue: bool
 
 
 def _option_views(
@@ -165,8 +145,12 @@ def build_report(
     lang: Lang,
     as_of: date | None = None,
     version: str = "1",
-) -> dict[str, Any]:
-    """Everything the Markdown, HTML and spreadsheet renderers show, in ``lang``."""
+    server_detail: bool = False,
+) -> ExitPlanView:
+    """Everything the Markdown, HTML and spreadsheet renderers show, in ``lang``.
+
+    ``server_detail``: list every server of large per-server checklist items in the
+    appendix (the spreadsheet and exit-plan.json always hold every row)."""
     today = as_of or date.today()
     timeline = legal_timeline(catalog, plan)
     entries = build_entries(checklist, catalog, plan, timeline)
@@ -191,17 +175,17 @@ def build_report(
     systems = catalog.systems_by_id
     ordered = sorted(plan.waves, key=lambda w: w.number)
     waves = [
-        {
-            "number": w.number,
-            "name": w.name,
-            "start": w.start,
-            "end": w.end,
-            "systems": wave_system_names(w, catalog, servers, systems),
-            "graph_ids": [s for s in w.systems if cutover.get(s) == w.number],
-            "servers": len(w.servers),
-            "mode": modes.get(w.number, ("", ""))[1],
-            "mode_key": modes.get(w.number, ("", ""))[0],
-        }
+        WaveRow(
+            number=w.number,
+            name=w.name,
+            start=w.start,
+            end=w.end,
+            systems=tuple(wave_system_names(w, catalog, servers, systems)),
+            graph_ids=tuple(s for s in w.systems if cutover.get(s) == w.number),
+            servers=len(w.servers),
+            mode=modes.get(w.number, ("", ""))[1],
+            mode_key=modes.get(w.number, ("", ""))[0],
+        )
         for w in ordered
     ]
     in_wave = {s for w in plan.waves for s in w.systems}
@@ -215,60 +199,58 @@ def build_report(
         if any(s.disposition == d for s in not_moving)
     ]
     procurement = next((e.due for e in entries if e.item.id == "con-procurement"), None)
-    rows = checklist_rows(entries, checklist, lang)
-    for row, entry in zip(rows, entries, strict=True):
-        row["overdue"] = entry.overdue(today)
-        row["gates"] = entry.gates.name if entry.gates is not None else ""
-        row["kind"] = entry.item.item_kind
-    return {
-        "lang": lang,
-        "organisation": plan.organisation or catalog.organisation,
-        "provider": plan.provider_name or catalog.contract.provider,
-        "target": f"{TARGET_NAMES.get(plan.target.provider, plan.target.provider)}"
+    rows = checklist_rows(entries, checklist, lang, today)
+    return ExitPlanView(
+        lang=lang,
+        organisation=plan.organisation or catalog.organisation,
+        provider=plan.provider_name or catalog.contract.provider,
+        target=f"{TARGET_NAMES.get(plan.target.provider, plan.target.provider)}"
         f" ({plan.target.region})",
-        "notice_date": plan.notice_date,
-        "deadline": plan.deadline,
-        "catalog_sha256": plan.catalog_sha256,
-        "document": document,
-        "timeline": timeline,
-        "options": _option_views(timeline, catalog, checklist, lang),
-        "key_dates": [
+        notice_date=plan.notice_date,
+        deadline=plan.deadline,
+        catalog_sha256=plan.catalog_sha256,
+        document=document,
+        timeline=timeline,
+        options=tuple(_option_views(timeline, catalog, checklist, lang)),
+        key_dates=(
             ("procurement_due", procurement),
             ("decision_due", timeline.decision_due),
             ("first_wave", timeline.first_wave_start),
             ("last_wave", timeline.last_wave_end),
             ("exit_day", timeline.exit_day),
-        ],
-        "gates": _gate_rows(entries, checklist, lang, today),
-        "risks": risks,
-        "emergency": emergency,
-        "capacity": catalog.planning.max_servers_per_wave,
-        "wave_days": catalog.planning.wave_days,
-        "legal_flags": flags,
-        "has_cost": cost is not None,
-        "plan_warnings": _warnings(
-            [(w.code, w.message, w.subjects) for w in plan.warnings], checklist, lang
         ),
-        "cost_warnings": _warnings([(c, m, ()) for c, m in facts.warnings], checklist, lang),
-        "waves": waves,
-        "summary_waves": waves[:SUMMARY_WAVES],
-        "more_waves": max(0, len(waves) - SUMMARY_WAVES),
-        "blackouts": [(b.from_, b.to, b.reason) for b in catalog.planning.blackouts],
-        "not_moving_groups": not_moving_groups,
-        "show_graph": len(catalog.systems) <= GRAPH_SYSTEMS,
-        "graph_nodes": [
+        gates=tuple(_gate_rows(entries, checklist, lang, today)),
+        risks=tuple(risks),
+        emergency=tuple(emergency),
+        capacity=catalog.planning.max_servers_per_wave,
+        wave_days=catalog.planning.wave_days,
+        legal_flags=tuple(flags),
+        has_cost=cost is not None,
+        plan_warnings=tuple(
+            _warnings([(w.code, w.message, w.subjects) for w in plan.warnings], checklist, lang)
+        ),
+        cost_warnings=tuple(_warnings([(c, m, ()) for c, m in facts.warnings], checklist, lang)),
+        waves=tuple(waves),
+        summary_waves=tuple(waves[:SUMMARY_WAVES]),
+        more_waves=max(0, len(waves) - SUMMARY_WAVES),
+        blackouts=tuple((b.from_, b.to, b.reason) for b in catalog.planning.blackouts),
+        not_moving_groups=tuple(not_moving_groups),
+        show_graph=len(catalog.systems) <= GRAPH_SYSTEMS,
+        graph_nodes=tuple(
             {"id": s.id, "name": s.name} for s in sorted(catalog.systems, key=lambda s: s.id)
-        ],
-        "graph_edges": _dependency_edges(catalog),
-        "system_names": {s.id: s.name for s in catalog.systems},
-        "providers": system_providers(catalog, plan, servers)[0],
-        "checklist": checklist_groups(entries, checklist, lang, today),
-        "checklist_rows": rows,
-        "entries": entries,
-        "entry_count": len(entries),
-        "runbooks": runbooks,
-        "cost": cost_view(cost, checklist, lang),
-        "sources": [
+        ),
+        graph_edges=tuple(_dependency_edges(catalog)),
+        system_names={s.id: s.name for s in catalog.systems},
+        providers=system_providers(catalog, plan, servers)[0],
+        checklist=tuple(checklist_groups(entries, checklist, lang, today, server_detail)),
+        checklist_rows=tuple(rows),
+        tracking_rows=tuple(tracking_rows(rows, entries, checklist, lang, server_detail)),
+        server_detail=server_detail or len(catalog.servers) <= MOVES_SHEET_SERVERS,
+        entries=tuple(entries),
+        entry_count=len(entries),
+        runbooks=tuple(runbooks),
+        cost=cost_view(cost, checklist, lang),
+        sources=tuple(
             {
                 "key": key,
                 "kind": checklist.label(f"source_kind.{checklist.sources[key].kind}", lang),
@@ -277,5 +259,5 @@ def build_report(
                 "url": checklist.sources[key].url,
             }
             for key in cited
-        ],
-    }
+        ),
+    )

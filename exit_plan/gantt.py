@@ -44,8 +44,10 @@ def gantt_svg(
     blackouts: Sequence[tuple[date, date, str]],
     title: str,
     blackout_label: str,
+    as_of: tuple[date, str] | None = None,
 ) -> Markup:
-    """One SVG: rows in first-seen order, a month axis, shaded blackouts."""
+    """One SVG: rows in first-seen order, a month axis, shaded blackouts, and a line at the
+    document's as-of date (items left of it are due already)."""
     if not bars:
         return Markup("")
     rows: list[str] = []
@@ -77,15 +79,28 @@ def gantt_svg(
             f"<title>{escape(blackout_label)}: {escape(reason)} {start}–{end}</title></rect>"
         )
     month = date(first.year, first.month, 1)
+    every = max(1, ((last.year - first.year) * 12 + last.month - first.month) // 12)
+    count = 0
     while month <= last:
         if month >= first:
             parts.append(
                 f'<line x1="{x(month):.1f}" y1="{AXIS - 4}" x2="{x(month):.1f}" '
                 f'y2="{height - 10}" stroke="#e5e7eb"/>'
-                f'<text x="{x(month) + 2:.1f}" y="{AXIS - 8}" font-size="9" fill="#4b5563">'
-                f"{month.year}-{month.month:02d}</text>"
             )
+            if count % every == 0:  # at most about twelve labels
+                parts.append(
+                    f'<text x="{x(month) + 2:.1f}" y="{AXIS - 8}" font-size="9" '
+                    f'fill="#4b5563">{month.year}-{month.month:02d}</text>'
+                )
+            count += 1
         month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    if as_of is not None and first <= as_of[0] <= last:
+        ax = x(as_of[0])
+        parts.append(
+            f'<line class="as-of" x1="{ax:.1f}" y1="{AXIS - 4}" x2="{ax:.1f}" '
+            f'y2="{height - 10}" stroke="#b91c1c" stroke-dasharray="4 3">'
+            f"<title>{escape(as_of[1])}: {as_of[0]}</title></line>"
+        )
     index = {row: n for n, row in enumerate(rows)}
     for row, n in index.items():
         y = AXIS + ROW * n

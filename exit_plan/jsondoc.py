@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from exit_plan.runbook_view import FlowRow, RunbookView
+from exit_plan.view import ExitPlanView
 
 SCHEMA_VERSION = 1
 
@@ -55,13 +56,13 @@ def _runbook(view: RunbookView) -> dict[str, Any]:
     }
 
 
-def exit_plan_document(report: dict[str, Any]) -> dict[str, Any]:
+def exit_plan_document(report: ExitPlanView) -> dict[str, Any]:
     """The exit-plan.json document of an assembled report (see :mod:`exit_plan.assemble`)."""
-    document = report["document"]
-    timeline = report["timeline"]
+    document = report.document
+    timeline = report.timeline
     return {
         "schema_version": SCHEMA_VERSION,
-        "lang": report["lang"],
+        "lang": report.lang,
         "document": {
             "version": document.version,
             "generated": document.generated.isoformat(),
@@ -85,27 +86,27 @@ def exit_plan_document(report: dict[str, Any]) -> dict[str, Any]:
         },
         "checklist": [
             {
-                "id": row["id"],
-                "title": row["title"],
-                "kind": row["kind"],
-                "subject": row["subject"],
-                "due": _iso(row["due"]),
-                "gates": row["gates"] or None,
-                "owner": row["owner"],
-                "evidence": row["evidence"],
-                "sources": [s for s in row["sources"].split(", ") if s],
-                "overdue": row["overdue"],
+                "id": row.id,
+                "title": row.title,
+                "kind": row.kind,
+                "subject": row.subject,
+                "due": _iso(row.due),
+                "gates": row.gates or None,
+                "owner": row.owner,
+                "evidence": row.evidence,
+                "sources": list(row.sources),
+                "overdue": row.overdue,
             }
-            for row in report["checklist_rows"]
+            for row in report.checklist_rows
         ],
-        "runbooks": [_runbook(view) for view in report["runbooks"]],
-        "risks": [asdict(risk) for risk in report["risks"]],
+        "runbooks": [_runbook(view) for view in report.runbooks],
+        "risks": [asdict(risk) for risk in report.risks],
         "emergency": [
             {
                 **asdict(row),
                 "start": row.start.isoformat(),
                 "critical_left": list(row.critical_left),
             }
-            for row in report["emergency"]
+            for row in report.emergency
         ],
     }

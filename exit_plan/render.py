@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from exit_plan.charts import Series, cumulative_lines, yearly_bars
 from exit_plan.data import Checklist, Lang
 from exit_plan.gantt import Bar, dependency_svg, gantt_svg
+from exit_plan.view import ExitPlanView
 from migration.tables import escape_markdown
 
 
@@ -63,36 +64,36 @@ def environment() -> Environment:
     return env
 
 
-def _context(report: dict[str, Any], checklist: Checklist, lang: Lang) -> dict[str, Any]:
+def _context(report: ExitPlanView, checklist: Checklist, lang: Lang) -> dict[str, Any]:
     def label(key: str) -> str:
         return checklist.label(key, lang)
 
-    return {**report, "L": label, "source_index": {s["key"]: s for s in report["sources"]}}
+    return {**report.context(), "L": label, "source_index": {s["key"]: s for s in report.sources}}
 
 
-def render_markdown(report: dict[str, Any], checklist: Checklist, lang: Lang) -> str:
+def render_markdown(report: ExitPlanView, checklist: Checklist, lang: Lang) -> str:
     """The Markdown report (Mermaid for the Gantt chart and the dependency graph)."""
     template = environment().get_template("exit-plan.md.jinja2")
     return template.render(_context(report, checklist, lang))
 
 
-def render_appendix_markdown(report: dict[str, Any], checklist: Checklist, lang: Lang) -> str:
+def render_appendix_markdown(report: ExitPlanView, checklist: Checklist, lang: Lang) -> str:
     """Appendices A (full checklist) and B (runbooks) as one Markdown file."""
     template = environment().get_template("exit-plan-appendix.md.jinja2")
     return template.render(_context(report, checklist, lang))
 
 
-def timeline_bars(report: dict[str, Any], checklist: Checklist, lang: Lang) -> list[Bar]:
+def timeline_bars(report: ExitPlanView, checklist: Checklist, lang: Lang) -> list[Bar]:
     """The Gantt rows: the legal gates, the Data Act dates of both options, the waves."""
     label = checklist.label
-    timeline = report["timeline"]
+    timeline = report.timeline
     gates_row = label("gates", lang)
     bars = [
         Bar(gates_row, f"{row.id}: {row.title}", row.due, row.due, "gate")
-        for row in report["gates"]
+        for row in report.gates
         if row.due is not None
     ]
-    for option in report["options"]:
+    for option in report.options:
         row = f"{label('option', lang)} {option.key}"
         bars.append(Bar(row, label("t_request", lang), option.request, option.request, "legal"))
         bars.append(
@@ -107,54 +108,55 @@ def timeline_bars(report: dict[str, Any], checklist: Checklist, lang: Lang) -> l
         bars.append(Bar(row, label("t_erasure", lang), option.erasure, option.erasure, "exit"))
     exit_row = label("exit_day", lang).split(" (")[0]
     bars.append(Bar(exit_row, exit_row, timeline.exit_day, timeline.exit_day, "exit"))
-    for wave in report["waves"]:
-        kind = {"critical": "critical", "pilot": "pilot"}.get(wave["mode_key"], "wave")
-        bars.append(Bar(wave["name"], wave["name"], wave["start"], wave["end"], kind))
+    for wave in report.waves:
+        kind = {"critical": "critical", "pilot": "pilot"}.get(wave.mode_key, "wave")
+        bars.append(Bar(wave.name, wave.name, wave.start, wave.end, kind))
     return bars
 
 
-def charts(report: dict[str, Any], checklist: Checklist, lang: Lang) -> dict[str, Any]:
+def charts(report: ExitPlanView, checklist: Checklist, lang: Lang) -> dict[str, Any]:
     """The Gantt timeline, the per-wave dependency views and the cost charts, as SVG."""
     result: dict[str, Any] = {
         "gantt": gantt_svg(
             timeline_bars(report, checklist, lang),
-            report["blackouts"],
+            report.blackouts,
             checklist.label("gantt", lang),
             checklist.label("blackout", lang),
+            (report.document.as_of, checklist.label("doc_as_of", lang)),
         ),
         "deps": {
-            wave["name"]: dependency_svg(
-                wave["graph_ids"],
-                report["system_names"],
-                report["providers"],
-                f"{checklist.label('dependencies', lang)}: {wave['name']}",
+            wave.name: dependency_svg(
+                wave.graph_ids,
+                report.system_names,
+                report.providers,
+                f"{checklist.label('dependencies', lang)}: {wave.name}",
             )
-            for wave in report["waves"]
-            if wave["graph_ids"]
+            for wave in report.waves
+            if wave.graph_ids
         },
     }
-    cost = report["cost"]
+    cost = report.cost
     if cost is None:
         return result
-    yearly = [Series(r["key"], r["label"], tuple(r["yearly"])) for r in cost["rows"]]
-    cumulative = [Series(r["key"], r["label"], tuple(r["cumulative"])) for r in cost["rows"]]
+    yearly = [Series(r.key, r.label, r.yearly) for r in cost.rows]
+    cumulative = [Series(r.key, r.label, r.cumulative) for r in cost.rows]
     return result | {
         "yearly": yearly_bars(
-            checklist.label("yearly", lang), cost["years"], yearly, cost["currency"]
+            checklist.label("yearly", lang), list(cost.years), yearly, cost.currency
         ),
         "cumulative": cumulative_lines(
             checklist.label("cumulative", lang),
-            cost["years"],
+            list(cost.years),
             cumulative,
-            cost["currency"],
-            cost["break_even"],
+            cost.currency,
+            cost.break_even,
             checklist.label("break_even_short", lang),
-            checklist.label("no_break_even_in", lang).format(horizon=cost["horizon"]),
+            checklist.label("no_break_even_in", lang).format(horizon=cost.horizon),
         ),
     }
 
 
-def render_html(report: dict[str, Any], checklist: Checklist, lang: Lang) -> str:
+def render_html(report: ExitPlanView, checklist: Checklist, lang: Lang) -> str:
     """One self-contained HTML file: inline CSS, inline SVG charts, no scripts."""
     template = environment().get_template("exit-plan.html.jinja2")
     return template.render(

@@ -8,11 +8,20 @@ own format (HTML autoescape, Markdown filter, spreadsheet prefix).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from exit_plan.checklist import Entry
 from exit_plan.data import PHASES, Checklist, Lang
+from exit_plan.view import (
+    ChecklistGroup,
+    CostRow,
+    CostTable,
+    EntryRow,
+    ItemView,
+    TrackingRow,
+)
 from migration.catalog import Catalog, Server, System
 from migration.exitday import exit_day
 from migration.flows import system_flows
@@ -49,72 +58,151 @@ def _rule_text(entry: Entry, checklist: Checklist, lang: Lang) -> str:
     return f"{anchor} {rule.days:+d} {days}".replace("-", "−")
 
 
+SERVER_ROWS = 200
+"""A per-server item with more rows than this is shown per wave in the appendix (every
+row stays in the spreadsheet and exit-plan.json), unless server detail is asked for."""
+
+
+def _entry_row(e: Entry, checklist: Checklist, lang: Lang, as_of: date | None) -> EntryRow:
+    return EntryRow(
+        subject=_subject(e, checklist, lang),
+        due=e.due,
+        rule=_rule_text(e, checklist, lang),
+        owner=_owner(e, checklist, lang),
+        overdue=as_of is not None and e.overdue(as_of),
+        gates=e.gates.name if e.gates is not None else "",
+    )
+
+
+def fold_per_wave(entries: list[Entry]) -> list[tuple[int, int, str]]:
+    """Per (wave, due date) of a per-server item's entries, in first-seen order: (index of
+    the first entry, how many, the wave's name) -- "N servers in wave-03"."""
+    first: dict[tuple[int, date | None], int] = {}
+    count: dict[tuple[int, date | None], int] = {}
+    for n, entry in enumerate(entries):
+        key = (entry.subject.wave if entry.subject.wave is not None else -1, entry.due)
+        first.setdefault(key, n)
+        count[key] = count.get(key, 0) + 1
+    result = []
+    for key, n in first.items():
+        gated = entries[n].gates
+        wave = key[0]
+        place = gated.name if gated is not None else (f"wave-{wave:02d}" if wave >= 0 else "—")
+        result.append((n, count[key], place))
+    return result
+
+
 def checklist_groups(
-    entries: list[Entry], checklist: Checklist, lang: Lang, as_of: date | None = None
-) -> list[dict[str, Any]]:
-    """Entries grouped by phase, then by item (earliest due first), subjects by due date."""
+    entries: list[Entry],
+    checklist: Checklist,
+    lang: Lang,
+    as_of: date | None = None,
+    server_detail: bool = False,
+) -> list[ChecklistGroup]:
+    """Entries grouped by phase, then by item (earliest due first), subjects by due date;
+    large per-server items folded per wave unless ``server_detail``. One pass."""
+    by_phase: dict[str, dict[str, list[Entry]]] = {phase: {} for phase in PHASES}
+    for entry in entries:
+        by_phase[entry.item.phase].setdefault(entry.item.id, []).append(entry)
     groups = []
     for phase in PHASES:
-        by_item: dict[str, list[Entry]] = {}
-        for entry in entries:
-            if entry.item.phase == phase:
-                by_item.setdefault(entry.item.id, []).append(entry)
         items = []
-        for item_entries in by_item.values():
+        for item_entries in by_phase[phase].values():
             item = item_entries[0].item
-            rows = [
-                {
-                    "subject": _subject(e, checklist, lang),
-                    "due": e.due,
-                    "rule": _rule_text(e, checklist, lang),
-                    "owner": _owner(e, checklist, lang),
-                    "overdue": as_of is not None and e.overdue(as_of),
-                    "gates": e.gates.name if e.gates is not None else "",
-                }
-                for e in item_entries
-            ]
-            first_due = min((e.due for e in item_entries if e.due), default=None)
+            if item.per == "server" and len(item_entries) > SERVER_ROWS and not server_detail:
+                label = checklist.label("servers_in_wave", lang)
+                rows = [
+                    replace(
+                        _entry_row(item_entries[n], checklist, lang, as_of),
+                        subject=label.format(count=count, wave=place),
+                    )
+                    for n, count, place in fold_per_wave(item_entries)
+                ]
+            else:
+                rows = [_entry_row(e, checklist, lang, as_of) for e in item_entries]
             items.append(
-                {
-                    "id": item.id,
-                    "per": item.per,
-                    "title": item.title.get(lang),
-                    "text": item.text.get(lang),
-                    "evidence": item.evidence.get(lang),
-                    "sources": list(item.sources),
-                    "rows": rows,
-                    "first_due": first_due,
-                }
+                ItemView(
+                    id=item.id,
+                    per=item.per,
+                    title=item.title.get(lang),
+                    text=item.text.get(lang),
+                    evidence=item.evidence.get(lang),
+                    sources=item.sources,
+                    rows=tuple(rows),
+                    first_due=min((e.due for e in item_entries if e.due), default=None),
+                )
             )
-        items.sort(key=lambda i: (i["first_due"] or date.max, i["id"]))
+        items.sort(key=lambda i: (i.first_due or date.max, i.id))
         if items:
             label = checklist.label(f"phase.{phase}", lang)
-            groups.append({"phase": phase, "label": label, "items": items})
+            groups.append(ChecklistGroup(phase=phase, label=label, items=tuple(items)))
     return groups
 
 
-def checklist_rows(entries: list[Entry], checklist: Checklist, lang: Lang) -> list[dict[str, Any]]:
-    """One flat row per entry (for the spreadsheet), in checklist order."""
+def checklist_rows(
+    entries: list[Entry], checklist: Checklist, lang: Lang, as_of: date | None = None
+) -> list[TrackingRow]:
+    """One flat row per entry (spreadsheet, exit-plan.json), in checklist order."""
     return [
-        {
-            "id": e.item.id,
-            "phase": checklist.label(f"phase.{e.item.phase}", lang),
-            "title": e.item.title.get(lang),
-            "subject": _subject(e, checklist, lang),
-            "due": e.due,
-            "rule": _rule_text(e, checklist, lang),
-            "owner": _owner(e, checklist, lang),
-            "evidence": e.item.evidence.get(lang),
-            "sources": ", ".join(e.item.sources),
-        }
+        TrackingRow(
+            id=e.item.id,
+            phase=checklist.label(f"phase.{e.item.phase}", lang),
+            kind=e.item.item_kind,
+            title=e.item.title.get(lang),
+            subject=_subject(e, checklist, lang),
+            due=e.due,
+            rule=_rule_text(e, checklist, lang),
+            owner=_owner(e, checklist, lang),
+            evidence=e.item.evidence.get(lang),
+            sources=e.item.sources,
+            gates=e.gates.name if e.gates is not None else "",
+            overdue=as_of is not None and e.overdue(as_of),
+        )
         for e in entries
     ]
+
+
+def tracking_rows(
+    rows: list[TrackingRow],
+    entries: list[Entry],
+    checklist: Checklist,
+    lang: Lang,
+    server_detail: bool = False,
+) -> list[TrackingRow]:
+    """The spreadsheet's rows: every row, except that a per-server item with more than
+    SERVER_ROWS servers becomes one row per (wave, due date), "N servers in wave-03", unless
+    ``server_detail`` (exit-plan.json keeps every row)."""
+    if server_detail:
+        return rows
+    counts: dict[str, int] = {}
+    for entry in entries:
+        if entry.item.per == "server":
+            counts[entry.item.id] = counts.get(entry.item.id, 0) + 1
+    big = {item for item, count in counts.items() if count > SERVER_ROWS}
+    if not big:
+        return rows
+    by_item: dict[str, list[int]] = {}
+    for n, entry in enumerate(entries):
+        if entry.item.id in big:
+            by_item.setdefault(entry.item.id, []).append(n)
+    label = checklist.label("servers_in_wave", lang)
+    folded: dict[int, TrackingRow] = {}
+    for positions in by_item.values():
+        for first, count, place in fold_per_wave([entries[n] for n in positions]):
+            n = positions[first]
+            folded[n] = replace(rows[n], subject=label.format(count=count, wave=place))
+    result = [
+        folded.get(n, row)
+        for n, row in enumerate(rows)
+        if entries[n].item.id not in big or n in folded
+    ]
+    return result
 
 
 # cost.json legal-flag codes -> the checklist source that backs them.
 LEGAL_FLAG_SOURCES: dict[str, tuple[str, ...]] = {
     "notice-over-2-months": ("dataact-25-2-d", "dataact-2-8"),
-    "exit-fee-data-act": ("dataact-29", "dataact-2-8"),
+    "exit-fee-data-act": ("dataact-29", "dataact-31", "dataact-2-8"),
 }
 
 
@@ -216,9 +304,7 @@ def _row(
     return row
 
 
-def cost_view(
-    cost: Mapping[str, Any] | None, checklist: Checklist, lang: Lang
-) -> dict[str, Any] | None:
+def cost_view(cost: Mapping[str, Any] | None, checklist: Checklist, lang: Lang) -> CostTable | None:
     """The cost comparison: staying at ÅDA against moving to each cloud, and what each move is.
 
     cost.json's ``providers`` are parts, not alternatives: ``ada`` is what ÅDA still costs
@@ -301,18 +387,18 @@ def cost_view(
                     label=row["label"], month=row["break_even"], horizon=horizon
                 )
             )
-    return {
-        "currency": str(cost.get("currency", "EUR")),
-        "years": years,
-        "horizon": horizon,
-        "rows": rows,
-        "parts": parts,
-        "price_books": [dict(b) for b in cost.get("price_books", []) or []],
-        "warnings": [dict(w) for w in cost.get("warnings", []) or []],
-        "break_even": {r["label"]: r["break_even"] for r in rows if r["break_even"]},
-        "break_even_notes": notes,
-        "sensitivity_pct": f"{float(share) * 100:g}" if share is not None else "—",
-    }
+    return CostTable(
+        currency=str(cost.get("currency", "EUR")),
+        years=tuple(years),
+        horizon=horizon,
+        rows=tuple(CostRow.from_row(r) for r in rows),
+        parts=tuple(CostRow.from_row(r) for r in parts),
+        price_books=tuple(dict(b) for b in cost.get("price_books", []) or []),
+        warnings=tuple(dict(w) for w in cost.get("warnings", []) or []),
+        break_even={r["label"]: r["break_even"] for r in rows if r["break_even"]},
+        break_even_notes=tuple(notes),
+        sensitivity_pct=f"{float(share) * 100:g}" if share is not None else "—",
+    )
 
 
 TARGET_NAMES = {"azure": "Azure", "aws": "AWS"}

@@ -10,9 +10,7 @@ workbook is Swedish throughout.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import date
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -22,10 +20,12 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from exit_plan.data import Checklist, Lang
+from exit_plan.view import ExitPlanView
 from migration.spreadsheet import FIXED_TIME, safe_cell, workbook_bytes
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_BOLD = Font(bold=True)
 Label = Callable[[str], str]
 
 safe_text = safe_cell  # every text cell of the exit plan goes through this
@@ -40,17 +40,19 @@ class _Sheet:
             self.sheet.column_dimensions[get_column_letter(index)].width = width
         self.rows = 0
 
-    def row(self, values: list[object], bold: bool = False, wrap: bool = False) -> None:
+    def row(self, values: Sequence[object], bold: bool = False, wrap: bool = False) -> None:
+        """Append one row: plain values (dates get openpyxl's date format), styled cells
+        only for headers and wrapped text, so 100k rows stream quickly."""
+        if not bold and not wrap:
+            self.sheet.append([safe_text(v) for v in values])
+            self.rows += 1
+            return
         cells = []
         for value in values:
             cell = WriteOnlyCell(self.sheet, value=safe_text(value))
             if bold:
-                cell.font = Font(bold=True)
+                cell.font = _BOLD
                 cell.fill = _HEADER_FILL
-            if isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd"
-            elif isinstance(value, float):
-                cell.number_format = "#,##0"
             if wrap:
                 cell.alignment = _WRAP
             cells.append(cell)
@@ -71,7 +73,7 @@ def _statuses(label: Label) -> list[str]:
     return [label(f"status.{s}") for s in ("open", "doing", "done", "na")]
 
 
-def _checklist_sheet(book: Workbook, report: dict[str, Any], label: Label) -> None:
+def _checklist_sheet(book: Workbook, report: ExitPlanView, label: Label) -> None:
     names = [
         "id",
         "phase",
@@ -90,33 +92,32 @@ def _checklist_sheet(book: Workbook, report: dict[str, Any], label: Label) -> No
     sheet.row([label(n) for n in names], bold=True)
     status = label("status.open")
     overdue = label("overdue")
-    for row in report["checklist_rows"]:
+    for row in report.tracking_rows:
         sheet.row(
             [
-                row["id"],
-                row["phase"],
-                row["title"],
-                row["subject"],
-                row["due"],
-                overdue if row["overdue"] else "",
-                row["gates"],
-                row["owner"],
+                row.id,
+                row.phase,
+                row.title,
+                row.subject,
+                row.due,
+                overdue if row.overdue else "",
+                row.gates,
+                row.owner,
                 status,
-                row["evidence"],
-                row["sources"],
-            ],
-            wrap=True,
+                row.evidence,
+                ", ".join(row.sources),
+            ]
         )
     sheet.status(9, _statuses(label), 2, sheet.rows)
     sheet.sheet.auto_filter.ref = f"A1:K{sheet.rows}"
 
 
-def _runbook_sheet(book: Workbook, report: dict[str, Any], label: Label) -> None:
+def _runbook_sheet(book: Workbook, report: ExitPlanView, label: Label) -> None:
     names = ["wave", "date", "day", "task", "owner", "status", "sources"]
     sheet = _Sheet(book, label("runbooks"), [10, 12, 8, 70, 28, 14, 40])
     sheet.sheet.freeze_panes = "A2"
     sheet.row([label(n) for n in names], bold=True)
-    for view in report["runbooks"]:
+    for view in report.runbooks:
         for task in view.tasks:
             sheet.row(
                 [
@@ -129,27 +130,15 @@ def _runbook_sheet(book: Workbook, report: dict[str, Any], label: Label) -> None
                     ", ".join(task.sources),
                 ]
             )
-        for step in (*view.cutover, *view.rollback_steps):
-            sheet.row(
-                [
-                    view.name,
-                    view.start,
-                    "T",
-                    step,
-                    label("role.migration_lead"),
-                    label("status.open"),
-                    "",
-                ]
-            )
     sheet.status(6, _statuses(label), 2, sheet.rows)
 
 
-def _moves_sheet(book: Workbook, report: dict[str, Any], label: Label) -> None:
+def _moves_sheet(book: Workbook, report: ExitPlanView, label: Label) -> None:
     names = ["wave", "order", "servers", "systems", "role", "environment", "ip", "contact"]
     sheet = _Sheet(book, label("move_order"), [10, 6, 24, 24, 8, 10, 16, 30])
     sheet.sheet.freeze_panes = "A2"
     sheet.row([label(n) for n in names], bold=True)
-    for view in report["runbooks"]:
+    for view in report.runbooks:
         for move in view.moves:
             sheet.row(
                 [
@@ -165,35 +154,35 @@ def _moves_sheet(book: Workbook, report: dict[str, Any], label: Label) -> None:
             )
 
 
-def _risk_sheet(book: Workbook, report: dict[str, Any], label: Label) -> None:
+def _risk_sheet(book: Workbook, report: ExitPlanView, label: Label) -> None:
     sheet = _Sheet(book, label("risks"), [10, 40, 60, 60])
     sheet.row(
         [label(n) for n in ("risk_level", "item", "risk_detail", "risk_mitigation")], bold=True
     )
-    for risk in report["risks"]:
+    for risk in report.risks:
         sheet.row(
             [label(f"risk_level.{risk.level}"), risk.title, risk.detail, risk.mitigation], wrap=True
         )
 
 
-def _cost_sheet(book: Workbook, report: dict[str, Any], label: Label) -> None:
+def _cost_sheet(book: Workbook, report: ExitPlanView, label: Label) -> None:
     out = _Sheet(book, label("costs"), [22])
-    cost = report["cost"]
+    cost = report.cost
     if cost is None:
         out.row([label("no_cost")])
         return
-    years = cost["years"]
+    years = cost.years
     for title, field, extra in (
         ("yearly", "yearly", True),
         ("cumulative", "cumulative", False),
     ):
-        out.row([f"{label(title)} ({cost['currency']})"], bold=True)
+        out.row([f"{label(title)} ({cost.currency})"], bold=True)
         header = ["", *years] + ([label("total"), label("cost_source")] if extra else [])
         out.row(header)
-        for row in cost["rows"]:
-            values: list[object] = [row["label"], *row[field]]
+        for row in cost.rows:
+            values: list[object] = [row.label, *getattr(row, field)]
             if extra:
-                values += [row["total"], row["source"]]
+                values += [row.total, row.source]
             out.row(values)
         out.row([])
     out.row(
@@ -206,27 +195,27 @@ def _cost_sheet(book: Workbook, report: dict[str, Any], label: Label) -> None:
             label("pricing_option"),
         ],
     )
-    for row in cost["rows"]:
-        sens = row["sensitivity"]
+    for row in cost.rows:
+        sens = row.sensitivity
         out.row(
             [
-                row["label"],
-                row["one_time"],
-                row["npv"],
-                (row["break_even"] or label("no_break_even")) if row["has_break_even"] else "",
-                f"{sens['low']:.0f}–{sens['high']:.0f}" if sens else "",
-                row["pricing_option"] or "",
+                row.label,
+                row.one_time,
+                row.npv,
+                (row.break_even or label("no_break_even")) if row.has_break_even else "",
+                f"{sens.low:.0f}–{sens.high:.0f}" if sens else "",
+                row.pricing_option or "",
             ],
         )
-    if cost["parts"]:
+    if cost.parts:
         out.row([])
-        out.row([f"{label('cost_parts')} ({cost['currency']})"], bold=True)
+        out.row([f"{label('cost_parts')} ({cost.currency})"], bold=True)
         out.row(["", *years, label("total"), label("one_time"), label("cost_source")])
-        for row in cost["parts"]:
-            out.row([row["label"], *row["yearly"], row["total"], row["one_time"], row["source"]])
+        for row in cost.parts:
+            out.row([row.label, *row.yearly, row.total, row.one_time, row.source])
     out.row([])
     out.row([label("price_books")])
-    for price_book in cost["price_books"]:
+    for price_book in cost.price_books:
         out.row(
             [
                 price_book.get("provider"),
@@ -238,17 +227,17 @@ def _cost_sheet(book: Workbook, report: dict[str, Any], label: Label) -> None:
         )
 
 
-def _sources_sheet(book: Workbook, report: dict[str, Any], label: Label) -> None:
+def _sources_sheet(book: Workbook, report: ExitPlanView, label: Label) -> None:
     sheet = _Sheet(book, label("source_list"), [24, 22, 50, 60, 60])
     names = ("source_key", "kind", "source_title", "source_section", "source_url")
     sheet.row([label(n) for n in names], bold=True)
-    for source in report["sources"]:
+    for source in report.sources:
         sheet.row(
             [source["key"], source["kind"], source["title"], source["section"], source["url"] or ""]
         )
 
 
-def render_xlsx(report: dict[str, Any], checklist: Checklist, lang: Lang) -> bytes:
+def render_xlsx(report: ExitPlanView, checklist: Checklist, lang: Lang) -> bytes:
     """The workbook as bytes (streamed sheets, fixed metadata)."""
 
     def label(key: str) -> str:
@@ -260,7 +249,8 @@ def render_xlsx(report: dict[str, Any], checklist: Checklist, lang: Lang) -> byt
     book.properties.modified = FIXED_TIME
     _checklist_sheet(book, report, label)
     _runbook_sheet(book, report, label)
-    _moves_sheet(book, report, label)
+    if report.server_detail:
+        _moves_sheet(book, report, label)
     _risk_sheet(book, report, label)
     _cost_sheet(book, report, label)
     _sources_sheet(book, report, label)

@@ -14,16 +14,16 @@ when it is raised and what the user does about it:
   - ``DraftCatalogError`` (``migration.catalog.findings``): the catalog is valid but still an
     import draft: its organisation or contract fields are placeholders, so ``plan``,
     ``cost`` and ``exit-plan`` refuse it. Fill in the fields the message lists.
-  - :class:`OutputError` (here): an output cannot be written (full disk, read-only
-    folder, another run holds the lock). Names the path and the system's reason; the
-    previous outputs are unchanged. Free space, fix permissions or wait for the other run.
-  - ``SizingError`` (``migration.sizing.limits``): a migrating server is larger than any
-    size utflytt plans for (128 vCPU / 2 TiB); names every such server. Split the
-    workload, correct the catalog, or mark the system ``retain``.
   - :class:`PlanError` (here): the catalog is valid but the hard planning rules cannot all
     hold (pins, migrated servers, dependencies, blackouts). Names both ends and their
     catalog lines or wave-sheet rows; move or drop a pin, correct ``migrated``, or shorten
     a blackout.
+
+    - ``SizingError`` (``migration.sizing.limits``): a migrating server is larger than any
+      size planned for (128 vCPU, 2 TB memory on Azure and AWS); lists the servers with
+      their catalog lines. Split the server, give it cpu_p95/memory_p95, or retain its
+      system.
+
   - :class:`InputFileError` (here): another input (plan.json, cost.json, a wave sheet, a
     pins file, a price book) is unreadable, invalid or stale. Regenerate it (``utflytt
     plan``) or fix the field the message names.

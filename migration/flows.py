@@ -24,7 +24,9 @@ from typing import Protocol
 from migration.catalog.models import Catalog, Server, parse_port
 
 __all__ = [
+    "FlowLike",
     "GroupFlow",
+    "Placed",
     "ServerFlow",
     "group_flows",
     "port_key",
@@ -57,7 +59,9 @@ class ServerFlow:
     weight: float
 
 
-class _FlowLike(Protocol):
+class FlowLike(Protocol):
+    """A server flow: ``migration.plan.Flow``, :class:`ServerFlow`."""
+
     @property
     def from_(self) -> str: ...
     @property
@@ -70,7 +74,9 @@ class _FlowLike(Protocol):
     def weight(self) -> float: ...
 
 
-class _Placed(Protocol):
+class Placed(Protocol):
+    """Where a server is: a catalog ``Server`` or a plan's ``PlannedServer``."""
+
     @property
     def system(self) -> str: ...
     @property
@@ -169,7 +175,7 @@ class GroupFlow:
     pairs: int  # how many server flows it stands for
 
 
-def group_flows(flows: Iterable[_FlowLike], servers: Mapping[str, _Placed]) -> list[GroupFlow]:
+def group_flows(flows: Iterable[FlowLike], servers: Mapping[str, Placed]) -> list[GroupFlow]:
     """``flows`` grouped by (consumer system, env) -> (provider system, env), sorted.
 
     ``servers`` maps a server id to something with ``system`` and ``environment`` (a

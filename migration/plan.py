@@ -151,6 +151,9 @@ class Plan(_Model):
     systems: dict[str, PlannedSystem] = Field(default_factory=dict)
     flows: tuple[Flow, ...] = ()
     quality: dict[str, Any] = Field(default_factory=dict)  # JSON: gates and metrics
+    # the cloud account's raised limits the network was checked against (planning.quotas,
+    # only the keys that differ from the providers' defaults)
+    quotas: dict[str, int] = Field(default_factory=dict)
 
     def wave(self, number: int) -> Wave:
         """The wave with this number (KeyError if none)."""

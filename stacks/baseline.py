@@ -3,7 +3,7 @@
 Azure (``stacks.azure``) and AWS (``stacks.aws``) turn these decisions into resources; the
 named invariants of :mod:`stacks.baseline_checks` read them back. Nothing here imports Pulumi.
 
-- tags: :data:`REQUIRED_TAGS` and the spelling of their values (:func:`baseline_tags`);
+- tags: :data:`REQUIRED_TAGS` and the spelling of their values (:mod:`stacks.tags`);
 - backup: the least frequent schedule that still meets a system's RPO, per cloud
   (:func:`backup_interval`), retention from data classification (:data:`BACKUP_RETENTION_DAYS`)
   and a plan warning where no schedule meets the RPO (:func:`backup_warnings`);
@@ -17,30 +17,20 @@ named invariants of :mod:`stacks.baseline_checks` read them back. Nothing here i
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from migration.errors import UtflyttError
 from migration.plan import Plan, PlannedSystem, Warning_
+from stacks import tags
 
 Provider = Literal["azure", "aws"]
 
-REQUIRED_TAGS = (
-    "system",
-    "owner",
-    "wave",
-    "level",
-    "data-classification",
-    "cost-centre",
-    "environment",
-    "criticality",
-    "personal-data",
-)
+REQUIRED_TAGS = tags.REQUIRED_TAGS  # decided in stacks.tags
 CLASSIFICATIONS = ("public", "internal", "confidential", "secret")
 CRITICALITIES = ("low", "medium", "high", "critical")
 MIGRATING = frozenset({"rehost", "replatform", "rebuild"})
-LANDING_ZONE_ENVIRONMENT = "shared"  # the landing zone serves every environment
 
 # Backup schedules each cloud offers for a whole VM, in hours between recovery points.
 # Azure VM backup (enhanced policy): every 4, 6, 8 or 12 hours, or daily.
@@ -90,99 +80,9 @@ class VpnPeerMissingError(UtflyttError):
 # ------------------------------------------------------------------------------------ tags
 
 
-def flag(value: bool) -> str:
-    """A boolean tag value, spelled the same on both clouds: ``yes`` / ``no``."""
-    return "yes" if value else "no"
-
-
-def baseline_tags(system: PlannedSystem, environment: str) -> dict[str, str]:
-    """The baseline's tags of a system's resources in one environment."""
-    return {
-        "environment": environment,
-        "criticality": system.criticality,
-        "personal-data": flag(system.personal_data),
-    }
-
-
-def wave_tag(wave: int) -> str:
-    """The ``wave`` tag value: ``wave-02``, like the stack's name."""
-    return f"wave-{wave:02d}"
-
-
-def system_tags(plan: Plan, system_id: str, wave: int, environment: str) -> dict[str, str]:
-    """Every required tag of a system's resources in one environment and wave."""
-    system = plan.systems.get(system_id)
-    if system is None:
-        return {
-            "system": system_id,
-            "owner": "unknown",
-            "wave": wave_tag(wave),
-            "level": "unknown",
-            "data-classification": "unknown",
-            "cost-centre": "unassigned",
-            "environment": environment,
-            "criticality": "unknown",
-            "personal-data": "unknown",
-            "managed-by": "utflytt",
-        }
-    return {
-        "system": system_id,
-        "owner": system.owner,
-        "wave": wave_tag(wave),
-        "level": system.level,
-        "data-classification": system.data_classification,
-        "cost-centre": system.cost_centre or "unassigned",
-        **baseline_tags(system, environment),
-        "managed-by": "utflytt",
-    }
-
-
-def landing_zone_tags(
-    plan: Plan, extra: Mapping[str, str] | None = None, environment: str | None = None
-) -> dict[str, str]:
-    """Every required tag of a landing-zone resource; classification, criticality and
-    personal data are the highest of the systems it serves."""
-    extra = dict(extra or {})
-    tags = dict(extra)
-    tags.update(
-        {
-            "system": "landing-zone",
-            "owner": extra.get("owner") or plan.organisation or "platform",
-            "wave": wave_tag(0),
-            "level": "shared",
-            "data-classification": highest_classification(plan),
-            "cost-centre": extra.get("cost-centre", "platform"),
-            **landing_zone_baseline_tags(plan),
-            "managed-by": "utflytt",
-        }
-    )
-    if environment:
-        tags["environment"] = environment
-    return tags
-
-
-def landing_zone_baseline_tags(plan: Plan) -> dict[str, str]:
-    """Baseline tags of the landing zone: the most critical and sensitive of what it serves."""
-    systems = list(plan.systems.values())
-    criticality = max((s.criticality for s in systems), key=_rank(CRITICALITIES), default="medium")
-    return {
-        "environment": LANDING_ZONE_ENVIRONMENT,
-        "criticality": criticality,
-        "personal-data": flag(any(s.personal_data for s in systems)),
-    }
-
-
 def highest_classification(plan: Plan) -> str:
     """The most sensitive data classification among the plan's systems (default internal)."""
-    return max(
-        (s.data_classification for s in plan.systems.values()),
-        key=_rank(CLASSIFICATIONS),
-        default="internal",
-    )
-
-
-def _rank(order: tuple[str, ...]) -> Callable[[str], int]:
-    return lambda value: order.index(value) if value in order else 0
+    return tags.highest_classification(plan)
 
 
 # ---------------------------------------------------------------------------------- backup

@@ -39,6 +39,7 @@ from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 from migration.plan import Plan
 from stacks.config import as_engine_config, settings_to_config
 from stacks.fastmocks import decode, echo_struct, inline_executor, python_to_struct
+from stacks.network import stack_rule_sets
 from stacks.settings import StackSettings
 
 PROJECT = "utflytt"
@@ -718,8 +719,9 @@ def render_preview(
     return "\n".join(lines)
 
 
-def preview_json(run: OfflineRun, stack: str) -> dict[str, Any]:
-    """The ``--json`` document: every resource's type, name, parent and inputs."""
+def preview_json(run: OfflineRun, stack: str, plan: Plan | None = None) -> dict[str, Any]:
+    """The ``--json`` document: every resource's type, name, parent and inputs, and (given
+    the plan) the stack's network rule sets with their counts and limits."""
     counts: dict[str, int] = {}
     for r in run.resources:
         if r.kind == "register":
@@ -729,4 +731,5 @@ def preview_json(run: OfflineRun, stack: str) -> dict[str, Any]:
         "resources": [r.to_json() for r in run.resources],
         "counts": dict(sorted(counts.items())),
         "warnings": list(run.warnings),
+        **({"rule_sets": stack_rule_sets(plan, stack)} if plan is not None else {}),
     }

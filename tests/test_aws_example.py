@@ -129,20 +129,37 @@ def test_every_migrating_server_runs_in_moto_as_planned(example):
     assert volumes and all(v["Encrypted"] for v in volumes)
 
 
-def test_security_groups_fit_the_aws_rule_quota(example):
-    """Every group holds at most 60 inbound rules (AWS's default quota, which moto also
-    enforces); domain controllers and DNS get per-port rules from networks, not hosts."""
+def test_rendered_rule_units_are_what_the_limit_check_counts(example):
+    """Per security group, the rendered inbound rules (a prefix list weighing its max
+    entries, a citizen web group's load-balancer rule included) add up to exactly the count
+    ``utflytt plan`` checks against the quota."""
+    from stacks.network.limits import rule_set_counts
+
     rules = [
         r
         for run in example.runs.values()
         for r in run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
     ]
+    entries = {
+        r.id: int(r.inputs["maxEntries"])
+        for r in example.runs["foundation"].of_type("aws:ec2/managedPrefixList:ManagedPrefixList")
+    }
+    groups = {
+        r.id: r.inputs["tags"]["network-group"]
+        for r in example.runs["foundation"].of_type("aws:ec2/securityGroup:SecurityGroup")
+    }
     inbound: dict[str, int] = {}
     for r in rules:  # moto's DescribeSecurityGroupRules takes ~40 s here: count the records
-        inbound[r.inputs["securityGroupId"]] = inbound.get(r.inputs["securityGroupId"], 0) + 1
-    assert inbound and max(inbound.values()) <= layout.RULES_PER_GROUP
-    aggregated = [r for r in rules if "(aggregated" in r.inputs.get("description", "")]
-    assert aggregated, "no server needed aggregation: the example's AD should"
+        group = groups.get(r.inputs["securityGroupId"])
+        if group is not None:
+            weight = entries.get(r.inputs.get("prefixListId", ""), 1)
+            inbound[f"sg {group}"] = inbound.get(f"sg {group}", 0) + weight
+    counted = {
+        c.rule_set: c.count
+        for c in rule_set_counts(example.plan)
+        if c.what == "inbound rules" and c.count
+    }
+    assert inbound == counted  # the load balancer's rule on a web group is in both
 
 
 def test_only_citizen_systems_have_an_internet_facing_load_balancer(example):
@@ -159,27 +176,6 @@ def test_only_citizen_systems_have_an_internet_facing_load_balancer(example):
 
 
 # --- small, fast checks of what the example needed -----------------------------------------
-
-
-def test_rule_quota_aggregates_per_port_by_vpc_and_source_network():
-    """Over the quota, each declared port admits the consumers' VPCs and source networks."""
-    from tests.aws_fixtures import small_plan
-
-    plan = small_plan()
-    rules = layout.ingress_rules(plan, 0, "dc01")
-    assert len(rules) == 8 and layout.fit_rule_quota(plan, rules) == rules  # fits: unchanged
-    packed = layout.fit_rule_quota(plan, rules, limit=6)
-    assert [(r.protocol, r.from_port, r.source_vpc, r.cidr, r.consumers) for r in packed] == [
-        ("tcp", 389, "prod", None, 2),
-        ("tcp", 389, None, "10.10.0.0/16", 2),
-        ("tcp", 636, "prod", None, 1),
-        ("tcp", 636, None, "10.10.0.0/16", 1),
-        ("udp", 53, "prod", None, 1),
-        ("udp", 53, None, "10.10.0.0/16", 1),
-    ]
-    assert packed[0].description == "2 consumers in the prod VPC to dc01 tcp/389 (aggregated)"
-    with pytest.raises(layout.AwsConfigError, match="dc01: 6 inbound rules .* at most 5 fit"):
-        layout.fit_rule_quota(plan, rules, limit=5)
 
 
 def test_rule_descriptions_outside_the_aws_character_set_fail():

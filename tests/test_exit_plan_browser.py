@@ -116,6 +116,7 @@ def test_sections_and_charts_are_visible(browser_page: Any) -> None:
     assert page.locator("#gantt svg path.milestone.gate").count() >= 5
     if name == "mariehamn":
         assert page.locator("#gantt svg rect.blackout").count() >= 1
+        assert page.locator("#gantt svg line.as-of").count() == 1
         assert page.locator("#gantt svg rect.bar.critical").count() >= 1
         assert page.locator("#gantt svg rect.bar.pilot").count() == 1
         assert page.locator("#runbooks figure.deps svg").count() >= 5

@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from exit_plan import (
 )
 from exit_plan.report import cost_view
 from exit_plan.testing import sample_catalog, sample_cost, sample_plan
-from migration.catalog import load_catalog_with_digest
+from migration.catalog import Catalog, load_catalog_with_digest
 from tests import golden_exit_plan as golden
 from waves.markdown import render_plan_markdown
 
@@ -361,18 +362,18 @@ class TestExampleCosts:
         assert set(cost["providers"]) == {"ada", "azure", "aws"} and cost["stay"]
         view = cost_view(cost, load_checklist(), "sv")
         assert view is not None
-        rows = {r["key"]: r for r in view["rows"]}
+        rows = {r.key: r for r in view.rows}
         assert list(rows) == ["stay", "azure", "aws"]
-        assert rows["stay"]["label"] == "Stanna hos ÅDA"
-        assert rows["azure"]["label"] == "Flytta till Azure"
-        assert rows["stay"]["total"] == cost["stay"]["total"]
+        assert rows["stay"].label == "Stanna hos ÅDA"
+        assert rows["azure"].label == "Flytta till Azure"
+        assert rows["stay"].total == cost["stay"]["total"]
         for key in ("azure", "aws"):
             path = cost["paths"][key]
-            assert rows[key]["total"] == path["total"]
-            assert rows[key]["yearly"] == [path["yearly"][y] for y in view["years"]]
+            assert rows[key].total == path["total"]
+            assert list(rows[key].yearly) == [path["yearly"][y] for y in view.years]
             parts = cost["providers"]["ada"]["one_time"] + cost["providers"][key]["one_time"]
-            assert rows[key]["one_time"] == parts
-        assert [p["key"] for p in view["parts"]] == ["ada", "azure", "aws"]
+            assert rows[key].one_time == parts
+        assert [p.key for p in view.parts] == ["ada", "azure", "aws"]
 
     def test_charts_compare_the_alternatives_and_say_there_is_no_break_even(self) -> None:
         """Three series in each chart; with break-even null for both clouds no marker is drawn
@@ -397,3 +398,119 @@ class TestExampleCosts:
         assert re.search(r"utträdesavgift på 18\s000 EUR", legal)
         assert "uppsägningstid är 6 månader" in legal
         assert "Legal review needed" not in legal
+
+
+def test_large_per_server_items_fold_per_wave(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A per-server item with more servers than the limit is one row per wave in the
+    appendix and the spreadsheet (json keeps every row); --server-detail lists them all."""
+    import exit_plan.report as report_module
+
+    monkeypatch.setattr(report_module, "SERVER_ROWS", 0)
+    catalog, plan, cost = sample_catalog(), sample_plan(), sample_cost()
+    folded = dict(exit_plan_files(catalog, plan, cost, ("en",), ("md",), as_of=golden.AS_OF))
+    full = dict(
+        exit_plan_files(
+            catalog, plan, cost, ("en",), ("md",), as_of=golden.AS_OF, server_detail=True
+        )
+    )
+    appendix = folded["exit-plan.en.appendix.md"].decode("utf-8")
+    detail = full["exit-plan.en.appendix.md"].decode("utf-8")
+    assert "| 2 servers in wave-02 |" in appendix
+    assert "2 servers in" not in detail and "| eko-app01 (windows-server-2019) |" in detail
+    rows = json.loads(folded["exit-plan.json"])["checklist"]
+    assert rows == json.loads(full["exit-plan.json"])["checklist"]
+
+
+class TestDocumentControl:
+    def test_default_approvers_sign_with_empty_lines(self) -> None:
+        """Without approvals in the catalog the three signing roles get empty lines."""
+        text = _files()["exit-plan.sv.md"].decode("utf-8")
+        block = text.split("## Godkännande och underskrifter")[1].split("## ")[0]
+        assert "| stadsdirektör | &nbsp; |" in block
+        assert "| IT-chef | &nbsp; |" in block and "| upphandlare | &nbsp; |" in block
+
+    def test_approvals_from_the_catalog(self) -> None:
+        """The catalog's optional approvals replace the defaults, names escaped."""
+        document = sample_catalog().model_dump(mode="json", by_alias=True, exclude_defaults=True)
+        document["approvals"] = [
+            {"role": "stadsdirektör", "name": "Anna *A*"},
+            {"role": "ekonomichef"},
+        ]
+        catalog = Catalog.model_validate(document)
+        files = _files(catalog=catalog)
+        text = files["exit-plan.sv.md"].decode("utf-8")
+        assert "| stadsdirektör: Anna \\*A\\* | &nbsp; |" in text
+        assert "| ekonomichef | &nbsp; |" in text and "upphandlare" not in text
+        approvals = json.loads(files["exit-plan.json"])["document"]["approvals"]
+        assert approvals == [
+            {"role": "stadsdirektör", "name": "Anna *A*"},
+            {"role": "ekonomichef", "name": None},
+        ]
+
+    def test_overdue_follows_as_of(self) -> None:
+        """An item is overdue exactly when it falls due before --as-of."""
+        catalog, plan, cost = sample_catalog(), sample_plan(), sample_cost()
+        for as_of in (date(2025, 1, 1), date(2027, 2, 1), date(2030, 1, 1)):
+            files = dict(exit_plan_files(catalog, plan, cost, ("sv",), ("md",), as_of=as_of))
+            document = json.loads(files["exit-plan.json"])
+            rows = document["checklist"]
+            assert document["document"]["as_of"] == as_of.isoformat()
+            for row in rows:
+                assert row["overdue"] == (row["due"] is not None and row["due"] < str(as_of))
+            overdue = sum(row["overdue"] for row in rows)
+            text = files["exit-plan.sv.md"].decode("utf-8")
+            assert f"| Försenade punkter | {overdue} |" in text
+        assert overdue == len(rows)  # by 2030 everything is due
+
+
+def test_swedish_html_has_no_english_sentences() -> None:
+    """The Swedish HTML (summary and appendices) reads Swedish outside quoted titles."""
+    import html as html_module
+
+    text = _files()["exit-plan.sv.html"].decode("utf-8")
+    body = text.split("<body>")[1]
+    body = re.sub(r"<svg.*?</svg>", "", body, flags=re.S)
+    body = re.sub(r"<code>.*?</code>|<span class=\"id\">.*?</span>", "", body, flags=re.S)
+    plain = html_module.unescape(re.sub(r"<[^>]+>", "\n", body))
+    english = [line for line in _prose(plain) if ENGLISH.search(line.lower())]
+    assert english == []
+
+
+def test_exit_plan_json_follows_the_contract() -> None:
+    """exit-plan.json has the keys DESIGN.md names, with dates as ISO strings, every gate a
+    wave name and every flow a (system, environment) pair with an action."""
+    catalog, plan, cost = golden.example_inputs()
+    files = dict(exit_plan_files(catalog, plan, cost, ("sv",), (), as_of=golden.AS_OF))
+    doc = json.loads(files["exit-plan.json"])
+    assert set(doc["document"]) == {"version", "generated", "as_of", "catalog_sha256", "approvals"}
+    names = {w.name for w in plan.waves}
+    for row in doc["checklist"]:
+        assert {
+            "id",
+            "title",
+            "kind",
+            "due",
+            "gates",
+            "owner",
+            "evidence",
+            "sources",
+            "overdue",
+        } <= set(row)
+        assert row["gates"] is None or row["gates"] in names
+        assert row["kind"] in {
+            "legal",
+            "governance",
+            "procurement",
+            "contract",
+            "data",
+            "technical",
+            "decommission",
+        }
+    for book in doc["runbooks"]:
+        assert {"wave", "start", "end", "servers", "steps", "rollback", "flows"} <= set(book)
+        for flow in book["flows"]:
+            assert {"from_system", "from_env", "to_system", "to_env", "ports", "action"} <= set(
+                flow
+            )
+            assert flow["action"] in ("open", "close")
+    assert doc["risks"] and {"id", "level", "title"} <= set(doc["risks"][0])

@@ -39,7 +39,7 @@ def undeclared_pairs(books: list[WaveRunbook], catalog: Catalog) -> list[tuple[s
     """Grouped flows between two environments that no declared dependency yields under the
     one flow rule (migration.flows)."""
     declared = {(g.from_system, g.from_env, g.to_system, g.to_env) for g in system_flows(catalog)}
-    found = []
+    found: list[tuple[str, ...]] = []
     for book in books:
         for change in book.flows:
             g = change.group

@@ -193,6 +193,8 @@ def test_the_example_keeps_the_sequence() -> None:
     first = min(w.start for w in plan.waves)
     due = {e.item.id: e.due for e in entries if e.subject.scope == "once"}
     for item_id in LEGAL_GATES:
-        assert due[item_id] is not None and due[item_id] < due["con-procurement"] < first
+        gate, procurement = due[item_id], due["con-procurement"]
+        assert gate is not None and procurement is not None
+        assert gate < procurement < first
     assert timeline.a.request < first
     assert timeline.exit_day == catalog.contract.ends

@@ -265,10 +265,10 @@ def test_validate_warns_on_unknown_capability_with_a_suggestion() -> None:
     )
     warnings = capability_warnings(cat)
     assert warnings == [
-        "systems[0].capabilities: 'acounting' of system 'a' is not in the bundled vocabulary; "
+        "systems[0].capabilities[0]: 'acounting' of system 'a' is not in the bundled vocabulary; "
         "did you mean 'accounting'? (a city's own capability starts with 'custom-'; list: "
         "utflytt overlap --vocabulary)",
-        "systems[0].capabilities: 'zzzz-qqq' of system 'a' is not in the bundled vocabulary "
+        "systems[0].capabilities[3]: 'zzzz-qqq' of system 'a' is not in the bundled vocabulary "
         "(a city's own capability starts with 'custom-'; list: utflytt overlap --vocabulary)",
     ]
 

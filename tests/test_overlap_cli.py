@@ -168,11 +168,24 @@ def test_validate_warns_but_exits_zero(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     result = CliRunner().invoke(cli, ["validate", str(path), "--json"])
     assert result.exit_code == 0
-    assert json.loads(result.output)["warnings"] == [
-        "systems[1].capabilities: 'room-bokning' of system 'booking-a' is not in the bundled "
-        "vocabulary; did you mean 'room-booking'? (a city's own capability starts with "
-        "'custom-'; list: utflytt overlap --vocabulary)"
-    ]
+    line = next(
+        n
+        for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "room-bokning" in text
+    )
+    column = path.read_text(encoding="utf-8").splitlines()[line - 1].index("room-bokning") + 1
+    message = (
+        "'room-bokning' of system 'booking-a' is not in the bundled vocabulary; did you mean "
+        "'room-booking'? (a city's own capability starts with 'custom-'; list: utflytt "
+        "overlap --vocabulary)"
+    )
+    document = json.loads(result.output)
+    assert document["valid"] is True
+    warning = f"{path}:{line}:{column}: systems[1].capabilities[0]: {message}"
+    assert document["warnings"] == [warning]
+    human = CliRunner().invoke(cli, ["validate", str(path)])
+    assert human.exit_code == 0
+    assert human.stderr == f"warning: {warning}\n"
 
 
 def test_the_example_has_no_capability_warnings_and_at_least_three_groups() -> None:

@@ -22,24 +22,20 @@ def plan_file(tmp_path_factory):
 WAVE_01 = """\
 Previewing wave-01 (offline, under moto-backed mocks: nothing is created)
 
-      Type                                                           Name              Key inputs
-      pulumi:pulumi:Stack                                            utflytt-wave-01
-+       pulumi:providers:aws                                         aws-eu-north-1    eu-north-1
-read    pulumi:pulumi:StackReference                                 foundation        6 outputs
-+       utflytt:aws:WaveStack                                        wave-01
-+         utflytt:aws:Server                                         lib-web01
-+           aws:ec2/securityGroup:SecurityGroup                      lib-web01-sg      utflytt-lib-web01
-+           aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule  lib-web01-egress  all 0.0.0.0/0
-+           aws:ec2/instance:Instance                                lib-web01-vm      t3.medium, 10.100.2.74, 32 GB gp3
+      Type                             Name             Key inputs
+      pulumi:pulumi:Stack              utflytt-wave-01
++       pulumi:providers:aws           aws-eu-north-1   eu-north-1
+read    pulumi:pulumi:StackReference   foundation       6 outputs
++       utflytt:aws:WaveStack          wave-01
++         utflytt:aws:Server           lib-web01
++           aws:ec2/instance:Instance  lib-web01-vm     t3.medium, 10.100.2.74, 32 GB gp3
 
 Resources per type:
-    aws:ec2/instance:Instance                                    1
-    aws:ec2/securityGroup:SecurityGroup                          1
-    aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule      1
-    pulumi:providers:aws                                         1
-    utflytt:aws:Server                                           1
-    utflytt:aws:WaveStack                                        1
-    + to create                                                  6
+    aws:ec2/instance:Instance      1
+    pulumi:providers:aws           1
+    utflytt:aws:Server             1
+    utflytt:aws:WaveStack          1
+    + to create                    4
 """
 
 
@@ -59,7 +55,11 @@ def test_foundation_preview_json_lists_the_landing_zone(plan_file):
     result = CliRunner().invoke(cli, ["preview", "foundation", "--plan", str(plan_file), "--json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
-    assert set(doc) == {"stack", "resources", "counts", "warnings", "prices"}
+    assert set(doc) == {"stack", "resources", "counts", "warnings", "prices", "rule_sets"}
+    assert doc["counts"]["aws:ec2/securityGroup:SecurityGroup"] == 8  # one per network group
+    assert {"rule_set": "vpc prod", "what": "security groups", "count": 7, "limit": 2500} in (
+        doc["rule_sets"]
+    )
     assert doc["prices"]["book"] == "aws-eu-north-1-2026-12.json"
     assert {r["status"] for r in doc["prices"]["resources"]} <= {
         "priced",

@@ -39,7 +39,7 @@ class TestBundled:
                 assert entry.method, entry
 
     def test_known_prices_are_the_observed_ones(self) -> None:
-        """The Azure book holds the West Europe values of the recorded public sources as observed."""
+        """The Azure book holds the West Europe values of the recorded public sources."""
         book = find_book("azure", "swedencentral")
         d4 = book.entry("vm:Standard_D4s_v5", "linux-payg")
         assert d4 is not None and (d4.price, d4.basis) == (0.23, "observed")

@@ -12,6 +12,9 @@ from stacks.aws.offline import AwsRun, aws_config, run_aws_offline
 from stacks.aws.security import check_all
 from stacks.settings import StackSettings
 from tests.aws_fixtures import WAVE_SERVERS, small_plan
+from tests.network_allowed import aws_allowed, declared
+
+ALB: set[tuple[str, str, str]] = set()  # the load balancer is no server: nothing to add
 
 REGION = "eu-north-1"
 FOUNDATION = StackSettings("foundation", "foundation", "aws", REGION, "plan.json")
@@ -190,44 +193,76 @@ class TestWaves:
         )
         assert {v["Size"] for v in volumes} >= {500, 1000, 200}
 
+    def test_security_groups_allow_exactly_the_declared_flows(self, deployed):
+        """Read back from moto (groups, instances, prefix lists): every declared flow into
+        the cloud is admitted, nothing else, and no source is wider than its servers."""
+        allowed, wide = aws_allowed(small_plan(), deployed.mocks.ec2())
+        assert allowed - ALB == declared(small_plan())
+        assert wide == []
+
     def test_database_admits_exactly_its_declared_consumers(self, deployed):
-        """eko-db01: 1433 from eko-app01's SG, the retained archive /32 and eko-test01's
-        fixed address; nothing else."""
-        ec2 = deployed.mocks.ec2()
-        db, app = _instance(ec2, "eko-db01"), _instance(ec2, "eko-app01")
-        test_ip = _instance(ec2, "eko-test01")["PrivateIpAddress"]
-        assert _ingress(ec2, db["SecurityGroups"][0]["GroupId"]) == sorted(
-            [
-                ("tcp", 1433, 1433, "10.10.9.9/32"),
-                ("tcp", 1433, 1433, app["SecurityGroups"][0]["GroupId"]),
-                ("tcp", 1433, 1433, f"{test_ip}/32"),
-            ]
-        )
+        """eko-db01: 1433 from eko-app01, the retained archive and eko-test01; the retired
+        CRM too, by its /32, while it still runs (its flows are to be re-pointed)."""
+        allowed, _ = aws_allowed(small_plan(), deployed.mocks.ec2())
+        assert {(u, p) for u, v, p in allowed if v == "eko-db01"} == {
+            ("eko-app01", "tcp/1433"),
+            ("arch01", "tcp/1433"),
+            ("eko-test01", "tcp/1433"),
+        } | {(u, p) for u, v, p in declared(small_plan()) if v == "eko-db01"}
 
     def test_provider_admits_later_consumer_from_old_and_future_address(self, deployed):
-        """eko-app01 (wave 2) admits portal-app01 (wave 3) at the old provider and at its
-        future cloud address; the retired CRM gets nothing."""
+        """eko-app01 (wave 2) admits portal-app01 (wave 3) by its group and, while it is
+        at the provider, by a prefix list holding its old /32."""
         ec2 = deployed.mocks.ec2()
-        app = _instance(ec2, "eko-app01")
-        portal_ip = _instance(ec2, "portal-app01")["PrivateIpAddress"]
-        assert _ingress(ec2, app["SecurityGroups"][0]["GroupId"]) == sorted(
-            [
-                ("tcp", 8000, 8100, "10.10.7.20/32"),
-                ("tcp", 8000, 8100, f"{portal_ip}/32"),
-            ]
-        )
+        entries = {
+            e["Cidr"]
+            for pl in ec2.describe_managed_prefix_lists()["PrefixLists"]
+            if pl.get("OwnerId") != "AWS"
+            for e in ec2.get_managed_prefix_list_entries(PrefixListId=pl["PrefixListId"])["Entries"]
+        }
+        assert "10.10.7.20/32" in entries
+        allowed, _ = aws_allowed(small_plan(), ec2)
+        assert ("portal-app01", "eko-app01", "tcp/8000-8100") in allowed
 
     def test_domain_controller_admits_ldap_and_dns_from_earlier_and_later_waves(self, deployed):
-        """dc01 admits 389/636 from eko-app01 and 389 + udp/53 from lib-web01."""
+        """dc01 admits 389/636 from eko-app01 and 389 + udp/53 from lib-web01; no rule is
+        open to the world."""
+        allowed, _ = aws_allowed(small_plan(), deployed.mocks.ec2())
+        assert ("lib-web01", "dc01", "udp/53") in allowed
+        assert ("eko-app01", "dc01", "tcp/636") in allowed
+
+    def test_a_widened_rule_is_caught(self, deployed):
+        """Negative: a rule from a /24 of the old provider shows up as wider than its
+        servers and as consumers nobody declared."""
         ec2 = deployed.mocks.ec2()
-        dc = _instance(ec2, "dc01")
-        lib = _instance(ec2, "lib-web01")["PrivateIpAddress"]
-        eko = _instance(ec2, "eko-app01")["PrivateIpAddress"]
-        rules = _ingress(ec2, dc["SecurityGroups"][0]["GroupId"])
-        assert ("udp", 53, 53, f"{lib}/32") in rules
-        assert ("tcp", 636, 636, f"{eko}/32") in rules
-        assert ("tcp", 636, 636, "10.10.4.21/32") in rules  # while eko-app01 is at ÅDA
-        assert all(not r[3].endswith("/0") for r in rules)
+        group = _instance(ec2, "dc01")["SecurityGroups"][0]["GroupId"]
+        ec2.authorize_security_group_ingress(
+            GroupId=group,
+            IpPermissions=[
+                {
+                    "IpProtocol": "tcp",
+                    "FromPort": 22,
+                    "ToPort": 22,
+                    "IpRanges": [{"CidrIp": "10.10.9.0/24"}],
+                }
+            ],
+        )
+        try:
+            allowed, wide = aws_allowed(small_plan(), ec2)
+            assert wide == [f"{group}: 10.10.9.0/24"]
+            assert ("arch01", "dc01", "tcp/22") in allowed - declared(small_plan())
+        finally:
+            ec2.revoke_security_group_ingress(
+                GroupId=group,
+                IpPermissions=[
+                    {
+                        "IpProtocol": "tcp",
+                        "FromPort": 22,
+                        "ToPort": 22,
+                        "IpRanges": [{"CidrIp": "10.10.9.0/24"}],
+                    }
+                ],
+            )
 
     def test_citizen_system_is_public_only_through_its_alb(self, deployed):
         """The portal's ALB is the one internet-facing resource; web servers admit :80 from
@@ -247,9 +282,9 @@ class TestWaves:
         ]
         for web in ("portal-web01", "portal-web02"):
             group = _instance(ec2, web)["SecurityGroups"][0]["GroupId"]
-            assert _ingress(ec2, group) == [("tcp", 80, 80, alb_sg)]
+            assert ("tcp", 80, 80, alb_sg) in _ingress(ec2, group)
         app_group = _instance(ec2, "portal-app01")["SecurityGroups"][0]["GroupId"]
-        assert [r[:3] for r in _ingress(ec2, app_group)] == [("tcp", 8080, 8080)] * 2
+        assert {r[:3] for r in _ingress(ec2, app_group)} == {("tcp", 8080, 8080)}
         for wave in (0, 1, 2):
             assert not deployed.waves[wave].of_type("aws:lb/loadBalancer:LoadBalancer")
 

@@ -17,6 +17,8 @@ from stacks.aws import layout
 from stacks.aws.layout import AwsConfigError, AwsOptions
 from stacks.aws.moto_mocks import MockCheckError, MotoMocks, RecordedResource
 from stacks.aws.security import check_all
+from stacks.network.policy import network_policy
+from stacks.network.rulesets import aws_rule_sets
 from tests.aws_fixtures import small_plan
 
 AZS = ("eu-north-1a", "eu-north-1b", "eu-north-1c")
@@ -46,26 +48,28 @@ class TestLayout:
             "prod-ad-a",
         ]
 
-    def test_ingress_rules_follow_declared_flows_only(self):
-        """Same-wave consumer by SG, retired consumer dropped, later consumer twice."""
+    def test_rule_sets_follow_declared_flows_only(self):
+        """Same-wave consumer by group, retained and retired consumers by their /32 prefix
+        list, a later consumer by group and (while at the provider) by prefix list."""
         plan = small_plan()
-        db = layout.ingress_rules(plan, 2, "eko-db01")
-        assert [(r.source_server, r.source_cloud, r.cidr) for r in db] == [
-            (None, None, "10.10.9.9/32"),
-            ("eko-app01", None, None),
-            (None, "eko-test01", None),
-        ]
-        app = layout.ingress_rules(plan, 2, "eko-app01")
-        assert {r.cidr or r.source_cloud for r in app} == {"portal-app01", "10.10.7.20/32"}
-        assert layout.ingress_rules(plan, 3, "portal-web01") == []
+        policy = network_policy(plan)
+        rules = aws_rule_sets(policy)
+        db = rules[policy.group_of["eko-db01"]]
+        assert {(r.port, bool(r.prefix_list)) for r in db} == {
+            ("tcp/1433", False),
+            ("tcp/1433", True),
+        }
+        app = [r for r in rules[policy.group_of["eko-app01"]] if r.port == "tcp/8000-8100"]
+        assert {bool(r.prefix_list) for r in app} == {True, False}
 
     def test_migrated_consumer_closes_the_hybrid_rule(self):
         """Once the plan marks the consumer migrated, the old-address rule disappears."""
         plan = small_plan()
         servers = dict(plan.servers)
         servers["portal-app01"] = servers["portal-app01"].model_copy(update={"migrated": True})
-        rules = layout.ingress_rules(small_plan(servers=servers), 2, "eko-app01")
-        assert [r.source_cloud for r in rules] == ["portal-app01"]
+        policy = network_policy(small_plan(servers=servers))
+        app = aws_rule_sets(policy)[policy.group_of["eko-app01"]]
+        assert [r.prefix_list for r in app if r.port == "tcp/8000-8100"] == [None]
 
     @pytest.mark.parametrize(
         ("rpo", "tier"),

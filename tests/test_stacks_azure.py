@@ -11,7 +11,8 @@ from stacks.azure import layout
 from stacks.config import settings_for_stack, stack_names
 from stacks.security import check
 from stacks.testing import OfflineRun, RecordedResource, run_offline_full
-from tests.stacks_fixtures import SERVERS, SOURCE_NETWORKS, make_plan
+from tests.network_allowed import azure_allowed, declared
+from tests.stacks_fixtures import SERVERS, make_plan
 
 VM = "azure-native:compute:VirtualMachine"
 NIC = "azure-native:network:NetworkInterface"
@@ -140,81 +141,62 @@ def test_trusted_launch_only_where_the_os_supports_it(runs):
         assert vm.inputs["diagnosticsProfile"] == {"bootDiagnostics": {"enabled": True}}
 
 
-def _expected_rules(runs, plan, wave: int) -> set:
-    """Declared flows to this wave's servers, with sources derived independently."""
-    ip_of = {
-        server_of(n): n.inputs["ipConfigurations"][0]["privateIPAddress"]
-        for s in ("wave-00", "wave-01", "wave-02")
-        for n in of_type(runs[s], NIC)
-    }
-    wave_of = {sid: spec[1] for sid, spec in SERVERS.items()}
-    expected = set()
-    for flow in plan.flows:
-        if wave_of[flow.to] != wave:
-            continue
-        consumer_wave = wave_of[flow.from_]
-        if consumer_wave is None:
-            sources = set(SOURCE_NETWORKS)
-        elif consumer_wave <= wave:
-            sources = {ip_of[flow.from_] + "/32"}
-        else:
-            sources = set(SOURCE_NETWORKS) | {ip_of[flow.from_] + "/32"}
-        for port in flow.ports:
-            proto, number = port.split("/")
-            expected.add((flow.from_, flow.to, proto.capitalize(), number, frozenset(sources)))
-    return expected
+def test_nsg_rules_allow_exactly_the_declared_flows(runs, plan):
+    """Read back from the rendered NSGs, ASGs and NICs: every declared flow into the cloud
+    is allowed, nothing else is, and no source admits an address that is no server."""
+    allowed, wide = azure_allowed(plan, runs)
+    assert allowed == declared(plan)
+    assert wide == []
 
 
-def _actual_rules(run: OfflineRun) -> set:
-    actual = set()
-    for nsg in of_type(run, NSG):
-        if nsg.name.endswith("-gateway-nsg"):
-            continue
-        for rule in nsg.inputs["securityRules"]:
-            if rule["access"] != "Allow" or rule["name"] == "allow-bastion-admin":
+def test_every_nsg_ends_with_deny_all_and_the_gateway_reaches_only_web01(runs, plan):
+    """Deny-all last; portal's gateway subnet reaches its web server on tcp/443 only."""
+    for stack in ("wave-00", "wave-01", "wave-02"):
+        for nsg in of_type(runs[stack], NSG):
+            if nsg.name.endswith("-gateway-nsg"):
                 continue
-            consumer, provider = rule["description"].split(" -> ")
-            for port in rule["destinationPortRanges"]:
-                actual.add(
-                    (
-                        consumer,
-                        provider,
-                        rule["protocol"],
-                        port,
-                        frozenset(rule["sourceAddressPrefixes"]),
-                    )
-                )
-    return actual
+            last = nsg.inputs["securityRules"][-1]
+            assert (
+                last["name"],
+                last["access"],
+                last["priority"],
+                last["sourceAddressPrefix"],
+            ) == ("deny-all-inbound", "Deny", 4096, "*")
+    gateway = layout.plan_addresses(plan).unit_of("web01")
+    (nsg,) = [n for n in of_type(runs["wave-02"], NSG) if n.name == "portal-prod-nsg"]
+    (rule,) = [r for r in nsg.inputs["securityRules"] if r["name"] == "in-application-gateway"]
+    ip = layout.plan_addresses(plan).server_ips["web01"]
+    assert (rule["sourceAddressPrefix"], rule["destinationAddressPrefixes"]) == (
+        gateway.gateway_cidr,
+        [f"{ip}/32"],
+    )
+    assert rule["destinationPortRanges"] == ["443"]
 
 
-@pytest.mark.parametrize("wave", [0, 1, 2])
-def test_nsg_rules_equal_the_declared_dependencies(runs, plan, wave):
-    """Allow rules are exactly the declared flows (plus the citizen gateway's), deny-all last."""
-    expected = _expected_rules(runs, plan, wave)
-    run = runs[f"wave-{wave:02d}"]
-    if wave == 2:  # portal is citizen-facing: its web server is reached from its gateway subnet
-        gateway = layout.plan_addresses(plan).unit_of("web01").gateway_cidr
-        expected.add(("gateway", "web01", "Tcp", "443", frozenset({gateway})))
-    assert _actual_rules(run) == expected
-    for nsg in of_type(run, NSG):
-        if nsg.name.endswith("-gateway-nsg"):
-            continue
-        last = nsg.inputs["securityRules"][-1]
-        assert (last["name"], last["access"], last["priority"], last["sourceAddressPrefix"]) == (
-            "deny-all-inbound",
-            "Deny",
-            4096,
-            "*",
-        )
+def test_an_extra_rule_or_a_wider_source_is_caught(runs, plan):
+    """Negative: the read-back notices a rule admitting one more consumer or a whole range."""
+    run = runs["wave-00"]
+    nsg = next(n for n in of_type(run, NSG) if n.name == "ad-prod-nsg")
+    rules = [dict(r) for r in nsg.inputs["securityRules"]]
+    widened = {**rules[0], "sourceAddressPrefixes": ["10.10.0.0/24"]}
+    widened.pop("sourceApplicationSecurityGroups", None)
+    changed = dict(runs)
+    changed["wave-00"] = dataclasses.replace(
+        run, resources=_replace(run, nsg.name, inputs={**nsg.inputs, "securityRules": [widened]})
+    )
+    allowed, wide = azure_allowed(plan, changed)
+    assert allowed != declared(plan)
+    assert wide == [f"{rules[0]['name']}: 10.10.0.0/24"]
 
 
-def test_system_level_dependency_on_ad_admits_every_consumer_server(runs):
-    """economy -> ad (tcp/389, tcp/636) becomes rules from each economy server to each DC."""
-    rules = {(c, p, port) for c, p, _, port, _ in _actual_rules(runs["wave-00"])}
+def test_system_level_dependency_on_ad_admits_every_consumer_server(runs, plan):
+    """economy -> ad (tcp/389, tcp/636) reaches both DCs from every economy server of the
+    same environment (prod), and the test server through the prod fallback."""
+    allowed, _ = azure_allowed(plan, runs)
     for consumer in ("eko-app01", "eko-db01", "eko-test01"):
         for dc in ("dc01", "dc02"):
-            assert {(consumer, dc, "389"), (consumer, dc, "636")} <= rules
-    assert ("web01", "dc01", "53") in rules
+            assert {(consumer, dc, "tcp/389"), (consumer, dc, "tcp/636")} <= allowed
+    assert ("web01", "dc01", "udp/53") in allowed
 
 
 def test_stack_reference_is_resolved_from_the_foundation(runs):
@@ -229,7 +211,7 @@ def test_stack_reference_is_resolved_from_the_foundation(runs):
     assert item.inputs["vaultName"] == outputs["recoveryVaultName"]
     assert item.inputs["properties"]["policyId"] == outputs["backupPolicyIds"]["daily-confidential"]
     subnet = next(r for r in runs["wave-01"].resources if r.type.endswith(":Subnet"))
-    assert subnet.inputs["virtualNetworkName"] == outputs["spokeVnetName"]
+    assert subnet.inputs["virtualNetworkName"] == outputs["spokeVnetNames"]["prod"]
 
 
 def test_backup_policies_follow_the_systems_rpo(runs):

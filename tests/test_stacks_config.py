@@ -156,11 +156,11 @@ def test_provider_location_must_match_the_region():
 
 
 def test_addresses_avoid_the_source_networks():
-    """A source network inside 10.200/14 moves the cloud to the next candidate space."""
+    """A source network inside 10.200/13 moves the cloud to the next candidate space."""
     plan = make_plan(source_networks=("10.201.0.0/16",))
     addressing = layout.plan_addresses(plan)
-    assert addressing.base == "10.100.0.0/14"
-    assert addressing.server_ips["dc01"] == "10.102.0.4"
+    assert addressing.base == "10.96.0.0/13"
+    assert addressing.server_ips["dc01"] == "10.98.0.4"
 
 
 def test_backup_bucket_meets_the_rpo():

@@ -21,8 +21,9 @@ TABLE = """\
      0  2027-02-01  2027-02-14          1          1       2
      1  2027-02-15  2027-02-28          1          2       8
 
-Warnings (1):
+Warnings (2):
   no-pilot: no system qualifies for a pilot wave (low criticality, not citizen-facing, at most 2 dependant systems): wave 1 is an ordinary wave
+  network-source-network: server eko-db01 has no ip: its flows into the cloud are admitted from the whole source network(s) 10.10.0.0/16; add its ip
 
 """
 NO_STACKS = (
@@ -59,14 +60,14 @@ class TestPlanCommand:
         result = CliRunner().invoke(cli, ["plan", str(SMALL), "-o", str(tmp_path)])
         assert result.exit_code == 0, result.output
         assert result.output == (
-            TABLE + "Plan: 3 servers in 2 waves, 2027-02-01 to 2027-02-28; 1 warning; "
+            TABLE + "Plan: 3 servers in 2 waves, 2027-02-01 to 2027-02-28; 2 warnings; "
             f"10 files in {tmp_path}/\n" + NO_STACKS
         )
         verbose = CliRunner().invoke(cli, ["plan", str(SMALL), "-o", str(tmp_path), "-v"])
         assert "".join(f"wrote {tmp_path / name}\n" for name in OUTPUTS) in verbose.output
         quiet = CliRunner().invoke(cli, ["plan", str(SMALL), "-o", str(tmp_path), "--quiet"])
         assert quiet.output == (
-            "Plan: 3 servers in 2 waves, 2027-02-01 to 2027-02-28; 1 warning; "
+            "Plan: 3 servers in 2 waves, 2027-02-01 to 2027-02-28; 2 warnings; "
             f"10 files in {tmp_path}/\n" + NO_STACKS
         )
         plan = read_plan(tmp_path / "plan.json")
@@ -191,7 +192,7 @@ def test_replan_keeps_secrets_and_reports_a_stale_stack_without_deleting(tmp_pat
     assert result.output.endswith(
         "Stale stack configs (may still be deployed: `pulumi destroy` it first):\n"
         f"  {old}\n"
-        "Plan: 3 servers in 2 waves, 2027-02-01 to 2027-02-28; 1 warning; "
+        "Plan: 3 servers in 2 waves, 2027-02-01 to 2027-02-28; 2 warnings; "
         f"10 files in {project}/build/\n"
         f"stack configs: 1 written, 2 unchanged, 1 stale ({project}/stacks)\n"
     )

@@ -86,6 +86,12 @@ def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> d
     show_default=True,
     help="The document's version, printed in its document control and exit-plan.json.",
 )
+@click.option(
+    "--server-detail",
+    is_flag=True,
+    help="List every server of per-server checklist items in the appendix (by default an "
+    "item with more than 200 servers is shown per wave; the spreadsheet has every row).",
+)
 @output_option(help="Folder to write exit-plan.json and exit-plan.<lang>.<format> into.")
 @json_option("Print the written paths as JSON.")
 def exit_plan_command(
@@ -96,6 +102,7 @@ def exit_plan_command(
     formats: tuple[str, ...],
     as_of: date | None,
     doc_version: str,
+    server_detail: bool,
     output: Path,
     as_json: bool,
 ) -> None:
@@ -125,6 +132,7 @@ def exit_plan_command(
         formats=formats or FORMATS,
         as_of=as_of,
         version=doc_version,
+        server_detail=server_detail,
     )
     if as_json:
         click.echo(json.dumps({"written": [str(p) for p in paths]}, indent=2))

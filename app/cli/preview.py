@@ -75,7 +75,7 @@ def preview(stack: str, plan_path: Path, books_dir: Path | None, as_json: bool, 
     if as_json:
         from stacks.testing import preview_json
 
-        doc = preview_json(run, stack)
+        doc = preview_json(run, stack, plan)
         doc["prices"] = {**priced.to_json_dict(), "book": book.path.name}
         click.echo(dumps_json(doc), nl=False)
         return

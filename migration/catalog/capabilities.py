@@ -12,11 +12,14 @@ from __future__ import annotations
 import difflib
 import functools
 from importlib import resources
+from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict
 
 from migration.catalog.models import Catalog
+from migration.catalog.source import Loc, format_loc, read_source
+from migration.errors import Issue
 
 CUSTOM_PREFIX = "custom-"
 
@@ -48,19 +51,40 @@ def capability_name(capability: str, lang: str) -> str:
     return entry.sv if lang == "sv" else entry.en
 
 
-def capability_warnings(catalog: Catalog) -> list[str]:
-    """One warning per system and capability that is neither bundled nor ``custom-``."""
+def unknown_capabilities(catalog: Catalog) -> list[tuple[Loc, str]]:
+    """(field path, message) of each capability neither bundled nor ``custom-``."""
     known = vocabulary()
-    warnings = []
+    found: list[tuple[Loc, str]] = []
     for index, system in enumerate(catalog.systems):
-        for capability in system.capabilities:
+        for position, capability in enumerate(system.capabilities):
             if capability in known or capability.startswith(CUSTOM_PREFIX):
                 continue
             close = difflib.get_close_matches(capability, list(known), n=1, cutoff=0.8)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            warnings.append(
-                f"systems[{index}].capabilities: {capability!r} of system {system.id!r} is not "
-                f"in the bundled vocabulary{hint} (a city's own capability starts with "
-                f"{CUSTOM_PREFIX!r}; list: utflytt overlap --vocabulary)"
+            found.append(
+                (
+                    ("systems", index, "capabilities", position),
+                    f"{capability!r} of system {system.id!r} is not in the bundled "
+                    f"vocabulary{hint} (a city's own capability starts with {CUSTOM_PREFIX!r}; "
+                    "list: utflytt overlap --vocabulary)",
+                )
             )
-    return warnings
+    return found
+
+
+def capability_warnings(catalog: Catalog) -> list[str]:
+    """One warning per unknown capability: ``field path: message``."""
+    return [f"{format_loc(loc)}: {message}" for loc, message in unknown_capabilities(catalog)]
+
+
+def capability_issues(catalog: Catalog, path: str | Path) -> list[Issue]:
+    """The same warnings as :class:`Issue` at file, line and column of the catalog at ``path``.
+
+    The files are read again only when there is something to warn about.
+    """
+    found = unknown_capabilities(catalog)
+    if not found:
+        return []
+    source = read_source(Path(path))
+    source.prefetch([loc for loc, _ in found])
+    return [source.issue(loc, message) for loc, message in found]

@@ -172,7 +172,7 @@ def cloud_series(
         else:
             _record_disks(ctx, sized)
             disks_d[start] += sized.disks_monthly
-        amount = _backup_monthly(provider, sum(server.disks_gb), backup)
+        amount = backup_monthly(provider, sum(server.disks_gb), backup)
         if amount is None:
             unpriced.add(provider, "backup", ctx.why("backup:storage"), server.id)
         else:
@@ -231,38 +231,25 @@ def _record_disks(ctx: _Ctx, sized: ServerSizing) -> None:
         ctx.quote("ebs:gp3" if tier == "gp3" else f"disk:{tier}")
 
 
-def _backup_prices(ctx: _Ctx) -> dict[str, float | None]:
-    prices: dict[str, float | None] = {}
-    keys = ("storage",) if ctx.provider == "aws" else ("instance-50", "instance-500")
-    for key in (*keys, "instance-per-500") if ctx.provider == "azure" else keys:
-        quote = ctx.quote(f"backup:{key}")
-        prices[key] = quote.monthly if quote is not None else None
-    if ctx.provider == "azure":
-        quote = ctx.quote("backup:storage")
-        prices["storage"] = quote.monthly if quote is not None else None
-    return prices
+BACKUP_KEYS = {"azure": ("instance-50", "instance-500", "instance-per-500", "storage")}
 
 
 def backup_prices(book: PriceBook) -> dict[str, float | None]:
-    """The backup prices of a book (EUR a month), None where the book has no price."""
+    """The book's backup prices (EUR) by key; None where unknown."""
+    prices: dict[str, float | None] = {}
+    for key in BACKUP_KEYS.get(book.provider, ("storage",)):
+        quote = book.quote(f"backup:{key}")
+        prices[key] = quote.monthly if quote is not None else None
+    return prices
 
-    def monthly(item: str) -> float | None:
-        quote = book.quote(item, "")
-        return quote.monthly if quote is not None else None
 
-    keys = ("storage",) if book.provider == "aws" else ("instance-50", "instance-500")
-    extra = ("instance-per-500", "storage") if book.provider == "azure" else ()
-    return {key: monthly(f"backup:{key}") for key in (*keys, *extra)}
+def _backup_prices(ctx: _Ctx) -> dict[str, float | None]:
+    for key in BACKUP_KEYS.get(ctx.provider, ("storage",)):
+        ctx.quote(f"backup:{key}")  # recorded as used
+    return backup_prices(ctx.book)
 
 
 def backup_monthly(
-    provider: str, protected_gb: float, prices: dict[str, float | None]
-) -> float | None:
-    """Backup per month for one server's protected GB (see :func:`backup_prices`)."""
-    return _backup_monthly(provider, protected_gb, prices)
-
-
-def _backup_monthly(
     provider: str, protected_gb: float, prices: dict[str, float | None]
 ) -> float | None:
     """Backup per month: protected-instance fee by size band (Azure) + storage per GB."""

@@ -14,12 +14,16 @@
 
 from __future__ import annotations
 
+from migration.cost.cloud import backup_monthly as _backup_monthly
+from migration.cost.cloud import backup_prices as _backup_prices
 from migration.cost.comparison import METHOD, CostReport, compare_costs, plan_years
 from migration.cost.finance import break_even
 from migration.cost.legal import legal_flags
 from migration.cost.options import OPTION_ALIASES, OPTIONS, CostOptions
 
 __all__ = [
+    "_backup_monthly",  # for migration.overlap (per-system costs)
+    "_backup_prices",
     "METHOD",
     "OPTIONS",
     "OPTION_ALIASES",

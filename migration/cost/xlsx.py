@@ -110,10 +110,8 @@ def to_xlsx(
     plan: Plan,
     extra_sheets: Sequence[tuple[str, list[str], list[list[Any]]]] = (),
 ) -> bytes:
-    """The workbook (same input, same bytes).
-
-    ``extra_sheets`` (title, header, rows) are appended, e.g. the overlap analysis.
-    """
+    """The workbook (same input, same bytes); ``extra_sheets`` (title, header, rows) are
+    appended, e.g. the overlap analysis."""
     doc = report.to_json_dict()
     years = [str(y) for y in doc["years"]]
     book = Workbook(write_only=True)

@@ -22,7 +22,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from migration.catalog import Catalog
+from migration.catalog import Catalog, System
+from migration.catalog.capabilities import capability_name
 from migration.cost.model import CostOptions, CostReport
 from migration.overlap.costs import OverlapOptions, SystemCost, retirement_effort, system_costs
 from migration.overlap.groups import Decision, decide, dependants_of
@@ -115,6 +116,7 @@ class OverlapReport(_Model):
         for group in self.groups:
             data = group.model_dump(mode="json", exclude={"members"})
             data["reasons"] = group.reasons("en")
+            data["name"] = {lang: capability_name(group.capability, lang) for lang in ("sv", "en")}
             data["members"] = [
                 {**m.model_dump(mode="json", exclude={"reason", "cost"}), **_cost_json(m.cost)}
                 for m in group.members
@@ -137,8 +139,7 @@ class OverlapReport(_Model):
 def _cost_json(cost: SystemCost) -> dict[str, Any]:
     data = cost.model_dump(mode="json")
     data["today_monthly_eur"] = cost.today_monthly_eur
-    data["unpriced"] = list(cost.unpriced)
-    return {f"cost_{k}" if k in ("servers", "unpriced") else k: v for k, v in data.items()}
+    return data
 
 
 def analyse_overlap(
@@ -165,7 +166,7 @@ def analyse_overlap(
     groups = []
     for decision in decisions:
         members = tuple(
-            _member(catalog, decision, i, costs[i], len(dependants[i]), waves_of.get(i, ()))
+            _member(systems[i], decision, costs[i], len(dependants[i]), waves_of.get(i, ()))
             for i in decision.members
         )
         retired = [costs[i] for i in decision.retire]
@@ -233,14 +234,9 @@ def analyse_overlap(
 
 
 def _member(
-    catalog: Catalog,
-    decision: Decision,
-    system_id: str,
-    cost: SystemCost,
-    dependants: int,
-    waves: tuple[int, ...],
+    system: System, decision: Decision, cost: SystemCost, dependants: int, waves: tuple[int, ...]
 ) -> Member:
-    system = catalog.system(system_id)
+    system_id = system.id
     if system_id == decision.keep:
         outcome = "keep"
         a, b = decision.keep_values

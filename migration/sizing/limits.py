@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from migration.catalog import MIGRATING_DISPOSITIONS, Catalog
-from migration.errors import UtflyttError
+from migration.errors import PlanError
 from migration.sizing.options import MAX_MEMORY_GB, MAX_VCPU
 
 
-class SizingError(UtflyttError):
-    """A migrating server is larger than any size utflytt plans for (128 vCPU / 2 TiB)."""
+class SizingError(PlanError):
+    """A migrating server is larger than any size utflytt plans for (128 vCPU / 2 TiB).
+
+    A :class:`PlanError` naming the servers, so the CLI adds their catalog lines."""
 
 
 def check_size_limits(catalog: Catalog) -> None:
@@ -40,4 +42,9 @@ def check_size_limits(catalog: Catalog) -> None:
         "Split the server, give it cpu_p95/memory_p95 for performance-based sizing, or set "
         "its system's disposition to retain."
     )
-    raise SizingError("\n".join(lines))
+    raise SizingError(
+        "\n".join(lines),
+        subjects=tuple(
+            ("servers", s.id, "vcpu" if s.vcpu > MAX_VCPU else "memory_gb") for s in too_big
+        ),
+    )

@@ -12,9 +12,11 @@ import pulumi_aws as aws
 from migration.plan import Plan
 from stacks import baseline
 from stacks.aws import layout
+from stacks.aws.groups import NetworkGroups, NetworkGroupsArgs
 from stacks.aws.layout import AwsOptions, SubnetSpec
 from stacks.aws.management import SsmAccess, SsmEndpoints, SsmEndpointsArgs
 from stacks.aws.monitoring import LogsArgs, Monitoring, account_of
+from stacks.network.policy import network_policy
 
 _ASSUME = {
     "Version": "2012-10-17",
@@ -369,6 +371,15 @@ class LandingZone(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
+        self.groups = NetworkGroups(
+            f"{name}-groups",
+            NetworkGroupsArgs(
+                policy=network_policy(plan),
+                vpc_ids={env: net.vpc.id for env, net in self.networks.items()},
+                tags=tags,
+            ),
+            opts=child,
+        )
         self.backup = BackupPlans(
             f"{name}-backup",
             BackupPlansArgs(kms_key_arn=self.key.arn, tiers=layout.backup_tiers(plan), tags=tags),
@@ -378,6 +389,7 @@ class LandingZone(pulumi.ComponentResource):
             "kmsKeyArn": self.key.arn,
             "backupVault": self.backup.vault.name,
             "network": {env: net.outputs for env, net in self.networks.items()},
+            **self.groups.exports,
             "instanceProfile": ssm.profile.name,
             "albLogBucket": monitoring.access_logs.id,
         }

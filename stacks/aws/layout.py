@@ -12,10 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from migration.catalog.models import parse_port
 from migration.errors import UtflyttError
 from migration.plan import Plan, PlannedServer
-from stacks import baseline
+from stacks import baseline, tags
 
 DEFAULT_REGION = "eu-north-1"
 ENVIRONMENTS = ("prod", "test", "dev")
@@ -26,6 +25,8 @@ FIRST_HOST_OFFSET = 10  # AWS reserves .0-.3 and the last address; leave room fo
 VPC_POOL = tuple(f"10.{n}.0.0/16" for n in range(100, 200))
 ALB_TARGET_PORT = 80  # the web tier behind a citizen-facing ALB listens here
 DEFAULT_RPO_HOURS = 24.0
+# TEST-NET-2: a placeholder until utflytt:aws.vpnPeerIp is set
+DEFAULT_VPN_PEER_IP = "198.51.100.1"
 OPTION_KEYS = frozenset(
     {
         "amis",
@@ -244,174 +245,6 @@ def host_address(subnet_cidr: str, offset: int) -> str:
     return str(net.network_address + offset)
 
 
-# --- firewall rules ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class IngressRule:
-    """One inbound rule on a provider server's security group.
-
-    Exactly one of ``source_server`` (a consumer in the same wave and VPC: its SG),
-    ``source_cloud`` (a consumer in the cloud in another stack: its fixed private /32,
-    resolved from the foundation's subnets), ``source_vpc`` (the VPC CIDR of an environment,
-    only when :func:`fit_rule_quota` had to aggregate) and ``cidr`` (an address at the old
-    provider) is set. ``consumers`` counts the consumers an aggregated rule stands for.
-    """
-
-    server: str
-    protocol: str  # "tcp" or "udp"
-    from_port: int
-    to_port: int
-    description: str
-    source_server: str | None = None
-    source_cloud: str | None = None
-    cidr: str | None = None
-    source_vpc: str | None = None
-    consumers: int = 1
-
-
-def _old_location(plan: Plan, consumer: PlannedServer) -> list[str]:
-    if consumer.ip:
-        return [f"{consumer.ip}/32"]
-    return list(plan.source_networks)
-
-
-def ingress_rules(plan: Plan, wave: int, server_id: str) -> list[IngressRule]:
-    """Inbound rules of ``server_id`` (in ``wave``) from the plan's declared flows only.
-
-    A consumer in the same wave and environment is admitted by its security group; one that
-    is (or will be) in the cloud elsewhere by its fixed private address; one still at the
-    old provider by its old address (or the source networks) until the plan marks it
-    migrated, plus its future cloud address so that nothing breaks the day it moves.
-    Consumers being retired or repurchased are left out: their flows are to be re-pointed.
-    """
-    provider = plan.servers[server_id]
-    rules: list[IngressRule] = []
-    for flow in sorted(plan.flows, key=lambda f: (f.from_, f.to, f.ports)):
-        if flow.to != server_id:
-            continue
-        consumer = plan.servers.get(flow.from_)
-        if consumer is None:
-            continue
-        system = plan.systems.get(consumer.system)
-        for port in sorted(flow.ports):
-            proto, first, last = parse_port(port)
-            # AWS allows only a-zA-Z0-9 spaces ._-:/()#,@[]+=&;{}!$* in rule descriptions
-            desc = f"{flow.from_} to {server_id} {port}"
-
-            def rule(
-                description: str,
-                p: str = proto,
-                a: int = first,
-                b: int = last,
-                *,
-                source_server: str | None = None,
-                source_cloud: str | None = None,
-                cidr: str | None = None,
-            ) -> IngressRule:
-                return IngressRule(
-                    server_id,
-                    p,
-                    a,
-                    b,
-                    description,
-                    source_server=source_server,
-                    source_cloud=source_cloud,
-                    cidr=cidr,
-                )
-
-            if consumer.wave is None:
-                if system is not None and system.disposition != "retain":
-                    continue  # retired or repurchased: flagged for re-pointing by the plan
-                for cidr in _old_location(plan, consumer):
-                    rules.append(rule(f"{desc} (retained)", cidr=cidr))
-            elif consumer.wave == wave and consumer.environment == provider.environment:
-                rules.append(rule(desc, source_server=flow.from_))
-            else:
-                rules.append(rule(desc, source_cloud=flow.from_))
-                if consumer.wave > wave and not consumer.migrated:
-                    for cidr in _old_location(plan, consumer):
-                        until = f"hybrid until wave-{consumer.wave:02d}"
-                        rules.append(rule(f"{desc} ({until})", cidr=cidr))
-    return rules
-
-
-# AWS's default quota of inbound rules per security group (IPv4 and IPv6 counted apart); an
-# instance's group also takes the rule from its system's load balancer, if any.
-RULES_PER_GROUP = 60
-RESERVED_RULES = 2
-
-
-def fit_rule_quota(
-    plan: Plan, rules: list[IngressRule], limit: int = RULES_PER_GROUP - RESERVED_RULES
-) -> list[IngressRule]:
-    """``rules`` as they are if they fit one security group, else aggregated per port.
-
-    A server that everything depends on (domain controllers, DNS) would need one rule per
-    consumer per port: hundreds, where AWS allows 60 per group. Then, port by port, the
-    consumers in the cloud are admitted by their environment's VPC CIDR, and those still at
-    the old provider by the source network that holds their address (an address outside
-    every source network keeps its own /32). The ports stay exactly the declared ones.
-    Still too many: :class:`AwsConfigError` naming the server.
-    """
-    if len(rules) <= limit:
-        return rules
-    by_port: dict[tuple[str, int, int], list[IngressRule]] = {}
-    for r in rules:
-        by_port.setdefault((r.protocol, r.from_port, r.to_port), []).append(r)
-    sources = [ipaddress.ip_network(n, strict=False) for n in plan.source_networks]
-    v4_sources = [s for s in sources if isinstance(s, ipaddress.IPv4Network)]
-    server = rules[0].server
-    out: list[IngressRule] = []
-    for (proto, low, high), group in sorted(by_port.items()):
-        port = f"{proto}/{low}" if low == high else f"{proto}/{low}-{high}"
-        envs: dict[str, set[str]] = {}
-        old: dict[str, set[str]] = {}
-        for r in group:
-            consumer = r.source_server or r.source_cloud
-            if consumer is not None:
-                envs.setdefault(plan.servers[consumer].environment, set()).add(consumer)
-                continue
-            assert r.cidr is not None
-            net = ipaddress.ip_network(r.cidr, strict=False)
-            holder = r.cidr
-            if isinstance(net, ipaddress.IPv4Network) and len(v4_sources) == len(sources):
-                holder = next((str(s) for s in v4_sources if net.subnet_of(s)), r.cidr)
-            old.setdefault(holder, set()).add(r.description.split(" to ", 1)[0])
-        for env, consumers in sorted(envs.items()):
-            out.append(
-                IngressRule(
-                    server,
-                    proto,
-                    low,
-                    high,
-                    f"{len(consumers)} consumers in the {env} VPC to {server} {port} (aggregated)",
-                    source_vpc=env,
-                    consumers=len(consumers),
-                )
-            )
-        for cidr, consumers in sorted(old.items()):
-            out.append(
-                IngressRule(
-                    server,
-                    proto,
-                    low,
-                    high,
-                    f"{len(consumers)} consumers at the old provider to {server} "
-                    f"{port} (aggregated, hybrid)",
-                    cidr=cidr,
-                    consumers=len(consumers),
-                )
-            )
-    if len(out) > limit:
-        raise AwsConfigError(
-            f"server {server}: {len(out)} inbound rules even aggregated per port and network; "
-            f"at most {limit} fit its security group (AWS: {RULES_PER_GROUP} per group): split "
-            "its ports over servers or raise the quota"
-        )
-    return out
-
-
 # --- images, backup, tags ---------------------------------------------------------------------
 
 
@@ -477,13 +310,13 @@ def backup_tiers(plan: Plan) -> dict[str, str]:
 
 
 def system_tags(plan: Plan, system_id: str, wave: int, environment: str) -> dict[str, str]:
-    """The tags every resource of a system carries (``stacks.baseline.system_tags``)."""
-    return baseline.system_tags(plan, system_id, wave, environment)
+    """The tags every resource of a system carries (:func:`stacks.tags.system_tags`)."""
+    return tags.system_tags(plan, system_id, wave, environment)
 
 
 def foundation_tags(plan: Plan, environment: str | None = None) -> dict[str, str]:
-    """Tags of landing-zone resources (``stacks.baseline.landing_zone_tags``)."""
-    return baseline.landing_zone_tags(
+    """Tags of landing-zone resources (:func:`stacks.tags.landing_zone_tags`)."""
+    return tags.landing_zone_tags(
         plan, {"owner": "it-infrastructure", "cost-centre": "shared"}, environment
     )
 

@@ -701,6 +701,42 @@ def _sg_rule(direction: str) -> Handler:
     return handler
 
 
+def _prefix_list(
+    m: MotoMocks, args: pulumi.runtime.MockResourceArgs, region: str
+) -> tuple[str, dict[str, Any]]:
+    ec2, inp = m._client("ec2", region), args.inputs
+    entries = inp.get("entries") or []
+    max_entries = _i(inp.get("maxEntries", 0))
+    if len(entries) > max_entries:
+        raise MockCheckError(
+            "PrefixListMaxEntriesExceeded",
+            f"{len(entries)} entries but max entries {max_entries}",
+            "CreateManagedPrefixList",
+        )
+    cidrs = [e["cidr"] for e in entries]
+    if len(cidrs) != len(set(cidrs)):
+        raise MockCheckError(
+            "InvalidRequest", "a prefix list cannot hold one CIDR twice", "CreateManagedPrefixList"
+        )
+    for cidr in cidrs:
+        _check_cidr(cidr, "prefix list entry", "CreateManagedPrefixList")
+    out = ec2.create_managed_prefix_list(
+        PrefixListName=inp.get("name") or args.name,
+        AddressFamily=inp.get("addressFamily", "IPv4"),
+        MaxEntries=max_entries,
+        Entries=[
+            {
+                "Cidr": e["cidr"],
+                **({"Description": e["description"]} if e.get("description") else {}),
+            }
+            for e in entries
+        ],
+        TagSpecifications=_tag_specs("prefix-list", inp.get("tags")),
+    )["PrefixList"]
+    pid = out["PrefixListId"]
+    return pid, {**inp, "id": pid, "arn": out.get("PrefixListArn", ""), "version": 1}
+
+
 def _instance(
     m: MotoMocks, args: pulumi.runtime.MockResourceArgs, region: str
 ) -> tuple[str, dict[str, Any]]:
@@ -814,6 +850,7 @@ _HANDLERS: dict[str, Handler] = {
     "aws:ec2/vpnConnectionRoute:VpnConnectionRoute": _vpn_connection_route,
     "aws:ec2/flowLog:FlowLog": _flow_log,
     "aws:ec2/securityGroup:SecurityGroup": _security_group,
+    "aws:ec2/managedPrefixList:ManagedPrefixList": _prefix_list,
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _sg_rule("Ingress"),
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _sg_rule("Egress"),
     "aws:ec2/instance:Instance": _instance,

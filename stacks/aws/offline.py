@@ -9,6 +9,7 @@ the constructor calls, which does not depend on how the engine's threads interle
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
@@ -17,8 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+from botocore.exceptions import ClientError
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime.sync_await import _ensure_event_loop
 
 from migration.plan import Plan
 from stacks.aws.moto_mocks import MotoMocks, RecordedCall, RecordedResource
@@ -77,6 +80,16 @@ class _Warnings(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def _quiet_sibling_failures(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """When one registration fails (a moto check), its siblings' futures fail the same way
+    and nobody awaits them: the run already raised the first error, so their "Future
+    exception was never retrieved" is noise. Anything else goes to the default handler."""
+    error = context.get("exception")
+    if "never retrieved" in str(context.get("message", "")) and isinstance(error, ClientError):
+        return
+    loop.default_exception_handler(context)
+
+
 def run_aws_offline(
     settings: StackSettings, plan: Plan, mocks: MotoMocks, config: Mapping[str, str] | None = None
 ) -> AwsRun:
@@ -111,6 +124,8 @@ def run_aws_offline(
         outputs = dict(getattr(root, "outputs", {}) or {})
         return pulumi.Output.from_input(outputs).apply(exported.update)
 
+    loop: asyncio.AbstractEventLoop = _ensure_event_loop()  # type: ignore[no-untyped-call]
+    loop.set_exception_handler(_quiet_sibling_failures)
     program()
     resources = mocks.resources[first_resource:]
     for r in resources:

@@ -23,16 +23,18 @@ from stacks.aws import layout
 from stacks.aws.landing_zone import LandingZone, LandingZoneArgs
 from stacks.aws.layout import AwsConfigError, AwsOptions
 from stacks.aws.workload import (
+    GroupIngress,
+    GroupIngressArgs,
     PublicEntrance,
     PublicEntranceArgs,
-    ResolvedRule,
     Server,
     ServerArgs,
-    ServerIngress,
-    ServerIngressArgs,
+    pick,
     server_address,
     web_targets,
 )
+from stacks.network.policy import network_policy
+from stacks.network.rulesets import aws_rule_sets
 from stacks.settings import StackSettings
 
 __all__ = ["run", "WaveStack", "WaveStackArgs"]
@@ -76,6 +78,8 @@ def run(settings: StackSettings, plan: Plan) -> None:
             options=options,
             network=ref.require_output("network"),
             kms_key_arn=ref.require_output("kmsKeyArn"),
+            security_group_ids=ref.require_output("securityGroupIds"),
+            prefix_list_ids=ref.require_output("prefixListIds"),
             instance_profile=ref.require_output("instanceProfile"),
             access_log_bucket=ref.require_output("albLogBucket"),
             provider=provider,
@@ -101,6 +105,8 @@ class WaveStackArgs:
         options: AwsOptions,
         network: pulumi.Output[Any],
         kms_key_arn: pulumi.Input[str],
+        security_group_ids: pulumi.Output[Any],
+        prefix_list_ids: pulumi.Output[Any],
         instance_profile: pulumi.Input[str] | None = None,
         access_log_bucket: pulumi.Input[str] | None = None,
         provider: aws.Provider | None = None,
@@ -113,6 +119,8 @@ class WaveStackArgs:
         self.options = options
         self.network = network
         self.kms_key_arn = kms_key_arn
+        self.security_group_ids = security_group_ids
+        self.prefix_list_ids = prefix_list_ids
         self.provider = provider
         self.extra_tags = extra_tags or {}
 
@@ -128,6 +136,8 @@ class WaveStack(pulumi.ComponentResource):
         plan, number, network = args.plan, args.wave, args.network
         invoke = pulumi.InvokeOptions(provider=args.provider, parent=self)
         members = [sid for sid, s in layout.migrating_servers(plan).items() if s.wave == number]
+        policy = network_policy(plan)
+        sg_ids = args.security_group_ids
         self.servers: dict[str, Server] = {}
         for sid in members:
             server = plan.servers[sid]
@@ -156,6 +166,8 @@ class WaveStack(pulumi.ComponentResource):
                         planned_system.rpo_hours if planned_system else None,
                         planned_system.data_classification if planned_system else "internal",
                     )[0],
+                    security_group_ids=tuple(pick(sg_ids, g) for g in policy.groups_of(sid)),
+                    group=policy.group_of[sid],
                     tags={
                         **layout.system_tags(plan, server.system, number, env),
                         **args.extra_tags,
@@ -163,35 +175,25 @@ class WaveStack(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
-        for sid in members:
-            rules = []
-            for rule in layout.fit_rule_quota(plan, layout.ingress_rules(plan, number, sid)):
-                if rule.source_vpc is not None:
-                    cidr = _vpc_value(network, rule.source_vpc, "vpcCidr")
-                    rules.append(ResolvedRule(rule, cidr=cidr))
-                elif rule.source_server is not None:
-                    group = self.servers[rule.source_server].security_group.id
-                    rules.append(ResolvedRule(rule, source_group=group))
-                elif rule.source_cloud is not None:
-                    cidr = _host_cidr(network, plan, rule.source_cloud)
-                    rules.append(ResolvedRule(rule, cidr=cidr))
-                else:
-                    rules.append(ResolvedRule(rule, cidr=rule.cidr))
-            if rules:
-                server = plan.servers[sid]
-                ServerIngress(
-                    f"{sid}-ingress",
-                    ServerIngressArgs(
-                        server_id=sid,
-                        security_group_id=self.servers[sid].security_group.id,
-                        rules=tuple(rules),
-                        tags={
-                            **layout.system_tags(plan, server.system, number, server.environment),
-                            **args.extra_tags,
-                        },
-                    ),
-                    opts=child,
-                )
+        rule_sets = aws_rule_sets(policy)
+        for group in sorted(g for g, w in policy.group_wave.items() if w == number):
+            found = policy.groups[group]
+            if not rule_sets.get(group) or found.system not in plan.systems:
+                continue
+            GroupIngress(
+                f"{group}-ingress",
+                GroupIngressArgs(
+                    group=group,
+                    rules=rule_sets[group],
+                    security_group_ids=sg_ids,
+                    prefix_list_ids=args.prefix_list_ids,
+                    tags={
+                        **layout.system_tags(plan, found.system, number, found.environment),
+                        **args.extra_tags,
+                    },
+                ),
+                opts=child,
+            )
         self.entrances: dict[str, PublicEntrance] = {}
         for system in layout.citizen_systems(plan):
             targets = web_targets(plan, number, system)
@@ -224,11 +226,6 @@ def _server_address(
 ) -> pulumi.Output[dict[str, str]]:
     """Subnet id, AZ and fixed private address of a server (see :func:`server_address`)."""
     return network.apply(lambda n: server_address(n, plan, server_id))
-
-
-def _host_cidr(network: pulumi.Output[Any], plan: Plan, server_id: str) -> pulumi.Output[str]:
-    """The /32 of a server's fixed private address."""
-    return network.apply(lambda n: server_address(n, plan, server_id)["ip"] + "/32")
 
 
 def _ami(

@@ -4,6 +4,8 @@ ingress rules from the declared flows only; an ALB for citizen-facing systems.""
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +15,7 @@ import pulumi_aws as aws
 from migration.plan import Plan, PlannedServer
 from stacks import baseline
 from stacks.aws import layout
-from stacks.aws.layout import IngressRule
+from stacks.network.rulesets import SgRule
 
 _DEVICES = "fghijklmnop"
 
@@ -31,12 +33,14 @@ class ServerArgs:
     private_ip: pulumi.Input[str]
     kms_key_arn: pulumi.Input[str]
     backup_tier: str
+    security_group_ids: tuple[pulumi.Input[str], ...]  # its own group's first, then clients
+    group: str = ""  # its own network group
     tags: dict[str, str] = field(default_factory=dict)
     instance_profile: pulumi.Input[str] | None = None  # SSM (stacks.aws.management)
 
 
 class Server(pulumi.ComponentResource):
-    """Security group (no inbound rule of its own), instance without public IP, data volumes."""
+    """Instance without public IP in its network groups' security groups, data volumes."""
 
     def __init__(
         self, name: str, args: ServerArgs, opts: pulumi.ResourceOptions | None = None
@@ -45,23 +49,8 @@ class Server(pulumi.ComponentResource):
         self.server_id = args.server_id
         child = pulumi.ResourceOptions(parent=self)
         tags = {**args.tags, "server": args.server_id}
-        self.security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
-            name=f"utflytt-{args.server_id}",
-            vpc_id=args.vpc_id,
-            description=f"{args.server_id}: declared dependencies only",
-            tags={**tags, "Name": f"{args.server_id}-sg"},
-            opts=child,
-        )
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-egress",
-            security_group_id=self.security_group.id,
-            ip_protocol="-1",
-            cidr_ipv4="0.0.0.0/0",
-            description="outbound",
-            tags=tags,
-            opts=child,
-        )
+        self.security_group_id = args.security_group_ids[0]
+        self.group = args.group
         disks = list(args.server.disks_gb) or [64.0]
         self.instance = aws.ec2.Instance(
             f"{name}-vm",
@@ -69,7 +58,7 @@ class Server(pulumi.ComponentResource):
             instance_type=args.instance_type,
             subnet_id=args.subnet_id,
             private_ip=args.private_ip,
-            vpc_security_group_ids=[self.security_group.id],
+            vpc_security_group_ids=list(args.security_group_ids),
             associate_public_ip_address=False,
             iam_instance_profile=args.instance_profile,
             monitoring=True,
@@ -114,50 +103,52 @@ class Server(pulumi.ComponentResource):
 
 
 @dataclass(frozen=True)
-class ResolvedRule:
-    """An :class:`IngressRule` with its source resolved to a security group or a CIDR."""
+class GroupIngressArgs:
+    """The inbound rules of one group's security group (see ``aws_rule_sets``)."""
 
-    rule: IngressRule
-    source_group: pulumi.Input[str] | None = None
-    cidr: pulumi.Input[str] | None = None
-
-
-@dataclass(frozen=True)
-class ServerIngressArgs:
-    """The inbound rules of one provider server's security group."""
-
-    server_id: str
-    security_group_id: pulumi.Input[str]
-    rules: tuple[ResolvedRule, ...]
+    group: str
+    rules: tuple[SgRule, ...]
+    security_group_ids: pulumi.Output[Mapping[str, str]]
+    prefix_list_ids: pulumi.Output[Mapping[str, str]]
     tags: dict[str, str] = field(default_factory=dict)
 
 
-class ServerIngress(pulumi.ComponentResource):
+class GroupIngress(pulumi.ComponentResource):
     """Exactly the declared ports from the declared consumers, nothing else inbound."""
 
     def __init__(
-        self, name: str, args: ServerIngressArgs, opts: pulumi.ResourceOptions | None = None
+        self, name: str, args: GroupIngressArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("utflytt:aws:ServerIngress", name, None, opts)
+        super().__init__("utflytt:aws:GroupIngress", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        for resolved in args.rules:
-            r = resolved.rule
-            key = layout.short_hash(
-                r.description, str(r.source_server), str(r.source_cloud), str(r.cidr)
-            )
+        target = pick(args.security_group_ids, args.group)
+        for r in args.rules:
+            source = r.source_group or r.prefix_list or ""
             aws.vpc.SecurityGroupIngressRule(
-                f"{name}-{key}",
-                security_group_id=args.security_group_id,
+                f"{name}-{layout.short_hash(r.port, source)}",
+                security_group_id=target,
                 ip_protocol=r.protocol,
                 from_port=r.from_port,
                 to_port=r.to_port,
-                referenced_security_group_id=resolved.source_group,
-                cidr_ipv4=resolved.cidr,
-                description=r.description[:255],
+                referenced_security_group_id=(
+                    pick(args.security_group_ids, r.source_group) if r.source_group else None
+                ),
+                prefix_list_id=pick(args.prefix_list_ids, r.prefix_list) if r.prefix_list else None,
+                description=_description(f"{source} to {args.group} {r.port}"),
                 tags=args.tags,
                 opts=child,
             )
         self.register_outputs({})
+
+
+def pick(ids: pulumi.Output[Mapping[str, str]], name: str) -> pulumi.Output[str]:
+    """The id of ``name`` in a foundation output map."""
+    return ids.apply(lambda m: m[name])
+
+
+def _description(text: str) -> str:
+    """AWS rule descriptions allow a-zA-Z0-9 spaces ._-:/()#,@[]+=&;{}!$* (255 at most)."""
+    return re.sub(r"[^a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]", "-", text)[:255]
 
 
 @dataclass(frozen=True)
@@ -251,6 +242,7 @@ class PublicEntrance(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
+        admitted: set[str] = set()
         for target in args.targets:
             tname = target.server_id
             aws.lb.TargetGroupAttachment(
@@ -260,9 +252,12 @@ class PublicEntrance(pulumi.ComponentResource):
                 port=layout.ALB_TARGET_PORT,
                 opts=child,
             )
+            if target.group in admitted:
+                continue  # one rule per security group: a second would be a duplicate
+            admitted.add(target.group)
             aws.vpc.SecurityGroupIngressRule(
                 f"{name}-{tname}-from-alb",
-                security_group_id=target.security_group.id,
+                security_group_id=target.security_group_id,
                 ip_protocol="tcp",
                 from_port=layout.ALB_TARGET_PORT,
                 to_port=layout.ALB_TARGET_PORT,

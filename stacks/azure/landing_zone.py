@@ -1,4 +1,4 @@
-"""The foundation stack's landing zone: resource groups, hub and spoke, hybrid VPN, logging,
+"""The foundation stack's landing zone: resource groups, hub and spokes, hybrid VPN, logging,
 backup, Key Vault and the storage account that receives the rehosted servers' VHDs."""
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from stacks.azure.foundation_baseline import (
     FoundationBaselineArgs,
     closed_storage_account,
 )
+from stacks.azure.spokes import Spokes, SpokesArgs
+from stacks.network.policy import network_policy
 
 
 @dataclass(frozen=True)
@@ -165,15 +167,6 @@ class LandingZone(pulumi.ComponentResource):
             address_prefix=addressing.gateway_subnet,
             opts=child,
         )
-        spoke = network.VirtualNetwork(
-            "vnet-spoke",
-            virtual_network_name=f"vnet-utflytt-spoke-{abbr}",
-            resource_group_name=net_rg.name,
-            location=region,
-            address_space=network.AddressSpaceArgs(address_prefixes=[addressing.spoke]),
-            tags=tags,
-            opts=child,
-        )
         vpn: HybridVpn | None = None
         peer = baseline.require_vpn_peer(plan, args.vpn_peer_address, "utflytt:vpnPeerAddress")
         if peer is not None:
@@ -196,28 +189,19 @@ class LandingZone(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
-        peer_opts = pulumi.ResourceOptions(parent=self, depends_on=[vpn.gateway]) if vpn else child
-        network.VirtualNetworkPeering(
-            "peer-hub-spoke",
-            virtual_network_peering_name="hub-to-spoke",
-            resource_group_name=net_rg.name,
-            virtual_network_name=hub.name,
-            remote_virtual_network=network.SubResourceArgs(id=spoke.id),
-            allow_virtual_network_access=True,
-            allow_forwarded_traffic=True,
-            allow_gateway_transit=vpn is not None,
-            opts=peer_opts,
-        )
-        network.VirtualNetworkPeering(
-            "peer-spoke-hub",
-            virtual_network_peering_name="spoke-to-hub",
-            resource_group_name=net_rg.name,
-            virtual_network_name=spoke.name,
-            remote_virtual_network=network.SubResourceArgs(id=hub.id),
-            allow_virtual_network_access=True,
-            allow_forwarded_traffic=True,
-            use_remote_gateways=vpn is not None,
-            opts=peer_opts,
+        spokes = Spokes(
+            "spokes",
+            SpokesArgs(
+                addressing=addressing,
+                policy=network_policy(plan),
+                hub=hub,
+                resource_group_name=net_rg.name,
+                location=region,
+                region_abbreviation=abbr,
+                gateway_transit=vpn is not None,
+                tags=tags,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[vpn.gateway]) if vpn else child,
         )
 
         workspace = operationalinsights.Workspace(
@@ -291,7 +275,7 @@ class LandingZone(pulumi.ComponentResource):
                 subscription_id=client.subscription_id,
                 hub_name=hub.name,
                 hub_cidr=addressing.hub,
-                networks={"hub": hub.id, "spoke": spoke.id},
+                networks={"hub": hub.id, **{f"spoke-{e}": v.id for e, v in spokes.vnets.items()}},
                 workspace_id=workspace.id,
                 workspace_customer_id=workspace.customer_id,
                 key_vault_id=kv.id,
@@ -311,8 +295,9 @@ class LandingZone(pulumi.ComponentResource):
             "networkResourceGroup": net_rg.name,
             "managementResourceGroup": mgmt_rg.name,
             "hubVnetId": hub.id,
-            "spokeVnetName": spoke.name,
-            "spokeVnetId": spoke.id,
+            "spokeVnetNames": {env: v.name for env, v in spokes.vnets.items()},
+            "spokeVnetIds": {env: v.id for env, v in spokes.vnets.items()},
+            "applicationSecurityGroupIds": {g: a.id for g, a in spokes.asgs.items()},
             "logAnalyticsWorkspaceId": workspace.id,
             "recoveryVaultName": vault.name,
             "backupPolicyIds": {bucket: p.id for bucket, p in policies.items()},

@@ -3,37 +3,29 @@
 Everything a component needs that can be computed from the plan alone is computed here, so
 that it is tested with plain pytest and the components stay thin.
 
-Addressing (deterministic, no overlap with ``plan.source_networks``):
-
-- the cloud gets a /14 ("base"), the first candidate of :data:`BASE_CANDIDATES` that does
-  not overlap any source network; the hub VNet is the base's first /16 (GatewaySubnet is its
-  first /27), the spoke VNet is the /15 at the base's third /16;
-- every *unit* (one system and environment, i.e. one subnet) gets a /24 of the spoke, in the
-  order (first wave, system, environment): units of a wave that is already deployed keep
-  their addresses when later waves change;
-- inside a unit's /24 the servers use the first /25 with static IPs ``.4``, ``.5``, … in
-  sorted server-id order; a citizen-facing unit's Application Gateway gets ``.128/26``.
+The address plan (hub, a spoke per environment, a subnet per system and environment, static
+IPs) is :mod:`stacks.network.addresses`; the network rules are
+:mod:`stacks.network.rulesets`, built from the provider-neutral :mod:`stacks.network.policy`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import ipaddress
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from migration.catalog import parse_port
 from migration.errors import UtflyttError
 from migration.plan import Plan, PlannedServer, PlannedSystem
-from stacks import baseline
+from stacks import baseline, tags
+from stacks.names import account_suffix
+from stacks.network.addresses import BASE_CANDIDATES as BASE_CANDIDATES
+from stacks.network.addresses import Addressing as Addressing
+from stacks.network.addresses import Unit as Unit
+from stacks.network.addresses import plan_addresses as plan_addresses
 
-BASE_CANDIDATES = ("10.200.0.0/14", "10.100.0.0/14", "172.20.0.0/14", "10.40.0.0/14")
 MIGRATING = frozenset({"rehost", "replatform", "rebuild"})
-REQUIRED_TAGS = baseline.REQUIRED_TAGS
-CLASSIFICATION_RANK = {"public": 0, "internal": 1, "confidential": 2, "secret": 3}
+REQUIRED_TAGS = tags.REQUIRED_TAGS
 LEVELS = ("office", "shared", "sector", "citizen")
 GATEWAY_BACKEND_PORT = "tcp/443"
-MAX_RULES = 3990  # priorities 100..4095; 4096 is the explicit deny-all
 
 REGION_ABBREVIATIONS = {
     "swedencentral": "swc",
@@ -71,15 +63,14 @@ def rg_name(key: str, region: str) -> str:
 
 
 def storage_account_name(plan: Plan) -> str:
-    """Globally unique, deterministic migration storage account name (3-24 lower alnum)."""
-    digest = hashlib.sha256(f"{plan.organisation}/{plan.catalog_sha256}".encode()).hexdigest()
-    return f"stutflytt{digest[:12]}"
+    """Migration storage account name (3-24 lower alnum), from the organisation only: a
+    catalog edit never renames (and so replaces) it."""
+    return f"stutflytt{account_suffix(plan.organisation, 'st', 12)}"
 
 
 def key_vault_name(plan: Plan, region: str) -> str:
-    """Globally unique, deterministic Key Vault name (3-24 chars)."""
-    digest = hashlib.sha256(f"kv/{plan.organisation}/{plan.catalog_sha256}".encode()).hexdigest()
-    return f"kv-utflytt-{region_abbreviation(region)}-{digest[:6]}"
+    """Key Vault name (3-24 chars), from the organisation and region only."""
+    return f"kv-utflytt-{region_abbreviation(region)}-{account_suffix(plan.organisation, 'kv', 6)}"
 
 
 # ------------------------------------------------------------------------------- servers
@@ -109,206 +100,7 @@ def system_of(plan: Plan, server: PlannedServer) -> PlannedSystem:
         ) from None
 
 
-# ------------------------------------------------------------------------------ addresses
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One subnet: the servers of one system and environment (they share a wave)."""
-
-    system: str
-    environment: str
-    wave: int
-    index: int
-    cidr: str  # the unit's /24
-    servers_cidr: str  # first /25
-    gateway_cidr: str  # .128/26, used only by citizen-facing units
-    servers: tuple[str, ...]
-
-    @property
-    def key(self) -> str:
-        """``<system>-<environment>``, used in names."""
-        return f"{self.system}-{self.environment}"
-
-
-@dataclass(frozen=True)
-class Addressing:
-    """Cloud address plan: hub, spoke, units and a static IP per migrating server."""
-
-    base: str
-    hub: str
-    gateway_subnet: str
-    spoke: str
-    units: tuple[Unit, ...]
-    server_ips: dict[str, str] = field(default_factory=dict)
-
-    def unit_of(self, server_id: str) -> Unit:
-        """The unit holding ``server_id``."""
-        for unit in self.units:
-            if server_id in unit.servers:
-                return unit
-        raise KeyError(server_id)
-
-
-def plan_addresses(plan: Plan) -> Addressing:
-    """Deterministic address plan for every migrating server of the plan."""
-    sources = [ipaddress.ip_network(n, strict=False) for n in plan.source_networks]
-    base = next(
-        (
-            ipaddress.IPv4Network(c)
-            for c in BASE_CANDIDATES
-            if not any(ipaddress.IPv4Network(c).overlaps(s) for s in sources)
-        ),
-        None,
-    )
-    if base is None:
-        raise LayoutError(
-            "plan.source_networks overlap every candidate cloud address space "
-            f"({', '.join(BASE_CANDIDATES)})"
-        )
-    sixteens = list(base.subnets(new_prefix=16))
-    hub = sixteens[0]
-    spoke = ipaddress.IPv4Network(f"{sixteens[2].network_address}/15")
-    groups: dict[tuple[str, str], list[str]] = {}
-    waves: dict[tuple[str, str], int] = {}
-    for sid, srv in migrating_servers(plan).items():
-        key = (srv.system, srv.environment)
-        groups.setdefault(key, []).append(sid)
-        assert srv.wave is not None
-        waves[key] = min(waves.get(key, srv.wave), srv.wave)
-    order = sorted(groups, key=lambda k: (waves[k], k[0], k[1]))
-    slots = list(spoke.subnets(new_prefix=24))
-    if len(order) > len(slots):
-        raise LayoutError(
-            f"plan has {len(order)} system/environment subnets; "
-            f"the spoke {spoke} holds {len(slots)}"
-        )
-    units = []
-    ips: dict[str, str] = {}
-    for index, key in enumerate(order):
-        cidr = slots[index]
-        halves = list(cidr.subnets(new_prefix=25))
-        quarters = list(cidr.subnets(new_prefix=26))
-        servers = tuple(sorted(groups[key]))
-        hosts = list(halves[0].hosts())[3:]  # Azure reserves .1-.3 (and .0, broadcast)
-        if len(servers) > len(hosts):
-            raise LayoutError(
-                f"system {key[0]} ({key[1]}) has {len(servers)} servers; "
-                f"a subnet holds {len(hosts)}"
-            )
-        for sid, ip in zip(servers, hosts, strict=False):
-            ips[sid] = str(ip)
-        units.append(
-            Unit(
-                key[0],
-                key[1],
-                waves[key],
-                index,
-                str(cidr),
-                str(halves[0]),
-                str(quarters[2]),
-                servers,
-            )
-        )
-    return Addressing(
-        base=str(base),
-        hub=str(hub),
-        gateway_subnet=str(next(hub.subnets(new_prefix=27))),
-        spoke=str(spoke),
-        units=tuple(units),
-        server_ips=ips,
-    )
-
-
-# ----------------------------------------------------------------------------- NSG rules
-
-
-@dataclass(frozen=True)
-class RuleSpec:
-    """One inbound allow rule of a unit's NSG."""
-
-    name: str
-    priority: int
-    protocol: str  # "Tcp" | "Udp"
-    sources: tuple[str, ...]  # CIDRs
-    destination: str  # provider server /32
-    ports: tuple[str, ...]  # "1433", "8000-8100"
-    consumer: str  # server id, or "gateway"
-    provider: str  # server id
-
-
-def _port_text(port: str) -> tuple[str, str]:
-    proto, first, last = parse_port(port)
-    return ("Tcp" if proto == "tcp" else "Udp"), (
-        str(first) if first == last else f"{first}-{last}"
-    )
-
-
-def consumer_sources(
-    plan: Plan, addressing: Addressing, consumer: str, wave: int
-) -> tuple[str, ...]:
-    """Where ``consumer`` talks from, as seen by a provider deployed in ``wave``.
-
-    In the cloud (same or earlier wave): its static IP. Still at the old provider: the plan's
-    source networks; if it moves in a later wave its future cloud IP is admitted too, so
-    the flow keeps working when it moves without redeploying this stack. A retained, retired
-    or repurchased consumer stays at the old provider: source networks only.
-    """
-    srv = plan.servers.get(consumer)
-    cloud_ip = addressing.server_ips.get(consumer)
-    if srv is not None and cloud_ip is not None and srv.wave is not None:
-        if srv.wave <= wave:
-            return (f"{cloud_ip}/32",)
-        return tuple(sorted(plan.source_networks)) + (f"{cloud_ip}/32",)
-    return tuple(sorted(plan.source_networks))
-
-
-def unit_rules(plan: Plan, addressing: Addressing, unit: Unit) -> list[RuleSpec]:
-    """Inbound allow rules of ``unit``'s NSG: exactly the declared flows to its servers.
-
-    One rule per (consumer, provider, protocol), ports merged; citizen-facing units add one
-    rule per web server from their Application Gateway subnet on :data:`GATEWAY_BACKEND_PORT`.
-    Priorities start at 100 in sorted order.
-    """
-    merged: dict[tuple[str, str, str], set[str]] = {}
-    for flow in plan.flows:
-        if flow.to not in unit.servers:
-            continue
-        for port in flow.ports:
-            proto, text = _port_text(port)
-            merged.setdefault((flow.from_, flow.to, proto), set()).add(text)
-    system = plan.systems.get(unit.system)
-    if system is not None and baseline.has_public_entrance(system, unit.environment):
-        proto, text = _port_text(GATEWAY_BACKEND_PORT)
-        for sid in gateway_backends(plan, unit):
-            merged.setdefault(("gateway", sid, proto), set()).add(text)
-    rules: list[RuleSpec] = []
-    for (consumer, provider, proto), ports in sorted(merged.items()):
-        if consumer == "gateway":
-            sources: tuple[str, ...] = (unit.gateway_cidr,)
-        else:
-            sources = consumer_sources(plan, addressing, consumer, unit.wave)
-        if not sources:
-            continue  # consumer at the old provider but no source networks known: nothing to admit
-        priority = 100 + len(rules)
-        if len(rules) >= MAX_RULES:
-            raise LayoutError(f"subnet {unit.key}: more than {MAX_RULES} inbound rules")
-        name = f"allow-{consumer}-{provider}-{proto.lower()}"
-        if len(name) > 80:
-            name = f"allow-{hashlib.sha256(name.encode()).hexdigest()[:16]}-{proto.lower()}"
-        rules.append(
-            RuleSpec(
-                name=name,
-                priority=priority,
-                protocol=proto,
-                sources=sources,
-                destination=f"{addressing.server_ips[provider]}/32",
-                ports=tuple(sorted(ports, key=lambda p: (int(p.split("-")[0]), p))),
-                consumer=consumer,
-                provider=provider,
-            )
-        )
-    return rules
+# ------------------------------------------------------------------------------ gateway
 
 
 def gateway_backends(plan: Plan, unit: Unit) -> list[str]:
@@ -449,13 +241,13 @@ def backup_buckets(plan: Plan) -> list[str]:
 def system_tags(
     plan: Plan, system_id: str, wave: int, extra: dict[str, str], environment: str = "prod"
 ) -> dict[str, str]:
-    """Tags of a system's resources (``stacks.baseline.system_tags``), after ``extra``."""
-    return {**extra, **baseline.system_tags(plan, system_id, wave, environment)}
+    """Tags of a system's resources (:func:`stacks.tags.system_tags`) over the stack's extras."""
+    return {**extra, **tags.system_tags(plan, system_id, wave, environment)}
 
 
 def landing_zone_tags(plan: Plan, extra: dict[str, str]) -> dict[str, str]:
-    """Tags of landing-zone resources (``stacks.baseline.landing_zone_tags``)."""
-    return baseline.landing_zone_tags(plan, extra)
+    """Tags of landing-zone resources (:func:`stacks.tags.landing_zone_tags`)."""
+    return {**extra, **tags.landing_zone_tags(plan, extra)}
 
 
 def levels_used(plan: Plan) -> list[str]:

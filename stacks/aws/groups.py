@@ -1,0 +1,90 @@
+"""The network policy's groups on AWS, in the foundation stack: one security group per
+group (in its environment's VPC, outbound open, inbound added by the wave that holds the
+group's servers), and one managed prefix list per permit from servers still at the old
+provider. Wave stacks reference both by id through the foundation's outputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from stacks.network.policy import NetworkPolicy
+from stacks.network.rulesets import digest, prefix_list_name
+
+
+def sg_name(group: str) -> str:
+    """AWS name of a group's security group (at most 255 characters, no ``sg-`` prefix)."""
+    name = f"utflytt-{group}"
+    return name if len(name) <= 255 else f"utflytt-{digest(group)}"
+
+
+@dataclass(frozen=True)
+class NetworkGroupsArgs:
+    """The policy and the VPC of each environment."""
+
+    policy: NetworkPolicy
+    vpc_ids: dict[str, pulumi.Input[str]]
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+class NetworkGroups(pulumi.ComponentResource):
+    """Security groups of every cloud group, prefix lists of every provider permit."""
+
+    def __init__(
+        self, name: str, args: NetworkGroupsArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("utflytt:aws:NetworkGroups", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        policy = args.policy
+        self.security_groups: dict[str, aws.ec2.SecurityGroup] = {}
+        for group in policy.cloud_groups():
+            env = policy.groups[group].environment
+            if env not in args.vpc_ids:
+                continue
+            tags = {**args.tags, "environment": env, "network-group": group}
+            sg = aws.ec2.SecurityGroup(
+                f"sg-{group}",
+                name=sg_name(group),
+                vpc_id=args.vpc_ids[env],
+                description=f"utflytt group {group}: declared dependencies only"[:255],
+                tags={**tags, "Name": group},
+                opts=child,
+            )
+            aws.vpc.SecurityGroupEgressRule(
+                f"sg-{group}-egress",
+                security_group_id=sg.id,
+                ip_protocol="-1",
+                cidr_ipv4="0.0.0.0/0",
+                description="outbound",
+                tags=tags,
+                opts=child,
+            )
+            self.security_groups[group] = sg
+        self.prefix_lists: dict[str, aws.ec2.ManagedPrefixList] = {}
+        for permit in policy.permits:
+            if permit.via != "provider":
+                continue
+            name = prefix_list_name(permit)
+            self.prefix_lists[name] = aws.ec2.ManagedPrefixList(
+                name,
+                name=name,
+                address_family="IPv4",
+                max_entries=len(permit.addresses),
+                entries=[
+                    aws.ec2.ManagedPrefixListEntryArgs(cidr=cidr, description="at the provider")
+                    for cidr in permit.addresses
+                ],
+                tags={**args.tags, "network-group": permit.destination},
+                opts=child,
+            )
+        self.register_outputs({})
+
+    @property
+    def exports(self) -> dict[str, dict[str, pulumi.Output[str]]]:
+        """``securityGroupIds`` and ``prefixListIds`` for the wave stacks."""
+        return {
+            "securityGroupIds": {g: sg.id for g, sg in self.security_groups.items()},
+            "prefixListIds": {n: pl.id for n, pl in self.prefix_lists.items()},
+        }

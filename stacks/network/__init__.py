@@ -1,0 +1,88 @@
+"""The provider-neutral network layer: flows -> groups and permits -> each cloud's rule sets,
+the address plan, and the platform limits ``utflytt plan`` checks before any stack exists.
+
+:func:`check_plan` is the plan-time hook: it raises :class:`~stacks.network.limits.
+NetworkLimitError` (or :class:`~stacks.network.addresses.AddressPlanError`) when the plan
+cannot be deployed, and otherwise returns the plan with the policy's warnings (servers
+admitted by a whole source network) and the catalog's raised quotas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from migration.catalog.models import Quotas
+from migration.plan import Plan, Warning_
+from stacks.names import computer_names
+from stacks.network.addresses import AddressPlanError, plan_addresses
+from stacks.network.limits import NetworkLimitError, RuleSetCount, check_limits, rule_set_counts
+from stacks.network.policy import network_policy
+
+__all__ = [
+    "AddressPlanError",
+    "NetworkLimitError",
+    "check_plan",
+    "plan_quotas",
+    "stack_rule_sets",
+]
+
+
+def plan_quotas(plan: Plan) -> Quotas:
+    """The quotas the plan was checked against (defaults unless the catalog raised some)."""
+    return Quotas.model_validate(plan.quotas)
+
+
+def check_plan(plan: Plan, quotas: Quotas | None = None) -> Plan:
+    """Check addresses and limits for the plan's target; return the plan with the network
+    warnings and the raised quotas (only those differing from the defaults) added."""
+    quotas = quotas or Quotas()
+    if plan.target.provider == "azure":
+        plan_addresses(plan)  # raises AddressPlanError when a spoke or subnet is too small
+    computer_names(  # raises when two Windows servers built from images would clash
+        sid
+        for sid, s in plan.servers.items()
+        if s.wave is not None and s.os.startswith("windows") and s.disposition != "rehost"
+    )
+    check_limits(plan, quotas)
+    policy = network_policy(plan)
+    warnings = tuple(
+        Warning_(
+            code="network-source-network",
+            message=text,
+            subjects=(text.split()[1] if text.startswith("server ") else text.split()[0],),
+        )
+        for text in policy.warnings
+    )
+    raised = {k: v for k, v in quotas.model_dump().items() if v != Quotas().model_dump()[k]}
+    return plan.model_copy(update={"warnings": plan.warnings + warnings, "quotas": raised})
+
+
+def _stack_wave(stack: str) -> int | None:
+    return int(stack.split("-")[1]) if stack.startswith("wave-") else None
+
+
+def stack_rule_sets(plan: Plan, stack: str) -> list[dict[str, Any]]:
+    """``preview --json``'s ``rule_sets``: each rule set of ``stack`` with its counts and
+    limits (the foundation: the subscription/VPC-wide ones)."""
+    wave = _stack_wave(stack)
+    policy = network_policy(plan)
+    units_in_wave = {
+        f"{g.system}-{g.environment}"
+        for name, g in policy.groups.items()
+        if policy.group_wave.get(name) == wave
+    }
+    groups_in_wave = {name for name, w in policy.group_wave.items() if w == wave}
+
+    def here(count: RuleSetCount) -> bool:
+        kind, _, name = count.rule_set.partition(" ")
+        if count.rule_set.startswith("nsg-"):
+            return wave is not None and count.rule_set[4:] in units_in_wave
+        if kind == "sg" or count.rule_set.startswith("instances of "):
+            return wave is not None and count.rule_set.split()[-1] in groups_in_wave
+        return wave is None
+
+    return [
+        {"rule_set": c.rule_set, "what": c.what, "count": c.count, "limit": c.limit}
+        for c in rule_set_counts(plan, plan_quotas(plan))
+        if here(c)
+    ]

@@ -1,0 +1,230 @@
+"""Platform limits of a plan's network rules, checked by ``utflytt plan`` (DESIGN.md
+"Network policy"), before any stack exists.
+
+Azure: rules and address prefixes per NSG, ASGs per rule side, ASGs per subscription.
+AWS: inbound rules per security group (a prefix list counts as its max entries), security
+groups per network interface, rules x groups per interface, security groups per VPC.
+Raised limits come from ``planning.quotas``. A breach is a :class:`NetworkLimitError` that
+names the rule set, its count, the limit and the flows behind it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from migration.catalog.models import Quotas
+from migration.errors import UtflyttError
+from migration.plan import Plan
+from stacks.network.addresses import plan_addresses
+from stacks.network.policy import NetworkPolicy, network_policy
+from stacks.network.rulesets import aws_rule_sets, azure_asgs, azure_rule_sets, unit_key
+
+DENY_ALL_RULES = 1  # every subnet NSG ends with an explicit deny-all
+GATEWAY_RULES = 1  # a citizen-facing subnet admits its Application Gateway
+SHOWN_FLOWS = 5
+
+
+@dataclass(frozen=True)
+class RuleSetCount:
+    """One rule set (an NSG, a security group, an interface, the subscription) and a count."""
+
+    rule_set: str  # e.g. "nsg-ad-prod", "sg ad.prod", "subscription"
+    what: str  # "rules", "prefixes", "ASGs per rule side", ...
+    count: int
+    limit: int
+    flows: tuple[str, ...] = ()  # "consumer group -> provider group" behind it, biggest first
+
+    @property
+    def breached(self) -> bool:
+        """True when the count is over the limit."""
+        return self.count > self.limit
+
+    def describe(self) -> str:
+        """One line for a message."""
+        text = f"{self.rule_set}: {self.count} {self.what} (limit {self.limit})"
+        if self.flows:
+            text += "; from " + ", ".join(self.flows)
+        return text
+
+
+class NetworkLimitError(UtflyttError):
+    """The plan's network rules break a platform limit (rules, prefixes or groups)."""
+
+    def __init__(self, provider: str, breaches: list[RuleSetCount]) -> None:
+        self.breaches = breaches
+        lines = "\n  ".join(b.describe() for b in breaches)
+        super().__init__(
+            f"the plan's network rules break {len(breaches)} {provider} limit(s); "
+            f"nothing was written:\n  {lines}\n"
+            "Split the busiest provider's ports over fewer port sets, narrow system "
+            "dependencies with from_roles/to_roles, or raise the limit in planning.quotas."
+        )
+
+
+def _flows_text(policy: NetworkPolicy, destinations: set[str]) -> tuple[str, ...]:
+    """The biggest permits into ``destinations``: "sources -> destination (ports)"."""
+    permits = sorted(
+        (p for p in policy.permits if p.destination in destinations),
+        key=lambda p: (-len(p.consumers), p),
+    )
+    return tuple(
+        f"{', '.join(p.sources) or f'{len(p.consumers)} servers at the provider'} -> "
+        f"{p.destination} ({', '.join(p.ports)}; {len(p.consumers)} consumers)"
+        for p in permits[:SHOWN_FLOWS]
+    )
+
+
+def azure_counts(
+    policy: NetworkPolicy,
+    quotas: Quotas,
+    citizen_units: set[str],
+    server_ips: Mapping[str, str],
+) -> list[RuleSetCount]:
+    """Every Azure count the limits apply to, one per (rule set, what)."""
+    out: list[RuleSetCount] = []
+    rule_sets = azure_rule_sets(policy, server_ips, quotas.azure_asgs_per_rule_side)
+    for unit, rules in sorted(rule_sets.items()):
+        dests = {r.permit.destination for r in rules if r.permit is not None}
+        extra = GATEWAY_RULES if unit in citizen_units else 0
+        flows = _flows_text(policy, dests)
+        out.append(
+            RuleSetCount(
+                f"nsg-{unit}",
+                "rules",
+                len(rules) + DENY_ALL_RULES + extra,
+                quotas.azure_rules_per_nsg,
+                flows,
+            )
+        )
+        out.append(
+            RuleSetCount(
+                f"nsg-{unit}",
+                "address prefixes",
+                sum(r.prefix_count for r in rules) + 2 * extra,
+                quotas.azure_prefixes_per_nsg,
+                flows,
+            )
+        )
+        widest = max((len(r.source_groups) for r in rules), default=0)
+        out.append(
+            RuleSetCount(
+                f"nsg-{unit}", "ASGs per rule side", widest, quotas.azure_asgs_per_rule_side
+            )
+        )
+    out.append(
+        RuleSetCount(
+            "subscription",
+            "application security groups",
+            len(azure_asgs(policy)),
+            quotas.azure_asgs_per_subscription,
+        )
+    )
+    return out
+
+
+def aws_counts(
+    policy: NetworkPolicy, quotas: Quotas, citizen_groups: set[str]
+) -> list[RuleSetCount]:
+    """Every AWS count the limits apply to, one per (rule set, what)."""
+    sets = aws_rule_sets(policy)
+    out: list[RuleSetCount] = []
+    for group in policy.cloud_groups():
+        rules = sets.get(group, ())
+        units = sum(r.weight for r in rules) + (1 if group in citizen_groups else 0)
+        out.append(
+            RuleSetCount(
+                f"sg {group}",
+                "inbound rules",
+                units,
+                quotas.aws_rules_per_security_group,
+                _flows_text(policy, {group}),
+            )
+        )
+    widest: dict[str, int] = {}
+    for server, clients in policy.member_of.items():
+        own = policy.group_of[server]
+        widest[own] = max(widest.get(own, 0), len(clients))
+    for own, joined in sorted(widest.items()):
+        out.append(
+            RuleSetCount(
+                f"instances of {own}",
+                "security groups per interface",
+                1 + joined,
+                quotas.aws_security_groups_per_eni,
+            )
+        )
+    out.append(
+        RuleSetCount(
+            "account",
+            "rules per group x groups per interface",
+            quotas.aws_rules_per_security_group * quotas.aws_security_groups_per_eni,
+            quotas.aws_rules_times_groups,
+        )
+    )
+    per_network = Counter(policy.groups[g].network for g in policy.cloud_groups())
+    for network, count in sorted(per_network.items()):
+        out.append(
+            RuleSetCount(
+                f"vpc {network}", "security groups", count, quotas.aws_security_groups_per_vpc
+            )
+        )
+    return out
+
+
+def citizen_units(plan: Plan) -> set[str]:
+    """Subnet keys of citizen-facing systems' environments that move."""
+    return {
+        unit_key(s.system, s.environment)
+        for s in plan.servers.values()
+        if s.wave is not None
+        and s.system in plan.systems
+        and plan.systems[s.system].level == "citizen"
+    }
+
+
+def citizen_groups(policy: NetworkPolicy, plan: Plan) -> set[str]:
+    """Groups of the servers behind a citizen-facing system's load balancer (its prod web
+    servers, else all its prod servers): each admits the balancer with one more rule."""
+    out: set[str] = set()
+    for system_id, system in plan.systems.items():
+        if system.level != "citizen":
+            continue
+        prod = [
+            sid
+            for sid, s in plan.servers.items()
+            if s.system == system_id
+            and s.environment == "prod"
+            and policy.group_wave.get(policy.group_of.get(sid, "")) is not None
+        ]
+        web = [sid for sid in prod if plan.servers[sid].role == "web"]
+        out |= {policy.group_of[sid] for sid in web or prod}
+    return out
+
+
+def rule_set_counts(plan: Plan, quotas: Quotas | None = None) -> list[RuleSetCount]:
+    """Every count of the plan's target cloud (for ``preview --json`` and the benchmark)."""
+    quotas = quotas or Quotas()
+    policy = network_policy(plan)
+    if plan.target.provider == "aws":
+        return aws_counts(policy, quotas, citizen_groups(policy, plan))
+    addressing = plan_addresses(plan)
+    counts = azure_counts(policy, quotas, citizen_units(plan), addressing.server_ips)
+    per_spoke = Counter(u.environment for u in addressing.units) + Counter(
+        u.environment for u in addressing.units if u.gateway_cidr
+    )
+    counts += [
+        RuleSetCount(f"vnet {env}", "subnets", n, quotas.azure_subnets_per_vnet)
+        for env, n in sorted(per_spoke.items())
+    ]
+    return counts
+
+
+def check_limits(plan: Plan, quotas: Quotas | None = None) -> list[RuleSetCount]:
+    """The counts, or :class:`NetworkLimitError` listing every breach."""
+    counts = rule_set_counts(plan, quotas)
+    breaches = [c for c in counts if c.breached]
+    if breaches:
+        raise NetworkLimitError(plan.target.provider, breaches)
+    return counts
