@@ -42,6 +42,16 @@ when it is raised and what the user does about it:
     ``Pulumi.<stack>.yaml`` has invalid keys; run ``utflytt plan`` again or fix the keys.
   - ``AwsConfigError`` (``stacks.aws.layout``): the optional ``utflytt:aws`` object of a
     stack config is wrong (AMI ids, availability zones, VPC ranges); fix the key named.
+  - ``NetworkLimitError`` (``stacks.network.limits``): the plan's network rules break a
+    platform limit (rules or prefixes per NSG, ASGs, AWS rules per security group, groups per
+    interface); raised by ``utflytt plan`` before anything is written, naming the rule set,
+    the count, the limit and the flows behind it. Narrow the dependencies (``from_roles`` /
+    ``to_roles``) or raise the quota in ``planning.quotas``.
+  - ``AddressPlanError`` (``stacks.network.addresses``): the plan does not fit the cloud
+    address plan (a spoke is full, a system has more servers than a subnet holds); raised
+    by ``utflytt plan``. Split the system or raise the subnet quota.
+  - ``NameError_`` (``stacks.names``): two servers would get the same computer name even
+    after the allocator's suffixes; rename one server id.
   - ``LayoutError`` (``stacks.azure.layout``): the plan cannot be laid out on Azure
     (address space, rule or name limits, an unknown OS); change the catalog or raise the
     quota in ``planning.quotas``.

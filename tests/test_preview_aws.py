@@ -25,7 +25,7 @@ Previewing wave-01 (offline, under moto-backed mocks: nothing is created)
       Type                             Name             Key inputs
       pulumi:pulumi:Stack              utflytt-wave-01
 +       pulumi:providers:aws           aws-eu-north-1   eu-north-1
-read    pulumi:pulumi:StackReference   foundation       6 outputs
+read    pulumi:pulumi:StackReference   foundation       8 outputs
 +       utflytt:aws:WaveStack          wave-01
 +         utflytt:aws:Server           lib-web01
 +           aws:ec2/instance:Instance  lib-web01-vm     t3.medium, 10.100.2.74, 32 GB gp3
@@ -56,7 +56,8 @@ def test_foundation_preview_json_lists_the_landing_zone(plan_file):
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert set(doc) == {"stack", "resources", "counts", "warnings", "prices", "rule_sets"}
-    assert doc["counts"]["aws:ec2/securityGroup:SecurityGroup"] == 8  # one per network group
+    # one per network group, and one per VPC for its Systems Manager endpoints
+    assert doc["counts"]["aws:ec2/securityGroup:SecurityGroup"] == 8 + 2
     assert {"rule_set": "vpc prod", "what": "security groups", "count": 7, "limit": 2500} in (
         doc["rule_sets"]
     )
