@@ -36,6 +36,7 @@ bench: $(TESTING)
 	$(BIN)/python bench/cost.py
 	$(BIN)/python bench/preview.py
 	$(BIN)/python bench/import.py
+	$(BIN)/python bench/stages.py
 	$(BIN)/python bench/exitplan.py
 
 golden: $(TESTING)

@@ -127,6 +127,7 @@ class PlanExtras:
     plan_md: str  # a section appended to plan.md ("" without groups or what-if)
     sheets: tuple[tuple[str, list[str], list[list[object]]], ...]  # cost.xlsx "Overlap"
     files: tuple[tuple[str, str], ...]  # (name, text): what-if.json when there is one
+    overlap: OverlapReport | None = None  # the analysis, for the exit plan's decision summary
 
 
 def plan_extras(
@@ -153,6 +154,7 @@ def plan_extras(
         plan_md=render_plan_section(overlap, what_if),
         sheets=sheets,
         files=(("what-if.json", dumps_json(what_if.to_json_dict())),) if what_if else (),
+        overlap=overlap,
     )
 
 

@@ -10,10 +10,12 @@ previous build and stack configs exactly as they were.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from migration.catalog import Catalog
 from migration.catalog.findings import load_final_catalog
@@ -23,7 +25,7 @@ from migration.cost.comparison import CostReport
 from migration.cost.outputs import to_csv, to_xlsx
 from migration.errors import PlanError
 from migration.fileio import dumps_json, json_writer
-from migration.generation import Output, write_generation
+from migration.generation import Output, Payload, write_generation
 from migration.plan import Plan
 from migration.sizing import check_size_limits, size_catalog
 from stacks.baseline import with_baseline_warnings
@@ -36,6 +38,15 @@ if TYPE_CHECKING:
     from stacks.config import StackConfigSync
 
 __all__ = ["PipelineOptions", "PipelineResult", "plan_catalog", "run_plan"]
+
+
+Stage = Callable[[str], AbstractContextManager[object]]
+"""A context manager factory entered around each named step of the run (bench/stages.py)."""
+
+
+def no_stage(_name: str) -> AbstractContextManager[object]:
+    """The default :data:`Stage`: nothing."""
+    return contextlib.nullcontext()
 
 
 @dataclass(frozen=True)
@@ -64,9 +75,12 @@ class PipelineResult:
     what_if: WhatIf | None = None  # the comparison when systems were retired as a what-if
 
 
-def plan_catalog(catalog: Catalog, digest: str, options: PlanOptions) -> Plan:
+def plan_catalog(
+    catalog: Catalog, digest: str, options: PlanOptions, *, stage: Stage | None = None
+) -> Plan:
     """Size every server for the plan's target, plan the waves (sizes go into plan.json) and
     add the security baseline's warnings."""
+    stage = stage or no_stage
     provider = options.target or catalog.planning.target
     region = options.region
     if region is None:
@@ -75,16 +89,27 @@ def plan_catalog(catalog: Catalog, digest: str, options: PlanOptions) -> Plan:
             if provider == catalog.planning.target
             else DEFAULT_REGIONS[provider]
         )
-    check_size_limits(catalog)  # a server no size fits must not drop out of the totals
-    sizing = size_catalog(catalog, provider, region)
-    plan = plan_waves(catalog, digest, options=options, sizing=sizing)
+    with stage("size"):
+        check_size_limits(catalog)  # a server no size fits must not drop out of the totals
+        sizing = size_catalog(catalog, provider, region)
+    with stage("plan waves"):
+        plan = plan_waves(catalog, digest, options=options, sizing=sizing)
     return with_baseline_warnings(plan)  # e.g. an RPO no backup schedule of the cloud meets
 
 
 def run_plan(
-    catalog_path: str | Path, out_dir: str | Path, options: PipelineOptions | None = None
+    catalog_path: str | Path,
+    out_dir: str | Path,
+    options: PipelineOptions | None = None,
+    *,
+    stage: Stage | None = None,
 ) -> PipelineResult:
-    """Plan, cost and document the catalog; write everything under ``out_dir``."""
+    """Plan, cost and document the catalog; write everything under ``out_dir``.
+
+    ``stage(name)`` is entered around every step (bench/stages.py times them); by default
+    it does nothing.
+    """
+    stage = stage or no_stage
     from app.overlap import plan_extras
     from exit_plan import LANGS, exit_plan_files
     from migration.errors import UtflyttError
@@ -97,42 +122,53 @@ def run_plan(
     opts = options or PipelineOptions()
     step = opts.on_step or (lambda _: None)
     step("reading the catalog")
-    catalog, digest = load_final_catalog(catalog_path)
+    with stage("load and validate"):
+        catalog, digest = load_final_catalog(catalog_path)
     step(f"planning {len(catalog.servers)} servers")
     try:
-        plan = plan_catalog(catalog, digest, opts.plan)
+        plan = plan_catalog(catalog, digest, opts.plan, stage=stage)
     except PlanError as exc:  # name the catalog lines of what the error is about
         raise locate_plan_error(exc, catalog_path) from None
     plan = check_plan(plan, catalog.planning.quotas)  # network limits: raises before writing
     step("comparing costs")
-    report = compare_costs(catalog, plan, opts.cost)
-    extras = plan_extras(catalog, digest, (plan, report), opts)  # overlap, what-if
+    with stage("cost"):
+        report = compare_costs(catalog, plan, opts.cost)
+    with stage("overlap and what-if"):
+        extras = plan_extras(catalog, digest, (plan, report), opts)  # overlap, what-if
     catalog, plan, report = extras.catalog, extras.plan, extras.cost
     step("writing plan.md, cost and exit plan")
     cost_document = report.to_json_dict()
 
     out = Path(out_dir)
-    outputs: list[Output] = [
-        (out / "plan.json", json_writer(plan.to_json_dict())),
-        (out / "plan.md", render_plan_markdown(plan, catalog) + extras.plan_md),
-        (out / "cost.json", dumps_json(cost_document)),
-        (out / "cost.csv", to_csv(report)),
-        (out / "cost.xlsx", to_xlsx(report, catalog, plan, extras.sheets)),
-        *((out / name, text) for name, text in extras.files),
-    ]
-    files = exit_plan_files(catalog, plan, report, opts.langs, opts.formats)
+    # plan.json is streamed from the one Plan model in the write phase: its JSON document
+    # exists only while it is written, never beside the other renderings
+    outputs: list[Output] = [(out / "plan.json", _timed(stage, "plan.json", plan_json(plan)))]
+    with stage("plan.md"):
+        outputs.append((out / "plan.md", render_plan_markdown(plan, catalog) + extras.plan_md))
+    with stage("cost.json, cost.csv"):
+        outputs.append((out / "cost.json", dumps_json(cost_document)))
+        outputs.append((out / "cost.csv", to_csv(report)))
+    with stage("cost.xlsx"):
+        outputs.append((out / "cost.xlsx", to_xlsx(report, catalog, plan, extras.sheets)))
+    outputs.extend((out / name, text) for name, text in extras.files)
+    with stage("exit plan (" + ", ".join(opts.formats) + ")"):
+        files = exit_plan_files(
+            catalog, plan, report, opts.langs, opts.formats, overlap=extras.overlap
+        )
     outputs.extend((out / name, data) for name, data in files)
     stacks = None
     if opts.stack_config_dir is not None:
         from stacks.config import render_stack_configs
         from stacks.project import plan_path_for
 
-        plan_path = plan_path_for(out / "plan.json", opts.stack_config_dir)
-        stacks = render_stack_configs(plan, plan_path, opts.stack_config_dir)
-        outputs.extend(stacks.outputs)
-    written = write_generation(
-        outputs, folders=[opts.stack_config_dir] if opts.stack_config_dir is not None else []
-    )
+        with stage("stack configs"):
+            plan_path = plan_path_for(out / "plan.json", opts.stack_config_dir)
+            stacks = render_stack_configs(plan, plan_path, opts.stack_config_dir)
+            outputs.extend(stacks.outputs)
+    with stage("write"):
+        written = write_generation(
+            outputs, folders=[opts.stack_config_dir] if opts.stack_config_dir is not None else []
+        )
     return PipelineResult(
         catalog=catalog,
         plan=plan,
@@ -141,6 +177,24 @@ def run_plan(
         stacks=stacks,
         what_if=extras.what_if,
     )
+
+
+def plan_json(plan: Plan) -> Callable[[IO[bytes]], None]:
+    """plan.json streamed into a file (canonical JSON, as :func:`dumps_json` would write)."""
+    return json_writer(plan.to_json_dict)
+
+
+def _timed(stage: Stage, name: str, payload: Payload) -> Payload:
+    """A streamed payload whose rendering is timed as its own stage when it is written."""
+    if not callable(payload):
+        return payload
+    write = payload
+
+    def timed(handle: IO[bytes]) -> None:
+        with stage(name):
+            write(handle)
+
+    return timed
 
 
 def written_summary(paths: Sequence[Path]) -> list[str]:

@@ -7,6 +7,7 @@ plan or price: the wave plan comes from plan.json and the costs from cost.json.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any, cast
@@ -14,12 +15,15 @@ from typing import Any, cast
 from exit_plan.assemble import build_report
 from exit_plan.data import LANGS, Checklist, Lang, load_checklist
 from exit_plan.jsondoc import exit_plan_document
+from exit_plan.overlap import overlap_rows
 from exit_plan.render import render_appendix_markdown, render_html, render_markdown
 from exit_plan.xlsx import render_xlsx
 from migration.catalog import Catalog
 from migration.cost.model import CostReport
 from migration.errors import UtflyttError
-from migration.fileio import dumps_json, write_atomic
+from migration.fileio import dumps_json
+from migration.generation import write_generation
+from migration.overlap import OverlapReport
 from migration.plan import Plan
 
 FORMATS: tuple[str, ...] = ("md", "html", "xlsx")
@@ -59,10 +63,12 @@ def exit_plan_files(
     as_of: date | None = None,
     version: str = "1",
     server_detail: bool = False,
+    overlap: OverlapReport | None = None,
 ) -> list[tuple[str, bytes]]:
     """Every file of the exit plan as (name, bytes): per language and format, the
     Markdown appendix beside the Markdown summary, and one exit-plan.json (in the first
-    language). Options are checked before anything is computed."""
+    language). Options are checked before anything is computed. With ``overlap`` (the
+    analysis of ``utflytt overlap``) the decision summary lists its top findings."""
     lang_list = list(dict.fromkeys(langs))
     format_list = list(dict.fromkeys(formats))
     for lang in lang_list:
@@ -80,6 +86,7 @@ def exit_plan_files(
     for n, lang_name in enumerate(lang_list):
         lang = cast(Lang, lang_name)
         report = build_report(catalog, plan, cost, data, lang, as_of, version, server_detail)
+        report = replace(report, overlap=overlap_rows(overlap, lang))
         if n == 0:
             files.append(("exit-plan.json", dumps_json(exit_plan_document(report)).encode()))
         for fmt in format_list:
@@ -106,14 +113,14 @@ def write_exit_plan(
     version: str = "1",
     server_detail: bool = False,
 ) -> list[Path]:
-    """Write the exit plan's files atomically; return their paths in order.
+    """Write the exit plan's files as one unit (all or nothing); return their paths in order.
 
     Every option is checked before anything is written.
     """
     files = exit_plan_files(
         catalog, plan, cost, langs, formats, None, as_of, version, server_detail
     )
-    return [write_atomic(Path(out_dir) / name, payload) for name, payload in files]
+    return write_generation([(Path(out_dir) / name, payload) for name, payload in files])
 
 
 __all__ = [

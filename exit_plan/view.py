@@ -178,6 +178,16 @@ class CostTable:
 
 
 @dataclass(frozen=True)
+class OverlapRow:
+    """One overlap finding for the decision summary: a capability, what to keep and retire."""
+
+    capability: str  # the capability's name in the report's language
+    keep: str
+    retire: str
+    saving: str  # first-year saving, formatted; "≥ …" when not every part is priced
+
+
+@dataclass(frozen=True)
 class ExitPlanView:
     """Everything the exit plan shows, in one language."""
 
@@ -220,6 +230,7 @@ class ExitPlanView:
     runbooks: tuple[RunbookView, ...]
     cost: CostTable | None
     sources: tuple[Row, ...]
+    overlap: tuple[OverlapRow, ...] = ()  # top findings of `utflytt overlap`, if any
 
     def context(self) -> dict[str, Any]:
         """The view as a template context (shallow: nested views stay objects)."""

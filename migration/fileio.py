@@ -47,17 +47,18 @@ def write_json(path: str | Path, value: Any) -> Path:
     return write_atomic(path, dumps_json(value))
 
 
-def json_writer(value: Any) -> Callable[[IO[bytes]], None]:
-    """Canonical JSON (as :func:`dumps_json`) streamed into a binary file.
+def json_writer(make: Callable[[], Any]) -> Callable[[IO[bytes]], None]:
+    """Canonical JSON (as :func:`dumps_json`) of ``make()`` streamed into a binary file.
 
     ``json.dumps`` with an indent builds every fragment of the document in a list before
-    joining them, several times the size of the text; streaming keeps one buffer.
+    joining them, several times the size of the text; streaming keeps one buffer, and the
+    value is made only when the file is written (then dropped).
     """
 
     def write(handle: IO[bytes]) -> None:
         text = io.TextIOWrapper(handle, encoding="utf-8", newline="\n", write_through=False)
         try:
-            json.dump(value, text, sort_keys=True, indent=2, ensure_ascii=False)
+            json.dump(make(), text, sort_keys=True, indent=2, ensure_ascii=False)
             text.write("\n")
             text.flush()
         finally:

@@ -110,6 +110,23 @@ def write_generation(
     return targets
 
 
+def settle(folder: Path) -> None:
+    """Before reading outputs in ``folder``: undo a switch a killed run left half-done.
+
+    Cheap when there is nothing to undo (one ``stat``). Readers (``read_plan``, hence the
+    Pulumi program and every command) therefore never see one run's plan.json beside
+    another run's files. :class:`OutputError` when the rollback itself cannot be done.
+    """
+    if (folder / JOURNAL_NAME).exists():
+        try:
+            recover(folder)
+        except OSError as exc:
+            raise OutputError(
+                f"{folder}: a killed utflytt run left it half-written and it cannot be put "
+                f"back ({exc.strerror}); run `utflytt plan` again"
+            ) from exc
+
+
 def recover(folder: Path, *, locked: bool = False) -> bool:
     """Roll back a switch that was killed half-way and clean leftovers; True if rolled back.
 

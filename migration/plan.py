@@ -16,6 +16,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from migration.errors import InputFileError
+from migration.generation import settle
 
 SCHEMA_VERSION = 1
 Readiness = Literal["ready", "conditionally ready", "not ready", "unknown"]
@@ -193,6 +194,7 @@ def read_plan_for(path: str | Path, catalog_path: str | Path, catalog_sha256: st
 def read_plan(path: str | Path) -> Plan:
     """Load a plan.json; raise :class:`InputFileError` naming the file and field if invalid."""
     file = Path(path)
+    settle(file.parent)  # a run killed while switching generations is rolled back first
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:

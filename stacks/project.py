@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from migration.errors import InputFileError
+from migration.examples import EXAMPLE_CATALOG
 from migration.fileio import write_atomic
 
 __all__ = [
@@ -92,11 +93,16 @@ def find_project(catalog: Path | None, cwd: Path | None = None) -> Path | None:
     """The project a plan's stack configs belong to, or None.
 
     With a catalog: ``Pulumi.yaml`` in the catalog file's folder (for a catalog folder: in
-    that folder or its parent). Without one (the bundled example): the current folder's.
-    Never searched further up, so a catalog elsewhere never writes into this repository.
+    that folder or its parent). Without one (the bundled example): the current folder's, but
+    only when the example lives inside it (this repository's root, as ``make plan`` runs),
+    so the example never lands in a user's project. Never searched further up, so a catalog
+    elsewhere never writes into this repository.
     """
     if catalog is None:
-        candidates = [cwd or Path.cwd()]
+        root = (cwd or Path.cwd()).resolve()
+        if not EXAMPLE_CATALOG.resolve().is_relative_to(root):
+            return None
+        candidates = [root]
     elif catalog.is_dir():
         candidates = [catalog, catalog.resolve().parent]
     else:

@@ -66,9 +66,20 @@ def golden_path(lang: str, name: str = "sample", part: str = "md") -> Path:
 
 
 def render_files(name: str = "sample") -> dict[str, bytes]:
-    """Every exit-plan file of input ``name`` (Markdown only, both languages, json)."""
+    """Every exit-plan file of input ``name`` (Markdown only, both languages, json); the
+    example's summary carries the overlap findings as ``utflytt plan`` gives them."""
     catalog, plan, cost = INPUTS[name]()
-    return dict(exit_plan_files(catalog, plan, cost, LANGS, ("md",), as_of=AS_OF))
+    overlap = _overlap(catalog, plan) if name == "mariehamn" else None
+    return dict(exit_plan_files(catalog, plan, cost, LANGS, ("md",), as_of=AS_OF, overlap=overlap))
+
+
+def _overlap(catalog: Catalog, plan: Plan) -> Any:
+    """The overlap analysis of ``utflytt plan`` (default cost options)."""
+    from migration.cost import CostOptions, compare_costs
+    from migration.overlap import analyse_overlap
+
+    options = CostOptions()
+    return analyse_overlap(catalog, plan, compare_costs(catalog, plan, options), options)
 
 
 def render(lang: str, name: str = "sample", part: str = "md") -> str:

@@ -166,7 +166,7 @@ def test_validate_prints_summary() -> None:
     assert result.exit_code == 0
     assert result.output == (
         f"{SMALL}: valid catalog\n"
-        "Testby kommun, leaving ÅDA: 2 systems, 3 servers, 10 vCPU, 56 GB memory, 1884 GB disk\n"
+        "Testby kommun, leaving ÅDA: 2 systems, 3 servers, 10 vCPU, 56 GB memory, 1,884 GB disk\n"
         "\n"
         "disposition      systems    servers\n"
         "-------------  ---------  ---------\n"

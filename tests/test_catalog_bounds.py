@@ -177,3 +177,13 @@ def test_catalog_folder_skips_outputs_and_hidden_files(tmp_path: Path) -> None:
     (inv / ".hidden").mkdir()
     (inv / ".hidden" / "x.yaml").write_text("junk: [", encoding="utf-8")
     assert len(load_catalog(inv).servers) == 1
+
+
+def test_imports_bound_cpus_like_the_catalog() -> None:
+    """RVTools accepted CPUs = 10^20, which then crashed sizing."""
+    from migration.catalog.models import VCPU_MAX
+    from migration.importers.common import CellError, parse_int
+
+    assert parse_int("4096", minimum=1, maximum=VCPU_MAX) == 4096
+    with pytest.raises(CellError, match=r"expected a whole number <= 4096, got '1e20'"):
+        parse_int("1e20", minimum=1, maximum=VCPU_MAX)

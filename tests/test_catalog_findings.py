@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.cli import cli
 from migration.catalog import load_catalog
@@ -161,3 +163,86 @@ def test_a_json_draft_is_refused_by_its_values(tmp_path: Path) -> None:
     with pytest.raises(DraftCatalogError) as info:
         load_final_catalog(path)
     assert [i.path for i in info.value.issues] == ["organisation"]
+
+
+def test_a_latency_sensitive_cycle_across_systems_names_every_partner(tmp_path: Path) -> None:
+    """ad <-> economy, both latency-sensitive: validate names both; --strict still passes."""
+    text = TEXT.replace(
+        "        ports: [tcp/389, tcp/636]\n",
+        "        ports: [tcp/389, tcp/636]\n        latency_sensitive: true\n",
+        1,
+    ).replace(
+        "    personal_data: true\n  - id: economy",
+        "    personal_data: true\n    depends_on: [{to: economy, latency_sensitive: true}]\n"
+        "  - id: economy",
+    )
+    path = _write(tmp_path, text)
+    result = CliRunner().invoke(cli, ["validate", str(path), "--strict"])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(
+        "\nNote: latency-sensitive cycles (each moves as one group):\n"
+        f"{path}:15:9: ad: latency-sensitive cycle across 2 systems: ad, economy "
+        "(they move in one wave)\n"
+    )
+    plain = find_findings(load_catalog(SMALL), SMALL)
+    assert plain.latency_cycles == ()  # one direction only: no cycle
+
+
+def test_big_totals_are_written_out_with_thousands() -> None:
+    """2842910 GB is '2,842,910 GB', never '2.84291e+06 GB'."""
+    from app.cli import format_summary
+
+    summary = {
+        "organisation": "X",
+        "provider": "Y",
+        "systems": 1,
+        "servers": 1,
+        "vcpu": 12000,
+        "memory_gb": 48000.5,
+        "disk_gb": 2842910.0,
+        "systems_by_disposition": {},
+        "servers_by_disposition": {},
+        "systems_by_level": {},
+        "servers_by_environment": {},
+        "dependencies": {"system": 0, "server": 0, "latency_sensitive": 0},
+    }
+    line = format_summary(Path("c.yaml"), summary).splitlines()[1]
+    assert line == (
+        "X, leaving Y: 1 systems, 1 servers, 12,000 vCPU, 48,000.5 GB memory, 2,842,910 GB disk"
+    )
+
+
+_LINE = st.one_of(
+    st.sampled_from(
+        [
+            "organisation: TODO",
+            "  owner: TODO  # PLACEHOLDER: who",
+            "# PLACEHOLDERS: header comment",
+            "    sector: x  # PLACEHOLDER",
+            "  - id: TODOS",
+            '  "owner": "TODO",',
+            "note: not a TODO here  # fine",
+            "",
+        ]
+    ),
+    st.text(alphabet="abc:#- TODOPLACEHOLDER\"'", max_size=30),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(lines=st.lists(_LINE, max_size=25), crlf=st.booleans())
+def test_every_placeholder_found_is_on_a_line_that_holds_one(lines: list[str], crlf: bool) -> None:
+    """Hostile text never crashes the scan; each hit names a line with TODO or the marker."""
+    import tempfile
+
+    text = ("\r\n" if crlf else "\n").join(lines)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "c.yaml"
+        path.write_text(text, encoding="utf-8", newline="")
+        found = find_placeholders(path)
+    plain = text.replace("\r\n", "\n").split("\n")
+    for issue in found:
+        line = plain[issue.line - 1]
+        assert not line.lstrip().startswith("#")
+        assert "TODO" in line or "PLACEHOLDER" in line
+    assert len({i.line for i in found}) == len(found)  # one finding per line

@@ -221,3 +221,14 @@ def test_the_base_catalog_plans(tmp_path: Path) -> None:
     result = run_plan(path, tmp_path / "build", PipelineOptions())
     assert len(result.plan.waves) >= 1
     _no_non_finite(tmp_path / "build")
+
+
+def test_a_server_too_large_to_size_is_a_plan_error_with_its_line(tmp_path: Path) -> None:
+    """Found by the fuzz: 129 vCPU validates (catalog bound 4,096) but no size fits it."""
+    path = tmp_path / "catalog.yaml"
+    path.write_text(BASE.format(**{**DEFAULTS, "vcpu": "129"}), encoding="utf-8")
+    load_catalog(path)
+    with pytest.raises(PlanError) as info:
+        run_plan(path, tmp_path / "build")
+    assert info.value.where == (f"{path}:13: server 'ad01' vcpu",)
+    assert not (tmp_path / "build" / "plan.json").exists()

@@ -220,7 +220,7 @@ def test_missing_column(tmp_path: Path) -> None:
     path = write_rvtools_xlsx(tmp_path / "e.xlsx", _vms(), drop_columns=("CPUs",))
     with pytest.raises(MissingColumn) as info:
         read_rvtools(path, "e.xlsx")
-    assert str(info.value) == "e.xlsx: sheet vInfo: missing column 'CPUs'"
+    assert str(info.value) == "e.xlsx: sheet vInfo: missing column 'CPUs' (or 'vInfoCPUs')"
 
 
 def test_bad_numbers_are_reported_by_sheet_row_and_column(tmp_path: Path) -> None:
@@ -328,3 +328,90 @@ def test_round_trip_1000_vms_imports_validates_and_plans(tmp_path: Path) -> None
     plan = waves.plan_waves(catalog, sha, waves.PlanOptions())
     placed = {server for wave in plan.waves for server in wave.servers}
     assert placed == {s.id for s in catalog.servers}
+
+
+# --------------------------------------------------------------------- camelCase generation
+
+
+def _camel(tmp_path: Path, drop: tuple[str, ...] = (), count: int | None = None) -> Path:
+    return write_rvtools_xlsx(
+        tmp_path / "camel.xlsx",
+        _vms()[:count],
+        generation="camelCase",
+        sheets=("vInfo", "vPartition"),
+        drop_columns=drop,
+    )
+
+
+def test_camel_case_headers_import_column_by_column(tmp_path: Path) -> None:
+    """vInfoVMName, vInfoCPUs, ... vPartitionConsumedMiB: read like the display names."""
+    result = read_rvtools(_camel(tmp_path))
+    assert result.detected.header_generation == "camelCase"
+    assert result.detected.sheets == ("vInfo", "vPartition")
+    by_uuid = {s.uuid: s for s in result.servers}
+    app = by_uuid["4201aaaa-0000-0000-0000-000000000001"]
+    assert (app.vcpu, app.memory_gb, app.used_gb, app.os) == (4, 16.0, 50.0, "windows-server-2019")
+    assert app.disks_gb == (628.0,)  # one disk: vInfoTotalDiskCapacityMiB 643072 MiB
+    assert app.notes == ("one disk from vInfo total (no vDisk rows): check disks_gb",)
+    assert app.ips == ("10.10.4.22",)  # vInfoPrimaryIPAddress only: no vNetwork
+    assert len(result.servers) == 4  # template and SRM placeholder skipped
+
+
+@pytest.mark.parametrize(
+    ("drop", "disk", "source"),
+    [
+        (("Total disk capacity MiB",), 628.0, "vInfo provisioned space"),
+        (("Total disk capacity MiB", "Provisioned MiB"), 100.0, "vPartition capacity"),
+    ],
+)
+def test_without_vdisk_disks_come_from_what_is_there(
+    tmp_path: Path, drop: tuple[str, ...], disk: float, source: str
+) -> None:
+    """No total: provisioned space; no provisioned either: the partitions' capacity."""
+    result = read_rvtools(_camel(tmp_path, drop, count=1))  # the VM with partitions
+    app = {s.uuid: s for s in result.servers}["4201aaaa-0000-0000-0000-000000000001"]
+    assert app.disks_gb == (disk,)
+    assert app.notes == (f"one disk from {source} (no vDisk rows): check disks_gb",)
+
+
+def test_camel_case_report_lists_estimated_disks_and_duplicate_names(tmp_path: Path) -> None:
+    """Check: the estimated disks and the two VMs named web01 are listed."""
+    out = tmp_path / "catalog.yaml"
+    result = CliRunner().invoke(cli, ["import", "rvtools", str(_camel(tmp_path)), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == (
+        f"Imported from {tmp_path / 'camel.xlsx'} (RVTools xlsx; camelCase headers; sheets "
+        "vInfo, vPartition)."
+    )
+    duplicates = next(line for line in lines if "used by more than one VM" in line)
+    assert duplicates.startswith("  1 VM name(s) used by more than one VM (ids get a UUID ")
+    assert "web01 (web01-" in duplicates
+    estimated = next(line for line in lines if "estimated without vDisk" in line)
+    assert estimated.startswith("  4 server(s) with one disk estimated without vDisk rows")
+    load_catalog(out)  # the draft is a valid catalog
+
+
+def test_camel_case_missing_column_names_both_spellings(tmp_path: Path) -> None:
+    """A camelCase export without vInfoCPUs names the display name and its alias."""
+    path = _camel(tmp_path, ("CPUs",))
+    with pytest.raises(MissingColumn) as info:
+        read_rvtools(path)
+    assert str(info.value) == f"{path}: sheet vInfo: missing column 'CPUs' (or 'vInfoCPUs')"
+
+
+def test_ubuntu_without_a_version_is_recognised_and_asks_for_the_version(tmp_path: Path) -> None:
+    """'Ubuntu Linux (64-bit)' (VMware's guest OS name) is Ubuntu with the version missing."""
+    vms = [
+        FakeVm("u01", "4201eeee-0000-0000-0000-000000000001", os_config="Ubuntu Linux (64-bit)"),
+        FakeVm("x01", "4201eeee-0000-0000-0000-000000000002", os_config="Plan 9"),
+    ]
+    path = write_rvtools_xlsx(tmp_path / "u.xlsx", vms)
+    out = tmp_path / "catalog.yaml"
+    result = CliRunner().invoke(cli, ["import", "rvtools", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "  1 server(s) whose OS has no version in the export (set it, e.g. ubuntu-22.04): "
+        "u01 (ubuntu-unknown)\n" in result.output
+    )
+    assert "  1 server(s) with an unrecognised OS: x01 (Plan 9)\n" in result.output

@@ -149,3 +149,35 @@ def test_plan_cli_exits_1_naming_the_breach_and_writes_nothing(tmp_path: Path) -
     assert result.output.startswith("Error: the plan's network rules break 1 azure limit(s)")
     assert "nsg-ad-prod: 32 rules (limit 20)" in result.output
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_plan_says_why_a_stack_cannot_build_a_server() -> None:
+    """A replatformed centos-7 server has no Azure marketplace image: the plan warns, naming
+    it (the wave stack would stop on it); a rehosted one brings its own disks."""
+    cat = catalog(
+        [system("old", disposition="replatform"), system("kept")],
+        [server("old01", "old", os="centos-7"), server("kept01", "kept", os="centos-7")],
+    )
+    warnings = {w.code: w for w in check_plan(plan(cat)).warnings}
+    assert warnings["no-image"].subjects == ("old01",)
+    assert "server old01: centos-7 has no Azure marketplace image" in warnings["no-image"].message
+    assert [w.subjects for w in check_plan(plan(cat)).warnings if w.code == "no-image"] == [
+        ("old01",)
+    ]
+
+
+@pytest.mark.parametrize("target", ["azure", "aws"])
+def test_the_bundled_example_plans_within_its_limits_on_both_clouds(target: str) -> None:
+    """The example fits Azure's defaults and AWS with its two declared raised quotas; without
+    those quotas AWS's defaults would fire (so the quotas are needed, not decoration)."""
+    from app.pipeline import plan_catalog
+    from migration.catalog import load_catalog_with_digest
+    from migration.examples import EXAMPLE_CATALOG
+    from waves import PlanOptions
+
+    loaded, digest = load_catalog_with_digest(EXAMPLE_CATALOG)
+    planned = plan_catalog(loaded, digest, PlanOptions(target=target))
+    check_plan(planned, loaded.planning.quotas)
+    if target == "aws":
+        with pytest.raises(NetworkLimitError, match="limit 60"):
+            check_plan(planned, Quotas())

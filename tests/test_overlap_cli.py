@@ -256,3 +256,16 @@ def test_a_system_already_migrated_is_not_recommended_for_retirement() -> None:
     group = next(g for g in report.groups if g.capability == "room-booking")
     assert group.retire == ()
     assert group.reasons()["booking-b"] == "stays: its servers are already migrated"
+
+
+def test_a_catalog_without_capabilities_says_what_to_do(tmp_path: Path) -> None:
+    small = ROOT / "tests" / "data" / "small.yaml"
+    result = CliRunner().invoke(cli, ["overlap", str(small), "-o", str(tmp_path), "--lang", "en"])
+    assert result.exit_code == 0
+    assert result.output.splitlines()[:2] == [
+        "0 capability groups, 0 with systems to retire; 0 hints (not counted)",
+        "no system declares capabilities: add `capabilities` to the catalog (the list: "
+        "utflytt overlap --vocabulary)",
+    ]
+    text = (tmp_path / "overlap.en.md").read_text(encoding="utf-8")
+    assert "No groups: 0 of 2 systems declare capabilities." in text

@@ -169,9 +169,9 @@ def _kill_run(world: dict[str, Path], kill_after: int) -> subprocess.CompletedPr
     )
 
 
-# 17 outputs of the 45-server plan: kills at 1 and 10 hit staging, 18 and 24 the renames
+# 17 outputs of the 45-server plan: kills at 1 and 10 hit staging, 19 and 24 the renames
 @pytest.mark.parametrize(
-    ("kill_after", "switching"), [(1, False), (10, False), (18, True), (24, True)]
+    ("kill_after", "switching"), [(1, False), (10, False), (19, True), (24, True)]
 )
 def test_killed_run_leaves_or_restores_the_previous_generation(
     world: dict[str, Path], kill_after: int, switching: bool
@@ -191,8 +191,22 @@ def test_killed_run_leaves_or_restores_the_previous_generation(
     assert _leftovers(world["out"], world["stacks"]) == []
 
 
+def test_a_kill_mid_switch_is_rolled_back_before_anything_reads_the_plan(
+    world: dict[str, Path],
+) -> None:
+    """Pulumi's program and every command read plan.json through read_plan: they see A."""
+    from migration.plan import read_plan
+
+    before = _snapshot(world["out"], world["stacks"])
+    assert _kill_run(world, 20).returncode == -9
+    assert _snapshot(world["out"], world["stacks"]) != before  # half-switched on disk
+    assert read_plan(world["out"] / "plan.json").organisation == "Alpha kommun"
+    assert _snapshot(world["out"], world["stacks"]) == before
+    assert not (world["out"] / JOURNAL_NAME).exists()
+
+
 def test_a_kill_mid_switch_is_rolled_back_by_the_next_run(world: dict[str, Path]) -> None:
-    assert _kill_run(world, 18).returncode == -9
+    assert _kill_run(world, 20).returncode == -9
     assert (world["out"] / JOURNAL_NAME).exists()
     run_plan(world["a"], world["out"], _options(world))  # same catalog as generation A
     text = b"".join(_snapshot(world["out"], world["stacks"]).values())
@@ -247,3 +261,20 @@ def test_orphan_temp_files_of_old_writers_are_cleaned(world: dict[str, Path]) ->
     orphan.write_text("half", encoding="utf-8")
     run_plan(world["a"], world["out"], _options(world))
     assert not orphan.exists()
+
+
+def test_a_rendering_that_fails_changes_nothing(
+    world: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug in the last renderer (the exit plan) leaves generation A intact."""
+    import exit_plan
+
+    def broken(*_args: object, **_kwargs: object) -> str:
+        raise RuntimeError("renderer bug")
+
+    before = _snapshot(world["out"], world["stacks"])
+    monkeypatch.setattr(exit_plan, "exit_plan_files", broken)
+    with pytest.raises(RuntimeError, match="renderer bug"):
+        run_plan(world["b"], world["out"], _options(world))
+    assert _snapshot(world["out"], world["stacks"]) == before
+    assert _leftovers(world["out"], world["stacks"]) == []

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from stacks.azure import layout
 from stacks.config import (
+    MANAGED_KEYS,
     StackConfigError,
     load_stack_config,
     read_settings,
@@ -186,3 +189,48 @@ def test_default_size_covers_cpu_and_memory():
     assert layout.vm_size(PlannedServer(wave=1, vcpu=3, memory_gb=8)) == ("Standard_D4s_v5", True)
     assert layout.vm_size(PlannedServer(wave=1, vcpu=2, memory_gb=16)) == ("Standard_E2s_v5", True)
     assert layout.vm_size(PlannedServer(wave=1, sku="Standard_B2ms")) == ("Standard_B2ms", False)
+
+
+# keys a user may set: any namespaced key outside the owned ones, plain or secret
+_user_keys = st.dictionaries(
+    st.from_regex(r"\A(mine|aws|utflytt):[a-z][a-zA-Z0-9]{0,12}\Z").filter(
+        lambda k: k not in MANAGED_KEYS
+    ),
+    st.one_of(
+        st.text(alphabet="abcXYZ019 -_", max_size=12),
+        st.integers(-5, 5),
+        st.builds(lambda s: {"secure": f"v1:{s}"}, st.text(alphabet="abcdef0123", max_size=16)),
+    ),
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(user=_user_keys, salt=st.text(alphabet="abcdef0123456789", min_size=1, max_size=20))
+def test_any_user_keys_and_salt_survive_a_replan(tmp_path_factory, user, salt):
+    """Whatever the user adds (plain or secure keys, encryptionsalt) is there after a re-plan,
+    and only the owned keys carry the plan's values."""
+    import yaml as pyyaml
+
+    folder = tmp_path_factory.mktemp("configs")
+    plan = make_plan()
+    write_stack_configs(plan, "build/plan.json", folder)
+    path = folder / "Pulumi.wave-01.yaml"
+    document = pyyaml.safe_load(path.read_text())
+    document["encryptionsalt"] = f"v1:{salt}"
+    document["config"].update(user)
+    path.write_text(pyyaml.safe_dump(document))
+    sync_stack_configs(plan, "other/plan.json", folder)
+    after = pyyaml.safe_load(path.read_text())
+    assert after["encryptionsalt"] == f"v1:{salt}"
+    for key, value in user.items():
+        assert after["config"][key] == value
+    assert after["config"]["utflytt:planPath"] == "other/plan.json"
+    assert {p.name for p in folder.iterdir()} == {
+        "Pulumi.foundation.yaml",
+        "Pulumi.wave-00.yaml",
+        "Pulumi.wave-01.yaml",
+        "Pulumi.wave-02.yaml",
+    }

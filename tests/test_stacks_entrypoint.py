@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "tests" / "data" / "small.yaml"
 
 
-def _run_entry_point(config_file: Path, stack: str) -> list[Any]:
+def _run_entry_point(
+    config_file: Path, stack: str, program: Path = ROOT / "stacks" / "__main__.py"
+) -> list[Any]:
     config, secret_keys = load_stack_config(config_file)
     config = {**config, **PLACEHOLDER_CONFIG, **PLACEHOLDER_SECRETS}  # as set with the CLI
     mocks = OfflineMocks()
@@ -33,7 +35,7 @@ def _run_entry_point(config_file: Path, stack: str) -> list[Any]:
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def body() -> None:
-        runpy.run_path(str(ROOT / "stacks" / "__main__.py"), run_name="__main__")
+        runpy.run_path(str(program), run_name="__main__")
 
     body()
     return list(monitor.records)
@@ -54,3 +56,22 @@ def test_entry_point_builds_the_foundation_from_its_stack_config(tmp_path: Path)
     assert "azure-native:network:VirtualNetwork" in types
     assert "azure-native:recoveryservices:Vault" in types
     assert not any(t == "azure-native:compute:VirtualMachine" for t in types)
+
+
+def test_a_project_made_by_init_builds_its_stack_from_its_own_plan(tmp_path: Path) -> None:
+    """`utflytt init` + `utflytt plan` in a folder elsewhere: its __main__.py builds the
+    foundation from the plan named (relative to the project) in its own stack config."""
+    from click.testing import CliRunner
+
+    from app.cli import cli
+
+    project = tmp_path / "mystad"
+    assert CliRunner().invoke(cli, ["init", str(project)]).exit_code == 0
+    (project / "catalog.yaml").write_text(SMALL.read_text(encoding="utf-8"), encoding="utf-8")
+    args = ["plan", str(project / "catalog.yaml"), "-o", str(project / "build"), "-q"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    config = project / "stacks" / "Pulumi.foundation.yaml"
+    assert "utflytt:planPath: build/plan.json" in config.read_text(encoding="utf-8")
+    records = _run_entry_point(config, "foundation", program=project / "__main__.py")
+    assert "utflytt:azure:LandingZone" in {row[1] for row in records}

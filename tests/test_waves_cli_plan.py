@@ -264,3 +264,16 @@ class TestPlanOfAnotherCatalog:
         assert not (tmp_path / "c").exists()
         same = ["cost", str(SMALL), "--plan", str(plan_path), "-o", str(tmp_path / "c"), "--json"]
         assert runner.invoke(cli, same).exit_code == 0
+
+
+def test_the_bundled_example_never_lands_in_a_users_project(tmp_path: Path) -> None:
+    """`utflytt plan` without CATALOG from a project made by init writes no stack config."""
+    project = _project(tmp_path)
+    os.chdir(project)
+    result = CliRunner().invoke(cli, ["plan", "-o", "build", "-q"])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(
+        "stack configs: none written (no Pulumi project here for the bundled example; create one "
+        "with `utflytt init DIR`, or pass --stack-config-dir)\n"
+    )
+    assert list((project / "stacks").iterdir()) == []

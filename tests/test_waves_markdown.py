@@ -36,7 +36,7 @@ def test_plan_markdown_summarises_waves_reasons_and_warnings() -> None:
     assert "| R1 | foundation system: moves with the landing zone |" in text
     assert "| ad | prod | 1 | R1 |" in text
     assert "| wave-00 | 2027-02-01 | 2027-02-14 | 1 | 1 | 2 |  | 2 |" in text
-    assert "- `no-pilot`: no system qualifies for a pilot wave" in text
+    assert "### `no-pilot` (1)\n\n- no system qualifies for a pilot wave" in text
     assert "| economy (prod) | ad (prod) | 2 | tcp/389 tcp/636 | wave-01 | wave-00 | 14 |" in text
     assert "- Every hard rule holds: capacity, providers before consumers" in text
     assert text.endswith("\n") and not text.endswith("\n\n")
@@ -124,3 +124,19 @@ def test_hybrid_flows_are_grouped_by_system_and_environment_pair() -> None:
         ("economy", "prod", "ad", 2, ("tcp/389", "tcp/636"), 14),
         ("economy", "test", "ad", 1, ("tcp/389",), 0),
     ]
+
+
+def test_plan_md_keeps_every_warning_grouped_by_code() -> None:
+    """120 warnings of two codes: counts first, then every message under its code."""
+    from migration.plan import Warning_
+
+    catalog, digest = load_catalog_with_digest(SMALL)
+    plan = plan_waves(catalog, digest)
+    warnings = tuple(
+        Warning_(code="split" if i % 3 else "repoint", message=f"message {i}") for i in range(120)
+    )
+    text = render_plan_markdown(plan.model_copy(update={"warnings": warnings}), catalog)
+    section = text.split("## Warnings\n")[1].split("\n## Hybrid flows")[0]
+    assert "| split | 80 |\n| repoint | 40 |" in section
+    assert section.index("### `split` (80)") < section.index("### `repoint` (40)")
+    assert all(f"- message {i}\n" in section for i in range(120))

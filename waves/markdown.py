@@ -29,7 +29,7 @@ from waves.render_graph import mermaid_flowchart, wave_views
 
 __all__ = ["render_plan_markdown"]
 
-MAX_LISTED = 50  # warnings and hybrid flow groups listed in full up to this many
+MAX_LISTED = 50  # hybrid flow groups listed in full up to this many
 MAX_DRAWN = 40  # systems drawn in a wave's dependency picture; more: `utflytt graph --wave`
 
 
@@ -170,16 +170,18 @@ def _system_rows(
 
 
 def _warnings(plan: Plan) -> list[str]:
+    """Every warning, grouped by code (most frequent first), after a table of counts."""
     lines = ["", "## Warnings", ""]
     if not plan.warnings:
         return [*lines, "None."]
-    by_code = Counter(w.code for w in plan.warnings)
-    lines += _table(["code", "count"], sorted(by_code.items()))
-    lines.append("")
-    for warning in plan.warnings[:MAX_LISTED]:
-        lines.append(f"- `{warning.code}`: {escape_markdown(warning.message)}")
-    if len(plan.warnings) > MAX_LISTED:
-        lines.append(f"- ... and {len(plan.warnings) - MAX_LISTED} more (see plan.json)")
+    groups: dict[str, list[str]] = {}
+    for warning in plan.warnings:
+        groups.setdefault(warning.code, []).append(warning.message)
+    ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    lines += _table(["code", "count"], [(code, len(messages)) for code, messages in ordered])
+    for code, messages in ordered:
+        lines += ["", f"### `{code}` ({len(messages)})", ""]
+        lines += [f"- {message}" for message in messages]
     return lines
 
 

@@ -249,7 +249,7 @@ def quality_lines(plan: Plan) -> list[str]:
     used, bound = _int(q.get("waves_used")), _int(q.get("waves_lower_bound"))
     if used:
         lines.append(
-            f"- {used} waves used; capacity alone needs at least {bound}"
+            f"- {used} wave{'s' if used != 1 else ''} used; capacity alone needs at least {bound}"
             + (" (as few as possible)." if used <= bound else ".")
         )
     split, systems = _int(q.get("systems_split")), _int(q.get("systems"))

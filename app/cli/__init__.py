@@ -142,6 +142,7 @@ def validate(catalog: Path, as_json: bool, strict: bool, verbose: bool) -> None:
                 "dependencies_unknown": [
                     error_json_issue(i) for i in findings.dependencies_unknown
                 ],
+                "latency_cycles": [error_json_issue(i) for i in findings.latency_cycles],
             },
         }
         if failed:
@@ -154,7 +155,8 @@ def validate(catalog: Path, as_json: bool, strict: bool, verbose: bool) -> None:
         click.echo(format_summary(catalog, summary))
         for note in capability_notes:
             click.echo(f"warning: {note}", err=True)
-        click.echo("\n".join(format_findings(findings, verbose)), nl=bool(findings))
+        lines = format_findings(findings, verbose)
+        click.echo("\n".join(lines), nl=bool(lines))
     if failed:
         raise click.ClickException(
             f"catalog is not final (--strict): {len(findings.placeholders)} placeholder"
@@ -197,7 +199,15 @@ def format_findings(findings: Findings, verbose: bool = False) -> list[str]:
         lines += [str(issue) for issue in shown]
         if len(shown) < len(items):
             lines.append(f"... and {len(items) - len(shown)} more (-v or --json lists all)")
+    if findings.latency_cycles:
+        lines += ["", "Note: latency-sensitive cycles (each moves as one group):"]
+        lines += [str(issue) for issue in findings.latency_cycles]
     return lines
+
+
+def _amount(value: float) -> str:
+    """1234567.0 -> '1,234,567', 12.5 -> '12.5' (never 1.23457e+06)."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def _s(count: int) -> str:
@@ -210,8 +220,8 @@ def format_summary(path: Path, summary: dict[str, Any]) -> str:
         f"{path}: valid catalog",
         f"{summary['organisation']}, leaving {summary['provider']}: "
         f"{summary['systems']} systems, {summary['servers']} servers, "
-        f"{summary['vcpu']} vCPU, {summary['memory_gb']:g} GB memory, "
-        f"{summary['disk_gb']:g} GB disk",
+        f"{summary['vcpu']:,} vCPU, {_amount(summary['memory_gb'])} GB memory, "
+        f"{_amount(summary['disk_gb'])} GB disk",
         "",
     ]
     dispositions = sorted(

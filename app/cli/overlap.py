@@ -74,6 +74,11 @@ def overlap(
         f"{totals['groups']} capability groups, {totals['groups_with_retirements']} with "
         f"systems to retire; {len(report.suggestions)} hints (not counted)"
     )
+    if not totals["systems_with_capabilities"]:
+        click.echo(
+            "no system declares capabilities: add `capabilities` to the catalog "
+            "(the list: utflytt overlap --vocabulary)"
+        )
     if rows:
         click.echo("")
         click.echo(render_table(["capability", "keep", "retire", "EUR, first year"], rows))

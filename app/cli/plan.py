@@ -225,7 +225,7 @@ def _warning_lines(warnings: Sequence[Warning_], output: Path, verbose: bool) ->
 
 def _stacks_line(stacks: StackConfigSync | None, catalog: Path | None) -> str:
     if stacks is None:
-        where = "beside the catalog" if catalog is not None else "in the current folder"
+        where = "beside the catalog" if catalog is not None else "here for the bundled example"
         return (
             f"stack configs: none written (no Pulumi project {where}; create one with "
             "`utflytt init DIR`, or pass --stack-config-dir)"

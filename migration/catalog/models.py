@@ -32,7 +32,7 @@ _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 IPV4_RE = re.compile(rf"^{_OCTET}(?:\.{_OCTET}){{3}}$")
 
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, description="lower-case slug")]
-TEXT_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]*$"
 """Text without control characters (raw or escaped: both reach the model as the character)."""
 Text = Annotated[str, Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)]
 """A name, an owner, a provider: one line of at most 200 characters."""
@@ -45,6 +45,8 @@ Number = Annotated[float, StrictMode()]
 MONEY_MAX = 1e9
 """Upper bound of any amount in the catalog (per month or once): a billion."""
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+VCPU_MAX, MEMORY_GB_MAX, DISK_GB_MAX = 4096, 65_536, 1_048_576
+"""Beyond the largest machines either cloud rents (AWS u7in: 1,920 vCPU, 32 TiB memory)."""
 MAX_WAVE = 2600
 """Highest wave number a pin may name (weekly waves from 2050 to 2100)."""
 
@@ -159,16 +161,16 @@ class Quotas(Strict):
     quotas); raise one only when the account's quota has been raised.
     """
 
-    azure_rules_per_nsg: int = Field(default=1000, ge=1)
-    azure_prefixes_per_nsg: int = Field(default=4000, ge=1)
-    azure_asgs_per_rule_side: int = Field(default=10, ge=1)
-    azure_asgs_per_subscription: int = Field(default=3000, ge=1)
-    azure_subnets_per_vnet: int = Field(default=3000, ge=1)
-    aws_rules_per_security_group: int = Field(default=60, ge=1)
-    aws_security_groups_per_eni: int = Field(default=5, ge=1)
-    aws_rules_times_groups: int = Field(default=1000, ge=1)
-    aws_subnets_per_vpc: int = Field(default=200, ge=1)
-    aws_security_groups_per_vpc: int = Field(default=2500, ge=1)
+    azure_rules_per_nsg: Whole = Field(default=1000, ge=1, le=1_000_000)
+    azure_prefixes_per_nsg: Whole = Field(default=4000, ge=1, le=1_000_000)
+    azure_asgs_per_rule_side: Whole = Field(default=10, ge=1, le=1_000_000)
+    azure_asgs_per_subscription: Whole = Field(default=3000, ge=1, le=1_000_000)
+    azure_subnets_per_vnet: Whole = Field(default=3000, ge=1, le=1_000_000)
+    aws_rules_per_security_group: Whole = Field(default=60, ge=1, le=1_000_000)
+    aws_security_groups_per_eni: Whole = Field(default=5, ge=1, le=1_000_000)
+    aws_rules_times_groups: Whole = Field(default=1000, ge=1, le=1_000_000)
+    aws_subnets_per_vpc: Whole = Field(default=200, ge=1, le=1_000_000)
+    aws_security_groups_per_vpc: Whole = Field(default=2500, ge=1, le=1_000_000)
 
 
 class Contract(Strict):
@@ -191,7 +193,7 @@ class Planning(Strict):
     pilot: Flag = True
     blackouts: tuple[Blackout, ...] = Field(default=(), max_length=1000)
     target: Target = "azure"
-    region: str = Field(default="swedencentral", pattern=r"^[a-z0-9-]+$")
+    region: str = Field(default="swedencentral", pattern=r"^[a-z0-9-]+$", max_length=64)
     quotas: Quotas = Quotas()
 
 
@@ -286,10 +288,9 @@ class Server(Strict):
     role: Role
     environment: Environment = "prod"
     os: str = Field(pattern=OS_PATTERN)
-    # bounds: beyond the largest machines either cloud rents (AWS u7in: 1,920 vCPU, 32 TiB)
-    vcpu: Whole = Field(ge=1, le=4096)
-    memory_gb: Number = Field(gt=0, le=65_536)
-    disks_gb: tuple[Annotated[Number, Field(gt=0, le=1_048_576)], ...] = Field(
+    vcpu: Whole = Field(ge=1, le=VCPU_MAX)
+    memory_gb: Number = Field(gt=0, le=MEMORY_GB_MAX)
+    disks_gb: tuple[Annotated[Number, Field(gt=0, le=DISK_GB_MAX)], ...] = Field(
         min_length=1, max_length=256
     )
     cpu_p95: Number | None = Field(default=None, ge=0, le=1)
@@ -318,8 +319,8 @@ class Server(Strict):
 class Entitlements(Strict):
     """Licences the city owns with Software Assurance (Hybrid Benefit, License Mobility)."""
 
-    windows_server_sa_cores: int | None = Field(default=None, ge=0)
-    sql_server_sa_cores: int | None = Field(default=None, ge=0)
+    windows_server_sa_cores: Whole | None = Field(default=None, ge=0, le=10_000_000)
+    sql_server_sa_cores: Whole | None = Field(default=None, ge=0, le=10_000_000)
 
 
 AssumptionValue = float | int | bool | str | dict[str, float | bool]

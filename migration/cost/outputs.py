@@ -12,7 +12,8 @@ from migration.catalog import Catalog
 from migration.cost.comparison import CostReport, compare_costs
 from migration.cost.options import CostOptions
 from migration.cost.xlsx import SERIES, is_lower_bound, series_of, to_xlsx
-from migration.fileio import dumps_json, write_atomic
+from migration.fileio import dumps_json
+from migration.generation import write_generation
 from migration.plan import Plan
 from migration.tables import render_table
 
@@ -158,4 +159,4 @@ def write_report(
         ("cost.csv", to_csv(report)),
         ("cost.xlsx", to_xlsx(report, catalog, plan)),
     ]
-    return [write_atomic(folder / name, data) for name, data in payloads]
+    return write_generation([(folder / name, data) for name, data in payloads])

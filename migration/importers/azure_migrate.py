@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from migration.catalog.models import VCPU_MAX
 from migration.importers.common import (
     BadValue,
     Cell,
@@ -96,7 +97,7 @@ def read_azure_migrate(path: Path, display: str | None = None) -> ImportResult:
         assert cores_col is not None
         vcpu = 1
         try:
-            vcpu = parse_int(cell(cells, cores_col), minimum=1)
+            vcpu = parse_int(cell(cells, cores_col), minimum=1, maximum=VCPU_MAX)
         except CellError as exc:
             problems.append(table.problem(number, cores_col, str(exc)))
         memory = number_at("memory", 1)

@@ -18,7 +18,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from migration.importers.common import Detected, ImportedServer, ImportResult
+from migration.importers.common import (
+    ESTIMATED_DISKS_NOTE,
+    Detected,
+    ImportedServer,
+    ImportResult,
+)
 from migration.importers.grouping import Assignment, GroupingRule, assign
 
 __all__ = ["PLACEHOLDER", "CatalogDraft", "DraftOptions", "ImportReport", "build_catalog"]
@@ -93,6 +98,9 @@ class ImportReport:
     powered_off: tuple[str, ...]
     unknown_os: tuple[tuple[str, str], ...]  # (server id, OS text)
     ungrouped: int
+    duplicate_names: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (VM name, server ids)
+    disks_estimated: tuple[str, ...] = ()  # server ids whose disks came without vDisk rows
+    os_without_version: tuple[tuple[str, str], ...] = ()  # (server id, slug) e.g. ubuntu-unknown
 
     def lines(self) -> list[str]:
         """The report as text lines (printed, and as comments at the head of the YAML)."""
@@ -122,6 +130,23 @@ class ImportReport:
             checks.append(
                 f"{len(self.unknown_os)} server(s) with an unrecognised OS: "
                 + _listing([f"{i} ({t or 'blank'})" for i, t in self.unknown_os])
+            )
+        if self.os_without_version:
+            checks.append(
+                f"{len(self.os_without_version)} server(s) whose OS has no version in the "
+                "export (set it, e.g. ubuntu-22.04): "
+                + _listing([f"{i} ({slug})" for i, slug in self.os_without_version])
+            )
+        if self.duplicate_names:
+            checks.append(
+                f"{len(self.duplicate_names)} VM name(s) used by more than one VM (ids get a "
+                "UUID suffix): "
+                + _listing([f"{name} ({', '.join(ids)})" for name, ids in self.duplicate_names])
+            )
+        if self.disks_estimated:
+            checks.append(
+                f"{len(self.disks_estimated)} server(s) with one disk estimated without vDisk "
+                "rows: check disks_gb: " + _listing(self.disks_estimated)
             )
         if self.ungrouped:
             checks.append(f"{self.ungrouped} server(s) matched no system and are in 'ungrouped'")
@@ -287,7 +312,14 @@ def _report(
         sorted(
             (ids[s.key], s.os_text)
             for s in result.servers
-            if s.os == "unknown" or s.os.endswith("-unknown") or "-unknown-" in s.os
+            if s.os == "unknown" or s.os.startswith("unknown-")
+        )
+    )
+    versionless = tuple(
+        sorted(
+            (ids[s.key], s.os)
+            for s in result.servers
+            if not s.os.startswith("unknown") and ("-unknown" in s.os)
         )
     )
     return ImportReport(
@@ -299,4 +331,24 @@ def _report(
         powered_off=tuple(sorted(ids[s.key] for s in result.servers if s.powered_off)),
         unknown_os=unknown,
         ungrouped=sum(1 for s in result.servers if assignment.server_system[s.key] == "ungrouped"),
+        duplicate_names=_duplicates(result, ids),
+        os_without_version=versionless,
+        disks_estimated=tuple(
+            sorted(
+                ids[s.key]
+                for s in result.servers
+                if any(note.startswith(ESTIMATED_DISKS_NOTE) for note in s.notes)
+            )
+        ),
+    )
+
+
+def _duplicates(
+    result: ImportResult, ids: dict[str, str]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    by_name: dict[str, list[str]] = {}
+    for server in result.servers:
+        by_name.setdefault(server.name.lower(), []).append(ids[server.key])
+    return tuple(
+        (name, tuple(sorted(found))) for name, found in sorted(by_name.items()) if len(found) > 1
     )

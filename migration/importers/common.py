@@ -92,6 +92,9 @@ class CellError(ValueError):
     """Raised by the cell parsers; the reader adds file, sheet, row and column."""
 
 
+ESTIMATED_DISKS_NOTE = "one disk from "
+"""How a server's note starts when its disks were estimated (RVTools without vDisk rows)."""
+
 # ---------------------------------------------------------------------------- headers
 
 _UNIT_SUFFIX = re.compile(r"\s+(mib|mb|gib|gb|kib|kb|%)$")
@@ -191,13 +194,15 @@ def parse_number(text: str) -> float:
     return number
 
 
-def parse_int(text: str, minimum: int | None = None) -> int:
-    """A whole number (``4`` or ``4.0``), at least ``minimum`` when given."""
+def parse_int(text: str, minimum: int | None = None, maximum: int | None = None) -> int:
+    """A whole number (``4`` or ``4.0``), within ``minimum``..``maximum`` when given."""
     number = parse_number(text)
     if number != int(number):
         raise CellError(f"expected a whole number, got {text!r}")
     if minimum is not None and number < minimum:
         raise CellError(f"expected a whole number >= {minimum}, got {text!r}")
+    if maximum is not None and number > maximum:
+        raise CellError(f"expected a whole number <= {maximum}, got {text!r}")
     return int(number)
 
 

@@ -5,6 +5,12 @@ Reads vInfo (required), vDisk, vPartition and vNetwork; joins them on VI SDK UUI
 flags them. Headers are matched tolerantly: any column order, ``MiB`` (RVTools 4.x) and
 ``MB`` (older) unit suffixes, case. The numbers are the same in both generations: older
 RVTools wrote "MB" for what are mebibytes.
+
+The oldest generation (old RVTools versions and export scripts) writes tab-prefixed
+camelCase headers (``vInfoVMName``, ``vPartitionCapacityMiB``); :data:`CAMEL_CASE` maps them
+column by column to the display names (docs/rvtools-headers.md). Such exports usually hold
+only vInfo (and vPartition): without vDisk a VM gets one disk from vInfo's total disk
+capacity, else its provisioned space, else its partitions' capacity, marked for checking.
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from migration.catalog.models import VCPU_MAX
 from migration.importers.common import (
+    ESTIMATED_DISKS_NOTE,
     BadValue,
     Cell,
     CellError,
@@ -35,52 +43,12 @@ from migration.importers.common import (
     parse_number,
 )
 from migration.importers.osmap import os_slug
+from migration.importers.rvtools_headers import CAMEL_CASE, SHEETS, SPECS, Spec
 from migration.importers.sources import missing_sheet, read_csv_folder, read_workbook
 
-__all__ = ["SHEETS", "read_rvtools"]
+__all__ = ["CAMEL_CASE", "SHEETS", "read_rvtools"]
 
-SHEETS = ("vInfo", "vDisk", "vPartition", "vNetwork")
 MIB_PER_GB = 1024.0
-
-# field -> (header names, required); names are matched after normalise_header
-Spec = dict[str, tuple[tuple[str, ...], bool]]
-_KEY_COLUMNS: Spec = {
-    "vm": (("VM",), True),
-    "vm_uuid": (("VM UUID",), False),
-    "vm_id": (("VM ID",), False),
-    "sdk_uuid": (("VI SDK UUID",), False),
-    "template": (("Template",), False),
-    "srm": (("SRM Placeholder",), False),
-}
-_VINFO: Spec = {
-    **_KEY_COLUMNS,
-    "powerstate": (("Powerstate",), True),
-    "cpus": (("CPUs",), True),
-    "memory": (("Memory",), True),
-    "total_disk": (("Total disk capacity MiB",), False),
-    "provisioned": (("Provisioned MiB",), False),
-    "in_use": (("In Use MiB",), False),
-    "primary_ip": (("Primary IP Address",), False),
-    "folder": (("Folder",), False),
-    "annotation": (("Annotation",), False),
-    "os_config": (("OS according to the configuration file",), False),
-    "os_tools": (("OS according to the VMware Tools",), False),
-}
-_VDISK: Spec = {
-    **_KEY_COLUMNS,
-    "capacity": (("Capacity MiB",), True),
-    "disk_key": (("Disk Key",), False),
-    "disk": (("Disk",), False),
-}
-_VPARTITION: Spec = {**_KEY_COLUMNS, "consumed": (("Consumed MiB",), True)}
-_VNETWORK: Spec = {**_KEY_COLUMNS, "ipv4": (("IPv4 Address",), True)}
-_SPECS: dict[str, Spec] = {
-    "vInfo": _VINFO,
-    "vDisk": _VDISK,
-    "vPartition": _VPARTITION,
-    "vNetwork": _VNETWORK,
-}
-
 Columns = dict[str, int | None]
 
 
@@ -94,6 +62,7 @@ class _Vm:
     vcpu: int
     memory_mib: float
     total_disk_mib: float | None
+    provisioned_mib: float | None
     in_use_mib: float | None
     primary_ip: str
     folder: str
@@ -101,6 +70,7 @@ class _Vm:
     os_text: str
     disks: list[tuple[tuple[float, tuple[object, ...], int], float]] = field(default_factory=list)
     used_mib: float | None = None
+    partition_mib: float | None = None  # capacity of its partitions (vPartition)
     ips: list[str] = field(default_factory=list)
 
 
@@ -119,7 +89,7 @@ def read_rvtools(path: Path, display: str | None = None) -> ImportResult:
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
         keep = {
             sheet: {normalise_header(h) for names, _ in spec.values() for h in names}
-            for sheet, spec in _SPECS.items()
+            for sheet, spec in SPECS.items()
         }
         tables = read_workbook(path, shown, SHEETS, keep)
         kind = "RVTools xlsx"
@@ -131,7 +101,7 @@ def read_rvtools(path: Path, display: str | None = None) -> ImportResult:
         raise missing_sheet(shown, "vInfo", folder=path.is_dir())
 
     problems: list[Problem] = []
-    columns = {name: _columns(table, _SPECS[name], problems) for name, table in tables.items()}
+    columns = {name: _columns(table, SPECS[name], problems) for name, table in tables.items()}
     if problems:
         raise MissingColumn(problems)
 
@@ -162,7 +132,13 @@ def read_rvtools(path: Path, display: str | None = None) -> ImportResult:
         raise BadValue(problems)
 
     generation = (
-        "MiB" if vinfo.has_header_with(" MiB") else "MB" if vinfo.has_header_with(" MB") else ""
+        "camelCase"
+        if vinfo.column(CAMEL_CASE["vInfo"]["VM"]) is not None
+        else "MiB"
+        if vinfo.has_header_with(" MiB")
+        else "MB"
+        if vinfo.has_header_with(" MB")
+        else ""
     )
     missing = tuple(s for s in SHEETS if s not in tables)
     warnings.extend(
@@ -182,7 +158,8 @@ def read_rvtools(path: Path, display: str | None = None) -> ImportResult:
 
 
 _MISSING_EFFECT = {
-    "vDisk": "one disk per VM from vInfo 'Total disk capacity MiB'",
+    "vDisk": "one disk per VM from vInfo's total disk capacity (else provisioned space, else "
+    "vPartition capacity), marked for checking",
     "vPartition": "used space from vInfo 'In Use MiB'",
     "vNetwork": "IP addresses from vInfo 'Primary IP Address' only",
 }
@@ -193,7 +170,8 @@ def _columns(table: Table, spec: Spec, problems: list[Problem]) -> Columns:
     for name, (headers, required) in spec.items():
         found[name] = table.column(*headers)
         if found[name] is None and required:
-            problems.append(table.problem(0, "", f"missing column {headers[0]!r}"))
+            alias = f" (or {headers[1]!r})" if len(headers) > 1 else ""
+            problems.append(table.problem(0, "", f"missing column {headers[0]!r}{alias}"))
     if found["vm_uuid"] is None and found["vm_id"] is None:
         problems.append(table.problem(0, "", "missing column 'VM UUID' (sheets are joined on it)"))
     return found
@@ -280,7 +258,7 @@ def _read_vinfo(
             continue
         cpus_text = cell(cells, cols["cpus"])
         try:
-            vcpu = parse_int(cpus_text, minimum=1)
+            vcpu = parse_int(cpus_text, minimum=1, maximum=VCPU_MAX)
         except CellError as exc:
             assert cols["cpus"] is not None
             problems.append(table.problem(number, cols["cpus"], str(exc)))
@@ -302,6 +280,7 @@ def _read_vinfo(
             vcpu=vcpu,
             memory_mib=memory or 1.0,
             total_disk_mib=_number(table, number, cells, cols["total_disk"], problems),
+            provisioned_mib=_number(table, number, cells, cols["provisioned"], problems),
             in_use_mib=_number(table, number, cells, cols["in_use"], problems),
             primary_ip=cell(cells, cols["primary_ip"]),
             folder=cell(cells, cols["folder"]),
@@ -348,6 +327,9 @@ def _add_partition(
     consumed = _number(table, number, cells, cols["consumed"], problems)
     if consumed is not None:
         vm.used_mib = (vm.used_mib or 0.0) + consumed
+    capacity = _number(table, number, cells, cols["capacity"], problems)
+    if capacity is not None:
+        vm.partition_mib = (vm.partition_mib or 0.0) + capacity
 
 
 _IP_SPLIT = re.compile(r"[\s,;]+")
@@ -408,16 +390,31 @@ def _read_child(
 
 def _server(vm: _Vm, vinfo: Table, cols: Columns, problems: list[Problem]) -> ImportedServer | None:
     notes: list[str] = []
+    estimate = next(
+        (
+            (mib, source)
+            for mib, source in (
+                (vm.total_disk_mib, "vInfo total"),
+                (vm.provisioned_mib, "vInfo provisioned space"),
+                (vm.partition_mib, "vPartition capacity"),
+            )
+            if mib
+        ),
+        None,
+    )
     if vm.disks:
         disks = tuple(float(math.ceil(mib / MIB_PER_GB)) for _, mib in sorted(vm.disks))
-    elif vm.total_disk_mib:
-        disks = (float(math.ceil(vm.total_disk_mib / MIB_PER_GB)),)
-        notes.append("disks from vInfo total (no vDisk rows)")
+    elif estimate is not None:
+        disks = (float(math.ceil(estimate[0] / MIB_PER_GB)),)
+        notes.append(f"{ESTIMATED_DISKS_NOTE}{estimate[1]} (no vDisk rows): check disks_gb")
     else:
         column = cols["total_disk"] if cols["total_disk"] is not None else "Total disk capacity MiB"
         problems.append(
             vinfo.problem(
-                vm.row, column, f"VM {vm.name!r} has no disks (no vDisk rows and no total capacity)"
+                vm.row,
+                column,
+                f"VM {vm.name!r} has no disks (no vDisk rows, and no total, provisioned or "
+                "partition capacity)",
             )
         )
         return None

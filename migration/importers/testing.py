@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from migration.importers.rvtools import CAMEL_CASE
+
 __all__ = ["FakeVm", "synthetic_vms", "write_rvtools_csv_folder", "write_rvtools_xlsx"]
 
 _TAIL = (
@@ -174,9 +176,18 @@ def _table(
     drop: Sequence[str],
 ) -> Iterator[list[Any]]:
     canonical = [h for h in _headers(sheet, order_seed) if h not in drop]
-    yield [h if generation == "MiB" else h.replace(" MiB", " MB") for h in canonical]
+    if generation == "camelCase":  # the oldest generation: only the columns it had
+        camel = CAMEL_CASE.get(sheet, {})
+        canonical = [h for h in canonical if h in camel]
+        yield [camel[h] for h in canonical]
+    else:
+        yield [h if generation == "MiB" else h.replace(" MiB", " MB") for h in canonical]
     for row in rows:
         yield [row.get(h) for h in canonical]
+
+
+CAMEL_CASE_SHEETS = ("vInfo", "vPartition")
+"""What an export of the camelCase generation typically holds (no vDisk, no vNetwork)."""
 
 
 def write_rvtools_xlsx(

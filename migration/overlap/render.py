@@ -62,6 +62,9 @@ def render_overlap_markdown(report: OverlapReport, lang: str, whatif: WhatIf | N
         },
         "whatif": _whatif_rows(whatif, t, lang) if whatif else [],
         "groups": [_group(g, t, lang) for g in report.groups],
+        "no_groups": t["no_groups"].format(
+            declared=totals["systems_with_capabilities"], systems=report.systems
+        ),
         "suggestions": [
             {
                 "kind": t["kinds"][s.kind],

@@ -96,6 +96,7 @@ class OverlapReport(_Model):
     """Everything overlap.json and overlap.<lang>.md say."""
 
     organisation: str
+    systems: int  # in the catalog
     catalog_sha256: str
     target: str
     groups: tuple[Group, ...]
@@ -210,6 +211,7 @@ def analyse_overlap(
     unpriced = tuple(sorted({u for c in unique for u in c.unpriced}))
     totals: dict[str, float | int | bool] = {
         "groups": len(groups),
+        "systems_with_capabilities": sum(1 for s in catalog.systems if s.capabilities),
         "groups_with_retirements": sum(1 for g in groups if g.retire),
         "systems_to_retire": len(retiring),
         "servers_avoided": sum(c.migrating_servers for c in unique),
@@ -222,6 +224,7 @@ def analyse_overlap(
     }
     return OverlapReport(
         organisation=catalog.organisation,
+        systems=len(catalog.systems),
         catalog_sha256=plan.catalog_sha256,
         target=f"{plan.target.provider} {plan.target.region}",
         groups=tuple(groups),

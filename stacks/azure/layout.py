@@ -11,11 +11,12 @@ IPs) is :mod:`stacks.network.addresses`; the network rules are
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from migration.errors import UtflyttError
 from migration.plan import Plan, PlannedServer, PlannedSystem
 from stacks import baseline, tags
+from stacks.images import OS_IMAGES as OS_IMAGES
+from stacks.images import OsImage as OsImage
 from stacks.names import account_suffix
 from stacks.network.addresses import BASE_CANDIDATES as BASE_CANDIDATES
 from stacks.network.addresses import Addressing as Addressing
@@ -110,49 +111,6 @@ def gateway_backends(plan: Plan, unit: Unit) -> list[str]:
 
 
 # ------------------------------------------------------------------------------- compute
-
-
-@dataclass(frozen=True)
-class OsImage:
-    """How an OS slug maps to Azure: OS type, a Gen2 marketplace image, trusted launch."""
-
-    os_type: str  # "Windows" | "Linux"
-    publisher: str
-    offer: str
-    sku: str
-    trusted_launch: bool
-
-
-OS_IMAGES: dict[str, OsImage] = {
-    "windows-server-2012r2": OsImage(
-        "Windows", "MicrosoftWindowsServer", "WindowsServer", "2012-R2-Datacenter", False
-    ),
-    "windows-server-2016": OsImage(
-        "Windows", "MicrosoftWindowsServer", "WindowsServer", "2016-datacenter-gensecond", True
-    ),
-    "windows-server-2019": OsImage(
-        "Windows", "MicrosoftWindowsServer", "WindowsServer", "2019-datacenter-gensecond", True
-    ),
-    "windows-server-2022": OsImage(
-        "Windows", "MicrosoftWindowsServer", "WindowsServer", "2022-datacenter-g2", True
-    ),
-    "windows-server-2025": OsImage(
-        "Windows", "MicrosoftWindowsServer", "WindowsServer", "2025-datacenter-g2", True
-    ),
-    "ubuntu-20.04": OsImage(
-        "Linux", "Canonical", "0001-com-ubuntu-server-focal", "20_04-lts-gen2", True
-    ),
-    "ubuntu-22.04": OsImage(
-        "Linux", "Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2", True
-    ),
-    "ubuntu-24.04": OsImage("Linux", "Canonical", "ubuntu-24_04-lts", "server", True),
-    "rhel-7": OsImage("Linux", "RedHat", "RHEL", "7-LVM", False),
-    "rhel-8": OsImage("Linux", "RedHat", "RHEL", "8-lvm-gen2", True),
-    "rhel-9": OsImage("Linux", "RedHat", "RHEL", "9-lvm-gen2", True),
-    "debian-11": OsImage("Linux", "Debian", "debian-11", "11-gen2", True),
-    "debian-12": OsImage("Linux", "Debian", "debian-12", "12-gen2", True),
-    "sles-15": OsImage("Linux", "SUSE", "sles-15-sp5", "gen2", True),
-}
 
 
 def os_type(os_slug: str) -> str:

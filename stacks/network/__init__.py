@@ -13,6 +13,7 @@ from typing import Any
 
 from migration.catalog.models import Quotas
 from migration.plan import Plan, Warning_
+from stacks.images import missing_images
 from stacks.names import computer_names
 from stacks.network.addresses import AddressPlanError, plan_addresses
 from stacks.network.limits import NetworkLimitError, RuleSetCount, check_limits, rule_set_counts
@@ -53,6 +54,11 @@ def check_plan(plan: Plan, quotas: Quotas | None = None) -> Plan:
         )
         for text in policy.warnings
     )
+    if plan.target.provider == "azure":
+        warnings += tuple(
+            Warning_(code="no-image", message=text, subjects=(text.split()[1].rstrip(":"),))
+            for text in missing_images(plan)
+        )
     raised = {k: v for k, v in quotas.model_dump().items() if v != Quotas().model_dump()[k]}
     return plan.model_copy(update={"warnings": plan.warnings + warnings, "quotas": raised})
 

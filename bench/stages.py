@@ -1,0 +1,197 @@
+"""The whole ``utflytt plan``, stage by stage, against the planning core and a naive planner.
+
+For each size a generated estate (``bench/estate.py``) is planned end to end by
+``app.pipeline.run_plan`` in a fresh interpreter, with every stage timed (wall seconds) and
+its memory measured (resident set after the stage and the peak so far). In the same
+interpreter, on the same catalog, the naive planner of ``bench/waves.py`` runs first: the
+whole run is reported as a multiple of it, as is the planning core (``plan waves``).
+
+Targets (issue 18): the whole run within 10x the naive planner's time and 1.5 GB peak at
+100,000 servers.
+
+    python bench/stages.py                      # 1,000 and 10,000 servers (about a minute)
+    python bench/stages.py --sizes 1000,10000,100000   # 100k is opt-in: minutes, ~2 GB
+    python bench/stages.py --sizes 100000 --formats ''   # everything but the exit plan
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import resource
+import runpy
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+PEAK_TARGET_MB = 1536
+TIME_TARGET_X_NAIVE = 10.0
+
+
+def _bench_module(name: str) -> dict[str, Any]:
+    """The globals of another bench script, run by path (not imported: bench/ must not go
+    on sys.path, where bench/waves.py would shadow the waves package)."""
+    return runpy.run_path(str(BENCH / f"{name}.py"), run_name=f"bench_{name}")
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm", encoding="ascii") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * resource.getpagesize() / 2**20
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _worker(n: int, seed: int, out: Path, formats: tuple[str, ...]) -> None:
+    """Subprocess body: generate, run naive, then the whole pipeline with stage timings."""
+    sys.path.insert(0, str(ROOT))
+    generate = _bench_module("estate")["generate"]
+    from app.pipeline import PipelineOptions, run_plan
+    from migration.catalog import load_catalog
+
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        catalog_path = Path(folder) / "catalog.json"
+        catalog_path.write_text(json.dumps(generate(n, seed), default=str), "utf-8")
+        naive_plan = _bench_module("waves")["naive_plan"]
+        catalog = load_catalog(catalog_path)
+        started, cpu = time.perf_counter(), time.process_time()
+        naive_plan(catalog)
+        naive_s, naive_cpu = time.perf_counter() - started, time.process_time() - cpu
+        del catalog
+
+        @contextlib.contextmanager
+        def stage(name: str) -> Iterator[None]:
+            began, cpu = time.perf_counter(), time.process_time()
+            yield
+            rows.append(
+                {
+                    "stage": "write (plan.json included)" if name == "write" else name,
+                    "seconds": time.perf_counter() - began,
+                    "cpu": time.process_time() - cpu,
+                    "rss_mb": _rss_mb(),
+                    "peak_mb": _peak_mb(),
+                }
+            )
+
+        started, cpu = time.perf_counter(), time.process_time()
+        result = run_plan(
+            catalog_path,
+            Path(folder) / "build",
+            PipelineOptions(stack_config_dir=Path(folder) / "stacks" / "config", formats=formats),
+            stage=stage,
+        )
+        total_s, total_cpu = time.perf_counter() - started, time.process_time() - cpu
+        sizes = {p.name: p.stat().st_size for p in result.written}
+    summary = {
+        "n": n,
+        "naive_s": naive_s,
+        "naive_cpu": naive_cpu,
+        "total_s": total_s,
+        "total_cpu": total_cpu,
+        "peak_mb": _peak_mb(),
+        "warnings": len(result.plan.warnings),
+        "waves": len(result.plan.waves),
+        "plan_json_mb": sizes.get("plan.json", 0) / 2**20,
+        "stages": rows,
+    }
+    out.write_text(json.dumps(summary), encoding="utf-8")
+
+
+def _run(n: int, seed: int, formats: str) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        out = Path(handle.name)
+    try:
+        proc = subprocess.run(
+            [sys.executable, __file__, "--worker", str(n), str(seed), str(out), formats],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise SystemExit(f"n={n}: worker failed:\n{proc.stderr[-2000:]}")
+        result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+        return result
+    finally:
+        out.unlink(missing_ok=True)
+
+
+def report(result: dict[str, Any]) -> str:
+    """One table per size: every stage, its share, and the run against its targets."""
+    from tabulate import tabulate
+
+    # ratios use CPU time: wall time on a shared machine measures the neighbours too
+    naive = max(result["naive_cpu"], 1e-9)
+    rows = []
+    core = 0.0
+    for row in result["stages"]:
+        if row["stage"] == "plan waves":
+            core += row["cpu"]
+        rows.append(
+            [
+                row["stage"],
+                f"{row['seconds']:.2f}",
+                f"{row['cpu']:.2f}",
+                f"{row['cpu'] / naive:.1f}x",
+                f"{row['rss_mb']:.0f}",
+                f"{row['peak_mb']:.0f}",
+            ]
+        )
+    total, peak = result["total_cpu"], result["peak_mb"]
+    rows.append(
+        ["whole run", f"{result['total_s']:.2f}", f"{total:.2f}", f"{total / naive:.1f}x", "",
+         f"{peak:.0f}"]
+    )  # fmt: skip
+    table = tabulate(
+        rows,
+        headers=["stage", "wall s", "CPU s", "x naive", "RSS MB", "peak MB"],
+        colalign=("left", "right", "right", "right", "right", "right"),
+    )
+    ok_time = total / naive <= TIME_TARGET_X_NAIVE
+    ok_peak = peak <= PEAK_TARGET_MB
+    return "\n".join(
+        [
+            f"n = {result['n']:,} servers: {result['waves']} waves, {result['warnings']:,} "
+            f"warnings, plan.json {result['plan_json_mb']:.1f} MB",
+            f"naive planner {naive:.2f} s CPU; planning core {core:.2f} s CPU "
+            f"({core / naive:.1f}x naive)",
+            table,
+            f"whole run {total / naive:.1f}x naive (target <= {TIME_TARGET_X_NAIVE:g}x): "
+            f"{'ok' if ok_time else 'MISSED'}; peak {peak:.0f} MB (target <= "
+            f"{PEAK_TARGET_MB} MB): {'ok' if ok_peak else 'MISSED'}",
+            "",
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated server counts")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--formats",
+        default="md,html,xlsx",
+        help="exit-plan formats to render ('' for none: the rest of the run alone)",
+    )
+    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        formats = tuple(f for f in args.worker[3].split(",") if f)
+        _worker(int(args.worker[0]), int(args.worker[1]), Path(args.worker[2]), formats)
+        return 0
+    for n in (int(size) for size in args.sizes.split(",")):
+        print(report(_run(n, args.seed, args.formats)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
