@@ -65,6 +65,7 @@ class RecordedResource:
     urn: str | None = None  # filled in by stacks.aws.offline (engine-style URN)
     parent: str | None = None  # the parent's URN (None: the stack)
     order: int = 0  # program order (constructor calls), filled in by offline
+    secret_paths: tuple[str, ...] = ()  # inputs that were Pulumi secrets, filled in by offline
 
 
 @dataclass
@@ -928,3 +929,8 @@ _CALLS: dict[str, Callable[[MotoMocks, Mapping[str, Any], str], dict[str, Any]]]
     "aws:index/getAvailabilityZones:getAvailabilityZones": _get_azs,
     "aws:ec2/getAmi:getAmi": _get_ami,
 }
+
+# Baseline resources handled in their own module (stacks.aws.management's SSM endpoints).
+from stacks.aws.moto_endpoints import vpc_endpoint  # noqa: E402
+
+_HANDLERS["aws:ec2/vpcEndpoint:VpcEndpoint"] = vpc_endpoint
