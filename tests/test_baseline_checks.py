@@ -293,7 +293,7 @@ AWS_CASES = [
     (
         "backup-rpo",
         "foundation",
-        _type("backup/plan:Plan"),
+        lambda r: r.type.endswith("backup/plan:Plan") and "-rpo-1h-" in r.name,
         lambda i: i["rules"][0].update(schedule="cron(0 1 * * ? *)"),
     ),
 ]

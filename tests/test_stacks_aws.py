@@ -35,7 +35,7 @@ class Deployment:
 CERTIFICATE = "arn:aws:acm:eu-north-1:123456789012:certificate/portal"
 
 
-def _with_peer(options: dict) -> dict[str, str]:
+def _with_peer(options: dict[str, object]) -> dict[str, str]:
     """A stack config with the VPN peer every plan with source networks needs."""
     return aws_config({"vpnPeerIp": "203.0.113.5", **options})
 
