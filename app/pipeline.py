@@ -28,6 +28,7 @@ from migration.fileio import dumps_json, json_writer
 from migration.generation import Output, Payload, write_generation
 from migration.plan import Plan
 from migration.sizing import check_size_limits, size_catalog
+from stacks.baseline import with_baseline_warnings
 from waves import PlanOptions, plan_waves
 from waves.assemble import DEFAULT_REGIONS
 from waves.markdown import render_plan_markdown
@@ -77,7 +78,8 @@ class PipelineResult:
 def plan_catalog(
     catalog: Catalog, digest: str, options: PlanOptions, *, stage: Stage | None = None
 ) -> Plan:
-    """Size every server for the plan's target and plan the waves (sizes go into plan.json)."""
+    """Size every server for the plan's target, plan the waves (sizes go into plan.json) and
+    add the security baseline's warnings."""
     stage = stage or no_stage
     provider = options.target or catalog.planning.target
     region = options.region
@@ -91,7 +93,8 @@ def plan_catalog(
         check_size_limits(catalog)  # a server no size fits must not drop out of the totals
         sizing = size_catalog(catalog, provider, region)
     with stage("plan waves"):
-        return plan_waves(catalog, digest, options=options, sizing=sizing)
+        plan = plan_waves(catalog, digest, options=options, sizing=sizing)
+    return with_baseline_warnings(plan)  # e.g. an RPO no backup schedule of the cloud meets
 
 
 def run_plan(

@@ -55,6 +55,12 @@ when it is raised and what the user does about it:
   - ``LayoutError`` (``stacks.azure.layout``): the plan cannot be laid out on Azure
     (address space, rule or name limits, an unknown OS); change the catalog or raise the
     quota in ``planning.quotas``.
+  - ``VpnPeerMissingError`` (``stacks.baseline``): the plan has ``source_networks``, so the
+    landing zone builds a site-to-site VPN, but the stack config has no usable peer address
+    (missing, private or not an IPv4 address). Set ``utflytt:vpnPeerAddress`` (Azure) or
+    ``utflytt:aws.vpnPeerIp`` (AWS) to the old provider's public VPN endpoint.
+  - ``CertificateMissingError`` (``stacks.baseline``): an AWS public entrance (HTTPS only)
+    has no certificate; set ``utflytt:aws.certificateArns.<system>`` to its ACM ARN.
   - ``LivePreviewError`` (``stacks.program``): ``preview --live`` asked for the real
     Pulumi engine where it cannot run; install and log in to the Pulumi CLI, or drop
     ``--live``.

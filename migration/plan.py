@@ -89,6 +89,7 @@ class PlannedSystem(_Model):
     rpo_hours: float | None = None
     rto_hours: float | None = None
     wave: int | None = None
+    public_environments: tuple[str, ...] = ()  # test/dev with a public entrance
 
 
 class Flow(_Model):

@@ -4,7 +4,8 @@
 
 - ``public-ip``: a public IP only on a citizen-facing system's Application Gateway, or on the
   landing zone's VPN gateway (the site-to-site tunnel endpoint to the old provider, which
-  only speaks IKE/IPsec); no NIC gets one; on AWS no instance gets one;
+  only speaks IKE/IPsec), or on the hub's Azure Bastion; no NIC gets one; on AWS no
+  instance gets one;
 - ``open-inbound``: no inbound allow rule from any source or the internet on the network
   security group of a subnet that holds VMs (on AWS: a security group of an instance);
 - ``disk-encryption``: every managed disk has an encryption type (or a disk encryption set)
@@ -13,7 +14,9 @@
 - ``tags``: every resource that takes tags carries system, owner, wave, level,
   data-classification and cost-centre;
 - ``plain-secret``: no password/secret/key config value outside Pulumi secrets, and no
-  password or shared key in a resource's inputs unless it is a secret;
+  password, shared or pre-shared key, secret string or Key Vault secret value in a
+  resource's inputs unless it is a Pulumi secret (both clouds: the AWS harness records
+  secret inputs too);
 - ``region``: the stack's region and every resource's location are in the EU.
 """
 
@@ -26,6 +29,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
+
+from migration.plan import Plan
+from stacks import baseline
 
 EU_REGIONS: dict[str, frozenset[str]] = {
     "azure": frozenset(
@@ -50,9 +56,15 @@ EU_REGIONS: dict[str, frozenset[str]] = {
         {"eu-north-1", "eu-west-1", "eu-west-3", "eu-central-1", "eu-south-1", "eu-south-2"}
     ),
 }
-REQUIRED_TAGS = ("system", "owner", "wave", "level", "data-classification", "cost-centre")
+REQUIRED_TAGS = baseline.REQUIRED_TAGS
 ANYWHERE = frozenset({"*", "0.0.0.0/0", "::/0", "internet", "any", "0.0.0.0"})
 SECRET_KEY_RE = re.compile(r"(password|passwd|secret|sharedkey|token|privatekey|accesskey)", re.I)
+# Resource types Azure only offers as global (DNS metadata, no data at rest in a region)
+GLOBAL_ONLY = ("azure-native:privatedns:",)
+# input names whose value is a credential (never a reference to one, e.g. ``keyVaultSecretId``)
+_SECRET_INPUT_RE = re.compile(
+    r"(password|passwd|sharedkey|presharedkey|secretstring|privatekey|accesskey)$", re.I
+)
 _UNTAGGABLE_FALLBACK = frozenset({"pulumi:pulumi:StackReference"})
 
 
@@ -82,22 +94,28 @@ class Violation:
 
 
 def check(
-    resources: Sequence[Resource],
+    resources: Sequence[Any],  # Resource (Azure harness) or an AWS run's recorded resources
     *,
     region: str | None = None,
     provider: str = "azure",
     config: Mapping[str, str] | None = None,
     secret_keys: Iterable[str] = (),
+    plan: Plan | None = None,
 ) -> list[Violation]:
     """Every violation of the invariants over ``resources`` (and the stack config), sorted.
 
     ``provider="aws"``: the AWS rules of :func:`stacks.aws.security.check_all` (region,
     public exposure, world ingress, EBS encryption, tags; their rule names), plus the
-    plain-secret and stack-region checks above.
+    plain-secret and stack-region checks above. Both clouds: the operations and security
+    baseline's named rules (:mod:`stacks.baseline_checks`; ``plan`` adds the checks that
+    need it: backups against RPO, which environments may be public).
     """
+    from stacks.baseline_checks import check_baseline
+
     if provider == "aws":
-        return _check_aws(resources, region, config or {}, set(secret_keys))
-    found: list[Violation] = []
+        found = _check_aws(resources, region, config or {}, set(secret_keys))
+        return sorted(set(found + check_baseline(resources, "aws", plan)))
+    found = check_baseline(resources, "azure", plan)
     found += _public_ips(resources)
     found += _open_inbound(resources)
     found += _disk_encryption(resources)
@@ -158,7 +176,8 @@ def _public_ips(resources: Sequence[Resource]) -> list[Violation]:
                 user.type == "azure-native:network:VirtualNetworkGateway"
                 and user.inputs.get("gatewayType") == "Vpn"
             )
-            if not (citizen_gw or vpn_gw):
+            bastion = user.type == "azure-native:network:BastionHost"
+            if not (citizen_gw or vpn_gw or bastion):
                 out.append(
                     Violation(
                         "public-ip",
@@ -265,7 +284,7 @@ def _disk_encryption(resources: Sequence[Resource]) -> list[Violation]:
 @cache
 def takes_tags(type_token: str) -> bool:
     """Whether a resource type accepts ``tags`` (read from its Python SDK class)."""
-    if type_token in _UNTAGGABLE_FALLBACK or type_token.startswith("pulumi:"):
+    if type_token in _UNTAGGABLE_FALLBACK or type_token.startswith(("pulumi:", "random:")):
         return False
     try:
         package, module, cls = type_token.split(":")
@@ -306,12 +325,32 @@ def _plain_secrets(
                 Violation("plain-secret", key, "secret-looking config value is not a Pulumi secret")
             )
     for r in resources:
-        os_profile = r.inputs.get("osProfile") or {}
-        if os_profile.get("adminPassword") and "osProfile" not in r.secret_paths:
-            out.append(Violation("plain-secret", _label(r), "admin password is not a secret"))
-        if r.inputs.get("sharedKey") and "sharedKey" not in r.secret_paths:
-            out.append(Violation("plain-secret", _label(r), "VPN shared key is not a secret"))
+        paths = getattr(r, "secret_paths", ())
+        for key in _secret_looking(r.inputs):
+            if key not in paths:
+                out.append(
+                    Violation("plain-secret", _label(r), f"{key} holds a secret in plain text")
+                )
     return out
+
+
+def _secret_looking(inputs: Mapping[str, Any]) -> list[str]:
+    """Top-level inputs that hold a password, key or secret value, at any depth below them
+    (``osProfile.adminPassword``, ``sharedKey``, ``tunnel1PresharedKey``, ``secretString``,
+    a Key Vault secret's ``properties.value``)."""
+
+    def holds(key: str, value: Any) -> bool:
+        if isinstance(value, dict):
+            return any(holds(k, v) for k, v in value.items())
+        if isinstance(value, list):
+            return any(holds(key, v) for v in value)
+        return bool(value) and isinstance(value, str) and _SECRET_INPUT_RE.search(key) is not None
+
+    found = [k for k, v in inputs.items() if holds(k, v)]
+    properties = inputs.get("properties")
+    if isinstance(properties, dict) and "value" in properties and "contentType" in properties:
+        found.append("properties")  # a Key Vault secret's value
+    return sorted(set(found))
 
 
 def _regions(resources: Sequence[Resource], region: str | None, provider: str) -> list[Violation]:
@@ -325,6 +364,7 @@ def _regions(resources: Sequence[Resource], region: str | None, provider: str) -
             r.type.startswith("azure-native:")
             and isinstance(location, str)
             and location not in EU_REGIONS["azure"]
+            and not (location == "global" and r.type.startswith(GLOBAL_ONLY))
         ):
             out.append(Violation("region", _label(r), f"location {location!r} is not in the EU"))
         aws_region = r.inputs.get("region")

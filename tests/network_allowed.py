@@ -175,8 +175,8 @@ def aws_allowed(plan: Plan, ec2: Any) -> tuple[set[Triple], list[str]]:
     wide: list[str] = []
     rules = ec2.describe_security_group_rules()["SecurityGroupRules"]
     for rule in rules:
-        if rule["IsEgress"]:
-            continue
+        if rule["IsEgress"] or not members.get(rule["GroupId"]):
+            continue  # egress, or a group no instance uses (load balancer, VPC endpoints)
         dests = members.get(rule["GroupId"], set())
         sources: set[str] = set()
         prefixes: list[str] = []

@@ -165,7 +165,8 @@ def check_nsg_shape(run: OfflineRun) -> None:
 
 
 def expected_tags(catalog: Catalog, system_id: str, wave: int) -> dict[str, str]:
-    """The tags issue 5 asks for, from the catalog (cost centre only when the system has one)."""
+    """The tags issues 5 and 13 ask for, from the catalog (cost centre only when the system
+    has one; the environment is checked per server)."""
     system = catalog.systems_by_id[system_id]
     tags = {
         "system": system.id,
@@ -173,6 +174,8 @@ def expected_tags(catalog: Catalog, system_id: str, wave: int) -> dict[str, str]
         "wave": f"wave-{wave:02d}",
         "level": system.level,
         "data-classification": system.data_classification,
+        "criticality": system.criticality,
+        "personal-data": "yes" if system.personal_data else "no",
     }
     if system.cost_centre:
         tags["cost-centre"] = system.cost_centre
@@ -346,6 +349,7 @@ def check_security(estate: Estate) -> None:
             region=estate.plan.target.region,
             config=run.config,
             secret_keys=run.secret_keys,
+            plan=estate.plan,
         )
         assert found == [], f"{stack}: {[str(v) for v in found]}"
 

@@ -52,7 +52,13 @@ def aws() -> tuple[set[Any], dict[str, dict[str, str]]]:
     plan = small_plan()
     with MotoMocks(REGION) as mocks:
         ami = mocks.import_image("eko-app01")
-        config = aws_config({"amis": {s: ami for s in ("dc01", "dc02", "eko-db01", "eko-test01")}})
+        config = aws_config(
+            {
+                "amis": {s: ami for s in ("dc01", "dc02", "eko-db01", "eko-test01")},
+                "vpnPeerIp": "203.0.113.5",  # required with source networks (stacks.baseline)
+                "certificateArns": {"portal": "arn:aws:acm:eu-north-1:123456789012:certificate/p"},
+            }
+        )
         foundation = run_aws_offline(
             StackSettings("foundation", "foundation", "aws", REGION, "p"), plan, mocks, config
         )

@@ -25,7 +25,7 @@ Previewing wave-01 (offline, under moto-backed mocks: nothing is created)
       Type                             Name             Key inputs
       pulumi:pulumi:Stack              utflytt-wave-01
 +       pulumi:providers:aws           aws-eu-north-1   eu-north-1
-read    pulumi:pulumi:StackReference   foundation       6 outputs
+read    pulumi:pulumi:StackReference   foundation       8 outputs
 +       utflytt:aws:WaveStack          wave-01
 +         utflytt:aws:Server           lib-web01
 +           aws:ec2/instance:Instance  lib-web01-vm     t3.medium, 10.100.2.74, 32 GB gp3
@@ -56,7 +56,8 @@ def test_foundation_preview_json_lists_the_landing_zone(plan_file):
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert set(doc) == {"stack", "resources", "counts", "warnings", "prices", "rule_sets"}
-    assert doc["counts"]["aws:ec2/securityGroup:SecurityGroup"] == 8  # one per network group
+    # one per network group, and one per VPC for its Systems Manager endpoints
+    assert doc["counts"]["aws:ec2/securityGroup:SecurityGroup"] == 8 + 2
     assert {"rule_set": "vpc prod", "what": "security groups", "count": 7, "limit": 2500} in (
         doc["rule_sets"]
     )
@@ -79,13 +80,14 @@ def test_foundation_preview_json_lists_the_landing_zone(plan_file):
         doc["counts"]["aws:ec2/subnet:Subnet"] == 18
     )  # 3 public + 4 prod + 1 test systems, x3 AZs
     assert sum(doc["counts"].values()) == len(doc["resources"])
-    assert doc["warnings"] == [
-        "utflytt:aws.vpnPeerIp is not set: the customer gateway uses the placeholder 198.51.100.1"
-    ]
+    # offline, the VPN peer is a placeholder (TEST-NET-1); a real run without one stops
+    assert by_name["landing-zone-source-cgw"]["inputs"]["ipAddress"] == "192.0.2.10"
+    assert doc["warnings"] == []
 
 
-def test_citizen_wave_preview_shows_the_alb_and_warns_without_certificate(plan_file):
-    """wave-03: the portal's internet-facing ALB, web servers, the HTTP-only warning."""
+def test_citizen_wave_preview_shows_the_https_only_alb(plan_file):
+    """wave-03: the portal's internet-facing ALB, web servers, HTTPS and the HTTP redirect
+    (offline, with a placeholder certificate)."""
     result = CliRunner().invoke(cli, ["preview", "wave-03", "--plan", str(plan_file)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -94,9 +96,13 @@ def test_citizen_wave_preview_shows_the_alb_and_warns_without_certificate(plan_f
         for line in lines
     )
     assert any("portal-web01-vm" in line and "m6i.large" in line for line in lines)
-    lines = result.output.split("\nMonthly prices (EUR", 1)[0].splitlines()
-    assert lines[-2:] == [
-        "Warnings:",
-        "    portal: no utflytt:aws.certificateArns entry; the "
-        "public listener is plain HTTP on :80 until one is set",
+    listeners = [
+        line.split()[2:]
+        for line in lines
+        if line.startswith("+") and "aws:lb/listener:Listener " in line
     ]
+    assert listeners == [
+        ["portal-entrance-https", "HTTPS", ":443"],
+        ["portal-entrance-http", "HTTP", ":80"],
+    ]
+    assert "Warnings:" not in lines

@@ -111,7 +111,12 @@ def test_stacks_reconcile_with_the_model(tmp_path: Path) -> None:
     write_json(plan_path, plan.to_json_dict())
     cost = compare_costs(catalog, plan).to_json_dict()
     result = reconcile(plan, plan_path.as_posix(), cost)["azure"]
-    assert result["unpriced_types"] == []
+    # the security baseline's Defender for Servers and private endpoints have no price in the
+    # bundled books yet: named, so the stacks' total is a lower bound (cost.json complete=false)
+    assert result["unpriced_types"] == [
+        "azure-native:network:PrivateEndpoint",
+        "azure-native:security:Pricing",
+    ]
     assert abs(result["comparable"]["difference_pct"]) <= 2.0
     assert set(result["stacks"]) >= {"foundation", "wave-00"}
     for item in result["items"]:

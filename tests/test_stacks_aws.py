@@ -32,6 +32,14 @@ class Deployment:
     imported_ami: str
 
 
+CERTIFICATE = "arn:aws:acm:eu-north-1:123456789012:certificate/portal"
+
+
+def _with_peer(options: dict[str, object]) -> dict[str, str]:
+    """A stack config with the VPN peer every plan with source networks needs."""
+    return aws_config({"vpnPeerIp": "203.0.113.5", **options})
+
+
 @pytest.fixture(scope="module")
 def deployed():
     """Foundation then every wave, in one moto session (waves land in its subnets)."""
@@ -42,6 +50,7 @@ def deployed():
             {
                 "amis": {s: ami for s in ("dc01", "dc02", "eko-db01", "eko-test01")},
                 "vpnPeerIp": "203.0.113.5",
+                "certificateArns": {"portal": CERTIFICATE},
             }
         )
         foundation = run_aws_offline(FOUNDATION, plan, mocks, config)
@@ -118,17 +127,18 @@ class TestLandingZone:
         assert {f["ResourceId"] for f in logs} == {
             v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]
         }
-        (key,) = deployed.foundation.of_type("aws:kms/key:Key")
-        assert key.inputs["enableKeyRotation"] is True
+        keys = deployed.foundation.of_type("aws:kms/key:Key")
+        assert len(keys) == 2  # volumes and backups; logs (stacks.aws.monitoring)
+        assert all(key.inputs["enableKeyRotation"] is True for key in keys)
         plans = deployed.foundation.of_type("aws:backup/plan:Plan")
         schedules = {
             p.inputs["rules"][0]["ruleName"]: p.inputs["rules"][0]["schedule"] for p in plans
         }
         assert schedules == {
-            "rpo-1h": "cron(0 * * * ? *)",
-            "rpo-4h": "cron(0 */4 * * ? *)",
-            "rpo-12h": "cron(0 */12 * * ? *)",
-            "rpo-24h": "cron(0 1 * * ? *)",
+            "rpo-1h-confidential": "cron(0 * * * ? *)",
+            "rpo-4h-internal": "cron(0 */4 * * ? *)",
+            "rpo-12h-internal": "cron(0 */12 * * ? *)",
+            "rpo-24h-internal": "cron(0 1 * * ? *)",
         }
         (vault,) = deployed.foundation.of_type("aws:backup/vault:Vault")
         assert vault.inputs["kmsKeyArn"] == deployed.foundation.outputs["kmsKeyArn"]
@@ -264,7 +274,12 @@ class TestWaves:
         assert set(alb.inputs["subnets"]) == public
         ec2 = deployed.mocks.ec2()
         (alb_sg,) = alb.inputs["securityGroups"]
-        assert _ingress(ec2, alb_sg) == [("tcp", 80, 80, "0.0.0.0/0"), ("tcp", 80, 80, "::/0")]
+        assert _ingress(ec2, alb_sg) == [
+            ("tcp", 80, 80, "0.0.0.0/0"),  # redirects to HTTPS only
+            ("tcp", 80, 80, "::/0"),
+            ("tcp", 443, 443, "0.0.0.0/0"),
+            ("tcp", 443, 443, "::/0"),
+        ]
         for web in ("portal-web01", "portal-web02"):
             group = _instance(ec2, web)["SecurityGroups"][0]["GroupId"]
             assert ("tcp", 80, 80, alb_sg) in _ingress(ec2, group)
@@ -279,7 +294,7 @@ class TestBrokenConfig:
 
     def test_overlapping_subnets_fail_with_moto_conflict(self):
         """Pinning economy onto the AD subnets is moto's InvalidSubnet.Conflict."""
-        config = aws_config(
+        config = _with_peer(
             {
                 "availabilityZones": ["eu-north-1a"],
                 "subnetCidrs": {"prod/economy": ["10.100.0.64/26"], "prod/ad": ["10.100.0.64/26"]},
@@ -293,7 +308,7 @@ class TestBrokenConfig:
     def test_instance_type_not_offered_in_eu_north_1_fails_with_moto_error(self):
         """t2.micro is not offered in eu-north-1: moto's InvalidInstanceType."""
         plan = small_plan()
-        config = aws_config(
+        config = _with_peer(
             {
                 "availabilityZones": ["eu-north-1a", "eu-north-1b"],
                 "instanceTypes": {"lib-web01": "t2.micro"},
@@ -310,7 +325,7 @@ class TestBrokenConfig:
 
     def test_vpc_cidr_outside_aws_limits_fails_with_moto_error(self):
         """A /8 VPC is outside AWS's /16-/28: moto's InvalidVpc.Range."""
-        config = aws_config(
+        config = _with_peer(
             {"vpcCidrs": {"prod": "172.16.0.0/8"}, "availabilityZones": ["eu-north-1a"]}
         )
         with MotoMocks(REGION) as mocks, pytest.raises(ClientError) as err:
@@ -319,7 +334,7 @@ class TestBrokenConfig:
 
     def test_availability_zone_of_another_region_fails(self):
         """moto would accept us-east-1a in eu-north-1; the mock's own check does not."""
-        config = aws_config({"availabilityZones": ["us-east-1a", "us-east-1b"]})
+        config = _with_peer({"availabilityZones": ["us-east-1a", "us-east-1b"]})
         with MotoMocks(REGION) as mocks, pytest.raises(MockCheckError) as err:
             run_aws_offline(FOUNDATION, small_plan(), mocks, config)
         assert "Value (us-east-1" in str(err.value) and "eu-north-1a" in str(err.value)

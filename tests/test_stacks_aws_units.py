@@ -73,10 +73,18 @@ class TestLayout:
 
     @pytest.mark.parametrize(
         ("rpo", "tier"),
-        [(0.5, "rpo-1h"), (4, "rpo-4h"), (12, "rpo-12h"), (None, "rpo-24h"), (48, "rpo-24h")],
+        [
+            (0.5, "rpo-1h-internal"),
+            (3, "rpo-2h-internal"),
+            (5, "rpo-4h-internal"),
+            (8, "rpo-8h-internal"),
+            (13, "rpo-12h-internal"),
+            (None, "rpo-24h-internal"),
+            (48, "rpo-24h-internal"),
+        ],
     )
     def test_backup_tier_meets_rpo(self, rpo, tier):
-        """The schedule is at least as frequent as the RPO."""
+        """The least frequent schedule that meets the RPO (stacks.baseline decides)."""
         assert layout.backup_tier(rpo)[0] == tier
 
     def test_unknown_option_key_is_named(self):
@@ -91,11 +99,14 @@ class TestLayout:
         assert layout.image_query("suse-15").name.startswith("al2023")
 
 
+from stacks.baseline import REQUIRED_TAGS  # noqa: E402
+
+
 def _rec(typ, inputs, name="r"):
     return RecordedResource(typ, name, inputs, f"{name}-id", {}, "eu-north-1")
 
 
-TAGS = {k: "x" for k in ("system", "owner", "wave", "level", "data-classification", "cost-centre")}
+TAGS = {k: "x" for k in REQUIRED_TAGS}
 
 
 class TestSecurityChecks:

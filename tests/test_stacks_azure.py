@@ -209,20 +209,24 @@ def test_stack_reference_is_resolved_from_the_foundation(runs):
     assert vm.inputs["resourceGroupName"] == outputs["resourceGroups"]["shared"]
     item = next(r for r in runs["wave-01"].resources if r.type.endswith("ProtectedItem"))
     assert item.inputs["vaultName"] == outputs["recoveryVaultName"]
-    assert item.inputs["properties"]["policyId"] == outputs["backupPolicyIds"]["daily"]
+    assert item.inputs["properties"]["policyId"] == outputs["backupPolicyIds"]["daily-confidential"]
     subnet = next(r for r in runs["wave-01"].resources if r.type.endswith(":Subnet"))
     assert subnet.inputs["virtualNetworkName"] == outputs["spokeVnetNames"]["prod"]
 
 
 def test_backup_policies_follow_the_systems_rpo(runs):
-    """RPO 4 h (AD) -> hourly-4h, 8 h (portal) -> hourly-8h, 24 h -> daily."""
+    """RPO 4 h (AD) -> hourly-4h, 8 h (portal) -> hourly-8h, 24 h -> daily; each policy
+    named with the classification that sets its retention."""
     assert sorted(runs["foundation"].outputs["backupPolicyIds"]) == [
-        "daily",
-        "hourly-4h",
-        "hourly-8h",
+        "daily-confidential",
+        "hourly-4h-internal",
+        "hourly-8h-internal",
     ]
     item = next(r for r in runs["wave-00"].resources if r.type.endswith("ProtectedItem"))
-    assert item.inputs["properties"]["policyId"].endswith("bkpol-utflytt-hourly-4h")
+    assert item.inputs["properties"]["policyId"].endswith("bkpol-utflytt-hourly-4h-internal")
+    policy = next(r for r in runs["foundation"].resources if r.name == "bkpol-daily-confidential")
+    retention = policy.inputs["properties"]["retentionPolicy"]["dailySchedule"]
+    assert retention["retentionDuration"] == {"count": 90, "durationType": "Days"}
 
 
 def test_tags_are_complete(runs):
@@ -235,6 +239,9 @@ def test_tags_are_complete(runs):
         "level": "shared",
         "data-classification": "confidential",
         "cost-centre": "1200",
+        "environment": "prod",
+        "criticality": "high",
+        "personal-data": "yes",
     }
     for run in runs.values():
         assert [v for v in check(run.resources) if v.rule == "tags"] == []
@@ -255,14 +262,19 @@ def test_security_invariants_hold_over_every_stack(runs):
 
 
 def test_only_the_citizen_gateway_and_the_vpn_have_public_ips(runs):
-    """One public IP on portal's Application Gateway (WAF_v2), one on the VPN gateway."""
+    """One public IP on portal's Application Gateway (WAF_v2), one on the VPN gateway, one on
+    the hub's Bastion."""
     pips = [
         (s, r.name)
         for s, run in runs.items()
         for r in run.resources
         if r.type.endswith("PublicIPAddress")
     ]
-    assert pips == [("foundation", "vpn-pip"), ("wave-02", "portal-prod-gateway-pip")]
+    assert pips == [
+        ("foundation", "vpn-pip"),
+        ("foundation", "bastion-pip"),
+        ("wave-02", "portal-prod-gateway-pip"),
+    ]
     agw = next(r for r in runs["wave-02"].resources if r.type.endswith("ApplicationGateway"))
     assert agw.inputs["sku"]["name"] == "WAF_v2"
     assert agw.inputs["tags"]["level"] == "citizen"
@@ -292,7 +304,7 @@ def test_insecure_variants_are_caught(runs):
     plain_disk = _replace(
         run, disk.name, inputs={k: v for k, v in disk.inputs.items() if k != "encryption"}
     )
-    assert [v.rule for v in check(plain_disk)] == ["disk-encryption"]
+    assert [v.rule for v in check(plain_disk)] == ["customer-keys", "disk-encryption"]
 
     vm = of_type(run, VM)[0]
     tags = {k: v for k, v in vm.inputs["tags"].items() if k != "owner"}

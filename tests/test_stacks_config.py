@@ -167,17 +167,19 @@ def test_addresses_avoid_the_source_networks():
 
 
 def test_backup_bucket_meets_the_rpo():
-    """The largest Azure interval not above the RPO; none or >= 24 h is daily."""
+    """The largest Azure interval not above the RPO (4 h when none is); none or >= 24 h is
+    daily; the classification (retention) closes the name."""
     assert [layout.backup_bucket(r) for r in (None, 1, 4, 7, 12, 23, 24, 48)] == [
-        "daily",
-        "hourly-4h",
-        "hourly-4h",
-        "hourly-6h",
-        "hourly-12h",
-        "hourly-12h",
-        "daily",
-        "daily",
+        "daily-internal",
+        "hourly-4h-internal",
+        "hourly-4h-internal",
+        "hourly-6h-internal",
+        "hourly-12h-internal",
+        "hourly-12h-internal",
+        "daily-internal",
+        "daily-internal",
     ]
+    assert layout.backup_bucket(8, "secret") == "hourly-8h-secret"
 
 
 def test_default_size_covers_cpu_and_memory():

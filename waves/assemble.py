@@ -176,6 +176,7 @@ def assemble_plan(
             rpo_hours=s.rpo_hours,
             rto_hours=s.rto_hours,
             wave=system_slots.get(s.id),
+            public_environments=s.public_environments,
         )
         for s in sorted(catalog.systems, key=lambda s: s.id)
     }

@@ -262,6 +262,17 @@ class System(Strict):
     endpoints: tuple[Text, ...] = Field(default=(), max_length=1000)
     dns_names: tuple[DnsName, ...] = Field(default=(), max_length=1000)
     checks: tuple[Check, ...] = Field(default=(), max_length=1000)
+    # optional extension of v1: test/dev environments of a citizen-facing system that get a
+    # public entrance too (prod always does; test and dev stay internal unless listed here)
+    public_environments: tuple[Literal["test", "dev"], ...] = Field(default=(), max_length=2)
+
+    @model_validator(mode="after")
+    def _public_only_for_citizen(self) -> System:
+        if self.public_environments and self.level != "citizen":
+            raise ValueError(
+                f"public_environments is only for citizen-level systems (level is {self.level!r})"
+            )
+        return self
 
     @property
     def migrates(self) -> bool:

@@ -320,10 +320,11 @@ def _landing_zone(ctx: _Ctx, series: Series, plan: Plan, months: int, first_year
         later = waves.get(max(flow.from_wave, flow.to_wave))
         if later is not None:
             vpn_end = max(vpn_end, month_index(later.end, first_year))
-    if ctx.provider == "azure":  # an Azure VPN gateway needs its own public IP
+    if ctx.provider == "azure":  # an Azure VPN gateway and Bastion need a public IP each
         quote = ctx.quote("ip:public")
         if quote is not None and quote.monthly is not None:
             series.run("vpn", start, vpn_end, quote.monthly)
+            series.run("remote_access", start, months - 1, quote.monthly)
     for item, component, end, what in (
         ("vpn:gateway", "vpn", vpn_end, "VPN gateway"),
         ("bastion:host", "remote_access", months - 1, "remote access (Bastion / SSM)"),

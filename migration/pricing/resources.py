@@ -57,6 +57,17 @@ FREE = frozenset(
         "aws:backup/plan:Plan",
         "aws:backup/selection:Selection",
         "aws:ec2/volumeAttachment:VolumeAttachment",
+        # the security baseline (stacks.baseline): configuration, identities, DNS glue
+        "azure-native:network:PrivateDnsZoneGroup",
+        "azure-native:managedidentity:UserAssignedIdentity",
+        "azure-native:compute:DiskEncryptionSet",
+        "azure-native:compute:VirtualMachineExtension",
+        "random:index/randomPassword:RandomPassword",
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "aws:s3/bucketVersioning:BucketVersioning",
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:cloudtrail/trail:Trail",  # the first trail's management events are free
     }
 )
 USAGE = frozenset(
@@ -72,6 +83,14 @@ USAGE = frozenset(
         "aws:ec2/flowLog:FlowLog",
         "aws:backup/vault:Vault",
         "aws:ec2/vpcPeeringConnection:VpcPeeringConnection",
+        # the security baseline: billed per operation, per GB logged or stored
+        "azure-native:keyvault:Key",
+        "azure-native:keyvault:Secret",
+        "azure-native:monitor:DiagnosticSetting",
+        "azure-native:network:FlowLog",
+        "azure-native:privatedns:PrivateZone",
+        "azure-native:privatedns:VirtualNetworkLink",
+        "aws:s3/bucket:Bucket",
     }
 )
 COMPONENT_PREFIXES = ("utflytt:", "pulumi:")
@@ -189,7 +208,9 @@ def _entrance(book: PriceBook, inputs: Mapping[str, Any]) -> tuple[dict[str, flo
 def _public_ip(book: PriceBook, inputs: Mapping[str, Any]) -> tuple[dict[str, float], str] | None:
     price = _q(book, "ip:public")
     name = str(inputs.get("publicIpAddressName") or inputs.get("tags", {}).get("Name") or "")
-    component = "vpn" if "vpn" in name else "public_entrances"
+    component = (
+        "vpn" if "vpn" in name else "remote_access" if "bastion" in name else "public_entrances"
+    )
     return None if price is None else ({component: price}, "public IPv4")
 
 

@@ -10,9 +10,12 @@ import pulumi
 import pulumi_aws as aws
 
 from migration.plan import Plan
+from stacks import baseline
 from stacks.aws import layout
 from stacks.aws.groups import NetworkGroups, NetworkGroupsArgs
 from stacks.aws.layout import AwsOptions, SubnetSpec
+from stacks.aws.management import SsmAccess, SsmEndpoints, SsmEndpointsArgs
+from stacks.aws.monitoring import LogsArgs, Monitoring, account_of
 from stacks.network.policy import network_policy
 
 _ASSUME = {
@@ -172,8 +175,8 @@ class BackupPlansArgs:
     """AWS Backup: a vault encrypted with the landing zone's key and one plan per RPO tier."""
 
     kms_key_arn: pulumi.Input[str]
-    tiers: dict[str, str]  # tier -> cron schedule (layout.backup_tiers)
-    retention_days: int = 35
+    tiers: dict[str, str]  # tier -> cron schedule (layout.backup_tiers); retention from its
+    # classification suffix (stacks.baseline.BACKUP_RETENTION_DAYS)
     tags: dict[str, str] = field(default_factory=dict)
 
 
@@ -216,7 +219,7 @@ class BackupPlans(pulumi.ComponentResource):
                         start_window=60,
                         completion_window=360,
                         lifecycle=aws.backup.PlanRuleLifecycleArgs(
-                            delete_after=args.retention_days
+                            delete_after=baseline.backup_retention_days(tier.rsplit("-", 1)[1])
                         ),
                     )
                 ],
@@ -238,6 +241,17 @@ class BackupPlans(pulumi.ComponentResource):
         self.register_outputs({"vaultName": self.vault.name})
 
 
+def endpoint_subnets(
+    specs: list[SubnetSpec], subnets: dict[str, aws.ec2.Subnet]
+) -> dict[str, pulumi.Input[str]]:
+    """One private subnet per availability zone (the first system's) for VPC endpoints."""
+    chosen: dict[str, pulumi.Input[str]] = {}
+    for spec in sorted(specs, key=lambda s: (s.az, s.name)):
+        if spec.system is not None and spec.az not in chosen:
+            chosen[spec.az] = subnets[spec.name].id
+    return chosen
+
+
 @dataclass(frozen=True)
 class LandingZoneArgs:
     """The whole foundation, derived from the plan and the ``utflytt:aws`` stack config."""
@@ -246,6 +260,7 @@ class LandingZoneArgs:
     options: AwsOptions
     availability_zones: tuple[str, ...]
     extra_tags: dict[str, str] = field(default_factory=dict)
+    region: str = layout.DEFAULT_REGION
 
 
 class LandingZone(pulumi.ComponentResource):
@@ -269,10 +284,23 @@ class LandingZone(pulumi.ComponentResource):
         aws.kms.Alias(
             f"{name}-key-alias", name="alias/utflytt", target_key_id=self.key.key_id, opts=child
         )
+        retention = baseline.log_retention_days(baseline.highest_classification(plan))
+        monitoring = Monitoring(
+            f"{name}-monitoring",
+            LogsArgs(
+                region=args.region,
+                account_id=account_of(self.key.arn),
+                retention_days=retention,
+                tags=tags,
+            ),
+            opts=child,
+        )
+        ssm = SsmAccess(f"{name}-ssm", tags, opts=child)
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-flow-logs",
             name="/utflytt/vpc-flow-logs",
-            retention_in_days=365,
+            retention_in_days=retention,
+            kms_key_id=monitoring.logs_key.arn,
             tags=tags,
             opts=child,
         )
@@ -305,17 +333,13 @@ class LandingZone(pulumi.ComponentResource):
             opts=child,
         )
         cgw = None
-        if plan.source_networks:
-            if not options.vpn_peer_ip:
-                pulumi.log.warn(
-                    "utflytt:aws.vpnPeerIp is not set: the customer gateway uses "
-                    f"the placeholder {layout.DEFAULT_VPN_PEER_IP}"
-                )
+        peer = baseline.require_vpn_peer(plan, options.vpn_peer_ip, "utflytt:aws.vpnPeerIp")
+        if peer is not None:
             cgw = aws.ec2.CustomerGateway(
                 f"{name}-source-cgw",
                 type="ipsec.1",
                 bgp_asn=str(options.vpn_bgp_asn),
-                ip_address=options.vpn_peer_ip or layout.DEFAULT_VPN_PEER_IP,
+                ip_address=peer,
                 tags={**tags, "Name": f"{plan.provider_name or 'source'} VPN endpoint"},
                 opts=child,
             )
@@ -332,6 +356,17 @@ class LandingZone(pulumi.ComponentResource):
                     customer_gateway_id=cgw.id if cgw is not None else None,
                     flow_log_group_arn=log_group.arn,
                     flow_log_role_arn=flow_role.arn,
+                    tags={**layout.foundation_tags(plan, env), **args.extra_tags},
+                ),
+                opts=child,
+            )
+            SsmEndpoints(
+                f"{env}-endpoints",
+                SsmEndpointsArgs(
+                    region=args.region,
+                    vpc_id=self.networks[env].vpc.id,
+                    vpc_cidr=cidr,
+                    subnet_ids=endpoint_subnets(specs, self.networks[env].subnets),
                     tags={**layout.foundation_tags(plan, env), **args.extra_tags},
                 ),
                 opts=child,
@@ -355,5 +390,7 @@ class LandingZone(pulumi.ComponentResource):
             "backupVault": self.backup.vault.name,
             "network": {env: net.outputs for env, net in self.networks.items()},
             **self.groups.exports,
+            "instanceProfile": ssm.profile.name,
+            "albLogBucket": monitoring.access_logs.id,
         }
         self.register_outputs({"kmsKeyArn": self.key.arn})

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from migration.errors import UtflyttError
 from migration.plan import Plan, PlannedServer
-from stacks import tags
+from stacks import baseline, tags
 
 DEFAULT_REGION = "eu-north-1"
 ENVIRONMENTS = ("prod", "test", "dev")
@@ -283,24 +283,29 @@ def image_query(os_slug: str) -> ImageQuery:
     return ImageQuery((owner,), name, platform)
 
 
-def backup_tier(rpo_hours: float | None) -> tuple[str, str]:
-    """(tier name, AWS Backup cron schedule) meeting an RPO: 1 h, 4 h, 12 h or daily."""
-    rpo = DEFAULT_RPO_HOURS if rpo_hours is None else rpo_hours
-    if rpo <= 1:
-        return "rpo-1h", "cron(0 * * * ? *)"
-    if rpo <= 4:
-        return "rpo-4h", "cron(0 */4 * * ? *)"
-    if rpo <= 12:
-        return "rpo-12h", "cron(0 */12 * * ? *)"
-    return "rpo-24h", "cron(0 1 * * ? *)"
+def backup_tier(rpo_hours: float | None, classification: str = "internal") -> tuple[str, str]:
+    """(tier name, AWS Backup cron schedule): the least frequent schedule meeting the RPO
+    (``stacks.baseline.backup_interval``), named with its data classification (retention)."""
+    hours = baseline.backup_interval(rpo_hours, "aws").hours
+    if hours >= 24:
+        cron = "cron(0 1 * * ? *)"
+    elif hours == 1:
+        cron = "cron(0 * * * ? *)"
+    else:
+        cron = f"cron(0 */{hours} * * ? *)"
+    return f"rpo-{hours}h-{classification}", cron
 
 
 def backup_tiers(plan: Plan) -> dict[str, str]:
     """Tier -> schedule for every tier some migrating system needs (sorted)."""
-    used = {
-        backup_tier(plan.systems[s.system].rpo_hours if s.system in plan.systems else None)
-        for s in migrating_servers(plan).values()
-    }
+    used = set()
+    for s in migrating_servers(plan).values():
+        system = plan.systems.get(s.system)
+        used.add(
+            backup_tier(system.rpo_hours, system.data_classification)
+            if system
+            else backup_tier(None)
+        )
     return dict(sorted(used))
 
 

@@ -55,6 +55,7 @@ from stacks.aws.moto_compute import _volume as _volume  # noqa: E402
 from stacks.aws.moto_compute import _volume_attachment as _volume_attachment  # noqa: E402
 from stacks.aws.moto_echo import _check_alb as _check_alb  # noqa: E402
 from stacks.aws.moto_echo import _echo as _echo  # noqa: E402
+from stacks.aws.moto_endpoints import vpc_endpoint  # noqa: E402
 from stacks.aws.moto_lookups import _get_ami as _get_ami  # noqa: E402
 from stacks.aws.moto_lookups import _get_azs as _get_azs  # noqa: E402
 from stacks.aws.moto_network import _customer_gateway as _customer_gateway  # noqa: E402
@@ -90,6 +91,7 @@ class RecordedResource:
     urn: str | None = None  # filled in by stacks.aws.offline (engine-style URN)
     parent: str | None = None  # the parent's URN (None: the stack)
     order: int = 0  # program order (constructor calls), filled in by offline
+    secret_paths: tuple[str, ...] = ()  # inputs that were Pulumi secrets, filled in by offline
 
 
 @dataclass
@@ -290,6 +292,8 @@ _HANDLERS: dict[str, Handler] = {
     "aws:ec2/instance:Instance": _instance,
     "aws:ebs/volume:Volume": _volume,
     "aws:ec2/volumeAttachment:VolumeAttachment": _volume_attachment,
+    # baseline resources (stacks.aws.management's SSM endpoints)
+    "aws:ec2/vpcEndpoint:VpcEndpoint": vpc_endpoint,
 }
 
 

@@ -25,7 +25,9 @@ from pulumi.runtime.sync_await import _ensure_event_loop
 
 from migration.plan import Plan
 from stacks.aws.moto_mocks import MotoMocks, RecordedCall, RecordedResource
+from stacks.fastmocks import decode
 from stacks.settings import StackSettings
+from stacks.testing import _unwrap_inputs
 
 PROJECT = "utflytt"  # the name in Pulumi.yaml: pulumi.Config("utflytt") must match
 
@@ -55,12 +57,16 @@ class _Monitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: MotoMocks) -> None:
         super().__init__(mocks)
         self.urns: dict[tuple[str, str], tuple[str, str | None]] = {}
+        # inputs that held a Pulumi secret, per resource (the plain-secret check reads them)
+        self.secret_paths: dict[tuple[str, str], tuple[str, ...]] = {}
         self._lock = threading.Lock()
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC name)
         urn = self.make_urn(request.parent, request.type, request.name)
+        _, secret_paths = _unwrap_inputs(decode(request.object)[0])
         with self._lock:
             self.urns.setdefault((request.type, request.name), (urn, request.parent or None))
+            self.secret_paths[(request.type, request.name)] = secret_paths
         # pulumi's MockMonitor is unannotated
         return super().RegisterResource(request)  # type: ignore[no-untyped-call]
 
@@ -125,4 +131,5 @@ def run_aws_offline(
     for r in resources:
         r.urn, r.parent = monitor.urns.get((r.type, r.name), (None, None))
         r.order = order.get((r.type, r.name), len(order))
+        r.secret_paths = monitor.secret_paths.get((r.type, r.name), ())
     return AwsRun(resources, mocks.calls[first_call:], exported, warnings.messages)

@@ -29,12 +29,17 @@ from stacks.testing import RecordedResource as OfflineResource
 
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
 PLACEHOLDER_AMI_NAME = "utflytt-offline-placeholder-import"
+# Offline placeholders for what a real stack must have in its config (a run without them
+# stops with an error naming the key): TEST-NET-1 and a certificate ARN that cannot exist.
+OFFLINE_VPN_PEER = "192.0.2.10"
+OFFLINE_CERTIFICATE = "arn:aws:acm:eu-north-1:123456789012:certificate/offline-{system}"
 
 
 def preview_config(
     plan: Plan, mocks: MotoMocks, config: Mapping[str, str] | None = None
 ) -> dict[str, str]:
-    """``config`` with a placeholder AMI for every rehost server that has no AMI set."""
+    """``config`` with offline placeholders: an AMI for every rehost server that has none,
+    the VPN peer and the citizen systems' certificates when not set."""
     cfg = dict(config or {})
     options = json.loads(cfg.get(f"{PROJECT}:aws", "{}") or "{}")
     amis = dict(options.get("amis") or {})
@@ -43,6 +48,17 @@ def preview_config(
         for sid, s in layout.migrating_servers(plan).items()
         if s.disposition == "rehost" and sid not in amis
     ]
+    changed = bool(missing)
+    if plan.source_networks and not options.get("vpnPeerIp"):
+        options["vpnPeerIp"] = OFFLINE_VPN_PEER  # a real stack must set it: plan error
+        changed = True
+    certificates = dict(options.get("certificateArns") or {})
+    for system in layout.citizen_systems(plan):
+        if system not in certificates:
+            certificates[system] = OFFLINE_CERTIFICATE.format(system=system)
+            changed = True
+    if certificates:
+        options["certificateArns"] = dict(sorted(certificates.items()))
     if missing:
         ec2 = mocks.ec2()
         image = ec2.register_image(
@@ -52,6 +68,7 @@ def preview_config(
         )["ImageId"]
         amis.update({sid: image for sid in missing})
         options["amis"] = dict(sorted(amis.items()))
+    if changed:
         cfg[f"{PROJECT}:aws"] = json.dumps(options, sort_keys=True)
     return cfg
 
@@ -96,7 +113,7 @@ def as_offline_run(run: AwsRun, config: Mapping[str, str] | None = None) -> Offl
             id=r.id,
             inputs=_plain(r.inputs),
             state=_plain(r.state),
-            secret_paths=(),
+            secret_paths=r.secret_paths,
         )
         for i, r in enumerate(ordered)
     ]

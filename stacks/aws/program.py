@@ -59,6 +59,7 @@ def run(settings: StackSettings, plan: Plan) -> None:
                 options=options,
                 availability_zones=tuple(sorted(zones)),
                 extra_tags=dict(settings.tags),
+                region=region,
             ),
             opts=opts,
         )
@@ -79,6 +80,8 @@ def run(settings: StackSettings, plan: Plan) -> None:
             kms_key_arn=ref.require_output("kmsKeyArn"),
             security_group_ids=ref.require_output("securityGroupIds"),
             prefix_list_ids=ref.require_output("prefixListIds"),
+            instance_profile=ref.require_output("instanceProfile"),
+            access_log_bucket=ref.require_output("albLogBucket"),
             provider=provider,
             extra_tags=dict(settings.tags),
         ),
@@ -104,9 +107,13 @@ class WaveStackArgs:
         kms_key_arn: pulumi.Input[str],
         security_group_ids: pulumi.Output[Any],
         prefix_list_ids: pulumi.Output[Any],
+        instance_profile: pulumi.Input[str] | None = None,
+        access_log_bucket: pulumi.Input[str] | None = None,
         provider: aws.Provider | None = None,
         extra_tags: dict[str, str] | None = None,
     ) -> None:
+        self.instance_profile = instance_profile
+        self.access_log_bucket = access_log_bucket
         self.plan = plan
         self.wave = wave
         self.options = options
@@ -154,8 +161,10 @@ class WaveStack(pulumi.ComponentResource):
                     subnet_id=address.apply(lambda a: a["subnetId"]),
                     private_ip=address.apply(lambda a: a["ip"]),
                     kms_key_arn=args.kms_key_arn,
+                    instance_profile=args.instance_profile,
                     backup_tier=layout.backup_tier(
-                        planned_system.rpo_hours if planned_system else None
+                        planned_system.rpo_hours if planned_system else None,
+                        planned_system.data_classification if planned_system else "internal",
                     )[0],
                     security_group_ids=tuple(pick(sg_ids, g) for g in policy.groups_of(sid)),
                     group=policy.group_of[sid],
@@ -199,6 +208,7 @@ class WaveStack(pulumi.ComponentResource):
                     public_subnet_ids=_vpc_value(network, "prod", "publicSubnetIds"),
                     targets=tuple(self.servers[t] for t in targets),
                     certificate_arn=args.options.certificate_arns.get(system),
+                    access_log_bucket=args.access_log_bucket,
                     tags={**layout.system_tags(plan, system, number, "prod"), **args.extra_tags},
                 ),
                 opts=child,

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-REQUIRED_TAGS = ("system", "owner", "wave", "level", "data-classification", "cost-centre")
+from stacks import baseline
+
+REQUIRED_TAGS = baseline.REQUIRED_TAGS
 WORLD = frozenset({"0.0.0.0/0", "::/0"})
 # pulumi-aws resources without a `tags` argument
 UNTAGGABLE = frozenset(
@@ -27,6 +29,10 @@ UNTAGGABLE = frozenset(
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
         "aws:backup/selection:Selection",
         "aws:lb/targetGroupAttachment:TargetGroupAttachment",
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "aws:s3/bucketVersioning:BucketVersioning",
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     }
 )
 

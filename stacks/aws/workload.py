@@ -13,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from migration.plan import Plan, PlannedServer
+from stacks import baseline
 from stacks.aws import layout
 from stacks.network.rulesets import SgRule
 
@@ -35,6 +36,7 @@ class ServerArgs:
     security_group_ids: tuple[pulumi.Input[str], ...]  # its own group's first, then clients
     group: str = ""  # its own network group
     tags: dict[str, str] = field(default_factory=dict)
+    instance_profile: pulumi.Input[str] | None = None  # SSM (stacks.aws.management)
 
 
 class Server(pulumi.ComponentResource):
@@ -58,6 +60,7 @@ class Server(pulumi.ComponentResource):
             private_ip=args.private_ip,
             vpc_security_group_ids=list(args.security_group_ids),
             associate_public_ip_address=False,
+            iam_instance_profile=args.instance_profile,
             monitoring=True,
             ebs_optimized=True,
             metadata_options=aws.ec2.InstanceMetadataOptionsArgs(
@@ -159,10 +162,13 @@ class PublicEntranceArgs:
     targets: tuple[Server, ...]
     certificate_arn: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    access_log_bucket: pulumi.Input[str] | None = None
 
 
 class PublicEntrance(pulumi.ComponentResource):
-    """The only public endpoint: HTTPS (HTTP without a certificate) to the web tier on :80."""
+    """The only public endpoint: HTTPS with a modern TLS policy (``stacks.baseline``) and the
+    system's ACM certificate, HTTP :80 only redirecting; access logs to the landing zone's
+    bucket; the web tier behind it on :80."""
 
     def __init__(
         self, name: str, args: PublicEntranceArgs, opts: pulumi.ResourceOptions | None = None
@@ -170,7 +176,11 @@ class PublicEntrance(pulumi.ComponentResource):
         super().__init__("utflytt:aws:PublicEntrance", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tags = args.tags
-        port = 443 if args.certificate_arn else 80
+        if not args.certificate_arn:
+            raise baseline.CertificateMissingError(
+                f"system {args.system} has a public entrance, which listens on HTTPS only: set "
+                f"utflytt:aws.certificateArns.{args.system} to its ACM certificate's ARN"
+            )
         sg = aws.ec2.SecurityGroup(
             f"{name}-alb-sg",
             name=f"utflytt-{args.system}-alb",
@@ -179,18 +189,19 @@ class PublicEntrance(pulumi.ComponentResource):
             tags={**tags, "Name": f"{args.system}-alb"},
             opts=child,
         )
-        for family, cidr in (("v4", "0.0.0.0/0"), ("v6", "::/0")):
-            aws.vpc.SecurityGroupIngressRule(
-                f"{name}-alb-in-{family}",
-                security_group_id=sg.id,
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                description=f"public {port}",
-                tags=tags,
-                opts=child,
-                **({"cidr_ipv4": cidr} if family == "v4" else {"cidr_ipv6": cidr}),
-            )
+        for port in (443, 80):  # 80 only redirects to 443
+            for family, cidr in (("v4", "0.0.0.0/0"), ("v6", "::/0")):
+                aws.vpc.SecurityGroupIngressRule(
+                    f"{name}-alb-in-{family}" if port == 443 else f"{name}-alb-in-{port}-{family}",
+                    security_group_id=sg.id,
+                    ip_protocol="tcp",
+                    from_port=port,
+                    to_port=port,
+                    description=f"public {port}",
+                    tags=tags,
+                    opts=child,
+                    **({"cidr_ipv4": cidr} if family == "v4" else {"cidr_ipv6": cidr}),
+                )
         aws.vpc.SecurityGroupEgressRule(
             f"{name}-alb-out",
             security_group_id=sg.id,
@@ -210,6 +221,13 @@ class PublicEntrance(pulumi.ComponentResource):
             security_groups=[sg.id],
             subnets=args.public_subnet_ids,
             drop_invalid_header_fields=True,
+            access_logs=(
+                aws.lb.LoadBalancerAccessLogsArgs(
+                    bucket=args.access_log_bucket, prefix=args.system, enabled=True
+                )
+                if args.access_log_bucket is not None
+                else None
+            ),
             tags=tags,
             opts=child,
         )
@@ -249,32 +267,33 @@ class PublicEntrance(pulumi.ComponentResource):
                 opts=child,
             )
         forward = [aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=group.arn)]
-        if args.certificate_arn:
-            aws.lb.Listener(
-                f"{name}-https",
-                load_balancer_arn=self.load_balancer.arn,
-                port=443,
-                protocol="HTTPS",
-                certificate_arn=args.certificate_arn,
-                ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06",
-                default_actions=forward,
-                tags=tags,
-                opts=child,
-            )
-        else:
-            pulumi.log.warn(
-                f"{args.system}: no utflytt:aws.certificateArns entry; the public "
-                "listener is plain HTTP on :80 until one is set"
-            )
-            aws.lb.Listener(
-                f"{name}-http",
-                load_balancer_arn=self.load_balancer.arn,
-                port=80,
-                protocol="HTTP",
-                default_actions=forward,
-                tags=tags,
-                opts=child,
-            )
+        aws.lb.Listener(
+            f"{name}-https",
+            load_balancer_arn=self.load_balancer.arn,
+            port=443,
+            protocol="HTTPS",
+            certificate_arn=args.certificate_arn,
+            ssl_policy=baseline.TLS_POLICY["aws"],
+            default_actions=forward,
+            tags=tags,
+            opts=child,
+        )
+        aws.lb.Listener(
+            f"{name}-http",
+            load_balancer_arn=self.load_balancer.arn,
+            port=80,
+            protocol="HTTP",
+            default_actions=[
+                aws.lb.ListenerDefaultActionArgs(
+                    type="redirect",
+                    redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                        protocol="HTTPS", port="443", status_code="HTTP_301"
+                    ),
+                )
+            ],
+            tags=tags,
+            opts=child,
+        )
         self.register_outputs({"dnsName": self.load_balancer.dns_name})
 
 

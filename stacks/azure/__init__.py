@@ -22,8 +22,9 @@ def run(settings: StackSettings, plan: Plan) -> dict[str, pulumi.Input[object]]:
 
     Credentials come from the stack config and only as needed: ``utflytt:vpnPeerAddress``
     and the secret ``utflytt:vpnSharedKey`` (foundation, when the plan has source
-    networks), the secret ``utflytt:adminPassword`` (Windows servers built from images) and
-    ``utflytt:sshPublicKey`` (Linux servers built from images).
+    networks), ``utflytt:sshPublicKey`` (Linux servers built from images) and, optionally,
+    ``utflytt:tlsCertificates`` (system -> Key Vault secret id of its TLS certificate).
+    Windows servers built from images get a generated password each, kept in Key Vault.
     """
     config = pulumi.Config("utflytt")
     if settings.kind == "foundation":
@@ -47,8 +48,8 @@ def run(settings: StackSettings, plan: Plan) -> dict[str, pulumi.Input[object]]:
             region=settings.region,
             foundation_stack=settings.foundation_stack,
             tags=dict(settings.tags),
-            admin_password=config.get_secret("adminPassword"),
             ssh_public_key=config.get("sshPublicKey"),
+            tls_certificates=dict(config.get_object("tlsCertificates") or {}),
         ),
     )
     return stack.outputs

@@ -16,7 +16,13 @@ from pulumi_azure_native import (
     storage,
 )
 
+from stacks import baseline
 from stacks.azure import layout
+from stacks.azure.foundation_baseline import (
+    FoundationBaseline,
+    FoundationBaselineArgs,
+    closed_storage_account,
+)
 from stacks.azure.spokes import Spokes, SpokesArgs
 from stacks.network.policy import network_policy
 
@@ -162,11 +168,12 @@ class LandingZone(pulumi.ComponentResource):
             opts=child,
         )
         vpn: HybridVpn | None = None
-        if plan.source_networks:
-            if args.vpn_peer_address is None or args.vpn_shared_key is None:
+        peer = baseline.require_vpn_peer(plan, args.vpn_peer_address, "utflytt:vpnPeerAddress")
+        if peer is not None:
+            if args.vpn_shared_key is None:
                 raise layout.LayoutError(
                     "the plan has source_networks, so the foundation builds a VPN: set "
-                    "utflytt:vpnPeerAddress and (as a secret) utflytt:vpnSharedKey"
+                    "the secret utflytt:vpnSharedKey (pulumi config set --secret ...)"
                 )
             vpn = HybridVpn(
                 "vpn",
@@ -175,7 +182,7 @@ class LandingZone(pulumi.ComponentResource):
                     location=region,
                     gateway_subnet_id=gateway_subnet.id,
                     source_networks=tuple(plan.source_networks),
-                    peer_address=args.vpn_peer_address,
+                    peer_address=peer,
                     shared_key=args.vpn_shared_key,
                     tags=tags,
                     region=region,
@@ -205,7 +212,7 @@ class LandingZone(pulumi.ComponentResource):
             sku=operationalinsights.WorkspaceSkuArgs(
                 name=operationalinsights.WorkspaceSkuNameEnum.PER_GB2018
             ),
-            retention_in_days=90,
+            retention_in_days=baseline.log_retention_days(baseline.highest_classification(plan)),
             tags=tags,
             opts=child,
         )
@@ -241,19 +248,8 @@ class LandingZone(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        account = storage.StorageAccount(
-            "st-migration",
-            account_name=layout.storage_account_name(plan),
-            resource_group_name=mgmt_rg.name,
-            location=region,
-            kind=storage.Kind.STORAGE_V2,
-            sku=storage.SkuArgs(name=storage.SkuName.STANDARD_LRS),
-            allow_blob_public_access=False,
-            allow_shared_key_access=False,
-            enable_https_traffic_only=True,
-            minimum_tls_version=storage.MinimumTlsVersion.TLS1_2,
-            tags=tags,
-            opts=child,
+        account = closed_storage_account(
+            "st-migration", layout.storage_account_name(plan), mgmt_rg.name, region, tags, child
         )
         storage.BlobContainer(
             "vhds",
@@ -264,7 +260,36 @@ class LandingZone(pulumi.ComponentResource):
             opts=child,
         )
 
+        diagnosed: dict[str, pulumi.Input[str]] = {"kv": kv.id, "rsv": vault.id}
+        if vpn is not None:
+            diagnosed["vpn"] = vpn.gateway.id
+        base = FoundationBaseline(
+            "baseline",
+            FoundationBaselineArgs(
+                organisation=plan.organisation,
+                classification=baseline.highest_classification(plan),
+                region=region,
+                region_abbreviation=abbr,
+                network_rg=net_rg.name,
+                management_rg=mgmt_rg.name,
+                subscription_id=client.subscription_id,
+                hub_name=hub.name,
+                hub_cidr=addressing.hub,
+                networks={"hub": hub.id, **{f"spoke-{e}": v.id for e, v in spokes.vnets.items()}},
+                workspace_id=workspace.id,
+                workspace_customer_id=workspace.customer_id,
+                key_vault_id=kv.id,
+                key_vault_name=kv.name,
+                diagnosed=diagnosed,
+                storage_accounts={"st-migration": account.id},
+                tags=tags,
+                hub_subnets=(gateway_subnet,),
+            ),
+            opts=child,
+        )
         self.outputs: dict[str, pulumi.Input[object]] = {
+            **base.outputs,
+            "keyVaultName": kv.name,
             "location": region,
             "resourceGroups": {level: rg.name for level, rg in level_rgs.items()},
             "networkResourceGroup": net_rg.name,
@@ -291,11 +316,13 @@ def _backup_policy(
     tags: dict[str, str],
     opts: pulumi.ResourceOptions,
 ) -> recoveryservices.ProtectionPolicy:
-    """An enhanced (V2) Azure VM policy: hourly every N h, or daily; 30 days' retention.
+    """An enhanced (V2) Azure VM policy: hourly every N h, or daily; retention from the
+    bucket's data classification (``stacks.baseline.BACKUP_RETENTION_DAYS``).
 
     Enhanced policies are what trusted-launch VMs require, so every bucket uses one.
     """
-    if bucket == "daily":
+    tier, classification = bucket.rsplit("-", 1)
+    if tier == "daily":
         schedule = recoveryservices.SimpleSchedulePolicyV2Args(
             schedule_policy_type="SimpleSchedulePolicyV2",
             schedule_run_frequency="Daily",
@@ -304,7 +331,7 @@ def _backup_policy(
             ),
         )
     else:
-        interval = int(bucket.removeprefix("hourly-").removesuffix("h"))
+        interval = int(tier.removeprefix("hourly-").removesuffix("h"))
         schedule = recoveryservices.SimpleSchedulePolicyV2Args(
             schedule_policy_type="SimpleSchedulePolicyV2",
             schedule_run_frequency="Hourly",
@@ -329,7 +356,8 @@ def _backup_policy(
                 daily_schedule=recoveryservices.DailyRetentionScheduleArgs(
                     retention_times=["2027-01-01T01:00:00Z"],
                     retention_duration=recoveryservices.RetentionDurationArgs(
-                        count=30, duration_type="Days"
+                        count=baseline.backup_retention_days(classification),
+                        duration_type="Days",
                     ),
                 ),
             ),

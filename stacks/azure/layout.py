@@ -14,7 +14,7 @@ import math
 
 from migration.errors import UtflyttError
 from migration.plan import Plan, PlannedServer, PlannedSystem
-from stacks import tags
+from stacks import baseline, tags
 from stacks.images import OS_IMAGES as OS_IMAGES
 from stacks.images import OsImage as OsImage
 from stacks.names import account_suffix
@@ -168,36 +168,39 @@ def disk_gb(size: float) -> int:
 
 # ---------------------------------------------------------------------------------- backup
 
-BACKUP_INTERVALS = (4, 6, 8, 12)  # enhanced policy hourly intervals Azure offers
 
+def backup_bucket(rpo_hours: float | None, classification: str = "internal") -> str:
+    """Backup policy of a system: ``hourly-4h`` ... ``hourly-12h`` or ``daily``, then its data
+    classification (which sets the retention), e.g. ``hourly-8h-confidential``.
 
-def backup_bucket(rpo_hours: float | None) -> str:
-    """Backup policy for an RPO: ``hourly-4h`` ... ``hourly-12h`` or ``daily`` (24 h, default).
-
-    The largest interval that still meets the RPO; an RPO under 4 h gets ``hourly-4h`` (the
-    shortest Azure VM backup offers; the plan's warnings should say so).
+    The least frequent schedule that still meets the RPO (``stacks.baseline``); an RPO under
+    4 h gets ``hourly-4h`` and a plan warning (``backup-rpo``).
     """
-    if rpo_hours is None or rpo_hours >= 24:
-        return "daily"
-    fitting = [i for i in BACKUP_INTERVALS if i <= rpo_hours]
-    return f"hourly-{fitting[-1] if fitting else BACKUP_INTERVALS[0]}h"
+    hours = baseline.backup_interval(rpo_hours, "azure").hours
+    tier = "daily" if hours >= 24 else f"hourly-{hours}h"
+    return f"{tier}-{classification}"
 
 
 def backup_buckets(plan: Plan) -> list[str]:
-    """The distinct backup policies the migrating systems need, sorted (always ``daily``)."""
+    """The distinct backup policies the migrating systems need, sorted."""
     systems = {s.system for s in migrating_servers(plan).values()}
-    buckets = {"daily"} | {
-        backup_bucket(plan.systems[s].rpo_hours) for s in systems if s in plan.systems
-    }
-    return sorted(buckets)
+    return sorted(
+        {
+            backup_bucket(plan.systems[s].rpo_hours, plan.systems[s].data_classification)
+            for s in systems
+            if s in plan.systems
+        }
+    )
 
 
 # ------------------------------------------------------------------------------------ tags
 
 
-def system_tags(plan: Plan, system_id: str, wave: int, extra: dict[str, str]) -> dict[str, str]:
+def system_tags(
+    plan: Plan, system_id: str, wave: int, extra: dict[str, str], environment: str = "prod"
+) -> dict[str, str]:
     """Tags of a system's resources (:func:`stacks.tags.system_tags`) over the stack's extras."""
-    return {**extra, **tags.system_tags(plan, system_id, wave)}
+    return {**extra, **tags.system_tags(plan, system_id, wave, environment)}
 
 
 def landing_zone_tags(plan: Plan, extra: dict[str, str]) -> dict[str, str]:

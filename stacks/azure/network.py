@@ -37,6 +37,7 @@ class SystemNetworkArgs:
     location: str
     tags: dict[str, str]
     gateway: GatewayRule | None = None
+    admin_rule: network.SecurityRuleArgs | None = None  # Bastion (stacks.azure.management)
 
 
 def _asgs(
@@ -102,6 +103,8 @@ class SystemNetwork(pulumi.ComponentResource):
                     description="Application Gateway -> web servers",
                 )
             )
+        if args.admin_rule is not None:
+            rules.append(args.admin_rule)
         rules.append(
             network.SecurityRuleArgs(
                 name="deny-all-inbound",

@@ -10,7 +10,15 @@ import pulumi
 from pulumi_azure_native import compute, network, recoveryservices
 
 from migration.plan import Plan
+from stacks import baseline
 from stacks.azure import layout
+from stacks.azure.management import (
+    ADMIN_USERNAME,
+    AdminPassword,
+    AdminPasswordArgs,
+    EntraLogin,
+    EntraLoginArgs,
+)
 from stacks.names import windows_computer_name
 
 if TYPE_CHECKING:
@@ -34,7 +42,6 @@ class ServerVmArgs:
     foundation: Foundation
     location: str
     tags: dict[str, str]
-    admin_password: pulumi.Input[str] | None
     ssh_public_key: str | None
 
 
@@ -81,6 +88,15 @@ class ServerVm(pulumi.ComponentResource):
             opts=child,
         )
         rehost = srv.disposition == "rehost"
+        cmk = baseline.needs_customer_key(system.data_classification)
+        encryption = (
+            compute.EncryptionArgs(
+                type=compute.EncryptionType.ENCRYPTION_AT_REST_WITH_CUSTOMER_KEY,
+                disk_encryption_set_id=args.foundation.disk_encryption_set_id,
+            )
+            if cmk
+            else _DISK_ENCRYPTION
+        )
         sizes = list(srv.disks_gb) or [128.0]
 
         def vhd(index: int) -> pulumi.Output[str]:
@@ -108,7 +124,7 @@ class ServerVm(pulumi.ComponentResource):
                 disk_size_gb=layout.disk_gb(size),
                 sku=compute.DiskSkuArgs(name=disk_sku),
                 creation_data=creation,
-                encryption=_DISK_ENCRYPTION,
+                encryption=encryption,
                 network_access_policy=compute.NetworkAccessPolicy.DENY_ALL,
                 public_network_access=compute.PublicNetworkAccess.DISABLED,
                 os_type=(
@@ -157,12 +173,33 @@ class ServerVm(pulumi.ComponentResource):
                     name=f"disk-{sid}-os",
                     create_option=compute.DiskCreateOptionTypes.FROM_IMAGE,
                     disk_size_gb=layout.disk_gb(sizes[0]),
-                    managed_disk=compute.ManagedDiskParametersArgs(storage_account_type=disk_sku),
+                    managed_disk=compute.ManagedDiskParametersArgs(
+                        storage_account_type=disk_sku,
+                        disk_encryption_set=(
+                            compute.DiskEncryptionSetParametersArgs(
+                                id=args.foundation.disk_encryption_set_id
+                            )
+                            if cmk
+                            else None
+                        ),
+                    ),
                     delete_option=compute.DiskDeleteOptionTypes.DETACH,
                 ),
                 data_disks=_attachments(data_disks),
             )
-            os_profile = _os_profile(sid, image.os_type, args.admin_password, args.ssh_public_key)
+            password = None
+            if image.os_type == "Windows":
+                password = AdminPassword(
+                    f"{name}-admin",
+                    AdminPasswordArgs(
+                        server_id=sid,
+                        key_vault_name=args.foundation.key_vault_name,
+                        key_vault_resource_group=args.foundation.management_rg,
+                        tags=args.tags,
+                    ),
+                    opts=child,
+                ).result
+            os_profile = _os_profile(sid, image.os_type, password, args.ssh_public_key)
 
         security = compute.SecurityProfileArgs(
             encryption_at_host=True,
@@ -196,7 +233,18 @@ class ServerVm(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        bucket = layout.backup_bucket(system.rpo_hours)
+        EntraLogin(
+            f"{name}-entra",
+            EntraLoginArgs(
+                vm_name=self.vm.name,
+                resource_group_name=rg,
+                location=args.location,
+                windows=ostype == "Windows",
+                tags=args.tags,
+            ),
+            opts=child,
+        )
+        bucket = layout.backup_bucket(system.rpo_hours, system.data_classification)
         container = pulumi.Output.concat("iaasvmcontainer;iaasvmcontainerv2;", rg, ";", vm_name)
         recoveryservices.ProtectedItem(
             f"{name}-backup",
@@ -234,13 +282,10 @@ def _os_profile(
 ) -> compute.OSProfileArgs:
     if ostype == "Windows":
         if password is None:
-            raise layout.LayoutError(
-                f"server {sid} is built from a Windows image: set the secret "
-                "utflytt:adminPassword (pulumi config set --secret utflytt:adminPassword)"
-            )
+            raise layout.LayoutError(f"server {sid}: a Windows image needs an admin password")
         return compute.OSProfileArgs(
             computer_name=windows_computer_name(sid),
-            admin_username="utflyttadmin",
+            admin_username=ADMIN_USERNAME,
             admin_password=password,
             windows_configuration=compute.WindowsConfigurationArgs(
                 enable_automatic_updates=True, provision_vm_agent=True
@@ -253,14 +298,14 @@ def _os_profile(
         )
     return compute.OSProfileArgs(
         computer_name=sid[:63],
-        admin_username="utflyttadmin",
+        admin_username=ADMIN_USERNAME,
         linux_configuration=compute.LinuxConfigurationArgs(
             disable_password_authentication=True,
             provision_vm_agent=True,
             ssh=compute.SshConfigurationArgs(
                 public_keys=[
                     compute.SshPublicKeyArgs(
-                        path="/home/utflyttadmin/.ssh/authorized_keys", key_data=ssh_key
+                        path=f"/home/{ADMIN_USERNAME}/.ssh/authorized_keys", key_data=ssh_key
                     )
                 ]
             ),

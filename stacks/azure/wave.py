@@ -7,14 +7,16 @@ foundation stack through a StackReference.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 
 from migration.plan import Plan
+from stacks import baseline
 from stacks.azure import layout
-from stacks.azure.gateway import CitizenGateway, CitizenGatewayArgs
+from stacks.azure.entrance import HttpsGateway, HttpsGatewayArgs, certificate_secret_id
+from stacks.azure.management import bastion_rule
 from stacks.azure.network import GatewayRule, SystemNetwork, SystemNetworkArgs, pick
 from stacks.azure.server import ServerVm, ServerVmArgs
 from stacks.network.policy import network_policy
@@ -34,6 +36,10 @@ class Foundation:
     backup_policy_ids: pulumi.Output[dict[str, str]]
     storage_account_id: pulumi.Output[str]
     storage_account_name: pulumi.Output[str]
+    key_vault_name: pulumi.Output[str]
+    workspace_id: pulumi.Output[str]
+    disk_encryption_set_id: pulumi.Output[str]
+    gateway_identity_id: pulumi.Output[str]
 
     @classmethod
     def from_reference(cls, ref: pulumi.StackReference) -> Foundation:
@@ -53,6 +59,10 @@ class Foundation:
             backup_policy_ids=req("backupPolicyIds"),
             storage_account_id=req("migrationStorageAccountId"),
             storage_account_name=req("migrationStorageAccountName"),
+            key_vault_name=req("keyVaultName"),
+            workspace_id=req("logAnalyticsWorkspaceId"),
+            disk_encryption_set_id=req("diskEncryptionSetId"),
+            gateway_identity_id=req("gatewayIdentityId"),
         )
 
     def rg_for(self, level: str) -> pulumi.Output[str]:
@@ -77,8 +87,8 @@ class WaveStackArgs:
     region: str
     foundation_stack: str
     tags: dict[str, str]
-    admin_password: pulumi.Input[str] | None = None
     ssh_public_key: str | None = None
+    tls_certificates: dict[str, str] = field(default_factory=dict)  # system -> KV secret id
 
 
 class WaveStack(pulumi.ComponentResource):
@@ -103,10 +113,11 @@ class WaveStack(pulumi.ComponentResource):
         gateways: dict[str, pulumi.Output[str]] = {}
         for unit in units:
             system = plan.systems[unit.system]
-            tags = layout.system_tags(plan, unit.system, args.wave, args.tags)
-            tags["environment"] = unit.environment
+            tags = layout.system_tags(plan, unit.system, args.wave, args.tags, unit.environment)
             spoke = foundation.spoke_for(unit.environment)
-            citizen = system.level == "citizen" and bool(unit.gateway_cidr)
+            citizen = baseline.has_public_entrance(system, unit.environment) and bool(
+                unit.gateway_cidr
+            )
             backends = tuple(addressing.server_ips[s] for s in layout.gateway_backends(plan, unit))
             net = SystemNetwork(
                 unit.key,
@@ -125,14 +136,15 @@ class WaveStack(pulumi.ComponentResource):
                     )
                     if citizen
                     else None,
+                    admin_rule=bastion_rule(addressing.hub),
                 ),
                 opts=child,
             )
             rg = foundation.rg_for(system.level)
             if citizen:
-                gw = CitizenGateway(
+                gw = HttpsGateway(
                     f"{unit.key}-gateway",
-                    CitizenGatewayArgs(
+                    HttpsGatewayArgs(
                         unit=unit,
                         backend_ips=backends,
                         network_rg=foundation.network_rg,
@@ -140,6 +152,13 @@ class WaveStack(pulumi.ComponentResource):
                         spoke_vnet_name=spoke,
                         subscription_id=client.subscription_id,
                         location=args.region,
+                        certificate_secret_id=certificate_secret_id(
+                            unit.system,
+                            foundation.key_vault_name,
+                            args.tls_certificates.get(unit.system),
+                        ),
+                        identity_id=foundation.gateway_identity_id,
+                        workspace_id=foundation.workspace_id,
                         tags=tags,
                     ),
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[net.subnet]),
@@ -166,7 +185,6 @@ class WaveStack(pulumi.ComponentResource):
                         foundation=foundation,
                         location=args.region,
                         tags=server_tags,
-                        admin_password=args.admin_password,
                         ssh_public_key=args.ssh_public_key,
                     ),
                     opts=child,

@@ -58,6 +58,8 @@ class OfflineMocks(pulumi.runtime.Mocks):
     ) -> tuple[str | None, dict[str, Any]]:
         state = dict(args.inputs)
         typ = args.typ
+        if typ.startswith("random:"):  # a generated value, distinct per resource
+            state.setdefault("result", f"offline-{args.name}-Aa1!")
         if not typ.startswith("azure-native:"):
             state.setdefault("name", args.name)
             return f"{args.name}-id", state
@@ -80,6 +82,13 @@ class OfflineMocks(pulumi.runtime.Mocks):
                 f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{rg}/providers/{provider}/"
                 f"{_plural(cls[0].lower() + cls[1:])}/{name}"
             )
+        identity = state.get("identity")
+        if isinstance(identity, dict) and isinstance(identity.get("userAssignedIdentities"), list):
+            # inputs list the identities; the resource's output maps each to its details
+            users: dict[str, dict[str, str]] = {
+                i: {} for i in identity["userAssignedIdentities"] if isinstance(i, str)
+            }
+            state["identity"] = {**identity, "userAssignedIdentities": users}
         if typ == "azure-native:network:PublicIPAddress":
             state.setdefault("ipAddress", "203.0.113.10")
         if typ == "azure-native:keyvault:Vault":
