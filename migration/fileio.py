@@ -37,6 +37,25 @@ def _current_umask() -> int:
     return mask
 
 
+def read_json_input(path: str | Path, noun: str, kind: str, bad_json: str = "not JSON") -> Any:
+    """A JSON input file's value; :class:`InputFileError` names the file and what is wrong.
+
+    ``noun`` names the file in "cannot read <noun>", ``kind`` in "not <kind> (binary byte
+    …)", ``bad_json`` prefixes the parser's own message with its line and column.
+    """
+    from migration.errors import InputFileError
+
+    file = Path(path)
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputFileError(f"{file}: cannot read {noun}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{file}: not {kind} (binary byte at offset {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise InputFileError(f"{file}:{exc.lineno}:{exc.colno}: {bad_json}: {exc.msg}") from None
+
+
 def dumps_json(value: Any) -> str:
     """Canonical JSON: sorted keys, two-space indent, UTF-8 text, trailing newline."""
     return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n"

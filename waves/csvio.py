@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from migration.errors import InputFileError, Issue
+from migration.fileio import read_json_input
 from migration.importers.sources import csv_reader, decode_text, separator_hint
 from migration.plan import Plan
 from migration.spreadsheet import FORMULA_START
@@ -222,16 +223,7 @@ def read_pin_file(path: str | Path) -> tuple[dict[str, int], dict[str, str]]:
 def read_pins_json(path: str | Path) -> dict[str, int]:
     """Read a pins file written by ``utflytt waves pins``; InputFileError names the field."""
     file = Path(path)
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputFileError(f"{file}: cannot read pins: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"{file}: not a pins file (binary byte at offset {exc.start})"
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise InputFileError(f"{file}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+    data = read_json_input(file, "pins", "a pins file")
     pins = data.get("pins") if isinstance(data, dict) else None
     if not isinstance(pins, dict):
         raise InputFileError(f'{file}: expected {{"pins": {{"server-id": wave, ...}}}}')

@@ -20,21 +20,13 @@ from app.cli.options import (
 from exit_plan import FORMATS, write_exit_plan
 from migration.catalog.findings import load_final_catalog
 from migration.errors import InputFileError
+from migration.fileio import read_json_input
 from migration.plan import read_plan_for
 
 
 def read_cost(path: Path) -> dict[str, Any]:
     """Load cost.json as a dict; raise :class:`InputFileError` naming the file if invalid."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot read cost model: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"{path}: not a cost.json (binary byte at offset {exc.start})"
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise InputFileError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    document = read_json_input(path, "cost model", "a cost.json", "invalid JSON")
     if not isinstance(document, dict) or document.get("schema_version") != 1:
         raise InputFileError(f"{path}: not a utflytt cost.json (expected schema_version 1)")
     if not isinstance(document.get("providers"), dict) or not isinstance(
