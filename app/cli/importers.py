@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,25 @@ def _write(
     )
 
 
+def _import(
+    source: Path,
+    reader: Callable[[Path, str], ImportResult],
+    rule: GroupingRule,
+    output: Path,
+    force: bool,
+    organisation: str | None,
+    provider: str | None,
+    command: str,
+    as_json: bool,
+) -> None:
+    """Check the output, read the export (with progress) and write the catalog draft."""
+    _check_output(output, force)
+    with progress(quiet=as_json) as step:
+        step(f"reading {source}")
+        result = reader(source, str(source))
+    _write(result, rule, output, organisation, provider, command, as_json)
+
+
 def _check_output(output: Path, force: bool) -> None:
     if output.exists() and not force:
         raise InputFileError(
@@ -136,12 +156,8 @@ def rvtools(
         utflytt import rvtools csv-export/ -o catalog.yaml --group-by name-pattern \\
             --pattern '^(?P<system>[a-z]+)-'
     """
-    rule = _rule(group_by, pattern)
-    _check_output(output, force)
-    with progress(quiet=as_json) as step:
-        step(f"reading {source}")
-        result = read_rvtools(source, str(source))
-    _write(result, rule, output, organisation, provider, "utflytt import rvtools", as_json)
+    _import(source, read_rvtools, _rule(group_by, pattern), output, force,
+            organisation, provider, "utflytt import rvtools", as_json)  # fmt: skip
 
 
 @import_group.command(name="azure-migrate")
@@ -170,12 +186,8 @@ def azure_migrate(
     Example:
         utflytt import azure-migrate AzureMigrateImport.csv -o catalog.yaml
     """
-    rule = _rule("name-pattern", pattern)
-    _check_output(output, force)
-    with progress(quiet=as_json) as step:
-        step(f"reading {source}")
-        result = read_azure_migrate(source, str(source))
-    _write(result, rule, output, organisation, provider, "utflytt import azure-migrate", as_json)
+    _import(source, read_azure_migrate, _rule("name-pattern", pattern), output, force,
+            organisation, provider, "utflytt import azure-migrate", as_json)  # fmt: skip
 
 
 @import_group.command(name="dependencies")
