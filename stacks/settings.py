@@ -21,3 +21,17 @@ class StackSettings:
     wave: int | None = None  # wave number for wave stacks
     foundation_stack: str = "foundation"  # StackReference name (org/project/stack allowed)
     tags: dict[str, str] = field(default_factory=dict)  # extra tags on every resource
+
+    def foundation_settings(self) -> StackSettings:
+        """The settings of the foundation stack this stack reads (offline previews run it
+        first, so its outputs are there for the wave's StackReference)."""
+        return StackSettings(
+            stack="foundation",
+            kind="foundation",
+            provider=self.provider,
+            region=self.region,
+            plan_path=self.plan_path,
+            wave=None,
+            foundation_stack=self.foundation_stack,
+            tags=dict(self.tags),
+        )

@@ -135,7 +135,7 @@ def run_offline_full(
     from stacks import program
 
     if settings.kind == "wave" and stack_outputs is None:
-        foundation = _foundation_settings(settings)
+        foundation = settings.foundation_settings()
         stack_outputs = {
             settings.foundation_stack: run_offline_full(
                 foundation, plan, mocks, config=config, fast=fast
@@ -188,16 +188,3 @@ def run_offline(
 ) -> list[RecordedResource]:
     """Run the stack under mocks and return every resource it registers, in program order."""
     return run_offline_full(settings, plan, mocks, **kwargs).resources
-
-
-def _foundation_settings(settings: StackSettings) -> StackSettings:
-    return StackSettings(
-        stack="foundation",
-        kind="foundation",
-        provider=settings.provider,
-        region=settings.region,
-        plan_path=settings.plan_path,
-        wave=None,
-        foundation_stack=settings.foundation_stack,
-        tags=dict(settings.tags),
-    )

@@ -81,16 +81,7 @@ def run_aws_preview(
     with MotoMocks(region) as mocks:
         cfg = preview_config(plan, mocks, config)
         if settings.kind == "wave":
-            foundation = StackSettings(
-                stack="foundation",
-                kind="foundation",
-                provider=settings.provider,
-                region=settings.region,
-                plan_path=settings.plan_path,
-                wave=None,
-                foundation_stack=settings.foundation_stack,
-                tags=dict(settings.tags),
-            )
+            foundation = settings.foundation_settings()
             mocks.stack_outputs[settings.foundation_stack] = run_aws_offline(
                 foundation, plan, mocks, cfg
             ).outputs
