@@ -24,7 +24,7 @@ from migration.cost import CostOptions, compare_costs
 from migration.cost.comparison import CostReport
 from migration.cost.outputs import to_csv, to_xlsx
 from migration.errors import PlanError
-from migration.fileio import dumps_json, json_writer
+from migration.fileio import dumps_json, json_object_writer
 from migration.generation import Output, Payload, write_generation
 from migration.plan import Plan
 from migration.sizing import check_size_limits, size_catalog
@@ -61,6 +61,7 @@ class PipelineOptions:
     on_step: Callable[[str], None] | None = None  # progress: called as each step starts
     retire: tuple[str, ...] = ()  # what-if: plan with these systems retired
     what_if: str | None = None  # "overlap": also retire what `utflytt overlap` recommends
+    server_detail: bool = False  # exit plan: per-server steps and rows at any size
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,8 @@ def run_plan(
         plan = plan_catalog(catalog, digest, opts.plan, stage=stage)
     except PlanError as exc:  # name the catalog lines of what the error is about
         raise locate_plan_error(exc, catalog_path) from None
-    plan = check_plan(plan, catalog.planning.quotas)  # network limits: raises before writing
+    with stage("network limits"):  # raises before anything is written
+        plan = check_plan(plan, catalog.planning.quotas)
     step("comparing costs")
     with stage("cost"):
         report = compare_costs(catalog, plan, opts.cost)
@@ -153,7 +155,13 @@ def run_plan(
     outputs.extend((out / name, text) for name, text in extras.files)
     with stage("exit plan (" + ", ".join(opts.formats) + ")"):
         files = exit_plan_files(
-            catalog, plan, report, opts.langs, opts.formats, overlap=extras.overlap
+            catalog,
+            plan,
+            report,
+            opts.langs,
+            opts.formats,
+            server_detail=opts.server_detail,
+            overlap=extras.overlap,
         )
     outputs.extend((out / name, data) for name, data in files)
     stacks = None
@@ -180,8 +188,9 @@ def run_plan(
 
 
 def plan_json(plan: Plan) -> Callable[[IO[bytes]], None]:
-    """plan.json streamed into a file (canonical JSON, as :func:`dumps_json` would write)."""
-    return json_writer(plan.to_json_dict)
+    """plan.json streamed into a file member by member (canonical JSON, the bytes
+    :func:`dumps_json` would write)."""
+    return json_object_writer(plan.json_keys(), plan.json_member)
 
 
 def _timed(stage: Stage, name: str, payload: Payload) -> Payload:

@@ -5,7 +5,9 @@ title, kind, due, gates, owner, evidence, sources, overdue}]; ``runbooks`` [{wav
 end, servers (move order), steps, rollback, flows [{from_system, from_env, to_system,
 to_env, ports, action}]}]; ``risks`` [...]. Optional extensions: ``timeline`` (the Data Act
 dates of both request options and the shared exit day), ``emergency``, ``subject`` per
-checklist line.
+checklist line, ``step_detail`` per runbook: ``server`` (a block of steps per server) or
+``system`` (a wave over :data:`exit_plan.runbook.SERVER_STEPS_MAX` servers: a block per
+system, environment and role naming its servers; ``servers`` still lists every one).
 """
 
 from __future__ import annotations
@@ -43,8 +45,9 @@ def _runbook(view: RunbookView) -> dict[str, Any]:
         "start": view.start.isoformat(),
         "end": view.end.isoformat(),
         "mode": view.mode,
-        "servers": [m.server for m in view.moves],
-        "contacts": {m.server: m.contact for m in view.moves},
+        "servers": list(view.servers),
+        "contacts": view.contacts,
+        "step_detail": "server" if view.per_server else "system",
         "steps": [*(f"{t.date.isoformat()} {t.day}: {t.title}" for t in view.tasks), *view.cutover],
         "dns": list(view.dns),
         "smoke_tests": list(view.smoke),

@@ -9,6 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from exit_plan import runbook
 from exit_plan.charts import Series, cumulative_lines, yearly_bars
 from exit_plan.data import Checklist, Lang
 from exit_plan.gantt import Bar, dependency_svg, gantt_svg
@@ -68,7 +69,12 @@ def _context(report: ExitPlanView, checklist: Checklist, lang: Lang) -> dict[str
     def label(key: str) -> str:
         return checklist.label(key, lang)
 
-    return {**report.context(), "L": label, "source_index": {s["key"]: s for s in report.sources}}
+    return {
+        **report.context(),
+        "L": label,
+        "source_index": {s["key"]: s for s in report.sources},
+        "steps_limit": runbook.SERVER_STEPS_MAX,  # read when rendered
+    }
 
 
 def render_markdown(report: ExitPlanView, checklist: Checklist, lang: Lang) -> str:

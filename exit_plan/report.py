@@ -19,6 +19,7 @@ from exit_plan.checklist import Entry
 from exit_plan.cost_table import PROVIDER_ORDER as PROVIDER_ORDER
 from exit_plan.cost_table import cost_view as cost_view
 from exit_plan.data import PHASES, Checklist, Lang
+from exit_plan.facts import system_edges
 from exit_plan.view import (
     ChecklistGroup,
     EntryRow,
@@ -27,7 +28,6 @@ from exit_plan.view import (
 )
 from migration.catalog import Catalog, Server, System
 from migration.exitday import exit_day
-from migration.flows import system_flows
 from migration.plan import Plan, Wave
 
 
@@ -302,7 +302,6 @@ def wave_system_names(
     return names
 
 
-def _dependency_edges(catalog: Catalog) -> list[tuple[str, str]]:
+def _dependency_edges(catalog: Catalog, plan: Plan) -> list[tuple[str, str]]:
     """(consumer system, provider system) of every flow between two systems, sorted."""
-    edges = {(g.from_system, g.to_system) for g in system_flows(catalog)}
-    return sorted((a, b) for a, b in edges if a != b)
+    return sorted(system_edges(catalog, plan))

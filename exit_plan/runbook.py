@@ -14,7 +14,7 @@ Everything is computed in one pass over the servers and the flows (no per-wave r
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from heapq import heapify, heappop, heappush
@@ -23,11 +23,16 @@ from exit_plan.checklist import matches
 from exit_plan.data import Checklist, RunbookTask, Text
 from exit_plan.facts import Subject, flow_waves, flows_by_wave, pilot_wave, wave_subjects
 from migration.catalog import Catalog, Server, System
-from migration.flows import GroupFlow, group_flows, server_flows, sorted_ports
+from migration.flows import GroupFlow, server_flows, sorted_ports
 from migration.plan import HybridFlow, Plan, Wave
 
 ROLE_ORDER = {"infra": 0, "db": 1, "file": 2, "app": 3, "web": 4, "other": 5}
 ENV_ORDER = {"dev": 0, "test": 1, "prod": 2}
+SERVER_STEPS_MAX = 200
+"""A wave with more servers than this gets its cutover and rollback steps (and its move
+order) per system, environment and role, each naming its servers, instead of one block per
+server; ``server_detail`` (``utflytt plan --server-detail``) asks for per-server steps in
+every wave. Every server is still listed, in move order, in exit-plan.json."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,7 @@ class WaveRunbook:
     critical_system: str | None  # the system with the shortest RTO
     system_owners: tuple[str, ...]
     missing_dns: tuple[str, ...]  # systems with a web role but no dns_names/endpoints
+    per_server: bool = True  # steps per server; False: per system, environment and role
 
     @property
     def flows_open(self) -> tuple[FlowChange, ...]:
@@ -106,26 +112,6 @@ class WaveRunbook:
     def flows_close(self) -> tuple[FlowChange, ...]:
         """Groups to close when the wave ends."""
         return tuple(f for f in self.flows if f.action == "close")
-
-
-@dataclass(frozen=True)
-class _HybridAsFlow:
-    """A plan hybrid flow in the shape :func:`migration.flows.group_flows` groups."""
-
-    from_: str
-    to: str
-    ports: tuple[str, ...]
-    latency_sensitive: bool = False
-    weight: float = 1.0
-
-
-def group_hybrid(flows: Iterable[HybridFlow], servers: Mapping[str, Server]) -> list[GroupFlow]:
-    """Hybrid flows grouped by (consumer system, env) -> (provider system, env).
-
-    The one place the exit plan groups flows: it delegates to the flow rule's own grouping
-    (:func:`migration.flows.group_flows`), so a report never lists server pairs.
-    """
-    return group_flows((_HybridAsFlow(f.from_, f.to, f.ports) for f in flows), servers)
 
 
 def _day(task: RunbookTask) -> str:
@@ -183,27 +169,55 @@ def _smoke(
     ]
 
 
+class _FlowGroup:
+    """Accumulator of one (system, env) -> (system, env) group of a wave's hybrid flows."""
+
+    __slots__ = ("closes", "kinds", "pairs", "ports")
+
+    def __init__(self) -> None:
+        self.ports: set[str] = set()
+        self.pairs = 0
+        self.kinds: set[str] = set()
+        self.closes: int | None = None
+
+
 def _flow_changes(
     action: str, flows: list[HybridFlow], servers: Mapping[str, Server]
 ) -> list[FlowChange]:
-    """The wave's flows to open or close, grouped; kind and closing wave per group."""
-    kinds: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
-    closes: dict[tuple[str, str, str, str], int] = {}
+    """The wave's flows to open or close, grouped by (consumer system, env) -> (provider
+    system, env) as the flow rule groups them (:class:`migration.flows.GroupFlow`: a report
+    never lists server pairs), with the lasting kind and the closing wave of each group.
+    One pass over the flows."""
+    groups: dict[tuple[str, str, str, str], _FlowGroup] = {}
     for flow in flows:
         a, b = servers.get(flow.from_), servers.get(flow.to)
         if a is None or b is None:
             continue
-        key: tuple[str, str, str, str] = (a.system, a.environment, b.system, b.environment)
-        kinds[key].add(flow.kind)
+        key = (a.system, a.environment, b.system, b.environment)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = _FlowGroup()
+        group.ports.update(flow.ports)
+        group.pairs += 1
+        group.kinds.add(flow.kind)
         last = flow_waves(flow)[1]
         if last is not None:
-            closes[key] = max(closes.get(key, last), last)
-    changes = []
-    for group in group_hybrid(flows, servers):
-        found = (group.from_system, group.from_env, group.to_system, group.to_env)
-        kind = min(kinds[found])  # retained < repoint < temporary: the lasting kind wins
-        changes.append(FlowChange(group, action, kind, closes.get(found)))
-    return changes
+            group.closes = last if group.closes is None else max(group.closes, last)
+    return [
+        FlowChange(
+            GroupFlow(
+                *key,
+                ports=sorted_ports(frozenset(group.ports)),
+                latency_sensitive=False,
+                weight=float(group.pairs),
+                pairs=group.pairs,
+            ),
+            action,
+            min(group.kinds),  # retained < repoint < temporary: the lasting kind wins
+            group.closes,
+        )
+        for key, group in sorted(groups.items())
+    ]
 
 
 def _dns(system: System, servers: list[Server]) -> list[DnsChange]:
@@ -234,8 +248,17 @@ def system_providers(
     return providers, inbound
 
 
-def build_runbooks(checklist: Checklist, catalog: Catalog, plan: Plan) -> list[WaveRunbook]:
-    """A runbook for every wave of the plan, in wave order."""
+def build_runbooks(
+    checklist: Checklist,
+    catalog: Catalog,
+    plan: Plan,
+    server_detail: bool = False,
+    steps_max: int | None = None,
+) -> list[WaveRunbook]:
+    """A runbook for every wave of the plan, in wave order; steps per server when the wave
+    has at most ``steps_max`` (default :data:`SERVER_STEPS_MAX`) servers or
+    ``server_detail``, else per system, environment and role."""
+    limit = SERVER_STEPS_MAX if steps_max is None else steps_max
     systems = catalog.systems_by_id
     servers = catalog.servers_by_id
     subjects = {s.wave: s for s in wave_subjects(catalog, plan)}
@@ -290,18 +313,55 @@ def build_runbooks(checklist: Checklist, catalog: Catalog, plan: Plan) -> list[W
                 critical_system=shortest[1] if shortest else None,
                 system_owners=tuple(sorted({s.owner for s in members_sys})),
                 missing_dns=tuple(missing_dns),
+                per_server=server_detail or len(moves) <= limit,
             )
         )
     return books
 
 
+def move_groups(book: WaveRunbook) -> list[tuple[MoveStep, ...]]:
+    """The wave's moves as consecutive runs of one system, environment and role (the move
+    order sorts them so), or one run per server when the runbook is per server."""
+    if book.per_server:
+        return [(move,) for move in book.moves]
+    groups: list[tuple[MoveStep, ...]] = []
+    run: list[MoveStep] = []
+    for move in book.moves:
+        key = (move.server.system, move.server.environment, move.server.role)
+        if run and (run[0].server.system, run[0].server.environment, run[0].server.role) != key:
+            groups.append(tuple(run))
+            run = []
+        run.append(move)
+    if run:
+        groups.append(tuple(run))
+    return groups
+
+
+def group_values(group: tuple[MoveStep, ...]) -> dict[str, str]:
+    """What a role step's ``{server}``, ``{ip}`` and ``{system}`` read for a run of moves:
+    the one server and its address, or every server of the run with its system and
+    environment and the addresses known."""
+    first = group[0].server
+    if len(group) == 1:
+        return {"server": first.id, "ip": first.ip or "?", "system": ""}
+    ips = [m.server.ip for m in group if m.server.ip]
+    return {
+        "server": f"{', '.join(m.server.id for m in group)} ({first.system}, {first.environment})",
+        "ip": ", ".join(ips) or "?",
+        "system": "",
+    }
+
+
 def step_lines(book: WaveRunbook, checklist: Checklist, rollback: bool = False) -> list[Text]:
-    """The per-server cutover steps in move order, or the rollback steps in reverse order."""
-    moves = reversed(book.moves) if rollback else iter(book.moves)
+    """The cutover steps in move order, or the rollback steps in reverse order: per server,
+    or per run of one system, environment and role (:func:`move_groups`)."""
+    groups = move_groups(book)
     lines = []
-    for move in moves:
-        steps = checklist.runbook.role_steps[move.server.role]
+    for group in reversed(groups) if rollback else groups:
+        if rollback:
+            group = tuple(reversed(group))
+        steps = checklist.runbook.role_steps[group[0].server.role]
+        values = group_values(group)
         for text in steps.rollback if rollback else steps.cutover:
-            values = {"server": move.server.id, "ip": move.server.ip or "?", "system": ""}
             lines.append(Text(sv=text.sv.format(**values), en=text.en.format(**values)))
     return lines

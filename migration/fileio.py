@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
+
+import orjson
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> Path:
@@ -58,7 +59,25 @@ def read_json_input(path: str | Path, noun: str, kind: str, bad_json: str = "not
 
 def dumps_json(value: Any) -> str:
     """Canonical JSON: sorted keys, two-space indent, UTF-8 text, trailing newline."""
-    return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    return _encode(value).decode("utf-8") + "\n"
+
+
+_ORJSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+
+
+def _encode(value: Any) -> bytes:
+    """The canonical JSON of ``value`` as UTF-8 bytes (no trailing newline).
+
+    orjson writes the bytes ``json.dumps(value, sort_keys=True, indent=2,
+    ensure_ascii=False)`` would, some 30x faster (plan.json at 100k servers: seconds, not
+    tens of seconds), except that floats below 1e-4 read ``0.00001`` instead of ``1e-05``
+    (the same number). Values orjson refuses (non-string keys, integers past 64 bits) go
+    through the standard library, so nothing that encoded before fails now.
+    """
+    try:
+        return orjson.dumps(value, option=_ORJSON_OPTIONS)
+    except (orjson.JSONEncodeError, TypeError):
+        return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False).encode("utf-8")
 
 
 def write_json(path: str | Path, value: Any) -> Path:
@@ -69,18 +88,40 @@ def write_json(path: str | Path, value: Any) -> Path:
 def json_writer(make: Callable[[], Any]) -> Callable[[IO[bytes]], None]:
     """Canonical JSON (as :func:`dumps_json`) of ``make()`` streamed into a binary file.
 
-    ``json.dumps`` with an indent builds every fragment of the document in a list before
-    joining them, several times the size of the text; streaming keeps one buffer, and the
-    value is made only when the file is written (then dropped).
+    The value is made only when the file is written, and dropped after it.
     """
 
     def write(handle: IO[bytes]) -> None:
-        text = io.TextIOWrapper(handle, encoding="utf-8", newline="\n", write_through=False)
-        try:
-            json.dump(make(), text, sort_keys=True, indent=2, ensure_ascii=False)
-            text.write("\n")
-            text.flush()
-        finally:
-            text.detach()
+        handle.write(_encode(make()))
+        handle.write(b"\n")
+
+    return write
+
+
+def json_object_writer(
+    keys: Iterable[str], value_of: Callable[[str], Any]
+) -> Callable[[IO[bytes]], None]:
+    """Canonical JSON of the object ``{key: value_of(key)}`` streamed one member at a time.
+
+    Only one member's value and text exist at once (plan.json's ``servers`` or ``flows`` at
+    100k servers, never the whole document); the bytes are those of :func:`dumps_json` of
+    the whole object.
+    """
+
+    def write(handle: IO[bytes]) -> None:
+        members = sorted(keys)
+        if not members:
+            handle.write(b"{}\n")
+            return
+        handle.write(b"{\n")
+        for n, key in enumerate(members):
+            # {"key": value} encoded at indent 0 is '{\n  "key": value\n}': its middle is
+            # exactly the member at indent 1 (a memoryview: no copy of a large member)
+            text = _encode({key: value_of(key)})
+            if n:
+                handle.write(b",\n")
+            handle.write(memoryview(text)[2:-2])
+            del text
+        handle.write(b"\n}\n")
 
     return write

@@ -44,8 +44,8 @@ def check_plan(plan: Plan, quotas: Quotas | None = None) -> Plan:
         for sid, s in plan.servers.items()
         if s.wave is not None and s.os.startswith("windows") and s.disposition != "rehost"
     )
-    check_limits(plan, quotas)
-    policy = network_policy(plan)
+    policy = network_policy(plan)  # made once: the limits and the warnings both read it
+    check_limits(plan, quotas, policy)
     warnings = tuple(
         Warning_(
             code="network-source-network",

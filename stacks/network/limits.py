@@ -203,10 +203,13 @@ def citizen_groups(policy: NetworkPolicy, plan: Plan) -> set[str]:
     return out
 
 
-def rule_set_counts(plan: Plan, quotas: Quotas | None = None) -> list[RuleSetCount]:
-    """Every count of the plan's target cloud (for ``preview --json`` and the benchmark)."""
+def rule_set_counts(
+    plan: Plan, quotas: Quotas | None = None, policy: NetworkPolicy | None = None
+) -> list[RuleSetCount]:
+    """Every count of the plan's target cloud (for ``preview --json`` and the benchmark);
+    ``policy``: the plan's network policy when the caller has it already."""
     quotas = quotas or Quotas()
-    policy = network_policy(plan)
+    policy = policy or network_policy(plan)
     if plan.target.provider == "aws":
         return aws_counts(policy, quotas, citizen_groups(policy, plan))
     addressing = plan_addresses(plan)
@@ -221,9 +224,11 @@ def rule_set_counts(plan: Plan, quotas: Quotas | None = None) -> list[RuleSetCou
     return counts
 
 
-def check_limits(plan: Plan, quotas: Quotas | None = None) -> list[RuleSetCount]:
+def check_limits(
+    plan: Plan, quotas: Quotas | None = None, policy: NetworkPolicy | None = None
+) -> list[RuleSetCount]:
     """The counts, or :class:`NetworkLimitError` listing every breach."""
-    counts = rule_set_counts(plan, quotas)
+    counts = rule_set_counts(plan, quotas, policy)
     breaches = [c for c in counts if c.breached]
     if breaches:
         raise NetworkLimitError(plan.target.provider, breaches)
