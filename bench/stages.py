@@ -6,11 +6,18 @@ its memory measured (resident set after the stage and the peak so far). In the s
 interpreter, on the same catalog, the naive planner of ``bench/waves.py`` runs first: the
 whole run is reported as a multiple of it, as is the planning core (``plan waves``).
 
-Targets (issue 18): the whole run within 10x the naive planner's time and 1.5 GB peak at
-100,000 servers.
+Each stage's CPU time is shown as a multiple of the naive planner ("x naive") and of the
+planning core ("x core", the ``plan waves`` stage). Targets (issue 18): the whole run within
+10x the naive planner's CPU time and 1.5 GB peak at 100,000 servers; the last line of each
+size says whether they are met (PASS/FAIL at 100k).
 
-    python bench/stages.py                      # 1,000 and 10,000 servers (about a minute)
-    python bench/stages.py --sizes 1000,10000,100000   # 100k is opt-in: minutes, ~2 GB
+The generated estates plan for AWS by default (``--target``): at 100k servers their ~20,000
+systems do not fit Azure's address plan (2,000 systems per spoke), so an Azure run stops
+there with an error. Every quota is raised so the limit check runs in full without failing
+on the generator's hub systems.
+
+    python bench/stages.py                      # 1k, 10k and 100k servers (minutes, ~1.5 GB)
+    python bench/stages.py --sizes 1000,10000   # about a minute
     python bench/stages.py --sizes 100000 --formats ''   # everything but the exit plan
 """
 
@@ -33,6 +40,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 PEAK_TARGET_MB = 1536
 TIME_TARGET_X_NAIVE = 10.0
+TARGET_SIZE = 100_000  # the targets are set for this size; smaller sizes show the trend
 REGIONS = {"azure": "swedencentral", "aws": "eu-north-1"}
 
 
@@ -143,33 +151,33 @@ def report(result: dict[str, Any]) -> str:
 
     # ratios use CPU time: wall time on a shared machine measures the neighbours too
     naive = max(result["naive_cpu"], 1e-9)
+    core = max(sum(r["cpu"] for r in result["stages"] if r["stage"] == "plan waves"), 1e-9)
     rows = []
-    core = 0.0
     for row in result["stages"]:
-        if row["stage"] == "plan waves":
-            core += row["cpu"]
         rows.append(
             [
                 row["stage"],
                 f"{row['seconds']:.2f}",
                 f"{row['cpu']:.2f}",
                 f"{row['cpu'] / naive:.1f}x",
+                f"{row['cpu'] / core:.1f}x",
                 f"{row['rss_mb']:.0f}",
                 f"{row['peak_mb']:.0f}",
             ]
         )
     total, peak = result["total_cpu"], result["peak_mb"]
     rows.append(
-        ["whole run", f"{result['total_s']:.2f}", f"{total:.2f}", f"{total / naive:.1f}x", "",
-         f"{peak:.0f}"]
+        ["whole run", f"{result['total_s']:.2f}", f"{total:.2f}", f"{total / naive:.1f}x",
+         f"{total / core:.1f}x", "", f"{peak:.0f}"]
     )  # fmt: skip
     table = tabulate(
         rows,
-        headers=["stage", "wall s", "CPU s", "x naive", "RSS MB", "peak MB"],
-        colalign=("left", "right", "right", "right", "right", "right"),
+        headers=["stage", "wall s", "CPU s", "x naive", "x core", "RSS MB", "peak MB"],
+        colalign=("left", "right", "right", "right", "right", "right", "right"),
     )
     ok_time = total / naive <= TIME_TARGET_X_NAIVE
     ok_peak = peak <= PEAK_TARGET_MB
+    verdict = ("PASS" if ok_time and ok_peak else "FAIL") if result["n"] >= TARGET_SIZE else "-"
     return "\n".join(
         [
             f"n = {result['n']:,} servers: {result['waves']} waves, {result['warnings']:,} "
@@ -179,7 +187,8 @@ def report(result: dict[str, Any]) -> str:
             table,
             f"whole run {total / naive:.1f}x naive (target <= {TIME_TARGET_X_NAIVE:g}x): "
             f"{'ok' if ok_time else 'MISSED'}; peak {peak:.0f} MB (target <= "
-            f"{PEAK_TARGET_MB} MB): {'ok' if ok_peak else 'MISSED'}",
+            f"{PEAK_TARGET_MB} MB): {'ok' if ok_peak else 'MISSED'}; issue 18 at "
+            f"{TARGET_SIZE:,} servers: {verdict}",
             "",
         ]
     )
@@ -187,7 +196,9 @@ def report(result: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000", help="comma-separated server counts")
+    parser.add_argument(
+        "--sizes", default="1000,10000,100000", help="comma-separated server counts"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--formats",

@@ -10,7 +10,7 @@ names the rule set, its count, the limit and the flows behind it.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,7 +18,7 @@ from migration.catalog.models import Quotas
 from migration.errors import UtflyttError
 from migration.plan import Plan
 from stacks.network.addresses import plan_addresses
-from stacks.network.policy import NetworkPolicy, network_policy
+from stacks.network.policy import NetworkPolicy, Permit, network_policy
 from stacks.network.rulesets import aws_rule_sets, azure_asgs, azure_rule_sets, unit_key
 
 DENY_ALL_RULES = 1  # every subnet NSG ends with an explicit deny-all
@@ -63,10 +63,20 @@ class NetworkLimitError(UtflyttError):
         )
 
 
-def _flows_text(policy: NetworkPolicy, destinations: set[str]) -> tuple[str, ...]:
+def _by_destination(policy: NetworkPolicy) -> dict[str, list[Permit]]:
+    """The policy's permits by destination group (indexed once, not scanned per group)."""
+    index: dict[str, list[Permit]] = defaultdict(list)
+    for permit in policy.permits:
+        index[permit.destination].append(permit)
+    return index
+
+
+def _flows_text(
+    by_destination: Mapping[str, list[Permit]], destinations: set[str]
+) -> tuple[str, ...]:
     """The biggest permits into ``destinations``: "sources -> destination (ports)"."""
     permits = sorted(
-        (p for p in policy.permits if p.destination in destinations),
+        (p for d in destinations for p in by_destination.get(d, ())),
         key=lambda p: (-len(p.consumers), p),
     )
     return tuple(
@@ -85,10 +95,11 @@ def azure_counts(
     """Every Azure count the limits apply to, one per (rule set, what)."""
     out: list[RuleSetCount] = []
     rule_sets = azure_rule_sets(policy, server_ips, quotas.azure_asgs_per_rule_side)
+    by_destination = _by_destination(policy)
     for unit, rules in sorted(rule_sets.items()):
         dests = {r.permit.destination for r in rules if r.permit is not None}
         extra = GATEWAY_RULES if unit in citizen_units else 0
-        flows = _flows_text(policy, dests)
+        flows = _flows_text(by_destination, dests)
         out.append(
             RuleSetCount(
                 f"nsg-{unit}",
@@ -129,6 +140,7 @@ def aws_counts(
 ) -> list[RuleSetCount]:
     """Every AWS count the limits apply to, one per (rule set, what)."""
     sets = aws_rule_sets(policy)
+    by_destination = _by_destination(policy)
     out: list[RuleSetCount] = []
     for group in policy.cloud_groups():
         rules = sets.get(group, ())
@@ -139,7 +151,7 @@ def aws_counts(
                 "inbound rules",
                 units,
                 quotas.aws_rules_per_security_group,
-                _flows_text(policy, {group}),
+                _flows_text(by_destination, {group}),
             )
         )
     widest: dict[str, int] = {}
@@ -186,20 +198,21 @@ def citizen_units(plan: Plan) -> set[str]:
 
 def citizen_groups(policy: NetworkPolicy, plan: Plan) -> set[str]:
     """Groups of the servers behind a citizen-facing system's load balancer (its prod web
-    servers, else all its prod servers): each admits the balancer with one more rule."""
-    out: set[str] = set()
-    for system_id, system in plan.systems.items():
-        if system.level != "citizen":
-            continue
-        prod = [
-            sid
-            for sid, s in plan.servers.items()
-            if s.system == system_id
+    servers, else all its prod servers): each admits the balancer with one more rule.
+    One pass over the servers."""
+    citizens = {sid for sid, system in plan.systems.items() if system.level == "citizen"}
+    prod: dict[str, list[str]] = defaultdict(list)
+    for sid, s in plan.servers.items():
+        if (
+            s.system in citizens
             and s.environment == "prod"
             and policy.group_wave.get(policy.group_of.get(sid, "")) is not None
-        ]
-        web = [sid for sid in prod if plan.servers[sid].role == "web"]
-        out |= {policy.group_of[sid] for sid in web or prod}
+        ):
+            prod[s.system].append(sid)
+    out: set[str] = set()
+    for servers in prod.values():
+        web = [sid for sid in servers if plan.servers[sid].role == "web"]
+        out |= {policy.group_of[sid] for sid in web or servers}
     return out
 
 
