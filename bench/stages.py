@@ -1,10 +1,10 @@
 """The whole ``utflytt plan``, stage by stage, against the planning core and a naive planner.
 
-For each size a generated estate (``bench/estate.py``) is planned end to end by
-``app.pipeline.run_plan`` in a fresh interpreter, with every stage timed (wall seconds) and
-its memory measured (resident set after the stage and the peak so far). In the same
-interpreter, on the same catalog, the naive planner of ``bench/waves.py`` runs first: the
-whole run is reported as a multiple of it, as is the planning core (``plan waves``).
+For each size a generated estate (``bench/estate.py``) is written as a catalog file once;
+then, in the same run and each in a fresh interpreter on that file, the naive planner of
+``bench/waves.py`` is timed, and the whole ``utflytt plan`` (``app.pipeline.run_plan``) runs
+with every stage timed (wall and CPU seconds) and its memory measured (resident set after
+the stage and the peak so far: the run's own, not the generator's).
 
 Each stage's CPU time is shown as a multiple of the naive planner ("x naive") and of the
 planning core ("x core", the ``plan waves`` stage). Targets (issue 18): the whole run within
@@ -60,62 +60,66 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _worker(n: int, seed: int, out: Path, formats: tuple[str, ...], target: str) -> None:
-    """Subprocess body: generate, run naive, then the whole pipeline with stage timings."""
-    sys.path.insert(0, str(ROOT))
+def _generate(n: int, seed: int, target: str, catalog_path: Path) -> dict[str, Any]:
+    """Worker: write the generated estate as a catalog file."""
     generate = _bench_module("estate")["generate"]
-    from app.pipeline import PipelineOptions, run_plan
+    from migration.catalog.models import Quotas
+
+    document = generate(n, seed)
+    # The generated hubs (monitoring, AD) admit thousands of consumers still at the
+    # provider, over the default rules/prefixes per NSG or security group: every quota is
+    # raised so the run can be measured (the limit check itself still runs in full).
+    quotas = dict.fromkeys(Quotas.model_fields, 1_000_000)  # rules x groups within it:
+    quotas |= {"aws_rules_per_security_group": 60_000, "aws_security_groups_per_eni": 16}
+    document["planning"]["quotas"] = quotas
+    document["planning"]["target"] = target
+    document["planning"]["region"] = REGIONS[target]
+    catalog_path.write_text(json.dumps(document, default=str), "utf-8")
+    return {}
+
+
+def _naive(catalog_path: Path) -> dict[str, Any]:
+    """Worker: the naive planner of bench/waves.py on the loaded catalog (timed alone)."""
+    naive_plan = _bench_module("waves")["naive_plan"]
     from migration.catalog import load_catalog
 
+    catalog = load_catalog(catalog_path)
+    started, cpu = time.perf_counter(), time.process_time()
+    naive_plan(catalog)
+    return {"naive_s": time.perf_counter() - started, "naive_cpu": time.process_time() - cpu}
+
+
+def _whole_run(catalog_path: Path, formats: tuple[str, ...]) -> dict[str, Any]:
+    """Worker: the whole ``utflytt plan`` with stage timings; its peak is the run's own."""
+    from app.pipeline import PipelineOptions, run_plan
+
     rows: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory() as folder:
-        catalog_path = Path(folder) / "catalog.json"
-        document = generate(n, seed)
-        # The generated hubs (monitoring, AD) admit thousands of consumers still at the
-        # provider, over the default rules/prefixes per NSG or security group: every quota is
-        # raised so the run can be measured (the limit check itself still runs in full).
-        from migration.catalog.models import Quotas
 
-        quotas = dict.fromkeys(Quotas.model_fields, 1_000_000)  # rules x groups within it:
-        quotas |= {"aws_rules_per_security_group": 60_000, "aws_security_groups_per_eni": 16}
-        document["planning"]["quotas"] = quotas
-        document["planning"]["target"] = target
-        document["planning"]["region"] = REGIONS[target]
-        catalog_path.write_text(json.dumps(document, default=str), "utf-8")
-        naive_plan = _bench_module("waves")["naive_plan"]
-        catalog = load_catalog(catalog_path)
-        started, cpu = time.perf_counter(), time.process_time()
-        naive_plan(catalog)
-        naive_s, naive_cpu = time.perf_counter() - started, time.process_time() - cpu
-        del catalog
-
-        @contextlib.contextmanager
-        def stage(name: str) -> Iterator[None]:
-            began, cpu = time.perf_counter(), time.process_time()
-            yield
-            rows.append(
-                {
-                    "stage": "write (plan.json included)" if name == "write" else name,
-                    "seconds": time.perf_counter() - began,
-                    "cpu": time.process_time() - cpu,
-                    "rss_mb": _rss_mb(),
-                    "peak_mb": _peak_mb(),
-                }
-            )
-
-        started, cpu = time.perf_counter(), time.process_time()
-        result = run_plan(
-            catalog_path,
-            Path(folder) / "build",
-            PipelineOptions(stack_config_dir=Path(folder) / "stacks" / "config", formats=formats),
-            stage=stage,
+    @contextlib.contextmanager
+    def stage(name: str) -> Iterator[None]:
+        began, cpu = time.perf_counter(), time.process_time()
+        yield
+        rows.append(
+            {
+                "stage": "write (plan.json included)" if name == "write" else name,
+                "seconds": time.perf_counter() - began,
+                "cpu": time.process_time() - cpu,
+                "rss_mb": _rss_mb(),
+                "peak_mb": _peak_mb(),
+            }
         )
-        total_s, total_cpu = time.perf_counter() - started, time.process_time() - cpu
-        sizes = {p.name: p.stat().st_size for p in result.written}
-    summary = {
-        "n": n,
-        "naive_s": naive_s,
-        "naive_cpu": naive_cpu,
+
+    folder = catalog_path.parent
+    started, cpu = time.perf_counter(), time.process_time()
+    result = run_plan(
+        catalog_path,
+        folder / "build",
+        PipelineOptions(stack_config_dir=folder / "stacks" / "config", formats=formats),
+        stage=stage,
+    )
+    total_s, total_cpu = time.perf_counter() - started, time.process_time() - cpu
+    sizes = {p.name: p.stat().st_size for p in result.written}
+    return {
         "total_s": total_s,
         "total_cpu": total_cpu,
         "peak_mb": _peak_mb(),
@@ -124,25 +128,49 @@ def _worker(n: int, seed: int, out: Path, formats: tuple[str, ...], target: str)
         "plan_json_mb": sizes.get("plan.json", 0) / 2**20,
         "stages": rows,
     }
-    out.write_text(json.dumps(summary), encoding="utf-8")
 
 
-def _run(n: int, seed: int, formats: str, target: str) -> dict[str, Any]:
+def _worker(role: str, args: dict[str, Any], out: Path) -> None:
+    """Subprocess body: one role, its result as JSON in ``out``."""
+    sys.path.insert(0, str(ROOT))
+    path = Path(args["catalog"])
+    if role == "generate":
+        result = _generate(args["n"], args["seed"], args["target"], path)
+    elif role == "naive":
+        result = _naive(path)
+    else:
+        result = _whole_run(path, tuple(args["formats"]))
+    out.write_text(json.dumps(result), encoding="utf-8")
+
+
+def _subprocess(role: str, args: dict[str, Any]) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
         out = Path(handle.name)
     try:
         proc = subprocess.run(
-            [sys.executable, __file__, "--worker", str(n), str(seed), str(out), formats, target],
+            [sys.executable, __file__, "--worker", role, json.dumps(args), str(out)],
             capture_output=True,
             text=True,
             check=False,
         )
         if proc.returncode != 0:
-            raise SystemExit(f"n={n}: worker failed:\n{proc.stderr[-2000:]}")
+            raise SystemExit(f"{role} n={args.get('n')}: worker failed:\n{proc.stderr[-2000:]}")
         result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
         return result
     finally:
         out.unlink(missing_ok=True)
+
+
+def _run(n: int, seed: int, formats: str, target: str) -> dict[str, Any]:
+    """One size: the estate written once, then the naive planner and the whole run, each in
+    a fresh interpreter on the same catalog file (so the run's peak memory is its own, not
+    the generator's or the naive planner's)."""
+    with tempfile.TemporaryDirectory() as folder:
+        args = {"n": n, "seed": seed, "target": target, "catalog": f"{folder}/catalog.json"}
+        _subprocess("generate", args)
+        naive = _subprocess("naive", args)
+        run = _subprocess("plan", args | {"formats": [f for f in formats.split(",") if f]})
+    return {"n": n, **naive, **run}
 
 
 def report(result: dict[str, Any]) -> str:
@@ -212,12 +240,11 @@ def main(argv: list[str] | None = None) -> int:
         help="cloud to plan for (default aws: at 100k servers the estate's ~20,000 systems "
         "do not fit Azure's address plan, 2,000 systems per spoke, so azure stops at ~10k)",
     )
-    parser.add_argument("--worker", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        formats = tuple(f for f in args.worker[3].split(",") if f)
-        number, seed, out, _, target = args.worker
-        _worker(int(number), int(seed), Path(out), formats, target)
+        role, worker_args, out = args.worker
+        _worker(role, json.loads(worker_args), Path(out))
         return 0
     for n in (int(size) for size in args.sizes.split(",")):
         print(report(_run(n, args.seed, args.formats, args.target)), flush=True)
