@@ -21,7 +21,7 @@ from exit_plan.xlsx import render_xlsx
 from migration.catalog import Catalog
 from migration.cost.model import CostReport
 from migration.errors import UtflyttError
-from migration.fileio import dumps_json
+from migration.fileio import json_bytes
 from migration.generation import write_generation
 from migration.overlap import OverlapReport
 from migration.plan import Plan
@@ -88,7 +88,7 @@ def exit_plan_files(
         report = build_report(catalog, plan, cost, data, lang, as_of, version, server_detail)
         report = replace(report, overlap=overlap_rows(overlap, lang))
         if n == 0:
-            files.append(("exit-plan.json", dumps_json(exit_plan_document(report)).encode()))
+            files.append(("exit-plan.json", json_bytes(exit_plan_document(report))))
         for fmt in format_list:
             name = f"exit-plan.{lang}.{fmt}"
             if fmt == "md":

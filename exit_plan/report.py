@@ -63,7 +63,10 @@ def _rule_text(entry: Entry, checklist: Checklist, lang: Lang) -> str:
 
 SERVER_ROWS = 200
 """A per-server item with more rows than this is shown per wave in the appendix (every
-row stays in the spreadsheet and exit-plan.json), unless server detail is asked for."""
+row stays in the spreadsheet and exit-plan.json), unless server detail is asked for; so is
+a per-system item with more rows than this in the appendix (20,000 systems would make a
+50 MB appendix no one reads; the spreadsheet and exit-plan.json keep every row)."""
+FOLDED_LABELS = {"server": "servers_in_wave", "system": "systems_in_wave"}
 
 
 def _entry_row(e: Entry, checklist: Checklist, lang: Lang, as_of: date | None) -> EntryRow:
@@ -103,7 +106,8 @@ def checklist_groups(
     server_detail: bool = False,
 ) -> list[ChecklistGroup]:
     """Entries grouped by phase, then by item (earliest due first), subjects by due date;
-    large per-server items folded per wave unless ``server_detail``. One pass."""
+    large per-server and per-system items folded per wave unless ``server_detail``. One
+    pass."""
     by_phase: dict[str, dict[str, list[Entry]]] = {phase: {} for phase in PHASES}
     for entry in entries:
         by_phase[entry.item.phase].setdefault(entry.item.id, []).append(entry)
@@ -112,12 +116,14 @@ def checklist_groups(
         items = []
         for item_entries in by_phase[phase].values():
             item = item_entries[0].item
-            if item.per == "server" and len(item_entries) > SERVER_ROWS and not server_detail:
-                label = checklist.label("servers_in_wave", lang)
+            if item.per in FOLDED_LABELS and len(item_entries) > SERVER_ROWS and not server_detail:
+                label = checklist.label(FOLDED_LABELS[item.per], lang)
+                role = checklist.label(f"role.{item.owner}", lang)  # not one system's owner
                 rows = [
                     replace(
                         _entry_row(item_entries[n], checklist, lang, as_of),
                         subject=label.format(count=count, wave=place),
+                        owner=role,
                     )
                     for n, count, place in fold_per_wave(item_entries)
                 ]

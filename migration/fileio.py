@@ -62,6 +62,11 @@ def dumps_json(value: Any) -> str:
     return _encode(value).decode("utf-8") + "\n"
 
 
+def json_bytes(value: Any) -> bytes:
+    """:func:`dumps_json` as UTF-8 bytes, made directly (no text copy of a large document)."""
+    return _encode(value) + b"\n"
+
+
 _ORJSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
 
 

@@ -225,3 +225,32 @@ def test_checklist_sheet_rows_dates_and_defused_text() -> None:
     assert {r[header.index("Status")] for r in rows} == {"open"}
     assert [r[0] for r in rows] == [r[0] for r in rows if r[0]]  # no empty row, no template
     assert "template" not in {r[0] for r in rows}
+
+
+def test_large_per_system_items_are_folded_per_wave_in_the_appendix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Above SERVER_ROWS subjects a per-system item reads "N systems in wave-03" in the
+    appendix, owned by the role (not one system's owner); --server-detail lists every
+    system; exit-plan.json keeps every row either way."""
+    from exit_plan import report as report_module
+
+    catalog, plan = _estate()
+    monkeypatch.setattr(report_module, "SERVER_ROWS", 5)
+
+    def files(detail: bool) -> dict[str, bytes]:
+        return dict(
+            exit_plan_files(
+                catalog, plan, None, ("en",), ("md",), as_of=AS_OF, server_detail=detail
+            )
+        )
+
+    folded, detailed = files(False), files(True)
+    appendix = folded["exit-plan.en.appendix.md"].decode()
+    assert " systems in wave-" in appendix
+    assert len(appendix) < len(detailed["exit-plan.en.appendix.md"])
+    assert " systems in wave-" not in detailed["exit-plan.en.appendix.md"].decode()
+    checklist = json.loads(folded["exit-plan.json"])["checklist"]
+    assert checklist == json.loads(detailed["exit-plan.json"])["checklist"]
+    folded_rows = [line for line in appendix.splitlines() if " systems in wave-" in line]
+    assert all("System owner:" not in line for line in folded_rows)
