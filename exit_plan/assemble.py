@@ -22,6 +22,7 @@ from exit_plan.control import (
     stressed_exit,
 )
 from exit_plan.data import Checklist, Lang
+from exit_plan.facts import subjects_by_scope
 from exit_plan.report import (
     TARGET_NAMES,
     _cutover_wave,
@@ -166,8 +167,10 @@ def build_report(
     every checklist row and every server of every runbook."""
     today = as_of or date.today()
     timeline = legal_timeline(catalog, plan)
-    entries = build_entries(checklist, catalog, plan, timeline)
-    books = build_runbooks(checklist, catalog, plan, server_detail)
+    subjects = subjects_by_scope(catalog, plan)
+    entries = build_entries(checklist, catalog, plan, timeline, subjects)
+    links = system_providers(catalog, plan, catalog.servers_by_id)  # one pass over the flows
+    books = build_runbooks(checklist, catalog, plan, server_detail, known=(subjects["wave"], links))
     facts = CostFacts.from_json(cost)
     flags = legal_flags(cost, checklist, lang, _flag_values(catalog, plan, cost, lang))
     document: DocumentInfo = document_info(catalog, plan, entries, today, version)
@@ -257,7 +260,7 @@ def build_report(
         ),
         graph_edges=tuple(_dependency_edges(catalog, plan) if show_graph else ()),
         system_names={s.id: s.name for s in catalog.systems},
-        providers=system_providers(catalog, plan, servers)[0],
+        providers=links[0],
         checklist=tuple(checklist_groups(entries, checklist, lang, today, server_detail)),
         checklist_rows=tuple(rows),
         tracking_rows=tuple(tracking_rows(rows, entries, checklist, lang, server_detail)),

@@ -254,17 +254,23 @@ def build_runbooks(
     plan: Plan,
     server_detail: bool = False,
     steps_max: int | None = None,
+    known: tuple[list[Subject], tuple[dict[str, set[str]], dict[str, set[str]]]] | None = None,
 ) -> list[WaveRunbook]:
     """A runbook for every wave of the plan, in wave order; steps per server when the wave
     has at most ``steps_max`` (default :data:`SERVER_STEPS_MAX`) servers or
-    ``server_detail``, else per system, environment and role."""
+    ``server_detail``, else per system, environment and role. ``known``: the wave subjects
+    and :func:`system_providers` when the caller has them already (each a pass over every
+    flow at 100k servers)."""
     limit = SERVER_STEPS_MAX if steps_max is None else steps_max
     systems = catalog.systems_by_id
     servers = catalog.servers_by_id
-    subjects = {s.wave: s for s in wave_subjects(catalog, plan)}
+    waves, (providers, inbound) = known or (
+        wave_subjects(catalog, plan),
+        system_providers(catalog, plan, servers),
+    )
+    subjects = {s.wave: s for s in waves}
     opening, closing = flows_by_wave(plan)
     pilot = pilot_wave(catalog, plan)
-    providers, inbound = system_providers(catalog, plan, servers)
     books = []
     for wave in sorted(plan.waves, key=lambda w: w.number):
         subject = subjects[wave.number]
