@@ -24,7 +24,7 @@ from migration.cost import CostOptions, compare_costs
 from migration.cost.comparison import CostReport
 from migration.cost.outputs import to_csv, to_xlsx
 from migration.errors import PlanError
-from migration.fileio import dumps_json, json_object_writer
+from migration.fileio import json_bytes, json_object_writer
 from migration.generation import Output, Payload, write_generation
 from migration.plan import Plan
 from migration.sizing import check_size_limits, size_catalog
@@ -139,7 +139,6 @@ def run_plan(
         extras = plan_extras(catalog, digest, (plan, report), opts)  # overlap, what-if
     catalog, plan, report = extras.catalog, extras.plan, extras.cost
     step("writing plan.md, cost and exit plan")
-    cost_document = report.to_json_dict()
 
     out = Path(out_dir)
     # plan.json is streamed from the one Plan model in the write phase: its JSON document
@@ -148,7 +147,7 @@ def run_plan(
     with stage("plan.md"):
         outputs.append((out / "plan.md", render_plan_markdown(plan, catalog) + extras.plan_md))
     with stage("cost.json, cost.csv"):
-        outputs.append((out / "cost.json", dumps_json(cost_document)))
+        outputs.append((out / "cost.json", json_bytes(report.to_json_dict())))
         outputs.append((out / "cost.csv", to_csv(report)))
     with stage("cost.xlsx"):
         outputs.append((out / "cost.xlsx", to_xlsx(report, catalog, plan, extras.sheets)))

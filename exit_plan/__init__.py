@@ -14,14 +14,13 @@ from typing import Any, cast
 
 from exit_plan.assemble import build_report
 from exit_plan.data import LANGS, Checklist, Lang, load_checklist
-from exit_plan.jsondoc import exit_plan_document
+from exit_plan.jsondoc import exit_plan_json
 from exit_plan.overlap import overlap_rows
 from exit_plan.render import render_appendix_markdown, render_html, render_markdown
 from exit_plan.xlsx import render_xlsx
 from migration.catalog import Catalog
 from migration.cost.model import CostReport
 from migration.errors import UtflyttError
-from migration.fileio import json_bytes
 from migration.generation import write_generation
 from migration.overlap import OverlapReport
 from migration.plan import Plan
@@ -88,7 +87,7 @@ def exit_plan_files(
         report = build_report(catalog, plan, cost, data, lang, as_of, version, server_detail)
         report = replace(report, overlap=overlap_rows(overlap, lang))
         if n == 0:
-            files.append(("exit-plan.json", json_bytes(exit_plan_document(report))))
+            files.append(("exit-plan.json", exit_plan_json(report)))
         for fmt in format_list:
             name = f"exit-plan.{lang}.{fmt}"
             if fmt == "md":

@@ -62,15 +62,33 @@ def dumps_json(value: Any) -> str:
     return _encode(value).decode("utf-8") + "\n"
 
 
-def json_bytes(value: Any) -> bytes:
-    """:func:`dumps_json` as UTF-8 bytes, made directly (no text copy of a large document)."""
-    return _encode(value) + b"\n"
+def json_bytes(value: Any, rows: tuple[str, Iterable[list[Any]]] | None = None) -> bytes:
+    """:func:`dumps_json` as UTF-8 bytes, made directly (no text copy of a large document).
+
+    ``rows`` = (key, chunks): the top-level list ``value[key]`` given as lists of rows made
+    one chunk at a time, so a 300,000-row list never exists as JSON-ready dicts all at
+    once; the bytes are those of the whole document.
+    """
+    if rows is None:
+        return _encode(value, orjson.OPT_APPEND_NEWLINE)
+    key, chunks = rows
+    head = _encode({**value, key: []}, orjson.OPT_APPEND_NEWLINE)
+    parts: list[bytes] = []
+    for chunk in chunks:
+        if chunk:
+            text = _encode({key: chunk})  # '{\n  "key": [\n    rows at indent 4\n  ]\n}'
+            parts.append(text[text.index(b"[\n") + 2 : text.rindex(b"\n  ]")])
+    if not parts:
+        return head
+    empty = b'\n  "' + key.encode() + b'": []'  # the member at indent 1: once in the document
+    at = head.index(empty) + len(empty) - 1
+    return b"".join([head[:at], b"\n", b",\n".join(parts), b"\n  ", head[at:]])
 
 
 _ORJSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
 
 
-def _encode(value: Any) -> bytes:
+def _encode(value: Any, extra: int = 0) -> bytes:
     """The canonical JSON of ``value`` as UTF-8 bytes (no trailing newline).
 
     orjson writes the bytes ``json.dumps(value, sort_keys=True, indent=2,
@@ -80,9 +98,10 @@ def _encode(value: Any) -> bytes:
     through the standard library, so nothing that encoded before fails now.
     """
     try:
-        return orjson.dumps(value, option=_ORJSON_OPTIONS)
+        return orjson.dumps(value, option=_ORJSON_OPTIONS | extra)
     except (orjson.JSONEncodeError, TypeError):
-        return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False).encode("utf-8")
+        text = json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False)
+        return (text + ("\n" if extra & orjson.OPT_APPEND_NEWLINE else "")).encode("utf-8")
 
 
 def write_json(path: str | Path, value: Any) -> Path:

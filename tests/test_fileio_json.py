@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from migration.fileio import dumps_json, json_object_writer, json_writer
+from migration.fileio import dumps_json, json_bytes, json_object_writer, json_writer
 
 
 def stdlib(value: Any) -> str:
@@ -60,3 +60,16 @@ def test_what_orjson_refuses_goes_through_the_standard_library() -> None:
 def test_small_floats_read_back_the_same() -> None:
     """The one difference: 1e-05 is written 0.00001, the same number."""
     assert json.loads(dumps_json({"x": 1e-05})) == {"x": 1e-05}
+
+
+@given(
+    st.dictionaries(st.text().filter(lambda k: k != "rows"), values, max_size=4),
+    st.lists(values, max_size=12),
+    st.integers(1, 5),
+)
+def test_a_list_member_in_chunks_is_the_same_document(
+    document: dict[str, Any], rows: list[Any], size: int
+) -> None:
+    """exit-plan.json's checklist encoded chunk by chunk: the bytes of the whole document."""
+    chunks = (rows[start : start + size] for start in range(0, len(rows), size))
+    assert json_bytes(document, ("rows", chunks)).decode() == stdlib({**document, "rows": rows})
