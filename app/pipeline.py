@@ -11,6 +11,7 @@ previous build and stack configs exactly as they were.
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -125,6 +126,7 @@ def run_plan(
     step("reading the catalog")
     with stage("load and validate"):
         catalog, digest = load_final_catalog(catalog_path)
+    gc.freeze()  # the catalog lives for the whole run: no collection need scan it again
     step(f"planning {len(catalog.servers)} servers")
     try:
         plan = plan_catalog(catalog, digest, opts.plan, stage=stage)
@@ -132,6 +134,7 @@ def run_plan(
         raise locate_plan_error(exc, catalog_path) from None
     with stage("network limits"):  # raises before anything is written
         plan = check_plan(plan, catalog.planning.quotas)
+    gc.freeze()  # nor the plan: at 100k servers a full collection walks millions of objects
     step("comparing costs")
     with stage("cost"):
         report = compare_costs(catalog, plan, opts.cost)

@@ -21,7 +21,7 @@ from heapq import heapify, heappop, heappush
 
 from exit_plan.checklist import matches
 from exit_plan.data import Checklist, RunbookTask, Text
-from exit_plan.facts import Subject, flow_waves, flows_by_wave, pilot_wave, wave_subjects
+from exit_plan.facts import Subject, flow_waves, pilot_wave, wave_subjects
 from migration.catalog import Catalog, Server, System
 from migration.flows import GroupFlow, server_flows, sorted_ports
 from migration.plan import HybridFlow, Plan, Wave
@@ -156,16 +156,25 @@ def _tasks(checklist: Checklist, wave: Wave, subject: Subject) -> tuple[DatedTas
 
 
 def _smoke(
-    system: System, inbound: Mapping[str, set[str]], servers: list[Server]
+    system: System, inbound: Mapping[str, set[str]], servers: list[Server], per_server: bool
 ) -> list[SmokeTest]:
     """The system's ``checks``; without them, one reachability test per port its consumers
-    use on each of its servers."""
+    use on each of its servers (in a large wave, one per port naming those servers)."""
     if system.checks:
         return [SmokeTest(system.id, c.name, c.run, c.expect, False) for c in system.checks]
+    if per_server:
+        return [
+            SmokeTest(system.id, port, f"{server.id} {port}", None, True)
+            for server in servers
+            for port in sorted_ports(frozenset(inbound.get(server.id, ())))
+        ]
+    by_port: dict[str, list[str]] = defaultdict(list)
+    for server in servers:
+        for port in inbound.get(server.id, ()):
+            by_port[port].append(server.id)
     return [
-        SmokeTest(system.id, port, f"{server.id} {port}", None, True)
-        for server in servers
-        for port in sorted_ports(frozenset(inbound.get(server.id, ())))
+        SmokeTest(system.id, port, f"{', '.join(by_port[port])} {port}", None, True)
+        for port in sorted_ports(frozenset(by_port))
     ]
 
 
@@ -181,43 +190,57 @@ class _FlowGroup:
         self.closes: int | None = None
 
 
-def _flow_changes(
-    action: str, flows: list[HybridFlow], servers: Mapping[str, Server]
-) -> list[FlowChange]:
-    """The wave's flows to open or close, grouped by (consumer system, env) -> (provider
-    system, env) as the flow rule groups them (:class:`migration.flows.GroupFlow`: a report
-    never lists server pairs), with the lasting kind and the closing wave of each group.
-    One pass over the flows."""
-    groups: dict[tuple[str, str, str, str], _FlowGroup] = {}
-    for flow in flows:
+GroupKey = tuple[str, str, str, str]
+
+
+def _add_flow(groups: dict[GroupKey, _FlowGroup], key: GroupKey, flow: HybridFlow) -> None:
+    group = groups.get(key)
+    if group is None:
+        group = groups[key] = _FlowGroup()
+    group.ports.update(flow.ports)
+    group.pairs += 1
+    group.kinds.add(flow.kind)
+    last = flow_waves(flow)[1]
+    if last is not None:
+        group.closes = last if group.closes is None else max(group.closes, last)
+
+
+def flow_changes(plan: Plan, servers: Mapping[str, Server]) -> dict[int, list[FlowChange]]:
+    """Per wave, the hybrid flows it opens and those it closes, grouped by (consumer
+    system, env) -> (provider system, env) as the flow rule groups them
+    (:class:`migration.flows.GroupFlow`: a report never lists server pairs), with the
+    lasting kind and the closing wave of each group. One pass over the flows."""
+    tables: dict[tuple[int, str], dict[GroupKey, _FlowGroup]] = defaultdict(dict)
+    for flow in plan.hybrid_flows:
         a, b = servers.get(flow.from_), servers.get(flow.to)
         if a is None or b is None:
             continue
         key = (a.system, a.environment, b.system, b.environment)
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = _FlowGroup()
-        group.ports.update(flow.ports)
-        group.pairs += 1
-        group.kinds.add(flow.kind)
-        last = flow_waves(flow)[1]
+        first, last = flow_waves(flow)
+        if first is not None:
+            _add_flow(tables[(first, "open")], key, flow)
         if last is not None:
-            group.closes = last if group.closes is None else max(group.closes, last)
-    return [
-        FlowChange(
-            GroupFlow(
-                *key,
-                ports=sorted_ports(frozenset(group.ports)),
-                latency_sensitive=False,
-                weight=float(group.pairs),
-                pairs=group.pairs,
-            ),
-            action,
-            min(group.kinds),  # retained < repoint < temporary: the lasting kind wins
-            group.closes,
-        )
-        for key, group in sorted(groups.items())
-    ]
+            _add_flow(tables[(last, "close")], key, flow)
+    result: dict[int, list[FlowChange]] = defaultdict(list)
+    for (wave, action), groups in sorted(
+        tables.items(), key=lambda t: (t[0][0], t[0][1] != "open")
+    ):
+        result[wave] += [
+            FlowChange(
+                GroupFlow(
+                    *key,
+                    ports=sorted_ports(frozenset(group.ports)),
+                    latency_sensitive=False,
+                    weight=float(group.pairs),
+                    pairs=group.pairs,
+                ),
+                action,
+                min(group.kinds),  # retained < repoint < temporary: the lasting kind wins
+                group.closes,
+            )
+            for key, group in sorted(groups.items())
+        ]
+    return result
 
 
 def _dns(system: System, servers: list[Server]) -> list[DnsChange]:
@@ -269,12 +292,13 @@ def build_runbooks(
         system_providers(catalog, plan, servers),
     )
     subjects = {s.wave: s for s in waves}
-    opening, closing = flows_by_wave(plan)
+    changes_by_wave = flow_changes(plan, servers)
     pilot = pilot_wave(catalog, plan)
     books = []
     for wave in sorted(plan.waves, key=lambda w: w.number):
         subject = subjects[wave.number]
         here = [servers[s] for s in wave.servers if s in servers]
+        per_server = server_detail or len(here) <= limit
         by_system: dict[str, list[Server]] = defaultdict(list)
         for server in here:
             by_system[server.system].append(server)
@@ -296,15 +320,14 @@ def build_runbooks(
                 dns += changes
                 if not changes and any(s.role == "web" for s in members):
                     missing_dns.append(system_id)
-                smoke += _smoke(system, inbound, members)
+                smoke += _smoke(system, inbound, members, per_server)
         members_sys = [systems[s] for s in wave.systems if s in systems]
         rtos = [(s.rto_hours, s.id) for s in members_sys if s.rto_hours is not None]
         shortest = min(rtos) if rtos else None
         mode = "critical" if subject.facts["critical"] else "standard"
         if mode == "standard" and wave.number == pilot:
             mode = "pilot"
-        changes_ = _flow_changes("open", opening.get(wave.number, []), servers)
-        changes_ += _flow_changes("close", closing.get(wave.number, []), servers)
+        changes_ = changes_by_wave.get(wave.number, [])
         books.append(
             WaveRunbook(
                 wave=wave,
@@ -319,7 +342,7 @@ def build_runbooks(
                 critical_system=shortest[1] if shortest else None,
                 system_owners=tuple(sorted({s.owner for s in members_sys})),
                 missing_dns=tuple(missing_dns),
-                per_server=server_detail or len(moves) <= limit,
+                per_server=per_server,
             )
         )
     return books

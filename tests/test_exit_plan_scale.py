@@ -100,6 +100,19 @@ def test_large_waves_get_per_system_steps_naming_every_server() -> None:
     assert lost_servers(grouped, plan) == []
     assert lost_servers(per_server, plan) == []
     assert sum(len(v.cutover) for v in grouped) < sum(len(v.cutover) for v in per_server)
+
+    # derived smoke tests: one per port naming its servers, the same (server, port) pairs
+    def pairs(views: list[RunbookView]) -> set[tuple[str, str]]:
+        found = set()
+        for view in views:
+            for line in view.smoke:
+                target = line.split("Connection to ")[1].split(" answers")[0]
+                ids, port = target.rsplit(" ", 1)
+                found |= {(sid, port) for sid in ids.split(", ")}
+        return found
+
+    assert pairs(grouped) == pairs(per_server) != set()
+    assert sum(len(v.smoke) for v in grouped) < sum(len(v.smoke) for v in per_server)
     for view in large:
         # the move order: one row per run of one system, environment and role
         rows = [(m.system, m.environment, m.role) for m in view.moves]
