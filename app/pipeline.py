@@ -1,11 +1,12 @@
 """The whole job of ``utflytt plan``: one catalog in; plan, costs, stack configs, exit plan out.
 
 Data flows one way (docs/architecture.md): catalog -> sizing -> waves -> cost -> stack configs
-and exit plan. Everything is computed and rendered first (existing stack configs read and checked
-too); only when every step has succeeded is the list of outputs handed to
-:func:`migration.generation.write_generation`, which switches the whole generation under a
-lock, all or nothing: invalid input, a failed step, a full disk or a killed run leaves the
-previous build and stack configs exactly as they were.
+and exit plan. Everything is computed first (existing stack configs read and checked too);
+then the list of outputs is handed to :func:`migration.generation.write_generation`, which
+writes them into a staging area (plan.json and the exit plan are rendered there, one file at
+a time, so a 100k-server run never holds every rendering at once) and switches the whole
+generation under a lock, all or nothing: invalid input, a failed step or rendering, a full
+disk or a killed run leaves the previous build and stack configs exactly as they were.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def run_plan(
     """
     stage = stage or no_stage
     from app.overlap import plan_extras
-    from exit_plan import LANGS, exit_plan_files
+    from exit_plan import LANGS, exit_plan_payloads
     from migration.errors import UtflyttError
     from stacks.network import check_plan
 
@@ -155,17 +156,20 @@ def run_plan(
     with stage("cost.xlsx"):
         outputs.append((out / "cost.xlsx", to_xlsx(report, catalog, plan, extras.sheets)))
     outputs.extend((out / name, text) for name, text in extras.files)
-    with stage("exit plan (" + ", ".join(opts.formats) + ")"):
-        files = exit_plan_files(
-            catalog,
-            plan,
-            report,
-            opts.langs,
-            opts.formats,
-            server_detail=opts.server_detail,
-            overlap=extras.overlap,
-        )
-    outputs.extend((out / name, data) for name, data in files)
+    # the exit plan is rendered in the write phase, one file at a time, each language's
+    # report assembled for its first file and dropped after its last (exit_plan_payloads):
+    # at 100k servers its renderings never all sit in memory beside the plan
+    payloads = exit_plan_payloads(
+        catalog,
+        plan,
+        report,
+        opts.langs,
+        opts.formats,
+        server_detail=opts.server_detail,
+        overlap=extras.overlap,
+        stage=stage,
+    )
+    outputs.extend((out / name, _timed(stage, name, write)) for name, write in payloads)
     stacks = None
     if opts.stack_config_dir is not None:
         from stacks.config import render_stack_configs

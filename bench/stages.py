@@ -101,7 +101,7 @@ def _whole_run(catalog_path: Path, formats: tuple[str, ...]) -> dict[str, Any]:
         yield
         rows.append(
             {
-                "stage": "write (plan.json included)" if name == "write" else name,
+                "stage": "write (the renderings above included)" if name == "write" else name,
                 "seconds": time.perf_counter() - began,
                 "cpu": time.process_time() - cpu,
                 "rss_mb": _rss_mb(),

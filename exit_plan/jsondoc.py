@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 from exit_plan.runbook_view import FlowRow, RunbookView
 from exit_plan.view import ExitPlanView, TrackingRow
-from migration.fileio import json_bytes
+from migration.fileio import write_json_rows
 
 SCHEMA_VERSION = 1
 
@@ -79,16 +79,17 @@ def _checklist_row(row: TrackingRow) -> dict[str, Any]:
 CHUNK_ROWS = 10_000
 
 
-def exit_plan_json(report: ExitPlanView) -> bytes:
-    """exit-plan.json as bytes; its checklist (300,000 rows at 100k servers) is encoded
-    10,000 rows at a time, so its JSON-ready rows never exist all at once."""
+def write_exit_plan_json(report: ExitPlanView, handle: IO[bytes]) -> None:
+    """exit-plan.json into ``handle``; its checklist (300,000 rows at 100k servers) is
+    encoded and written 10,000 rows at a time, so neither its JSON-ready rows nor its text
+    exist all at once."""
     rows = report.checklist_rows
 
     def chunks() -> Iterator[list[dict[str, Any]]]:
         for start in range(0, len(rows), CHUNK_ROWS):
             yield [_checklist_row(row) for row in rows[start : start + CHUNK_ROWS]]
 
-    return json_bytes(exit_plan_document(report, rows=False), ("checklist", chunks()))
+    write_json_rows(handle, exit_plan_document(report, rows=False), ("checklist", chunks()))
 
 
 def exit_plan_document(report: ExitPlanView, rows: bool = True) -> dict[str, Any]:

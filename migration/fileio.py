@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
@@ -63,26 +64,35 @@ def dumps_json(value: Any) -> str:
 
 
 def json_bytes(value: Any, rows: tuple[str, Iterable[list[Any]]] | None = None) -> bytes:
-    """:func:`dumps_json` as UTF-8 bytes, made directly (no text copy of a large document).
-
-    ``rows`` = (key, chunks): the top-level list ``value[key]`` given as lists of rows made
-    one chunk at a time, so a 300,000-row list never exists as JSON-ready dicts all at
-    once; the bytes are those of the whole document.
-    """
+    """:func:`dumps_json` as UTF-8 bytes, made directly (no text copy of a large document);
+    ``rows`` as in :func:`write_json_rows`."""
     if rows is None:
         return _encode(value, orjson.OPT_APPEND_NEWLINE)
+    buffer = io.BytesIO()
+    write_json_rows(buffer, value, rows)
+    return buffer.getvalue()
+
+
+def write_json_rows(
+    handle: IO[bytes], value: dict[str, Any], rows: tuple[str, Iterable[list[Any]]]
+) -> None:
+    """Canonical JSON (as :func:`dumps_json`) of ``value`` with the top-level list
+    ``value[key]`` given as ``rows`` = (key, chunks of rows), written into ``handle`` one
+    chunk at a time: a 300,000-row list never exists as JSON-ready values, nor as one text,
+    at once. The bytes are those of the whole document."""
     key, chunks = rows
     head = _encode({**value, key: []}, orjson.OPT_APPEND_NEWLINE)
-    parts: list[bytes] = []
+    empty = b'\n  "' + key.encode() + b'": []'  # the member at indent 1: once in the document
+    at = head.index(empty) + len(empty) - 1
+    handle.write(memoryview(head)[:at])
+    first = True
     for chunk in chunks:
         if chunk:
             text = _encode({key: chunk})  # '{\n  "key": [\n    rows at indent 4\n  ]\n}'
-            parts.append(text[text.index(b"[\n") + 2 : text.rindex(b"\n  ]")])
-    if not parts:
-        return head
-    empty = b'\n  "' + key.encode() + b'": []'  # the member at indent 1: once in the document
-    at = head.index(empty) + len(empty) - 1
-    return b"".join([head[:at], b"\n", b",\n".join(parts), b"\n  ", head[at:]])
+            handle.write(b"\n" if first else b",\n")
+            handle.write(memoryview(text)[text.index(b"[\n") + 2 : text.rindex(b"\n  ]")])
+            first = False
+    handle.write(memoryview(head)[at:] if first else b"\n  " + head[at:])
 
 
 _ORJSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
