@@ -202,9 +202,9 @@ def write_exit_plan(
 
     Every option is checked before anything is written.
     """
-    files = exit_plan_files(
+    files = exit_plan_payloads(
         catalog, plan, cost, langs, formats, None, as_of, version, server_detail
-    )
+    )  # rendered into the staging area one file at a time
     return write_generation([(Path(out_dir) / name, payload) for name, payload in files])
 
 
