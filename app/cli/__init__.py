@@ -125,8 +125,11 @@ def validate(catalog: Path, as_json: bool, strict: bool, verbose: bool) -> None:
         utflytt validate inventory/ --json
     """
     from migration.catalog.findings import find_findings
+    from stacks.naming_check import check_catalog_names
 
     loaded = load_catalog(catalog)
+    # the cloud names and tag values its target's stacks derive: `plan` must not fail later
+    check_catalog_names(loaded, catalog, [loaded.planning.target])
     summary = summarise(loaded)
     findings = find_findings(loaded, catalog)
     # valid, but worth a look (exit code stays 0): file:line:column: field: message
