@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from migration.errors import UtflyttError
 
@@ -77,8 +78,26 @@ class NameRule:
     shorten: bool = True  # False: a breach is an error, never rewritten
     summary: str = ""  # the rule in words, for error messages
 
+    @cached_property
+    def _pattern(self) -> re.Pattern[str] | None:
+        """The whole rule's characters as one regex (names of 2 or more characters)."""
+        if self.valid_char is not None:
+            return None
+        return re.compile(f"[{self.first}][{self.chars}]*[{self.last}]")
+
     def problem(self, name: str) -> str | None:
         """Why ``name`` breaks the rule, or None when it meets it."""
+        pattern = self._pattern
+        if (
+            pattern is not None
+            and self.min_length <= len(name) <= self.max_length
+            and len(name) > 1
+            and pattern.fullmatch(name)
+            and not name.startswith(self.forbidden_prefixes)
+            and not any(part in name for part in self.no_repeat)
+            and not (self.not_numeric and name.isdigit())
+        ):
+            return None  # the common case, in one regex
         if not self.min_length <= len(name) <= self.max_length:
             return f"{len(name)} characters, expected {self.min_length} to {self.max_length}"
         if not name:

@@ -43,8 +43,17 @@ class DerivedName:
     subject: Subject  # ("servers", id) / ("systems", id, field) / ("organisation",)
 
 
-def derived_names(catalog: Catalog, provider: str) -> Iterator[DerivedName]:
-    """Every name and tag value the ``provider``'s stacks derive from the catalog."""
+def derived_names(
+    catalog: Catalog, provider: str, *, templated: bool = True
+) -> Iterator[DerivedName]:
+    """Every name and tag value the ``provider``'s stacks derive from the catalog.
+
+    ``templated=False`` leaves out the names :mod:`stacks.naming` builds with
+    :func:`~stacks.naming.fit` (VM, NIC, disks, secrets, host names, subnets, NSGs, ASGs,
+    gateways, security groups, load balancers): fit always returns a name that meets its
+    rule (tests/test_naming.py proves it for every id up to 63 characters), so what is left
+    is what can fail (tag values, Windows computer names), and checking a 100,000-server
+    catalog stays cheap."""
     systems = {s.id: s for s in catalog.systems if s.migrates}
     units: dict[tuple[str, str], set[str]] = {}
     for server in catalog.servers:
@@ -52,8 +61,12 @@ def derived_names(catalog: Catalog, provider: str) -> Iterator[DerivedName]:
             continue
         units.setdefault((server.system, server.environment), set()).add(server.role)
         subject: Subject = ("servers", server.id)
-        yield from _server_names(provider, server.id, server.os, len(server.disks_gb), subject)
-    for (system_id, env), roles in sorted(units.items()):
+        if server.os.startswith("windows"):  # stacks.names, not a fit() template
+            computer = windows_computer_name(server.id)
+            yield DerivedName(naming.AZURE_WINDOWS_COMPUTER_NAME, computer, subject)
+        if templated:
+            yield from _server_names(provider, server.id, server.os, len(server.disks_gb), subject)
+    for (system_id, env), roles in sorted(units.items()) if templated else []:
         system = systems[system_id]
         subject = ("systems", system_id)
         key = f"{system_id}-{env}"
@@ -90,7 +103,7 @@ def derived_names(catalog: Catalog, provider: str) -> Iterator[DerivedName]:
         if system.cost_centre is not None:
             yield DerivedName(tag_rule, system.cost_centre, ("systems", system_id, "cost_centre"))
     yield DerivedName(tag_rule, catalog.organisation, ("organisation",))
-    if provider == "aws":
+    if provider == "aws" and templated:
         region = catalog.planning.region
         for purpose in ("trail", "alb-logs"):
             name = naming.aws_bucket(purpose, SAMPLE_ACCOUNT, region)
@@ -100,7 +113,6 @@ def derived_names(catalog: Catalog, provider: str) -> Iterator[DerivedName]:
 def _server_names(
     provider: str, server_id: str, os_slug: str, disks: int, subject: Subject
 ) -> Iterator[DerivedName]:
-    windows = os_slug.startswith("windows")
     if provider == "azure":
         yield DerivedName(naming.AZURE_VIRTUAL_MACHINE, naming.azure_vm(server_id), subject)
         yield DerivedName(naming.AZURE_NIC, naming.azure_nic(server_id), subject)
@@ -109,27 +121,25 @@ def _server_names(
         yield DerivedName(
             naming.AZURE_KEY_VAULT_SECRET, naming.azure_admin_secret(server_id), subject
         )
-    if windows:
-        computer = windows_computer_name(server_id)
-        yield DerivedName(naming.AZURE_WINDOWS_COMPUTER_NAME, computer, subject)
-    elif provider == "azure":
+    if provider == "azure" and not os_slug.startswith("windows"):
         linux = naming.azure_linux_computer_name(server_id)
         yield DerivedName(naming.AZURE_LINUX_COMPUTER_NAME, linux, subject)
 
 
-def name_problems(catalog: Catalog, providers: Iterable[str]) -> list[tuple[DerivedName, str]]:
-    """(name, why it breaks its rule) for every derived name that does, in catalog order."""
-    found: list[tuple[DerivedName, str]] = []
-    seen: set[tuple[str, str]] = set()
+def name_problems(
+    catalog: Catalog, providers: Iterable[str], *, templated: bool = False
+) -> list[tuple[DerivedName, str]]:
+    """(name, why it breaks its rule) for every derived name that does, in catalog order
+    (``templated``: see :func:`derived_names`)."""
+    found: dict[tuple[str, str, Subject], tuple[DerivedName, str]] = {}
     for provider in providers:
-        for derived in derived_names(catalog, provider):
-            if (derived.rule.key, derived.name) in seen:
-                continue
-            seen.add((derived.rule.key, derived.name))
+        for derived in derived_names(catalog, provider, templated=templated):
             problem = derived.rule.problem(derived.name)
-            if problem is not None:
-                found.append((derived, problem))
-    return found
+            if problem is not None:  # once per rule, name and field (both clouds may ask)
+                found.setdefault(
+                    (derived.rule.key, derived.name, derived.subject), (derived, problem)
+                )
+    return list(found.values())
 
 
 def check_catalog_names(

@@ -17,7 +17,7 @@ from migration.catalog import load_catalog_with_digest
 from migration.plan import Plan
 from stacks.config import settings_for_stack, stack_names
 from stacks.naming_audit import audit
-from stacks.naming_check import check_catalog_names
+from stacks.naming_check import check_catalog_names, name_problems
 from tests.test_naming import long_id_catalog
 from waves import PlanOptions
 
@@ -32,6 +32,7 @@ def planned(tmp_path: Path, doc: dict[str, Any], target: str) -> Plan:
     path = long_id_catalog(tmp_path, doc, target)
     catalog, digest = load_catalog_with_digest(path)
     check_catalog_names(catalog, path, [target])  # what validate and plan run first
+    assert name_problems(catalog, [target], templated=True) == []
     return plan_catalog(catalog, digest, PlanOptions())
 
 
