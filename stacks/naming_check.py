@@ -61,7 +61,7 @@ def derived_names(
             continue
         units.setdefault((server.system, server.environment), set()).add(server.role)
         subject: Subject = ("servers", server.id)
-        if server.os.startswith("windows"):  # stacks.names, not a fit() template
+        if provider == "azure" and server.os.startswith("windows"):  # stacks.names, no fit()
             computer = windows_computer_name(server.id)
             yield DerivedName(naming.AZURE_WINDOWS_COMPUTER_NAME, computer, subject)
         if templated:

@@ -183,6 +183,7 @@ def test_a_short_windows_id_ending_in_a_hyphen_is_rejected(tmp_path):
         check_catalog_names(load_catalog(path), path, ["azure"])
     assert "server eko-db-: 'eko-db-': ends with '-'" in str(caught.value)
     assert re.search(r"at .*catalog.yaml:\d+: server 'eko-db-'", str(caught.value))
+    check_catalog_names(load_catalog(path), path, ["aws"])  # AWS sets no computer name
 
 
 def test_the_bundled_example_passes_on_both_clouds():
