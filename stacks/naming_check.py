@@ -142,14 +142,14 @@ def name_problems(
     return list(found.values())
 
 
-def check_catalog_names(
+def name_check_error(
     catalog: Catalog, catalog_path: str | Path, providers: Iterable[str]
-) -> None:
-    """Raise :class:`NameCheckError` (with the catalog lines) when a name the ``providers``'
-    stacks would derive from ``catalog`` breaks its rule; nothing otherwise."""
+) -> NameCheckError | None:
+    """The :class:`NameCheckError` (with the catalog lines) for every name the
+    ``providers``' stacks would derive from ``catalog`` that breaks its rule; None if none."""
     problems = name_problems(catalog, providers)
     if not problems:
-        return
+        return None
     lines = [
         f"{len(problems)} cloud name{'s' if len(problems) != 1 else ''} or tag value"
         f"{'s' if len(problems) != 1 else ''} derived from the catalog would be refused:"
@@ -161,7 +161,16 @@ def check_catalog_names(
         lines.append(f"  ... and {len(problems) - SHOWN} more")
     error = NameCheckError("\n".join(lines), [d.subject for d, _ in problems[:SHOWN]])
     located = locate_plan_error(error, catalog_path)
-    raise NameCheckError(located.message, located.subjects, located.where)
+    return NameCheckError(located.message, located.subjects, located.where)
+
+
+def check_catalog_names(
+    catalog: Catalog, catalog_path: str | Path, providers: Iterable[str]
+) -> None:
+    """Raise :func:`name_check_error`'s error, if any."""
+    error = name_check_error(catalog, catalog_path, providers)
+    if error is not None:
+        raise error
 
 
 def _field(subject: Subject) -> str:

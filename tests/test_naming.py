@@ -174,6 +174,19 @@ def test_the_same_owner_is_fine_on_azure_and_a_plain_one_on_aws(tmp_path):
     check_catalog_names(plain, tmp_path / "catalog.yaml", ["azure", "aws"])
 
 
+def test_validate_warns_about_the_other_cloud(tmp_path, monkeypatch):
+    """Azure target: valid (exit 0), with a warning that `plan --target aws` would refuse."""
+    monkeypatch.chdir(tmp_path)
+    write_catalog(tmp_path, "azure", "Ekonomi & lön")
+    result = CliRunner().invoke(cli, ["validate", "catalog.yaml"])
+    assert result.exit_code == 0
+    assert (
+        "warning: with --target aws: 1 cloud name or tag value derived from the catalog would "
+        "be refused:\n  system economy owner: 'Ekonomi & lön': characters not allowed: '&'\n"
+    ) in result.stderr
+    assert "  at catalog.yaml:30: system 'economy' owner" in result.stderr
+
+
 def test_a_short_windows_id_ending_in_a_hyphen_is_rejected(tmp_path):
     """stacks.names keeps a Windows id of up to 15 characters as its computer name; one
     ending in '-' is not a valid computer name, and the check says so with its line."""
