@@ -126,7 +126,8 @@ def run_plan(
     with stage("load and validate"):
         catalog, digest = load_final_catalog(catalog_path)
     # every cloud name and tag value the target's stacks derive, before anything is planned
-    check_catalog_names(catalog, catalog_path, [opts.plan.target or catalog.planning.target])
+    with stage("cloud names"):
+        check_catalog_names(catalog, catalog_path, [opts.plan.target or catalog.planning.target])
     step(f"planning {len(catalog.servers)} servers")
     try:
         plan = plan_catalog(catalog, digest, opts.plan, stage=stage)
