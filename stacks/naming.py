@@ -344,35 +344,9 @@ AWS_TAG_VALUE = NameRule(
 )
 
 RULES: dict[str, NameRule] = {
-    rule.key: rule
-    for rule in (
-        AZURE_RESOURCE_GROUP,
-        AZURE_VIRTUAL_NETWORK,
-        AZURE_SUBNET,
-        AZURE_NSG,
-        AZURE_NSG_RULE,
-        AZURE_ASG,
-        AZURE_NIC,
-        AZURE_PUBLIC_IP,
-        AZURE_APP_GATEWAY,
-        AZURE_WAF_POLICY,
-        AZURE_DISK,
-        AZURE_VIRTUAL_MACHINE,
-        AZURE_WINDOWS_COMPUTER_NAME,
-        AZURE_LINUX_COMPUTER_NAME,
-        AZURE_KEY_VAULT_SECRET,
-        AZURE_KEY_VAULT,
-        AZURE_STORAGE_ACCOUNT,
-        AZURE_TAG_VALUE,
-        AWS_SECURITY_GROUP_NAME,
-        AWS_PREFIX_LIST_NAME,
-        AWS_LOAD_BALANCER,
-        AWS_TARGET_GROUP,
-        AWS_BUCKET_NAME,
-        AWS_BACKUP_NAME,
-        AWS_TAG_VALUE,
-    )
+    rule.key: rule for rule in list(globals().values()) if isinstance(rule, NameRule)
 }
+"""Every rule above, by key (docs/naming.md lists each with its source)."""
 
 
 # ------------------------------------------------------------------------- the templates

@@ -119,6 +119,14 @@ def test_each_rule_fires(rule, name, why):
     assert rule.problem(name) == why
 
 
+def test_docs_name_every_rule_and_its_source():
+    """docs/naming.md cannot drift from the module: every rule's source is linked there."""
+    text = (Path(__file__).parent.parent / "docs" / "naming.md").read_text()
+    assert len(naming.RULES) == 25
+    for rule in naming.RULES.values():
+        assert rule.source.split("#")[0] in text, rule.key
+
+
 def test_text_used_as_written_is_never_rewritten():
     """Tag values are data (chargeback, queries): fit refuses to shorten them."""
     with pytest.raises(naming.NameRuleError, match="AWS tag value"):
