@@ -4,7 +4,10 @@ For each size a generated estate (``bench/estate.py``) is written as a catalog f
 then, in the same run and each in a fresh interpreter on that file, the naive planner of
 ``bench/waves.py`` is timed, and the whole ``utflytt plan`` (``app.pipeline.run_plan``) runs
 with every stage timed (wall and CPU seconds) and its memory measured (resident set after
-the stage and the peak so far: the run's own, not the generator's).
+the stage and the peak so far: the run's own, not the generator's). plan.json and the exit
+plan are rendered in the write phase, one file at a time: their rows are nested in the
+``write`` row, and the first exit-plan file's row includes the report assembly listed just
+before it.
 
 Each stage's CPU time is shown as a multiple of the naive planner ("x naive") and of the
 planning core ("x core", the ``plan waves`` stage). Targets (issue 18): the whole run within

@@ -24,7 +24,7 @@ from exit_plan.data import Checklist, RunbookTask, Text
 from exit_plan.facts import Subject, flow_waves, pilot_wave, wave_subjects
 from migration.catalog import Catalog, Server, System
 from migration.flows import GroupFlow, server_flows, sorted_ports
-from migration.plan import HybridFlow, Plan, Wave
+from migration.plan import Plan, Wave
 
 ROLE_ORDER = {"infra": 0, "db": 1, "file": 2, "app": 3, "web": 4, "other": 5}
 ENV_ORDER = {"dev": 0, "test": 1, "prod": 2}
@@ -193,18 +193,6 @@ class _FlowGroup:
 GroupKey = tuple[str, str, str, str]
 
 
-def _add_flow(groups: dict[GroupKey, _FlowGroup], key: GroupKey, flow: HybridFlow) -> None:
-    group = groups.get(key)
-    if group is None:
-        group = groups[key] = _FlowGroup()
-    group.ports.update(flow.ports)
-    group.pairs += 1
-    group.kinds.add(flow.kind)
-    last = flow_waves(flow)[1]
-    if last is not None:
-        group.closes = last if group.closes is None else max(group.closes, last)
-
-
 def flow_changes(plan: Plan, servers: Mapping[str, Server]) -> dict[int, list[FlowChange]]:
     """Per wave, the hybrid flows it opens and those it closes, grouped by (consumer
     system, env) -> (provider system, env) as the flow rule groups them
@@ -217,10 +205,18 @@ def flow_changes(plan: Plan, servers: Mapping[str, Server]) -> dict[int, list[Fl
             continue
         key = (a.system, a.environment, b.system, b.environment)
         first, last = flow_waves(flow)
-        if first is not None:
-            _add_flow(tables[(first, "open")], key, flow)
-        if last is not None:
-            _add_flow(tables[(last, "close")], key, flow)
+        for wave, action in ((first, "open"), (last, "close")):
+            if wave is None:
+                continue
+            groups = tables[(wave, action)]
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = _FlowGroup()
+            group.ports.update(flow.ports)
+            group.pairs += 1
+            group.kinds.add(flow.kind)
+            if last is not None:  # the wave that closes the flow (None: it never closes)
+                group.closes = last if group.closes is None else max(group.closes, last)
     result: dict[int, list[FlowChange]] = defaultdict(list)
     for (wave, action), groups in sorted(
         tables.items(), key=lambda t: (t[0][0], t[0][1] != "open")
