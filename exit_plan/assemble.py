@@ -265,7 +265,6 @@ def build_report(
         checklist_rows=tuple(rows),
         tracking_rows=tuple(tracking_rows(rows, entries, checklist, lang, server_detail)),
         server_detail=server_detail or len(catalog.servers) <= MOVES_SHEET_SERVERS,
-        entries=tuple(entries),
         entry_count=len(entries),
         runbooks=tuple(runbooks),
         cost=cost_view(cost, checklist, lang),
