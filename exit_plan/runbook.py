@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from heapq import heapify, heappop, heappush
 
 from exit_plan.checklist import matches
-from exit_plan.data import Checklist, RunbookTask, Text
+from exit_plan.data import Checklist, Lang, RunbookTask
 from exit_plan.facts import Subject, flow_waves, pilot_wave, wave_subjects
 from migration.catalog import Catalog, Server, System
 from migration.flows import GroupFlow, server_flows, sorted_ports
@@ -377,9 +377,11 @@ def group_values(group: tuple[MoveStep, ...]) -> dict[str, str]:
     }
 
 
-def step_lines(book: WaveRunbook, checklist: Checklist, rollback: bool = False) -> list[Text]:
-    """The cutover steps in move order, or the rollback steps in reverse order: per server,
-    or per run of one system, environment and role (:func:`move_groups`)."""
+def step_lines(
+    book: WaveRunbook, checklist: Checklist, lang: Lang, rollback: bool = False
+) -> list[str]:
+    """The cutover steps in move order, or the rollback steps in reverse order, in ``lang``:
+    per server, or per run of one system, environment and role (:func:`move_groups`)."""
     groups = move_groups(book)
     lines = []
     for group in reversed(groups) if rollback else groups:
@@ -388,5 +390,5 @@ def step_lines(book: WaveRunbook, checklist: Checklist, rollback: bool = False) 
         steps = checklist.runbook.role_steps[group[0].server.role]
         values = group_values(group)
         for text in steps.rollback if rollback else steps.cutover:
-            lines.append(Text(sv=text.sv.format(**values), en=text.en.format(**values)))
+            lines.append(text.get(lang).format(**values))
     return lines

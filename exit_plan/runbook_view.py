@@ -162,12 +162,12 @@ def runbook_views(
                     )
                     for order, group in enumerate(move_groups(book), start=1)
                 ),
-                cutover=tuple(t.get(lang) for t in step_lines(book, checklist)),
+                cutover=tuple(step_lines(book, checklist, lang)),
                 dns=tuple(dns),
                 missing_dns=book.missing_dns,
                 smoke=tuple(smoke),
                 go_no_go=tuple(go),
-                rollback_steps=tuple(t.get(lang) for t in step_lines(book, checklist, True)),
+                rollback_steps=tuple(step_lines(book, checklist, lang, rollback=True)),
                 rollback_criteria=tuple(c.get(lang) for c in checklist.runbook.rollback_criteria),
                 rollback_sources=checklist.runbook.rollback_sources,
                 decision=checklist.runbook.decision.get(lang),
