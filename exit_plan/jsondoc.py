@@ -89,12 +89,15 @@ def write_exit_plan_json(report: ExitPlanView, handle: IO[bytes]) -> None:
         for start in range(0, len(rows), CHUNK_ROWS):
             yield [_checklist_row(row) for row in rows[start : start + CHUNK_ROWS]]
 
-    write_json_rows(handle, exit_plan_document(report, rows=False), ("checklist", chunks()))
+    runbooks = ([_runbook(view)] for view in report.runbooks)  # one runbook at a time
+    document = exit_plan_document(report, rows=False)
+    write_json_rows(handle, document, {"checklist": chunks(), "runbooks": runbooks})
 
 
 def exit_plan_document(report: ExitPlanView, rows: bool = True) -> dict[str, Any]:
     """The exit-plan.json document of an assembled report (see :mod:`exit_plan.assemble`);
-    ``rows=False``: the checklist left empty (:func:`exit_plan_json` adds it in chunks)."""
+    ``rows=False``: the checklist and runbooks left empty (:func:`write_exit_plan_json`
+    writes them in chunks)."""
     document = report.document
     timeline = report.timeline
     return {
@@ -122,7 +125,7 @@ def exit_plan_document(report: ExitPlanView, rows: bool = True) -> dict[str, Any
             },
         },
         "checklist": [_checklist_row(row) for row in report.checklist_rows] if rows else [],
-        "runbooks": [_runbook(view) for view in report.runbooks],
+        "runbooks": [_runbook(view) for view in report.runbooks] if rows else [],
         "risks": [asdict(risk) for risk in report.risks],
         "emergency": [
             {

@@ -6,7 +6,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -63,7 +63,7 @@ def dumps_json(value: Any) -> str:
     return _encode(value).decode("utf-8") + "\n"
 
 
-def json_bytes(value: Any, rows: tuple[str, Iterable[list[Any]]] | None = None) -> bytes:
+def json_bytes(value: Any, rows: Mapping[str, Iterable[list[Any]]] | None = None) -> bytes:
     """:func:`dumps_json` as UTF-8 bytes, made directly (no text copy of a large document);
     ``rows`` as in :func:`write_json_rows`."""
     if rows is None:
@@ -74,25 +74,32 @@ def json_bytes(value: Any, rows: tuple[str, Iterable[list[Any]]] | None = None) 
 
 
 def write_json_rows(
-    handle: IO[bytes], value: dict[str, Any], rows: tuple[str, Iterable[list[Any]]]
+    handle: IO[bytes], value: dict[str, Any], rows: Mapping[str, Iterable[list[Any]]]
 ) -> None:
-    """Canonical JSON (as :func:`dumps_json`) of ``value`` with the top-level list
-    ``value[key]`` given as ``rows`` = (key, chunks of rows), written into ``handle`` one
-    chunk at a time: a 300,000-row list never exists as JSON-ready values, nor as one text,
-    at once. The bytes are those of the whole document."""
-    key, chunks = rows
-    head = _encode({**value, key: []}, orjson.OPT_APPEND_NEWLINE)
-    empty = b'\n  "' + key.encode() + b'": []'  # the member at indent 1: once in the document
-    at = head.index(empty) + len(empty) - 1
-    handle.write(memoryview(head)[:at])
-    first = True
-    for chunk in chunks:
-        if chunk:
-            text = _encode({key: chunk})  # '{\n  "key": [\n    rows at indent 4\n  ]\n}'
-            handle.write(b"\n" if first else b",\n")
-            handle.write(memoryview(text)[text.index(b"[\n") + 2 : text.rindex(b"\n  ]")])
-            first = False
-    handle.write(memoryview(head)[at:] if first else b"\n  " + head[at:])
+    """Canonical JSON (as :func:`dumps_json`) of ``value`` with top-level lists given as
+    ``rows`` = {key: chunks of its rows}, written into ``handle`` one chunk at a time: a
+    300,000-row list never exists as JSON-ready values, nor as one text, at once. The
+    bytes are those of the whole document."""
+    head = _encode({**value, **{key: [] for key in rows}}, orjson.OPT_APPEND_NEWLINE)
+    spots = []
+    for key in rows:
+        empty = b'\n  "' + key.encode() + b'": []'  # a member at indent 1: once in the text
+        spots.append((head.index(empty) + len(empty) - 1, key))
+    view = memoryview(head)
+    done = 0
+    for at, key in sorted(spots):
+        handle.write(view[done:at])  # up to and including the list's "["
+        first = True
+        for chunk in rows[key]:
+            if chunk:
+                text = _encode({key: chunk})  # '{\n  "key": [\n    rows at indent 4\n  ]\n}'
+                handle.write(b"\n" if first else b",\n")
+                handle.write(memoryview(text)[text.index(b"[\n") + 2 : text.rindex(b"\n  ]")])
+                first = False
+        if not first:
+            handle.write(b"\n  ")
+        done = at
+    handle.write(view[done:])
 
 
 _ORJSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS

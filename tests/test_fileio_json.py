@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from hypothesis import given
@@ -63,13 +64,19 @@ def test_small_floats_read_back_the_same() -> None:
 
 
 @given(
-    st.dictionaries(st.text().filter(lambda k: k != "rows"), values, max_size=4),
+    st.dictionaries(st.text().filter(lambda k: k not in ("rows", "more")), values, max_size=4),
     st.lists(values, max_size=12),
+    st.lists(values, max_size=5),
     st.integers(1, 5),
 )
-def test_a_list_member_in_chunks_is_the_same_document(
-    document: dict[str, Any], rows: list[Any], size: int
+def test_list_members_in_chunks_are_the_same_document(
+    document: dict[str, Any], rows: list[Any], more: list[Any], size: int
 ) -> None:
-    """exit-plan.json's checklist encoded chunk by chunk: the bytes of the whole document."""
-    chunks = (rows[start : start + size] for start in range(0, len(rows), size))
-    assert json_bytes(document, ("rows", chunks)).decode() == stdlib({**document, "rows": rows})
+    """exit-plan.json's checklist and runbooks encoded chunk by chunk: the bytes of the
+    whole document."""
+
+    def chunks(items: list[Any]) -> Iterator[list[Any]]:
+        return (items[start : start + size] for start in range(0, len(items), size))
+
+    streamed = json_bytes(document, {"rows": chunks(rows), "more": chunks(more)})
+    assert streamed.decode() == stdlib({**document, "rows": rows, "more": more})
