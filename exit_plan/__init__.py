@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import date
@@ -19,7 +19,7 @@ from exit_plan.assemble import build_report
 from exit_plan.data import LANGS, Checklist, Lang, load_checklist
 from exit_plan.jsondoc import write_exit_plan_json
 from exit_plan.overlap import overlap_rows
-from exit_plan.render import render_appendix_markdown, render_html, render_markdown
+from exit_plan.render import stream_appendix_markdown, stream_html, stream_markdown
 from exit_plan.view import ExitPlanView
 from exit_plan.xlsx import render_xlsx
 from migration.catalog import Catalog
@@ -136,12 +136,12 @@ def exit_plan_payloads(
         for fmt in format_list:
             name = f"exit-plan.{lang}.{fmt}"
             if fmt == "md":
-                renders.append((name, _text(render_markdown, data, lang)))
+                renders.append((name, _text(stream_markdown, data, lang)))
                 renders.append(
-                    (f"exit-plan.{lang}.appendix.md", _text(render_appendix_markdown, data, lang))
+                    (f"exit-plan.{lang}.appendix.md", _text(stream_appendix_markdown, data, lang))
                 )
             elif fmt == "html":
-                renders.append((name, _text(render_html, data, lang)))
+                renders.append((name, _text(stream_html, data, lang)))
             else:
                 renders.append((name, _workbook(data, lang)))
         writers += _shared(assemble, renders)
@@ -149,10 +149,21 @@ def exit_plan_payloads(
 
 
 def _text(
-    render: Callable[[ExitPlanView, Checklist, Lang], str], data: Checklist, lang: Lang
+    render: Callable[[ExitPlanView, Checklist, Lang], Iterator[str]], data: Checklist, lang: Lang
 ) -> Callable[[ExitPlanView, IO[bytes]], None]:
+    """A writer of a template's text, streamed in pieces of about a megabyte (a 50 MB
+    appendix is never one string, nor the list of its fragments)."""
+
     def write(report: ExitPlanView, handle: IO[bytes]) -> None:
-        handle.write(render(report, data, lang).encode("utf-8"))
+        pending: list[str] = []
+        size = 0
+        for piece in render(report, data, lang):
+            pending.append(piece)
+            size += len(piece)
+            if size > 1 << 20:
+                handle.write("".join(pending).encode("utf-8"))
+                pending, size = [], 0
+        handle.write("".join(pending).encode("utf-8"))
 
     return write
 

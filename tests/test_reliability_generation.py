@@ -274,7 +274,7 @@ def test_a_rendering_that_fails_changes_nothing(
         raise RuntimeError("renderer bug")
 
     before = _snapshot(world["out"], world["stacks"])
-    monkeypatch.setattr(exit_plan, "render_html", broken)
+    monkeypatch.setattr(exit_plan, "stream_html", broken)
     with pytest.raises(RuntimeError, match="renderer bug"):
         run_plan(world["b"], world["out"], _options(world))
     assert _snapshot(world["out"], world["stacks"]) == before
