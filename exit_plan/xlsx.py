@@ -97,7 +97,7 @@ def _checklist_sheet(
     sheet.row([label(n) for n in names], bold=True)
     status = label("status.open")
     overdue = label("overdue")
-    rows = [
+    rows = (  # made while the sheet is rewritten, not held as a list
         [
             row.id,
             row.phase,
@@ -112,9 +112,9 @@ def _checklist_sheet(
             ", ".join(row.sources),
         ]
         for row in report.tracking_rows
-    ]
+    )
     sheet.row(["template", *[""] * 3, FIXED_TIME.date()])  # gives the due column its style
-    last = len(rows) + 1
+    last = len(report.tracking_rows) + 1
     sheet.status(9, _statuses(label), 2, last)
     sheet.sheet.auto_filter.ref = f"A1:K{last}"
     return table_rewriter(rows, len(names))

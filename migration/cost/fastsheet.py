@@ -116,6 +116,7 @@ def table_rewriter(rows: Iterable[Sequence[Any]], width: int) -> Callable[[bytes
                     cells.append(f'<c r="{ref}" t="n"><v>{value!r}</v></c>')
             parts.append(f'<row r="{number}">{"".join(cells)}</row>')
         body = "".join(parts).encode("utf-8")
+        del parts  # the rows' text: one copy at a time
         return _ROW2.sub(lambda _m: body, data, count=1)
 
     return rewrite
