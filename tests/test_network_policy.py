@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.pipeline import plan_catalog
-from bench.estate import generate
+from bench.estate import EstateOptions, generate
 from migration.catalog import Catalog
 from migration.plan import Plan
 from stacks.network.addresses import plan_addresses
@@ -43,8 +43,11 @@ def with_ips_and_dev(doc: dict[str, Any], ips: bool) -> dict[str, Any]:
 
 
 @cache
-def estate_plan(systems: int, ips: bool, target: str = "azure") -> Plan:
-    doc = with_ips_and_dev(generate(systems * SERVERS_PER_SYSTEM, 7), ips)
+def estate_plan(
+    systems: int, ips: bool, target: str = "azure", services: str = "system"
+) -> Plan:
+    options = EstateOptions(shared_services=services)
+    doc = with_ips_and_dev(generate(systems * SERVERS_PER_SYSTEM, 7, options), ips)
     doc["planning"] = dict(doc.get("planning", {}), target=target)
     cat = Catalog.model_validate(doc)
     return plan_catalog(cat, "0" * 64, PlanOptions(deterministic_time=0.5))

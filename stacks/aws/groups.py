@@ -27,6 +27,8 @@ class NetworkGroupsArgs:
     policy: NetworkPolicy
     vpc_ids: dict[str, pulumi.Input[str]]
     tags: dict[str, str] = field(default_factory=dict)
+    # group -> its security groups (itself, then the shards of its inbound rules)
+    security_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class NetworkGroups(pulumi.ComponentResource):
@@ -44,6 +46,15 @@ class NetworkGroups(pulumi.ComponentResource):
             if env not in args.vpc_ids:
                 continue
             tags = {**args.tags, "environment": env, "network-group": group}
+            for shard in args.security_groups.get(group, (group,))[1:]:
+                self.security_groups[shard] = aws.ec2.SecurityGroup(
+                    f"sg-{shard}",
+                    name=sg_name(shard),
+                    vpc_id=args.vpc_ids[env],
+                    description=f"utflytt group {group}: more of its declared inbound rules"[:255],
+                    tags={**tags, "Name": shard},
+                    opts=child,
+                )
             sg = aws.ec2.SecurityGroup(
                 f"sg-{group}",
                 name=sg_name(group),
