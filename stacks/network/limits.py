@@ -74,8 +74,9 @@ class NetworkLimitError(UtflyttError):
 
 def _flows_text(policy: NetworkPolicy, destinations: set[str]) -> tuple[str, ...]:
     """The biggest permits into ``destinations``: "sources -> destination (ports)"."""
+    index = policy.by_destination
     permits = sorted(
-        (p for p in policy.permits if p.destination in destinations),
+        (p for d in destinations for p in index.get(d, ())),
         key=lambda p: (-len(p.consumers), p),
     )
     return tuple(

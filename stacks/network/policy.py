@@ -29,6 +29,7 @@ import ipaddress
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from itertools import combinations
 from typing import Literal
 
@@ -70,7 +71,15 @@ class NetworkPolicy:
 
     def permits_to(self, group: str) -> list[Permit]:
         """Permits whose destination is ``group``, sorted."""
-        return [p for p in self.permits if p.destination == group]
+        return list(self.by_destination.get(group, ()))
+
+    @cached_property
+    def by_destination(self) -> dict[str, tuple[Permit, ...]]:
+        """Destination group -> its permits, sorted."""
+        index: dict[str, list[Permit]] = defaultdict(list)
+        for p in self.permits:
+            index[p.destination].append(p)
+        return {d: tuple(ps) for d, ps in index.items()}
 
     def cloud_groups(self) -> list[str]:
         """Groups that exist in the cloud (an ASG / a security group each), sorted."""
@@ -223,31 +232,40 @@ def _merge_memberships(
     some server joins more, the two client groups most such servers share give their
     common members to one merged group ``clients.merged.<n>`` that every permit of either
     also admits (each permit still admits exactly its consumers)."""
+    by_source: dict[str, set[tuple[str, tuple[str, ...], str, str]]] = defaultdict(set)
+    for key, permit in permits.items():
+        for g in permit.sources:
+            by_source[g].add(key)
+    over = {s for s, joined in member_of.items() if len(joined) > MAX_CLIENT_MEMBERSHIPS}
+    pairs = Counter(pair for s in over for pair in combinations(sorted(member_of[s]), 2))
     merged = 0
-    while True:
-        over = [
-            s for s, joined in sorted(member_of.items()) if len(joined) > MAX_CLIENT_MEMBERSHIPS
-        ]
-        if not over:
-            return
-        pairs = Counter(pair for s in over for pair in combinations(sorted(member_of[s]), 2))
-        (one, two), _ = min(pairs.items(), key=lambda item: (-item[1], item[0]))
-        both = tuple(sorted(set(groups[one].servers) & set(groups[two].servers)))
+    while over:
+        (one, two), _ = min(((p, n) for p, n in pairs.items() if n), key=lambda i: (-i[1], i[0]))
+        common = set(groups[one].servers) & set(groups[two].servers)
         merged += 1
         name = f"clients.merged.{merged}"
-        groups[name] = Group(name, "client", groups[one].system, groups[one].environment, both)
+        groups[name] = Group(
+            name, "client", groups[one].system, groups[one].environment, tuple(sorted(common))
+        )
         for old in (one, two):
-            rest = tuple(s for s in groups[old].servers if s not in set(both))
+            rest = tuple(s for s in groups[old].servers if s not in common)
             if rest:
                 groups[old] = replace(groups[old], servers=rest)
             else:
                 del groups[old]
-        for s in both:
+        for s in common:
+            if s in over:
+                pairs.subtract(combinations(sorted(member_of[s]), 2))
             member_of[s] = [g for g in member_of[s] if g not in (one, two)] + [name]
-        for key, permit in permits.items():
-            if one in permit.sources or two in permit.sources:
-                kept = {g for g in permit.sources if g in groups}
-                permits[key] = replace(permit, sources=tuple(sorted(kept | {name})))
+            if len(member_of[s]) <= MAX_CLIENT_MEMBERSHIPS:
+                over.discard(s)
+            else:
+                pairs.update(combinations(sorted(member_of[s]), 2))
+        for key in sorted(by_source[one] | by_source[two]):
+            permit = permits[key]
+            kept = {g for g in permit.sources if g in groups} | {name}
+            permits[key] = replace(permit, sources=tuple(sorted(kept)))
+            by_source[name].add(key)
 
 
 def network_policy(plan: Plan) -> NetworkPolicy:
