@@ -20,6 +20,14 @@ holds (Azure: 4,000 prefixes per NSG; AWS: a prefix list weighs its entries agai
 rules): past :data:`MAX_PROVIDER_PREFIXES` prefixes a permit admits the source networks
 that hold them instead, for the hybrid period only, and says so in a warning.
 
+Cloud consumers are admitted by their own groups when those are whole (a hub: up to
+:data:`MAX_DIRECT_REFERENCES` references), else by client groups: one per destination and
+set of port sets its consumers use, so a server joins one client group per destination.
+No server joins more than :data:`MAX_CLIENT_MEMBERSHIPS` client groups (AWS allows five
+security groups per interface: its own group, three client groups and one shard of its
+rules): the client groups most over-full servers share are merged for their common
+members, and each permit of either admits the merged group as well.
+
 Only flows to servers that move get a permit: inbound rules exist only in the cloud.
 """
 

@@ -3,10 +3,11 @@
 - Azure: one NSG per system × environment subnet. Each permit becomes one rule per
   protocol: from its source application security groups (same network), or from address
   prefixes (consumers at the old provider; cloud consumers of the other network by their
-  static addresses, since a rule's ASGs must share one virtual network).
+  unit's subnet when the whole unit is a consumer, else their static addresses, since a
+  rule's ASGs must share one virtual network).
 - AWS: one security group per group. Each permit becomes one rule per port range and
   source security group, or per port range from the permit's managed prefix list (which
-  counts as its max entries).
+  counts as its max entries). Rules past the quota spread over shards of the group.
 """
 
 from __future__ import annotations
