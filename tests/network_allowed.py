@@ -78,7 +78,7 @@ class AddressBook:
     ) -> None:
         self.plan = plan
         # a unit's subnet holds only that unit's servers (its free addresses are no one's)
-        self.subnets = dict(subnets or {})
+        self.subnets = [(ipaddress.IPv4Network(c), ids) for c, ids in (subnets or {}).items()]
         self.by_ip: dict[ipaddress.IPv4Address, set[str]] = defaultdict(set)
         for sid, ip in cloud_ips.items():
             self.by_ip[ipaddress.IPv4Address(ip)].add(sid)
@@ -90,19 +90,23 @@ class AddressBook:
         """Servers inside ``prefix``; a whole source network is :data:`NETWORK`."""
         if prefix in self.plan.source_networks:
             return {NETWORK}
-        if prefix in self.subnets:
-            return set(self.subnets[prefix])
-        found: set[str] = set()
+        net = ipaddress.IPv4Network(prefix)
+        found = {sid for sub, ids in self.subnets if sub.subnet_of(net) for sid in ids}
         for address in ipaddress.IPv4Network(prefix):
             found |= self.by_ip.get(address, set())
         return found
 
     def strangers(self, prefix: str) -> int:
         """Addresses of ``prefix`` that are no known server (0 unless over-wide)."""
-        if prefix in self.plan.source_networks or prefix in self.subnets:
+        if prefix in self.plan.source_networks:
             return 0
         net = ipaddress.IPv4Network(prefix)
-        return sum(1 for address in net if address not in self.by_ip)
+        inside = [sub for sub, _ in self.subnets if sub.subnet_of(net)]
+        return sum(
+            1
+            for address in net
+            if address not in self.by_ip and not any(address in sub for sub in inside)
+        )
 
 
 def _ports(rule: Mapping[str, Any]) -> list[str]:
