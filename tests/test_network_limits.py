@@ -222,3 +222,39 @@ def test_the_bundled_example_plans_within_its_limits_on_both_clouds(target: str)
         assert not [
             c for c in rule_set_counts(planned, loaded.planning.quotas) if "+" in c.rule_set
         ]
+
+
+@pytest.mark.parametrize(
+    ("target", "quotas", "expected"),
+    [
+        ("azure", {"azure_prefixes_per_nsg": 5}, "nsg-ad-prod: 9 address prefixes (limit 5)"),
+        ("azure", {"azure_subnets_per_vnet": 1}, "vnet prod: 4 subnets (limit 1)"),
+        ("aws", {"aws_security_groups_per_vpc": 2}, "vpc prod: 5 security groups (limit 2)"),
+        (
+            "aws",
+            {"aws_rules_per_security_group": 200, "aws_security_groups_per_eni": 10},
+            "account: 2000 rules per group x groups per interface (limit 1000)",
+        ),
+    ],
+)
+def test_each_remaining_limit_fires(target: str, quotas: dict[str, int], expected: str) -> None:
+    """Negative: every other checked limit can fire, named with its count and limit."""
+    result = plan(hub_estate(3, target=target))
+    with pytest.raises(NetworkLimitError) as info:
+        check_limits(result, Quotas(**quotas))
+    assert expected in [b.describe().split("; from")[0] for b in info.value.breaches]
+
+
+def test_asgs_per_rule_side_hold_by_construction() -> None:
+    """Azure: three consumer groups of three servers (an ASG each) reach b: one rule with
+    three source ASGs by default, three rules of one with a quota of 1; never more."""
+    systems = [system(f"a{i}", depends_on=[dep("b", ports=["tcp/1"])]) for i in range(3)]
+    servers = [server(f"a{i}-{j}", f"a{i}") for i in range(3) for j in range(3)]
+    result = plan(catalog([*systems, system("b")], [*servers, server("b1", "b")]))
+
+    def widest(quotas: Quotas) -> tuple[int, int]:
+        by = {(c.rule_set, c.what): c.count for c in check_limits(result, quotas)}
+        return by[("nsg-b-prod", "ASGs per rule side")], by[("nsg-b-prod", "rules")]
+
+    assert widest(Quotas()) == (3, 2)  # one allow rule and deny-all
+    assert widest(Quotas(azure_asgs_per_rule_side=1)) == (1, 4)

@@ -19,7 +19,7 @@ from migration.catalog.models import Quotas
 from migration.plan import Plan
 from stacks.network.addresses import plan_addresses
 from stacks.network.limits import NetworkLimitError, check_limits, rule_set_counts
-from stacks.network.policy import moves, network_policy
+from stacks.network.policy import MAX_CLIENT_MEMBERSHIPS, moves, network_policy
 from stacks.network.rulesets import aws_rule_sets, azure_rule_sets, unit_subnets
 from tests.builders import catalog, dep, plan, server, system
 from waves import PlanOptions
@@ -74,6 +74,7 @@ def check_invariants(result: Plan) -> None:
         assert len(names) == len(set(names))
     for sg_rules in aws_rule_sets(policy).values():
         assert len(sg_rules) == len(set(sg_rules))  # AWS rejects a duplicate rule
+    assert max(map(len, policy.member_of.values()), default=0) <= MAX_CLIENT_MEMBERSHIPS
 
 
 @pytest.mark.parametrize("ips", [True, False])
@@ -237,3 +238,44 @@ def test_a_permit_admitting_one_more_server_is_caught() -> None:
         wide, policy.group_of, policy.member_of, policy.group_wave, policy.permits
     )
     assert widened.allowed() - declared(result) == {("a1", "b2", "tcp/1")}
+
+
+def five_hubs() -> Plan:
+    """12 consumer systems of two servers; each server picks one of two servers of each of
+    five hub systems on a port of that hub, the two servers of a system never the same (as
+    a dependency scan reports it): no consumer group is whole, so all join client groups."""
+    hubs_ = [system(f"h{k}") for k in range(5)]
+    hub_servers = [server(f"h{k}{x}", f"h{k}") for k in range(5) for x in "ab"]
+    consumers = [system(f"c{i:02d}") for i in range(12)]
+    servers_ = [
+        server(
+            f"c{i:02d}-{j}",
+            f"c{i:02d}",
+            depends_on=[
+                dep(f"h{k}{'ab'[(i >> k) & 1 ^ j]}", ports=[f"tcp/{100 + k}"]) for k in range(5)
+            ],
+        )
+        for i in range(12)
+        for j in range(2)
+    ]
+    return plan(catalog([*hubs_, *consumers], [*hub_servers, *servers_]))
+
+
+def test_client_memberships_are_merged_to_three_per_server() -> None:
+    """Each consumer server would join five client groups (one per hub); the shared ones
+    are merged until none joins more than three, and the allowed set is unchanged."""
+    result = five_hubs()
+    policy = network_policy(result)
+    check_invariants(result)
+    assert any(g.startswith("clients.merged.") for g in policy.groups)
+    assert max(map(len, policy.member_of.values())) == MAX_CLIENT_MEMBERSHIPS
+
+
+def test_a_server_in_too_many_client_groups_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Negative: without the merging, servers join five client groups and the invariant
+    check fires."""
+    import stacks.network.policy as policy_module
+
+    monkeypatch.setattr(policy_module, "_merge_memberships", lambda *args: None)
+    with pytest.raises(AssertionError):
+        check_invariants(five_hubs())
