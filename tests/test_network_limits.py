@@ -172,6 +172,7 @@ def test_counts_cover_both_clouds() -> None:
         "inbound rules",
         "security groups per interface",
         "rules per group x groups per interface",
+        "managed prefix lists",
         "security groups",
     }
 

@@ -1,7 +1,8 @@
 """The network policy's groups on AWS, in the foundation stack: one security group per
 group (in its environment's VPC, outbound open, inbound added by the wave that holds the
-group's servers), and one managed prefix list per permit from servers still at the old
-provider. Wave stacks reference both by id through the foundation's outputs."""
+group's servers), and one managed prefix list per permit from many servers still at the
+old provider (a permit from a few: one rule per address). Wave stacks reference both by id
+through the foundation's outputs."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from stacks.network.policy import NetworkPolicy
-from stacks.network.rulesets import digest, prefix_list_name
+from stacks.network.rulesets import digest, prefix_list_name, uses_prefix_list
 
 
 def sg_name(group: str) -> str:
@@ -75,7 +76,7 @@ class NetworkGroups(pulumi.ComponentResource):
             self.security_groups[group] = sg
         self.prefix_lists: dict[str, aws.ec2.ManagedPrefixList] = {}
         for permit in policy.permits:
-            if permit.via != "provider":
+            if not uses_prefix_list(permit):
                 continue
             name = prefix_list_name(permit)
             self.prefix_lists[name] = aws.ec2.ManagedPrefixList(

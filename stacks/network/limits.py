@@ -3,7 +3,8 @@
 
 Azure: rules and address prefixes per NSG, ASGs per rule side, ASGs per subscription.
 AWS: inbound rules per security group (a prefix list counts as its max entries), security
-groups per network interface, rules x groups per interface, security groups per VPC.
+groups per network interface, rules x groups per interface, security groups per VPC,
+customer-managed prefix lists per Region.
 Raised limits come from ``planning.quotas``. A breach is a :class:`NetworkLimitError` that
 names the rule set, its count, the limit and the flows behind it.
 """
@@ -28,6 +29,7 @@ from stacks.network.rulesets import (
     azure_rule_sets,
     unit_key,
     unit_subnets,
+    uses_prefix_list,
 )
 
 DENY_ALL_RULES = 1  # every subnet NSG ends with an explicit deny-all
@@ -205,6 +207,14 @@ def aws_counts(
             "rules per group x groups per interface",
             quotas.aws_rules_per_security_group * quotas.aws_security_groups_per_eni,
             quotas.aws_rules_times_groups,
+        )
+    )
+    out.append(
+        RuleSetCount(
+            "account",
+            "managed prefix lists",
+            sum(1 for p in policy.permits if uses_prefix_list(p)),
+            quotas.aws_prefix_lists_per_region,
         )
     )
     per_network = Counter(

@@ -23,6 +23,7 @@ from stacks.network.addresses import Addressing
 from stacks.network.policy import NetworkPolicy, Permit
 
 ASG_MIN_SERVERS = 3
+MAX_CIDR_RULES = 16  # AWS: a provider permit from more addresses uses a managed prefix list
 
 
 def port_text(ports: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
@@ -184,6 +185,7 @@ class SgRule:
     to_port: int
     source_group: str | None = None  # a source group's security group
     prefix_list: str | None = None  # the permit's managed prefix list
+    cidr: str | None = None  # one address at the provider (a permit from a few)
     weight: int = 1  # rule units it spends (a prefix list: its max entries)
     cross_network: bool = False
 
@@ -193,6 +195,13 @@ class SgRule:
         if self.from_port == self.to_port:
             return f"{self.protocol}/{self.from_port}"
         return f"{self.protocol}/{self.from_port}-{self.to_port}"
+
+
+def uses_prefix_list(permit: Permit) -> bool:
+    """A provider permit from more than :data:`MAX_CIDR_RULES` addresses shares a managed
+    prefix list; fewer are one rule per address (the same rule units: a list counts as its
+    max entries), which keeps within AWS's 100 customer-managed prefix lists per Region."""
+    return permit.via == "provider" and len(permit.addresses) > MAX_CIDR_RULES
 
 
 def prefix_list_name(permit: Permit) -> str:
@@ -213,7 +222,7 @@ def aws_rule_sets(
         dest = permit.destination
         for port in permit.ports:
             proto, first, last = parse_port(port)
-            if permit.via == "provider":
+            if uses_prefix_list(permit):
                 out[dest].append(
                     SgRule(
                         dest,
@@ -223,6 +232,13 @@ def aws_rule_sets(
                         prefix_list=prefix_list_name(permit),
                         weight=len(permit.addresses),
                     )
+                )
+                continue
+            if permit.via == "provider":  # two permits may share an address and a port
+                out[dest].extend(
+                    SgRule(dest, proto, first, last, cidr=cidr)
+                    for cidr in permit.addresses
+                    if SgRule(dest, proto, first, last, cidr=cidr) not in out[dest]
                 )
                 continue
             for source in permit.sources:
@@ -294,4 +310,5 @@ def aws_groups_of(
 
 
 def _rule_key(r: SgRule) -> tuple[object, ...]:
-    return (r.protocol, r.from_port, r.to_port, r.source_group or "", r.prefix_list or "")
+    source = r.source_group or r.prefix_list or r.cidr or ""
+    return (r.protocol, r.from_port, r.to_port, source)
