@@ -47,23 +47,17 @@ class NetworkGroups(pulumi.ComponentResource):
             if env not in args.vpc_ids:
                 continue
             tags = {**args.tags, "environment": env, "network-group": group}
-            for shard in args.security_groups.get(group, (group,))[1:]:
-                self.security_groups[shard] = aws.ec2.SecurityGroup(
-                    f"sg-{shard}",
-                    name=sg_name(shard),
+            for sg_key in args.security_groups.get(group, (group,)):
+                what = "declared dependencies only" if sg_key == group else "more of its rules"
+                self.security_groups[sg_key] = aws.ec2.SecurityGroup(
+                    f"sg-{sg_key}",
+                    name=sg_name(sg_key),
                     vpc_id=args.vpc_ids[env],
-                    description=f"utflytt group {group}: more of its declared inbound rules"[:255],
-                    tags={**tags, "Name": shard},
+                    description=f"utflytt group {group}: {what}"[:255],
+                    tags={**tags, "Name": sg_key},
                     opts=child,
                 )
-            sg = aws.ec2.SecurityGroup(
-                f"sg-{group}",
-                name=sg_name(group),
-                vpc_id=args.vpc_ids[env],
-                description=f"utflytt group {group}: declared dependencies only"[:255],
-                tags={**tags, "Name": group},
-                opts=child,
-            )
+            sg = self.security_groups[group]
             aws.vpc.SecurityGroupEgressRule(
                 f"sg-{group}-egress",
                 security_group_id=sg.id,
@@ -73,7 +67,6 @@ class NetworkGroups(pulumi.ComponentResource):
                 tags=tags,
                 opts=child,
             )
-            self.security_groups[group] = sg
         self.prefix_lists: dict[str, aws.ec2.ManagedPrefixList] = {}
         for permit in policy.permits:
             if not uses_prefix_list(permit):
