@@ -259,3 +259,12 @@ def test_asgs_per_rule_side_hold_by_construction() -> None:
 
     assert widest(Quotas()) == (3, 2)  # one allow rule and deny-all
     assert widest(Quotas(azure_asgs_per_rule_side=1)) == (1, 4)
+
+
+def test_preview_lists_a_groups_shards_in_its_wave_stack() -> None:
+    """AWS: ``preview --json`` lists a group's shards with the stack that holds the group."""
+    result = check_plan(plan(hub_estate(61, target="aws")))
+    wave = result.servers["dc01"].wave
+    sets = {(s["rule_set"], s["what"]) for s in stack_rule_sets(result, f"wave-{wave:02d}")}
+    assert {("sg ad.prod.1+2", "inbound rules"), ("sg ad.prod.1+3", "inbound rules")} <= sets
+    assert ("instances of ad.prod.1", "security groups per interface") in sets
