@@ -6,11 +6,17 @@ from __future__ import annotations
 
 import ipaddress
 from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.cli import cli
+from migration.catalog.models import Catalog
 from stacks.aws import layout
 from stacks.aws.addresses import (
     AwsAddressing,
@@ -196,7 +202,7 @@ def test_stack_config_pins_win_and_old_per_system_pins_are_refused() -> None:
 # --- plan time: the subnets-per-VPC limit -------------------------------------------------
 
 
-def aws_catalog(**planning: object):  # type: ignore[no-untyped-def]
+def aws_catalog(**planning: Any) -> Catalog:
     """A citizen-facing portal (public subnets in prod) and a test server using prod AD."""
     systems = [
         system("ad", foundation=True),
@@ -225,6 +231,20 @@ def test_subnets_over_the_quota_are_a_limit_error_naming_vpc_count_and_limit() -
         check_limits(plan(cat), cat.planning.quotas)
     assert "vpc prod: 6 subnets (limit 5)" in str(err.value)
     assert "vpc test" not in str(err.value)
+
+
+def test_plan_cli_exits_1_on_the_subnet_quota_and_writes_nothing(tmp_path: Path) -> None:
+    """`utflytt plan` of an AWS catalog whose quota is 5 subnets per VPC: exit 1, the
+    message names the VPC, the count and the limit, and no file is written."""
+    cat = aws_catalog(quotas={"aws_subnets_per_vpc": 5})
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(cat.model_dump(mode="json", by_alias=True)), "utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["plan", str(path), "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: the plan's network rules break 1 aws limit(s)")
+    assert "\n  vpc prod: 6 subnets (limit 5)\n" in result.output
+    assert not out.exists() or not any(out.iterdir())
 
 
 # --- peering only where a declared flow crosses --------------------------------------------

@@ -135,6 +135,7 @@ def test_counts_cover_both_clouds() -> None:
         "inbound rules",
         "rules per group x groups per interface",
         "security groups",
+        "subnets",
     }
 
 
