@@ -10,12 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.cli import cli
 from migration.catalog.models import Catalog
 from stacks.aws import layout
 from stacks.aws.addresses import (
@@ -30,7 +27,7 @@ from stacks.network.addresses import AddressPlanError
 from stacks.network.limits import NetworkLimitError, check_limits, rule_set_counts
 from stacks.network.policy import network_policy
 from tests.aws_fixtures import small_plan
-from tests.builders import catalog, dep, plan, server, system
+from tests.builders import catalog, dep, plan, plan_cli, server, system
 
 AZS = ("eu-north-1a", "eu-north-1b", "eu-north-1c")
 VPCS = {"prod": "10.100.0.0/16", "test": "10.101.0.0/16", "dev": "10.102.0.0/16"}
@@ -236,11 +233,8 @@ def test_subnets_over_the_quota_are_a_limit_error_naming_vpc_count_and_limit() -
 def test_plan_cli_exits_1_on_the_subnet_quota_and_writes_nothing(tmp_path: Path) -> None:
     """`utflytt plan` of an AWS catalog whose quota is 5 subnets per VPC: exit 1, the
     message names the VPC, the count and the limit, and no file is written."""
-    cat = aws_catalog(quotas={"aws_subnets_per_vpc": 5})
-    path = tmp_path / "catalog.yaml"
-    path.write_text(yaml.safe_dump(cat.model_dump(mode="json", by_alias=True)), "utf-8")
+    result = plan_cli(aws_catalog(quotas={"aws_subnets_per_vpc": 5}), tmp_path)
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["plan", str(path), "-o", str(out)])
     assert result.exit_code == 1, result.output
     assert result.output.startswith("Error: the plan's network rules break 1 aws limit(s)")
     assert "\n  vpc prod: 6 subnets (limit 5)\n" in result.output
@@ -259,3 +253,16 @@ def test_networks_are_joined_only_where_a_flow_crosses() -> None:
     alone = plan(catalog(systems, servers, target="aws", region="eu-north-1"))
     assert network_policy(alone).joined_networks() == []
     assert network_policy(small_plan()).joined_networks() == [("prod", "test")]
+
+
+def test_source_networks_covering_10_slash_8_move_the_vpcs_to_172() -> None:
+    """A provider using all of 10/8 (as generated estates do) still gets VPCs by default,
+    from 172.16-31 (172.17 skipped); if those overlap too, the error says what to set."""
+    plan_ = small_plan(source_networks=("10.0.0.0/8",))
+    assert layout.vpc_cidrs(plan_, AwsOptions()) == {
+        "prod": "172.16.0.0/16",
+        "test": "172.18.0.0/16",
+    }
+    crowded = small_plan(source_networks=("10.0.0.0/8", "172.16.0.0/12"))
+    with pytest.raises(layout.AwsConfigError, match="overlap every default VPC CIDR"):
+        layout.vpc_cidrs(crowded, AwsOptions())

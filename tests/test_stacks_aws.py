@@ -221,6 +221,7 @@ class TestPeering:
                 ec2.create_security_group(GroupName=f"g{i}", Description="x", VpcId=v)["GroupId"]
                 for i, v in enumerate(vpcs)
             ]
+            check_peered(ec2, groups[0], groups[0], "AuthorizeSecurityGroupIngress")  # itself
             with pytest.raises(MockCheckError) as err:
                 check_peered(ec2, groups[0], groups[1], "AuthorizeSecurityGroupIngress")
             assert "InvalidGroup.NotFound" in str(err.value)

@@ -20,7 +20,11 @@ from stacks.aws.addresses import AwsAddressing, Host, plan_vpc_addresses
 DEFAULT_REGION = "eu-north-1"
 ENVIRONMENTS = ("prod", "test", "dev")
 MIGRATING = frozenset({"rehost", "replatform", "rebuild"})
-VPC_POOL = tuple(f"10.{n}.0.0/16" for n in range(100, 200))
+# 10.100-199, then 172.16-31 for source networks that take all of 10/8 (172.17 skipped: some
+# AWS services use it for Docker's default bridge)
+VPC_POOL = tuple(f"10.{n}.0.0/16" for n in range(100, 200)) + tuple(
+    f"172.{n}.0.0/16" for n in range(16, 32) if n != 17
+)
 ALB_TARGET_PORT = 80  # the web tier behind a citizen-facing ALB listens here
 DEFAULT_RPO_HOURS = 24.0
 # TEST-NET-2: a placeholder until utflytt:aws.vpnPeerIp is set
@@ -139,7 +143,7 @@ def citizen_systems(plan: Plan) -> list[str]:
 
 
 def vpc_cidrs(plan: Plan, options: AwsOptions) -> dict[str, str]:
-    """One CIDR per environment: from config, else the first free /16 of 10.100-199.
+    """One CIDR per environment: from config, else the first free /16 of :data:`VPC_POOL`.
 
     A VPC must not overlap the source networks (the VPN routes to them) or another VPC.
     """
@@ -154,8 +158,11 @@ def vpc_cidrs(plan: Plan, options: AwsOptions) -> dict[str, str]:
                 if not any(net.overlaps(o) for o in [*sources, *taken]):
                     chosen = candidate
                     break
-            else:  # pragma: no cover - 100 /16s
-                raise AwsConfigError("utflytt:aws.vpcCidrs: no free /16 left in 10.100-199")
+            else:
+                raise AwsConfigError(
+                    "utflytt:aws.vpcCidrs: the source networks overlap every default VPC CIDR "
+                    "(10.100-199.0.0/16, 172.16-31.0.0/16): set one per environment"
+                )
         else:
             try:
                 net = ipaddress.ip_network(chosen, strict=False)

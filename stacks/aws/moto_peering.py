@@ -69,6 +69,8 @@ def subnet_cidr_reservation(
 def check_peered(ec2: Any, group_id: str, referenced_id: str, operation: str) -> None:
     """A rule of ``group_id`` may reference ``referenced_id`` only in the same VPC or across
     an active peering of the two VPCs."""
+    if group_id == referenced_id:  # a group admitting its own members
+        return
     groups = ec2.describe_security_groups(GroupIds=[group_id, referenced_id])["SecurityGroups"]
     vpcs = {g["GroupId"]: g.get("VpcId", "") for g in groups}
     here, there = vpcs.get(group_id, ""), vpcs.get(referenced_id, "")
