@@ -266,3 +266,18 @@ def test_source_networks_covering_10_slash_8_move_the_vpcs_to_172() -> None:
     crowded = small_plan(source_networks=("10.0.0.0/8", "172.16.0.0/12"))
     with pytest.raises(layout.AwsConfigError, match="overlap every default VPC CIDR"):
         layout.vpc_cidrs(crowded, AwsOptions())
+
+
+def test_servers_of_one_role_spread_over_the_azs_first() -> None:
+    """Two web servers with two app servers between them (in id order) still get two AZs:
+    spreading by the system alone would put both web servers in the first AZ."""
+    hosts = [
+        Host("s-1-web", "s", "prod", "web"),
+        Host("s-2-app", "s", "prod", "app"),
+        Host("s-3-app", "s", "prod", "app"),
+        Host("s-4-web", "s", "prod", "web"),
+    ]
+    placed = plan_vpc_addresses(hosts, {"prod": VPCS["prod"]}, AZS).vpcs["prod"].servers
+    assert placed["s-1-web"].subnet != placed["s-4-web"].subnet
+    assert placed["s-2-app"].subnet != placed["s-3-app"].subnet
+    assert len({p.subnet for p in placed.values()}) == 3

@@ -21,7 +21,8 @@ Why this shape (docs/aws-addressing.md has the longer version):
   endpoint an address a server is about to take.
 - **Stable, order-free server addresses.** A server keeps its address from ``previous``
   (subnet key -> CIDR, server id -> IP from an earlier plan, e.g. allocations). A new one
-  goes to the AZ its system x environment uses least (so clusters spread), then to the first
+  goes to the AZ its role in its system x environment uses least, then the AZ the system x
+  environment uses least (so two web servers or a cluster's nodes spread), then to the first
   free address from its system x environment's home slot (hashed from the system id and
   environment, so a system's servers sit side by side): never from the sort order of other
   systems, so adding system ``aaa-new`` only takes free addresses.
@@ -56,6 +57,7 @@ class Host:
     server: str
     system: str
     environment: str
+    role: str = ""  # spread over the AZs per role first (two web servers: two AZs)
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,7 @@ def _place(
         )
     out: dict[str, Placement] = {}
     per_unit: dict[str, Counter[int]] = defaultdict(Counter)
+    per_role: dict[tuple[str, str], Counter[int]] = defaultdict(Counter)
     fresh: list[Host] = []
     for host in hosts:  # keep every previous address that still fits its subnet
         kept = previous.get(host.server)
@@ -222,13 +225,15 @@ def _place(
             continue
         used[zone].add(int(ipaddress.IPv4Address(kept)))
         per_unit[host.system][zone] += 1
+        per_role[(host.system, host.role)][zone] += 1
         out[host.server] = Placement(private[zone].key, kept)
     for host in fresh:  # sorted by server id: the order of other systems plays no part
         home = _digest(f"{host.system}/{environment}")
         start = home % len(private)
+        role = per_role[(host.system, host.role)]
         order = sorted(
             range(len(private)),
-            key=lambda z: (per_unit[host.system][z], (z - start) % len(private)),
+            key=lambda z: (role[z], per_unit[host.system][z], (z - start) % len(private)),
         )
         for zone in order:
             ip = _free(ranges[zone], used[zone], home)
@@ -238,6 +243,7 @@ def _place(
             raise AddressPlanError(f"vpc {environment} ({vpc_cidr}): no address left")
         used[zone].add(ip)
         per_unit[host.system][zone] += 1
+        role[zone] += 1
         out[host.server] = Placement(private[zone].key, str(ipaddress.IPv4Address(ip)))
     return dict(sorted(out.items())), retained
 

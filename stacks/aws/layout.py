@@ -193,7 +193,9 @@ def zones_for(plan: Plan, options: AwsOptions) -> tuple[str, ...]:
 
 def hosts(plan: Plan) -> list[Host]:
     """The migrating servers as the address plan sees them."""
-    return [Host(sid, s.system, s.environment) for sid, s in migrating_servers(plan).items()]
+    return [
+        Host(sid, s.system, s.environment, s.role) for sid, s in migrating_servers(plan).items()
+    ]
 
 
 def address_plan(
