@@ -5,7 +5,7 @@ Why this shape (docs/aws-addressing.md has the longer version):
 
 - **One VPC per environment** (prod, test, dev): prod never shares a network with test or
   dev; two VPCs are peered only where a declared flow crosses them
-  (:func:`stacks.network.policy.joined_networks`).
+  (:meth:`stacks.network.policy.NetworkPolicy.joined_networks`).
 - **Subnets are per AZ and tier, not per system.** On AWS a server's isolation is its
   security group (one per system x environment, referenced by id), not its subnet, and a
   VPC holds 200 subnets by default: a subnet per system per AZ stops at ~66 systems. So a

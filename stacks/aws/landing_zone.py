@@ -20,7 +20,7 @@ from stacks.aws.layout import AwsOptions
 from stacks.aws.management import SsmAccess, SsmEndpoints, SsmEndpointsArgs
 from stacks.aws.monitoring import LogsArgs, Monitoring, account_of
 from stacks.aws.peering import NetworkJoins, NetworkJoinsArgs, VpcRef
-from stacks.network.policy import network_policy
+from stacks.network.limits import aws_plan_layout
 
 _ASSUME = {
     "Version": "2012-10-17",
@@ -370,7 +370,7 @@ class LandingZone(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
-        policy = network_policy(plan)
+        policy, _, security_groups = aws_plan_layout(plan)
         NetworkJoins(
             f"{name}-joins",
             NetworkJoinsArgs(
@@ -386,6 +386,7 @@ class LandingZone(pulumi.ComponentResource):
                 policy=policy,
                 vpc_ids={env: net.vpc.id for env, net in self.networks.items()},
                 tags=tags,
+                security_groups=security_groups,
             ),
             opts=child,
         )
