@@ -134,6 +134,8 @@ def key_inputs(r: OfflineResource) -> str:
         return str(i.get("cidrBlock", ""))
     if t == "aws:ec2/subnet:Subnet":
         return f"{i.get('cidrBlock', '')}, {i.get('availabilityZone', '')}"
+    if t == "aws:ec2/subnetCidrReservation:SubnetCidrReservation":
+        return f"{i.get('cidrBlock', '')}, {i.get('reservationType', '')}"
     if t == "aws:ec2/instance:Instance":
         root = i.get("rootBlockDevice") or {}
         return (

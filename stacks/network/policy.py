@@ -102,6 +102,19 @@ class NetworkPolicy:
         """Every group a server is in: its own group, then the client groups it joins."""
         return (self.group_of[server], *self.member_of.get(server, ()))
 
+    def joined_networks(self) -> list[tuple[str, str]]:
+        """Pairs of networks (sorted, each pair sorted) that some permit crosses: a test
+        server using the prod domain controllers joins test and prod. Both clouds join
+        exactly these (Azure: VNet peering; AWS: VPC peering) and no others."""
+        pairs: set[tuple[str, str]] = set()
+        for permit in self.permits:
+            if permit.cross_network:
+                there = self.groups[permit.destination].network
+                for source in permit.sources:
+                    here = self.groups[source].network
+                    pairs.add((min(here, there), max(here, there)))
+        return sorted(pairs)
+
     def allowed(self) -> set[tuple[str, str, str]]:
         """(consumer server, provider server, port) the permits allow, read from group
         membership (cloud) or the admitted consumers (provider)."""
