@@ -15,6 +15,7 @@ from typing import Any, Literal
 from migration.errors import UtflyttError
 from migration.plan import Plan, PlannedServer
 from stacks import baseline, tags
+from stacks.plancache import per_plan
 
 DEFAULT_REGION = "eu-north-1"
 ENVIRONMENTS = ("prod", "test", "dev")
@@ -95,6 +96,7 @@ class AwsOptions:
 # --- address plan -----------------------------------------------------------------------------
 
 
+@per_plan  # sorts every server: once per plan, not per server (callers only read it)
 def migrating_servers(plan: Plan) -> dict[str, PlannedServer]:
     """Servers that get an EC2 instance (they are in a wave), by id, sorted."""
     return {sid: s for sid, s in sorted(plan.servers.items()) if s.wave is not None}
@@ -224,13 +226,18 @@ class Placement:
     host_offset: int  # address = network address of that subnet + host_offset
 
 
+@per_plan  # once per plan, not once per server (callers only read it)
+def _servers_by_unit(plan: Plan) -> dict[tuple[str, str], list[str]]:
+    """Migrating servers by (system, environment), each list sorted by id."""
+    units: dict[tuple[str, str], list[str]] = {}
+    for sid, s in migrating_servers(plan).items():
+        units.setdefault((s.system, s.environment), []).append(sid)
+    return units
+
+
 def placements(plan: Plan, system: str, environment: str, az_count: int) -> dict[str, Placement]:
     """Servers of a system/environment round-robin over its AZ subnets, by sorted id."""
-    servers = [
-        sid
-        for sid, s in migrating_servers(plan).items()
-        if s.system == system and s.environment == environment
-    ]
+    servers = _servers_by_unit(plan).get((system, environment), [])
     result = {}
     for i, sid in enumerate(servers):
         result[sid] = Placement(i % az_count, FIRST_HOST_OFFSET + i // az_count)

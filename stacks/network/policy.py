@@ -33,6 +33,7 @@ from typing import Literal
 
 from migration.plan import Plan, PlannedServer
 from stacks.network.groups import Group, hubs, network_of, own_groups
+from stacks.plancache import per_plan
 
 Via = Literal["cloud", "provider"]
 MAX_PROVIDER_PREFIXES = 50
@@ -149,6 +150,7 @@ def _covering(addresses: tuple[str, ...], networks: tuple[str, ...]) -> tuple[st
     return tuple(sorted(out))
 
 
+@per_plan  # pure and slow (~0.5 s at 1,000 systems): once per plan, not per stack
 def network_policy(plan: Plan) -> NetworkPolicy:
     """The plan's groups and permits (deterministic: the same plan, the same policy)."""
     hub_servers = hubs(plan.servers, plan.flows)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from migration.catalog.models import parse_port
 from stacks.network.policy import NetworkPolicy, Permit
+from stacks.plancache import per_plan
 
 ASG_MIN_SERVERS = 3
 
@@ -89,6 +90,7 @@ def _ips(policy: NetworkPolicy, group: str, server_ips: Mapping[str, str]) -> li
     return [f"{server_ips[s]}/32" for s in policy.groups[group].servers if s in server_ips]
 
 
+@per_plan  # pure and slow (~0.4 s at 1,000 systems): once per policy
 def azure_rule_sets(
     policy: NetworkPolicy, server_ips: Mapping[str, str], asgs_per_rule_side: int = 10
 ) -> dict[str, list[NsgRule]]:
@@ -168,6 +170,7 @@ def prefix_list_name(permit: Permit) -> str:
     return f"pl-{permit.destination}-{digest(permit.ports)}"
 
 
+@per_plan  # pure: once per policy
 def aws_rule_sets(policy: NetworkPolicy) -> dict[str, tuple[SgRule, ...]]:
     """Destination group -> the inbound rules of its security group, sorted."""
     out: dict[str, list[SgRule]] = defaultdict(list)
