@@ -76,18 +76,23 @@ def preview_config(
 
 
 def run_aws_preview(
-    settings: StackSettings, plan: Plan, config: Mapping[str, str] | None = None
+    settings: StackSettings,
+    plan: Plan,
+    config: Mapping[str, str] | None = None,
+    *,
+    fast: bool = True,
 ) -> OfflineRun:
-    """Run ``settings``'s stack under moto (the foundation first for a wave stack)."""
+    """Run ``settings``'s stack under moto (the foundation first for a wave stack);
+    ``fast=False``: Pulumi's threaded mock path (see :func:`run_aws_offline`)."""
     region = settings.region or layout.DEFAULT_REGION
     with MotoMocks(region) as mocks:
         cfg = preview_config(plan, mocks, config)
         if settings.kind == "wave":
             foundation = settings.foundation_settings()
             mocks.stack_outputs[settings.foundation_stack] = run_aws_offline(
-                foundation, plan, mocks, cfg
+                foundation, plan, mocks, cfg, fast=fast
             ).outputs
-        run = run_aws_offline(settings, plan, mocks, cfg)
+        run = run_aws_offline(settings, plan, mocks, cfg, fast=fast)
     return as_offline_run(run, cfg)
 
 
