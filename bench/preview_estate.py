@@ -172,7 +172,7 @@ def _run(systems: int, cloud: str, baseline_stacks: int) -> dict[str, Any]:
         )
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT)
-        return json.loads(out.read_text("utf-8"))  # type: ignore[no-any-return]
+        return json.loads(out.read_text("utf-8"))
 
 
 def report(rows: list[dict[str, Any]]) -> str:
