@@ -18,9 +18,7 @@ from typing import Any
 
 import pulumi
 from botocore.exceptions import ClientError
-from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as runtime_settings
-from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop
 
 from migration.plan import Plan
@@ -59,7 +57,7 @@ class _Monitor(RecordingMonitor):
     """
 
     def __init__(self, mocks: MotoMocks, *, fast: bool = True) -> None:
-        super().__init__(mocks, {}, fast=fast)
+        super().__init__(mocks, None, fast=fast)
         self.urns: dict[tuple[str, str], tuple[str, str | None]] = {}
         # inputs that held a Pulumi secret, per resource (the plain-secret check reads them)
         self.secret_paths: dict[tuple[str, str], tuple[str, ...]] = {}
@@ -69,21 +67,6 @@ class _Monitor(RecordingMonitor):
         with self._lock:
             self.urns.setdefault((typ, name), (urn, parent))
             self.secret_paths[(typ, name)] = secret_paths
-
-    def ReadResource(self, request: Any) -> Any:  # noqa: N802 (gRPC name)
-        _ensure_event_loop()  # type: ignore[no-untyped-call]
-        inputs, _ = self._decode(request.properties)
-        args = pulumi.runtime.MockResourceArgs(
-            typ=request.type,
-            name=request.name,
-            inputs=inputs,
-            provider=request.provider,
-            resource_id=request.id,
-        )
-        id_, state = self.mocks.new_resource(args)
-        urn = self.make_urn(request.parent, request.type, request.name)
-        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, id_ or "", state)
-        return resource_pb2.ReadResourceResponse(urn=urn, properties=self._encode(state))
 
 
 class _Warnings(logging.Handler):
