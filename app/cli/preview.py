@@ -135,7 +135,7 @@ def render_prices(priced: StackPrice, stack: str, source: str) -> str:
 def preview_every_stack(plan: Plan, plan_path: Path, as_json: bool) -> None:
     """``--all``: every stack in one process, a line per stack as it finishes; exit 1
     naming every stack that failed."""
-    from stacks.harness.allstacks import failures_text, preview_all
+    from stacks.harness.allstacks import all_stacks_json, failures_text, preview_all
     from stacks.harness.preview import render_stack_line, render_summary_line
 
     if plan.target.provider == "aws":
@@ -152,14 +152,7 @@ def preview_every_stack(plan: Plan, plan_path: Path, as_json: bool) -> None:
         results = preview_all(plan, plan_path.as_posix(), on_start=started, on_done=done)
     total = len(plan.waves) + 1
     if as_json:
-        doc = {
-            "provider": plan.target.provider,
-            "region": plan.target.region,
-            "stacks": [r.to_json() for r in results],
-            "resources": sum(r.resources for r in results),
-            "failed": [r.stack for r in results if not r.ok],
-        }
-        click.echo(dumps_json(doc), nl=False)
+        click.echo(dumps_json(all_stacks_json(plan, results)), nl=False)
     else:
         click.echo(render_summary_line(results, total, plan.target.provider))
     problem = failures_text(results, total)

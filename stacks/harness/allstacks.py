@@ -155,6 +155,17 @@ def preview_all(
     return results
 
 
+def all_stacks_json(plan: Plan, results: Sequence[StackSummary]) -> dict[str, Any]:
+    """The ``preview --all --json`` document (deterministic: no timings)."""
+    return {
+        "provider": plan.target.provider,
+        "region": plan.target.region,
+        "stacks": [r.to_json() for r in results],
+        "resources": sum(r.resources for r in results),
+        "failed": [r.stack for r in results if not r.ok],
+    }
+
+
 def failures_text(results: Sequence[StackSummary], total: int) -> str | None:
     """One line naming every failed stack and its error, or None when all passed."""
     failed = [r for r in results if not r.ok]
