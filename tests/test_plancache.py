@@ -8,7 +8,7 @@ import pytest
 
 from stacks import plancache
 from stacks.aws import moto_speed
-from stacks.network import network_policy
+from stacks.network.policy import network_policy
 from tests.stacks_fixtures import make_plan
 
 

@@ -32,7 +32,7 @@ def _read(secret: list[str] | None, names: tuple[str, ...]) -> dict[str, tuple[A
     pulumi.runtime.set_mocks(_Mocks(secret), project="t", stack="wave-01", preview=False)
     seen: dict[str, tuple[Any, bool]] = {}
 
-    @pulumi.runtime.test  # type: ignore[untyped-decorator]
+    @pulumi.runtime.test
     def body() -> Any:
         outputs = require_outputs(pulumi.StackReference("foundation"), names)
 
