@@ -37,7 +37,7 @@ import ipaddress
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import combinations
 from typing import Literal
 
@@ -123,16 +123,23 @@ def moves(server: PlannedServer) -> bool:
     return server.wave is not None and server.disposition in MIGRATING
 
 
+@lru_cache(maxsize=65536)
+def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """A parsed address or network (immutable: parsed once; the source networks stand in
+    for every consumer without an ip, thousands of times at scale)."""
+    return ipaddress.ip_network(text)
+
+
 def _addresses(servers: Iterable[str], plan: Plan, warnings: list[str]) -> tuple[str, ...]:
-    v4: list[ipaddress.IPv4Network] = []
-    v6: list[ipaddress.IPv6Network] = []
+    v4: dict[ipaddress.IPv4Network, None] = {}  # ordered sets: duplicates collapse once
+    v6: dict[ipaddress.IPv6Network, None] = {}
 
     def add(text: str) -> None:
-        net = ipaddress.ip_network(text)
+        net = _network(text)
         if isinstance(net, ipaddress.IPv4Network):
-            v4.append(net)
+            v4[net] = None
         else:
-            v6.append(net)
+            v6[net] = None
 
     for sid in servers:
         srv = plan.servers[sid]
