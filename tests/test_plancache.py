@@ -66,7 +66,9 @@ def test_fast_tag_lookup_equals_motos_own(ec2):
             ],
         )
     backend = ec2_backends["123456789012"]["eu-north-1"]
-    subnets = [s for zone in backend.subnets.values() for s in zone.values() if s.vpc_id == vpc]
+    subnets: list[Any] = [
+        s for zone in backend.subnets.values() for s in zone.values() if s.vpc_id == vpc
+    ]
     assert len(subnets) == 3
     subnets.append(backend.vpcs[vpc])
     moto_speed.uninstall()
