@@ -16,6 +16,7 @@ from migration.errors import UtflyttError
 from migration.plan import Plan, PlannedServer
 from stacks import baseline, tags
 from stacks.aws.addresses import AwsAddressing, Host, plan_vpc_addresses
+from stacks.plancache import per_plan
 
 DEFAULT_REGION = "eu-north-1"
 ENVIRONMENTS = ("prod", "test", "dev")
@@ -115,6 +116,7 @@ def _strings(raw: Mapping[str, Any], key: str) -> dict[str, str]:
 # --- address plan -----------------------------------------------------------------------------
 
 
+@per_plan  # sorts every server: once per plan, not per server (callers only read it)
 def migrating_servers(plan: Plan) -> dict[str, PlannedServer]:
     """Servers that get an EC2 instance (they are in a wave), by id, sorted."""
     return {sid: s for sid, s in sorted(plan.servers.items()) if s.wave is not None}

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from migration.errors import UtflyttError
 from migration.plan import Plan
+from stacks.plancache import per_plan
 
 BASE_CANDIDATES = ("10.200.0.0/13", "10.96.0.0/13", "172.24.0.0/13", "10.48.0.0/13")
 SPOKE_SLOTS = {"prod": 2, "test": 4, "dev": 6}  # which /16 of the base starts the spoke
@@ -126,6 +127,7 @@ class _Spoke:
         return ipaddress.IPv4Network((start, prefix))
 
 
+@per_plan  # pure: once per plan, not per stack
 def plan_addresses(plan: Plan, citizen_systems: frozenset[str] | None = None) -> Addressing:
     """Deterministic address plan for every migrating server of the plan."""
     base = _base(plan)

@@ -32,6 +32,7 @@ from stacks.network.rulesets import (
     unit_subnets,
     uses_prefix_list,
 )
+from stacks.plancache import per_plan
 
 DENY_ALL_RULES = 1  # every subnet NSG ends with an explicit deny-all
 GATEWAY_RULES = 1  # a citizen-facing subnet admits its Application Gateway
@@ -154,6 +155,7 @@ def aws_layout(
     return sets, aws_security_groups(policy, sets)
 
 
+@per_plan  # pure: once per plan, not once per stack (callers only read it)
 def aws_plan_layout(
     plan: Plan,
 ) -> tuple[NetworkPolicy, dict[str, tuple[SgRule, ...]], dict[str, tuple[str, ...]]]:

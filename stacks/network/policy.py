@@ -44,6 +44,7 @@ from typing import Literal
 
 from migration.plan import Plan, PlannedServer
 from stacks.network.groups import Group, hubs, network_of, own_groups
+from stacks.plancache import per_plan
 
 Via = Literal["cloud", "provider"]
 MAX_PROVIDER_PREFIXES = 50
@@ -310,6 +311,7 @@ def _merge_memberships(
             by_source[name].add(key)
 
 
+@per_plan  # pure and slow (~0.5 s at 1,000 systems): once per plan, not per stack
 def network_policy(plan: Plan) -> NetworkPolicy:
     """The plan's groups and permits (deterministic: the same plan, the same policy)."""
     hub_servers = hubs(plan.servers, plan.flows)
