@@ -109,6 +109,22 @@ class AddressBook:
         )
 
 
+def run_azure_stacks(plan: Plan, plan_path: str = "p") -> dict[str, Any]:
+    """Every Azure stack of ``plan`` run offline (the foundation first, its outputs passed
+    to the waves; ``plan_path``: the plan file the settings name): stack name -> its run."""
+    from stacks.config import settings_for_stack, stack_names
+    from stacks.testing import run_offline_full
+
+    runs = {"foundation": run_offline_full(settings_for_stack(plan, "foundation", plan_path), plan)}
+    for stack in stack_names(plan)[1:]:
+        runs[stack] = run_offline_full(
+            settings_for_stack(plan, stack, plan_path),
+            plan,
+            stack_outputs={"foundation": runs["foundation"].outputs},
+        )
+    return runs
+
+
 def _ports(rule: Mapping[str, Any]) -> list[str]:
     proto = str(rule["protocol"]).lower()
     ranges = rule.get("destinationPortRanges") or [rule.get("destinationPortRange")]
@@ -116,11 +132,15 @@ def _ports(rule: Mapping[str, Any]) -> list[str]:
 
 
 def azure_allowed(plan: Plan, runs: Mapping[str, Any]) -> tuple[set[Triple], list[str]]:
-    """(consumer, provider, port) every Azure allow rule admits, and any over-wide source."""
+    """(consumer, provider, port) the Azure NSGs admit, and any over-wide source. As Azure
+    evaluates them: a server's inbound traffic must pass its subnet's NSG and, when its NIC
+    has one, its NIC's NSG (a split unit); each NSG's rules are read for the servers it
+    guards. ``VirtualNetwork`` stands for every server and the source networks."""
     resources = [r for run in runs.values() for r in run.resources]
     members: dict[str, set[str]] = defaultdict(set)  # ASG id -> servers
     cloud_ips: dict[str, str] = {}
     holds: dict[str, set[str]] = defaultdict(set)  # subnet name -> servers with a NIC in it
+    guards: dict[str, list[str]] = defaultdict(list)  # server -> ids of the NSGs it meets
     for nic in (r for r in resources if r.type == NIC):
         sid = nic.inputs["tags"]["server"]
         config = nic.inputs["ipConfigurations"][0]
@@ -128,25 +148,42 @@ def azure_allowed(plan: Plan, runs: Mapping[str, Any]) -> tuple[set[Triple], lis
         holds[str(config["subnet"]["id"]).rpartition("/")[2]].add(sid)
         for asg in config.get("applicationSecurityGroups") or []:
             members[asg["id"]].add(sid)
-    subnets = {  # read from the rendered subnets and the NICs placed in them
-        subnet["addressPrefix"]: tuple(sorted(holds[subnet["subnetName"]]))
-        for subnet in (r.inputs for r in resources if r.type == SUBNET)
-        if subnet.get("subnetName") in holds
-    }
+        if nic.inputs.get("networkSecurityGroup"):
+            guards[sid].append(nic.inputs["networkSecurityGroup"]["id"])
+    subnets = {}  # read from the rendered subnets and the NICs placed in them
+    for subnet in (r.inputs for r in resources if r.type == SUBNET):
+        if subnet.get("subnetName") in holds:
+            subnets[subnet["addressPrefix"]] = tuple(sorted(holds[subnet["subnetName"]]))
+            nsg_id = (subnet.get("networkSecurityGroup") or {}).get("id")
+            for sid in holds[subnet["subnetName"]] if nsg_id else ():
+                guards[sid].append(str(nsg_id))
     book = AddressBook(plan, cloud_ips, subnets)
-    allowed: set[Triple] = set()
+    everyone = {*plan.servers, NETWORK}
+    admits: dict[str, set[Triple]] = {}
     wide: list[str] = []
-    for run in runs.values():
-        for nsg in (r for r in run.resources if r.type == NSG):
-            if nsg.name.endswith("-gateway-nsg"):
+    for nsg in (r for r in resources if r.type == NSG):
+        if nsg.name.endswith("-gateway-nsg"):
+            continue
+        found: set[Triple] = set()
+        for rule in nsg.inputs["securityRules"]:
+            if rule["access"] != "Allow" or rule["name"] == "in-application-gateway":
                 continue
-            for rule in nsg.inputs["securityRules"]:
-                if rule["access"] != "Allow" or rule["name"] == "in-application-gateway":
-                    continue
+            if rule.get("sourceAddressPrefix") == "VirtualNetwork":
+                sources = everyone
+            else:
                 sources = _side(rule, "source", members, book, wide)
-                dests = _side(rule, "destination", members, book, wide)
-                for port in _ports(rule):
-                    allowed |= {(u, v, port) for u in sources for v in dests if u != v}
+            dests = _side(rule, "destination", members, book, wide)
+            for port in _ports(rule):
+                found |= {(u, v, port) for u in sources for v in dests if u != v}
+        admits[nsg.id] = found
+    allowed: set[Triple] = set()
+    wide += [f"{sid}: no NSG on its subnet or NIC" for sid in cloud_ips if not guards[sid]]
+    for sid, nsgs in guards.items():
+        passed: set[Triple] | None = None
+        for nsg_id in nsgs:
+            mine = {t for t in admits.get(nsg_id, set()) if t[1] == sid}
+            passed = mine if passed is None else passed & mine
+        allowed |= passed or set()
     return allowed, wide
 
 

@@ -12,11 +12,11 @@ import pytest
 from stacks.aws.moto_mocks import MotoMocks
 from stacks.aws.offline import AwsRun, aws_config, run_aws_offline
 from stacks.baseline_checks import RULES, check_baseline
-from stacks.config import settings_for_stack, stack_names
 from stacks.security import check
 from stacks.settings import StackSettings
-from stacks.testing import OfflineRun, run_offline_full
+from stacks.testing import OfflineRun
 from tests.aws_fixtures import small_plan
+from tests.network_allowed import run_azure_stacks
 from tests.stacks_fixtures import make_plan
 
 FOUNDATION = StackSettings("foundation", "foundation", "aws", "eu-north-1", "plan.json")
@@ -40,13 +40,7 @@ def azure() -> tuple[Any, dict[str, OfflineRun]]:
     for sid in ("eko-app01", "eko-test01"):
         servers[sid] = servers[sid].model_copy(update={"disposition": "rebuild"})
     plan = plan.model_copy(update={"servers": servers})
-    runs = {"foundation": run_offline_full(settings_for_stack(plan, "foundation", "p"), plan)}
-    for stack in stack_names(plan)[1:]:
-        runs[stack] = run_offline_full(
-            settings_for_stack(plan, stack, "p"),
-            plan,
-            stack_outputs={"foundation": runs["foundation"].outputs},
-        )
+    runs = run_azure_stacks(plan)
     return plan, runs
 
 

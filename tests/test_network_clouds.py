@@ -10,12 +10,10 @@ import pytest
 from migration.plan import Plan, Target
 from stacks.aws.moto_mocks import MotoMocks
 from stacks.aws.offline import aws_config, run_aws_offline
-from stacks.config import settings_for_stack, stack_names
 from stacks.settings import StackSettings
 from stacks.tags import REQUIRED_TAGS
-from stacks.testing import run_offline_full
 from tests.aws_fixtures import WAVE_SERVERS, small_plan
-from tests.network_allowed import aws_allowed, azure_allowed, declared
+from tests.network_allowed import aws_allowed, azure_allowed, declared, run_azure_stacks
 
 pytestmark = pytest.mark.slow
 REGION = "eu-north-1"
@@ -29,13 +27,7 @@ def azure_plan() -> Plan:
 @pytest.fixture(scope="module")
 def azure() -> tuple[set[Any], dict[str, dict[str, str]]]:
     plan = azure_plan()
-    runs = {"foundation": run_offline_full(settings_for_stack(plan, "foundation", "p"), plan)}
-    for stack in stack_names(plan)[1:]:
-        runs[stack] = run_offline_full(
-            settings_for_stack(plan, stack, "p"),
-            plan,
-            stack_outputs={"foundation": runs["foundation"].outputs},
-        )
+    runs = run_azure_stacks(plan)
     allowed, wide = azure_allowed(plan, runs)
     assert wide == []
     tags = {

@@ -50,19 +50,20 @@ def test_example_sized_estate_fits_every_default_limit() -> None:
 
 def test_too_many_port_sets_on_one_nsg_names_rule_set_count_limit_and_flows() -> None:
     """Each consumer reaches dc01 on its own port: one rule each (30), plus AD's clients
-    (1) and deny-all (1); a quota lowered to 20 is breached, and the message says where,
-    how many, the limit and the biggest flows behind it."""
+    (1) and deny-all (1); with a quota lowered to 20 the unit splits over NIC NSGs
+    (stacks.network.nicsplit), and dc01's alone still holds 30 + deny-all: the message says
+    where, how many, the limit and the biggest flows behind it."""
     cat = hub_estate(30, quotas={"azure_rules_per_nsg": 20})
     result = plan(cat)
     with pytest.raises(NetworkLimitError) as info:
         check_limits(result, cat.planning.quotas)
     text = str(info.value)
     assert (
-        "nsg-ad-prod: 32 rules (limit 20); from c000.prod, c001.prod, c002.prod, c003.prod, "
-        "c004.prod and 25 more -> ad.prod.2 (tcp/389; 30 consumers)" in text
+        "nsg-ad-prod nic ad.prod.1: 31 rules (limit 20); from c000.prod -> ad.prod.1 "
+        "(tcp/389, tcp/1000; 1 consumers)" in text
     )
     assert "nothing was written" in text
-    assert [b.rule_set for b in info.value.breaches] == ["nsg-ad-prod"]
+    assert [b.rule_set for b in info.value.breaches] == ["nsg-ad-prod nic ad.prod.1"]
 
 
 def test_raised_quota_lets_the_same_plan_pass() -> None:
@@ -187,7 +188,7 @@ def test_plan_cli_exits_1_naming_the_breach_and_writes_nothing(tmp_path: Path) -
     result = CliRunner().invoke(cli, ["plan", str(path), "-o", str(out)])
     assert result.exit_code == 1, result.output
     assert result.output.startswith("Error: the plan's network rules break 1 azure limit(s)")
-    assert "nsg-ad-prod: 32 rules (limit 20)" in result.output
+    assert "nsg-ad-prod nic ad.prod.1: 31 rules (limit 20)" in result.output
     assert not out.exists() or not any(out.iterdir())
 
 
@@ -229,7 +230,11 @@ def test_the_bundled_example_plans_within_its_limits_on_both_clouds(target: str)
 @pytest.mark.parametrize(
     ("target", "quotas", "expected"),
     [
-        ("azure", {"azure_prefixes_per_nsg": 5}, "nsg-ad-prod: 9 address prefixes (limit 5)"),
+        (
+            "azure",
+            {"azure_prefixes_per_nsg": 5},
+            "nsg-ad-prod nic ad.prod.1: 6 address prefixes (limit 5)",
+        ),
         ("azure", {"azure_subnets_per_vnet": 1}, "vnet prod: 4 subnets (limit 1)"),
         ("aws", {"aws_security_groups_per_vpc": 2}, "vpc prod: 5 security groups (limit 2)"),
         (

@@ -17,8 +17,15 @@ from bench.estate import EstateOptions, generate
 from migration.catalog import Catalog
 from migration.catalog.models import Quotas
 from migration.plan import Plan
+from stacks.network import nicsplit
 from stacks.network.addresses import plan_addresses
-from stacks.network.limits import NetworkLimitError, check_limits, rule_set_counts
+from stacks.network.limits import (
+    NetworkLimitError,
+    check_limits,
+    citizen_units,
+    rule_set_counts,
+)
+from stacks.network.nicsplit import azure_nsgs
 from stacks.network.policy import MAX_CLIENT_MEMBERSHIPS, moves, network_policy
 from stacks.network.rulesets import aws_rule_sets, azure_rule_sets, unit_subnets
 from tests.builders import catalog, dep, plan, server, system
@@ -151,12 +158,44 @@ def test_messy_2000_systems_on_aws_need_raised_quotas() -> None:
 
 
 @pytest.mark.slow
-def test_messy_2000_systems_on_azure_is_an_error_naming_the_monitoring_nsg() -> None:
-    """The messy estate at 2,000 systems does not fit Azure: about 1,300 test/dev servers
-    each reach one or two prod collectors of their own choice, across VNets (so by address,
-    not ASG), and no whole unit takes part: more than 4,000 /32s in the monitoring NSG,
-    which Azure does not raise. ``utflytt plan`` says so, naming the NSG, the count, the
-    limit and the biggest flows; declaring monitoring per system fits (see the test above)."""
+def test_messy_2000_systems_on_azure_fit_by_splitting_the_monitoring_nsg_per_nic() -> None:
+    """The messy estate at 2,000 systems: about 1,300 test/dev servers each reach one or
+    two prod collectors of their own choice, across VNets (so by address, not ASG): more
+    than 4,000 /32s for monitoring-prod's subnet NSG, which Azure does not raise. The unit
+    is split (stacks.network.nicsplit): each collector's NIC NSG holds only its own
+    consumers, every limit holds, the NIC NSGs hold exactly the unit's rules, and the
+    allowed set is the declared flows."""
+    result = estate_plan(2000, True, "azure", "server")
+    assert breaches(result) == []
+    check_invariants(result)
+    counts = rule_set_counts(result)
+    nic = [c for c in counts if c.rule_set.startswith("nsg-monitoring-prod nic ")]
+    assert nic and all(c.count <= c.limit for c in nic)
+    policy = network_policy(result)
+    addressing = plan_addresses(result)
+    whole = azure_rule_sets(policy, addressing.server_ips, unit_subnets=unit_subnets(addressing))
+    assert sum(r.prefix_count for r in whole["monitoring-prod"]) > 4000  # why it splits
+    nsgs = azure_nsgs(
+        policy, Quotas(), citizen_units(result), addressing.server_ips, unit_subnets(addressing)
+    )
+    split = nsgs.nic["monitoring-prod"]
+    assert sorted(r.name for rules in split.values() for r in rules) == sorted(
+        r.name for r in whole["monitoring-prod"]
+    )
+    assert all(
+        {r.permit.destination for r in rules if r.permit} <= {g} for g, rules in split.items()
+    )
+    assert set(nsgs.nic) == {"monitoring-prod"}  # only the overflowing unit splits
+
+
+@pytest.mark.slow
+def test_messy_2000_systems_on_azure_without_the_split_name_the_monitoring_nsg(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Negative: with the split switched off the same plan breaks the 4,000 prefixes of
+    ``nsg-monitoring-prod``, and the error names the NSG, the count, the limit and the
+    biggest flows."""
+    monkeypatch.setattr(nicsplit, "SPLIT_OVERFLOWING_UNITS", False)
     result = estate_plan(2000, True, "azure", "server")
     with pytest.raises(NetworkLimitError) as info:
         check_limits(result)

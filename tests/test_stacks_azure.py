@@ -8,10 +8,10 @@ import math
 import pytest
 
 from stacks.azure import layout
-from stacks.config import settings_for_stack, stack_names
+from stacks.config import stack_names
 from stacks.security import check
-from stacks.testing import OfflineRun, RecordedResource, run_offline_full
-from tests.network_allowed import azure_allowed, declared
+from stacks.testing import OfflineRun, RecordedResource
+from tests.network_allowed import azure_allowed, declared, run_azure_stacks
 from tests.stacks_fixtures import SERVERS, make_plan
 
 VM = "azure-native:compute:VirtualMachine"
@@ -28,16 +28,7 @@ def plan():
 @pytest.fixture(scope="module")
 def runs(plan) -> dict[str, OfflineRun]:
     """Every stack of the plan, run once; waves read the foundation's real offline exports."""
-    out = {
-        "foundation": run_offline_full(settings_for_stack(plan, "foundation", "plan.json"), plan)
-    }
-    for stack in stack_names(plan)[1:]:
-        out[stack] = run_offline_full(
-            settings_for_stack(plan, stack, "plan.json"),
-            plan,
-            stack_outputs={"foundation": out["foundation"].outputs},
-        )
-    return out
+    return run_azure_stacks(plan, "plan.json")
 
 
 def of_type(run: OfflineRun, typ: str) -> list[RecordedResource]:

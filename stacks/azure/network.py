@@ -5,14 +5,15 @@ application security groups or static addresses), then deny-all."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 from pulumi_azure_native import network
 
 from stacks import naming
 from stacks.azure import layout
-from stacks.network.rulesets import NsgRule
+from stacks.network.nicsplit import VIRTUAL_NETWORK
+from stacks.network.rulesets import NsgRule, digest
 
 DENY_ALL_PRIORITY = 4096
 
@@ -39,6 +40,7 @@ class SystemNetworkArgs:
     tags: dict[str, str]
     gateway: GatewayRule | None = None
     admin_rule: network.SecurityRuleArgs | None = None  # Bastion (stacks.azure.management)
+    nic_rules: Mapping[str, tuple[NsgRule, ...]] = field(default_factory=dict)  # group -> rules
 
 
 def _asgs(
@@ -57,13 +59,16 @@ def pick(ids: pulumi.Output[Mapping[str, str]], name: str) -> pulumi.Output[str]
 def security_rule(rule: NsgRule, ids: pulumi.Output[Mapping[str, str]]) -> network.SecurityRuleArgs:
     """The NSG rule of one :class:`NsgRule`."""
     permit = rule.permit
+    tagged = rule.source_prefixes == (VIRTUAL_NETWORK,)
     return network.SecurityRuleArgs(
         name=rule.name,
         priority=rule.priority,
         direction=network.SecurityRuleDirection.INBOUND,
         access=network.SecurityRuleAccess.ALLOW,
         protocol=rule.protocol,
-        source_address_prefixes=list(rule.source_prefixes) or None,
+        # a service tag goes in the singular field (the plural takes addresses only)
+        source_address_prefix=VIRTUAL_NETWORK if tagged else None,
+        source_address_prefixes=None if tagged else list(rule.source_prefixes) or None,
         source_application_security_groups=_asgs(ids, rule.source_groups),
         source_port_range="*",
         destination_address_prefixes=list(rule.destination_prefixes) or None,
@@ -76,50 +81,61 @@ def security_rule(rule: NsgRule, ids: pulumi.Output[Mapping[str, str]]) -> netwo
             f" -> {permit.destination}"
         )[:140]
         if permit
-        else None,
+        else "the unit's ports from the virtual network; its NIC NSGs admit the flows",
     )
 
 
+def nsg_rules(
+    rules: tuple[NsgRule, ...], args: SystemNetworkArgs
+) -> list[network.SecurityRuleArgs]:
+    """An NSG's rules: ``rules``, the gateway's and Bastion's (both NSGs a packet meets
+    must admit them), then deny-all."""
+    out = [security_rule(r, args.asg_ids) for r in rules]
+    if args.gateway is not None:
+        out.append(
+            network.SecurityRuleArgs(
+                name="in-application-gateway",
+                priority=100 + len(out),
+                direction=network.SecurityRuleDirection.INBOUND,
+                access=network.SecurityRuleAccess.ALLOW,
+                protocol="Tcp",
+                source_address_prefix=args.gateway.source,
+                source_port_range="*",
+                destination_address_prefixes=list(args.gateway.destinations),
+                destination_port_ranges=[args.gateway.port],
+                description="Application Gateway -> web servers",
+            )
+        )
+    if args.admin_rule is not None:
+        out.append(args.admin_rule)
+    out.append(
+        network.SecurityRuleArgs(
+            name="deny-all-inbound",
+            priority=DENY_ALL_PRIORITY,
+            direction=network.SecurityRuleDirection.INBOUND,
+            access=network.SecurityRuleAccess.DENY,
+            protocol=network.SecurityRuleProtocol.ASTERISK,
+            source_address_prefix="*",
+            source_port_range="*",
+            destination_address_prefix="*",
+            destination_port_range="*",
+            description="everything not declared as a dependency",
+        )
+    )
+    return out
+
+
 class SystemNetwork(pulumi.ComponentResource):
-    """Subnet of one system and environment; its NSG admits exactly the declared flows."""
+    """Subnet of one system and environment; its NSG admits exactly the declared flows, or
+    (a unit split over NIC NSGs, :mod:`stacks.network.nicsplit`) its ports from the
+    virtual network, each destination group's NIC NSG (``nic_nsgs``) the group's flows."""
 
     def __init__(
         self, name: str, args: SystemNetworkArgs, opts: pulumi.ResourceOptions | None = None
     ):
         super().__init__("utflytt:azure:SystemNetwork", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        rules = [security_rule(r, args.asg_ids) for r in args.rules]
-        if args.gateway is not None:
-            rules.append(
-                network.SecurityRuleArgs(
-                    name="in-application-gateway",
-                    priority=100 + len(rules),
-                    direction=network.SecurityRuleDirection.INBOUND,
-                    access=network.SecurityRuleAccess.ALLOW,
-                    protocol="Tcp",
-                    source_address_prefix=args.gateway.source,
-                    source_port_range="*",
-                    destination_address_prefixes=list(args.gateway.destinations),
-                    destination_port_ranges=[args.gateway.port],
-                    description="Application Gateway -> web servers",
-                )
-            )
-        if args.admin_rule is not None:
-            rules.append(args.admin_rule)
-        rules.append(
-            network.SecurityRuleArgs(
-                name="deny-all-inbound",
-                priority=DENY_ALL_PRIORITY,
-                direction=network.SecurityRuleDirection.INBOUND,
-                access=network.SecurityRuleAccess.DENY,
-                protocol=network.SecurityRuleProtocol.ASTERISK,
-                source_address_prefix="*",
-                source_port_range="*",
-                destination_address_prefix="*",
-                destination_port_range="*",
-                description="everything not declared as a dependency",
-            )
-        )
+        rules = nsg_rules(args.rules, args)
         self.nsg = network.NetworkSecurityGroup(
             f"{name}-nsg",
             network_security_group_name=naming.azure_unit("nsg", args.unit.key),
@@ -139,4 +155,18 @@ class SystemNetwork(pulumi.ComponentResource):
             default_outbound_access=False,
             opts=child,
         )
+        self.nic_nsgs = {
+            group: network.NetworkSecurityGroup(
+                f"{name}-nic-{digest(group)}-nsg",
+                network_security_group_name=naming.azure_unit(
+                    "nsg", f"{args.unit.key}-nic-{digest(group)}"
+                ),
+                resource_group_name=args.network_rg,
+                location=args.location,
+                security_rules=nsg_rules(group_rules, args),
+                tags=args.tags,
+                opts=child,
+            )
+            for group, group_rules in sorted(args.nic_rules.items())
+        }
         self.register_outputs({"subnetId": self.subnet.id, "nsgId": self.nsg.id})

@@ -43,6 +43,7 @@ class ServerVmArgs:
     location: str
     tags: dict[str, str]
     ssh_public_key: str | None
+    nsg_id: pulumi.Input[str] | None = None  # its group's NIC NSG (a split unit's servers)
 
 
 class ServerVm(pulumi.ComponentResource):
@@ -84,6 +85,9 @@ class ServerVm(pulumi.ComponentResource):
                     or None,
                 )
             ],
+            network_security_group=network.NetworkSecurityGroupArgs(id=args.nsg_id)
+            if args.nsg_id is not None
+            else None,
             tags=args.tags,
             opts=child,
         )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pulumi
 
+from migration.catalog.models import Quotas
 from migration.plan import Plan
 from stacks import baseline
 from stacks.azure import layout
@@ -18,8 +19,10 @@ from stacks.azure.entrance import HttpsGateway, HttpsGatewayArgs, certificate_se
 from stacks.azure.management import bastion_rule
 from stacks.azure.network import GatewayRule, SystemNetwork, SystemNetworkArgs, pick
 from stacks.azure.server import ServerVm, ServerVmArgs
+from stacks.network.limits import citizen_units
+from stacks.network.nicsplit import azure_nsgs
 from stacks.network.policy import network_policy
-from stacks.network.rulesets import azure_asgs, azure_rule_sets, unit_subnets
+from stacks.network.rulesets import azure_asgs, unit_subnets
 from stacks.references import require_outputs
 
 # Foundation field -> the foundation stack's output it reads
@@ -102,8 +105,12 @@ class WaveStack(pulumi.ComponentResource):
         plan = args.plan
         addressing = layout.plan_addresses(plan)
         policy = network_policy(plan)
-        rule_sets = azure_rule_sets(
-            policy, addressing.server_ips, unit_subnets=unit_subnets(addressing)
+        nsgs = azure_nsgs(  # the NSGs `utflytt plan` checked (split units included)
+            policy,
+            Quotas.model_validate(plan.quotas),
+            citizen_units(plan),
+            addressing.server_ips,
+            unit_subnets(addressing),
         )
         asg_names = set(azure_asgs(policy))
         ref = pulumi.StackReference(args.foundation_stack, opts=child)
@@ -127,7 +134,8 @@ class WaveStack(pulumi.ComponentResource):
                 unit.key,
                 SystemNetworkArgs(
                     unit=unit,
-                    rules=tuple(rule_sets.get(unit.key, ())),
+                    rules=nsgs.subnet.get(unit.key, ()),
+                    nic_rules=nsgs.nic.get(unit.key, {}),
                     asg_ids=foundation.asg_ids,
                     network_rg=foundation.network_rg,
                     spoke_vnet_name=spoke,
@@ -173,6 +181,7 @@ class WaveStack(pulumi.ComponentResource):
                     continue
                 server_tags = dict(tags)
                 server_tags["server"] = sid
+                nic_group = nsgs.nic_group_of(unit.key, policy.group_of[sid])
                 vm = ServerVm(
                     sid,
                     ServerVmArgs(
@@ -180,6 +189,7 @@ class WaveStack(pulumi.ComponentResource):
                         plan=plan,
                         ip=addressing.server_ips[sid],
                         subnet_id=net.subnet.id,
+                        nsg_id=net.nic_nsgs[nic_group].id if nic_group else None,
                         asg_ids=[
                             pick(foundation.asg_ids, g)
                             for g in policy.groups_of(sid)

@@ -20,6 +20,7 @@ from migration.catalog.models import Quotas
 from migration.errors import UtflyttError
 from migration.plan import Plan
 from stacks.network.addresses import plan_addresses
+from stacks.network.nicsplit import GATEWAY_RULES, azure_nsgs, nsg_counts
 from stacks.network.policy import NetworkPolicy, network_policy
 from stacks.network.rulesets import (
     SgRule,
@@ -27,15 +28,12 @@ from stacks.network.rulesets import (
     aws_rule_sets,
     aws_security_groups,
     azure_asgs,
-    azure_rule_sets,
     unit_key,
     unit_subnets,
     uses_prefix_list,
 )
 from stacks.plancache import per_plan
 
-DENY_ALL_RULES = 1  # every subnet NSG ends with an explicit deny-all
-GATEWAY_RULES = 1  # a citizen-facing subnet admits its Application Gateway
 SHOWN_FLOWS = 5
 
 
@@ -102,36 +100,28 @@ def azure_counts(
     server_ips: Mapping[str, str],
     unit_subnets: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[RuleSetCount]:
-    """Every Azure count the limits apply to, one per (rule set, what)."""
+    """Every Azure count the limits apply to, one per (rule set, what): each subnet NSG
+    and, for a unit split over NIC NSGs (:mod:`stacks.network.nicsplit`), each NIC NSG."""
     out: list[RuleSetCount] = []
-    rule_sets = azure_rule_sets(policy, server_ips, quotas.azure_asgs_per_rule_side, unit_subnets)
-    for unit, rules in sorted(rule_sets.items()):
+    nsgs = azure_nsgs(policy, quotas, citizen_units, server_ips, unit_subnets or {})
+    named = [(f"nsg-{unit}", unit, rules) for unit, rules in nsgs.subnet.items()]
+    named += [
+        (f"nsg-{unit} nic {group}", unit, rules)
+        for unit, groups in sorted(nsgs.nic.items())
+        for group, rules in groups.items()
+    ]
+    for name, unit, rules in named:
         dests = {r.permit.destination for r in rules if r.permit is not None}
-        extra = GATEWAY_RULES if unit in citizen_units else 0
+        dests = dests or set(nsgs.nic.get(unit, {}))
         flows = _flows_text(policy, dests)
+        n_rules, n_prefixes = nsg_counts(rules, unit in citizen_units)
+        out.append(RuleSetCount(name, "rules", n_rules, quotas.azure_rules_per_nsg, flows))
         out.append(
-            RuleSetCount(
-                f"nsg-{unit}",
-                "rules",
-                len(rules) + DENY_ALL_RULES + extra,
-                quotas.azure_rules_per_nsg,
-                flows,
-            )
-        )
-        out.append(
-            RuleSetCount(
-                f"nsg-{unit}",
-                "address prefixes",
-                sum(r.prefix_count for r in rules) + 2 * extra,
-                quotas.azure_prefixes_per_nsg,
-                flows,
-            )
+            RuleSetCount(name, "address prefixes", n_prefixes, quotas.azure_prefixes_per_nsg, flows)
         )
         widest = max((len(r.source_groups) for r in rules), default=0)
         out.append(
-            RuleSetCount(
-                f"nsg-{unit}", "ASGs per rule side", widest, quotas.azure_asgs_per_rule_side
-            )
+            RuleSetCount(name, "ASGs per rule side", widest, quotas.azure_asgs_per_rule_side)
         )
     out.append(
         RuleSetCount(
