@@ -13,10 +13,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from migration.allocations import Allocations, allocations_path, dumps_allocations, read_allocations
 from migration.catalog import Catalog
 from migration.catalog.findings import load_final_catalog
 from migration.catalog.where import locate_plan_error
@@ -28,6 +29,7 @@ from migration.fileio import dumps_json, json_writer
 from migration.generation import Output, Payload, write_generation
 from migration.plan import Plan
 from migration.sizing import check_size_limits, size_catalog
+from stacks.allocate import with_allocations
 from stacks.baseline import with_baseline_warnings
 from waves import PlanOptions, plan_waves
 from waves.assemble import DEFAULT_REGIONS
@@ -73,6 +75,7 @@ class PipelineResult:
     written: tuple[Path, ...]
     stacks: StackConfigSync | None = None  # stack configs written/unchanged/stale, if any
     what_if: WhatIf | None = None  # the comparison when systems were retired as a what-if
+    allocations: Path | None = None  # allocations.json, when this run changed it
 
 
 def plan_catalog(
@@ -129,12 +132,21 @@ def run_plan(
         plan = plan_catalog(catalog, digest, opts.plan, stage=stage)
     except PlanError as exc:  # name the catalog lines of what the error is about
         raise locate_plan_error(exc, catalog_path) from None
+    # allocations.json: every subnet, IP and name already handed out is kept (stacks.allocate)
+    previous = (
+        read_allocations(allocations_path(opts.stack_config_dir))
+        if opts.stack_config_dir
+        else Allocations()
+    )
+    plan = with_allocations(plan, previous)
     plan = check_plan(plan, catalog.planning.quotas)  # network limits: raises before writing
     step("comparing costs")
     with stage("cost"):
         report = compare_costs(catalog, plan, opts.cost)
     with stage("overlap and what-if"):
         extras = plan_extras(catalog, digest, (plan, report), opts)  # overlap, what-if
+    if extras.plan is not plan:  # a what-if planned again: its allocations, from the same file
+        extras = replace(extras, plan=with_allocations(extras.plan, previous))
     catalog, plan, report = extras.catalog, extras.plan, extras.cost
     step("writing plan.md, cost and exit plan")
     cost_document = report.to_json_dict()
@@ -157,6 +169,7 @@ def run_plan(
         )
     outputs.extend((out / name, data) for name, data in files)
     stacks = None
+    allocations: list[Output] = []
     if opts.stack_config_dir is not None:
         from stacks.config import render_stack_configs
         from stacks.project import plan_path_for
@@ -165,6 +178,8 @@ def run_plan(
             plan_path = plan_path_for(out / "plan.json", opts.stack_config_dir)
             stacks = render_stack_configs(plan, plan_path, opts.stack_config_dir)
             outputs.extend(stacks.outputs)
+            allocations = _changed_allocations(plan, opts.stack_config_dir)
+            outputs.extend(allocations)
     with stage("write"):
         written = write_generation(
             outputs, folders=[opts.stack_config_dir] if opts.stack_config_dir is not None else []
@@ -176,7 +191,18 @@ def run_plan(
         written=tuple(written),
         stacks=stacks,
         what_if=extras.what_if,
+        allocations=allocations[0][0] if allocations else None,
     )
+
+
+def _changed_allocations(plan: Plan, stack_config_dir: Path) -> list[Output]:
+    """allocations.json when its text changes (sorted keys: same allocations, same bytes)."""
+    path = allocations_path(stack_config_dir)
+    text = dumps_allocations(plan.allocations)
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        if path.read_text(encoding="utf-8") == text:
+            return []
+    return [(path, text)]
 
 
 def plan_json(plan: Plan) -> Callable[[IO[bytes]], None]:

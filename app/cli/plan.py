@@ -193,7 +193,7 @@ def plan_summary(
         f"Plan: {moving} server{_s(moving)} in {waves} wave{_s(waves)}, "
         f"{plan.waves[0].start} to {plan.waves[-1].end}; "
         f"{len(plan.warnings)} warning{_s(len(plan.warnings))}; "
-        f"{len(result.written) - (len(stacks.written) if stacks else 0)} files in "
+        f"{len(result.written) - (len(stacks.written) if stacks else 0) - (result.allocations is not None)} files in "
         f"{_shown(output)}/"
     )
     if result.what_if is not None:
@@ -202,6 +202,8 @@ def plan_summary(
         lines += ["", f"what-if: retired {', '.join(result.what_if.retired)}"]
         lines.append(what_if_table(result.what_if))
     lines.append(_stacks_line(stacks, catalog))
+    if result.allocations is not None:
+        lines.append(f"allocations: updated {_shown(result.allocations)}")
     return lines
 
 

@@ -38,12 +38,15 @@ def check_plan(plan: Plan, quotas: Quotas | None = None) -> Plan:
     warnings and the raised quotas (only those differing from the defaults) added."""
     quotas = quotas or Quotas()
     if plan.target.provider == "azure":
-        plan_addresses(plan)  # raises AddressPlanError when a spoke or subnet is too small
-    computer_names(  # raises when two Windows servers built from images would clash
-        sid
-        for sid, s in plan.servers.items()
-        if s.wave is not None and s.os.startswith("windows") and s.disposition != "rehost"
-    )
+        # with the plan's allocations in place: raises AddressPlanError when a spoke is full
+        # or a unit outgrew the subnet allocations.json keeps for it
+        plan_addresses(plan)
+    if not plan.allocations.provider(plan.target.provider).servers:  # allocated: unique
+        computer_names(  # raises when two Windows servers built from images would clash
+            sid
+            for sid, s in plan.servers.items()
+            if s.wave is not None and s.os.startswith("windows") and s.disposition != "rehost"
+        )
     check_limits(plan, quotas)
     policy = network_policy(plan)
     warnings = tuple(
