@@ -224,3 +224,36 @@ def release_systems(allocations: Allocations, systems: Iterable[str]) -> Allocat
             ),
         )
     return out
+
+
+def release_in_folder(stack_config_dir: str | Path, systems: Iterable[str]) -> dict[str, int]:
+    """``utflytt allocations release``: drop every entry of ``systems`` from the folder's
+    allocations.json (all providers) and write it back (locked, atomic). Returns the number
+    of entries released per system. A missing file, or a system without entries, is an
+    :class:`AllocationsError` and nothing is written."""
+    from migration.generation import write_generation
+
+    path = allocations_path(stack_config_dir)
+    if not path.exists():
+        raise AllocationsError(f"{path}: no allocations.json here (nothing to release)")
+    current = read_allocations(path)
+    wanted = sorted(set(systems))
+    counts = {system: _entries_of(current, system) for system in wanted}
+    missing = [system for system, n in counts.items() if n == 0]
+    if missing:
+        known = sorted(set().union(*(current.provider(p).systems() for p in PROVIDERS)))
+        raise AllocationsError(
+            f"{path}: no entries for {', '.join(missing)} (known: "
+            f"{', '.join(known) or 'none'}); nothing released"
+        )
+    write_generation([(path, dumps_allocations(release_systems(current, wanted)))])
+    return counts
+
+
+def _entries_of(allocations: Allocations, system: str) -> int:
+    total = 0
+    for name in PROVIDERS:
+        found = allocations.provider(name)
+        total += sum(1 for k in found.subnets if k.split("/")[1] == system)
+        total += sum(1 for a in found.servers.values() if a.system == system)
+    return total

@@ -125,6 +125,7 @@ def allocate(plan: Plan, previous: Allocations) -> tuple[Allocations, tuple[Warn
     migrating = {s.system for s in plan.servers.values() if s.wave is not None}
     orphans = sorted(updated.systems() - migrating)
     if orphans:
+        command = " ".join(orphans) if len(orphans) <= 10 else "SYSTEM..."
         shown = ", ".join(orphans[:10]) + (
             f" and {len(orphans) - 10} more" if len(orphans) > 10 else ""
         )
@@ -134,7 +135,7 @@ def allocate(plan: Plan, previous: Allocations) -> tuple[Allocations, tuple[Warn
                 message=f"allocations.json keeps the subnets, addresses and names of "
                 f"{len(orphans)} system(s) this plan does not migrate ({shown}): they stay "
                 "reserved; once their resources are destroyed, release them with "
-                f"`utflytt allocations release {' '.join(orphans) if len(orphans) <= 10 else 'SYSTEM...'}`",
+                f"`utflytt allocations release {command}`",
                 subjects=tuple(orphans),
             )
         )

@@ -189,11 +189,12 @@ def plan_summary(
         lines += [f"  {_shown(path)}" for path in stacks.stale]
     moving = sum(len(w.servers) for w in plan.waves)
     waves = len(plan.waves)
+    configs = (len(stacks.written) if stacks else 0) + (result.allocations is not None)
     lines.append(
         f"Plan: {moving} server{_s(moving)} in {waves} wave{_s(waves)}, "
         f"{plan.waves[0].start} to {plan.waves[-1].end}; "
         f"{len(plan.warnings)} warning{_s(len(plan.warnings))}; "
-        f"{len(result.written) - (len(stacks.written) if stacks else 0) - (result.allocations is not None)} files in "
+        f"{len(result.written) - configs} files in "
         f"{_shown(output)}/"
     )
     if result.what_if is not None:

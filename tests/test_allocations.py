@@ -1,0 +1,541 @@
+"""allocations.json (DESIGN.md "Allocations"): a re-plan after a catalog edit keeps every
+subnet, private IP, computer name and globally unique name; the same edits without the file
+do move something (so the stability checks can fire); the allocator never overlaps and
+stays inside its spoke; a broken file stops ``utflytt plan`` with nothing written."""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.cli import cli
+from app.pipeline import plan_catalog
+from bench.estate import generate
+from migration.allocations import (
+    Allocations,
+    AllocationsError,
+    ProviderAllocations,
+    ServerAllocation,
+    dumps_allocations,
+    read_allocations,
+    release_systems,
+)
+from migration.catalog import Catalog
+from migration.catalog.findings import load_final_catalog
+from migration.examples import EXAMPLE_CATALOG
+from migration.plan import Plan
+from stacks.allocate import allocate, with_allocations
+from stacks.allocations import AddressPool, assign_hosts
+from stacks.azure import layout
+from stacks.names import allocate_computer_names, computer_name_of
+from stacks.network import check_plan
+from stacks.network.addresses import SPOKE_SLOTS, AddressPlanError, plan_addresses
+from tests.builders import catalog, document, server, system
+from waves import PlanOptions
+
+Doc = dict[str, Any]
+
+
+# --------------------------------------------------------------------------- estates
+
+
+@cache
+def example_doc() -> Doc:
+    cat, _ = load_final_catalog(EXAMPLE_CATALOG)
+    return cat.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+@cache
+def generated_doc() -> Doc:
+    """A generated estate (400 servers) with a few Windows systems rebuilt from images, so
+    that computer names are allocated too."""
+    doc = generate(400, 11)
+    rebuilt = [s["id"] for s in doc["systems"] if s["disposition"] == "rehost"][3:9]
+    for record in doc["systems"]:
+        if record["id"] in rebuilt:
+            record["disposition"] = "rebuild"
+    for record in doc["servers"]:
+        if record["system"] in rebuilt:
+            record["os"] = "windows-server-2022"
+    return doc
+
+
+ESTATES = {"example": example_doc, "generated": generated_doc}
+
+
+def plan_doc(doc: Doc, pins: dict[str, int] | None = None) -> Plan:
+    cat = Catalog.model_validate(copy.deepcopy(doc))
+    return plan_catalog(cat, "0" * 64, PlanOptions(deterministic_time=0.5, pins=pins or {}))
+
+
+@cache
+def first_plan(estate: str) -> Plan:
+    """The estate planned once: its allocations are what a committed file would hold."""
+    return with_allocations(plan_doc(ESTATES[estate]()), Allocations())
+
+
+def _leaf_system(doc: Doc, skip: int = 0) -> str:
+    """A migrating system that nothing depends on (removing it keeps the catalog valid)."""
+    used = {d["to"] for s in doc["systems"] for d in s.get("depends_on", [])}
+    servers = {s["id"]: s["system"] for s in doc["servers"]}
+    used |= {servers.get(d["to"], d["to"]) for s in doc["servers"] for d in s.get("depends_on", [])}
+    leaves = [
+        s["id"]
+        for s in doc["systems"]
+        if s["id"] not in used
+        and s["disposition"] in ("rehost", "rebuild", "replatform")
+        and not s.get("foundation")
+        and any(v["system"] == s["id"] for v in doc["servers"])
+    ]
+    return sorted(leaves)[skip]
+
+
+def edit_owner(doc: Doc, _plan: Plan) -> tuple[Doc, dict[str, int]]:
+    """A changed owner of every system and a renamed organisation."""
+    doc = copy.deepcopy(doc)
+    for record in doc["systems"]:
+        record["owner"] = "Ny ägare"
+    doc["organisation"] = doc["organisation"] + " (ny)"
+    return doc, {}
+
+
+def edit_add_first(doc: Doc, _plan: Plan) -> tuple[Doc, dict[str, int]]:
+    """A new foundation system ``aaa-new`` (sorts first, goes to wave 0) with a Windows
+    server rebuilt from an image and a Linux one."""
+    doc = copy.deepcopy(doc)
+    doc["systems"].insert(
+        0, system("aaa-new", foundation=True, level="shared", disposition="rebuild")
+    )
+    doc["servers"].insert(0, server("aaa-new-app01", "aaa-new", os="windows-server-2022"))
+    doc["servers"].insert(0, server("aaa-new-web01", "aaa-new"))
+    return doc, {}
+
+
+def edit_remove(doc: Doc, _plan: Plan) -> tuple[Doc, dict[str, int]]:
+    """A system (with nothing depending on it) leaves the catalog."""
+    doc = copy.deepcopy(doc)
+    gone = _leaf_system(doc)
+    doc["systems"] = [s for s in doc["systems"] if s["id"] != gone]
+    doc["servers"] = [s for s in doc["servers"] if s["system"] != gone]
+    return doc, {}
+
+
+def edit_pin(doc: Doc, plan: Plan) -> tuple[Doc, dict[str, int]]:
+    """Every migrating server of the earliest leaf systems is pinned to the last wave."""
+    last = max(w.number for w in plan.waves)
+    pins: dict[str, int] = {}
+    for skip in range(3):
+        leaf = _leaf_system(doc, skip)
+        pins.update(
+            {
+                sid: last
+                for sid, s in plan.servers.items()
+                if s.system == leaf and s.wave is not None and s.wave < last and not s.migrated
+            }
+        )
+    return doc, pins
+
+
+EDITS = {
+    "owner": edit_owner,
+    "add-first": edit_add_first,
+    "remove": edit_remove,
+    "pin": edit_pin,
+}
+
+
+@cache
+def replanned(estate: str, edit: str) -> Plan:
+    before = first_plan(estate)
+    doc, pins = EDITS[edit](ESTATES[estate](), before)
+    return plan_doc(doc, pins)
+
+
+def _entries(alloc: ProviderAllocations) -> dict[str, str]:
+    """Every allocation as one flat mapping (what must never change)."""
+    flat = {f"subnet {k}": v for k, v in alloc.subnets.items()}
+    flat |= {f"name {k}": v for k, v in alloc.names.items()}
+    flat |= {f"ip {k}": a.ip for k, a in alloc.servers.items() if a.ip}
+    flat |= {f"computer {k}": a.computer_name for k, a in alloc.servers.items() if a.computer_name}
+    flat["address space"] = alloc.address_space
+    return flat
+
+
+def _changed(before: dict[str, str], after: dict[str, str]) -> dict[str, tuple[str, str | None]]:
+    return {k: (v, after.get(k)) for k, v in before.items() if after.get(k) != v}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+@pytest.mark.parametrize("estate", sorted(ESTATES))
+def test_a_replan_after_an_edit_keeps_every_allocation(estate: str, edit: str) -> None:
+    """Every subnet, IP, computer name and account name of the first plan is unchanged
+    after the edit, in the allocations and in what the stacks compute from the plan."""
+    before = first_plan(estate)
+    after = check_plan(with_allocations(replanned(estate, edit), before.allocations))
+    old, new = before.allocations.azure, after.allocations.azure
+    assert _changed(_entries(old), _entries(new)) == {}
+    addressing = plan_addresses(after)
+    for unit in addressing.units:
+        key = f"{unit.environment}/{unit.system}"
+        assert old.subnets.get(key, unit.cidr) == unit.cidr
+    for sid, ip in addressing.server_ips.items():
+        assert not old.servers.get(sid) or old.servers[sid].ip == ip
+    assert layout.key_vault_name(after, "swedencentral") == old.names["key_vault"]
+    assert layout.storage_account_name(after) == old.names["storage_account"]
+    for sid, entry in old.servers.items():
+        if entry.computer_name and sid in after.servers:
+            assert computer_name_of(after, sid) == entry.computer_name
+
+
+@pytest.mark.parametrize("edit", ["owner", "add-first", "remove", "pin"])
+@pytest.mark.parametrize("estate", sorted(ESTATES))
+def test_without_allocations_the_same_edit_moves_something(estate: str, edit: str) -> None:
+    """The negative: planned afresh (no allocations.json), each edit changes an address or
+    a name of the first plan, so the stability test above can fail."""
+    before = first_plan(estate).allocations.azure
+    fresh = with_allocations(replanned(estate, edit), Allocations()).allocations.azure
+    assert _changed(_entries(before), _entries(fresh)) != {}
+
+
+def test_new_entries_are_added_and_left_systems_kept_with_a_warning() -> None:
+    """aaa-new gets a subnet, IPs and a computer name; a removed system's entries stay
+    (reported, not released) and nobody else is given its addresses."""
+    before = first_plan("generated")
+    added = with_allocations(replanned("generated", "add-first"), before.allocations)
+    new = added.allocations.azure
+    assert "prod/aaa-new" in new.subnets and new.servers["aaa-new-app01"].computer_name
+    gone = _leaf_system(generated_doc())
+    removed = with_allocations(replanned("generated", "remove"), before.allocations)
+    kept = removed.allocations.azure
+    assert {k for k in kept.subnets if k.split("/")[1] == gone}
+    warning = next(w for w in removed.warnings if w.code == "allocation-kept")
+    assert warning.subjects == (gone,)
+    assert f"utflytt allocations release {gone}" in warning.message
+    held = {a.ip for a in kept.servers.values() if a.system == gone}
+    live = {ip for ip in plan_addresses(removed).server_ips.values()}
+    assert held and not held & live
+
+
+def test_the_file_is_byte_deterministic_and_sorted() -> None:
+    """The same plan twice gives the same bytes; keys are sorted; empty fields left out."""
+    a = dumps_allocations(first_plan("example").allocations)
+    b = dumps_allocations(with_allocations(plan_doc(example_doc()), Allocations()).allocations)
+    assert a == b
+    data = json.loads(a)
+    assert list(data) == ["azure", "version"] and data["version"] == 1
+    assert list(data["azure"]["servers"]) == sorted(data["azure"]["servers"])
+    assert read_allocations_text(a) == first_plan("example").allocations
+
+
+def read_allocations_text(text: str, tmp: Path | None = None) -> Allocations:
+    return Allocations.model_validate_json(text)
+
+
+GOLDEN_HEAD = {
+    "address_space": "10.200.0.0/13",
+    "prod/ad": "10.202.0.0/28",
+}
+
+
+def test_example_allocations_golden_head() -> None:
+    """The example's first entries (exact): the first-fit allocator from the spoke's start."""
+    alloc = first_plan("example").allocations.azure
+    assert alloc.address_space == GOLDEN_HEAD["address_space"]
+    assert alloc.subnets["prod/ad"] == GOLDEN_HEAD["prod/ad"]
+    assert alloc.servers["ad-dc01"].ip == "10.202.0.4"
+
+
+# ---------------------------------------------------------------------- the allocator
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(min_value=24, max_value=28), min_size=1, max_size=60),
+    st.lists(st.integers(min_value=0, max_value=59), max_size=20),
+)
+def test_pool_blocks_never_overlap_stay_inside_and_kept_ones_never_move(
+    prefixes: list[int], drop: list[int]
+) -> None:
+    """First fit: aligned, inside the network, disjoint; re-planning with some blocks
+    released and new ones asked for keeps every surviving block where it was."""
+    network = ipaddress.IPv4Network("10.202.0.0/20")
+    pool = AddressPool(network)
+    blocks = [b for b in (pool.take(p) for p in prefixes) if b is not None]
+    _check_disjoint_inside(blocks, network)
+    survivors = [b for i, b in enumerate(blocks) if i not in set(drop)]
+    again = AddressPool(network, survivors)
+    more = [b for b in (again.take(p) for p in prefixes) if b is not None]
+    _check_disjoint_inside(survivors + more, network)
+
+
+def _check_disjoint_inside(blocks: list[ipaddress.IPv4Network], network: Any) -> None:
+    for block in blocks:
+        assert block.subnet_of(network)
+        assert int(block.network_address) % block.num_addresses == 0
+    ordered = sorted(blocks)
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        assert not a.overlaps(b), (a, b)
+
+
+def test_pool_fills_holes_and_refuses_overlap() -> None:
+    pool = AddressPool("10.0.0.0/24", ["10.0.0.16/28"])
+    assert str(pool.take(28)) == "10.0.0.0/28"
+    assert str(pool.take(27)) == "10.0.0.32/27"
+    assert str(pool.take(28)) == "10.0.0.64/28"
+    with pytest.raises(ValueError, match="overlaps"):
+        pool.reserve("10.0.0.0/26")
+    with pytest.raises(ValueError, match="outside"):
+        pool.reserve("10.0.1.0/28")
+    assert AddressPool("10.0.0.0/28").take(27) is None
+
+
+def test_hosts_keep_their_address_and_new_ones_fill_the_lowest_free() -> None:
+    kept = {"b": "10.0.0.6", "x": "10.0.0.99"}  # x: outside the subnet, re-addressed
+    got = assign_hosts("10.0.0.0/28", ["a", "b", "c", "x"], kept, taken=["10.0.0.4"])
+    assert got == {"a": "10.0.0.5", "b": "10.0.0.6", "c": "10.0.0.7", "x": "10.0.0.8"}
+    assert assign_hosts("10.0.0.0/29", ["a", "b", "c", "d"], {}) is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sets(st.sampled_from([f"s{i:02d}" for i in range(14)]), min_size=1))
+def test_replan_with_systems_left_keeps_subnets_inside_their_spoke(kept: set[str]) -> None:
+    """Property: a small estate planned, some systems dropped and two added: every kept
+    subnet stays, all subnets are disjoint and inside their environment's spoke."""
+    base = _small_plan(sorted(f"s{i:02d}" for i in range(14)))
+    after = with_allocations(_small_plan(sorted(kept) + ["new1", "a-new"]), base.allocations)
+    alloc = after.allocations.azure
+    assert base.allocations.azure.subnets.items() <= alloc.subnets.items()
+    space = ipaddress.IPv4Network(alloc.address_space)
+    sixteens = list(space.subnets(new_prefix=16))
+    nets = []
+    for key, cidr in alloc.subnets.items():
+        env = key.split("/")[0]
+        spoke = ipaddress.IPv4Network(f"{sixteens[SPOKE_SLOTS[env]].network_address}/15")
+        net = ipaddress.IPv4Network(cidr)
+        assert net.subnet_of(spoke)
+        nets.append(net)
+    _check_disjoint_inside(nets, space)
+    ips = [a.ip for a in alloc.servers.values()]
+    assert len(ips) == len(set(ips))
+
+
+@cache
+def _small_plan_cached(ids: tuple[str, ...]) -> Plan:
+    systems = [system(s, level="citizen" if s.endswith("3") else "sector") for s in ids]
+    servers = [server(f"{s}-app{k}", s) for s in ids for k in range(1 + len(s) % 3)]
+    servers += [server(f"{s}-test", s, environment="test") for s in ids if s.endswith("1")]
+    return with_allocations(
+        plan_catalog(catalog(systems, servers), "0" * 64, PlanOptions(deterministic_time=0.2)),
+        Allocations(),
+    )
+
+
+def _small_plan(ids: list[str]) -> Plan:
+    return _small_plan_cached(tuple(ids))
+
+
+# ------------------------------------------------------------------ outgrown, names
+
+
+def test_a_unit_that_outgrew_its_kept_subnet_is_an_error_saying_how_to_release() -> None:
+    """A /28 kept for s01 holds 11 servers; 12 is an AddressPlanError (never a silent
+    re-addressing of a deployed subnet), and releasing s01 lets it grow."""
+    ids = ["s01", "s02"]
+    base = _small_plan(ids)
+    systems = [system(s) for s in ids]
+    servers = [server(f"s01-app{k:02d}", "s01") for k in range(12)] + [server("s02-app0", "s02")]
+    grown = plan_catalog(catalog(systems, servers), "0" * 64, PlanOptions(deterministic_time=0.2))
+    kept = base.allocations.azure.subnets["prod/s01"]
+    with pytest.raises(AddressPlanError) as info:
+        with_allocations(grown, base.allocations)
+    assert str(info.value) == (
+        f"system s01 (prod) has 12 servers, more than its subnet {kept} (kept in "
+        "allocations.json) holds (11 addresses, some may be held for servers that left): a "
+        "subnet in use cannot be resized on Azure. Split the system, or release its "
+        "allocations (`utflytt allocations release s01`) to give it a new, larger subnet "
+        "(its servers are then re-addressed)"
+    )
+    released = with_allocations(grown, release_systems(base.allocations, ["s01"]))
+    new = released.allocations.azure
+    assert new.subnets["prod/s01"] != kept
+    assert new.subnets["prod/s02"] == base.allocations.azure.subnets["prod/s02"]
+
+
+def test_computer_names_are_kept_unique_and_a_clash_gets_a_variant() -> None:
+    kept = {"longservername-a1": "longser-1234567"}
+    names = allocate_computer_names(
+        ["longservername-a1", "web01", "WEB01", "newserver"],
+        kept,
+        held=["newserver"],  # a server that left holds the name
+    )
+    assert names["longservername-a1"] == "longser-1234567"
+    assert names["WEB01"] == "WEB01" and names["web01"].startswith("web01-")  # id order
+    assert names["newserver"] != "newserver" and names["newserver"].startswith("newserv-")
+    assert all(len(n) <= 15 for n in names.values())
+    assert len({n.lower() for n in names.values()}) == 4
+
+
+def test_the_other_providers_entries_pass_through() -> None:
+    """Planning for Azure keeps the AWS entries of an earlier AWS plan untouched."""
+    aws = ProviderAllocations(
+        subnets={"prod/x/a": "10.0.0.0/24"},
+        servers={"x1": ServerAllocation(system="x", environment="prod", ip="10.0.0.10")},
+    )
+    previous = Allocations(aws=aws)
+    allocations, _ = allocate(_small_plan(["s01"]), previous)
+    assert allocations.aws == aws and allocations.azure.subnets
+
+
+# ------------------------------------------------------------------- broken file, CLI
+
+
+BROKEN = {
+    "not json": ("{", "not JSON"),
+    "bad cidr": (
+        '{"version": 1, "azure": {"subnets": {"prod/ad": "10.0.0.0/33"}}}',
+        "not a valid allocations.json: azure.subnets: subnet prod/ad: '10.0.0.0/33' is not "
+        "an IPv4 network address",
+    ),
+    "overlap": (
+        '{"version": 1, "azure": {"subnets": {"prod/a": "10.0.0.0/27", "prod/b": "10.0.0.16/28"}}}',
+        "subnets prod/a (10.0.0.0/27) and prod/b (10.0.0.16/28) overlap",
+    ),
+    "same ip": (
+        '{"version": 1, "azure": {"servers": {"a": {"system": "s", "environment": "prod", '
+        '"ip": "10.0.0.4"}, "b": {"system": "s", "environment": "prod", "ip": "10.0.0.4"}}}}',
+        "servers a and b both have ip 10.0.0.4",
+    ),
+    "unknown key": ('{"version": 1, "gcp": {}}', "gcp: Extra inputs are not permitted"),
+    "long computer name": (
+        '{"version": 1, "azure": {"servers": {"a": {"system": "s", "environment": "prod", '
+        '"computer_name": "a-much-too-long-name"}}}}',
+        "'a-much-too-long-name' is not a Windows computer name",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_a_broken_file_is_an_error_naming_file_and_entry(case: str, tmp_path: Path) -> None:
+    text, expected = BROKEN[case]
+    path = tmp_path / "allocations.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(AllocationsError) as info:
+        read_allocations(path)
+    assert str(info.value).startswith(f"{path}")
+    assert expected in str(info.value)
+
+
+def test_an_absent_file_is_a_first_plan(tmp_path: Path) -> None:
+    assert read_allocations(tmp_path / "allocations.json") == Allocations()
+
+
+SMALL_SYSTEMS = [
+    system("ad", foundation=True, level="shared"),
+    system("app", disposition="rebuild"),
+]
+SMALL_SERVERS = [server("dc01", "ad"), server("app01", "app", os="windows-server-2022")]
+
+
+def _small_catalog(tmp_path: Path) -> Path:
+    path = tmp_path / "catalog.json"
+    path.write_text(
+        json.dumps(document(SMALL_SYSTEMS, SMALL_SERVERS), default=str), encoding="utf-8"
+    )
+    return path
+
+
+def test_cli_corrupted_allocations_exit_1_and_nothing_written(tmp_path: Path) -> None:
+    """`utflytt plan` with a broken allocations.json: exit 1, the message, no file written
+    (the stack-config folder keeps only the broken file, no build folder appears)."""
+    cat = _small_catalog(tmp_path)
+    configs = tmp_path / "stacks"
+    configs.mkdir()
+    (configs / "allocations.json").write_text('{"version": 2}', encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["plan", str(cat), "-o", str(tmp_path / "build"), "--stack-config-dir", str(configs)]
+    )
+    assert result.exit_code == 1
+    assert result.output.endswith(
+        f"Error: {configs}/allocations.json: not a valid allocations.json: version: Input "
+        "should be 1 (1 problem; fix or restore the committed file)\n"
+    )
+    assert sorted(p.name for p in configs.iterdir()) == ["allocations.json"]
+    assert not (tmp_path / "build").exists()
+
+
+def test_cli_writes_then_keeps_allocations_and_plan_json_carries_them(tmp_path: Path) -> None:
+    """First run writes allocations.json (and says so); plan.json carries the same entries
+    for the stacks; a second run leaves the file byte for byte as it was."""
+    cat = _small_catalog(tmp_path)
+    configs = tmp_path / "stacks"
+    args = ["plan", str(cat), "-o", str(tmp_path / "build"), "--stack-config-dir", str(configs)]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    assert first.output.endswith(f"allocations: updated {configs}/allocations.json\n")
+    text = (configs / "allocations.json").read_text(encoding="utf-8")
+    stored = read_allocations(configs / "allocations.json")
+    plan = json.loads((tmp_path / "build" / "plan.json").read_text(encoding="utf-8"))
+    assert Allocations.model_validate(plan["allocations"]) == stored
+    assert stored.azure.servers["app01"].computer_name == "app01"
+    second = CliRunner().invoke(cli, args)
+    assert second.exit_code == 0 and "allocations:" not in second.output
+    assert (configs / "allocations.json").read_text(encoding="utf-8") == text
+
+
+def test_old_plan_json_without_allocations_still_loads() -> None:
+    """The field is optional: a plan.json from before allocations validates, empty."""
+    data = json.loads(first_plan("example").model_dump_json(by_alias=True))
+    del data["allocations"]
+    assert Plan.model_validate(data).allocations == Allocations()
+
+
+def _two_systems(folder: Path) -> str:
+    text = dumps_allocations(
+        Allocations(
+            azure=ProviderAllocations(
+                subnets={"prod/old": "10.202.0.0/28", "prod/ad": "10.202.0.16/28"},
+                servers={
+                    "old1": ServerAllocation(system="old", environment="prod", ip="10.202.0.4"),
+                    "dc01": ServerAllocation(system="ad", environment="prod", ip="10.202.0.20"),
+                },
+            )
+        )
+    )
+    folder.mkdir()
+    (folder / "allocations.json").write_text(text, encoding="utf-8")
+    return text
+
+
+def test_cli_release_drops_only_the_named_systems_entries(tmp_path: Path) -> None:
+    folder = tmp_path / "stacks"
+    _two_systems(folder)
+    result = CliRunner().invoke(
+        cli, ["allocations", "release", "old", "--stack-config-dir", str(folder)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == f"released old: 2 entries\nwrote {folder}/allocations.json\n"
+    left = read_allocations(folder / "allocations.json").azure
+    assert left.subnets == {"prod/ad": "10.202.0.16/28"} and list(left.servers) == ["dc01"]
+
+
+def test_cli_release_of_an_unknown_system_is_exit_1_and_writes_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "stacks"
+    text = _two_systems(folder)
+    result = CliRunner().invoke(
+        cli, ["allocations", "release", "old", "nope", "--stack-config-dir", str(folder)]
+    )
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {folder}/allocations.json: no entries for nope (known: ad, old); "
+        "nothing released\n"
+    )
+    assert (folder / "allocations.json").read_text(encoding="utf-8") == text
