@@ -58,7 +58,11 @@ def azure_names(plan: Plan, previous: ProviderAllocations) -> dict[str, str]:
 
 ADDRESS_PLANNERS: dict[str, AddressPlanner] = {"azure": azure_addresses}
 """Provider -> its address planner; a provider without one keeps its recorded subnets and
-IPs as they are (AWS until its layout plans from allocations)."""
+IPs as they are (AWS until its layout plans from allocations). To plug AWS in, its layout
+provides ``(plan, previous) -> AddressAllocation`` that hands out subnets (keys
+``<environment>/<system>/<az letter>``) with :meth:`stacks.allocations.AddressPool.
+keep_or_take` and IPs with :func:`stacks.allocations.assign_hosts`, reads the same entries
+back from ``plan.allocations.aws`` in the stack, and is registered here."""
 NAMERS: dict[str, Callable[[Plan, ProviderAllocations], dict[str, str]]] = {"azure": azure_names}
 
 

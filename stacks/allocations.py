@@ -65,6 +65,17 @@ class AddressPool:
             cursor = _align(self._ends[clash], size)
         return None
 
+    def keep_or_take(self, kept: Block | None, prefix: int) -> ipaddress.IPv4Network | None:
+        """The one allocation rule: an entry already allocated (``kept``) stays as it is
+        (reserved now unless it already was); otherwise the lowest free aligned
+        /``prefix`` is taken. None when nothing of that size is left."""
+        if not kept:
+            return self.take(prefix)
+        net = ipaddress.IPv4Network(kept)
+        if self.is_free(net):
+            self.reserve(net)
+        return net
+
     def taken(self) -> int:
         """Addresses taken so far."""
         return sum(e - s for s, e in zip(self._starts, self._ends, strict=True))

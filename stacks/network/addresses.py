@@ -151,8 +151,10 @@ def _spoke_pools(
     return pools
 
 
-def _take(pool: AddressPool, prefix: int, env: str, label: str) -> ipaddress.IPv4Network:
-    block = pool.take(prefix)
+def _take(
+    pool: AddressPool, kept: str | None, prefix: int, env: str, label: str
+) -> ipaddress.IPv4Network:
+    block = pool.keep_or_take(kept, prefix)
     if block is None:
         raise AddressPlanError(
             f"the {env} spoke {pool.network} is full: no /{prefix} left for {label}"
@@ -196,22 +198,18 @@ def plan_addresses(
     for index, key in enumerate(sorted(groups, key=lambda k: (waves[k], k[0], k[1]))):
         system, env = key
         servers = tuple(sorted(groups[key]))
+        prefix = subnet_prefix(len(servers))
         recorded = previous.subnets.get(unit_key(system, env))
-        if recorded is not None:
-            cidr = ipaddress.IPv4Network(recorded)
-        else:
-            prefix = subnet_prefix(len(servers))
-            if prefix < LARGEST_SUBNET:
-                raise AddressPlanError(
-                    f"system {system} ({env}) has {len(servers)} servers; a subnet holds at "
-                    f"most {2 ** (32 - LARGEST_SUBNET) - AZURE_RESERVED}: split the system"
-                )
-            cidr = _take(pools[env], prefix, env, f"{system} ({env})")
+        if recorded is None and prefix < LARGEST_SUBNET:
+            raise AddressPlanError(
+                f"system {system} ({env}) has {len(servers)} servers; a subnet holds at "
+                f"most {2 ** (32 - LARGEST_SUBNET) - AZURE_RESERVED}: split the system"
+            )
+        cidr = _take(pools[env], recorded, prefix, env, f"{system} ({env})")
         gateway = ""
         if system in citizens:
-            gateway = previous.subnets.get(unit_key(system, env, "gateway")) or str(
-                _take(pools[env], GATEWAY_PREFIX, env, f"{system}'s gateway")
-            )
+            kept = previous.subnets.get(unit_key(system, env, "gateway"))
+            gateway = str(_take(pools[env], kept, GATEWAY_PREFIX, env, f"{system}'s gateway"))
         hosts = assign_hosts(cidr, servers, kept_ips, held)
         if hosts is None:
             raise AddressPlanError(
