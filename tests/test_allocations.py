@@ -391,3 +391,45 @@ def test_old_plan_json_without_allocations_still_loads() -> None:
     data = json.loads(first_plan("example").model_dump_json(by_alias=True))
     del data["allocations"]
     assert Plan.model_validate(data).allocations == Allocations()
+
+
+def test_the_azure_stacks_build_exactly_what_the_allocations_say() -> None:
+    """Entries that differ from a fresh allocation (a moved subnet, an IP, a computer name,
+    a key vault name) are what the offline foundation and wave stacks create: the Pulumi
+    program reads the allocations embedded in the plan and needs no other file."""
+    from stacks.config import settings_for_stack
+    from stacks.testing import run_offline_full
+    from tests.stacks_fixtures import make_plan
+
+    base = make_plan()
+    servers = dict(base.servers)
+    servers["portal-app01"] = servers["portal-app01"].model_copy(
+        update={"os": "windows-server-2022"}
+    )
+    plan = base.model_copy(update={"servers": servers})
+    fresh = with_allocations(plan, Allocations()).allocations.azure.model_dump(mode="json")
+    assert fresh["subnets"]["prod/portal"] != "10.202.100.0/28"
+    fresh["subnets"]["prod/portal"] = "10.202.100.0/28"
+    fresh["servers"]["portal-app01"].update(ip="10.202.100.9", computer_name="portal-kept")
+    fresh["names"]["key_vault"] = "kv-kept-name"
+    planned = with_allocations(plan, Allocations.model_validate({"azure": fresh}))
+    foundation = run_offline_full(settings_for_stack(planned, "foundation", "p"), planned)
+    wave = run_offline_full(
+        settings_for_stack(planned, "wave-02", "p"),
+        planned,
+        stack_outputs={"foundation": foundation.outputs},
+    )
+    vaults = [r for r in foundation.resources if r.type == "azure-native:keyvault:Vault"]
+    assert [v.inputs["vaultName"] for v in vaults] == ["kv-kept-name"]
+    subnets = {
+        r.inputs["subnetName"]: r.inputs["addressPrefix"]
+        for r in wave.resources
+        if r.type == "azure-native:network:Subnet"
+    }
+    assert subnets["snet-portal-prod"] == "10.202.100.0/28"
+    nics = [r for r in wave.resources if r.type == "azure-native:network:NetworkInterface"]
+    nic = next(n for n in nics if n.inputs["tags"]["server"] == "portal-app01")
+    assert nic.inputs["ipConfigurations"][0]["privateIPAddress"] == "10.202.100.9"
+    vms = [r for r in wave.resources if r.type == "azure-native:compute:VirtualMachine"]
+    vm = next(v for v in vms if v.inputs["tags"]["server"] == "portal-app01")
+    assert vm.inputs["osProfile"]["computerName"] == "portal-kept"
