@@ -4,7 +4,10 @@ the address plan, and the platform limits ``utflytt plan`` checks before any sta
 :func:`check_plan` is the plan-time hook: it raises :class:`~stacks.network.limits.
 NetworkLimitError` (or :class:`~stacks.network.addresses.AddressPlanError`) when the plan
 cannot be deployed, and otherwise returns the plan with the policy's warnings (servers
-admitted by a whole source network) and the catalog's raised quotas.
+admitted by a whole source network) and the catalog's raised quotas. The address plan is
+checked with the plan's ``allocations`` in place (``utflytt plan`` adds them first,
+:func:`stacks.allocate.with_allocations`): a kept subnet that its system outgrew is an
+AddressPlanError, never a silent move.
 """
 
 from __future__ import annotations
