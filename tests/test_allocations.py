@@ -433,3 +433,18 @@ def test_the_azure_stacks_build_exactly_what_the_allocations_say() -> None:
     vms = [r for r in wave.resources if r.type == "azure-native:compute:VirtualMachine"]
     vm = next(v for v in vms if v.inputs["tags"]["server"] == "portal-app01")
     assert vm.inputs["osProfile"]["computerName"] == "portal-kept"
+
+
+def test_switching_target_to_aws_keeps_the_azure_entries() -> None:
+    """An AWS plan after an Azure one: the Azure entries pass through untouched, and the
+    AWS side records its servers (system, environment, computer names)."""
+    azure = _small_plan(["s01", "s02"]).allocations
+    systems = [system("s01", disposition="rebuild"), system("s02")]
+    servers = [server("s01-app0", "s01", os="windows-server-2022"), server("s02-app0", "s02")]
+    aws_plan = plan_catalog(
+        catalog(systems, servers, target="aws"), "0" * 64, PlanOptions(deterministic_time=0.2)
+    )
+    switched = with_allocations(aws_plan, azure).allocations
+    assert switched.azure == azure.azure
+    assert switched.aws.servers["s01-app0"].computer_name == "s01-app0"
+    assert switched.aws.servers["s02-app0"] == ServerAllocation(system="s02", environment="prod")
