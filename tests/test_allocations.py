@@ -448,3 +448,18 @@ def test_switching_target_to_aws_keeps_the_azure_entries() -> None:
     assert switched.azure == azure.azure
     assert switched.aws.servers["s01-app0"].computer_name == "s01-app0"
     assert switched.aws.servers["s02-app0"] == ServerAllocation(system="s02", environment="prod")
+
+
+def test_a_large_estate_keeps_every_allocation_after_an_addition_and_a_removal() -> None:
+    """3,000 servers: ``aaa-new`` (wave 0, sorts first) added and a system removed in one
+    edit: nothing of the first plan moves; planned afresh, hundreds of entries would."""
+    doc = generate(3000, 5)
+    before = with_allocations(plan_doc(doc), Allocations())
+    edited, _ = edit_add_first(doc, before)
+    edited, _ = edit_remove(edited, before)
+    replan = plan_doc(edited)
+    old = _entries(before.allocations.azure)
+    kept = with_allocations(replan, before.allocations).allocations.azure
+    assert _changed(old, _entries(kept)) == {}
+    fresh = with_allocations(replan, Allocations()).allocations.azure
+    assert len(_changed(old, _entries(fresh))) > 100
