@@ -235,7 +235,7 @@ def release_in_folder(stack_config_dir: str | Path, systems: Iterable[str]) -> d
 
     path = allocations_path(stack_config_dir)
     if not path.exists():
-        raise AllocationsError(f"{path}: no allocations.json here (nothing to release)")
+        raise AllocationsError(f"{path}: not found (nothing to release)")
     current = read_allocations(path)
     wanted = sorted(set(systems))
     counts = {system: _entries_of(current, system) for system in wanted}
