@@ -6,8 +6,9 @@ keyed by provider (``azure``, ``aws``), so switching the target keeps both. Per 
 
 - ``address_space``: the cloud's address block (Azure: the /13 holding hub and spokes);
 - ``subnets``: ``<environment>/<system>`` (a unit's subnet) or ``<environment>/<system>/
-  <part>`` (e.g. ``/gateway`` for an Application Gateway subnet, an availability zone on
-  AWS) -> CIDR;
+  <part>`` (e.g. ``/gateway`` for an Application Gateway subnet) -> CIDR; a provider whose
+  subnets are not per system uses its own second part (e.g. ``prod/private-a``, one per
+  availability zone);
 - ``servers``: server id -> its system, environment, private IP and (Windows servers built
   from an image) computer name;
 - ``names``: globally unique names (``key_vault``, ``storage_account``) -> the name.
@@ -142,8 +143,10 @@ class ProviderAllocations(_Model):
         return self
 
     def systems(self) -> set[str]:
-        """Every system with an entry."""
-        return {k.split("/")[1] for k in self.subnets} | {s.system for s in self.servers.values()}
+        """Every system with a server entry (a system's subnet is always allocated with its
+        servers; a subnet key's second part need not be a system, e.g. a per-AZ subnet
+        ``prod/private-a``)."""
+        return {s.system for s in self.servers.values()}
 
 
 class Allocations(_Model):
