@@ -142,6 +142,11 @@ class ProviderAllocations(_Model):
                     )
         return self
 
+    def flat(self) -> dict[str, str]:
+        """Subnet key -> CIDR and server id -> IP in one mapping (subnet keys hold a ``/``,
+        server ids never do): the ``previous`` an address planner keeps."""
+        return {**self.subnets, **{sid: a.ip for sid, a in self.servers.items() if a.ip}}
+
     def systems(self) -> set[str]:
         """Every system with a server entry (a system's subnet is always allocated with its
         servers; a subnet key's second part need not be a system, e.g. a per-AZ subnet
