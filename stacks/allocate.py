@@ -2,7 +2,8 @@
 entries the plan needs, so that the stacks (which read them from ``plan.json``) never
 rename or re-address a deployed resource because the catalog changed elsewhere.
 
-:func:`allocate` is called by :func:`stacks.network.check_plan` (``utflytt plan``); the
+:func:`with_allocations` is called by ``utflytt plan`` (:func:`app.pipeline.run_plan`,
+before :func:`stacks.network.check_plan` checks capacity with them in place); the
 provider's address planner fills subnets and IPs (Azure: :func:`stacks.network.addresses.
 plan_addresses`; AWS plugs its own planner into :data:`ADDRESS_PLANNERS`), and the
 provider-neutral parts (servers' entries, Windows computer names) are done here once.
