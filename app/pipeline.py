@@ -116,6 +116,7 @@ def run_plan(
     from app.overlap import plan_extras
     from exit_plan import LANGS, exit_plan_files
     from migration.errors import UtflyttError
+    from stacks.naming_check import check_catalog_names
     from stacks.network import check_plan
 
     for lang in (options or PipelineOptions()).langs:
@@ -127,6 +128,9 @@ def run_plan(
     step("reading the catalog")
     with stage("load and validate"):
         catalog, digest = load_final_catalog(catalog_path)
+    # every cloud name and tag value the target's stacks derive, before anything is planned
+    with stage("cloud names"):
+        check_catalog_names(catalog, catalog_path, [opts.plan.target or catalog.planning.target])
     step(f"planning {len(catalog.servers)} servers")
     try:
         plan = plan_catalog(catalog, digest, opts.plan, stage=stage)

@@ -23,6 +23,11 @@ when it is raised and what the user does about it:
       size planned for (128 vCPU, 2 TB memory on Azure and AWS); lists the servers with
       their catalog lines. Split the server, give it cpu_p95/memory_p95, or retain its
       system.
+    - ``NameCheckError`` (``stacks.naming_check``): a tag value the catalog gives (a
+      system's owner or cost centre, the organisation) has a character the target cloud
+      refuses, or a Windows computer name would break its rule; raised by ``validate`` and
+      ``plan`` before anything is written, with the catalog lines and the rule's source.
+      Edit those fields (names built from ids are shortened, never refused).
 
   - :class:`InputFileError` (here): another input (plan.json, cost.json, a wave sheet, a
     pins file, a price book) is unreadable, invalid or stale. Regenerate it (``utflytt
@@ -58,6 +63,8 @@ when it is raised and what the user does about it:
     to re-address it on purpose.
   - ``NameError_`` (``stacks.names``): two servers would get the same computer name even
     after the allocator's suffixes; rename one server id.
+  - ``NameRuleError`` (``stacks.naming``): a name template produced a name its cloud
+    refuses even after shortening (a bug in utflytt, never the catalog's fault); report it.
   - ``LayoutError`` (``stacks.azure.layout``): the plan cannot be laid out on Azure
     (address space, rule or name limits, an unknown OS); change the catalog or raise the
     quota in ``planning.quotas``.

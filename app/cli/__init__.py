@@ -125,12 +125,20 @@ def validate(catalog: Path, as_json: bool, strict: bool, verbose: bool) -> None:
         utflytt validate inventory/ --json
     """
     from migration.catalog.findings import find_findings
+    from stacks.naming_check import PROVIDERS, check_catalog_names, name_check_error
 
     loaded = load_catalog(catalog)
+    # the cloud names and tag values its target's stacks derive: `plan` must not fail later
+    target = loaded.planning.target
+    check_catalog_names(loaded, catalog, [target])
     summary = summarise(loaded)
     findings = find_findings(loaded, catalog)
     # valid, but worth a look (exit code stays 0): file:line:column: field: message
     capability_notes = [str(issue) for issue in capability_issues(loaded, catalog)]
+    for provider in (p for p in PROVIDERS if p != target):  # the second supplier's rules
+        other = name_check_error(loaded, catalog, [provider])
+        if other is not None:  # `plan --target <provider>` would refuse it
+            capability_notes.append(f"with --target {provider}: {other}")
     failed = strict and bool(findings)
     if as_json:
         document: dict[str, Any] = {

@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from stacks.naming import aws_security_group
 from stacks.network.policy import NetworkPolicy
-from stacks.network.rulesets import digest, prefix_list_name
+from stacks.network.rulesets import prefix_list_name
 
 
 def sg_name(group: str) -> str:
-    """AWS name of a group's security group (at most 255 characters, no ``sg-`` prefix)."""
-    name = f"utflytt-{group}"
-    return name if len(name) <= 255 else f"utflytt-{digest(group)}"
+    """AWS name of a group's security group (:func:`stacks.naming.aws_security_group`)."""
+    return aws_security_group(group)
 
 
 @dataclass(frozen=True)

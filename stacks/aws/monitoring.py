@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from stacks import naming
+
 # Elastic Load Balancing's account per region (access-log delivery); regions not listed
 # use the log-delivery service principal.
 ELB_ACCOUNTS = {
@@ -37,6 +39,14 @@ def account_of(arn: pulumi.Input[str]) -> pulumi.Output[str]:
 
 def _policy(statements: list[dict[str, object]]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+
+
+def bucket_named(purpose: str, args: LogsArgs) -> pulumi.Output[str]:
+    """``utflytt-<purpose>-<account>-<region>``, made to fit S3's rule
+    (:func:`stacks.naming.aws_bucket`)."""
+    return pulumi.Output.from_input(args.account_id).apply(
+        lambda account: naming.aws_bucket(purpose, account, args.region)
+    )
 
 
 def private_bucket(
@@ -188,7 +198,7 @@ class AuditTrail(pulumi.ComponentResource):
     ):
         super().__init__("utflytt:aws:AuditTrail", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        bucket_name = pulumi.Output.concat("utflytt-trail-", args.account_id, f"-{args.region}")
+        bucket_name = bucket_named("trail", args)
         bucket = private_bucket(
             f"{name}-bucket",
             bucket_name,
@@ -271,7 +281,7 @@ class AccessLogBucket(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.bucket = private_bucket(
             f"{name}-bucket",
-            pulumi.Output.concat("utflytt-alb-logs-", args.account_id, f"-{args.region}"),
+            bucket_named("alb-logs", args),
             args.tags,
             child,
             expire_days=args.retention_days,

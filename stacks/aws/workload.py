@@ -13,7 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from migration.plan import Plan, PlannedServer
-from stacks import baseline
+from stacks import baseline, naming
 from stacks.aws import layout
 from stacks.network.rulesets import SgRule
 
@@ -183,7 +183,7 @@ class PublicEntrance(pulumi.ComponentResource):
             )
         sg = aws.ec2.SecurityGroup(
             f"{name}-alb-sg",
-            name=f"utflytt-{args.system}-alb",
+            name=naming.aws_alb_security_group(args.system),
             vpc_id=args.vpc_id,
             description=f"{args.system}: public load balancer",
             tags={**tags, "Name": f"{args.system}-alb"},
@@ -215,7 +215,7 @@ class PublicEntrance(pulumi.ComponentResource):
         )
         self.load_balancer = aws.lb.LoadBalancer(
             f"{name}-alb",
-            name=f"utflytt-{args.system}"[:32],
+            name=naming.aws_load_balancer(args.system),
             internal=False,
             load_balancer_type="application",
             security_groups=[sg.id],
@@ -233,7 +233,7 @@ class PublicEntrance(pulumi.ComponentResource):
         )
         group = aws.lb.TargetGroup(
             f"{name}-tg",
-            name=f"utflytt-{args.system}"[:32],
+            name=naming.aws_target_group(args.system),
             port=layout.ALB_TARGET_PORT,
             protocol="HTTP",
             target_type="instance",

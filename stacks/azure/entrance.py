@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import network
 
-from stacks import baseline
+from stacks import baseline, naming
 from stacks.azure import layout
 from stacks.azure.management import static_public_ip
 from stacks.azure.monitoring import Diagnostics, DiagnosticsArgs
@@ -33,7 +33,7 @@ def certificate_secret_id(
     if configured:
         return configured
     return pulumi.Output.concat(
-        "https://", key_vault_name, f".vault.azure.net/secrets/tls-{system}"
+        "https://", key_vault_name, f".vault.azure.net/secrets/{naming.azure_tls_secret(system)}"
     )
 
 
@@ -79,7 +79,7 @@ class HttpsGateway(pulumi.ComponentResource):
         key = args.unit.key
         nsg = network.NetworkSecurityGroup(
             f"{name}-nsg",
-            network_security_group_name=f"nsg-agw-{key}",
+            network_security_group_name=naming.azure_unit("nsg-agw", key),
             resource_group_name=args.network_rg,
             location=args.location,
             security_rules=[
@@ -92,7 +92,7 @@ class HttpsGateway(pulumi.ComponentResource):
         )
         subnet = network.Subnet(
             f"{name}-snet",
-            subnet_name=f"snet-agw-{key}",
+            subnet_name=naming.azure_unit("snet-agw", key),
             resource_group_name=args.network_rg,
             virtual_network_name=args.spoke_vnet_name,
             address_prefix=args.unit.gateway_cidr,
@@ -100,11 +100,16 @@ class HttpsGateway(pulumi.ComponentResource):
             opts=child,
         )
         pip = static_public_ip(
-            f"{name}-pip", f"pip-agw-{key}", args.resource_group, args.location, args.tags, child
+            f"{name}-pip",
+            naming.azure_unit("pip-agw", key),
+            args.resource_group,
+            args.location,
+            args.tags,
+            child,
         )
         waf = network.WebApplicationFirewallPolicy(
             f"{name}-waf",
-            policy_name=f"waf-{key}",
+            policy_name=naming.azure_unit("waf", key),
             resource_group_name=args.resource_group,
             location=args.location,
             managed_rules=network.ManagedRulesDefinitionArgs(
@@ -118,7 +123,7 @@ class HttpsGateway(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        agw_name = f"agw-{key}"
+        agw_name = naming.azure_unit("agw", key)
         prefix = pulumi.Output.concat(
             "/subscriptions/",
             args.subscription_id,

@@ -21,7 +21,7 @@ import pulumi
 import pulumi_random as random
 from pulumi_azure_native import compute, keyvault, network
 
-from stacks import baseline
+from stacks import baseline, naming
 
 BASTION_SUBNET = "AzureBastionSubnet"  # the name Azure requires
 BASTION_RULE_PRIORITY = 4095  # just above the explicit deny-all (4096)
@@ -186,7 +186,7 @@ class AdminPassword(pulumi.ComponentResource):
         self.result: pulumi.Output[str] = pulumi.Output.secret(password.result)
         self.secret = keyvault.Secret(
             f"{name}-kv",
-            secret_name=f"admin-{args.server_id}",
+            secret_name=naming.azure_admin_secret(args.server_id),
             vault_name=args.key_vault_name,
             resource_group_name=args.key_vault_resource_group,
             properties=keyvault.SecretPropertiesArgs(

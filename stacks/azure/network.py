@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import network
 
+from stacks import naming
 from stacks.azure import layout
 from stacks.network.rulesets import NsgRule
 
@@ -121,7 +122,7 @@ class SystemNetwork(pulumi.ComponentResource):
         )
         self.nsg = network.NetworkSecurityGroup(
             f"{name}-nsg",
-            network_security_group_name=f"nsg-{args.unit.key}",
+            network_security_group_name=naming.azure_unit("nsg", args.unit.key),
             resource_group_name=args.network_rg,
             location=args.location,
             security_rules=rules,
@@ -130,7 +131,7 @@ class SystemNetwork(pulumi.ComponentResource):
         )
         self.subnet = network.Subnet(
             f"{name}-snet",
-            subnet_name=f"snet-{args.unit.key}",
+            subnet_name=naming.azure_unit("snet", args.unit.key),
             resource_group_name=args.network_rg,
             virtual_network_name=args.spoke_vnet_name,
             address_prefix=args.unit.servers_cidr,

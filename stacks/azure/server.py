@@ -10,7 +10,7 @@ import pulumi
 from pulumi_azure_native import compute, network, recoveryservices
 
 from migration.plan import Plan
-from stacks import baseline
+from stacks import baseline, naming
 from stacks.azure import layout
 from stacks.azure.management import (
     ADMIN_USERNAME,
@@ -68,7 +68,7 @@ class ServerVm(pulumi.ComponentResource):
         rg = args.resource_group
         nic = network.NetworkInterface(
             f"{name}-nic",
-            network_interface_name=f"nic-{sid}",
+            network_interface_name=naming.azure_nic(sid),
             resource_group_name=rg,
             location=args.location,
             ip_configurations=[
@@ -118,7 +118,7 @@ class ServerVm(pulumi.ComponentResource):
                 creation = compute.CreationDataArgs(create_option=compute.DiskCreateOption.EMPTY)
             return compute.Disk(
                 f"{name}-disk{index}",
-                disk_name=f"disk-{sid}-{'os' if os_disk else f'data{index}'}",
+                disk_name=naming.azure_disk(sid, index),
                 resource_group_name=rg,
                 location=args.location,
                 disk_size_gb=layout.disk_gb(size),
@@ -170,7 +170,7 @@ class ServerVm(pulumi.ComponentResource):
                     publisher=image.publisher, offer=image.offer, sku=image.sku, version="latest"
                 ),
                 os_disk=compute.OSDiskArgs(
-                    name=f"disk-{sid}-os",
+                    name=naming.azure_disk(sid, 0),
                     create_option=compute.DiskCreateOptionTypes.FROM_IMAGE,
                     disk_size_gb=layout.disk_gb(sizes[0]),
                     managed_disk=compute.ManagedDiskParametersArgs(
@@ -212,7 +212,7 @@ class ServerVm(pulumi.ComponentResource):
                 else None
             ),
         )
-        vm_name = f"vm-{sid}"
+        vm_name = naming.azure_vm(sid)
         self.vm = compute.VirtualMachine(
             f"{name}-vm",
             vm_name=vm_name,
@@ -303,7 +303,7 @@ def _os_profile(
             '(pulumi config set utflytt:sshPublicKey "$(cat ~/.ssh/id_ed25519.pub)")'
         )
     return compute.OSProfileArgs(
-        computer_name=sid[:63],
+        computer_name=naming.azure_linux_computer_name(sid),
         admin_username=ADMIN_USERNAME,
         linux_configuration=compute.LinuxConfigurationArgs(
             disable_password_authentication=True,

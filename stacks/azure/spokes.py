@@ -14,15 +14,15 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import network
 
+from stacks.naming import azure_asg
 from stacks.network.addresses import Addressing
 from stacks.network.policy import NetworkPolicy
-from stacks.network.rulesets import azure_asgs, digest
+from stacks.network.rulesets import azure_asgs
 
 
 def asg_name(group: str) -> str:
-    """Azure name of a group's ASG (at most 80 characters)."""
-    name = f"asg-{group}"
-    return name if len(name) <= 80 else f"asg-{group[:60]}-{digest(group)}"
+    """Azure name of a group's ASG (:func:`stacks.naming.azure_asg`)."""
+    return azure_asg(group)
 
 
 def crossing_pairs(policy: NetworkPolicy) -> list[tuple[str, str]]:
