@@ -40,7 +40,7 @@ FILE_NAME = "allocations.json"
 PROVIDERS = ("azure", "aws")
 COMPUTER_NAME_LENGTH = 15  # NetBIOS
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9_.-]+)?$")
-_COMPUTER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,14}$")
+_COMPUTER_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?$")
 
 
 class AllocationsError(InputFileError):
@@ -84,7 +84,7 @@ class ServerAllocation(_Model):
         if value and (not _COMPUTER_NAME.match(value) or value.isdigit()):
             raise ValueError(
                 f"{value!r} is not a Windows computer name (1-{COMPUTER_NAME_LENGTH} letters, "
-                "digits or '-', not only digits)"
+                "digits or '-', not only digits, not ending with '-')"
             )
         return value
 
