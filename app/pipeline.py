@@ -60,6 +60,9 @@ class PipelineOptions:
     langs: tuple[str, ...] = ("sv",)  # exit-plan languages; Swedish by default
     formats: tuple[str, ...] = ("md", "html", "xlsx")  # exit-plan formats
     stack_config_dir: Path | None = None  # where Pulumi.<stack>.yaml go; None: not written
+    # where allocations.json is read from when no stack configs are written (a what-if of
+    # a project: its plan.json keeps the project's addresses and names); never written
+    allocations_dir: Path | None = None
     on_step: Callable[[str], None] | None = None  # progress: called as each step starts
     retire: tuple[str, ...] = ()  # what-if: plan with these systems retired
     what_if: str | None = None  # "overlap": also retire what `utflytt overlap` recommends
@@ -137,11 +140,8 @@ def run_plan(
     except PlanError as exc:  # name the catalog lines of what the error is about
         raise locate_plan_error(exc, catalog_path) from None
     # allocations.json: every subnet, IP and name already handed out is kept (stacks.allocate)
-    previous = (
-        read_allocations(allocations_path(opts.stack_config_dir))
-        if opts.stack_config_dir
-        else Allocations()
-    )
+    kept_in = opts.stack_config_dir or opts.allocations_dir
+    previous = read_allocations(allocations_path(kept_in)) if kept_in else Allocations()
     plan = with_allocations(plan, previous)
     plan = check_plan(plan, catalog.planning.quotas)  # network limits: raises before writing
     step("comparing costs")

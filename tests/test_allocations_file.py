@@ -214,3 +214,26 @@ def test_hostile_files_load_or_fail_with_an_allocations_error(tmp_path: Path, da
     again = tmp_path / "again.json"
     again.write_text(dumps_allocations(loaded), encoding="utf-8")
     assert read_allocations(again) == loaded
+
+
+def test_a_what_if_keeps_the_projects_allocations_and_writes_none(tmp_path: Path) -> None:
+    """`utflytt plan --retire` in a project: its plan.json carries the project's kept
+    entries (here a hand-moved subnet and IP), and allocations.json is not rewritten."""
+    project = tmp_path / "project"
+    assert CliRunner().invoke(cli, ["init", str(project)]).exit_code == 0
+    cat = project / "catalog.yaml"
+    cat.write_text(_small_catalog(tmp_path).read_text(encoding="utf-8"), encoding="utf-8")
+    build = project / "build"
+    assert CliRunner().invoke(cli, ["plan", str(cat), "-o", str(build)]).exit_code == 0
+    kept = project / "stacks" / "allocations.json"
+    data = json.loads(kept.read_text(encoding="utf-8"))
+    data["azure"]["subnets"]["prod/ad"] = "10.202.1.0/28"
+    data["azure"]["servers"]["dc01"]["ip"] = "10.202.1.4"
+    kept.write_text(json.dumps(data), encoding="utf-8")
+    before = kept.read_text(encoding="utf-8")
+    result = CliRunner().invoke(cli, ["plan", str(cat), "-o", str(build), "--retire", "app"])
+    assert result.exit_code == 0, result.output
+    plan = json.loads((build / "plan.json").read_text(encoding="utf-8"))
+    assert plan["allocations"]["azure"]["subnets"]["prod/ad"] == "10.202.1.0/28"
+    assert plan["allocations"]["azure"]["servers"]["dc01"]["ip"] == "10.202.1.4"
+    assert kept.read_text(encoding="utf-8") == before

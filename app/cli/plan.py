@@ -126,16 +126,21 @@ def plan(
     from waves import PlanOptions
     from waves.csvio import read_pin_file
 
-    # a what-if never overwrites the real stack configs unless told where to write
-    if stack_config_dir is None and not (retire or what_if):
+    # a what-if never overwrites the real stack configs unless told where to write, but
+    # keeps the project's allocations (its plan.json must not re-address what is deployed)
+    project_dir = None
+    if stack_config_dir is None:
         project = find_project(catalog)
-        stack_config_dir = project_stack_dir(project) if project is not None else None
+        project_dir = project_stack_dir(project) if project is not None else None
+    if not (retire or what_if):
+        stack_config_dir = stack_config_dir or project_dir
     pins, origin = read_pin_file(pins_file) if pins_file else ({}, {})
     options = PipelineOptions(
         plan=PlanOptions(target=target, pins=pins, pin_origin=origin),
         cost=CostOptions(option=OPTION_ALIASES.get(pricing_option, pricing_option)),
         langs=langs or ("sv",),
         stack_config_dir=stack_config_dir,
+        allocations_dir=project_dir,
         retire=retire,
         what_if=what_if,
     )
