@@ -76,10 +76,6 @@ class AddressPool:
             self.reserve(net)
         return net
 
-    def taken(self) -> int:
-        """Addresses taken so far."""
-        return sum(e - s for s, e in zip(self._starts, self._ends, strict=True))
-
     def _clash(self, start: int, end: int) -> int | None:
         """Index of a taken interval overlapping [start, end), the last such one."""
         i = bisect.bisect_left(self._starts, end) - 1
