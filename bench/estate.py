@@ -30,6 +30,7 @@ import numpy as np
 START = date(2026, 1, 5)
 WAVE_DAYS = 14
 SQL_PORT, WEB_PORT = "tcp/1433", "tcp/8443"
+MAX_SITE_DCS = 6  # shared_services="system": domain controllers of one AD site
 
 VCPU = {
     "web": (2, 4, 8),
@@ -74,6 +75,11 @@ class EstateOptions:
     retain_fraction: float = 0.02
     retire_fraction: float = 0.01
     system_blackout_fraction: float = 0.03
+    # "server": each server picks its own DC and collectors (a messy, per-server estate, as
+    # dependency scans report it); "system": each system declares one system-level
+    # dependency on AD (a handful of DCs, every one used) and all servers of one system use
+    # the same collector, as a group policy and one agent configuration would set it
+    shared_services: str = "server"
 
 
 def blackouts(first_year: int, years: int) -> list[dict[str, Any]]:
@@ -175,6 +181,8 @@ def generate(n: int, seed: int = 7, options: EstateOptions | None = None) -> dic
     # shared services
     n_sh = max(4, round(0.04 * n))
     n_dc = max(1, round(0.12 * n_sh))
+    if opt.shared_services == "system":
+        n_dc = min(n_dc, MAX_SITE_DCS)
     n_file = max(1, round(0.20 * n_sh))
     n_sqlc = max(1, round(0.35 * n_sh / 2))
     n_mon = max(1, round(0.13 * n_sh))
@@ -294,7 +302,9 @@ def generate(n: int, seed: int = 7, options: EstateOptions | None = None) -> dic
                 edge(s, entry[0], "tcp/443", bool(ls), weight)
 
     # every server uses a DC (DNS/LDAP) and a monitoring collector, 70% a backup agent
-    for s in range(len(servers)):
+    if opt.shared_services == "system":
+        _system_services(rng, servers, kind_of, system_of, dcs, mons, edge, system_deps, mon_zipf)
+    for s in range(len(servers) if opt.shared_services == "server" else 0):
         if kind_of[s] != "dc":
             edge(s, dcs[int(dc_zipf(rng))], "udp/53", False, 1.0)
         elif s != dcs[0]:
@@ -344,6 +354,36 @@ def generate(n: int, seed: int = 7, options: EstateOptions | None = None) -> dic
         "systems": systems,
         "servers": servers,
     }
+
+
+def _system_services(
+    rng: np.random.Generator,
+    servers: list[dict[str, Any]],
+    kind_of: list[str],
+    system_of: list[str],
+    dcs: list[int],
+    mons: list[int],
+    edge: Any,
+    system_deps: dict[str, dict[str, dict[str, Any]]],
+    mon_zipf: _Zipf,
+) -> None:
+    """``shared_services="system"``: every system but AD depends on AD (system level: the
+    flow rule fans it out to every DC); one collector (and backup agent or not) per system."""
+    for s in dcs[1:]:
+        edge(s, dcs[0], "tcp/389", False, 1.0)
+    collector: dict[str, tuple[int, bool]] = {}
+    for s in range(len(servers)):
+        system_id = system_of[s]
+        if system_id != "ad":
+            system_deps[system_id]["ad"] = {"to": "ad", "ports": ["tcp/389", "udp/53"]}
+        if kind_of[s] == "mon":
+            continue
+        if system_id not in collector:
+            collector[system_id] = (mons[int(mon_zipf(rng))], bool(rng.random() < 0.7))
+        target, backup = collector[system_id]
+        edge(s, target, "tcp/9100", False, 1.0)
+        if backup:
+            edge(s, target, "tcp/10000", False, 2.0)
 
 
 def _constraints(

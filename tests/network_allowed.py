@@ -18,6 +18,7 @@ from stacks.network.policy import moves, network_policy
 NIC = "azure-native:network:NetworkInterface"
 NSG = "azure-native:network:NetworkSecurityGroup"
 ASG = "azure-native:network:ApplicationSecurityGroup"
+SUBNET = "azure-native:network:Subnet"
 
 Triple = tuple[str, str, str]
 
@@ -69,8 +70,15 @@ def declared(plan: Plan) -> set[Triple]:
 class AddressBook:
     """Which servers an address prefix stands for (cloud static IPs and catalog IPs)."""
 
-    def __init__(self, plan: Plan, cloud_ips: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        cloud_ips: Mapping[str, str],
+        subnets: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
         self.plan = plan
+        # a unit's subnet holds only that unit's servers (its free addresses are no one's)
+        self.subnets = [(ipaddress.IPv4Network(c), ids) for c, ids in (subnets or {}).items()]
         self.by_ip: dict[ipaddress.IPv4Address, set[str]] = defaultdict(set)
         for sid, ip in cloud_ips.items():
             self.by_ip[ipaddress.IPv4Address(ip)].add(sid)
@@ -82,7 +90,8 @@ class AddressBook:
         """Servers inside ``prefix``; a whole source network is :data:`NETWORK`."""
         if prefix in self.plan.source_networks:
             return {NETWORK}
-        found: set[str] = set()
+        net = ipaddress.IPv4Network(prefix)
+        found = {sid for sub, ids in self.subnets if sub.subnet_of(net) for sid in ids}
         for address in ipaddress.IPv4Network(prefix):
             found |= self.by_ip.get(address, set())
         return found
@@ -92,7 +101,12 @@ class AddressBook:
         if prefix in self.plan.source_networks:
             return 0
         net = ipaddress.IPv4Network(prefix)
-        return sum(1 for address in net if address not in self.by_ip)
+        inside = [sub for sub, _ in self.subnets if sub.subnet_of(net)]
+        return sum(
+            1
+            for address in net
+            if address not in self.by_ip and not any(address in sub for sub in inside)
+        )
 
 
 def _ports(rule: Mapping[str, Any]) -> list[str]:
@@ -106,13 +120,20 @@ def azure_allowed(plan: Plan, runs: Mapping[str, Any]) -> tuple[set[Triple], lis
     resources = [r for run in runs.values() for r in run.resources]
     members: dict[str, set[str]] = defaultdict(set)  # ASG id -> servers
     cloud_ips: dict[str, str] = {}
+    holds: dict[str, set[str]] = defaultdict(set)  # subnet name -> servers with a NIC in it
     for nic in (r for r in resources if r.type == NIC):
         sid = nic.inputs["tags"]["server"]
         config = nic.inputs["ipConfigurations"][0]
         cloud_ips[sid] = config["privateIPAddress"]
+        holds[str(config["subnet"]["id"]).rpartition("/")[2]].add(sid)
         for asg in config.get("applicationSecurityGroups") or []:
             members[asg["id"]].add(sid)
-    book = AddressBook(plan, cloud_ips)
+    subnets = {  # read from the rendered subnets and the NICs placed in them
+        subnet["addressPrefix"]: tuple(sorted(holds[subnet["subnetName"]]))
+        for subnet in (r.inputs for r in resources if r.type == SUBNET)
+        if subnet.get("subnetName") in holds
+    }
+    book = AddressBook(plan, cloud_ips, subnets)
     allowed: set[Triple] = set()
     wide: list[str] = []
     for run in runs.values():

@@ -145,7 +145,7 @@ def test_rendered_rule_units_are_what_the_limit_check_counts(example):
         for r in example.runs["foundation"].of_type("aws:ec2/managedPrefixList:ManagedPrefixList")
     }
     groups = {
-        r.id: r.inputs["tags"]["network-group"]
+        r.id: r.inputs["tags"]["Name"]  # the group, or a shard of its rules
         for r in example.runs["foundation"].of_type("aws:ec2/securityGroup:SecurityGroup")
         if "network-group" in r.inputs["tags"]  # not the VPC endpoints' group
     }

@@ -86,3 +86,39 @@ def test_both_clouds_tag_every_server_alike(azure, aws) -> None:
     assert azure[1] == aws[1]
     assert azure[1]["eko-app01"]["wave"] == "wave-02"
     assert set(azure[1]) == {s for s, p in small_plan().servers.items() if p.wave is not None}
+
+
+def test_aws_rules_spread_over_shards_still_allow_exactly_the_flows() -> None:
+    """With 2 rules per security group (``planning.quotas``), the busiest groups' rules
+    spread over shards that the foundation creates and their instances join: read back
+    from moto, the allowed set is still the declared flows and no instance passes 5."""
+    plan = small_plan().model_copy(update={"quotas": {"aws_rules_per_security_group": 2}})
+    with MotoMocks(REGION) as mocks:
+        ami = mocks.import_image("eko-app01")
+        config = aws_config(
+            {
+                "amis": {s: ami for s in ("dc01", "dc02", "eko-db01", "eko-test01")},
+                "vpnPeerIp": "203.0.113.5",
+                "certificateArns": {"portal": "arn:aws:acm:eu-north-1:123456789012:certificate/p"},
+            }
+        )
+        foundation = run_aws_offline(
+            StackSettings("foundation", "foundation", "aws", REGION, "p"), plan, mocks, config
+        )
+        mocks.stack_outputs["foundation"] = foundation.outputs
+        assert {"ad.prod.1+4", "economy.prod.db+2"} <= set(foundation.outputs["securityGroupIds"])
+        for n in WAVE_SERVERS:
+            settings = StackSettings(f"wave-{n:02d}", "wave", "aws", REGION, "p", wave=n)
+            run_aws_offline(settings, plan, mocks, config)
+        ec2 = mocks.ec2()
+        allowed, wide = aws_allowed(plan, ec2)
+        attached = {
+            next(t["Value"] for t in inst["Tags"] if t["Key"] == "server"): len(
+                inst["SecurityGroups"]
+            )
+            for page in ec2.get_paginator("describe_instances").paginate()
+            for reservation in page["Reservations"]
+            for inst in reservation["Instances"]
+        }
+    assert wide == [] and allowed == declared(plan)
+    assert attached["dc01"] == 4 and max(attached.values()) <= 5

@@ -58,7 +58,8 @@ def test_too_many_port_sets_on_one_nsg_names_rule_set_count_limit_and_flows() ->
         check_limits(result, cat.planning.quotas)
     text = str(info.value)
     assert (
-        "nsg-ad-prod: 32 rules (limit 20); from clients.ad.prod.2 -> ad.prod.2 (tcp/389; 30" in text
+        "nsg-ad-prod: 32 rules (limit 20); from c000.prod, c001.prod, c002.prod, c003.prod, "
+        "c004.prod and 25 more -> ad.prod.2 (tcp/389; 30 consumers)" in text
     )
     assert "nothing was written" in text
     assert [b.rule_set for b in info.value.breaches] == ["nsg-ad-prod"]
@@ -69,23 +70,59 @@ def test_raised_quota_lets_the_same_plan_pass() -> None:
     assert all(not c.breached for c in check_limits(plan(cat), cat.planning.quotas))
 
 
-def test_aws_rules_per_security_group_fire_and_quota_raises_them() -> None:
-    """AWS: 61 port sets on one group pass 60; the error names the security group."""
+def test_aws_rules_past_60_spread_over_shards_attached_to_the_same_instances() -> None:
+    """AWS: 61 consumers reach dc01 on tcp/389 and a port each: 122 rules, more than 60;
+    they spread over two more security groups (shards) that dc01's instance also joins,
+    and every count holds."""
+    result = plan(hub_estate(61, target="aws"))
+    counts = {(c.rule_set, c.what): c.count for c in check_limits(result)}
+    assert [counts[(f"sg ad.prod.1{s}", "inbound rules")] for s in ("", "+2", "+3")] == [
+        60,
+        60,
+        2,
+    ]
+    assert counts[("instances of ad.prod.1", "security groups per interface")] == 3
+
+
+def test_aws_shards_past_the_groups_per_interface_limit_fire_and_quota_raises_them() -> None:
+    """With 20 rules per security group, dc01's 122 rules need 7 security groups on one
+    instance: more than 5 per interface, named with the groups; a raised ENI quota fits."""
     cat = hub_estate(61, target="aws")
-    result = plan(cat)
     with pytest.raises(NetworkLimitError) as info:
-        check_limits(result)
-    assert any(
-        b.rule_set.startswith("sg ") and b.what == "inbound rules" and b.limit == 60
-        for b in info.value.breaches
+        check_limits(plan(cat), Quotas(aws_rules_per_security_group=20))
+    breach = next(b for b in info.value.breaches if b.what == "security groups per interface")
+    assert breach.rule_set == "instances of ad.prod.1" and breach.limit == 5
+    assert breach.count == 7 and "ad.prod.1+7" in breach.describe()
+    assert check_limits(
+        plan(cat), Quotas(aws_rules_per_security_group=20, aws_security_groups_per_eni=10)
     )
-    assert check_limits(result, Quotas(aws_rules_per_security_group=200))
+
+
+def test_aws_prefix_list_heavier_than_a_security_group_fires() -> None:
+    """A prefix list counts as its max entries and cannot be split over shards: 30 retained
+    consumers' /32s in one list break a quota of 20 rules per security group."""
+    systems = [system("db"), system("old", disposition="retain")]
+    servers = [server("db01", "db")] + [
+        server(
+            f"old{i:02d}",
+            "old",
+            ip=f"10.10.0.{2 * i + 1}",
+            depends_on=[dep("db01", ports=["tcp/1"])],
+        )
+        for i in range(30)
+    ]
+    result = plan(catalog(systems, servers, target="aws"))
+    with pytest.raises(NetworkLimitError, match=r"sg db.prod: 30 inbound rules \(limit 20\)"):
+        check_limits(result, Quotas(aws_rules_per_security_group=20))
+    assert check_limits(result)
 
 
 def test_subscription_asg_limit_fires() -> None:
-    cat = hub_estate(12)
-    with pytest.raises(NetworkLimitError, match="subscription: .* application security groups"):
-        check_limits(plan(cat), Quotas(azure_asgs_per_subscription=1))
+    """Two groups of three servers each get an application security group: 2 > 1."""
+    systems = [system("a", depends_on=[dep("b", ports=["tcp/1"])]), system("b")]
+    servers = [server(f"a{i}", "a") for i in range(3)] + [server(f"b{i}", "b") for i in range(3)]
+    with pytest.raises(NetworkLimitError, match="subscription: 2 application security groups"):
+        check_limits(plan(catalog(systems, servers)), Quotas(azure_asgs_per_subscription=1))
 
 
 def test_subnet_sizes_and_capacity() -> None:
@@ -133,7 +170,9 @@ def test_counts_cover_both_clouds() -> None:
     }
     assert {c.what for c in rule_set_counts(aws)} == {
         "inbound rules",
+        "security groups per interface",
         "rules per group x groups per interface",
+        "managed prefix lists",
         "security groups",
     }
 
@@ -168,8 +207,8 @@ def test_plan_says_why_a_stack_cannot_build_a_server() -> None:
 
 @pytest.mark.parametrize("target", ["azure", "aws"])
 def test_the_bundled_example_plans_within_its_limits_on_both_clouds(target: str) -> None:
-    """The example fits Azure's defaults and AWS with its two declared raised quotas; without
-    those quotas AWS's defaults would fire (so the quotas are needed, not decoration)."""
+    """The example fits Azure's defaults, and AWS both with its two declared raised quotas
+    and (its busiest groups' rules spread over shards) with AWS's defaults."""
     from app.pipeline import plan_catalog
     from migration.catalog import load_catalog_with_digest
     from migration.examples import EXAMPLE_CATALOG
@@ -178,6 +217,54 @@ def test_the_bundled_example_plans_within_its_limits_on_both_clouds(target: str)
     loaded, digest = load_catalog_with_digest(EXAMPLE_CATALOG)
     planned = plan_catalog(loaded, digest, PlanOptions(target=target))
     check_plan(planned, loaded.planning.quotas)
-    if target == "aws":
-        with pytest.raises(NetworkLimitError, match="limit 60"):
-            check_plan(planned, Quotas())
+    if target == "aws":  # the declared quotas are honoured: fewer shards than by default
+        shards = [c for c in rule_set_counts(planned, Quotas()) if "+" in c.rule_set]
+        assert shards and check_plan(planned, Quotas())
+        assert not [
+            c for c in rule_set_counts(planned, loaded.planning.quotas) if "+" in c.rule_set
+        ]
+
+
+@pytest.mark.parametrize(
+    ("target", "quotas", "expected"),
+    [
+        ("azure", {"azure_prefixes_per_nsg": 5}, "nsg-ad-prod: 9 address prefixes (limit 5)"),
+        ("azure", {"azure_subnets_per_vnet": 1}, "vnet prod: 4 subnets (limit 1)"),
+        ("aws", {"aws_security_groups_per_vpc": 2}, "vpc prod: 5 security groups (limit 2)"),
+        (
+            "aws",
+            {"aws_rules_per_security_group": 200, "aws_security_groups_per_eni": 10},
+            "account: 2000 rules per group x groups per interface (limit 1000)",
+        ),
+    ],
+)
+def test_each_remaining_limit_fires(target: str, quotas: dict[str, int], expected: str) -> None:
+    """Negative: every other checked limit can fire, named with its count and limit."""
+    result = plan(hub_estate(3, target=target))
+    with pytest.raises(NetworkLimitError) as info:
+        check_limits(result, Quotas(**quotas))
+    assert expected in [b.describe().split("; from")[0] for b in info.value.breaches]
+
+
+def test_asgs_per_rule_side_hold_by_construction() -> None:
+    """Azure: three consumer groups of three servers (an ASG each) reach b: one rule with
+    three source ASGs by default, three rules of one with a quota of 1; never more."""
+    systems = [system(f"a{i}", depends_on=[dep("b", ports=["tcp/1"])]) for i in range(3)]
+    servers = [server(f"a{i}-{j}", f"a{i}") for i in range(3) for j in range(3)]
+    result = plan(catalog([*systems, system("b")], [*servers, server("b1", "b")]))
+
+    def widest(quotas: Quotas) -> tuple[int, int]:
+        by = {(c.rule_set, c.what): c.count for c in check_limits(result, quotas)}
+        return by[("nsg-b-prod", "ASGs per rule side")], by[("nsg-b-prod", "rules")]
+
+    assert widest(Quotas()) == (3, 2)  # one allow rule and deny-all
+    assert widest(Quotas(azure_asgs_per_rule_side=1)) == (1, 4)
+
+
+def test_preview_lists_a_groups_shards_in_its_wave_stack() -> None:
+    """AWS: ``preview --json`` lists a group's shards with the stack that holds the group."""
+    result = check_plan(plan(hub_estate(61, target="aws")))
+    wave = result.servers["dc01"].wave
+    sets = {(s["rule_set"], s["what"]) for s in stack_rule_sets(result, f"wave-{wave:02d}")}
+    assert {("sg ad.prod.1+2", "inbound rules"), ("sg ad.prod.1+3", "inbound rules")} <= sets
+    assert ("instances of ad.prod.1", "security groups per interface") in sets

@@ -13,13 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.pipeline import plan_catalog
-from bench.estate import generate
+from bench.estate import EstateOptions, generate
 from migration.catalog import Catalog
+from migration.catalog.models import Quotas
 from migration.plan import Plan
 from stacks.network.addresses import plan_addresses
-from stacks.network.limits import rule_set_counts
-from stacks.network.policy import moves, network_policy
-from stacks.network.rulesets import aws_rule_sets, azure_rule_sets
+from stacks.network.limits import NetworkLimitError, check_limits, rule_set_counts
+from stacks.network.policy import MAX_CLIENT_MEMBERSHIPS, moves, network_policy
+from stacks.network.rulesets import aws_rule_sets, azure_rule_sets, unit_subnets
 from tests.builders import catalog, dep, plan, server, system
 from waves import PlanOptions
 
@@ -43,8 +44,9 @@ def with_ips_and_dev(doc: dict[str, Any], ips: bool) -> dict[str, Any]:
 
 
 @cache
-def estate_plan(systems: int, ips: bool, target: str = "azure") -> Plan:
-    doc = with_ips_and_dev(generate(systems * SERVERS_PER_SYSTEM, 7), ips)
+def estate_plan(systems: int, ips: bool, target: str = "azure", services: str = "system") -> Plan:
+    options = EstateOptions(shared_services=services)
+    doc = with_ips_and_dev(generate(systems * SERVERS_PER_SYSTEM, 7, options), ips)
     doc["planning"] = dict(doc.get("planning", {}), target=target)
     cat = Catalog.model_validate(doc)
     return plan_catalog(cat, "0" * 64, PlanOptions(deterministic_time=0.5))
@@ -65,11 +67,14 @@ def check_invariants(result: Plan) -> None:
     assert policy.allowed() == declared(result)
     keys = [(p.destination, p.ports, p.via, p.network) for p in policy.permits]
     assert len(keys) == len(set(keys))
-    for rules in azure_rule_sets(policy, plan_addresses(result).server_ips).values():
+    addressing = plan_addresses(result)
+    subnets = unit_subnets(addressing)
+    for rules in azure_rule_sets(policy, addressing.server_ips, unit_subnets=subnets).values():
         names = [r.name for r in rules]
         assert len(names) == len(set(names))
     for sg_rules in aws_rule_sets(policy).values():
         assert len(sg_rules) == len(set(sg_rules))  # AWS rejects a duplicate rule
+    assert max(map(len, policy.member_of.values()), default=0) <= MAX_CLIENT_MEMBERSHIPS
 
 
 @pytest.mark.parametrize("ips", [True, False])
@@ -81,64 +86,87 @@ def test_120_systems_allowed_set_is_exactly_the_flows(ips: bool) -> None:
     assert bool(warned) is not ips  # each server without an ip is named, none with
 
 
+def breaches(result: Plan, quotas: Quotas | None = None) -> list[str]:
+    return [c.describe()[:300] for c in rule_set_counts(result, quotas) if c.breached]
+
+
+# 2,000 systems (10,000 servers) need more than AWS's default 2,500 security groups in the
+# prod VPC: one per group of servers that talk alike (about 6,700 in all, 4,400 in prod), a
+# structural minimum for rules written between groups. The quota is adjustable.
+RAISED = {(2000, "aws"): Quotas(aws_security_groups_per_vpc=5000)}
+SIZES = [
+    120,
+    400,
+    pytest.param(1000, marks=pytest.mark.slow),
+    pytest.param(2000, marks=pytest.mark.slow),
+]
+
+
+@pytest.mark.parametrize("target", ["azure", "aws"])
 @pytest.mark.parametrize("ips", [True, False])
-def test_120_and_400_systems_fit_azure_limits(ips: bool) -> None:
-    for systems in (120, 400):
-        counts = rule_set_counts(estate_plan(systems, ips))
-        assert [c.describe() for c in counts if c.breached] == []
-
-
-@pytest.mark.slow
-def test_1000_systems_fit_azure_limits_and_stay_exact() -> None:
-    result = estate_plan(1000, True)
+@pytest.mark.parametrize("systems", SIZES)
+def test_estate_fits_the_limits_and_allows_exactly_the_flows(
+    systems: int, ips: bool, target: str
+) -> None:
+    """Generated estates (system-level AD, one collector per system, prod/test/dev, with
+    and without IPs) plan within every default limit on both clouds (2,000 systems on AWS:
+    with the security-groups quota of ``RAISED``), and allow exactly the declared flows."""
+    result = estate_plan(systems, ips, target)
+    assert breaches(result, RAISED.get((systems, target))) == []
     check_invariants(result)
-    assert [c.describe() for c in rule_set_counts(result) if c.breached] == []
+    if (systems, target) in RAISED:
+        assert any("security groups (limit 2500)" in b for b in breaches(result, Quotas()))
+
+
+MESSY = [120, 400, pytest.param(1000, marks=pytest.mark.slow)]
+
+
+@pytest.mark.parametrize("target", ["azure", "aws"])
+@pytest.mark.parametrize("ips", [True, False])
+@pytest.mark.parametrize("systems", MESSY)
+def test_messy_estate_fits_the_default_limits(systems: int, ips: bool, target: str) -> None:
+    """The messy estate (each server picks its own DC and two collectors, as a dependency
+    scan reports it) fits AWS's and Azure's defaults up to 1,000 systems: hubs' consumers
+    join client groups merged to at most three per server, big rule sets spread over
+    shards."""
+    result = estate_plan(systems, ips, target, "server")
+    assert breaches(result) == []
+    check_invariants(result)
 
 
 @pytest.mark.slow
-def test_2000_systems_stay_exact() -> None:
-    check_invariants(estate_plan(2000, True))
+def test_messy_2000_systems_on_aws_need_raised_quotas() -> None:
+    """The messy estate at 2,000 systems: a few instances need more than 5 security groups
+    (their group's rule shards plus three client groups) and the prod VPC more than 2,500
+    groups: it fits with the example's raised quotas (120 rules x 8 groups <= 1,000) and
+    5,000 security groups; with the defaults the error names the instances."""
+    result = estate_plan(2000, True, "aws", "server")
+    raised = Quotas(
+        aws_rules_per_security_group=120,
+        aws_security_groups_per_eni=8,
+        aws_security_groups_per_vpc=6000,
+    )
+    assert breaches(result, raised) == []
+    assert any("security groups per interface (limit 5)" in b for b in breaches(result))
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="2,000 systems: ~1,300 test/dev servers use the prod monitoring collectors; across "
-    "VNets Azure admits them by /32 (ASGs must share the VNet), 5,800 prefixes > 4,000",
-)
-def test_2000_systems_fit_azure_limits() -> None:
-    assert [c.describe() for c in rule_set_counts(estate_plan(2000, True)) if c.breached] == []
-
-
-@pytest.mark.parametrize(
-    "ips",
-    [
-        pytest.param(
-            True,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a monitoring collector's prefix lists of ÅDA /32s weigh 76 > 60 units",
-            ),
-        ),
-        False,
-    ],
-)
-def test_120_systems_on_aws_fit_rules_per_group(ips: bool) -> None:
-    """AWS: inbound rule units per security group and security groups per VPC hold."""
-    counts = rule_set_counts(estate_plan(120, ips, "aws"))
-    assert [
-        c.describe() for c in counts if c.breached and c.what != "security groups per interface"
-    ] == []
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="generated estates pick one DC and one collector per server: some servers join "
-    "more client groups than AWS's 5 security groups per interface (see README)",
-)
-def test_400_systems_on_aws_fit_security_groups_per_interface() -> None:
-    counts = rule_set_counts(estate_plan(400, True, "aws"))
-    assert [c.describe() for c in counts if c.breached] == []
+def test_messy_2000_systems_on_azure_is_an_error_naming_the_monitoring_nsg() -> None:
+    """The messy estate at 2,000 systems does not fit Azure: about 1,300 test/dev servers
+    each reach one or two prod collectors of their own choice, across VNets (so by address,
+    not ASG), and no whole unit takes part: more than 4,000 /32s in the monitoring NSG,
+    which Azure does not raise. ``utflytt plan`` says so, naming the NSG, the count, the
+    limit and the biggest flows; declaring monitoring per system fits (see the test above)."""
+    result = estate_plan(2000, True, "azure", "server")
+    with pytest.raises(NetworkLimitError) as info:
+        check_limits(result)
+    (breach,) = info.value.breaches
+    assert (breach.rule_set, breach.what, breach.limit) == (
+        "nsg-monitoring-prod",
+        "address prefixes",
+        4000,
+    )
+    assert breach.count > 4000 and "-> monitoring.prod" in breach.describe()
 
 
 # ----------------------------------------------------------------------------- hypothesis
@@ -210,3 +238,44 @@ def test_a_permit_admitting_one_more_server_is_caught() -> None:
         wide, policy.group_of, policy.member_of, policy.group_wave, policy.permits
     )
     assert widened.allowed() - declared(result) == {("a1", "b2", "tcp/1")}
+
+
+def five_hubs() -> Plan:
+    """12 consumer systems of two servers; each server picks one of two servers of each of
+    five hub systems on a port of that hub, the two servers of a system never the same (as
+    a dependency scan reports it): no consumer group is whole, so all join client groups."""
+    hubs_ = [system(f"h{k}") for k in range(5)]
+    hub_servers = [server(f"h{k}{x}", f"h{k}") for k in range(5) for x in "ab"]
+    consumers = [system(f"c{i:02d}") for i in range(12)]
+    servers_ = [
+        server(
+            f"c{i:02d}-{j}",
+            f"c{i:02d}",
+            depends_on=[
+                dep(f"h{k}{'ab'[(i >> k) & 1 ^ j]}", ports=[f"tcp/{100 + k}"]) for k in range(5)
+            ],
+        )
+        for i in range(12)
+        for j in range(2)
+    ]
+    return plan(catalog([*hubs_, *consumers], [*hub_servers, *servers_]))
+
+
+def test_client_memberships_are_merged_to_three_per_server() -> None:
+    """Each consumer server would join five client groups (one per hub); the shared ones
+    are merged until none joins more than three, and the allowed set is unchanged."""
+    result = five_hubs()
+    policy = network_policy(result)
+    check_invariants(result)
+    assert any(g.startswith("clients.merged.") for g in policy.groups)
+    assert max(map(len, policy.member_of.values())) == MAX_CLIENT_MEMBERSHIPS
+
+
+def test_a_server_in_too_many_client_groups_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Negative: without the merging, servers join five client groups and the invariant
+    check fires."""
+    import stacks.network.policy as policy_module
+
+    monkeypatch.setattr(policy_module, "_merge_memberships", lambda *args: None)
+    with pytest.raises(AssertionError):
+        check_invariants(five_hubs())

@@ -212,15 +212,19 @@ class TestWaves:
 
     def test_provider_admits_later_consumer_from_old_and_future_address(self, deployed):
         """eko-app01 (wave 2) admits portal-app01 (wave 3) by its group and, while it is
-        at the provider, by a prefix list holding its old /32."""
+        at the provider, by a rule from its old /32 (a few addresses need no prefix list)."""
         ec2 = deployed.mocks.ec2()
-        entries = {
-            e["Cidr"]
+        cidrs = {
+            (r.get("CidrIpv4"), r["FromPort"])
+            for r in ec2.describe_security_group_rules()["SecurityGroupRules"]
+            if not r["IsEgress"]
+        }
+        assert ("10.10.7.20/32", 8000) in cidrs
+        assert [
+            pl
             for pl in ec2.describe_managed_prefix_lists()["PrefixLists"]
             if pl.get("OwnerId") != "AWS"
-            for e in ec2.get_managed_prefix_list_entries(PrefixListId=pl["PrefixListId"])["Entries"]
-        }
-        assert "10.10.7.20/32" in entries
+        ] == []
         allowed, _ = aws_allowed(small_plan(), ec2)
         assert ("portal-app01", "eko-app01", "tcp/8000-8100") in allowed
 

@@ -49,18 +49,19 @@ class TestLayout:
         ]
 
     def test_rule_sets_follow_declared_flows_only(self):
-        """Same-wave consumer by group, retained and retired consumers by their /32 prefix
-        list, a later consumer by group and (while at the provider) by prefix list."""
+        """Same-wave consumer by group, retained and retired consumers by a rule per /32
+        (a few addresses: no prefix list), a later consumer by group and (while at the
+        provider) by its /32."""
         plan = small_plan()
         policy = network_policy(plan)
         rules = aws_rule_sets(policy)
         db = rules[policy.group_of["eko-db01"]]
-        assert {(r.port, bool(r.prefix_list)) for r in db} == {
+        assert {(r.port, bool(r.cidr)) for r in db} == {
             ("tcp/1433", False),
             ("tcp/1433", True),
         }
         app = [r for r in rules[policy.group_of["eko-app01"]] if r.port == "tcp/8000-8100"]
-        assert {bool(r.prefix_list) for r in app} == {True, False}
+        assert {bool(r.cidr) for r in app} == {True, False}
 
     def test_migrated_consumer_closes_the_hybrid_rule(self):
         """Once the plan marks the consumer migrated, the old-address rule disappears."""
@@ -69,7 +70,7 @@ class TestLayout:
         servers["portal-app01"] = servers["portal-app01"].model_copy(update={"migrated": True})
         policy = network_policy(small_plan(servers=servers))
         app = aws_rule_sets(policy)[policy.group_of["eko-app01"]]
-        assert [r.prefix_list for r in app if r.port == "tcp/8000-8100"] == [None]
+        assert [r.cidr for r in app if r.port == "tcp/8000-8100"] == [None]
 
     @pytest.mark.parametrize(
         ("rpo", "tier"),

@@ -171,6 +171,7 @@ class Quotas(Strict):
     aws_rules_times_groups: Whole = Field(default=1000, ge=1, le=1_000_000)
     aws_subnets_per_vpc: Whole = Field(default=200, ge=1, le=1_000_000)
     aws_security_groups_per_vpc: Whole = Field(default=2500, ge=1, le=1_000_000)
+    aws_prefix_lists_per_region: Whole = Field(default=100, ge=1, le=1_000_000)
 
 
 class Contract(Strict):

@@ -1,7 +1,8 @@
 """The network policy's groups on AWS, in the foundation stack: one security group per
 group (in its environment's VPC, outbound open, inbound added by the wave that holds the
-group's servers), and one managed prefix list per permit from servers still at the old
-provider. Wave stacks reference both by id through the foundation's outputs."""
+group's servers), and one managed prefix list per permit from many servers still at the
+old provider (a permit from a few: one rule per address). Wave stacks reference both by id
+through the foundation's outputs."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pulumi_aws as aws
 
 from stacks.naming import aws_security_group
 from stacks.network.policy import NetworkPolicy
-from stacks.network.rulesets import prefix_list_name
+from stacks.network.rulesets import prefix_list_name, uses_prefix_list
 
 
 def sg_name(group: str) -> str:
@@ -27,6 +28,8 @@ class NetworkGroupsArgs:
     policy: NetworkPolicy
     vpc_ids: dict[str, pulumi.Input[str]]
     tags: dict[str, str] = field(default_factory=dict)
+    # group -> its security groups (itself, then the shards of its inbound rules)
+    security_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class NetworkGroups(pulumi.ComponentResource):
@@ -44,14 +47,17 @@ class NetworkGroups(pulumi.ComponentResource):
             if env not in args.vpc_ids:
                 continue
             tags = {**args.tags, "environment": env, "network-group": group}
-            sg = aws.ec2.SecurityGroup(
-                f"sg-{group}",
-                name=sg_name(group),
-                vpc_id=args.vpc_ids[env],
-                description=f"utflytt group {group}: declared dependencies only"[:255],
-                tags={**tags, "Name": group},
-                opts=child,
-            )
+            for sg_key in args.security_groups.get(group, (group,)):
+                what = "declared dependencies only" if sg_key == group else "more of its rules"
+                self.security_groups[sg_key] = aws.ec2.SecurityGroup(
+                    f"sg-{sg_key}",
+                    name=sg_name(sg_key),
+                    vpc_id=args.vpc_ids[env],
+                    description=f"utflytt group {group}: {what}"[:255],
+                    tags={**tags, "Name": sg_key},
+                    opts=child,
+                )
+            sg = self.security_groups[group]
             aws.vpc.SecurityGroupEgressRule(
                 f"sg-{group}-egress",
                 security_group_id=sg.id,
@@ -61,10 +67,9 @@ class NetworkGroups(pulumi.ComponentResource):
                 tags=tags,
                 opts=child,
             )
-            self.security_groups[group] = sg
         self.prefix_lists: dict[str, aws.ec2.ManagedPrefixList] = {}
         for permit in policy.permits:
-            if permit.via != "provider":
+            if not uses_prefix_list(permit):
                 continue
             name = prefix_list_name(permit)
             self.prefix_lists[name] = aws.ec2.ManagedPrefixList(

@@ -16,7 +16,7 @@ from stacks.aws.groups import NetworkGroups, NetworkGroupsArgs
 from stacks.aws.layout import AwsOptions, SubnetSpec
 from stacks.aws.management import SsmAccess, SsmEndpoints, SsmEndpointsArgs
 from stacks.aws.monitoring import LogsArgs, Monitoring, account_of
-from stacks.network.policy import network_policy
+from stacks.network.limits import aws_plan_layout
 
 _ASSUME = {
     "Version": "2012-10-17",
@@ -371,12 +371,14 @@ class LandingZone(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
+        policy, _, security_groups = aws_plan_layout(plan)
         self.groups = NetworkGroups(
             f"{name}-groups",
             NetworkGroupsArgs(
-                policy=network_policy(plan),
+                policy=policy,
                 vpc_ids={env: net.vpc.id for env, net in self.networks.items()},
                 tags=tags,
+                security_groups=security_groups,
             ),
             opts=child,
         )

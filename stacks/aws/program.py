@@ -33,8 +33,8 @@ from stacks.aws.workload import (
     server_address,
     web_targets,
 )
-from stacks.network.policy import network_policy
-from stacks.network.rulesets import aws_rule_sets
+from stacks.network.limits import aws_plan_layout
+from stacks.network.rulesets import aws_groups_of
 from stacks.settings import StackSettings
 
 __all__ = ["run", "WaveStack", "WaveStackArgs"]
@@ -136,7 +136,7 @@ class WaveStack(pulumi.ComponentResource):
         plan, number, network = args.plan, args.wave, args.network
         invoke = pulumi.InvokeOptions(provider=args.provider, parent=self)
         members = [sid for sid, s in layout.migrating_servers(plan).items() if s.wave == number]
-        policy = network_policy(plan)
+        policy, rule_sets, security_groups = aws_plan_layout(plan)
         sg_ids = args.security_group_ids
         self.servers: dict[str, Server] = {}
         for sid in members:
@@ -166,7 +166,9 @@ class WaveStack(pulumi.ComponentResource):
                         planned_system.rpo_hours if planned_system else None,
                         planned_system.data_classification if planned_system else "internal",
                     )[0],
-                    security_group_ids=tuple(pick(sg_ids, g) for g in policy.groups_of(sid)),
+                    security_group_ids=tuple(
+                        pick(sg_ids, g) for g in aws_groups_of(policy, security_groups, sid)
+                    ),
                     group=policy.group_of[sid],
                     tags={
                         **layout.system_tags(plan, server.system, number, env),
@@ -175,25 +177,25 @@ class WaveStack(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
-        rule_sets = aws_rule_sets(policy)
         for group in sorted(g for g, w in policy.group_wave.items() if w == number):
             found = policy.groups[group]
-            if not rule_sets.get(group) or found.system not in plan.systems:
-                continue
-            GroupIngress(
-                f"{group}-ingress",
-                GroupIngressArgs(
-                    group=group,
-                    rules=rule_sets[group],
-                    security_group_ids=sg_ids,
-                    prefix_list_ids=args.prefix_list_ids,
-                    tags={
-                        **layout.system_tags(plan, found.system, number, found.environment),
-                        **args.extra_tags,
-                    },
-                ),
-                opts=child,
-            )
+            for sg in security_groups.get(group, (group,)):
+                if not rule_sets.get(sg) or found.system not in plan.systems:
+                    continue
+                GroupIngress(
+                    f"{sg}-ingress",
+                    GroupIngressArgs(
+                        group=sg,
+                        rules=rule_sets[sg],
+                        security_group_ids=sg_ids,
+                        prefix_list_ids=args.prefix_list_ids,
+                        tags={
+                            **layout.system_tags(plan, found.system, number, found.environment),
+                            **args.extra_tags,
+                        },
+                    ),
+                    opts=child,
+                )
         self.entrances: dict[str, PublicEntrance] = {}
         for system in layout.citizen_systems(plan):
             targets = web_targets(plan, number, system)

@@ -123,7 +123,7 @@ class GroupIngress(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         target = pick(args.security_group_ids, args.group)
         for r in args.rules:
-            source = r.source_group or r.prefix_list or ""
+            source = r.source_group or r.prefix_list or r.cidr or ""
             aws.vpc.SecurityGroupIngressRule(
                 f"{name}-{layout.short_hash(r.port, source)}",
                 security_group_id=target,
@@ -134,6 +134,8 @@ class GroupIngress(pulumi.ComponentResource):
                     pick(args.security_group_ids, r.source_group) if r.source_group else None
                 ),
                 prefix_list_id=pick(args.prefix_list_ids, r.prefix_list) if r.prefix_list else None,
+                cidr_ipv4=r.cidr if r.cidr and ":" not in r.cidr else None,
+                cidr_ipv6=r.cidr if r.cidr and ":" in r.cidr else None,
                 description=_description(f"{source} to {args.group} {r.port}"),
                 tags=args.tags,
                 opts=child,

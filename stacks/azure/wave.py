@@ -20,7 +20,7 @@ from stacks.azure.management import bastion_rule
 from stacks.azure.network import GatewayRule, SystemNetwork, SystemNetworkArgs, pick
 from stacks.azure.server import ServerVm, ServerVmArgs
 from stacks.network.policy import network_policy
-from stacks.network.rulesets import azure_asgs, azure_rule_sets
+from stacks.network.rulesets import azure_asgs, azure_rule_sets, unit_subnets
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,9 @@ class WaveStack(pulumi.ComponentResource):
         plan = args.plan
         addressing = layout.plan_addresses(plan)
         policy = network_policy(plan)
-        rule_sets = azure_rule_sets(policy, addressing.server_ips)
+        rule_sets = azure_rule_sets(
+            policy, addressing.server_ips, unit_subnets=unit_subnets(addressing)
+        )
         asg_names = set(azure_asgs(policy))
         ref = pulumi.StackReference(args.foundation_stack, opts=child)
         foundation = Foundation.from_reference(ref)

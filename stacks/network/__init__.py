@@ -90,7 +90,8 @@ def stack_rule_sets(plan: Plan, stack: str) -> list[dict[str, Any]]:
         if count.rule_set.startswith("nsg-"):
             return wave is not None and count.rule_set[4:] in units_in_wave
         if kind == "sg" or count.rule_set.startswith("instances of "):
-            return wave is not None and count.rule_set.split()[-1] in groups_in_wave
+            group = count.rule_set.split()[-1].partition("+")[0]  # a shard: its group's
+            return wave is not None and group in groups_in_wave
         return wave is None
 
     return [

@@ -10,9 +10,11 @@ consumers of one non-hub destination and port set are always whole own groups: t
 sources. The split parts are named after their role when that tells them apart, else
 numbered in server-id order.
 
-The consumers of a hub form one *client* group (``clients.<destination>[.<n>]``, reused by
-every destination with the same consumers) that their servers join as well. Either way a
-rule admits exactly the declared consumers.
+Consumers that are not whole own groups (a hub's, chosen server by server), or too many
+groups for one hub to reference, join *client* groups (``clients.<destination>[.<n>]``: one
+per destination and set of port sets, reused by every destination with the same
+consumers; see :mod:`stacks.network.policy`). Either way a rule admits exactly the declared
+consumers.
 """
 
 from __future__ import annotations

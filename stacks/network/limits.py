@@ -3,7 +3,8 @@
 
 Azure: rules and address prefixes per NSG, ASGs per rule side, ASGs per subscription.
 AWS: inbound rules per security group (a prefix list counts as its max entries), security
-groups per network interface, rules x groups per interface, security groups per VPC.
+groups per network interface, rules x groups per interface, security groups per VPC,
+customer-managed prefix lists per Region.
 Raised limits come from ``planning.quotas``. A breach is a :class:`NetworkLimitError` that
 names the rule set, its count, the limit and the flows behind it.
 """
@@ -19,7 +20,17 @@ from migration.errors import UtflyttError
 from migration.plan import Plan
 from stacks.network.addresses import plan_addresses
 from stacks.network.policy import NetworkPolicy, network_policy
-from stacks.network.rulesets import aws_rule_sets, azure_asgs, azure_rule_sets, unit_key
+from stacks.network.rulesets import (
+    SgRule,
+    aws_groups_of,
+    aws_rule_sets,
+    aws_security_groups,
+    azure_asgs,
+    azure_rule_sets,
+    unit_key,
+    unit_subnets,
+    uses_prefix_list,
+)
 
 DENY_ALL_RULES = 1  # every subnet NSG ends with an explicit deny-all
 GATEWAY_RULES = 1  # a citizen-facing subnet admits its Application Gateway
@@ -65,15 +76,21 @@ class NetworkLimitError(UtflyttError):
 
 def _flows_text(policy: NetworkPolicy, destinations: set[str]) -> tuple[str, ...]:
     """The biggest permits into ``destinations``: "sources -> destination (ports)"."""
+    index = policy.by_destination
     permits = sorted(
-        (p for p in policy.permits if p.destination in destinations),
+        (p for d in destinations for p in index.get(d, ())),
         key=lambda p: (-len(p.consumers), p),
     )
     return tuple(
-        f"{', '.join(p.sources) or f'{len(p.consumers)} servers at the provider'} -> "
+        f"{_sources_text(p.sources) or f'{len(p.consumers)} servers at the provider'} -> "
         f"{p.destination} ({', '.join(p.ports)}; {len(p.consumers)} consumers)"
         for p in permits[:SHOWN_FLOWS]
     )
+
+
+def _sources_text(sources: tuple[str, ...]) -> str:
+    shown = ", ".join(sources[:SHOWN_FLOWS])
+    return shown + (f" and {len(sources) - SHOWN_FLOWS} more" if len(sources) > SHOWN_FLOWS else "")
 
 
 def azure_counts(
@@ -81,10 +98,11 @@ def azure_counts(
     quotas: Quotas,
     citizen_units: set[str],
     server_ips: Mapping[str, str],
+    unit_subnets: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[RuleSetCount]:
     """Every Azure count the limits apply to, one per (rule set, what)."""
     out: list[RuleSetCount] = []
-    rule_sets = azure_rule_sets(policy, server_ips, quotas.azure_asgs_per_rule_side)
+    rule_sets = azure_rule_sets(policy, server_ips, quotas.azure_asgs_per_rule_side, unit_subnets)
     for unit, rules in sorted(rule_sets.items()):
         dests = {r.permit.destination for r in rules if r.permit is not None}
         extra = GATEWAY_RULES if unit in citizen_units else 0
@@ -124,35 +142,63 @@ def azure_counts(
     return out
 
 
+def aws_layout(
+    policy: NetworkPolicy, quotas: Quotas, citizen: set[str]
+) -> tuple[dict[str, tuple[SgRule, ...]], dict[str, tuple[str, ...]]]:
+    """(security group -> inbound rules, cloud group -> its security groups): the rules
+    sharded to the quota, the load balancer's rule reserved in citizen-facing groups."""
+    sets = aws_rule_sets(
+        policy, quotas.aws_rules_per_security_group, dict.fromkeys(citizen, GATEWAY_RULES)
+    )
+    return sets, aws_security_groups(policy, sets)
+
+
+def aws_plan_layout(
+    plan: Plan,
+) -> tuple[NetworkPolicy, dict[str, tuple[SgRule, ...]], dict[str, tuple[str, ...]]]:
+    """The plan's policy and its AWS rule sets and security groups, sharded to the quotas
+    the plan was checked against (what the foundation and wave stacks build)."""
+    policy = network_policy(plan)
+    quotas = Quotas.model_validate(plan.quotas)
+    sets, security_groups = aws_layout(policy, quotas, citizen_groups(policy, plan))
+    return policy, sets, security_groups
+
+
 def aws_counts(
     policy: NetworkPolicy, quotas: Quotas, citizen_groups: set[str]
 ) -> list[RuleSetCount]:
     """Every AWS count the limits apply to, one per (rule set, what)."""
-    sets = aws_rule_sets(policy)
+    sets, security_groups = aws_layout(policy, quotas, citizen_groups)
     out: list[RuleSetCount] = []
     for group in policy.cloud_groups():
-        rules = sets.get(group, ())
-        units = sum(r.weight for r in rules) + (1 if group in citizen_groups else 0)
-        out.append(
-            RuleSetCount(
-                f"sg {group}",
-                "inbound rules",
-                units,
-                quotas.aws_rules_per_security_group,
-                _flows_text(policy, {group}),
+        for sg in security_groups[group]:
+            rules = sets.get(sg, ())
+            units = sum(r.weight for r in rules)
+            units += GATEWAY_RULES if sg == group and group in citizen_groups else 0
+            out.append(
+                RuleSetCount(
+                    f"sg {sg}",
+                    "inbound rules",
+                    units,
+                    quotas.aws_rules_per_security_group,
+                    _flows_text(policy, {group}),
+                )
             )
-        )
-    widest: dict[str, int] = {}
-    for server, clients in policy.member_of.items():
-        own = policy.group_of[server]
-        widest[own] = max(widest.get(own, 0), len(clients))
-    for own, joined in sorted(widest.items()):
+    widest: dict[str, tuple[int, str]] = {}
+    for server, own in sorted(policy.group_of.items()):
+        if policy.group_wave.get(own) is None:
+            continue
+        attached = aws_groups_of(policy, security_groups, server)
+        if len(attached) > widest.get(own, (0, ""))[0]:
+            widest[own] = (len(attached), ", ".join(attached))
+    for own, (count, names) in sorted(widest.items()):
         out.append(
             RuleSetCount(
                 f"instances of {own}",
                 "security groups per interface",
-                1 + joined,
+                count,
                 quotas.aws_security_groups_per_eni,
+                (names,) if count > quotas.aws_security_groups_per_eni else (),
             )
         )
     out.append(
@@ -163,7 +209,17 @@ def aws_counts(
             quotas.aws_rules_times_groups,
         )
     )
-    per_network = Counter(policy.groups[g].network for g in policy.cloud_groups())
+    out.append(
+        RuleSetCount(
+            "account",
+            "managed prefix lists",
+            sum(1 for p in policy.permits if uses_prefix_list(p)),
+            quotas.aws_prefix_lists_per_region,
+        )
+    )
+    per_network = Counter(
+        policy.groups[g].network for g in policy.cloud_groups() for _ in security_groups[g]
+    )
     for network, count in sorted(per_network.items()):
         out.append(
             RuleSetCount(
@@ -205,12 +261,14 @@ def citizen_groups(policy: NetworkPolicy, plan: Plan) -> set[str]:
 
 def rule_set_counts(plan: Plan, quotas: Quotas | None = None) -> list[RuleSetCount]:
     """Every count of the plan's target cloud (for ``preview --json`` and the benchmark)."""
-    quotas = quotas or Quotas()
+    quotas = quotas or Quotas.model_validate(plan.quotas)
     policy = network_policy(plan)
     if plan.target.provider == "aws":
         return aws_counts(policy, quotas, citizen_groups(policy, plan))
     addressing = plan_addresses(plan)
-    counts = azure_counts(policy, quotas, citizen_units(plan), addressing.server_ips)
+    counts = azure_counts(
+        policy, quotas, citizen_units(plan), addressing.server_ips, unit_subnets(addressing)
+    )
     per_spoke = Counter(u.environment for u in addressing.units) + Counter(
         u.environment for u in addressing.units if u.gateway_cidr
     )

@@ -20,15 +20,25 @@ holds (Azure: 4,000 prefixes per NSG; AWS: a prefix list weighs its entries agai
 rules): past :data:`MAX_PROVIDER_PREFIXES` prefixes a permit admits the source networks
 that hold them instead, for the hybrid period only, and says so in a warning.
 
+Cloud consumers are admitted by their own groups when those are whole (a hub: up to
+:data:`MAX_DIRECT_REFERENCES` references), else by client groups: one per destination and
+set of port sets its consumers use, so a server joins one client group per destination.
+No server joins more than :data:`MAX_CLIENT_MEMBERSHIPS` client groups (AWS allows five
+security groups per interface: its own group, three client groups and one shard of its
+rules): the client groups most over-full servers share are merged for their common
+members, and each permit of either admits the merged group as well.
+
 Only flows to servers that move get a permit: inbound rules exist only in the cloud.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from itertools import combinations
 from typing import Literal
 
 from migration.plan import Plan, PlannedServer
@@ -36,6 +46,8 @@ from stacks.network.groups import Group, hubs, network_of, own_groups
 
 Via = Literal["cloud", "provider"]
 MAX_PROVIDER_PREFIXES = 50
+MAX_CLIENT_MEMBERSHIPS = 3  # AWS: 5 security groups per ENI = own + 3 + one shard
+MAX_DIRECT_REFERENCES = 40  # a hub admits whole consumer groups directly up to this many
 MIGRATING = frozenset({"rehost", "replatform", "rebuild"})
 
 
@@ -67,7 +79,15 @@ class NetworkPolicy:
 
     def permits_to(self, group: str) -> list[Permit]:
         """Permits whose destination is ``group``, sorted."""
-        return [p for p in self.permits if p.destination == group]
+        return list(self.by_destination.get(group, ()))
+
+    @cached_property
+    def by_destination(self) -> dict[str, tuple[Permit, ...]]:
+        """Destination group -> its permits, sorted."""
+        index: dict[str, list[Permit]] = defaultdict(list)
+        for p in self.permits:
+            index[p.destination].append(p)
+        return {d: tuple(ps) for d, ps in index.items()}
 
     def cloud_groups(self) -> list[str]:
         """Groups that exist in the cloud (an ASG / a security group each), sorted."""
@@ -149,6 +169,113 @@ def _covering(addresses: tuple[str, ...], networks: tuple[str, ...]) -> tuple[st
     return tuple(sorted(out))
 
 
+def _provider_permit(
+    dest: str, ports: tuple[str, ...], at_provider: list[str], plan: Plan, warnings: list[str]
+) -> Permit | None:
+    """The permit of consumers still at the provider: their /32s, or (past
+    :data:`MAX_PROVIDER_PREFIXES`) the source networks that hold them, warned."""
+    addresses = _addresses(at_provider, plan, warnings)
+    if len(addresses) > MAX_PROVIDER_PREFIXES and plan.source_networks:
+        addresses = _covering(addresses, plan.source_networks)
+        warnings.append(
+            f"{dest} admits its {len(at_provider)} consumers at the provider on "
+            f"{', '.join(ports)} from the whole source network(s) "
+            f"{', '.join(addresses)}: more than {MAX_PROVIDER_PREFIXES} addresses "
+            "do not fit one rule set; this lasts until they move"
+        )
+    if not addresses:
+        return None
+    return Permit(dest, ports, "provider", "provider", (), tuple(at_provider), addresses)
+
+
+def _direct_sources(
+    cloud: Mapping[str, Mapping[tuple[str, ...], list[str]]],
+    groups: Mapping[str, Group],
+    group_of: Mapping[str, str],
+    hub: bool,
+) -> dict[tuple[str, tuple[str, ...]], tuple[str, ...]]:
+    """(network, ports) -> the consumers' own groups, for the cloud permits of one
+    destination that admit them directly: every permit whose consumers are whole own
+    groups, unless the destination is a hub whose direct sources would pass
+    :data:`MAX_DIRECT_REFERENCES` group references (then its consumers join client groups)."""
+    out: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
+    for net, by_ports in cloud.items():
+        for ports, members in by_ports.items():
+            cover = sorted({group_of[s] for s in members})
+            chosen = set(members)
+            if all(set(groups[g].servers) <= chosen for g in cover):
+                out[(net, ports)] = tuple(cover)
+    if hub and sum(len(v) * len(k[1]) for k, v in out.items()) > MAX_DIRECT_REFERENCES:
+        return {}
+    return out
+
+
+def _client_classes(
+    cloud: Mapping[str, Mapping[tuple[str, ...], list[str]]],
+    direct: Mapping[tuple[str, tuple[str, ...]], tuple[str, ...]],
+) -> dict[str, list[tuple[frozenset[tuple[str, ...]], tuple[str, ...]]]]:
+    """Network -> the destination's client classes: its consumers not admitted directly,
+    grouped by the set of port sets they use (so each joins one client group per
+    destination, however many port sets it uses), as (port sets, servers), sorted."""
+    out: dict[str, list[tuple[frozenset[tuple[str, ...]], tuple[str, ...]]]] = {}
+    for net, by_ports in cloud.items():
+        uses: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+        for ports, members in by_ports.items():
+            if (net, ports) not in direct:
+                for s in members:
+                    uses[s].add(ports)
+        classes: dict[frozenset[tuple[str, ...]], list[str]] = defaultdict(list)
+        for s in sorted(uses):
+            classes[frozenset(uses[s])].append(s)
+        out[net] = sorted(((key, tuple(ids)) for key, ids in classes.items()), key=lambda c: c[1])
+    return out
+
+
+def _merge_memberships(
+    groups: dict[str, Group],
+    member_of: dict[str, list[str]],
+    permits: dict[tuple[str, tuple[str, ...], str, str], Permit],
+) -> None:
+    """Keep every server in at most :data:`MAX_CLIENT_MEMBERSHIPS` client groups: while
+    some server joins more, the two client groups most such servers share give their
+    common members to one merged group ``clients.merged.<n>`` that every permit of either
+    also admits (each permit still admits exactly its consumers)."""
+    by_source: dict[str, set[tuple[str, tuple[str, ...], str, str]]] = defaultdict(set)
+    for key, permit in permits.items():
+        for g in permit.sources:
+            by_source[g].add(key)
+    over = {s for s, joined in member_of.items() if len(joined) > MAX_CLIENT_MEMBERSHIPS}
+    pairs = Counter(pair for s in over for pair in combinations(sorted(member_of[s]), 2))
+    merged = 0
+    while over:
+        (one, two), _ = min(((p, n) for p, n in pairs.items() if n), key=lambda i: (-i[1], i[0]))
+        common = set(groups[one].servers) & set(groups[two].servers)
+        merged += 1
+        name = f"clients.merged.{merged}"
+        groups[name] = Group(
+            name, "client", groups[one].system, groups[one].environment, tuple(sorted(common))
+        )
+        for old in (one, two):
+            rest = tuple(s for s in groups[old].servers if s not in common)
+            if rest:
+                groups[old] = replace(groups[old], servers=rest)
+            else:
+                del groups[old]
+        for s in common:
+            if s in over:
+                pairs.subtract(combinations(sorted(member_of[s]), 2))
+            member_of[s] = [g for g in member_of[s] if g not in (one, two)] + [name]
+            if len(member_of[s]) <= MAX_CLIENT_MEMBERSHIPS:
+                over.discard(s)
+            else:
+                pairs.update(combinations(sorted(member_of[s]), 2))
+        for key in sorted(by_source[one] | by_source[two]):
+            permit = permits[key]
+            kept = {g for g in permit.sources if g in groups} | {name}
+            permits[key] = replace(permit, sources=tuple(sorted(kept)))
+            by_source[name].add(key)
+
+
 def network_policy(plan: Plan) -> NetworkPolicy:
     """The plan's groups and permits (deterministic: the same plan, the same policy)."""
     hub_servers = hubs(plan.servers, plan.flows)
@@ -170,53 +297,54 @@ def network_policy(plan: Plan) -> NetworkPolicy:
     for dest in sorted(inbound):
         provider = plan.servers[groups[dest].servers[0]]
         assert provider.wave is not None
-        clients = 0
+        hub = groups[dest].servers[0] in hub_servers
+        # consumers in the cloud by network and port set; the rest by their addresses
+        cloud: dict[str, dict[tuple[str, ...], list[str]]] = defaultdict(dict)
         for ports, consumers in sorted(inbound[dest].items()):
-            cloud: dict[str, list[str]] = defaultdict(list)
             at_provider: list[str] = []
             for sid in sorted(consumers):
                 srv = plan.servers[sid]
                 if moves(srv):
-                    cloud[network_of(srv.environment)].append(sid)
+                    cloud[network_of(srv.environment)].setdefault(ports, []).append(sid)
                     assert srv.wave is not None
                     if srv.wave > provider.wave and not srv.migrated:
                         at_provider.append(sid)
                 else:
                     at_provider.append(sid)
-            for net, members in sorted(cloud.items()):
-                cover = sorted({group_of[s] for s in members})
-                whole = all(set(groups[g].servers) <= set(members) for g in cover)
-                hub = groups[dest].servers[0] in hub_servers
-                if whole and not hub:
-                    sources = tuple(cover)
-                elif tuple(members) in client_by_members:
-                    sources = (client_by_members[tuple(members)],)
+            if at_provider:
+                permit = _provider_permit(dest, ports, at_provider, plan, warnings)
+                if permit is not None:
+                    permits[(dest, ports, "provider", "provider")] = permit
+        direct = _direct_sources(cloud, groups, group_of, hub)
+        clients = _client_classes(cloud, direct)
+        created = 0
+        for net, by_ports in sorted(cloud.items()):
+            for ports, members in sorted(by_ports.items()):
+                if (net, ports) in direct:
+                    sources = direct[(net, ports)]
                 else:
-                    clients += 1
-                    name = f"clients.{dest}" + (f".{clients}" if clients > 1 else "")
-                    groups[name] = Group(name, "client", groups[dest].system, net, tuple(members))
-                    for s in members:
-                        member_of[s].append(name)
-                    client_by_members[tuple(members)] = name
-                    sources = (name,)
+                    names = []
+                    for key, ids in clients[net]:
+                        if ports not in key:
+                            continue
+                        own = group_of[ids[0]]
+                        if groups[own].servers == ids:  # a whole own group: no client group
+                            names.append(own)
+                            continue
+                        if ids not in client_by_members:
+                            created += 1
+                            name = f"clients.{dest}" + (f".{created}" if created > 1 else "")
+                            groups[name] = Group(name, "client", groups[dest].system, net, ids)
+                            for s in ids:
+                                member_of[s].append(name)
+                            client_by_members[ids] = name
+                        names.append(client_by_members[ids])
+                    sources = tuple(sorted(names))
                 cross = net != network_of(provider.environment)
                 permits[(dest, ports, "cloud", net)] = Permit(
                     dest, ports, "cloud", net, sources, tuple(members), (), cross
                 )
-            if at_provider:
-                addresses = _addresses(at_provider, plan, warnings)
-                if len(addresses) > MAX_PROVIDER_PREFIXES and plan.source_networks:
-                    addresses = _covering(addresses, plan.source_networks)
-                    warnings.append(
-                        f"{dest} admits its {len(at_provider)} consumers at the provider on "
-                        f"{', '.join(ports)} from the whole source network(s) "
-                        f"{', '.join(addresses)}: more than {MAX_PROVIDER_PREFIXES} addresses "
-                        "do not fit one rule set; this lasts until they move"
-                    )
-                if addresses:
-                    permits[(dest, ports, "provider", "provider")] = Permit(
-                        dest, ports, "provider", "provider", (), tuple(at_provider), addresses
-                    )
+    _merge_memberships(groups, member_of, permits)
     return NetworkPolicy(
         groups=dict(sorted(groups.items())),
         group_of=group_of,

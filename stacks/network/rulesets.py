@@ -3,10 +3,11 @@
 - Azure: one NSG per system × environment subnet. Each permit becomes one rule per
   protocol: from its source application security groups (same network), or from address
   prefixes (consumers at the old provider; cloud consumers of the other network by their
-  static addresses, since a rule's ASGs must share one virtual network).
+  unit's subnet when the whole unit is a consumer, else their static addresses, since a
+  rule's ASGs must share one virtual network).
 - AWS: one security group per group. Each permit becomes one rule per port range and
   source security group, or per port range from the permit's managed prefix list (which
-  counts as its max entries).
+  counts as its max entries). Rules past the quota spread over shards of the group.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ import hashlib
 import ipaddress
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from migration.catalog.models import parse_port
+from stacks.network.addresses import Addressing
 from stacks.network.policy import NetworkPolicy, Permit
 
 ASG_MIN_SERVERS = 3
+MAX_CIDR_RULES = 16  # AWS: a provider permit from more addresses uses a managed prefix list
 
 
 def port_text(ports: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
@@ -80,6 +83,11 @@ def collapse(prefixes: Iterable[str]) -> tuple[str, ...]:
     return tuple(str(n) for n in ipaddress.collapse_addresses(sorted(nets)))
 
 
+def unit_subnets(addressing: Addressing) -> dict[str, tuple[str, ...]]:
+    """Unit subnet -> the servers it holds (all of one system x environment)."""
+    return {u.cidr: u.servers for u in addressing.units}
+
+
 def azure_asgs(policy: NetworkPolicy) -> list[str]:
     """The groups that get an application security group, sorted."""
     return [g for g in policy.cloud_groups() if uses_asg(policy, g)]
@@ -89,11 +97,33 @@ def _ips(policy: NetworkPolicy, group: str, server_ips: Mapping[str, str]) -> li
     return [f"{server_ips[s]}/32" for s in policy.groups[group].servers if s in server_ips]
 
 
+def _prefixes(
+    servers: Iterable[str],
+    server_ips: Mapping[str, str],
+    unit_subnets: Mapping[str, tuple[str, ...]],
+    subnet_of: Mapping[str, str],
+) -> tuple[str, ...]:
+    """The servers' addresses: a whole unit (every server of one system x environment, the
+    only servers its subnet holds) by its subnet, the others by their /32s, collapsed."""
+    chosen = set(servers)
+    whole = {
+        cidr for sid in chosen if (cidr := subnet_of.get(sid)) and set(unit_subnets[cidr]) <= chosen
+    }
+    rest = chosen - {sid for cidr in whole for sid in unit_subnets[cidr]}
+    return collapse([*whole, *(f"{server_ips[s]}/32" for s in sorted(rest) if s in server_ips)])
+
+
 def azure_rule_sets(
-    policy: NetworkPolicy, server_ips: Mapping[str, str], asgs_per_rule_side: int = 10
+    policy: NetworkPolicy,
+    server_ips: Mapping[str, str],
+    asgs_per_rule_side: int = 10,
+    unit_subnets: Mapping[str, tuple[str, ...]] | None = None,
 ) -> dict[str, list[NsgRule]]:
     """Subnet key -> its NSG's inbound allow rules (without the final deny-all), in
-    priority order from 100."""
+    priority order from 100. ``unit_subnets`` (subnet -> the servers it holds) lets a
+    source that is a whole unit of the other network be admitted by its subnet."""
+    unit_subnets = unit_subnets or {}
+    subnet_of = {sid: cidr for cidr, ids in unit_subnets.items() for sid in ids}
     out: dict[str, list[NsgRule]] = defaultdict(list)
     for permit in policy.permits:
         dest = policy.groups[permit.destination]
@@ -109,8 +139,11 @@ def azure_rule_sets(
             sides.append(((), permit.addresses))
         else:
             by_asg = [g for g in permit.sources if not permit.cross_network and uses_asg(policy, g)]
-            prefixes = collapse(
-                p for g in permit.sources if g not in by_asg for p in _ips(policy, g, server_ips)
+            prefixes = _prefixes(
+                (s for g in permit.sources if g not in by_asg for s in policy.groups[g].servers),
+                server_ips,
+                unit_subnets,
+                subnet_of,
             )
             for i in range(0, len(by_asg), asgs_per_rule_side):
                 sides.append((tuple(by_asg[i : i + asgs_per_rule_side]), ()))
@@ -152,6 +185,7 @@ class SgRule:
     to_port: int
     source_group: str | None = None  # a source group's security group
     prefix_list: str | None = None  # the permit's managed prefix list
+    cidr: str | None = None  # one address at the provider (a permit from a few)
     weight: int = 1  # rule units it spends (a prefix list: its max entries)
     cross_network: bool = False
 
@@ -163,19 +197,32 @@ class SgRule:
         return f"{self.protocol}/{self.from_port}-{self.to_port}"
 
 
+def uses_prefix_list(permit: Permit) -> bool:
+    """A provider permit from more than :data:`MAX_CIDR_RULES` addresses shares a managed
+    prefix list; fewer are one rule per address (the same rule units: a list counts as its
+    max entries), which keeps within AWS's 100 customer-managed prefix lists per Region."""
+    return permit.via == "provider" and len(permit.addresses) > MAX_CIDR_RULES
+
+
 def prefix_list_name(permit: Permit) -> str:
     """Stable name of a provider permit's managed prefix list."""
     return f"pl-{permit.destination}-{digest(permit.ports)}"
 
 
-def aws_rule_sets(policy: NetworkPolicy) -> dict[str, tuple[SgRule, ...]]:
-    """Destination group -> the inbound rules of its security group, sorted."""
+def aws_rule_sets(
+    policy: NetworkPolicy, limit: int = 60, reserved: Mapping[str, int] | None = None
+) -> dict[str, tuple[SgRule, ...]]:
+    """Security group -> its inbound rules, sorted. A group whose rules weigh more than
+    ``limit`` units (less ``reserved[group]``, the load balancer's rule) spreads them over
+    *shards*, security groups ``<group>+2``, ``<group>+3``... attached to the same
+    instances (see :func:`aws_security_groups`): the instances admit the union, which is
+    the group's permits, so nothing more is admitted."""
     out: dict[str, list[SgRule]] = defaultdict(list)
     for permit in policy.permits:
         dest = permit.destination
         for port in permit.ports:
             proto, first, last = parse_port(port)
-            if permit.via == "provider":
+            if uses_prefix_list(permit):
                 out[dest].append(
                     SgRule(
                         dest,
@@ -185,6 +232,13 @@ def aws_rule_sets(policy: NetworkPolicy) -> dict[str, tuple[SgRule, ...]]:
                         prefix_list=prefix_list_name(permit),
                         weight=len(permit.addresses),
                     )
+                )
+                continue
+            if permit.via == "provider":  # two permits may share an address and a port
+                out[dest].extend(
+                    SgRule(dest, proto, first, last, cidr=cidr)
+                    for cidr in permit.addresses
+                    if SgRule(dest, proto, first, last, cidr=cidr) not in out[dest]
                 )
                 continue
             for source in permit.sources:
@@ -198,8 +252,63 @@ def aws_rule_sets(policy: NetworkPolicy) -> dict[str, tuple[SgRule, ...]]:
                         cross_network=permit.cross_network,
                     )
                 )
-    return {g: tuple(sorted(rules, key=_rule_key)) for g, rules in sorted(out.items())}
+    reserved = reserved or {}
+    sets: dict[str, tuple[SgRule, ...]] = {}
+    for group, rules in sorted(out.items()):
+        capacity = max(1, limit - reserved.get(group, 0))
+        for index, shard in enumerate(_shards(sorted(rules, key=_rule_key), capacity)):
+            name = group if index == 0 else shard_name(group, index + 1)
+            sets[name] = tuple(replace(r, group=name) for r in shard)
+    return sets
+
+
+def shard_name(group: str, number: int) -> str:
+    """The ``number``-th security group of ``group``'s inbound rules (2, 3, ...)."""
+    return f"{group}+{number}"
+
+
+def _shards(rules: list[SgRule], capacity: int) -> list[list[SgRule]]:
+    """Rules in as few bins of ``capacity`` units as first-fit by decreasing weight finds
+    (one bin when they fit; a rule heavier than a bin gets one of its own)."""
+    if sum(r.weight for r in rules) <= capacity:
+        return [rules]
+    bins: list[list[SgRule]] = []
+    room: list[int] = []
+    for rule in sorted(rules, key=lambda r: (-r.weight, _rule_key(r))):
+        for i, free in enumerate(room):
+            if rule.weight <= free:
+                bins[i].append(rule)
+                room[i] -= rule.weight
+                break
+        else:
+            bins.append([rule])
+            room.append(capacity - rule.weight)
+    return [sorted(b, key=_rule_key) for b in bins]
+
+
+def aws_security_groups(
+    policy: NetworkPolicy, rule_sets: Mapping[str, tuple[SgRule, ...]]
+) -> dict[str, tuple[str, ...]]:
+    """Cloud group -> its security groups: itself, then its shards."""
+    shards: dict[str, list[str]] = defaultdict(list)
+    for name in rule_sets:
+        group, _, number = name.rpartition("+")
+        if number.isdigit() and group in policy.groups:
+            shards[group].append(name)
+    return {
+        g: (g, *sorted(shards.get(g, ()), key=lambda n: int(n.rpartition("+")[2])))
+        for g in policy.cloud_groups()
+    }
+
+
+def aws_groups_of(
+    policy: NetworkPolicy, security_groups: Mapping[str, tuple[str, ...]], server: str
+) -> tuple[str, ...]:
+    """The security groups a server's instance is attached to: its own group and shards,
+    then the client groups it joins."""
+    return tuple(sg for g in policy.groups_of(server) for sg in security_groups.get(g, (g,)))
 
 
 def _rule_key(r: SgRule) -> tuple[object, ...]:
-    return (r.protocol, r.from_port, r.to_port, r.source_group or "", r.prefix_list or "")
+    source = r.source_group or r.prefix_list or r.cidr or ""
+    return (r.protocol, r.from_port, r.to_port, source)
