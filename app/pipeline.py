@@ -1,16 +1,18 @@
 """The whole job of ``utflytt plan``: one catalog in; plan, costs, stack configs, exit plan out.
 
 Data flows one way (docs/architecture.md): catalog -> sizing -> waves -> cost -> stack configs
-and exit plan. Everything is computed and rendered first (existing stack configs read and checked
-too); only when every step has succeeded is the list of outputs handed to
-:func:`migration.generation.write_generation`, which switches the whole generation under a
-lock, all or nothing: invalid input, a failed step, a full disk or a killed run leaves the
-previous build and stack configs exactly as they were.
+and exit plan. Everything is computed first (existing stack configs read and checked too);
+then the list of outputs is handed to :func:`migration.generation.write_generation`, which
+writes them into a staging area (plan.json and the exit plan are rendered there, one file at
+a time, so a 100k-server run never holds every rendering at once) and switches the whole
+generation under a lock, all or nothing: invalid input, a failed step or rendering, a full
+disk or a killed run leaves the previous build and stack configs exactly as they were.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
@@ -25,7 +27,7 @@ from migration.cost import CostOptions, compare_costs
 from migration.cost.comparison import CostReport
 from migration.cost.outputs import to_csv, to_xlsx
 from migration.errors import PlanError
-from migration.fileio import dumps_json, json_writer
+from migration.fileio import json_bytes, json_object_writer
 from migration.generation import Output, Payload, write_generation
 from migration.plan import Plan
 from migration.sizing import check_size_limits, size_catalog
@@ -66,6 +68,7 @@ class PipelineOptions:
     on_step: Callable[[str], None] | None = None  # progress: called as each step starts
     retire: tuple[str, ...] = ()  # what-if: plan with these systems retired
     what_if: str | None = None  # "overlap": also retire what `utflytt overlap` recommends
+    server_detail: bool = False  # exit plan: per-server steps and rows at any size
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,7 @@ def run_plan(
     """
     stage = stage or no_stage
     from app.overlap import plan_extras
-    from exit_plan import LANGS, exit_plan_files
+    from exit_plan import LANGS, exit_plan_payloads
     from migration.errors import UtflyttError
     from stacks.naming_check import check_catalog_names
     from stacks.network import check_plan
@@ -131,6 +134,7 @@ def run_plan(
     step("reading the catalog")
     with stage("load and validate"):
         catalog, digest = load_final_catalog(catalog_path)
+    gc.freeze()  # the catalog lives for the whole run: no collection need scan it again
     # every cloud name and tag value the target's stacks derive, before anything is planned
     with stage("cloud names"):
         check_catalog_names(catalog, catalog_path, [opts.plan.target or catalog.planning.target])
@@ -142,8 +146,11 @@ def run_plan(
     # allocations.json: every subnet, IP and name already handed out is kept (stacks.allocate)
     kept_in = opts.stack_config_dir or opts.allocations_dir
     previous = read_allocations(allocations_path(kept_in)) if kept_in else Allocations()
-    plan = with_allocations(plan, previous)
-    plan = check_plan(plan, catalog.planning.quotas)  # network limits: raises before writing
+    with stage("allocations"):
+        plan = with_allocations(plan, previous)
+    with stage("network limits"):  # raises before anything is written
+        plan = check_plan(plan, catalog.planning.quotas)
+    gc.freeze()  # nor the plan: at 100k servers a full collection walks millions of objects
     step("comparing costs")
     with stage("cost"):
         report = compare_costs(catalog, plan, opts.cost)
@@ -153,7 +160,6 @@ def run_plan(
         extras = replace(extras, plan=with_allocations(extras.plan, previous))
     catalog, plan, report = extras.catalog, extras.plan, extras.cost
     step("writing plan.md, cost and exit plan")
-    cost_document = report.to_json_dict()
 
     out = Path(out_dir)
     # plan.json is streamed from the one Plan model in the write phase: its JSON document
@@ -162,16 +168,25 @@ def run_plan(
     with stage("plan.md"):
         outputs.append((out / "plan.md", render_plan_markdown(plan, catalog) + extras.plan_md))
     with stage("cost.json, cost.csv"):
-        outputs.append((out / "cost.json", dumps_json(cost_document)))
+        outputs.append((out / "cost.json", json_bytes(report.to_json_dict())))
         outputs.append((out / "cost.csv", to_csv(report)))
     with stage("cost.xlsx"):
         outputs.append((out / "cost.xlsx", to_xlsx(report, catalog, plan, extras.sheets)))
     outputs.extend((out / name, text) for name, text in extras.files)
-    with stage("exit plan (" + ", ".join(opts.formats) + ")"):
-        files = exit_plan_files(
-            catalog, plan, report, opts.langs, opts.formats, overlap=extras.overlap
-        )
-    outputs.extend((out / name, data) for name, data in files)
+    # the exit plan is rendered in the write phase, one file at a time, each language's
+    # report assembled for its first file and dropped after its last (exit_plan_payloads):
+    # at 100k servers its renderings never all sit in memory beside the plan
+    payloads = exit_plan_payloads(
+        catalog,
+        plan,
+        report,
+        opts.langs,
+        opts.formats,
+        server_detail=opts.server_detail,
+        overlap=extras.overlap,
+        stage=stage,
+    )
+    outputs.extend((out / name, _timed(stage, name, write)) for name, write in payloads)
     stacks = None
     allocations: list[Output] = []
     if opts.stack_config_dir is not None:
@@ -210,8 +225,9 @@ def _changed_allocations(plan: Plan, stack_config_dir: Path) -> list[Output]:
 
 
 def plan_json(plan: Plan) -> Callable[[IO[bytes]], None]:
-    """plan.json streamed into a file (canonical JSON, as :func:`dumps_json` would write)."""
-    return json_writer(plan.to_json_dict)
+    """plan.json streamed into a file member by member (canonical JSON, the bytes
+    :func:`dumps_json` would write)."""
+    return json_object_writer(plan.json_keys(), plan.json_member)
 
 
 def _timed(stage: Stage, name: str, payload: Payload) -> Payload:

@@ -6,22 +6,25 @@ plan or price: the wave plan comes from plan.json and the costs from cost.json.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+import io
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any, cast
+from typing import IO, Any, cast
 
 from exit_plan.assemble import build_report
 from exit_plan.data import LANGS, Checklist, Lang, load_checklist
-from exit_plan.jsondoc import exit_plan_document
+from exit_plan.jsondoc import write_exit_plan_json
 from exit_plan.overlap import overlap_rows
-from exit_plan.render import render_appendix_markdown, render_html, render_markdown
+from exit_plan.render import stream_appendix_markdown, stream_html, stream_markdown
+from exit_plan.view import ExitPlanView
 from exit_plan.xlsx import render_xlsx
 from migration.catalog import Catalog
 from migration.cost.model import CostReport
 from migration.errors import UtflyttError
-from migration.fileio import dumps_json
 from migration.generation import write_generation
 from migration.overlap import OverlapReport
 from migration.plan import Plan
@@ -69,6 +72,40 @@ def exit_plan_files(
     Markdown appendix beside the Markdown summary, and one exit-plan.json (in the first
     language). Options are checked before anything is computed. With ``overlap`` (the
     analysis of ``utflytt overlap``) the decision summary lists its top findings."""
+    files = []
+    payloads = exit_plan_payloads(
+        catalog, plan, cost, langs, formats, checklist, as_of, version, server_detail, overlap
+    )
+    for name, write in payloads:
+        buffer = io.BytesIO()
+        write(buffer)
+        files.append((name, buffer.getvalue()))
+    return files
+
+
+Writer = Callable[[IO[bytes]], None]
+Stage = Callable[[str], AbstractContextManager[object]]
+
+
+def exit_plan_payloads(
+    catalog: Catalog,
+    plan: Plan,
+    cost: CostReport | Mapping[str, Any] | None,
+    langs: Iterable[str] = ("sv",),
+    formats: Iterable[str] = FORMATS,
+    checklist: Checklist | None = None,
+    as_of: date | None = None,
+    version: str = "1",
+    server_detail: bool = False,
+    overlap: OverlapReport | None = None,
+    stage: Stage | None = None,
+) -> list[tuple[str, Writer]]:
+    """The files of :func:`exit_plan_files` as (name, writer), each writer rendering its
+    file into a binary handle when called, in the order given. A language's report is
+    assembled by its first writer and dropped after its last, and exit-plan.json is
+    written chunk by chunk: so at 100k servers only one report and one rendering exist at
+    a time (the pipeline hands the writers to the generation writer). ``stage(name)`` is
+    entered around each assembly. Options are checked now, before anything is computed."""
     lang_list = list(dict.fromkeys(langs))
     format_list = list(dict.fromkeys(formats))
     for lang in lang_list:
@@ -80,26 +117,85 @@ def exit_plan_files(
                 f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}"
             )
     data = checklist or load_checklist()
-    if isinstance(cost, CostReport):  # the typed report from migration.cost, or cost.json
-        cost = cost.to_json_dict()
-    files: list[tuple[str, bytes]] = []
+    cost_doc = cost.to_json_dict() if isinstance(cost, CostReport) else cost
+    timed = stage or (lambda _name: contextlib.nullcontext())
+    writers: list[tuple[str, Writer]] = []
     for n, lang_name in enumerate(lang_list):
         lang = cast(Lang, lang_name)
-        report = build_report(catalog, plan, cost, data, lang, as_of, version, server_detail)
-        report = replace(report, overlap=overlap_rows(overlap, lang))
+
+        def assemble(lang: Lang = lang) -> ExitPlanView:
+            with timed(f"exit plan report ({lang})"):
+                report = build_report(
+                    catalog, plan, cost_doc, data, lang, as_of, version, server_detail
+                )
+                return replace(report, overlap=overlap_rows(overlap, lang))
+
+        renders: list[tuple[str, Callable[[ExitPlanView, IO[bytes]], None]]] = []
         if n == 0:
-            files.append(("exit-plan.json", dumps_json(exit_plan_document(report)).encode()))
+            renders.append(("exit-plan.json", write_exit_plan_json))
         for fmt in format_list:
             name = f"exit-plan.{lang}.{fmt}"
             if fmt == "md":
-                files.append((name, render_markdown(report, data, lang).encode("utf-8")))
-                appendix = render_appendix_markdown(report, data, lang).encode("utf-8")
-                files.append((f"exit-plan.{lang}.appendix.md", appendix))
+                renders.append((name, _text(stream_markdown, data, lang)))
+                renders.append(
+                    (f"exit-plan.{lang}.appendix.md", _text(stream_appendix_markdown, data, lang))
+                )
             elif fmt == "html":
-                files.append((name, render_html(report, data, lang).encode("utf-8")))
+                renders.append((name, _text(stream_html, data, lang)))
             else:
-                files.append((name, render_xlsx(report, data, lang)))
-    return files
+                renders.append((name, _workbook(data, lang)))
+        writers += _shared(assemble, renders)
+    return writers
+
+
+def _text(
+    render: Callable[[ExitPlanView, Checklist, Lang], Iterator[str]], data: Checklist, lang: Lang
+) -> Callable[[ExitPlanView, IO[bytes]], None]:
+    """A writer of a template's text, streamed in pieces of about a megabyte (a 50 MB
+    appendix is never one string, nor the list of its fragments)."""
+
+    def write(report: ExitPlanView, handle: IO[bytes]) -> None:
+        pending: list[str] = []
+        size = 0
+        for piece in render(report, data, lang):
+            pending.append(piece)
+            size += len(piece)
+            if size > 1 << 20:
+                handle.write("".join(pending).encode("utf-8"))
+                pending, size = [], 0
+        handle.write("".join(pending).encode("utf-8"))
+
+    return write
+
+
+def _workbook(data: Checklist, lang: Lang) -> Callable[[ExitPlanView, IO[bytes]], None]:
+    def write(report: ExitPlanView, handle: IO[bytes]) -> None:
+        handle.write(render_xlsx(report, data, lang))
+
+    return write
+
+
+def _shared(
+    assemble: Callable[[], ExitPlanView],
+    renders: list[tuple[str, Callable[[ExitPlanView, IO[bytes]], None]]],
+) -> list[tuple[str, Writer]]:
+    """Writers sharing one report: made by the first called, dropped after the last."""
+    held: list[ExitPlanView] = []
+    left = [len(renders)]
+
+    def writer(render: Callable[[ExitPlanView, IO[bytes]], None]) -> Writer:
+        def write(handle: IO[bytes]) -> None:
+            if not held:
+                held.append(assemble())
+            report = held[0]
+            left[0] -= 1
+            if not left[0]:
+                held.clear()  # the last file of this language: the report can go
+            render(report, handle)
+
+        return write
+
+    return [(name, writer(render)) for name, render in renders]
 
 
 def write_exit_plan(
@@ -117,15 +213,16 @@ def write_exit_plan(
 
     Every option is checked before anything is written.
     """
-    files = exit_plan_files(
+    files = exit_plan_payloads(
         catalog, plan, cost, langs, formats, None, as_of, version, server_detail
-    )
+    )  # rendered into the staging area one file at a time
     return write_generation([(Path(out_dir) / name, payload) for name, payload in files])
 
 
 __all__ = [
     "FORMATS",
     "exit_plan_files",
+    "exit_plan_payloads",
     "LANGS",
     "ExitPlanOptionError",
     "load_checklist",

@@ -22,6 +22,7 @@ from exit_plan.control import (
     stressed_exit,
 )
 from exit_plan.data import Checklist, Lang
+from exit_plan.facts import subjects_by_scope
 from exit_plan.report import (
     TARGET_NAMES,
     _cutover_wave,
@@ -40,14 +41,15 @@ from exit_plan.timeline import LegalTimeline, Option, legal_timeline
 from exit_plan.view import ExitPlanView, GateRow, OptionView, WaveRow
 from migration.catalog import Catalog
 from migration.plan import Plan
+from migration.warning_groups import group_by_code
 
 SUMMARY_WAVES = 30
 """Waves listed in the decision summary; the rest are in appendix B."""
 GRAPH_SYSTEMS = 80
+"""Above this many systems the dependency graph is left to the per-wave views."""
 MOVES_SHEET_SERVERS = 5000
 """Up to this many servers the spreadsheet lists every server in move order (beyond it the
 appendix and exit-plan.json do, or --server-detail)."""
-"""Above this many systems the dependency graph is left to the per-wave views."""
 
 
 def _option_views(
@@ -120,18 +122,28 @@ def _gate_rows(
 def _warnings(
     warnings: list[tuple[str, str, tuple[str, ...]]], checklist: Checklist, lang: Lang
 ) -> list[dict[str, Any]]:
-    """Plan or cost warnings: in Swedish the text per code and the ids concerned (the
-    planner's and cost model's own messages are English: kept for the English report)."""
+    """Plan or cost warnings grouped by code (most frequent first): the text per code, how
+    many, and the first examples (in Swedish the ids concerned; in English also the planner's
+    and cost model's own messages, which are English). Every warning stays in plan.json and
+    cost.json."""
     rows = []
     known = checklist.labels
-    for code, message, subjects in warnings:
-        key = f"warning.{code}" if f"warning.{code}" in known else "warning.other"
+    if lang != "en":  # the messages are English: the Swedish report names the ids only
+        warnings = [(code, "", subjects) for code, _, subjects in warnings]
+    for group in group_by_code(warnings, lambda w: w[0]):
+        key = f"warning.{group.code}" if f"warning.{group.code}" in known else "warning.other"
+        texts = (
+            ". ".join(part for part in (", ".join(subjects), message) if part)
+            for _, message, subjects in group.examples
+        )
+        examples = [text for text in texts if text]
         rows.append(
             {
-                "code": code,
+                "code": group.code,
                 "title": checklist.label(key, lang),
-                "subjects": ", ".join(subjects),
-                "message": message if lang == "en" else "",
+                "count": group.count,
+                "examples": examples,
+                "more": group.more,
             }
         )
     return rows
@@ -150,11 +162,15 @@ def build_report(
     """Everything the Markdown, HTML and spreadsheet renderers show, in ``lang``.
 
     ``server_detail``: list every server of large per-server checklist items in the
-    appendix (the spreadsheet and exit-plan.json always hold every row)."""
+    appendix and give every wave's runbook steps per server (by default a wave over
+    ``SERVER_STEPS_MAX`` servers has them per system and role); exit-plan.json always holds
+    every checklist row and every server of every runbook."""
     today = as_of or date.today()
     timeline = legal_timeline(catalog, plan)
-    entries = build_entries(checklist, catalog, plan, timeline)
-    books = build_runbooks(checklist, catalog, plan)
+    subjects = subjects_by_scope(catalog, plan)
+    entries = build_entries(checklist, catalog, plan, timeline, subjects)
+    links = system_providers(catalog, plan, catalog.servers_by_id)  # one pass over the flows
+    books = build_runbooks(checklist, catalog, plan, server_detail, known=(subjects["wave"], links))
     facts = CostFacts.from_json(cost)
     flags = legal_flags(cost, checklist, lang, _flag_values(catalog, plan, cost, lang))
     document: DocumentInfo = document_info(catalog, plan, entries, today, version)
@@ -200,6 +216,7 @@ def build_report(
     ]
     procurement = next((e.due for e in entries if e.item.id == "con-procurement"), None)
     rows = checklist_rows(entries, checklist, lang, today)
+    show_graph = len(catalog.systems) <= GRAPH_SYSTEMS
     return ExitPlanView(
         lang=lang,
         organisation=plan.organisation or catalog.organisation,
@@ -235,18 +252,19 @@ def build_report(
         more_waves=max(0, len(waves) - SUMMARY_WAVES),
         blackouts=tuple((b.from_, b.to, b.reason) for b in catalog.planning.blackouts),
         not_moving_groups=tuple(not_moving_groups),
-        show_graph=len(catalog.systems) <= GRAPH_SYSTEMS,
+        show_graph=show_graph,
         graph_nodes=tuple(
-            {"id": s.id, "name": s.name} for s in sorted(catalog.systems, key=lambda s: s.id)
+            {"id": s.id, "name": s.name}
+            for s in sorted(catalog.systems, key=lambda s: s.id)
+            if show_graph
         ),
-        graph_edges=tuple(_dependency_edges(catalog)),
+        graph_edges=tuple(_dependency_edges(catalog, plan) if show_graph else ()),
         system_names={s.id: s.name for s in catalog.systems},
-        providers=system_providers(catalog, plan, servers)[0],
+        providers=links[0],
         checklist=tuple(checklist_groups(entries, checklist, lang, today, server_detail)),
         checklist_rows=tuple(rows),
         tracking_rows=tuple(tracking_rows(rows, entries, checklist, lang, server_detail)),
         server_detail=server_detail or len(catalog.servers) <= MOVES_SHEET_SERVERS,
-        entries=tuple(entries),
         entry_count=len(entries),
         runbooks=tuple(runbooks),
         cost=cost_view(cost, checklist, lang),

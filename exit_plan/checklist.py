@@ -65,9 +65,11 @@ def build_entries(
     catalog: Catalog,
     plan: Plan,
     timeline: LegalTimeline | None = None,
+    subjects: dict[str, list[Subject]] | None = None,
 ) -> list[Entry]:
-    """Every entry that applies, sorted by phase, due date, item and subject."""
-    subjects = subjects_by_scope(catalog, plan)
+    """Every entry that applies, sorted by phase, due date, item and subject
+    (``subjects``: :func:`subjects_by_scope` when the caller has it already)."""
+    subjects = subjects if subjects is not None else subjects_by_scope(catalog, plan)
     line = timeline or legal_timeline(catalog, plan)
     waves = {w.number: w for w in plan.waves}
     entries = []

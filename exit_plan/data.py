@@ -377,7 +377,8 @@ class Checklist(_Strict):
 
 def _read_yaml(*parts: str) -> Any:
     text = resources.files("exit_plan").joinpath(*parts).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    # libyaml's safe loader: the same values as yaml.safe_load, several times faster
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
 
 
 def load_phase_files() -> list[PhaseFile]:

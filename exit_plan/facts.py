@@ -14,7 +14,7 @@ from typing import Any
 from exit_plan.timeline import DATA_ACT_MAX_NOTICE_MONTHS, LegalTimeline
 from migration.catalog import MIGRATING_DISPOSITIONS, Catalog, System
 from migration.exitday import exit_day
-from migration.flows import system_flows
+from migration.flows import server_flows
 from migration.plan import HybridFlow, Plan, Wave
 
 # The Data Act bans switching charges from this date (Art. 29).
@@ -76,12 +76,23 @@ def _system_wave(plan: Plan) -> dict[str, int]:
     return result
 
 
-def _dependants(catalog: Catalog) -> dict[str, set[str]]:
-    """System id -> the other systems that depend on it (their flows, grouped)."""
+def system_edges(catalog: Catalog, plan: Plan) -> set[tuple[str, str]]:
+    """(consumer system, provider system) of every flow between two systems: one pass over
+    the plan's server flows (the one flow rule's, recomputed when the plan has none)."""
+    system_of = {s.id: s.system for s in catalog.servers}
+    edges: set[tuple[str, str]] = set()
+    for flow in plan.flows or server_flows(catalog):
+        a, b = system_of.get(flow.from_), system_of.get(flow.to)
+        if a is not None and b is not None and a != b:
+            edges.add((a, b))
+    return edges
+
+
+def _dependants(catalog: Catalog, plan: Plan) -> dict[str, set[str]]:
+    """System id -> the other systems that depend on it."""
     result: dict[str, set[str]] = {}
-    for group in system_flows(catalog):
-        if group.from_system != group.to_system:
-            result.setdefault(group.to_system, set()).add(group.from_system)
+    for consumer, provider in system_edges(catalog, plan):
+        result.setdefault(provider, set()).add(consumer)
     return result
 
 
@@ -113,7 +124,7 @@ def system_subjects(catalog: Catalog, plan: Plan) -> list[Subject]:
     must be re-pointed before that wave moves (the planner's ``repoint`` warning).
     """
     waves = _system_wave(plan)
-    dependants = _dependants(catalog)
+    dependants = _dependants(catalog, plan)
     subjects = []
     for system in sorted(catalog.systems, key=lambda s: s.id):
         users = dependants.get(system.id, set())

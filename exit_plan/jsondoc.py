@@ -5,17 +5,21 @@ title, kind, due, gates, owner, evidence, sources, overdue}]; ``runbooks`` [{wav
 end, servers (move order), steps, rollback, flows [{from_system, from_env, to_system,
 to_env, ports, action}]}]; ``risks`` [...]. Optional extensions: ``timeline`` (the Data Act
 dates of both request options and the shared exit day), ``emergency``, ``subject`` per
-checklist line.
+checklist line, ``step_detail`` per runbook: ``server`` (a block of steps per server) or
+``system`` (a wave over :data:`exit_plan.runbook.SERVER_STEPS_MAX` servers: a block per
+system, environment and role naming its servers; ``servers`` still lists every one).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 from exit_plan.runbook_view import FlowRow, RunbookView
-from exit_plan.view import ExitPlanView
+from exit_plan.view import ExitPlanView, TrackingRow
+from migration.fileio import write_json_rows
 
 SCHEMA_VERSION = 1
 
@@ -43,8 +47,9 @@ def _runbook(view: RunbookView) -> dict[str, Any]:
         "start": view.start.isoformat(),
         "end": view.end.isoformat(),
         "mode": view.mode,
-        "servers": [m.server for m in view.moves],
-        "contacts": {m.server: m.contact for m in view.moves},
+        "servers": list(view.servers),
+        "contacts": view.contacts,
+        "step_detail": "server" if view.per_server else "system",
         "steps": [*(f"{t.date.isoformat()} {t.day}: {t.title}" for t in view.tasks), *view.cutover],
         "dns": list(view.dns),
         "smoke_tests": list(view.smoke),
@@ -56,8 +61,43 @@ def _runbook(view: RunbookView) -> dict[str, Any]:
     }
 
 
-def exit_plan_document(report: ExitPlanView) -> dict[str, Any]:
-    """The exit-plan.json document of an assembled report (see :mod:`exit_plan.assemble`)."""
+def _checklist_row(row: TrackingRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "title": row.title,
+        "kind": row.kind,
+        "subject": row.subject,
+        "due": _iso(row.due),
+        "gates": row.gates or None,
+        "owner": row.owner,
+        "evidence": row.evidence,
+        "sources": list(row.sources),
+        "overdue": row.overdue,
+    }
+
+
+CHUNK_ROWS = 10_000
+
+
+def write_exit_plan_json(report: ExitPlanView, handle: IO[bytes]) -> None:
+    """exit-plan.json into ``handle``; its checklist (300,000 rows at 100k servers) is
+    encoded and written 10,000 rows at a time, so neither its JSON-ready rows nor its text
+    exist all at once."""
+    rows = report.checklist_rows
+
+    def chunks() -> Iterator[list[dict[str, Any]]]:
+        for start in range(0, len(rows), CHUNK_ROWS):
+            yield [_checklist_row(row) for row in rows[start : start + CHUNK_ROWS]]
+
+    runbooks = ([_runbook(view)] for view in report.runbooks)  # one runbook at a time
+    document = exit_plan_document(report, rows=False)
+    write_json_rows(handle, document, {"checklist": chunks(), "runbooks": runbooks})
+
+
+def exit_plan_document(report: ExitPlanView, rows: bool = True) -> dict[str, Any]:
+    """The exit-plan.json document of an assembled report (see :mod:`exit_plan.assemble`);
+    ``rows=False``: the checklist and runbooks left empty (:func:`write_exit_plan_json`
+    writes them in chunks)."""
     document = report.document
     timeline = report.timeline
     return {
@@ -84,22 +124,8 @@ def exit_plan_document(report: ExitPlanView) -> dict[str, Any]:
                 for option in timeline.options
             },
         },
-        "checklist": [
-            {
-                "id": row.id,
-                "title": row.title,
-                "kind": row.kind,
-                "subject": row.subject,
-                "due": _iso(row.due),
-                "gates": row.gates or None,
-                "owner": row.owner,
-                "evidence": row.evidence,
-                "sources": list(row.sources),
-                "overdue": row.overdue,
-            }
-            for row in report.checklist_rows
-        ],
-        "runbooks": [_runbook(view) for view in report.runbooks],
+        "checklist": [_checklist_row(row) for row in report.checklist_rows] if rows else [],
+        "runbooks": [_runbook(view) for view in report.runbooks] if rows else [],
         "risks": [asdict(risk) for risk in report.risks],
         "emergency": [
             {

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from exit_plan import runbook
 from exit_plan.charts import Series, cumulative_lines, yearly_bars
 from exit_plan.data import Checklist, Lang
 from exit_plan.gantt import Bar, dependency_svg, gantt_svg
@@ -68,19 +70,36 @@ def _context(report: ExitPlanView, checklist: Checklist, lang: Lang) -> dict[str
     def label(key: str) -> str:
         return checklist.label(key, lang)
 
-    return {**report.context(), "L": label, "source_index": {s["key"]: s for s in report.sources}}
+    return {
+        **report.context(),
+        "L": label,
+        "source_index": {s["key"]: s for s in report.sources},
+        "steps_limit": runbook.SERVER_STEPS_MAX,  # read when rendered
+    }
 
 
 def render_markdown(report: ExitPlanView, checklist: Checklist, lang: Lang) -> str:
     """The Markdown report (Mermaid for the Gantt chart and the dependency graph)."""
+    return "".join(stream_markdown(report, checklist, lang))
+
+
+def stream_markdown(report: ExitPlanView, checklist: Checklist, lang: Lang) -> Iterator[str]:
+    """:func:`render_markdown` piece by piece (a file is written without its whole text)."""
     template = environment().get_template("exit-plan.md.jinja2")
-    return template.render(_context(report, checklist, lang))
+    return template.generate(_context(report, checklist, lang))
 
 
 def render_appendix_markdown(report: ExitPlanView, checklist: Checklist, lang: Lang) -> str:
     """Appendices A (full checklist) and B (runbooks) as one Markdown file."""
+    return "".join(stream_appendix_markdown(report, checklist, lang))
+
+
+def stream_appendix_markdown(
+    report: ExitPlanView, checklist: Checklist, lang: Lang
+) -> Iterator[str]:
+    """:func:`render_appendix_markdown` piece by piece."""
     template = environment().get_template("exit-plan-appendix.md.jinja2")
-    return template.render(_context(report, checklist, lang))
+    return template.generate(_context(report, checklist, lang))
 
 
 def timeline_bars(report: ExitPlanView, checklist: Checklist, lang: Lang) -> list[Bar]:
@@ -158,7 +177,12 @@ def charts(report: ExitPlanView, checklist: Checklist, lang: Lang) -> dict[str, 
 
 def render_html(report: ExitPlanView, checklist: Checklist, lang: Lang) -> str:
     """One self-contained HTML file: inline CSS, inline SVG charts, no scripts."""
+    return "".join(stream_html(report, checklist, lang))
+
+
+def stream_html(report: ExitPlanView, checklist: Checklist, lang: Lang) -> Iterator[str]:
+    """:func:`render_html` piece by piece."""
     template = environment().get_template("exit-plan.html.jinja2")
-    return template.render(
+    return template.generate(
         {**_context(report, checklist, lang), "charts": charts(report, checklist, lang)}
     )

@@ -19,6 +19,7 @@ from exit_plan.checklist import Entry
 from exit_plan.cost_table import PROVIDER_ORDER as PROVIDER_ORDER
 from exit_plan.cost_table import cost_view as cost_view
 from exit_plan.data import PHASES, Checklist, Lang
+from exit_plan.facts import system_edges
 from exit_plan.view import (
     ChecklistGroup,
     EntryRow,
@@ -27,7 +28,6 @@ from exit_plan.view import (
 )
 from migration.catalog import Catalog, Server, System
 from migration.exitday import exit_day
-from migration.flows import system_flows
 from migration.plan import Plan, Wave
 
 
@@ -63,7 +63,10 @@ def _rule_text(entry: Entry, checklist: Checklist, lang: Lang) -> str:
 
 SERVER_ROWS = 200
 """A per-server item with more rows than this is shown per wave in the appendix (every
-row stays in the spreadsheet and exit-plan.json), unless server detail is asked for."""
+row stays in the spreadsheet and exit-plan.json), unless server detail is asked for; so is
+a per-system item with more rows than this in the appendix (20,000 systems would make a
+50 MB appendix no one reads; the spreadsheet and exit-plan.json keep every row)."""
+FOLDED_LABELS = {"server": "servers_in_wave", "system": "systems_in_wave"}
 
 
 def _entry_row(e: Entry, checklist: Checklist, lang: Lang, as_of: date | None) -> EntryRow:
@@ -103,7 +106,8 @@ def checklist_groups(
     server_detail: bool = False,
 ) -> list[ChecklistGroup]:
     """Entries grouped by phase, then by item (earliest due first), subjects by due date;
-    large per-server items folded per wave unless ``server_detail``. One pass."""
+    large per-server and per-system items folded per wave unless ``server_detail``. One
+    pass."""
     by_phase: dict[str, dict[str, list[Entry]]] = {phase: {} for phase in PHASES}
     for entry in entries:
         by_phase[entry.item.phase].setdefault(entry.item.id, []).append(entry)
@@ -112,12 +116,14 @@ def checklist_groups(
         items = []
         for item_entries in by_phase[phase].values():
             item = item_entries[0].item
-            if item.per == "server" and len(item_entries) > SERVER_ROWS and not server_detail:
-                label = checklist.label("servers_in_wave", lang)
+            if item.per in FOLDED_LABELS and len(item_entries) > SERVER_ROWS and not server_detail:
+                label = checklist.label(FOLDED_LABELS[item.per], lang)
+                role = checklist.label(f"role.{item.owner}", lang)  # not one system's owner
                 rows = [
                     replace(
                         _entry_row(item_entries[n], checklist, lang, as_of),
                         subject=label.format(count=count, wave=place),
+                        owner=role,
                     )
                     for n, count, place in fold_per_wave(item_entries)
                 ]
@@ -145,24 +151,43 @@ def checklist_groups(
 def checklist_rows(
     entries: list[Entry], checklist: Checklist, lang: Lang, as_of: date | None = None
 ) -> list[TrackingRow]:
-    """One flat row per entry (spreadsheet, exit-plan.json), in checklist order."""
-    return [
-        TrackingRow(
-            id=e.item.id,
-            phase=checklist.label(f"phase.{e.item.phase}", lang),
-            kind=e.item.item_kind,
-            title=e.item.title.get(lang),
-            subject=_subject(e, checklist, lang),
-            due=e.due,
-            rule=_rule_text(e, checklist, lang),
-            owner=_owner(e, checklist, lang),
-            evidence=e.item.evidence.get(lang),
-            sources=e.item.sources,
-            gates=e.gates.name if e.gates is not None else "",
-            overdue=as_of is not None and e.overdue(as_of),
+    """One flat row per entry (spreadsheet, exit-plan.json), in checklist order. Texts an
+    item's rows share (phase, title, rule, evidence, owner) are made once and shared: at
+    100k servers there are 300,000 rows of a few dozen items."""
+    shared: dict[tuple[str, int], tuple[str, str, str, str]] = {}
+    owners: dict[tuple[str, str], str] = {}
+    rows = []
+    for e in entries:
+        item = e.item
+        texts = shared.get((item.id, id(e.rule)))
+        if texts is None:
+            texts = shared[(item.id, id(e.rule))] = (
+                checklist.label(f"phase.{item.phase}", lang),
+                item.title.get(lang),
+                _rule_text(e, checklist, lang),
+                item.evidence.get(lang),
+            )
+        who = (item.owner, (e.subject.owner or "") if item.owner == "system_owner" else "")
+        owner = owners.get(who)
+        if owner is None:
+            owner = owners[who] = _owner(e, checklist, lang)
+        rows.append(
+            TrackingRow(
+                id=item.id,
+                phase=texts[0],
+                kind=item.item_kind,
+                title=texts[1],
+                subject=_subject(e, checklist, lang),
+                due=e.due,
+                rule=texts[2],
+                owner=owner,
+                evidence=texts[3],
+                sources=item.sources,
+                gates=e.gates.name if e.gates is not None else "",
+                overdue=as_of is not None and e.overdue(as_of),
+            )
         )
-        for e in entries
-    ]
+    return rows
 
 
 def tracking_rows(
@@ -302,7 +327,6 @@ def wave_system_names(
     return names
 
 
-def _dependency_edges(catalog: Catalog) -> list[tuple[str, str]]:
+def _dependency_edges(catalog: Catalog, plan: Plan) -> list[tuple[str, str]]:
     """(consumer system, provider system) of every flow between two systems, sorted."""
-    edges = {(g.from_system, g.to_system) for g in system_flows(catalog)}
-    return sorted((a, b) for a, b in edges if a != b)
+    return sorted(system_edges(catalog, plan))

@@ -14,20 +14,25 @@ Everything is computed in one pass over the servers and the flows (no per-wave r
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from heapq import heapify, heappop, heappush
 
 from exit_plan.checklist import matches
-from exit_plan.data import Checklist, RunbookTask, Text
-from exit_plan.facts import Subject, flow_waves, flows_by_wave, pilot_wave, wave_subjects
+from exit_plan.data import Checklist, Lang, RunbookTask
+from exit_plan.facts import Subject, flow_waves, pilot_wave, wave_subjects
 from migration.catalog import Catalog, Server, System
-from migration.flows import GroupFlow, group_flows, server_flows, sorted_ports
-from migration.plan import HybridFlow, Plan, Wave
+from migration.flows import GroupFlow, server_flows, sorted_ports
+from migration.plan import Plan, Wave
 
 ROLE_ORDER = {"infra": 0, "db": 1, "file": 2, "app": 3, "web": 4, "other": 5}
 ENV_ORDER = {"dev": 0, "test": 1, "prod": 2}
+SERVER_STEPS_MAX = 200
+"""A wave with more servers than this gets its cutover and rollback steps (and its move
+order) per system, environment and role, each naming its servers, instead of one block per
+server; ``server_detail`` (``utflytt plan --server-detail``) asks for per-server steps in
+every wave. Every server is still listed, in move order, in exit-plan.json."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,7 @@ class WaveRunbook:
     critical_system: str | None  # the system with the shortest RTO
     system_owners: tuple[str, ...]
     missing_dns: tuple[str, ...]  # systems with a web role but no dns_names/endpoints
+    per_server: bool = True  # steps per server; False: per system, environment and role
 
     @property
     def flows_open(self) -> tuple[FlowChange, ...]:
@@ -106,26 +112,6 @@ class WaveRunbook:
     def flows_close(self) -> tuple[FlowChange, ...]:
         """Groups to close when the wave ends."""
         return tuple(f for f in self.flows if f.action == "close")
-
-
-@dataclass(frozen=True)
-class _HybridAsFlow:
-    """A plan hybrid flow in the shape :func:`migration.flows.group_flows` groups."""
-
-    from_: str
-    to: str
-    ports: tuple[str, ...]
-    latency_sensitive: bool = False
-    weight: float = 1.0
-
-
-def group_hybrid(flows: Iterable[HybridFlow], servers: Mapping[str, Server]) -> list[GroupFlow]:
-    """Hybrid flows grouped by (consumer system, env) -> (provider system, env).
-
-    The one place the exit plan groups flows: it delegates to the flow rule's own grouping
-    (:func:`migration.flows.group_flows`), so a report never lists server pairs.
-    """
-    return group_flows((_HybridAsFlow(f.from_, f.to, f.ports) for f in flows), servers)
 
 
 def _day(task: RunbookTask) -> str:
@@ -170,40 +156,87 @@ def _tasks(checklist: Checklist, wave: Wave, subject: Subject) -> tuple[DatedTas
 
 
 def _smoke(
-    system: System, inbound: Mapping[str, set[str]], servers: list[Server]
+    system: System, inbound: Mapping[str, set[str]], servers: list[Server], per_server: bool
 ) -> list[SmokeTest]:
     """The system's ``checks``; without them, one reachability test per port its consumers
-    use on each of its servers."""
+    use on each of its servers (in a large wave, one per port naming those servers)."""
     if system.checks:
         return [SmokeTest(system.id, c.name, c.run, c.expect, False) for c in system.checks]
+    if per_server:
+        return [
+            SmokeTest(system.id, port, f"{server.id} {port}", None, True)
+            for server in servers
+            for port in sorted_ports(frozenset(inbound.get(server.id, ())))
+        ]
+    by_port: dict[str, list[str]] = defaultdict(list)
+    for server in servers:
+        for port in inbound.get(server.id, ()):
+            by_port[port].append(server.id)
     return [
-        SmokeTest(system.id, port, f"{server.id} {port}", None, True)
-        for server in servers
-        for port in sorted_ports(frozenset(inbound.get(server.id, ())))
+        SmokeTest(system.id, port, f"{', '.join(by_port[port])} {port}", None, True)
+        for port in sorted_ports(frozenset(by_port))
     ]
 
 
-def _flow_changes(
-    action: str, flows: list[HybridFlow], servers: Mapping[str, Server]
-) -> list[FlowChange]:
-    """The wave's flows to open or close, grouped; kind and closing wave per group."""
-    kinds: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
-    closes: dict[tuple[str, str, str, str], int] = {}
-    for flow in flows:
+class _FlowGroup:
+    """Accumulator of one (system, env) -> (system, env) group of a wave's hybrid flows."""
+
+    __slots__ = ("closes", "kinds", "pairs", "ports")
+
+    def __init__(self) -> None:
+        self.ports: set[str] = set()
+        self.pairs = 0
+        self.kinds: set[str] = set()
+        self.closes: int | None = None
+
+
+GroupKey = tuple[str, str, str, str]
+
+
+def flow_changes(plan: Plan, servers: Mapping[str, Server]) -> dict[int, list[FlowChange]]:
+    """Per wave, the hybrid flows it opens and those it closes, grouped by (consumer
+    system, env) -> (provider system, env) as the flow rule groups them
+    (:class:`migration.flows.GroupFlow`: a report never lists server pairs), with the
+    lasting kind and the closing wave of each group. One pass over the flows."""
+    tables: dict[tuple[int, str], dict[GroupKey, _FlowGroup]] = defaultdict(dict)
+    for flow in plan.hybrid_flows:
         a, b = servers.get(flow.from_), servers.get(flow.to)
         if a is None or b is None:
             continue
-        key: tuple[str, str, str, str] = (a.system, a.environment, b.system, b.environment)
-        kinds[key].add(flow.kind)
-        last = flow_waves(flow)[1]
-        if last is not None:
-            closes[key] = max(closes.get(key, last), last)
-    changes = []
-    for group in group_hybrid(flows, servers):
-        found = (group.from_system, group.from_env, group.to_system, group.to_env)
-        kind = min(kinds[found])  # retained < repoint < temporary: the lasting kind wins
-        changes.append(FlowChange(group, action, kind, closes.get(found)))
-    return changes
+        key = (a.system, a.environment, b.system, b.environment)
+        first, last = flow_waves(flow)
+        for wave, action in ((first, "open"), (last, "close")):
+            if wave is None:
+                continue
+            groups = tables[(wave, action)]
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = _FlowGroup()
+            group.ports.update(flow.ports)
+            group.pairs += 1
+            group.kinds.add(flow.kind)
+            if last is not None:  # the wave that closes the flow (None: it never closes)
+                group.closes = last if group.closes is None else max(group.closes, last)
+    result: dict[int, list[FlowChange]] = defaultdict(list)
+    for (wave, action), groups in sorted(
+        tables.items(), key=lambda t: (t[0][0], t[0][1] != "open")
+    ):
+        result[wave] += [
+            FlowChange(
+                GroupFlow(
+                    *key,
+                    ports=sorted_ports(frozenset(group.ports)),
+                    latency_sensitive=False,
+                    weight=float(group.pairs),
+                    pairs=group.pairs,
+                ),
+                action,
+                min(group.kinds),  # retained < repoint < temporary: the lasting kind wins
+                group.closes,
+            )
+            for key, group in sorted(groups.items())
+        ]
+    return result
 
 
 def _dns(system: System, servers: list[Server]) -> list[DnsChange]:
@@ -234,18 +267,34 @@ def system_providers(
     return providers, inbound
 
 
-def build_runbooks(checklist: Checklist, catalog: Catalog, plan: Plan) -> list[WaveRunbook]:
-    """A runbook for every wave of the plan, in wave order."""
+def build_runbooks(
+    checklist: Checklist,
+    catalog: Catalog,
+    plan: Plan,
+    server_detail: bool = False,
+    steps_max: int | None = None,
+    known: tuple[list[Subject], tuple[dict[str, set[str]], dict[str, set[str]]]] | None = None,
+) -> list[WaveRunbook]:
+    """A runbook for every wave of the plan, in wave order; steps per server when the wave
+    has at most ``steps_max`` (default :data:`SERVER_STEPS_MAX`) servers or
+    ``server_detail``, else per system, environment and role. ``known``: the wave subjects
+    and :func:`system_providers` when the caller has them already (each a pass over every
+    flow at 100k servers)."""
+    limit = SERVER_STEPS_MAX if steps_max is None else steps_max
     systems = catalog.systems_by_id
     servers = catalog.servers_by_id
-    subjects = {s.wave: s for s in wave_subjects(catalog, plan)}
-    opening, closing = flows_by_wave(plan)
+    waves, (providers, inbound) = known or (
+        wave_subjects(catalog, plan),
+        system_providers(catalog, plan, servers),
+    )
+    subjects = {s.wave: s for s in waves}
+    changes_by_wave = flow_changes(plan, servers)
     pilot = pilot_wave(catalog, plan)
-    providers, inbound = system_providers(catalog, plan, servers)
     books = []
     for wave in sorted(plan.waves, key=lambda w: w.number):
         subject = subjects[wave.number]
         here = [servers[s] for s in wave.servers if s in servers]
+        per_server = server_detail or len(here) <= limit
         by_system: dict[str, list[Server]] = defaultdict(list)
         for server in here:
             by_system[server.system].append(server)
@@ -267,15 +316,14 @@ def build_runbooks(checklist: Checklist, catalog: Catalog, plan: Plan) -> list[W
                 dns += changes
                 if not changes and any(s.role == "web" for s in members):
                     missing_dns.append(system_id)
-                smoke += _smoke(system, inbound, members)
+                smoke += _smoke(system, inbound, members, per_server)
         members_sys = [systems[s] for s in wave.systems if s in systems]
         rtos = [(s.rto_hours, s.id) for s in members_sys if s.rto_hours is not None]
         shortest = min(rtos) if rtos else None
         mode = "critical" if subject.facts["critical"] else "standard"
         if mode == "standard" and wave.number == pilot:
             mode = "pilot"
-        changes_ = _flow_changes("open", opening.get(wave.number, []), servers)
-        changes_ += _flow_changes("close", closing.get(wave.number, []), servers)
+        changes_ = changes_by_wave.get(wave.number, [])
         books.append(
             WaveRunbook(
                 wave=wave,
@@ -290,18 +338,57 @@ def build_runbooks(checklist: Checklist, catalog: Catalog, plan: Plan) -> list[W
                 critical_system=shortest[1] if shortest else None,
                 system_owners=tuple(sorted({s.owner for s in members_sys})),
                 missing_dns=tuple(missing_dns),
+                per_server=per_server,
             )
         )
     return books
 
 
-def step_lines(book: WaveRunbook, checklist: Checklist, rollback: bool = False) -> list[Text]:
-    """The per-server cutover steps in move order, or the rollback steps in reverse order."""
-    moves = reversed(book.moves) if rollback else iter(book.moves)
+def move_groups(book: WaveRunbook) -> list[tuple[MoveStep, ...]]:
+    """The wave's moves as consecutive runs of one system, environment and role (the move
+    order sorts them so), or one run per server when the runbook is per server."""
+    if book.per_server:
+        return [(move,) for move in book.moves]
+    groups: list[tuple[MoveStep, ...]] = []
+    run: list[MoveStep] = []
+    for move in book.moves:
+        key = (move.server.system, move.server.environment, move.server.role)
+        if run and (run[0].server.system, run[0].server.environment, run[0].server.role) != key:
+            groups.append(tuple(run))
+            run = []
+        run.append(move)
+    if run:
+        groups.append(tuple(run))
+    return groups
+
+
+def group_values(group: tuple[MoveStep, ...]) -> dict[str, str]:
+    """What a role step's ``{server}``, ``{ip}`` and ``{system}`` read for a run of moves:
+    the one server and its address, or every server of the run with its system and
+    environment and the addresses known."""
+    first = group[0].server
+    if len(group) == 1:
+        return {"server": first.id, "ip": first.ip or "?", "system": ""}
+    ips = [m.server.ip for m in group if m.server.ip]
+    return {
+        "server": f"{', '.join(m.server.id for m in group)} ({first.system}, {first.environment})",
+        "ip": ", ".join(ips) or "?",
+        "system": "",
+    }
+
+
+def step_lines(
+    book: WaveRunbook, checklist: Checklist, lang: Lang, rollback: bool = False
+) -> list[str]:
+    """The cutover steps in move order, or the rollback steps in reverse order, in ``lang``:
+    per server, or per run of one system, environment and role (:func:`move_groups`)."""
+    groups = move_groups(book)
     lines = []
-    for move in moves:
-        steps = checklist.runbook.role_steps[move.server.role]
+    for group in reversed(groups) if rollback else groups:
+        if rollback:
+            group = tuple(reversed(group))
+        steps = checklist.runbook.role_steps[group[0].server.role]
+        values = group_values(group)
         for text in steps.rollback if rollback else steps.cutover:
-            values = {"server": move.server.id, "ip": move.server.ip or "?", "system": ""}
-            lines.append(Text(sv=text.sv.format(**values), en=text.en.format(**values)))
+            lines.append(text.get(lang).format(**values))
     return lines

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from exit_plan.data import Checklist, Lang
-from exit_plan.runbook import FlowChange, WaveRunbook, step_lines
+from exit_plan.runbook import FlowChange, WaveRunbook, move_groups, step_lines
 from migration.catalog import Catalog
 from migration.plan import Plan
 
@@ -71,6 +71,9 @@ class RunbookView:
     flows_open: tuple[FlowRow, ...]
     flows_close: tuple[FlowRow, ...]
     server_count: int
+    servers: tuple[str, ...]  # every server of the wave, in move order
+    contacts: dict[str, str]  # server -> its contact
+    per_server: bool  # moves and steps per server; False: per system, environment and role
 
 
 def _flow_row(
@@ -149,22 +152,22 @@ def runbook_views(
                 ),
                 moves=tuple(
                     MoveRow(
-                        m.order,
-                        m.server.id,
-                        m.server.system,
-                        m.server.role,
-                        m.server.environment,
-                        m.server.ip or "",
-                        m.contact,
+                        order,
+                        ", ".join(m.server.id for m in group),
+                        group[0].server.system,
+                        group[0].server.role,
+                        group[0].server.environment,
+                        ", ".join(m.server.ip for m in group if m.server.ip),
+                        group[0].contact,
                     )
-                    for m in book.moves
+                    for order, group in enumerate(move_groups(book), start=1)
                 ),
-                cutover=tuple(t.get(lang) for t in step_lines(book, checklist)),
+                cutover=tuple(step_lines(book, checklist, lang)),
                 dns=tuple(dns),
                 missing_dns=book.missing_dns,
                 smoke=tuple(smoke),
                 go_no_go=tuple(go),
-                rollback_steps=tuple(t.get(lang) for t in step_lines(book, checklist, True)),
+                rollback_steps=tuple(step_lines(book, checklist, lang, rollback=True)),
                 rollback_criteria=tuple(c.get(lang) for c in checklist.runbook.rollback_criteria),
                 rollback_sources=checklist.runbook.rollback_sources,
                 decision=checklist.runbook.decision.get(lang),
@@ -173,6 +176,9 @@ def runbook_views(
                 flows_open=tuple(_flow_row(f, names, checklist, lang) for f in book.flows_open),
                 flows_close=tuple(_flow_row(f, names, checklist, lang) for f in book.flows_close),
                 server_count=len(book.moves),
+                servers=tuple(m.server.id for m in book.moves),
+                contacts={m.server.id: m.contact for m in book.moves},
+                per_server=book.per_server,
             )
         )
     return views

@@ -11,7 +11,6 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from exit_plan.checklist import Entry
 from exit_plan.control import DocumentInfo, Risk, StressRow
 from exit_plan.data import Lang
 from exit_plan.runbook_view import RunbookView
@@ -225,7 +224,6 @@ class ExitPlanView:
     checklist_rows: tuple[TrackingRow, ...]  # every entry (exit-plan.json)
     tracking_rows: tuple[TrackingRow, ...]  # the spreadsheet's (large server items folded)
     server_detail: bool  # per-server rows and the move-order sheet in full
-    entries: tuple[Entry, ...]
     entry_count: int
     runbooks: tuple[RunbookView, ...]
     cost: CostTable | None

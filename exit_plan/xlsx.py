@@ -21,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from exit_plan.data import Checklist, Lang
 from exit_plan.view import ExitPlanView
+from migration.cost.fastsheet import table_rewriter
 from migration.spreadsheet import FIXED_TIME, safe_cell, workbook_bytes
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
@@ -73,7 +74,11 @@ def _statuses(label: Label) -> list[str]:
     return [label(f"status.{s}") for s in ("open", "doing", "done", "na")]
 
 
-def _checklist_sheet(book: Workbook, report: ExitPlanView, label: Label) -> None:
+def _checklist_sheet(
+    book: Workbook, report: ExitPlanView, label: Label
+) -> Callable[[bytes], bytes]:
+    """The checklist sheet's frame through openpyxl; its rows (one per system or server
+    item: 100k at scale) are written as XML by the returned rewriter of the sheet's file."""
     names = [
         "id",
         "phase",
@@ -92,24 +97,27 @@ def _checklist_sheet(book: Workbook, report: ExitPlanView, label: Label) -> None
     sheet.row([label(n) for n in names], bold=True)
     status = label("status.open")
     overdue = label("overdue")
-    for row in report.tracking_rows:
-        sheet.row(
-            [
-                row.id,
-                row.phase,
-                row.title,
-                row.subject,
-                row.due,
-                overdue if row.overdue else "",
-                row.gates,
-                row.owner,
-                status,
-                row.evidence,
-                ", ".join(row.sources),
-            ]
-        )
-    sheet.status(9, _statuses(label), 2, sheet.rows)
-    sheet.sheet.auto_filter.ref = f"A1:K{sheet.rows}"
+    rows = (  # made while the sheet is rewritten, not held as a list
+        [
+            row.id,
+            row.phase,
+            row.title,
+            row.subject,
+            row.due,
+            overdue if row.overdue else "",
+            row.gates,
+            row.owner,
+            status,
+            row.evidence,
+            ", ".join(row.sources),
+        ]
+        for row in report.tracking_rows
+    )
+    sheet.row(["template", *[""] * 3, FIXED_TIME.date()])  # gives the due column its style
+    last = len(report.tracking_rows) + 1
+    sheet.status(9, _statuses(label), 2, last)
+    sheet.sheet.auto_filter.ref = f"A1:K{last}"
+    return table_rewriter(rows, len(names))
 
 
 def _runbook_sheet(book: Workbook, report: ExitPlanView, label: Label) -> None:
@@ -247,11 +255,11 @@ def render_xlsx(report: ExitPlanView, checklist: Checklist, lang: Lang) -> bytes
     book.properties.creator = "utflytt"
     book.properties.created = FIXED_TIME
     book.properties.modified = FIXED_TIME
-    _checklist_sheet(book, report, label)
+    checklist_rows = _checklist_sheet(book, report, label)  # the first sheet: sheet1.xml
     _runbook_sheet(book, report, label)
     if report.server_detail:
         _moves_sheet(book, report, label)
     _risk_sheet(book, report, label)
     _cost_sheet(book, report, label)
     _sources_sheet(book, report, label)
-    return workbook_bytes(book)
+    return workbook_bytes(book, {"xl/worksheets/sheet1.xml": checklist_rows})

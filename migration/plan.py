@@ -171,6 +171,17 @@ class Plan(_Model):
         """The JSON-ready dict (aliases, ISO dates); serialise with ``fileio.dumps_json``."""
         return self.model_dump(mode="json", by_alias=True)
 
+    @classmethod
+    def json_keys(cls) -> tuple[str, ...]:
+        """The top-level keys of :meth:`to_json_dict`."""
+        return tuple(f.alias or name for name, f in cls.model_fields.items())
+
+    def json_member(self, key: str) -> object:
+        """One member of :meth:`to_json_dict`, made alone (plan.json is streamed member by
+        member: the whole document's dict never exists at once)."""
+        name = next(n for n, f in type(self).model_fields.items() if (f.alias or n) == key)
+        return self.model_dump(mode="json", by_alias=True, include={name})[key]
+
 
 STALE_PLAN = """\
 {plan} was made from another catalog than {catalog}

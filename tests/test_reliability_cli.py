@@ -99,7 +99,8 @@ def test_warnings_are_grouped_by_code_with_counts_and_first_examples() -> None:
     warnings = [Warning_(code="latency-split", message=f"split {i}") for i in range(11)]
     warnings.append(Warning_(code="no-pilot", message="no pilot"))
     assert _warning_lines(warnings, Path("build"), verbose=False) == [
-        "Warnings (12 in 2 kinds; all in build/plan.md and plan.json, or run with -v):",
+        "Warnings (12 in 2 kinds; the first of each kind in build/plan.md, all in plan.json, "
+        "or run with -v):",
         "  latency-split: 11, e.g. split 0",
         "  no-pilot: 1, e.g. no pilot",
         "",

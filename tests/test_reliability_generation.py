@@ -266,14 +266,15 @@ def test_orphan_temp_files_of_old_writers_are_cleaned(world: dict[str, Path]) ->
 def test_a_rendering_that_fails_changes_nothing(
     world: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A bug in the last renderer (the exit plan) leaves generation A intact."""
+    """A bug in a renderer of the exit plan (which renders in the write phase, after
+    plan.json and others are staged) leaves generation A intact."""
     import exit_plan
 
     def broken(*_args: object, **_kwargs: object) -> str:
         raise RuntimeError("renderer bug")
 
     before = _snapshot(world["out"], world["stacks"])
-    monkeypatch.setattr(exit_plan, "exit_plan_files", broken)
+    monkeypatch.setattr(exit_plan, "stream_html", broken)
     with pytest.raises(RuntimeError, match="renderer bug"):
         run_plan(world["b"], world["out"], _options(world))
     assert _snapshot(world["out"], world["stacks"]) == before

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from migration.catalog import Catalog
 from migration.plan import Plan, Wave
 from migration.tables import escape_markdown
+from migration.warning_groups import group_by_code
 from waves.markdown_sections import (
     ReasonCodes,
     count_servers,
@@ -170,18 +171,18 @@ def _system_rows(
 
 
 def _warnings(plan: Plan) -> list[str]:
-    """Every warning, grouped by code (most frequent first), after a table of counts."""
+    """The warnings grouped by code (most frequent first) after a table of counts: each
+    code's first examples, and how many more plan.json holds."""
     lines = ["", "## Warnings", ""]
     if not plan.warnings:
         return [*lines, "None."]
-    groups: dict[str, list[str]] = {}
-    for warning in plan.warnings:
-        groups.setdefault(warning.code, []).append(warning.message)
-    ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    lines += _table(["code", "count"], [(code, len(messages)) for code, messages in ordered])
-    for code, messages in ordered:
-        lines += ["", f"### `{code}` ({len(messages)})", ""]
-        lines += [f"- {message}" for message in messages]
+    groups = group_by_code(plan.warnings, lambda w: w.code)
+    lines += _table(["code", "count"], [(g.code, g.count) for g in groups])
+    for group in groups:
+        lines += ["", f"### `{group.code}` ({group.count})", ""]
+        lines += [f"- {w.message}" for w in group.examples]
+        if group.more:
+            lines.append(f"- ... and {group.more} more (plan.json `warnings`)")
     return lines
 
 

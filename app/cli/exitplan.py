@@ -16,6 +16,7 @@ from app.cli.options import (
     lang_option,
     output_option,
     plan_option,
+    server_detail_option,
 )
 from exit_plan import FORMATS, write_exit_plan
 from migration.catalog.findings import load_final_catalog
@@ -78,12 +79,7 @@ def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> d
     show_default=True,
     help="The document's version, printed in its document control and exit-plan.json.",
 )
-@click.option(
-    "--server-detail",
-    is_flag=True,
-    help="List every server of per-server checklist items in the appendix (by default an "
-    "item with more than 200 servers is shown per wave; the spreadsheet has every row).",
-)
+@server_detail_option()
 @output_option(help="Folder to write exit-plan.json and exit-plan.<lang>.<format> into.")
 @json_option("Print the written paths as JSON.")
 def exit_plan_command(

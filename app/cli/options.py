@@ -91,3 +91,16 @@ def quiet_option(help: str = "Print only the summary and errors.") -> Decorator:
 def verbose_option(help: str = "Print every file written and every warning.") -> Decorator:
     """``-v/--verbose``: everything, e.g. each file written and each warning in full."""
     return click.option("-v", "--verbose", "verbose", is_flag=True, help=help)
+
+
+def server_detail_option() -> Decorator:
+    """``--server-detail``: per-server rows and runbook steps in the exit plan at any size."""
+    return click.option(
+        "--server-detail",
+        "server_detail",
+        is_flag=True,
+        help="Exit plan: runbook steps and move order per server in every wave (by default a "
+        "wave over 200 servers has them per system, environment and role, naming every "
+        "server), and every server of per-server checklist items in the appendix (by default "
+        "an item over 200 servers is shown per wave). exit-plan.json always has every server.",
+    )

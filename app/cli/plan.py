@@ -21,6 +21,7 @@ from app.cli.options import (
     lang_option,
     output_option,
     quiet_option,
+    server_detail_option,
     verbose_option,
 )
 from app.cli.progress import progress
@@ -86,6 +87,7 @@ STALE_HINT = "may still be deployed: `pulumi destroy` it first"
     default=None,
     help="What-if: also retire every system `utflytt overlap` recommends retiring.",
 )
+@server_detail_option()
 @json_option(help="Print plan.json to stdout.")
 @quiet_option()
 @verbose_option()
@@ -99,6 +101,7 @@ def plan(
     stack_config_dir: Path | None,
     retire: tuple[str, ...],
     what_if: str | None,
+    server_detail: bool,
     as_json: bool,
     quiet: bool,
     verbose: bool,
@@ -143,6 +146,7 @@ def plan(
         allocations_dir=project_dir,
         retire=retire,
         what_if=what_if,
+        server_detail=server_detail,
     )
     with progress(total=PIPELINE_STEPS, quiet=quiet or as_json) as step:
         result = run_plan(catalog or EXAMPLE_CATALOG, output, replace(options, on_step=step))
@@ -219,15 +223,15 @@ def _warning_lines(warnings: Sequence[Warning_], output: Path, verbose: bool) ->
         return []
     if verbose or len(warnings) <= TOP_WARNINGS:
         return [f"Warnings ({len(warnings)}):", *(f"  {w.code}: {w.message}" for w in warnings), ""]
-    groups: dict[str, list[str]] = {}
-    for warning in warnings:
-        groups.setdefault(warning.code, []).append(warning.message)
+    from migration.warning_groups import group_by_code
+
+    groups = group_by_code(warnings, lambda w: w.code, examples=1)
     lines = [
-        f"Warnings ({len(warnings)} in {len(groups)} kinds; all in "
-        f"{_shown(output / 'plan.md')} and plan.json, or run with -v):"
+        f"Warnings ({len(warnings)} in {len(groups)} kinds; the first of each kind in "
+        f"{_shown(output / 'plan.md')}, all in plan.json, or run with -v):"
     ]
-    for code, messages in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        lines.append(f"  {code}: {len(messages)}, e.g. {messages[0]}")
+    for group in groups:
+        lines.append(f"  {group.code}: {group.count}, e.g. {group.examples[0].message}")
     return [*lines, ""]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -75,5 +76,47 @@ def rewriter(
         data = _ROW.sub(lambda _m: body, data, count=1)
         ref: bytes = f'<dimension ref="A1:{letters[-1]}{last}"/>'.encode()
         return _DIMENSION.sub(lambda _m: ref, data, count=1)
+
+    return rewrite
+
+
+_EPOCH = date(1899, 12, 30)  # spreadsheet day 0 (openpyxl's default, the 1900 date system)
+_ROW2 = re.compile(rb'<row r="2"[^>]*>.*?</row>', re.S)
+_ROW2_STYLE = re.compile(rb'<c r="([A-Z]+)2"[^>]*? s="(\d+)"')
+
+
+def table_rewriter(rows: Iterable[Sequence[Any]], width: int) -> Callable[[bytes], bytes]:
+    """A function replacing a sheet's row 2 (a template row written through openpyxl, with
+    a value in every column that needs a style, e.g. a date) with ``rows`` from row 2 on.
+
+    Each column keeps the style openpyxl gave its template cell (dates stay dates); text is
+    inline, escaped and defused as :func:`_text` does; ``None`` leaves the cell empty.
+    """
+    letters = [get_column_letter(i) for i in range(1, width + 1)]
+
+    def rewrite(data: bytes) -> bytes:
+        styles = {m[0].decode(): m[1].decode() for m in _ROW2_STYLE.findall(data)}
+        parts: list[str] = []
+        number = 1
+        for number, row in enumerate(rows, start=2):
+            cells = []
+            for letter, value in zip(letters, row, strict=False):
+                ref = f"{letter}{number}"
+                if value is None or value == "":
+                    continue
+                if isinstance(value, str):
+                    cells.append(_text(ref, value))
+                elif isinstance(value, bool):
+                    cells.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
+                elif isinstance(value, date):
+                    style = styles.get(letter, "0")
+                    days = (value - _EPOCH).days
+                    cells.append(f'<c r="{ref}" s="{style}" t="n"><v>{days}</v></c>')
+                else:
+                    cells.append(f'<c r="{ref}" t="n"><v>{value!r}</v></c>')
+            parts.append(f'<row r="{number}">{"".join(cells)}</row>')
+        body = "".join(parts).encode("utf-8")
+        del parts  # the rows' text: one copy at a time
+        return _ROW2.sub(lambda _m: body, data, count=1)
 
     return rewrite

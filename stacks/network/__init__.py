@@ -50,10 +50,10 @@ def check_plan(plan: Plan, quotas: Quotas | None = None) -> Plan:
             for sid, s in plan.servers.items()
             if s.wave is not None and s.os.startswith("windows") and s.disposition != "rehost"
         )
-    check_limits(plan, quotas)
-    policy = network_policy(plan)
-    warnings = tuple(
-        Warning_(
+    policy = network_policy(plan)  # made once: the limits and the warnings both read it
+    check_limits(plan, quotas, policy)
+    warnings = tuple(  # built without validation: 100k of them at 100k servers, all ours
+        Warning_.model_construct(
             code="network-source-network",
             message=text,
             subjects=(text.split()[1] if text.startswith("server ") else text.split()[0],),

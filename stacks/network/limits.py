@@ -242,27 +242,31 @@ def citizen_units(plan: Plan) -> set[str]:
 
 def citizen_groups(policy: NetworkPolicy, plan: Plan) -> set[str]:
     """Groups of the servers behind a citizen-facing system's load balancer (its prod web
-    servers, else all its prod servers): each admits the balancer with one more rule."""
-    out: set[str] = set()
-    for system_id, system in plan.systems.items():
-        if system.level != "citizen":
-            continue
-        prod = [
-            sid
-            for sid, s in plan.servers.items()
-            if s.system == system_id
+    servers, else all its prod servers): each admits the balancer with one more rule.
+    One pass over the servers (not one per citizen system)."""
+    citizens = {sid for sid, system in plan.systems.items() if system.level == "citizen"}
+    prod: dict[str, list[str]] = {}
+    for sid, s in plan.servers.items():
+        if (
+            s.system in citizens
             and s.environment == "prod"
             and policy.group_wave.get(policy.group_of.get(sid, "")) is not None
-        ]
-        web = [sid for sid in prod if plan.servers[sid].role == "web"]
-        out |= {policy.group_of[sid] for sid in web or prod}
+        ):
+            prod.setdefault(s.system, []).append(sid)
+    out: set[str] = set()
+    for servers in prod.values():
+        web = [sid for sid in servers if plan.servers[sid].role == "web"]
+        out |= {policy.group_of[sid] for sid in web or servers}
     return out
 
 
-def rule_set_counts(plan: Plan, quotas: Quotas | None = None) -> list[RuleSetCount]:
-    """Every count of the plan's target cloud (for ``preview --json`` and the benchmark)."""
+def rule_set_counts(
+    plan: Plan, quotas: Quotas | None = None, policy: NetworkPolicy | None = None
+) -> list[RuleSetCount]:
+    """Every count of the plan's target cloud (for ``preview --json`` and the benchmark);
+    ``policy``: the plan's network policy when the caller has it already."""
     quotas = quotas or Quotas.model_validate(plan.quotas)
-    policy = network_policy(plan)
+    policy = policy or network_policy(plan)
     if plan.target.provider == "aws":
         return aws_counts(policy, quotas, citizen_groups(policy, plan))
     addressing = plan_addresses(plan)
@@ -279,9 +283,11 @@ def rule_set_counts(plan: Plan, quotas: Quotas | None = None) -> list[RuleSetCou
     return counts
 
 
-def check_limits(plan: Plan, quotas: Quotas | None = None) -> list[RuleSetCount]:
+def check_limits(
+    plan: Plan, quotas: Quotas | None = None, policy: NetworkPolicy | None = None
+) -> list[RuleSetCount]:
     """The counts, or :class:`NetworkLimitError` listing every breach."""
-    counts = rule_set_counts(plan, quotas)
+    counts = rule_set_counts(plan, quotas, policy)
     breaches = [c for c in counts if c.breached]
     if breaches:
         raise NetworkLimitError(plan.target.provider, breaches)

@@ -33,11 +33,12 @@ Only flows to servers that move get a permit: inbound rules exist only in the cl
 
 from __future__ import annotations
 
+import heapq
 import ipaddress
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import combinations
 from typing import Literal
 
@@ -122,16 +123,23 @@ def moves(server: PlannedServer) -> bool:
     return server.wave is not None and server.disposition in MIGRATING
 
 
+@lru_cache(maxsize=65536)
+def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """A parsed address or network (immutable: parsed once; the source networks stand in
+    for every consumer without an ip, thousands of times at scale)."""
+    return ipaddress.ip_network(text)
+
+
 def _addresses(servers: Iterable[str], plan: Plan, warnings: list[str]) -> tuple[str, ...]:
-    v4: list[ipaddress.IPv4Network] = []
-    v6: list[ipaddress.IPv6Network] = []
+    v4: dict[ipaddress.IPv4Network, None] = {}  # ordered sets: duplicates collapse once
+    v6: dict[ipaddress.IPv6Network, None] = {}
 
     def add(text: str) -> None:
-        net = ipaddress.ip_network(text)
+        net = _network(text)
         if isinstance(net, ipaddress.IPv4Network):
-            v4.append(net)
+            v4[net] = None
         else:
-            v6.append(net)
+            v6[net] = None
 
     for sid in servers:
         srv = plan.servers[sid]
@@ -246,9 +254,22 @@ def _merge_memberships(
             by_source[g].add(key)
     over = {s for s, joined in member_of.items() if len(joined) > MAX_CLIENT_MEMBERSHIPS}
     pairs = Counter(pair for s in over for pair in combinations(sorted(member_of[s]), 2))
+    # the most shared pair first (ties: the smallest names); a heap of (-count, pair) whose
+    # stale entries are skipped keeps this linear-logarithmic at 100k servers
+    heap = [(-n, p) for p, n in pairs.items() if n > 0]
+    heapq.heapify(heap)
+
+    def count(changed: Iterable[tuple[str, str]], by: int) -> None:
+        for pair in changed:
+            pairs[pair] += by
+            if pairs[pair] > 0:
+                heapq.heappush(heap, (-pairs[pair], pair))
+
     merged = 0
     while over:
-        (one, two), _ = min(((p, n) for p, n in pairs.items() if n), key=lambda i: (-i[1], i[0]))
+        while -heap[0][0] != pairs[heap[0][1]]:
+            heapq.heappop(heap)
+        one, two = heap[0][1]
         common = set(groups[one].servers) & set(groups[two].servers)
         merged += 1
         name = f"clients.merged.{merged}"
@@ -263,12 +284,12 @@ def _merge_memberships(
                 del groups[old]
         for s in common:
             if s in over:
-                pairs.subtract(combinations(sorted(member_of[s]), 2))
+                count(combinations(sorted(member_of[s]), 2), -1)
             member_of[s] = [g for g in member_of[s] if g not in (one, two)] + [name]
             if len(member_of[s]) <= MAX_CLIENT_MEMBERSHIPS:
                 over.discard(s)
             else:
-                pairs.update(combinations(sorted(member_of[s]), 2))
+                count(combinations(sorted(member_of[s]), 2), 1)
         for key in sorted(by_source[one] | by_source[two]):
             permit = permits[key]
             kept = {g for g in permit.sources if g in groups} | {name}
