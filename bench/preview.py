@@ -16,12 +16,16 @@ costs (``stacks.testing.release_memory``), paid by long-running processes only, 
 ``incl. release`` is the rate with it counted.
 
     .venv/bin/python bench/preview.py [--plan build/plan.json] [--full-plain] [--repeat 3]
+
+``--estate`` runs ``bench/preview_estate.py`` instead: every stack of generated 120- and
+1,000-system estates per cloud (``utflytt preview --all``) against the old per-stack path.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import runpy
 import statistics
 import sys
 import time
@@ -170,6 +174,9 @@ def foundation_outputs(plan: Plan, fast: bool) -> dict[str, Any]:
 
 
 def main() -> int:
+    if "--estate" in sys.argv:  # every stack of generated estates: bench/preview_estate.py
+        estate = runpy.run_path(str(ROOT / "bench" / "preview_estate.py"), run_name="estate")
+        return int(estate["main"](sys.argv[1:]))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--plan", help="plan.json of the example (default: plan the bundled catalog)"

@@ -13,7 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
+
+import yaml
+from click.testing import CliRunner, Result
 
 from migration.catalog import Catalog
 from migration.plan import Flow, NotMigrated, Plan, PlannedServer, PlannedSystem, Target, Wave
@@ -157,3 +161,12 @@ def hand_plan(
         systems=dict(systems or {}),
         flows=tuple(flows),
     )
+
+
+def plan_cli(cat: Catalog, folder: Path) -> Result:
+    """``utflytt plan <catalog.yaml> -o <folder>/out`` on ``cat`` written as YAML."""
+    from app.cli import cli
+
+    path = folder / "catalog.yaml"
+    path.write_text(yaml.safe_dump(cat.model_dump(mode="json", by_alias=True)), "utf-8")
+    return CliRunner().invoke(cli, ["plan", str(path), "-o", str(folder / "out")])

@@ -95,7 +95,8 @@ def test_every_stack_passes_the_security_invariants(example):
 
 def test_every_migrating_server_runs_in_moto_as_planned(example):
     """Each wave's servers are moto instances of the planned, region-offered type, in a
-    subnet of their system, without a public IP, with encrypted volumes."""
+    private subnet at the address the foundation planned, without a public IP, with
+    encrypted volumes."""
     ec2 = example.mocks.ec2()
     offered = {
         o["InstanceType"]
@@ -119,8 +120,10 @@ def test_every_migrating_server_runs_in_moto_as_planned(example):
         server = plan.servers[sid]
         assert inst["InstanceType"] == server.sku in offered, sid
         assert "PublicIpAddress" not in inst, sid
-        subnets = {s["id"] for s in network[server.environment]["systems"][server.system]}
-        assert inst["SubnetId"] in subnets, sid
+        vpc = network[server.environment]
+        placed = vpc["servers"][sid]
+        assert inst["SubnetId"] == vpc["subnets"][placed["subnet"]]["id"], sid
+        assert inst["PrivateIpAddress"] == placed["ip"], sid
         tags = {t["Key"]: t["Value"] for t in inst["Tags"]}
         assert tags["wave"] == f"wave-{server.wave:02d}", sid
     volumes = [

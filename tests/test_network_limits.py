@@ -174,6 +174,7 @@ def test_counts_cover_both_clouds() -> None:
         "rules per group x groups per interface",
         "managed prefix lists",
         "security groups",
+        "subnets",
     }
 
 

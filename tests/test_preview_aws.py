@@ -28,7 +28,7 @@ Previewing wave-01 (offline, under moto-backed mocks: nothing is created)
 read    pulumi:pulumi:StackReference   foundation       8 outputs
 +       utflytt:aws:WaveStack          wave-01
 +         utflytt:aws:Server           lib-web01
-+           aws:ec2/instance:Instance  lib-web01-vm     t3.medium, 10.100.2.74, 32 GB gp3
++           aws:ec2/instance:Instance  lib-web01-vm     t3.medium, 10.100.235.13, 32 GB gp3
 
 Resources per type:
     aws:ec2/instance:Instance      1
@@ -41,7 +41,7 @@ Resources per type:
 
 def test_wave_preview_runs_the_foundation_first_and_prints_the_tree(plan_file):
     """wave-01 of an AWS plan: the StackReference is answered by the foundation's moto run,
-    the instance sits at its fixed address in the library subnet."""
+    the instance sits at its fixed address in a private subnet."""
     result = CliRunner().invoke(cli, ["preview", "wave-01", "--plan", str(plan_file)])
     assert result.exit_code == 0, result.output
     tree, prices = result.output.split("\nMonthly prices (EUR", 1)
@@ -76,9 +76,11 @@ def test_foundation_preview_json_lists_the_landing_zone(plan_file):
     )
     assert by_name["landing-zone"]["parent"].endswith("pulumi:pulumi:Stack::utflytt-foundation")
     assert doc["counts"]["aws:ec2/vpc:Vpc"] == 2
-    assert (
-        doc["counts"]["aws:ec2/subnet:Subnet"] == 18
-    )  # 3 public + 4 prod + 1 test systems, x3 AZs
+    # prod: 3 public + 3 private; test: 3 private (one per AZ and tier, not per system)
+    assert doc["counts"]["aws:ec2/subnet:Subnet"] == 9
+    assert {"rule_set": "vpc prod", "what": "subnets", "count": 6, "limit": 200} in (
+        doc["rule_sets"]
+    )
     assert sum(doc["counts"].values()) == len(doc["resources"])
     # offline, the VPN peer is a placeholder (TEST-NET-1); a real run without one stops
     assert by_name["landing-zone-source-cgw"]["inputs"]["ipAddress"] == "192.0.2.10"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 import pytest
 from botocore.exceptions import ClientError
 
 from stacks.aws.moto_mocks import MockCheckError, MotoMocks
+from stacks.aws.moto_peering import check_peered
 from stacks.aws.offline import AwsRun, aws_config, run_aws_offline
 from stacks.aws.security import check_all
 from stacks.settings import StackSettings
@@ -84,8 +86,9 @@ def _instance(ec2, server_id):
 
 
 class TestLandingZone:
-    def test_one_vpc_per_environment_with_subnets_per_system_across_azs(self, deployed):
-        """prod and test get a VPC; each system a subnet in each of the region's 3 AZs."""
+    def test_one_vpc_per_environment_with_a_private_subnet_per_az(self, deployed):
+        """prod and test get a VPC; each a private subnet in each of the region's 3 AZs,
+        its static range reserved; prod (a citizen system) public subnets too."""
         ec2 = deployed.mocks.ec2()
         vpcs = {
             t["Value"]: v["CidrBlock"]
@@ -95,10 +98,24 @@ class TestLandingZone:
         }
         assert vpcs == {"prod": "10.100.0.0/16", "test": "10.101.0.0/16"}
         network = deployed.foundation.outputs["network"]
-        assert sorted(network["prod"]["systems"]) == ["ad", "economy", "library", "portal"]
-        assert sorted(network["test"]["systems"]) == ["economy"]
-        for subnets in network["prod"]["systems"].values():
-            assert [s["az"] for s in subnets] == ["eu-north-1a", "eu-north-1b", "eu-north-1c"]
+        assert sorted(network["prod"]["subnets"]) == [
+            f"{tier}-{z}" for tier in ("private", "public") for z in "abc"
+        ]
+        assert sorted(network["test"]["subnets"]) == ["private-a", "private-b", "private-c"]
+        private = [network["prod"]["subnets"][f"private-{z}"] for z in "abc"]
+        assert [s["az"] for s in private] == ["eu-north-1a", "eu-north-1b", "eu-north-1c"]
+        reserved = ec2.get_subnet_cidr_reservations(SubnetId=private[0]["id"])
+        blocks = [r["Cidr"] for r in reserved["SubnetIpv4CidrReservations"]]
+        assert all(
+            r["ReservationType"] == "explicit" for r in reserved["SubnetIpv4CidrReservations"]
+        )
+        placed = [
+            p["ip"] for p in network["prod"]["servers"].values() if p["subnet"] == "private-a"
+        ]
+        assert placed and all(
+            any(ipaddress.ip_address(ip) in ipaddress.ip_network(b) for b in blocks)
+            for ip in placed
+        )
         assert len(network["prod"]["publicSubnetIds"]) == 3
         assert network["test"]["publicSubnetIds"] == []
 
@@ -148,6 +165,73 @@ class TestLandingZone:
         assert [str(v) for v in check_all(deployed.foundation.resources)] == []
 
 
+class TestPeering:
+    """VPC peering only where a declared flow crosses environments (eko-test01 -> the prod
+    database), with a route each way; a rule across unpeered VPCs fails as on AWS."""
+
+    def test_test_and_prod_are_peered_with_routes_both_ways(self, deployed):
+        ec2 = deployed.mocks.ec2()
+        network = deployed.foundation.outputs["network"]
+        prod, test = network["prod"], network["test"]
+        peerings = ec2.describe_vpc_peering_connections()["VpcPeeringConnections"]
+        assert [
+            ({p["RequesterVpcInfo"]["VpcId"], p["AccepterVpcInfo"]["VpcId"]}, p["Status"]["Code"])
+            for p in peerings
+        ] == [({prod["vpcId"], test["vpcId"]}, "active")]
+        pcx = peerings[0]["VpcPeeringConnectionId"]
+        routes = {
+            (rt["VpcId"], r.get("DestinationCidrBlock"))
+            for rt in ec2.describe_route_tables()["RouteTables"]
+            for r in rt["Routes"]
+            if r.get("VpcPeeringConnectionId") == pcx
+        }
+        assert routes == {
+            (prod["vpcId"], test["vpcCidr"]),
+            (test["vpcId"], prod["vpcCidr"]),
+        }
+
+    def test_no_crossing_flow_no_peering(self):
+        """Without the test -> prod flow the foundation peers nothing."""
+        plan = small_plan()
+        same_env = tuple(
+            f
+            for f in plan.flows
+            if plan.servers[f.from_].environment == plan.servers[f.to].environment
+        )
+        config = _with_peer({"availabilityZones": ["eu-north-1a"]})
+        with MotoMocks(REGION) as mocks:
+            run = run_aws_offline(FOUNDATION, small_plan(flows=same_env), mocks, config)
+            assert not run.of_type("aws:ec2/vpcPeeringConnection:VpcPeeringConnection")
+            mine = {net["vpcId"] for net in run.outputs["network"].values()}
+            peered = {
+                p[side]["VpcId"]
+                for p in mocks.ec2().describe_vpc_peering_connections()["VpcPeeringConnections"]
+                for side in ("RequesterVpcInfo", "AccepterVpcInfo")
+            }
+            assert len(mine) == 2 and not mine & peered
+
+    def test_a_rule_referencing_a_group_of_an_unpeered_vpc_fails(self):
+        """The mock refuses what AWS refuses: a group of another VPC without peering."""
+        with MotoMocks(REGION) as mocks:
+            ec2 = mocks.ec2()
+            vpcs = [
+                ec2.create_vpc(CidrBlock=c)["Vpc"]["VpcId"] for c in ("10.1.0.0/16", "10.2.0.0/16")
+            ]
+            groups = [
+                ec2.create_security_group(GroupName=f"g{i}", Description="x", VpcId=v)["GroupId"]
+                for i, v in enumerate(vpcs)
+            ]
+            check_peered(ec2, groups[0], groups[0], "AuthorizeSecurityGroupIngress")  # itself
+            with pytest.raises(MockCheckError) as err:
+                check_peered(ec2, groups[0], groups[1], "AuthorizeSecurityGroupIngress")
+            assert "InvalidGroup.NotFound" in str(err.value)
+            pcx = ec2.create_vpc_peering_connection(VpcId=vpcs[0], PeerVpcId=vpcs[1])
+            ec2.accept_vpc_peering_connection(
+                VpcPeeringConnectionId=pcx["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+            )
+            check_peered(ec2, groups[0], groups[1], "AuthorizeSecurityGroupIngress")
+
+
 class TestWaves:
     @pytest.mark.parametrize("wave", sorted(WAVE_SERVERS))
     def test_every_wave_passes_security_invariants(self, deployed, wave):
@@ -166,8 +250,10 @@ class TestWaves:
                 inst = _instance(ec2, sid)
                 server = plan.servers[sid]
                 assert inst["InstanceType"] == server.sku
-                ids = [s["id"] for s in network[server.environment]["systems"][server.system]]
-                assert inst["SubnetId"] in ids
+                placed = network[server.environment]["servers"][sid]
+                subnet = network[server.environment]["subnets"][placed["subnet"]]
+                assert inst["SubnetId"] == subnet["id"]
+                assert inst["PrivateIpAddress"] == placed["ip"]
                 assert "PublicIpAddress" not in inst
                 tags = {t["Key"]: t["Value"] for t in inst["Tags"]}
                 assert tags["wave"] == f"wave-{wave:02d}" and tags["system"] == server.system
@@ -297,17 +383,17 @@ class TestBrokenConfig:
     """A deliberately broken stack config fails with the AWS (moto) error."""
 
     def test_overlapping_subnets_fail_with_moto_conflict(self):
-        """Pinning economy onto the AD subnets is moto's InvalidSubnet.Conflict."""
+        """Pinning a private subnet onto a public one is moto's InvalidSubnet.Conflict."""
         config = _with_peer(
             {
                 "availabilityZones": ["eu-north-1a"],
-                "subnetCidrs": {"prod/economy": ["10.100.0.64/26"], "prod/ad": ["10.100.0.64/26"]},
+                "subnetCidrs": {"prod/private-a": "10.100.0.0/24"},
             }
         )
         with MotoMocks(REGION) as mocks, pytest.raises(ClientError) as err:
             run_aws_offline(FOUNDATION, small_plan(), mocks, config)
         assert "InvalidSubnet.Conflict" in str(err.value)
-        assert "10.100.0.64/26" in str(err.value)
+        assert "10.100.0.0/24" in str(err.value)
 
     def test_instance_type_not_offered_in_eu_north_1_fails_with_moto_error(self):
         """t2.micro is not offered in eu-north-1: moto's InvalidInstanceType."""

@@ -36,17 +36,21 @@ class TestLayout:
             layout.vpc_cidrs(plan, AwsOptions(vpc_cidrs={"prod": "10.101.0.0/16"}))
 
     def test_subnets_are_disjoint_and_inside_the_vpc(self):
-        """Public subnets then one /26 per system per AZ, no overlap."""
-        specs = layout.subnet_layout(small_plan(), "prod", "10.100.0.0/16", AZS, AwsOptions())
-        nets = [ipaddress.ip_network(s.cidr) for s in specs]
+        """Public subnets (prod has a citizen system) then one private subnet per AZ."""
+        addressing = layout.address_plan(small_plan(), AwsOptions(), AZS)
+        prod = addressing.vpcs["prod"]
+        nets = [ipaddress.ip_network(s.cidr) for s in prod.subnets]
         assert all(n.subnet_of(ipaddress.ip_network("10.100.0.0/16")) for n in nets)
         assert not any(a.overlaps(b) for i, a in enumerate(nets) for b in nets[i + 1 :])
-        assert [s.name for s in specs[:4]] == [
+        assert [s.name for s in prod.subnets] == [
             "prod-public-a",
             "prod-public-b",
             "prod-public-c",
-            "prod-ad-a",
+            "prod-private-a",
+            "prod-private-b",
+            "prod-private-c",
         ]
+        assert [s.tier for s in addressing.vpcs["test"].subnets] == ["private"] * 3
 
     def test_rule_sets_follow_declared_flows_only(self):
         """Same-wave consumer by group, retained and retired consumers by a rule per /32

@@ -19,13 +19,19 @@ from migration.tables import render_table
 from stacks.settings import StackSettings
 
 AWS_EXTRA = (
-    "stack {stack}: previewing an AWS stack runs it against moto's in-process EC2, which "
+    "{subject}: previewing an AWS stack runs it against moto's in-process EC2, which "
     "the aws extra installs: pip install 'utflytt[aws]'"
 )
 
 
 @click.command()
-@click.argument("stack")
+@click.argument("stack", required=False)
+@click.option(
+    "--all",
+    "every_stack",
+    is_flag=True,
+    help="Preview every stack (foundation, then each wave) in one process: a line per stack.",
+)
 @plan_option(help="The plan the stack is generated from.")
 @click.option(
     "--prices",
@@ -35,7 +41,14 @@ AWS_EXTRA = (
 )
 @json_option()
 @click.option("--live", is_flag=True, help="Run the real `pulumi preview` (needs the Pulumi CLI).")
-def preview(stack: str, plan_path: Path, books_dir: Path | None, as_json: bool, live: bool) -> None:
+def preview(
+    stack: str | None,
+    every_stack: bool,
+    plan_path: Path,
+    books_dir: Path | None,
+    as_json: bool,
+    live: bool,
+) -> None:
     """Show every resource a stack (foundation or wave-NN) would create, and its price.
 
     Runs the Pulumi program in-process under mocks: no cloud account, no Pulumi CLI,
@@ -44,14 +57,27 @@ def preview(stack: str, plan_path: Path, books_dir: Path | None, as_json: bool, 
     (Pulumi Automation API), which needs the Pulumi CLI, a state backend login and cloud
     credentials.
 
+    --all previews every stack of the plan in one process (the foundation's outputs
+    computed once and fed to every wave), prints a line per stack (resources, warnings,
+    seconds) and exits 1 naming each stack that fails; with --json, one summary per stack.
+
     \b
     Example:
         utflytt preview wave-01
         utflytt preview foundation --plan build/plan.json --json
+        utflytt preview --all
         utflytt preview wave-01 --live
     """
     from stacks import program
 
+    if every_stack == (stack is not None):
+        raise click.UsageError("give a STACK (foundation, wave-NN) or --all, not both")
+    if every_stack:
+        if live or books_dir is not None:
+            raise click.UsageError("--all previews offline, without prices: drop --live/--prices")
+        preview_every_stack(read_plan(plan_path), plan_path, as_json)
+        return
+    assert stack is not None
     if live:
         program.preview_live(stack, on_output=lambda line: click.echo(line, nl=False))
         return
@@ -106,13 +132,46 @@ def render_prices(priced: StackPrice, stack: str, source: str) -> str:
     return "\n".join(lines)
 
 
+def preview_every_stack(plan: Plan, plan_path: Path, as_json: bool) -> None:
+    """``--all``: every stack in one process, a line per stack as it finishes; exit 1
+    naming every stack that failed."""
+    from stacks.harness.allstacks import all_stacks_json, failures_text, preview_all
+    from stacks.harness.preview import render_stack_line, render_summary_line
+
+    if plan.target.provider == "aws":
+        _require_moto("every stack of the plan")
+    with progress(total=len(plan.waves) + 1, quiet=as_json) as step:
+
+        def started(stack: str, index: int, total: int) -> None:
+            step(f"previewing {stack} ({index}/{total})")
+
+        def done(summary: Any, index: int, total: int) -> None:
+            if not as_json:
+                click.echo(render_stack_line(summary, index, total))
+
+        results = preview_all(plan, plan_path.as_posix(), on_start=started, on_done=done)
+    total = len(plan.waves) + 1
+    if as_json:
+        click.echo(dumps_json(all_stacks_json(plan, results)), nl=False)
+    else:
+        click.echo(render_summary_line(results, total, plan.target.provider))
+    problem = failures_text(results, total)
+    if problem:  # the document above already lists the failures: no second JSON document
+        raise click.ClickException(problem)
+
+
+def _require_moto(subject: str) -> None:
+    """moto (and boto3) come with the aws extra, not with every install."""
+    try:
+        import moto  # noqa: F401
+    except ImportError:
+        raise UtflyttError(AWS_EXTRA.format(subject=subject)) from None
+
+
 def _preview_aws(settings: StackSettings, plan: Plan, stack: str, as_json: bool) -> tuple[Any, str]:
     """AWS: the foundation first, then the wave, in one moto session; moto's errors exit 1."""
-    try:  # moto (and boto3) come with the aws extra, not with every install
-        import moto  # noqa: F401
-        from botocore.exceptions import ClientError
-    except ImportError:
-        raise UtflyttError(AWS_EXTRA.format(stack=stack)) from None
+    _require_moto(f"stack {stack}")
+    from botocore.exceptions import ClientError
 
     from stacks.aws.layout import AwsConfigError
     from stacks.aws.preview import render_preview, run_aws_preview

@@ -34,6 +34,7 @@ FREE = frozenset(
         "azure-native:authorization:RoleAssignment",
         "aws:ec2/vpc:Vpc",
         "aws:ec2/subnet:Subnet",
+        "aws:ec2/subnetCidrReservation:SubnetCidrReservation",
         "aws:ec2/routeTable:RouteTable",
         "aws:ec2/route:Route",
         "aws:ec2/routeTableAssociation:RouteTableAssociation",

@@ -1,4 +1,6 @@
-"""The AWS landing zone (foundation stack): VPCs, subnets, VPN, flow logs, KMS, AWS Backup."""
+"""The AWS landing zone (foundation stack): VPCs (address plan: :mod:`stacks.aws.addresses`),
+subnets, VPC peering where a declared flow crosses environments, VPN, flow logs, KMS, AWS
+Backup."""
 
 from __future__ import annotations
 
@@ -12,10 +14,12 @@ import pulumi_aws as aws
 from migration.plan import Plan
 from stacks import baseline
 from stacks.aws import layout
+from stacks.aws.addresses import VpcPlan
 from stacks.aws.groups import NetworkGroups, NetworkGroupsArgs
-from stacks.aws.layout import AwsOptions, SubnetSpec
+from stacks.aws.layout import AwsOptions
 from stacks.aws.management import SsmAccess, SsmEndpoints, SsmEndpointsArgs
 from stacks.aws.monitoring import LogsArgs, Monitoring, account_of
+from stacks.aws.peering import NetworkJoins, NetworkJoinsArgs, VpcRef
 from stacks.network.limits import aws_plan_layout
 
 _ASSUME = {
@@ -34,9 +38,7 @@ def _assume(service: str) -> str:
 class EnvironmentNetworkArgs:
     """One environment's network: VPC, subnets, routes, VPN to the source networks, flow log."""
 
-    environment: str
-    cidr: str
-    subnets: tuple[SubnetSpec, ...]
+    vpc: VpcPlan
     source_networks: tuple[str, ...]
     customer_gateway_id: pulumi.Input[str] | None
     flow_log_group_arn: pulumi.Input[str]
@@ -45,53 +47,59 @@ class EnvironmentNetworkArgs:
 
 
 class EnvironmentNetwork(pulumi.ComponentResource):
-    """VPC of one environment with one subnet per system per AZ, private by default."""
+    """VPC of one environment: a private subnet per AZ for every server (its static range
+    reserved), public subnets only for a citizen-facing system's load balancer."""
 
     def __init__(
         self, name: str, args: EnvironmentNetworkArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("utflytt:aws:EnvironmentNetwork", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        tags = args.tags
+        tags, plan = args.tags, args.vpc
         self.vpc = aws.ec2.Vpc(
             f"{name}-vpc",
-            cidr_block=args.cidr,
+            cidr_block=plan.cidr,
             enable_dns_support=True,
             enable_dns_hostnames=True,
-            tags={**tags, "Name": f"utflytt-{args.environment}"},
+            tags={**tags, "Name": f"utflytt-{plan.environment}"},
             opts=child,
         )
         self.subnets: dict[str, aws.ec2.Subnet] = {}
-        for spec in args.subnets:
-            self.subnets[spec.name] = aws.ec2.Subnet(
+        for spec in plan.subnets:
+            subnet = aws.ec2.Subnet(
                 spec.name,
                 vpc_id=self.vpc.id,
                 cidr_block=spec.cidr,
                 availability_zone=spec.az,
                 map_public_ip_on_launch=False,
-                tags={
-                    **tags,
-                    "Name": spec.name,
-                    "tier": "public" if spec.system is None else "private",
-                    **({"system": spec.system} if spec.system else {}),
-                },
+                tags={**tags, "Name": spec.name, "tier": spec.tier},
                 opts=child,
             )
-        private_rt = aws.ec2.RouteTable(
+            self.subnets[spec.key] = subnet
+            for i, block in enumerate(spec.static):
+                aws.ec2.SubnetCidrReservation(
+                    f"{spec.name}-static-{i}",
+                    subnet_id=subnet.id,
+                    cidr_block=block,
+                    reservation_type="explicit",
+                    description="utflytt: static server addresses",
+                    opts=child,
+                )
+        self.private_route_table = aws.ec2.RouteTable(
             f"{name}-private-rt",
             vpc_id=self.vpc.id,
             tags={**tags, "Name": f"{name}-private"},
             opts=child,
         )
-        public = [s for s in args.subnets if s.system is None]
-        for spec in args.subnets:
-            if spec.system is not None:
-                aws.ec2.RouteTableAssociation(
-                    f"{spec.name}-rta",
-                    route_table_id=private_rt.id,
-                    subnet_id=self.subnets[spec.name].id,
-                    opts=child,
-                )
+        private_rt = self.private_route_table
+        for spec in plan.private():
+            aws.ec2.RouteTableAssociation(
+                f"{spec.name}-rta",
+                route_table_id=private_rt.id,
+                subnet_id=self.subnets[spec.key].id,
+                opts=child,
+            )
+        public = plan.public()
         if public:
             igw = aws.ec2.InternetGateway(
                 f"{name}-igw", vpc_id=self.vpc.id, tags={**tags, "Name": f"{name}-igw"}, opts=child
@@ -113,7 +121,7 @@ class EnvironmentNetwork(pulumi.ComponentResource):
                 aws.ec2.RouteTableAssociation(
                     f"{spec.name}-rta",
                     route_table_id=public_rt.id,
-                    subnet_id=self.subnets[spec.name].id,
+                    subnet_id=self.subnets[spec.key].id,
                     opts=child,
                 )
         self.vpn_connection: aws.ec2.VpnConnection | None = None
@@ -156,18 +164,22 @@ class EnvironmentNetwork(pulumi.ComponentResource):
         )
         self.outputs: dict[str, Any] = {
             "vpcId": self.vpc.id,
-            "vpcCidr": args.cidr,
-            "publicSubnetIds": [self.subnets[s.name].id for s in public],
-            "systems": {
-                system: [
-                    {"id": self.subnets[s.name].id, "az": s.az, "cidr": s.cidr}
-                    for s in args.subnets
-                    if s.system == system
-                ]
-                for system in sorted({s.system for s in args.subnets if s.system})
+            "vpcCidr": plan.cidr,
+            "publicSubnetIds": [self.subnets[s.key].id for s in public],
+            "subnets": {
+                s.key.split("/", 1)[1]: {"id": self.subnets[s.key].id, "az": s.az, "cidr": s.cidr}
+                for s in plan.subnets
+            },
+            "servers": {
+                sid: {"subnet": p.subnet.split("/", 1)[1], "ip": p.ip}
+                for sid, p in plan.servers.items()
             },
         }
         self.register_outputs({"vpcId": self.vpc.id})
+
+    def vpc_ref(self) -> VpcRef:
+        """What a peering needs of this network: VPC, CIDR and private route table."""
+        return VpcRef(self.vpc.id, self.outputs["vpcCidr"], self.private_route_table.id)
 
 
 @dataclass(frozen=True)
@@ -239,17 +251,6 @@ class BackupPlans(pulumi.ComponentResource):
                 opts=child,
             )
         self.register_outputs({"vaultName": self.vault.name})
-
-
-def endpoint_subnets(
-    specs: list[SubnetSpec], subnets: dict[str, aws.ec2.Subnet]
-) -> dict[str, pulumi.Input[str]]:
-    """One private subnet per availability zone (the first system's) for VPC endpoints."""
-    chosen: dict[str, pulumi.Input[str]] = {}
-    for spec in sorted(specs, key=lambda s: (s.az, s.name)):
-        if spec.system is not None and spec.az not in chosen:
-            chosen[spec.az] = subnets[spec.name].id
-    return chosen
 
 
 @dataclass(frozen=True)
@@ -344,14 +345,12 @@ class LandingZone(pulumi.ComponentResource):
                 opts=child,
             )
         self.networks: dict[str, EnvironmentNetwork] = {}
-        for env, cidr in layout.vpc_cidrs(plan, options).items():
-            specs = layout.subnet_layout(plan, env, cidr, args.availability_zones, options)
+        addressing = layout.address_plan(plan, options, args.availability_zones)
+        for env, vpc in addressing.vpcs.items():
             self.networks[env] = EnvironmentNetwork(
                 env,
                 EnvironmentNetworkArgs(
-                    environment=env,
-                    cidr=cidr,
-                    subnets=tuple(specs),
+                    vpc=vpc,
                     source_networks=plan.source_networks,
                     customer_gateway_id=cgw.id if cgw is not None else None,
                     flow_log_group_arn=log_group.arn,
@@ -365,13 +364,22 @@ class LandingZone(pulumi.ComponentResource):
                 SsmEndpointsArgs(
                     region=args.region,
                     vpc_id=self.networks[env].vpc.id,
-                    vpc_cidr=cidr,
-                    subnet_ids=endpoint_subnets(specs, self.networks[env].subnets),
+                    vpc_cidr=vpc.cidr,
+                    subnet_ids={s.az: self.networks[env].subnets[s.key].id for s in vpc.private()},
                     tags={**layout.foundation_tags(plan, env), **args.extra_tags},
                 ),
                 opts=child,
             )
         policy, _, security_groups = aws_plan_layout(plan)
+        NetworkJoins(
+            f"{name}-joins",
+            NetworkJoinsArgs(
+                pairs=tuple(policy.joined_networks()),
+                vpcs={env: net.vpc_ref() for env, net in self.networks.items()},
+                tags=tags,
+            ),
+            opts=child,
+        )
         self.groups = NetworkGroups(
             f"{name}-groups",
             NetworkGroupsArgs(

@@ -15,14 +15,17 @@ from typing import Any, Literal
 from migration.errors import UtflyttError
 from migration.plan import Plan, PlannedServer
 from stacks import baseline, tags
+from stacks.aws.addresses import AwsAddressing, Host, plan_vpc_addresses
+from stacks.plancache import per_plan
 
 DEFAULT_REGION = "eu-north-1"
 ENVIRONMENTS = ("prod", "test", "dev")
 MIGRATING = frozenset({"rehost", "replatform", "rebuild"})
-SUBNET_PREFIX = 26  # one /26 per system per availability zone (59 usable addresses)
-MAX_AZS = 3
-FIRST_HOST_OFFSET = 10  # AWS reserves .0-.3 and the last address; leave room for appliances
-VPC_POOL = tuple(f"10.{n}.0.0/16" for n in range(100, 200))
+# 10.100-199, then 172.16-31 for source networks that take all of 10/8 (172.17 skipped: some
+# AWS services use it for Docker's default bridge)
+VPC_POOL = tuple(f"10.{n}.0.0/16" for n in range(100, 200)) + tuple(
+    f"172.{n}.0.0/16" for n in range(16, 32) if n != 17
+)
 ALB_TARGET_PORT = 80  # the web tier behind a citizen-facing ALB listens here
 DEFAULT_RPO_HOURS = 24.0
 # TEST-NET-2: a placeholder until utflytt:aws.vpnPeerIp is set
@@ -33,6 +36,7 @@ OPTION_KEYS = frozenset(
         "availabilityZones",
         "vpcCidrs",
         "subnetCidrs",
+        "privateIps",
         "instanceTypes",
         "vpnPeerIp",
         "vpnBgpAsn",
@@ -54,7 +58,9 @@ class AwsOptions:
     """The optional ``utflytt:aws`` object of a stack config (all keys optional).
 
     ``amis``: server id -> AMI id from VM Import (rehost); ``availabilityZones``: AZ names;
-    ``vpcCidrs``: environment -> CIDR; ``subnetCidrs``: "env/system" -> one CIDR per AZ;
+    ``vpcCidrs``: environment -> CIDR; ``subnetCidrs``: subnet key (``prod/private-a``,
+    ``prod/public-b``) -> CIDR and ``privateIps``: server id -> IP pin the address plan
+    (:mod:`stacks.aws.addresses`);
     ``instanceTypes``: server id -> EC2 type (overrides the plan's sku); ``vpnPeerIp``: the
     public IP of the old provider's VPN endpoint; ``vpnBgpAsn``; ``certificateArns``:
     system id -> ACM certificate for its HTTPS listener.
@@ -63,7 +69,8 @@ class AwsOptions:
     amis: Mapping[str, str] = field(default_factory=dict)
     availability_zones: tuple[str, ...] = ()
     vpc_cidrs: Mapping[str, str] = field(default_factory=dict)
-    subnet_cidrs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    subnet_cidrs: Mapping[str, str] = field(default_factory=dict)
+    private_ips: Mapping[str, str] = field(default_factory=dict)
     instance_types: Mapping[str, str] = field(default_factory=dict)
     vpn_peer_ip: str | None = None
     vpn_bgp_asn: int = 65000
@@ -84,7 +91,8 @@ class AwsOptions:
             amis=dict(raw.get("amis", {})),
             availability_zones=tuple(raw.get("availabilityZones", ())),
             vpc_cidrs=dict(raw.get("vpcCidrs", {})),
-            subnet_cidrs={k: tuple(v) for k, v in dict(raw.get("subnetCidrs", {})).items()},
+            subnet_cidrs=_strings(raw, "subnetCidrs"),
+            private_ips=_strings(raw, "privateIps"),
             instance_types=dict(raw.get("instanceTypes", {})),
             vpn_peer_ip=raw.get("vpnPeerIp"),
             vpn_bgp_asn=int(raw.get("vpnBgpAsn", 65000)),
@@ -92,9 +100,23 @@ class AwsOptions:
         )
 
 
+def _strings(raw: Mapping[str, Any], key: str) -> dict[str, str]:
+    """A ``name -> string`` object of ``utflytt:aws``; anything else names the key."""
+    value = dict(raw.get(key, {}))
+    wrong = sorted(k for k, v in value.items() if not isinstance(v, str))
+    if wrong:
+        raise AwsConfigError(
+            f"utflytt:aws.{key}.{wrong[0]}: expected one string (a CIDR or an address); "
+            "subnets are per availability zone and tier, e.g. subnetCidrs: "
+            "{prod/private-a: 10.100.64.0/18}"
+        )
+    return value
+
+
 # --- address plan -----------------------------------------------------------------------------
 
 
+@per_plan  # sorts every server: once per plan, not per server (callers only read it)
 def migrating_servers(plan: Plan) -> dict[str, PlannedServer]:
     """Servers that get an EC2 instance (they are in a wave), by id, sorted."""
     return {sid: s for sid, s in sorted(plan.servers.items()) if s.wave is not None}
@@ -123,7 +145,7 @@ def citizen_systems(plan: Plan) -> list[str]:
 
 
 def vpc_cidrs(plan: Plan, options: AwsOptions) -> dict[str, str]:
-    """One CIDR per environment: from config, else the first free /16 of 10.100-199.
+    """One CIDR per environment: from config, else the first free /16 of :data:`VPC_POOL`.
 
     A VPC must not overlap the source networks (the VPN routes to them) or another VPC.
     """
@@ -138,8 +160,11 @@ def vpc_cidrs(plan: Plan, options: AwsOptions) -> dict[str, str]:
                 if not any(net.overlaps(o) for o in [*sources, *taken]):
                     chosen = candidate
                     break
-            else:  # pragma: no cover - 100 /16s
-                raise AwsConfigError("utflytt:aws.vpcCidrs: no free /16 left in 10.100-199")
+            else:
+                raise AwsConfigError(
+                    "utflytt:aws.vpcCidrs: the source networks overlap every default VPC CIDR "
+                    "(10.100-199.0.0/16, 172.16-31.0.0/16): set one per environment"
+                )
         else:
             try:
                 net = ipaddress.ip_network(chosen, strict=False)
@@ -158,91 +183,41 @@ def vpc_cidrs(plan: Plan, options: AwsOptions) -> dict[str, str]:
     return result
 
 
-@dataclass(frozen=True)
-class SubnetSpec:
-    """One subnet: what it is for, where, and its CIDR."""
+def zones_for(plan: Plan, options: AwsOptions) -> tuple[str, ...]:
+    """The availability zones the address plan uses when the stack's are not known yet
+    (``utflytt plan``): the configured ones, else the region's first three (``<region>a``,
+    ``b``, ``c``; every commercial region has at least three)."""
+    if options.availability_zones:
+        return tuple(sorted(options.availability_zones))
+    region = plan.target.region or DEFAULT_REGION
+    return tuple(f"{region}{letter}" for letter in "abc")
 
-    name: str  # logical name, e.g. "prod-economy-a"
-    system: str | None  # None for a public (ALB) subnet
-    az: str
-    cidr: str
+
+def hosts(plan: Plan) -> list[Host]:
+    """The migrating servers as the address plan sees them."""
+    return [
+        Host(sid, s.system, s.environment, s.role) for sid, s in migrating_servers(plan).items()
+    ]
 
 
-def subnet_layout(
-    plan: Plan, environment: str, vpc_cidr: str, azs: Iterable[str], options: AwsOptions
-) -> list[SubnetSpec]:
-    """Public subnets (prod, when a citizen system migrates) then one per system per AZ.
-
-    Slots are /26s handed out in order: public first, then systems sorted by id. A config
-    entry ``subnetCidrs["env/system"]`` pins a system's CIDRs (pin them before the catalog
-    grows: adding a system shifts the slots of the systems sorted after it).
-    """
-    zones = list(azs)[:MAX_AZS]
+def address_plan(
+    plan: Plan,
+    options: AwsOptions,
+    zones: Iterable[str],
+    previous: Mapping[str, str] | None = None,
+) -> AwsAddressing:
+    """The plan's AWS address plan (:func:`stacks.aws.addresses.plan_vpc_addresses`): the
+    pins of ``utflytt:aws`` (``subnetCidrs``, ``privateIps``) win over ``previous``."""
+    zones = tuple(zones)
     if not zones:
         raise AwsConfigError("utflytt:aws.availabilityZones: no availability zone")
-    try:
-        vpc = ipaddress.ip_network(vpc_cidr, strict=False)
-        slots = (
-            iter(vpc.subnets(new_prefix=SUBNET_PREFIX))
-            if vpc.prefixlen <= SUBNET_PREFIX
-            else iter(())
-        )
-    except ValueError:
-        slots = iter(())
-    pinned = {key: list(cidrs) for key, cidrs in options.subnet_cidrs.items()}
-    used = {c for cidrs in pinned.values() for c in cidrs}
-
-    def next_slot(label: str) -> str:
-        for slot in slots:
-            if str(slot) not in used:
-                return str(slot)
-        raise AwsConfigError(
-            f"utflytt:aws.vpcCidrs.{environment}: {vpc_cidr} has no /{SUBNET_PREFIX} left "
-            f"for {label}"
-        )
-
-    specs: list[SubnetSpec] = []
-    letters = [z[-1] for z in zones]
-    if environment == "prod" and citizen_systems(plan):
-        for zone, letter in zip(zones, letters, strict=True):
-            specs.append(
-                SubnetSpec(f"{environment}-public-{letter}", None, zone, next_slot("public"))
-            )
-    for system in systems_in(plan, environment):
-        cidrs = pinned.get(f"{environment}/{system}")
-        for i, (zone, letter) in enumerate(zip(zones, letters, strict=True)):
-            cidr = cidrs[i] if cidrs and i < len(cidrs) else next_slot(system)
-            specs.append(SubnetSpec(f"{environment}-{system}-{letter}", system, zone, cidr))
-    return specs
-
-
-@dataclass(frozen=True)
-class Placement:
-    """Where one server goes: the index of its system's subnet (AZ order) and its address."""
-
-    subnet_index: int
-    host_offset: int  # address = network address of that subnet + host_offset
-
-
-def placements(plan: Plan, system: str, environment: str, az_count: int) -> dict[str, Placement]:
-    """Servers of a system/environment round-robin over its AZ subnets, by sorted id."""
-    servers = [
-        sid
-        for sid, s in migrating_servers(plan).items()
-        if s.system == system and s.environment == environment
-    ]
-    result = {}
-    for i, sid in enumerate(servers):
-        result[sid] = Placement(i % az_count, FIRST_HOST_OFFSET + i // az_count)
-    return result
-
-
-def host_address(subnet_cidr: str, offset: int) -> str:
-    """The ``offset``-th address of a subnet (raises if it does not fit)."""
-    net = ipaddress.ip_network(subnet_cidr, strict=False)
-    if offset >= net.num_addresses - 1:
-        raise AwsConfigError(f"subnet {subnet_cidr} is too small for host #{offset}")
-    return str(net.network_address + offset)
+    return plan_vpc_addresses(
+        hosts(plan),
+        vpc_cidrs(plan, options),
+        zones,
+        public={"prod"} if citizen_systems(plan) else (),
+        previous={**(previous or {}), **options.subnet_cidrs, **options.private_ips},
+    )
 
 
 # --- images, backup, tags ---------------------------------------------------------------------

@@ -69,6 +69,7 @@ from stacks.aws.moto_network import _vpc as _vpc  # noqa: E402
 from stacks.aws.moto_network import _vpn_connection as _vpn_connection  # noqa: E402
 from stacks.aws.moto_network import _vpn_connection_route as _vpn_connection_route  # noqa: E402
 from stacks.aws.moto_network import _vpn_gateway as _vpn_gateway  # noqa: E402
+from stacks.aws.moto_peering import subnet_cidr_reservation, vpc_peering  # noqa: E402
 from stacks.aws.moto_security import _permission as _permission  # noqa: E402
 from stacks.aws.moto_security import _prefix_list as _prefix_list  # noqa: E402
 from stacks.aws.moto_security import _security_group as _security_group  # noqa: E402
@@ -285,6 +286,8 @@ _HANDLERS: dict[str, Handler] = {
     "aws:ec2/vpnConnection:VpnConnection": _vpn_connection,
     "aws:ec2/vpnConnectionRoute:VpnConnectionRoute": _vpn_connection_route,
     "aws:ec2/flowLog:FlowLog": _flow_log,
+    "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": vpc_peering,
+    "aws:ec2/subnetCidrReservation:SubnetCidrReservation": subnet_cidr_reservation,
     "aws:ec2/securityGroup:SecurityGroup": _security_group,
     "aws:ec2/managedPrefixList:ManagedPrefixList": _prefix_list,
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _sg_rule("Ingress"),

@@ -100,11 +100,12 @@ def _route(
     ec2, inp = m._client("ec2", region), args.inputs
     dest = inp.get("destinationCidrBlock", "")
     _check_cidr(dest, "destinationCidrBlock", "CreateRoute")
-    ec2.create_route(
-        RouteTableId=inp.get("routeTableId", ""),
-        DestinationCidrBlock=dest,
-        GatewayId=inp.get("gatewayId", ""),
+    target = (
+        {"VpcPeeringConnectionId": inp["vpcPeeringConnectionId"]}
+        if inp.get("vpcPeeringConnectionId")
+        else {"GatewayId": inp.get("gatewayId", "")}
     )
+    ec2.create_route(RouteTableId=inp.get("routeTableId", ""), DestinationCidrBlock=dest, **target)
     rid = f"r-{inp.get('routeTableId')}{abs(hash(dest)) % 10**10}"
     return rid, {**inp, "id": rid}
 

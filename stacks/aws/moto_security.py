@@ -22,6 +22,7 @@ from stacks.aws.moto_checks import (
     _i,
     _tag_specs,
 )
+from stacks.aws.moto_peering import check_peered
 
 if TYPE_CHECKING:
     from stacks.aws.moto_mocks import MotoMocks
@@ -114,7 +115,9 @@ def _sg_rule(direction: str) -> Handler:
         elif inp.get("prefixListId"):
             perm["PrefixListIds"] = [{"PrefixListId": inp["prefixListId"], **desc}]
         else:
-            perm["UserIdGroupPairs"] = [{"GroupId": inp["referencedSecurityGroupId"], **desc}]
+            referenced = str(inp["referencedSecurityGroupId"])
+            check_peered(ec2, str(inp.get("securityGroupId", "")), referenced, op)
+            perm["UserIdGroupPairs"] = [{"GroupId": referenced, **desc}]
         call = (
             ec2.authorize_security_group_ingress
             if direction == "Ingress"

@@ -12,22 +12,20 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 from botocore.exceptions import ClientError
-from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.sync_await import _ensure_event_loop
 
 from migration.plan import Plan
+from stacks.aws import moto_speed
 from stacks.aws.moto_mocks import MotoMocks, RecordedCall, RecordedResource
-from stacks.fastmocks import decode
 from stacks.settings import StackSettings
-from stacks.testing import _unwrap_inputs
+from stacks.testing import RecordingMonitor, _fast_run, tune_gc
 
 PROJECT = "utflytt"  # the name in Pulumi.yaml: pulumi.Config("utflytt") must match
 
@@ -51,24 +49,24 @@ def aws_config(options: Mapping[str, Any]) -> dict[str, str]:
     return {f"{PROJECT}:aws": json.dumps(dict(options))}
 
 
-class _Monitor(pulumi_mocks.MockMonitor):
-    """The SDK's mock monitor, noting each registration's URN and parent URN."""
+class _Monitor(RecordingMonitor):
+    """The harness's mock monitor (engine-style URNs, synchronous (de)serialisation),
+    noting each registration's URN, parent URN and secret inputs for :class:`AwsRun`.
 
-    def __init__(self, mocks: MotoMocks) -> None:
-        super().__init__(mocks)
+    StackReferences go to :class:`MotoMocks` (its ``stack_outputs``), which records them.
+    """
+
+    def __init__(self, mocks: MotoMocks, *, fast: bool = True) -> None:
+        super().__init__(mocks, None, fast=fast)
         self.urns: dict[tuple[str, str], tuple[str, str | None]] = {}
         # inputs that held a Pulumi secret, per resource (the plain-secret check reads them)
         self.secret_paths: dict[tuple[str, str], tuple[str, ...]] = {}
-        self._lock = threading.Lock()
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC name)
-        urn = self.make_urn(request.parent, request.type, request.name)
-        _, secret_paths = _unwrap_inputs(decode(request.object)[0])
+    def _record(self, *row: Any) -> None:
+        kind, typ, name, urn, parent, *_, secret_paths = row
         with self._lock:
-            self.urns.setdefault((request.type, request.name), (urn, request.parent or None))
-            self.secret_paths[(request.type, request.name)] = secret_paths
-        # pulumi's MockMonitor is unannotated
-        return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+            self.urns.setdefault((typ, name), (urn, parent))
+            self.secret_paths[(typ, name)] = secret_paths
 
 
 class _Warnings(logging.Handler):
@@ -91,10 +89,24 @@ def _quiet_sibling_failures(loop: asyncio.AbstractEventLoop, context: dict[str, 
 
 
 def run_aws_offline(
-    settings: StackSettings, plan: Plan, mocks: MotoMocks, config: Mapping[str, str] | None = None
+    settings: StackSettings,
+    plan: Plan,
+    mocks: MotoMocks,
+    config: Mapping[str, str] | None = None,
+    *,
+    fast: bool = True,
 ) -> AwsRun:
-    """Run ``stacks.aws.program.run`` once, under ``mocks``; raise what the mocks raise."""
+    """Run ``stacks.aws.program.run`` once, under ``mocks``; raise what the mocks raise.
+
+    ``fast`` (the default) runs as the Azure harness does (``stacks.testing``): the SDK's
+    executor calls answered inline, properties (de)serialised synchronously, the cyclic GC
+    off during the run; ``fast=False`` runs Pulumi's threaded mock path (bench baseline).
+    """
     from stacks.aws.program import run
+
+    if fast:
+        tune_gc(azure=False)
+        moto_speed.install()  # moto's tag lookup is O(all tags): quadratic at scale
 
     first_resource, first_call = len(mocks.resources), len(mocks.calls)
     runtime_settings.reset_options(project=PROJECT, stack=settings.stack)
@@ -103,7 +115,7 @@ def run_aws_offline(
     logger.propagate = False
     logger.handlers = [warnings]
     logger.setLevel(logging.WARNING)
-    monitor = _Monitor(mocks)
+    monitor = _Monitor(mocks, fast=fast)
     pulumi.runtime.set_mocks(
         mocks, project=PROJECT, stack=settings.stack, preview=False, logger=logger, monitor=monitor
     )
@@ -126,7 +138,11 @@ def run_aws_offline(
 
     loop: asyncio.AbstractEventLoop = _ensure_event_loop()  # type: ignore[no-untyped-call]
     loop.set_exception_handler(_quiet_sibling_failures)
-    program()
+    if fast:
+        with _fast_run():
+            program()
+    else:
+        program()
     resources = mocks.resources[first_resource:]
     for r in resources:
         r.urn, r.parent = monitor.urns.get((r.type, r.name), (None, None))

@@ -14,8 +14,9 @@ placeholder secrets of the Azure preview). The listing has the shape of the Azur
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from migration.plan import Plan
@@ -23,6 +24,7 @@ from stacks import testing
 from stacks.aws import layout
 from stacks.aws.moto_mocks import MotoMocks
 from stacks.aws.offline import PROJECT, AwsRun, run_aws_offline
+from stacks.harness.allstacks import StackRun, StackRunner
 from stacks.settings import StackSettings
 from stacks.testing import OfflineRun
 from stacks.testing import RecordedResource as OfflineResource
@@ -74,19 +76,46 @@ def preview_config(
 
 
 def run_aws_preview(
-    settings: StackSettings, plan: Plan, config: Mapping[str, str] | None = None
+    settings: StackSettings,
+    plan: Plan,
+    config: Mapping[str, str] | None = None,
+    *,
+    fast: bool = True,
 ) -> OfflineRun:
-    """Run ``settings``'s stack under moto (the foundation first for a wave stack)."""
+    """Run ``settings``'s stack under moto (the foundation first for a wave stack);
+    ``fast=False``: Pulumi's threaded mock path (see :func:`run_aws_offline`)."""
     region = settings.region or layout.DEFAULT_REGION
     with MotoMocks(region) as mocks:
         cfg = preview_config(plan, mocks, config)
         if settings.kind == "wave":
             foundation = settings.foundation_settings()
             mocks.stack_outputs[settings.foundation_stack] = run_aws_offline(
-                foundation, plan, mocks, cfg
+                foundation, plan, mocks, cfg, fast=fast
             ).outputs
-        run = run_aws_offline(settings, plan, mocks, cfg)
+        run = run_aws_offline(settings, plan, mocks, cfg, fast=fast)
     return as_offline_run(run, cfg)
+
+
+@contextlib.contextmanager
+def aws_stack_runner(
+    plan: Plan, config: Mapping[str, str] | None = None, *, fast: bool = True
+) -> Iterator[StackRunner]:
+    """``preview --all`` for AWS: every stack in one moto session (one account), the
+    foundation's exports answering each wave's StackReference; moto's errors propagate."""
+    with MotoMocks(plan.target.region or layout.DEFAULT_REGION) as mocks:
+        cfg = preview_config(plan, mocks, config)
+
+        def run(settings: StackSettings, foundation: Mapping[str, Any] | None) -> StackRun:
+            if foundation is not None:
+                mocks.stack_outputs[settings.foundation_stack] = foundation
+            result = run_aws_offline(settings, plan, mocks, cfg, fast=fast)
+            kinds = [
+                ("read" if r.type == STACK_REFERENCE else "register", r.type)
+                for r in result.resources
+            ]
+            return kinds, list(result.warnings), dict(result.outputs)
+
+        yield run
 
 
 def as_offline_run(run: AwsRun, config: Mapping[str, str] | None = None) -> OfflineRun:
@@ -134,6 +163,8 @@ def key_inputs(r: OfflineResource) -> str:
         return str(i.get("cidrBlock", ""))
     if t == "aws:ec2/subnet:Subnet":
         return f"{i.get('cidrBlock', '')}, {i.get('availabilityZone', '')}"
+    if t == "aws:ec2/subnetCidrReservation:SubnetCidrReservation":
+        return f"{i.get('cidrBlock', '')}, {i.get('reservationType', '')}"
     if t == "aws:ec2/instance:Instance":
         root = i.get("rootBlockDevice") or {}
         return (

@@ -35,6 +35,7 @@ from stacks.aws.workload import (
 )
 from stacks.network.limits import aws_plan_layout
 from stacks.network.rulesets import aws_groups_of
+from stacks.references import require_outputs
 from stacks.settings import StackSettings
 
 __all__ = ["run", "WaveStack", "WaveStackArgs"]
@@ -70,18 +71,29 @@ def run(settings: StackSettings, plan: Plan) -> None:
     if settings.wave is None:
         raise AwsConfigError(f"stack {settings.stack}: a wave stack needs a wave number")
     ref = pulumi.StackReference(settings.foundation_stack)
+    foundation = require_outputs(  # one read of the reference, not one per output
+        ref,
+        (
+            "network",
+            "kmsKeyArn",
+            "securityGroupIds",
+            "prefixListIds",
+            "instanceProfile",
+            "albLogBucket",
+        ),
+    )
     wave = WaveStack(
         f"wave-{settings.wave:02d}",
         WaveStackArgs(
             plan=plan,
             wave=settings.wave,
             options=options,
-            network=ref.require_output("network"),
-            kms_key_arn=ref.require_output("kmsKeyArn"),
-            security_group_ids=ref.require_output("securityGroupIds"),
-            prefix_list_ids=ref.require_output("prefixListIds"),
-            instance_profile=ref.require_output("instanceProfile"),
-            access_log_bucket=ref.require_output("albLogBucket"),
+            network=foundation["network"],
+            kms_key_arn=foundation["kmsKeyArn"],
+            security_group_ids=foundation["securityGroupIds"],
+            prefix_list_ids=foundation["prefixListIds"],
+            instance_profile=foundation["instanceProfile"],
+            access_log_bucket=foundation["albLogBucket"],
             provider=provider,
             extra_tags=dict(settings.tags),
         ),

@@ -23,6 +23,7 @@ UNTAGGABLE = frozenset(
         "aws:ec2/route:Route",
         "aws:ec2/routeTableAssociation:RouteTableAssociation",
         "aws:ec2/vpnConnectionRoute:VpnConnectionRoute",
+        "aws:ec2/subnetCidrReservation:SubnetCidrReservation",
         "aws:ec2/volumeAttachment:VolumeAttachment",
         "aws:kms/alias:Alias",
         "aws:iam/rolePolicy:RolePolicy",

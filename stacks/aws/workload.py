@@ -314,13 +314,15 @@ def web_targets(plan: Plan, wave: int, system: str) -> list[str]:
 
 
 def server_address(network: dict[str, Any], plan: Plan, server_id: str) -> dict[str, str]:
-    """Subnet id, AZ and fixed private address of a server, from the foundation's network."""
+    """Subnet id, AZ and fixed private address of a server, from the foundation's network
+    (the foundation lays out every address: :mod:`stacks.aws.addresses`)."""
     server = plan.servers[server_id]
-    subnets = network[server.environment]["systems"][server.system]
-    place = layout.placements(plan, server.system, server.environment, len(subnets))[server_id]
-    subnet = subnets[place.subnet_index]
-    return {
-        "subnetId": subnet["id"],
-        "az": subnet["az"],
-        "ip": layout.host_address(subnet["cidr"], place.host_offset),
-    }
+    vpc = network[server.environment]
+    placed = vpc.get("servers", {}).get(server_id)
+    if placed is None:
+        raise layout.AwsConfigError(
+            f"server {server_id}: the foundation stack has no address for it; update the "
+            "foundation (pulumi up -s foundation) after re-planning, then this wave"
+        )
+    subnet = vpc["subnets"][placed["subnet"]]
+    return {"subnetId": subnet["id"], "az": subnet["az"], "ip": placed["ip"]}

@@ -23,6 +23,7 @@ from stacks.network.addresses import BASE_CANDIDATES as BASE_CANDIDATES
 from stacks.network.addresses import Addressing as Addressing
 from stacks.network.addresses import Unit as Unit
 from stacks.network.addresses import plan_addresses as plan_addresses
+from stacks.plancache import per_plan
 
 MIGRATING = frozenset({"rehost", "replatform", "rebuild"})
 REQUIRED_TAGS = tags.REQUIRED_TAGS
@@ -89,6 +90,7 @@ def log_storage_account_name(organisation: str | None, region: str) -> str:
 # ------------------------------------------------------------------------------- servers
 
 
+@per_plan  # once per plan, not per call (callers only read it)
 def migrating_servers(plan: Plan) -> dict[str, PlannedServer]:
     """Servers that move (have a wave and a migrating disposition), by id."""
     return {

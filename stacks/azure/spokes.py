@@ -3,8 +3,10 @@
 One spoke VNet per environment (prod and non-prod never share a network), each peered with
 the hub (and through it, during the hybrid period, with the old provider); two spokes are
 peered with each other only where a declared flow crosses them (a test server using the
-prod domain controllers). Every group of the network policy that Azure addresses by an
-application security group gets one here, so that any wave stack can reference it.
+prod domain controllers: :meth:`stacks.network.policy.NetworkPolicy.joined_networks`, the
+decision AWS's VPC peering follows too). Every group of the network policy that Azure
+addresses by an application security group gets one here, so that any wave stack can
+reference it.
 """
 
 from __future__ import annotations
@@ -23,17 +25,6 @@ from stacks.network.rulesets import azure_asgs
 def asg_name(group: str) -> str:
     """Azure name of a group's ASG (:func:`stacks.naming.azure_asg`)."""
     return azure_asg(group)
-
-
-def crossing_pairs(policy: NetworkPolicy) -> list[tuple[str, str]]:
-    """(consumer environment, provider environment) pairs some permit crosses, sorted."""
-    pairs = set()
-    for permit in policy.permits:
-        if permit.cross_network:
-            dest = policy.groups[permit.destination]
-            for source in permit.sources:
-                pairs.add(tuple(sorted((policy.groups[source].environment, dest.environment))))
-    return sorted((a, b) for a, b in pairs)
 
 
 @dataclass(frozen=True)
@@ -71,7 +62,7 @@ class Spokes(pulumi.ComponentResource):
             self.vnets[env] = vnet
             self._peer(f"hub-to-{env}", args.hub, vnet, rg, transit=args.gateway_transit)
             self._peer(f"{env}-to-hub", vnet, args.hub, rg, remote_gateway=args.gateway_transit)
-        for a, b in crossing_pairs(args.policy):
+        for a, b in args.policy.joined_networks():
             if a in self.vnets and b in self.vnets:
                 self._peer(f"{a}-to-{b}", self.vnets[a], self.vnets[b], rg)
                 self._peer(f"{b}-to-{a}", self.vnets[b], self.vnets[a], rg)

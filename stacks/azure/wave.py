@@ -8,7 +8,6 @@ foundation stack through a StackReference.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import pulumi
 
@@ -21,6 +20,24 @@ from stacks.azure.network import GatewayRule, SystemNetwork, SystemNetworkArgs, 
 from stacks.azure.server import ServerVm, ServerVmArgs
 from stacks.network.policy import network_policy
 from stacks.network.rulesets import azure_asgs, azure_rule_sets, unit_subnets
+from stacks.references import require_outputs
+
+# Foundation field -> the foundation stack's output it reads
+_FOUNDATION_OUTPUTS = {
+    "network_rg": "networkResourceGroup",
+    "management_rg": "managementResourceGroup",
+    "resource_groups": "resourceGroups",
+    "spoke_vnet_names": "spokeVnetNames",
+    "asg_ids": "applicationSecurityGroupIds",
+    "recovery_vault_name": "recoveryVaultName",
+    "backup_policy_ids": "backupPolicyIds",
+    "storage_account_id": "migrationStorageAccountId",
+    "storage_account_name": "migrationStorageAccountName",
+    "key_vault_name": "keyVaultName",
+    "workspace_id": "logAnalyticsWorkspaceId",
+    "disk_encryption_set_id": "diskEncryptionSetId",
+    "gateway_identity_id": "gatewayIdentityId",
+}
 
 
 @dataclass(frozen=True)
@@ -45,25 +62,10 @@ class Foundation:
     def from_reference(cls, ref: pulumi.StackReference) -> Foundation:
         """Read the outputs; a missing one fails the run naming it."""
 
-        def req(key: str) -> pulumi.Output[Any]:
-            # A StackReference output is untyped; the field annotations state what it holds.
-            return ref.require_output(key)
-
-        return cls(
-            network_rg=req("networkResourceGroup"),
-            management_rg=req("managementResourceGroup"),
-            resource_groups=req("resourceGroups"),
-            spoke_vnet_names=req("spokeVnetNames"),
-            asg_ids=req("applicationSecurityGroupIds"),
-            recovery_vault_name=req("recoveryVaultName"),
-            backup_policy_ids=req("backupPolicyIds"),
-            storage_account_id=req("migrationStorageAccountId"),
-            storage_account_name=req("migrationStorageAccountName"),
-            key_vault_name=req("keyVaultName"),
-            workspace_id=req("logAnalyticsWorkspaceId"),
-            disk_encryption_set_id=req("diskEncryptionSetId"),
-            gateway_identity_id=req("gatewayIdentityId"),
-        )
+        # one read of the reference, not one per output; a StackReference output is
+        # untyped: the field annotations state what each holds
+        outputs = require_outputs(ref, _FOUNDATION_OUTPUTS.values())
+        return cls(**{name: outputs[key] for name, key in _FOUNDATION_OUTPUTS.items()})
 
     def rg_for(self, level: str) -> pulumi.Output[str]:
         """Resource-group name of a level."""

@@ -61,12 +61,13 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(
         self,
         mocks: pulumi.runtime.Mocks,
-        stack_outputs: Mapping[str, Mapping[str, Any]],
+        stack_outputs: Mapping[str, Mapping[str, Any]] | None,
         *,
         fast: bool = True,
     ):
         super().__init__(mocks)
-        self.stack_outputs = dict(stack_outputs)
+        # None: the mocks answer StackReferences (as MotoMocks does), like any other read
+        self.stack_outputs = None if stack_outputs is None else dict(stack_outputs)
         self.fast = fast
         self.records: list[
             tuple[
@@ -136,7 +137,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         _ensure_event_loop()  # type: ignore[no-untyped-call]
         urn = self.make_urn(request.parent, request.type, request.name)
         inputs, _ = self._decode(request.properties)
-        if request.type == STACK_REFERENCE:
+        if request.type == STACK_REFERENCE and self.stack_outputs is not None:
             name = request.id or request.name
             if name not in self.stack_outputs:
                 known = ", ".join(sorted(self.stack_outputs)) or "none"

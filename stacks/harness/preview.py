@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from migration.plan import Plan
+from stacks.harness.allstacks import StackSummary
 from stacks.harness.records import PROJECT, STACK_REFERENCE, OfflineRun, RecordedResource
 from stacks.network import stack_rule_sets
 
@@ -105,3 +106,24 @@ def preview_json(run: OfflineRun, stack: str, plan: Plan | None = None) -> dict[
         "warnings": list(run.warnings),
         **({"rule_sets": stack_rule_sets(plan, stack)} if plan is not None else {}),
     }
+
+
+def render_stack_line(summary: StackSummary, index: int, total: int) -> str:
+    """``preview --all``'s line for one stack: resources, warnings and seconds, or FAILED."""
+    width = len(str(total))
+    head = f"[{index:>{width}}/{total}] {summary.stack:<12}"
+    if not summary.ok:
+        return f"{head} FAILED after {summary.seconds:.1f} s: {summary.error}"
+    warned = f", {len(summary.warnings)} warnings" if summary.warnings else ""
+    return f"{head} {summary.resources:>6,} resources{warned} in {summary.seconds:.1f} s"
+
+
+def render_summary_line(results: Sequence[StackSummary], total: int, provider: str) -> str:
+    """``preview --all``'s last line: stacks, resources, failures, wall time."""
+    failed = sum(1 for r in results if not r.ok)
+    seconds = sum(r.seconds for r in results)
+    mocks = "moto-backed mocks" if provider == "aws" else "mocks"
+    return (
+        f"{len(results)} of {total} stacks previewed offline ({provider}, {mocks}): "
+        f"{sum(r.resources for r in results):,} resources, {failed} failed, {seconds:.1f} s"
+    )

@@ -36,6 +36,7 @@ from migration.allocations import ProviderAllocations
 from migration.errors import UtflyttError
 from migration.plan import Plan
 from stacks.allocations import AddressPool, assign_hosts
+from stacks.plancache import per_plan
 
 BASE_CANDIDATES = ("10.200.0.0/13", "10.96.0.0/13", "172.24.0.0/13", "10.48.0.0/13")
 SPOKE_SLOTS = {"prod": 2, "test": 4, "dev": 6}  # which /16 of the base starts the spoke
@@ -162,6 +163,7 @@ def _take(
     return block
 
 
+@per_plan  # pure: once per plan, not per stack
 def plan_addresses(
     plan: Plan,
     citizen_systems: frozenset[str] | None = None,

@@ -3,8 +3,9 @@
 
 Azure: rules and address prefixes per NSG, ASGs per rule side, ASGs per subscription.
 AWS: inbound rules per security group (a prefix list counts as its max entries), security
-groups per network interface, rules x groups per interface, security groups per VPC,
-customer-managed prefix lists per Region.
+groups per network interface, rules x groups per interface, security groups and subnets per
+VPC (and the AWS address plan's capacity, :mod:`stacks.aws.addresses`), customer-managed
+prefix lists per Region.
 Raised limits come from ``planning.quotas``. A breach is a :class:`NetworkLimitError` that
 names the rule set, its count, the limit and the flows behind it.
 """
@@ -31,6 +32,7 @@ from stacks.network.rulesets import (
     unit_subnets,
     uses_prefix_list,
 )
+from stacks.plancache import per_plan
 
 DENY_ALL_RULES = 1  # every subnet NSG ends with an explicit deny-all
 GATEWAY_RULES = 1  # a citizen-facing subnet admits its Application Gateway
@@ -153,6 +155,7 @@ def aws_layout(
     return sets, aws_security_groups(policy, sets)
 
 
+@per_plan  # pure: once per plan, not once per stack (callers only read it)
 def aws_plan_layout(
     plan: Plan,
 ) -> tuple[NetworkPolicy, dict[str, tuple[SgRule, ...]], dict[str, tuple[str, ...]]]:
@@ -229,6 +232,20 @@ def aws_counts(
     return out
 
 
+def vpc_subnet_counts(plan: Plan, quotas: Quotas) -> list[RuleSetCount]:
+    """Subnets per VPC of the AWS address plan (raises AddressPlanError when its servers
+    do not fit), against ``aws_subnets_per_vpc``."""
+    # imported here: stacks.aws.addresses imports this package (AddressPlanError)
+    from stacks.aws import layout
+
+    options = layout.AwsOptions()
+    addressing = layout.address_plan(plan, options, layout.zones_for(plan, options))
+    return [
+        RuleSetCount(f"vpc {env}", "subnets", len(vpc.subnets), quotas.aws_subnets_per_vpc)
+        for env, vpc in sorted(addressing.vpcs.items())
+    ]
+
+
 def citizen_units(plan: Plan) -> set[str]:
     """Subnet keys of citizen-facing systems' environments that move."""
     return {
@@ -268,7 +285,9 @@ def rule_set_counts(
     quotas = quotas or Quotas.model_validate(plan.quotas)
     policy = policy or network_policy(plan)
     if plan.target.provider == "aws":
-        return aws_counts(policy, quotas, citizen_groups(policy, plan))
+        return aws_counts(policy, quotas, citizen_groups(policy, plan)) + vpc_subnet_counts(
+            plan, quotas
+        )
     addressing = plan_addresses(plan)
     counts = azure_counts(
         policy, quotas, citizen_units(plan), addressing.server_ips, unit_subnets(addressing)

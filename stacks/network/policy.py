@@ -44,6 +44,7 @@ from typing import Literal
 
 from migration.plan import Plan, PlannedServer
 from stacks.network.groups import Group, hubs, network_of, own_groups
+from stacks.plancache import per_plan
 
 Via = Literal["cloud", "provider"]
 MAX_PROVIDER_PREFIXES = 50
@@ -101,6 +102,19 @@ class NetworkPolicy:
     def groups_of(self, server: str) -> tuple[str, ...]:
         """Every group a server is in: its own group, then the client groups it joins."""
         return (self.group_of[server], *self.member_of.get(server, ()))
+
+    def joined_networks(self) -> list[tuple[str, str]]:
+        """Pairs of networks (sorted, each pair sorted) that some permit crosses: a test
+        server using the prod domain controllers joins test and prod. Both clouds join
+        exactly these (Azure: VNet peering; AWS: VPC peering) and no others."""
+        pairs: set[tuple[str, str]] = set()
+        for permit in self.permits:
+            if permit.cross_network:
+                there = self.groups[permit.destination].network
+                for source in permit.sources:
+                    here = self.groups[source].network
+                    pairs.add((min(here, there), max(here, there)))
+        return sorted(pairs)
 
     def allowed(self) -> set[tuple[str, str, str]]:
         """(consumer server, provider server, port) the permits allow, read from group
@@ -297,6 +311,7 @@ def _merge_memberships(
             by_source[name].add(key)
 
 
+@per_plan  # pure and slow (~0.5 s at 1,000 systems): once per plan, not per stack
 def network_policy(plan: Plan) -> NetworkPolicy:
     """The plan's groups and permits (deterministic: the same plan, the same policy)."""
     hub_servers = hubs(plan.servers, plan.flows)
