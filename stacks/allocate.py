@@ -5,7 +5,7 @@ rename or re-address a deployed resource because the catalog changed elsewhere.
 :func:`with_allocations` is called by ``utflytt plan`` (:func:`app.pipeline.run_plan`,
 before :func:`stacks.network.check_plan` checks capacity with them in place); the
 provider's address planner fills subnets and IPs (Azure: :func:`stacks.network.addresses.
-plan_addresses`; AWS plugs its own planner into :data:`ADDRESS_PLANNERS`), and the
+plan_addresses`; AWS: :func:`stacks.aws.layout.address_plan`), and the
 provider-neutral parts (servers' entries, Windows computer names) are done here once.
 The other provider's entries pass through untouched, so switching the target keeps both.
 """
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from migration.allocations import Allocations, ProviderAllocations, ServerAllocation
 from migration.plan import Plan, Warning_
+from stacks.aws import layout as aws_layout
 from stacks.azure import layout as azure_layout
 from stacks.names import allocate_computer_names
 from stacks.network.addresses import MIGRATING, plan_addresses, unit_key
@@ -57,13 +58,22 @@ def azure_names(plan: Plan, previous: ProviderAllocations) -> dict[str, str]:
     }
 
 
-ADDRESS_PLANNERS: dict[str, AddressPlanner] = {"azure": azure_addresses}
-"""Provider -> its address planner; a provider without one keeps its recorded subnets and
-IPs as they are (AWS until its layout plans from allocations). To plug AWS in, its layout
-provides ``(plan, previous) -> AddressAllocation`` that hands out subnets (keys
-``<environment>/<system>/<az letter>``) with :meth:`stacks.allocations.AddressPool.
-keep_or_take` and IPs with :func:`stacks.allocations.assign_hosts`, reads the same entries
-back from ``plan.allocations.aws`` in the stack, and is registered here."""
+def aws_addresses(plan: Plan, previous: ProviderAllocations) -> AddressAllocation:
+    """The AWS address plan (per-AZ subnets, static IPs; :mod:`stacks.aws.addresses`),
+    keeping ``previous``, with the default options and zones (the stack's own config may
+    pin subnets and IPs on top: ``utflytt:aws.subnetCidrs``/``privateIps``)."""
+    options = aws_layout.AwsOptions()
+    zones = aws_layout.zones_for(plan, options)
+    flat = aws_layout.address_plan(plan, options, zones, previous.flat()).allocations()
+    subnets = {key: cidr for key, cidr in flat.items() if "/" in key}
+    ips = {sid: ip for sid, ip in flat.items() if "/" not in sid}
+    return AddressAllocation(previous.address_space, subnets, ips)
+
+
+ADDRESS_PLANNERS: dict[str, AddressPlanner] = {"azure": azure_addresses, "aws": aws_addresses}
+"""Provider -> its address planner (each keeps ``previous`` and reads the same entries back
+from ``plan.allocations`` in its stacks); a provider without one keeps its recorded subnets
+and IPs as they are."""
 NAMERS: dict[str, Callable[[Plan, ProviderAllocations], dict[str, str]]] = {"azure": azure_names}
 
 

@@ -402,3 +402,23 @@ def test_a_large_estate_keeps_every_allocation_after_an_addition_and_a_removal()
     assert _changed(old, _entries(kept)) == {}
     fresh = with_allocations(replan, Allocations()).allocations.azure
     assert len(_changed(old, _entries(fresh))) > 100
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_aws_replan_keeps_every_subnet_and_ip(edit: str) -> None:
+    """The same edits on AWS (generated estate): every per-AZ subnet and server IP of the
+    first plan is kept, in the allocations and in the address plan the stacks compute."""
+    from stacks.aws import layout as aws_layout
+
+    doc = copy.deepcopy(generated_doc())
+    doc["planning"] = dict(doc["planning"], target="aws")
+    before = with_allocations(plan_doc(doc), Allocations())
+    old = before.allocations.aws
+    assert old.subnets and any(a.ip for a in old.servers.values())
+    edited, pins = EDITS[edit](doc, before)
+    after = with_allocations(plan_doc(edited, pins), before.allocations)
+    assert _changed(_entries(old), _entries(after.allocations.aws)) == {}
+    options = aws_layout.AwsOptions()
+    stack_view = aws_layout.address_plan(after, options, aws_layout.zones_for(after, options))
+    flat = stack_view.allocations()
+    assert {k: flat.get(k) for k in old.flat()} == old.flat()
