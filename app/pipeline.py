@@ -15,10 +15,11 @@ import contextlib
 import gc
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from migration.allocations import Allocations, allocations_path, dumps_allocations, read_allocations
 from migration.catalog import Catalog
 from migration.catalog.findings import load_final_catalog
 from migration.catalog.where import locate_plan_error
@@ -30,6 +31,7 @@ from migration.fileio import json_bytes, json_object_writer
 from migration.generation import Output, Payload, write_generation
 from migration.plan import Plan
 from migration.sizing import check_size_limits, size_catalog
+from stacks.allocate import with_allocations
 from stacks.baseline import with_baseline_warnings
 from waves import PlanOptions, plan_waves
 from waves.assemble import DEFAULT_REGIONS
@@ -60,6 +62,9 @@ class PipelineOptions:
     langs: tuple[str, ...] = ("sv",)  # exit-plan languages; Swedish by default
     formats: tuple[str, ...] = ("md", "html", "xlsx")  # exit-plan formats
     stack_config_dir: Path | None = None  # where Pulumi.<stack>.yaml go; None: not written
+    # where allocations.json is read from when no stack configs are written (a what-if of
+    # a project: its plan.json keeps the project's addresses and names); never written
+    allocations_dir: Path | None = None
     on_step: Callable[[str], None] | None = None  # progress: called as each step starts
     retire: tuple[str, ...] = ()  # what-if: plan with these systems retired
     what_if: str | None = None  # "overlap": also retire what `utflytt overlap` recommends
@@ -76,6 +81,7 @@ class PipelineResult:
     written: tuple[Path, ...]
     stacks: StackConfigSync | None = None  # stack configs written/unchanged/stale, if any
     what_if: WhatIf | None = None  # the comparison when systems were retired as a what-if
+    allocations: Path | None = None  # allocations.json, when this run changed it
 
 
 def plan_catalog(
@@ -137,6 +143,11 @@ def run_plan(
         plan = plan_catalog(catalog, digest, opts.plan, stage=stage)
     except PlanError as exc:  # name the catalog lines of what the error is about
         raise locate_plan_error(exc, catalog_path) from None
+    # allocations.json: every subnet, IP and name already handed out is kept (stacks.allocate)
+    kept_in = opts.stack_config_dir or opts.allocations_dir
+    previous = read_allocations(allocations_path(kept_in)) if kept_in else Allocations()
+    with stage("allocations"):
+        plan = with_allocations(plan, previous)
     with stage("network limits"):  # raises before anything is written
         plan = check_plan(plan, catalog.planning.quotas)
     gc.freeze()  # nor the plan: at 100k servers a full collection walks millions of objects
@@ -145,6 +156,8 @@ def run_plan(
         report = compare_costs(catalog, plan, opts.cost)
     with stage("overlap and what-if"):
         extras = plan_extras(catalog, digest, (plan, report), opts)  # overlap, what-if
+    if extras.plan is not plan:  # a what-if planned again: its allocations, from the same file
+        extras = replace(extras, plan=with_allocations(extras.plan, previous))
     catalog, plan, report = extras.catalog, extras.plan, extras.cost
     step("writing plan.md, cost and exit plan")
 
@@ -175,6 +188,7 @@ def run_plan(
     )
     outputs.extend((out / name, _timed(stage, name, write)) for name, write in payloads)
     stacks = None
+    allocations: list[Output] = []
     if opts.stack_config_dir is not None:
         from stacks.config import render_stack_configs
         from stacks.project import plan_path_for
@@ -183,6 +197,8 @@ def run_plan(
             plan_path = plan_path_for(out / "plan.json", opts.stack_config_dir)
             stacks = render_stack_configs(plan, plan_path, opts.stack_config_dir)
             outputs.extend(stacks.outputs)
+            allocations = _changed_allocations(plan, opts.stack_config_dir)
+            outputs.extend(allocations)
     with stage("write"):
         written = write_generation(
             outputs, folders=[opts.stack_config_dir] if opts.stack_config_dir is not None else []
@@ -194,7 +210,18 @@ def run_plan(
         written=tuple(written),
         stacks=stacks,
         what_if=extras.what_if,
+        allocations=allocations[0][0] if allocations else None,
     )
+
+
+def _changed_allocations(plan: Plan, stack_config_dir: Path) -> list[Output]:
+    """allocations.json when its text changes (sorted keys: same allocations, same bytes)."""
+    path = allocations_path(stack_config_dir)
+    text = dumps_allocations(plan.allocations)
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        if path.read_text(encoding="utf-8") == text:
+            return []
+    return [(path, text)]
 
 
 def plan_json(plan: Plan) -> Callable[[IO[bytes]], None]:

@@ -39,6 +39,10 @@ when it is raised and what the user does about it:
       Its kinds: ``MissingSheet`` (a sheet or per-sheet CSV the format needs is absent),
       ``MissingColumn`` (a needed header is absent) and ``BadValue`` (a cell cannot be
       read as what its column means).
+    - ``AllocationsError`` (``migration.allocations``): the stack-config folder's
+      ``allocations.json`` is unreadable or invalid (a bad CIDR or IP, overlapping subnets,
+      a computer name used twice); names the file and the entry. Fix it or restore the
+      committed file; ``utflytt plan`` writes nothing until then.
 
   - :class:`OutputError` (here): an output could not be written (full disk, read-only
     folder, another run holds the lock); the previous outputs are unchanged. Free the space,
@@ -54,7 +58,9 @@ when it is raised and what the user does about it:
     ``to_roles``) or raise the quota in ``planning.quotas``.
   - ``AddressPlanError`` (``stacks.network.addresses``): the plan does not fit the cloud
     address plan (a spoke is full, a system has more servers than a subnet holds); raised
-    by ``utflytt plan``. Split the system or raise the subnet quota.
+    by ``utflytt plan``, also when a system outgrew the subnet ``allocations.json`` keeps
+    for it. Split the system, or release its allocation (``utflytt allocations release``)
+    to re-address it on purpose.
   - ``NameError_`` (``stacks.names``): two servers would get the same computer name even
     after the allocator's suffixes; rename one server id.
   - ``NameRuleError`` (``stacks.naming``): a name template produced a name its cloud

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
+from migration.allocations import Allocations
 from migration.errors import InputFileError
 from migration.generation import settle
 
@@ -155,6 +156,9 @@ class Plan(_Model):
     # the cloud account's raised limits the network was checked against (planning.quotas,
     # only the keys that differ from the providers' defaults)
     quotas: dict[str, int] = Field(default_factory=dict)
+    # what a re-plan must not change (subnets, IPs, names), as in the stack-config folder's
+    # allocations.json: the stacks read it here (empty in plans made before it existed)
+    allocations: Allocations = Field(default_factory=Allocations)
 
     def wave(self, number: int) -> Wave:
         """The wave with this number (KeyError if none)."""

@@ -59,6 +59,7 @@ build/
 __pycache__/
 # Stack configs ({stack_dir}/Pulumi.*.yaml) are yours: commit them. Secrets in them are
 # encrypted (`pulumi config set --secret`), and encryptionsalt must be kept.
+# Commit {stack_dir}/allocations.json too: it keeps deployed subnets, IPs and names stable.
 """
 
 _README = """\
@@ -70,7 +71,10 @@ _README = """\
 3. `utflytt plan catalog.yaml` writes `build/` (plan, cost, exit plan) and the stack
    configs `{stack_dir}/Pulumi.<stack>.yaml`. Re-planning keeps your secrets and
    `encryptionsalt`, and never deletes a stack config: a stack the plan no longer has is
-   reported as stale (it may still be deployed: `pulumi destroy` it first).
+   reported as stale (it may still be deployed: `pulumi destroy` it first). Commit
+   `{stack_dir}/allocations.json` with them: every re-plan keeps the subnets, private IPs
+   and names recorded there (`utflytt allocations release SYSTEM` gives a removed
+   system's back).
 4. With the Pulumi CLI, and the Python environment where utflytt is installed active:
 
        pulumi stack select foundation --create && pulumi up

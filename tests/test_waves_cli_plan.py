@@ -169,9 +169,15 @@ def test_plan_writes_stack_configs_into_the_project_beside_the_catalog(tmp_path:
     assert result.exit_code == 0, result.output
     assert result.output.endswith(
         f"stack configs: 3 written, 0 unchanged, 0 stale ({project}/stacks)\n"
+        f"allocations: updated {project}/stacks/allocations.json\n"
     )
     configs = sorted(p.name for p in (project / "stacks").iterdir())
-    assert configs == ["Pulumi.foundation.yaml", "Pulumi.wave-00.yaml", "Pulumi.wave-01.yaml"]
+    assert configs == [
+        "Pulumi.foundation.yaml",
+        "Pulumi.wave-00.yaml",
+        "Pulumi.wave-01.yaml",
+        "allocations.json",
+    ]
     text = (project / "stacks" / "Pulumi.wave-01.yaml").read_text(encoding="utf-8")
     assert "  utflytt:planPath: build/plan.json\n" in text
     assert "  utflytt:wave: 1\n" in text

@@ -279,9 +279,9 @@ def schema() -> None:
 
 
 def _register_area_commands() -> None:
-    from app.cli import cost, exitplan, importers, init, overlap, plan, preview, waves
+    from app.cli import allocations, cost, exitplan, importers, init, overlap, plan, preview, waves
 
-    for module in (init, plan, waves, cost, preview, exitplan, importers, overlap):
+    for module in (init, plan, waves, cost, preview, exitplan, importers, overlap, allocations):
         for command in module.COMMANDS:
             cli.add_command(command)
 

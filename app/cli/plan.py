@@ -129,16 +129,21 @@ def plan(
     from waves import PlanOptions
     from waves.csvio import read_pin_file
 
-    # a what-if never overwrites the real stack configs unless told where to write
-    if stack_config_dir is None and not (retire or what_if):
+    # a what-if never overwrites the real stack configs unless told where to write, but
+    # keeps the project's allocations (its plan.json must not re-address what is deployed)
+    project_dir = None
+    if stack_config_dir is None:
         project = find_project(catalog)
-        stack_config_dir = project_stack_dir(project) if project is not None else None
+        project_dir = project_stack_dir(project) if project is not None else None
+    if not (retire or what_if):
+        stack_config_dir = stack_config_dir or project_dir
     pins, origin = read_pin_file(pins_file) if pins_file else ({}, {})
     options = PipelineOptions(
         plan=PlanOptions(target=target, pins=pins, pin_origin=origin),
         cost=CostOptions(option=OPTION_ALIASES.get(pricing_option, pricing_option)),
         langs=langs or ("sv",),
         stack_config_dir=stack_config_dir,
+        allocations_dir=project_dir,
         retire=retire,
         what_if=what_if,
         server_detail=server_detail,
@@ -193,11 +198,12 @@ def plan_summary(
         lines += [f"  {_shown(path)}" for path in stacks.stale]
     moving = sum(len(w.servers) for w in plan.waves)
     waves = len(plan.waves)
+    configs = (len(stacks.written) if stacks else 0) + (result.allocations is not None)
     lines.append(
         f"Plan: {moving} server{_s(moving)} in {waves} wave{_s(waves)}, "
         f"{plan.waves[0].start} to {plan.waves[-1].end}; "
         f"{len(plan.warnings)} warning{_s(len(plan.warnings))}; "
-        f"{len(result.written) - (len(stacks.written) if stacks else 0)} files in "
+        f"{len(result.written) - configs} files in "
         f"{_shown(output)}/"
     )
     if result.what_if is not None:
@@ -206,6 +212,8 @@ def plan_summary(
         lines += ["", f"what-if: retired {', '.join(result.what_if.retired)}"]
         lines.append(what_if_table(result.what_if))
     lines.append(_stacks_line(stacks, catalog))
+    if result.allocations is not None:
+        lines.append(f"allocations: updated {_shown(result.allocations)}")
     return lines
 
 

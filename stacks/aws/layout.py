@@ -207,7 +207,10 @@ def address_plan(
     previous: Mapping[str, str] | None = None,
 ) -> AwsAddressing:
     """The plan's AWS address plan (:func:`stacks.aws.addresses.plan_vpc_addresses`): the
-    pins of ``utflytt:aws`` (``subnetCidrs``, ``privateIps``) win over ``previous``."""
+    pins of ``utflytt:aws`` (``subnetCidrs``, ``privateIps``) win over ``previous`` (by
+    default the plan's ``allocations.aws``, from allocations.json)."""
+    if previous is None:
+        previous = plan.allocations.aws.flat()
     zones = tuple(zones)
     if not zones:
         raise AwsConfigError("utflytt:aws.availabilityZones: no availability zone")

@@ -9,7 +9,6 @@ closed log storage account and Defender for Servers (:mod:`stacks.azure.monitori
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,15 +17,10 @@ from pulumi_azure_native import storage
 
 from stacks import baseline
 from stacks.azure.keys import CustomerKeys, CustomerKeysArgs, GatewayIdentity
+from stacks.azure.layout import log_storage_account_name as log_storage_account_name
 from stacks.azure.management import Bastion, BastionArgs
 from stacks.azure.monitoring import Defender, Diagnostics, DiagnosticsArgs, FlowLogs, FlowLogsArgs
 from stacks.azure.private_access import Endpoint, PrivateAccess, PrivateAccessArgs
-
-
-def log_storage_account_name(organisation: str | None, region: str) -> str:
-    """Globally unique, stable name of the flow-log storage account (3-24 lower alnum)."""
-    digest = hashlib.sha256(f"logs/{organisation}/{region}".encode()).hexdigest()
-    return f"stutflytlog{digest[:13]}"
 
 
 def closed_storage_account(
@@ -89,6 +83,7 @@ class FoundationBaselineArgs:
     storage_accounts: Mapping[str, pulumi.Input[str]]  # label -> id (private endpoint)
     tags: dict[str, str]
     hub_subnets: tuple[pulumi.Resource, ...] = ()  # existing hub subnets, created first
+    log_storage_account: str = ""  # the name kept in allocations.json ("" derive it)
 
 
 class FoundationBaseline(pulumi.ComponentResource):
@@ -126,7 +121,7 @@ class FoundationBaseline(pulumi.ComponentResource):
         gateway_identity = GatewayIdentity("agw-identity", key_args, opts=child)
         logs = closed_storage_account(
             "st-logs",
-            log_storage_account_name(args.organisation, args.region),
+            args.log_storage_account or log_storage_account_name(args.organisation, args.region),
             args.management_rg,
             args.region,
             tags,

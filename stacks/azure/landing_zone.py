@@ -267,6 +267,7 @@ class LandingZone(pulumi.ComponentResource):
             "baseline",
             FoundationBaselineArgs(
                 organisation=plan.organisation,
+                log_storage_account=plan.allocations.azure.names.get("log_storage_account", ""),
                 classification=baseline.highest_classification(plan),
                 region=region,
                 region_abbreviation=abbr,

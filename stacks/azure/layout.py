@@ -10,6 +10,7 @@ IPs) is :mod:`stacks.network.addresses`; the network rules are
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 from migration.errors import UtflyttError
@@ -65,14 +66,25 @@ def rg_name(key: str, region: str) -> str:
 
 
 def storage_account_name(plan: Plan) -> str:
-    """Migration storage account name (3-24 lower alnum), from the organisation only: a
-    catalog edit never renames (and so replaces) it."""
-    return f"stutflytt{account_suffix(plan.organisation, 'st', 12)}"
+    """Migration storage account name (3-24 lower alnum): the one kept in the plan's
+    allocations, else from the organisation only (a catalog edit never renames it)."""
+    return plan.allocations.azure.names.get("storage_account") or (
+        f"stutflytt{account_suffix(plan.organisation, 'st', 12)}"
+    )
 
 
 def key_vault_name(plan: Plan, region: str) -> str:
-    """Key Vault name (3-24 chars), from the organisation and region only."""
-    return f"kv-utflytt-{region_abbreviation(region)}-{account_suffix(plan.organisation, 'kv', 6)}"
+    """Key Vault name (3-24 chars): the one kept in the plan's allocations, else from the
+    organisation and region only."""
+    return plan.allocations.azure.names.get("key_vault") or (
+        f"kv-utflytt-{region_abbreviation(region)}-{account_suffix(plan.organisation, 'kv', 6)}"
+    )
+
+
+def log_storage_account_name(organisation: str | None, region: str) -> str:
+    """Globally unique, stable name of the flow-log storage account (3-24 lower alnum)."""
+    digest = hashlib.sha256(f"logs/{organisation}/{region}".encode()).hexdigest()
+    return f"stutflytlog{digest[:13]}"
 
 
 # ------------------------------------------------------------------------------- servers

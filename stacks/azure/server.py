@@ -19,7 +19,7 @@ from stacks.azure.management import (
     EntraLogin,
     EntraLoginArgs,
 )
-from stacks.names import windows_computer_name
+from stacks.names import computer_name_of
 
 if TYPE_CHECKING:
     from stacks.azure.wave import Foundation
@@ -203,7 +203,9 @@ class ServerVm(pulumi.ComponentResource):
                     ),
                     opts=child,
                 ).result
-            os_profile = _os_profile(sid, image.os_type, password, args.ssh_public_key)
+            os_profile = _os_profile(
+                sid, image.os_type, password, args.ssh_public_key, computer_name_of(args.plan, sid)
+            )
 
         security = compute.SecurityProfileArgs(
             encryption_at_host=True,
@@ -282,13 +284,17 @@ def _attachments(disks: list[compute.Disk]) -> list[compute.DataDiskArgs]:
 
 
 def _os_profile(
-    sid: str, ostype: str, password: pulumi.Input[str] | None, ssh_key: str | None
+    sid: str,
+    ostype: str,
+    password: pulumi.Input[str] | None,
+    ssh_key: str | None,
+    windows_name: str,
 ) -> compute.OSProfileArgs:
     if ostype == "Windows":
         if password is None:
             raise layout.LayoutError(f"server {sid}: a Windows image needs an admin password")
         return compute.OSProfileArgs(
-            computer_name=windows_computer_name(sid),
+            computer_name=windows_name,
             admin_username=ADMIN_USERNAME,
             admin_password=password,
             windows_configuration=compute.WindowsConfigurationArgs(

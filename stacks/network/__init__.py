@@ -4,7 +4,10 @@ the address plan, and the platform limits ``utflytt plan`` checks before any sta
 :func:`check_plan` is the plan-time hook: it raises :class:`~stacks.network.limits.
 NetworkLimitError` (or :class:`~stacks.network.addresses.AddressPlanError`) when the plan
 cannot be deployed, and otherwise returns the plan with the policy's warnings (servers
-admitted by a whole source network) and the catalog's raised quotas.
+admitted by a whole source network) and the catalog's raised quotas. The address plan is
+checked with the plan's ``allocations`` in place (``utflytt plan`` adds them first,
+:func:`stacks.allocate.with_allocations`): a kept subnet that its system outgrew is an
+AddressPlanError, never a silent move.
 """
 
 from __future__ import annotations
@@ -38,12 +41,15 @@ def check_plan(plan: Plan, quotas: Quotas | None = None) -> Plan:
     warnings and the raised quotas (only those differing from the defaults) added."""
     quotas = quotas or Quotas()
     if plan.target.provider == "azure":
-        plan_addresses(plan)  # raises AddressPlanError when a spoke or subnet is too small
-    computer_names(  # raises when two Windows servers built from images would clash
-        sid
-        for sid, s in plan.servers.items()
-        if s.wave is not None and s.os.startswith("windows") and s.disposition != "rehost"
-    )
+        # with the plan's allocations in place: raises AddressPlanError when a spoke is full
+        # or a unit outgrew the subnet allocations.json keeps for it
+        plan_addresses(plan)
+    if not plan.allocations.provider(plan.target.provider).servers:  # allocated: unique
+        computer_names(  # raises when two Windows servers built from images would clash
+            sid
+            for sid, s in plan.servers.items()
+            if s.wave is not None and s.os.startswith("windows") and s.disposition != "rehost"
+        )
     policy = network_policy(plan)  # made once: the limits and the warnings both read it
     check_limits(plan, quotas, policy)
     warnings = tuple(  # built without validation: 100k of them at 100k servers, all ours

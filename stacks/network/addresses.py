@@ -1,31 +1,41 @@
 """The cloud address plan (Azure): a hub, one spoke network per environment, one subnet per
 system × environment sized to its servers, a static IP per server.
 
+Everything already recorded in the plan's ``allocations.azure`` (``allocations.json`` in
+the stack-config folder, see :mod:`migration.allocations`) is kept as it is: the address
+space, every subnet (also of systems that left the catalog) and every server's IP. Only
+what is new is allocated, from the free space (:mod:`stacks.allocations`):
+
 - The cloud gets a /13 ("base"), the first of :data:`BASE_CANDIDATES` that overlaps no
   source network. The hub is its first /16 (GatewaySubnet is the hub's first /27); the prod,
   test and dev spokes are the /15s at its /16s number 2, 4 and 6. Prod and non-prod never
   share a network; a spoke is joined to another only where a declared flow needs it.
-- Every *unit* (one system and environment) gets the smallest subnet that holds its servers
-  with room to grow (:func:`subnet_prefix`, at least a /28), allocated in the order (first
-  wave, system) at the next aligned free block of its environment's spoke, so a deployed
-  wave's units keep their addresses when later waves change. A /15 holds 8,192 /28s: room
-  for 2,000 systems per environment (Azure allows 3,000 subnets per VNet).
+- Every new *unit* (one system and environment) gets the smallest subnet that holds its
+  servers with room to grow (:func:`subnet_prefix`, at least a /28): the lowest free
+  aligned block of its environment's spoke. A /15 holds 8,192 /28s: room for 2,000 systems
+  per environment (Azure allows 3,000 subnets per VNet).
 - A citizen-facing unit's Application Gateway gets its own /26 from the same spoke.
-- Servers get static IPs from the unit subnet's 5th address (Azure reserves the first four
-  and the last), in sorted server-id order.
+- A new server gets the lowest free address of its unit's subnet from the 5th (Azure
+  reserves the first four and the last); addresses kept for servers that left stay held.
 
 Capacity is checked when the plan is made: :class:`AddressPlanError` says which spoke is
-full or which system has too many servers.
+full, which system has too many servers, or which system outgrew the subnet it keeps (a
+subnet with NICs in it cannot be resized on Azure, so the plan stops rather than silently
+re-addressing a deployed system; releasing the system's allocations re-addresses it on
+purpose).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from migration.allocations import ProviderAllocations
 from migration.errors import UtflyttError
 from migration.plan import Plan
+from stacks.allocations import AddressPool, assign_hosts
 from stacks.plancache import per_plan
 
 BASE_CANDIDATES = ("10.200.0.0/13", "10.96.0.0/13", "172.24.0.0/13", "10.48.0.0/13")
@@ -92,8 +102,18 @@ class Addressing:
         raise KeyError(server_id)
 
 
-def _base(plan: Plan) -> ipaddress.IPv4Network:
+def _base(plan: Plan, kept: str = "") -> ipaddress.IPv4Network:
     sources = [ipaddress.ip_network(n, strict=False) for n in plan.source_networks]
+    if kept:
+        net = ipaddress.IPv4Network(kept)
+        clash = next((s for s in sources if net.overlaps(s)), None)
+        if clash is not None:
+            raise AddressPlanError(
+                f"the Azure address space {net} kept in allocations.json overlaps source "
+                f"network {clash}: correct plan.source_networks, or re-address on purpose by "
+                "removing address_space and every azure subnet from allocations.json"
+            )
+        return net
     for candidate in BASE_CANDIDATES:
         net = ipaddress.IPv4Network(candidate)
         if not any(net.overlaps(s) for s in sources):
@@ -104,33 +124,56 @@ def _base(plan: Plan) -> ipaddress.IPv4Network:
     )
 
 
-class _Spoke:
-    """Hands out aligned blocks of a spoke in order."""
+def unit_key(system: str, environment: str, part: str = "") -> str:
+    """The allocations key of a unit's subnet (``prod/ad``) or one of its parts
+    (``prod/ad/gateway``)."""
+    return f"{environment}/{system}" + (f"/{part}" if part else "")
 
-    def __init__(self, environment: str, cidr: ipaddress.IPv4Network) -> None:
-        self.environment = environment
-        self.cidr = cidr
-        self.cursor = int(cidr.network_address)
-        self.end = int(cidr.broadcast_address) + 1
-        self.count = 0
 
-    def take(self, prefix: int, label: str) -> ipaddress.IPv4Network:
-        size = 2 ** (32 - prefix)
-        start = -(-self.cursor // size) * size
-        if start + size > self.end:
-            raise AddressPlanError(
-                f"the {self.environment} spoke {self.cidr} is full: no /{prefix} left for "
-                f"{label} after {self.count} subnets"
-            )
-        self.cursor = start + size
-        self.count += 1
-        return ipaddress.IPv4Network((start, prefix))
+def _spoke_pools(
+    base: ipaddress.IPv4Network, environments: Iterable[str], previous: ProviderAllocations
+) -> dict[str, AddressPool]:
+    sixteens = list(base.subnets(new_prefix=16))
+    pools: dict[str, AddressPool] = {}
+    for env in sorted(environments, key=lambda e: (e not in SPOKE_SLOTS, e)):
+        if env not in SPOKE_SLOTS:
+            raise AddressPlanError(f"environment {env!r} has no spoke (expected prod, test, dev)")
+        pool = AddressPool(f"{sixteens[SPOKE_SLOTS[env]].network_address}/15")
+        for key, cidr in sorted(previous.subnets.items()):
+            if key.split("/")[0] != env:
+                continue
+            if cidr not in pool:
+                raise AddressPlanError(
+                    f"allocations.json keeps subnet {key} at {cidr}, outside the {env} spoke "
+                    f"{pool.network}: restore the committed file or release {key.split('/')[1]}"
+                )
+            pool.reserve(cidr)  # overlaps were refused when the file was read
+        pools[env] = pool
+    return pools
+
+
+def _take(
+    pool: AddressPool, kept: str | None, prefix: int, env: str, label: str
+) -> ipaddress.IPv4Network:
+    block = pool.keep_or_take(kept, prefix)
+    if block is None:
+        raise AddressPlanError(
+            f"the {env} spoke {pool.network} is full: no /{prefix} left for {label}"
+        )
+    return block
 
 
 @per_plan  # pure: once per plan, not per stack
-def plan_addresses(plan: Plan, citizen_systems: frozenset[str] | None = None) -> Addressing:
-    """Deterministic address plan for every migrating server of the plan."""
-    base = _base(plan)
+def plan_addresses(
+    plan: Plan,
+    citizen_systems: frozenset[str] | None = None,
+    previous: ProviderAllocations | None = None,
+) -> Addressing:
+    """The address plan for every migrating server of the plan, keeping every subnet and IP
+    of ``previous`` (by default the plan's own ``allocations.azure``) and giving new units
+    and servers the lowest free space (:mod:`stacks.allocations`)."""
+    previous = plan.allocations.azure if previous is None else previous
+    base = _base(plan, previous.address_space)
     sixteens = list(base.subnets(new_prefix=16))
     hub = sixteens[0]
     groups: dict[tuple[str, str], list[str]] = {}
@@ -146,38 +189,46 @@ def plan_addresses(plan: Plan, citizen_systems: frozenset[str] | None = None) ->
         if citizen_systems is not None
         else frozenset(s for s, sys_ in plan.systems.items() if sys_.level == "citizen")
     )
-    spokes: dict[str, _Spoke] = {}
-    for env in sorted({e for _, e in groups}, key=lambda e: (e not in SPOKE_SLOTS, e)):
-        if env not in SPOKE_SLOTS:
-            raise AddressPlanError(f"environment {env!r} has no spoke (expected prod, test, dev)")
-        spokes[env] = _Spoke(
-            env, ipaddress.IPv4Network(f"{sixteens[SPOKE_SLOTS[env]].network_address}/15")
-        )
+    pools = _spoke_pools(base, {e for _, e in groups}, previous)
+    # addresses of entries kept for servers that are not placed now (left the catalog,
+    # retained): nobody else gets them
+    placed = {sid for ids in groups.values() for sid in ids}
+    held = [a.ip for sid, a in previous.servers.items() if a.ip and sid not in placed]
+    kept_ips = {sid: a.ip for sid, a in previous.servers.items() if a.ip}
     units: list[Unit] = []
     ips: dict[str, str] = {}
     for index, key in enumerate(sorted(groups, key=lambda k: (waves[k], k[0], k[1]))):
         system, env = key
         servers = tuple(sorted(groups[key]))
         prefix = subnet_prefix(len(servers))
-        if prefix < LARGEST_SUBNET:
+        recorded = previous.subnets.get(unit_key(system, env))
+        if recorded is None and prefix < LARGEST_SUBNET:
             raise AddressPlanError(
-                f"system {system} ({env}) has {len(servers)} servers; a subnet holds at most "
-                f"{2 ** (32 - LARGEST_SUBNET) - AZURE_RESERVED}: split the system"
+                f"system {system} ({env}) has {len(servers)} servers; a subnet holds at "
+                f"most {2 ** (32 - LARGEST_SUBNET) - AZURE_RESERVED}: split the system"
             )
-        cidr = spokes[env].take(prefix, f"{system} ({env})")
-        gateway = (
-            str(spokes[env].take(GATEWAY_PREFIX, f"{system}'s gateway"))
-            if system in citizens
-            else ""
-        )
-        hosts = [str(cidr.network_address + 4 + i) for i in range(len(servers))]
-        ips.update(zip(servers, hosts, strict=True))
+        cidr = _take(pools[env], recorded, prefix, env, f"{system} ({env})")
+        gateway = ""
+        if system in citizens:
+            kept = previous.subnets.get(unit_key(system, env, "gateway"))
+            gateway = str(_take(pools[env], kept, GATEWAY_PREFIX, env, f"{system}'s gateway"))
+        hosts = assign_hosts(cidr, servers, kept_ips, held)
+        if hosts is None:
+            raise AddressPlanError(
+                f"system {system} ({env}) has {len(servers)} servers, more than its subnet "
+                f"{cidr} (kept in allocations.json) holds "
+                f"({cidr.num_addresses - AZURE_RESERVED} addresses, some may be held for "
+                "servers that left): a subnet in use cannot be resized on Azure. Split the "
+                f"system, or release its allocations (`utflytt allocations release {system}`)"
+                " to give it a new, larger subnet (its servers are then re-addressed)"
+            )
+        ips.update(hosts)
         units.append(Unit(system, env, waves[key], index, str(cidr), str(cidr), gateway, servers))
     return Addressing(
         base=str(base),
         hub=str(hub),
         gateway_subnet=str(next(hub.subnets(new_prefix=27))),
-        spokes={env: str(s.cidr) for env, s in spokes.items()},
+        spokes={env: str(p.network) for env, p in pools.items()},
         units=tuple(units),
         server_ips=ips,
     )
