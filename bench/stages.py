@@ -75,10 +75,34 @@ def _generate(n: int, seed: int, target: str, catalog_path: Path) -> dict[str, A
     quotas = dict.fromkeys(Quotas.model_fields, 1_000_000)  # rules x groups within it:
     quotas |= {"aws_rules_per_security_group": 60_000, "aws_security_groups_per_eni": 16}
     document["planning"]["quotas"] = quotas
+    _spread_environments(document)
     document["planning"]["target"] = target
     document["planning"]["region"] = REGIONS[target]
     catalog_path.write_text(json.dumps(document, default=str), "utf-8")
     return {}
+
+
+ENVIRONMENT_CAPACITY = 40_000  # servers: one AWS VPC (/16 at most) holds ~48,000 static IPs
+
+
+def _spread_environments(document: dict[str, Any]) -> None:
+    """Bench-only: a generated estate whose prod servers outgrow one environment network
+    (AWS: one /16 VPC; the 100k estate has ~68,000 prod servers) gets its systems spread
+    over prod, test and dev in turn, so the whole run reaches its last stage. The naive
+    planner plans the same catalog, so the comparison stays fair."""
+    servers = document["servers"]
+    prod = sum(1 for s in servers if s.get("environment", "prod") == "prod")
+    if prod <= ENVIRONMENT_CAPACITY:
+        return
+    systems = sorted({s["system"] for s in servers})
+    env = {name: ("prod", "test", "dev")[i % 3] for i, name in enumerate(systems)}
+    for server in servers:
+        server["environment"] = env[server["system"]]
+    print(
+        f"  (bench only: {prod} prod servers outgrow one environment network; systems spread "
+        "over prod, test and dev in turn)",
+        file=sys.stderr,
+    )
 
 
 def _naive(catalog_path: Path) -> dict[str, Any]:
