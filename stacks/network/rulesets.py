@@ -221,6 +221,7 @@ def aws_rule_sets(
     instances (see :func:`aws_security_groups`): the instances admit the union, which is
     the group's permits, so nothing more is admitted."""
     out: dict[str, list[SgRule]] = defaultdict(list)
+    seen: dict[str, set[SgRule]] = defaultdict(set)  # provider rules, kept once each
     for permit in policy.permits:
         dest = permit.destination
         for port in permit.ports:
@@ -238,11 +239,11 @@ def aws_rule_sets(
                 )
                 continue
             if permit.via == "provider":  # two permits may share an address and a port
-                out[dest].extend(
-                    SgRule(dest, proto, first, last, cidr=cidr)
-                    for cidr in permit.addresses
-                    if SgRule(dest, proto, first, last, cidr=cidr) not in out[dest]
-                )
+                for cidr in permit.addresses:
+                    rule = SgRule(dest, proto, first, last, cidr=cidr)
+                    if rule not in seen[dest]:
+                        seen[dest].add(rule)
+                        out[dest].append(rule)
                 continue
             for source in permit.sources:
                 out[dest].append(
