@@ -178,7 +178,11 @@ def build_report(
         catalog, plan, facts, timeline, entries, today, checklist, lang
     )
     emergency: list[StressRow] = stressed_exit(catalog, plan)
-    runbooks: list[RunbookView] = runbook_views(books, plan, catalog, checklist, lang)
+    servers = catalog.servers_by_id
+    systems = catalog.systems_by_id
+    ordered = sorted(plan.waves, key=lambda w: w.number)
+    names = {w.number: tuple(wave_system_names(w, catalog, servers, systems)) for w in ordered}
+    runbooks: list[RunbookView] = runbook_views(books, plan, catalog, checklist, lang, names)
     cited = sorted(
         {key for e in entries for key in e.item.sources}
         | {key for b in books for t in b.tasks for key in t.task.sources}
@@ -187,16 +191,13 @@ def build_report(
     )
     cutover = _cutover_wave(plan)
     modes = {b.number: (b.mode, b.mode_label) for b in runbooks}
-    servers = catalog.servers_by_id
-    systems = catalog.systems_by_id
-    ordered = sorted(plan.waves, key=lambda w: w.number)
     waves = [
         WaveRow(
             number=w.number,
             name=w.name,
             start=w.start,
             end=w.end,
-            systems=tuple(wave_system_names(w, catalog, servers, systems)),
+            systems=names[w.number],
             graph_ids=tuple(s for s in w.systems if cutover.get(s) == w.number),
             servers=len(w.servers),
             mode=modes.get(w.number, ("", ""))[1],

@@ -7,6 +7,7 @@ it, what could go wrong, and what happens if the provider fails before the plan 
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -228,24 +229,35 @@ def stressed_exit(catalog: Catalog, plan: Plan, limit: int = 12) -> list[StressR
     server_system = {s.id: s.system for s in catalog.servers}
     step = max(1, math.ceil(len(waves) / limit))
     capacity = max(1, catalog.planning.max_servers_per_wave)
+    # the servers and systems moved at each wave end, so each row reads a few dozen ends
+    by_end: dict[date, tuple[list[int], set[str]]] = {}
+    for server_id, end in moved_at.items():
+        count, at_end = by_end.setdefault(end, ([0], set()))
+        count[0] += 1
+        if server_id in server_system:
+            at_end.add(server_system[server_id])
     rows = []
     for wave in waves[::step]:
-        left = [s for s, end in moved_at.items() if end >= wave.start]
-        left_systems = {server_system[s] for s in left if s in server_system}
-        critical = sorted(
-            (systems[s] for s in left_systems if s in systems),
+        ends = [v for end, v in by_end.items() if end >= wave.start]
+        left = sum(count[0] for count, _ in ends)
+        left_systems: set[str] = set().union(*(names for _, names in ends))
+        critical = heapq.nsmallest(  # the same as sorting them all and taking the first
+            6,
+            (
+                systems[s]
+                for s in left_systems
+                if s in systems and systems[s].criticality in ("critical", "high")
+            ),
             key=lambda s: (CRITICALITY_RANK[s.criticality], s.rto_hours or math.inf, s.id),
         )
         rows.append(
             StressRow(
                 wave=wave.name,
                 start=wave.start,
-                servers_left=len(left),
+                servers_left=left,
                 systems_left=len(left_systems),
-                critical_left=tuple(
-                    s.name for s in critical if s.criticality in ("critical", "high")
-                )[:6],
-                days_needed=math.ceil(len(left) / capacity) * catalog.planning.wave_days,
+                critical_left=tuple(s.name for s in critical),
+                days_needed=math.ceil(left / capacity) * catalog.planning.wave_days,
             )
         )
     return rows

@@ -56,9 +56,16 @@ def os_family(os_slug: str) -> str:
 
 def flow_waves(flow: HybridFlow) -> tuple[int | None, int | None]:
     """(wave that opens the flow, wave that closes it; None = never closes)."""
-    waves = [w for w in (flow.from_wave, flow.to_wave) if w is not None]
+    return flow_waves_of(flow.from_wave, flow.to_wave, flow.kind)
+
+
+def flow_waves_of(
+    from_wave: int | None, to_wave: int | None, kind: str
+) -> tuple[int | None, int | None]:
+    """:func:`flow_waves` of a flow's two waves and kind."""
+    waves = [w for w in (from_wave, to_wave) if w is not None]
     opens = min(waves) if waves else None
-    closes = max(waves) if flow.kind == "temporary" and len(waves) == 2 else None
+    closes = max(waves) if kind == "temporary" and len(waves) == 2 else None
     return opens, closes
 
 
@@ -220,7 +227,11 @@ def is_critical(systems: list[System]) -> bool:
 def wave_subjects(catalog: Catalog, plan: Plan) -> list[Subject]:
     """One subject per wave, in wave order."""
     systems = catalog.systems_by_id
-    opening, closing = flows_by_wave(plan)
+    # which waves open or close a flow: from the few distinct (waves, kind) of the flows
+    kinds = {(f.from_wave, f.to_wave, f.kind) for f in plan.hybrid_flows}
+    spans = [flow_waves_of(*k) for k in kinds]
+    opening = {first for first, _ in spans if first is not None}
+    closing = {last for _, last in spans if last is not None}
     pilot = pilot_wave(catalog, plan)
     subjects = []
     for wave in sorted(plan.waves, key=lambda w: w.number):
@@ -230,8 +241,8 @@ def wave_subjects(catalog: Catalog, plan: Plan) -> list[Subject]:
             "frozen": wave.frozen,
             "has_citizen": any(s.level == "citizen" for s in members),
             "has_personal_data": any(s.personal_data for s in members),
-            "opens_flows": bool(opening.get(wave.number)),
-            "closes_flows": bool(closing.get(wave.number)),
+            "opens_flows": wave.number in opening,
+            "closes_flows": wave.number in closing,
             "pilot": wave.number == pilot,
             "critical": is_critical(members),
         }

@@ -18,10 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from heapq import heapify, heappop, heappush
+from typing import Any
 
 from exit_plan.checklist import matches
 from exit_plan.data import Checklist, Lang, RunbookTask
-from exit_plan.facts import Subject, flow_waves, pilot_wave, wave_subjects
+from exit_plan.facts import Subject, flow_waves_of, pilot_wave, wave_subjects
 from migration.catalog import Catalog, Server, System
 from migration.flows import GroupFlow, server_flows, sorted_ports
 from migration.plan import Plan, Wave
@@ -198,13 +199,23 @@ def flow_changes(plan: Plan, servers: Mapping[str, Server]) -> dict[int, list[Fl
     system, env) -> (provider system, env) as the flow rule groups them
     (:class:`migration.flows.GroupFlow`: a report never lists server pairs), with the
     lasting kind and the closing wave of each group. One pass over the flows."""
-    tables: dict[tuple[int, str], dict[GroupKey, _FlowGroup]] = defaultdict(dict)
+    # first the flows with the same groups, waves and kind together (one cheap pass over
+    # 300,000 flows at 100k servers), then each of those few aggregates into its waves
+    ends = {s.id: (s.system, s.environment) for s in servers.values()}
+    same: dict[tuple[GroupKey, int | None, int | None, str], list[Any]] = {}
     for flow in plan.hybrid_flows:
-        a, b = servers.get(flow.from_), servers.get(flow.to)
+        a, b = ends.get(flow.from_), ends.get(flow.to)
         if a is None or b is None:
             continue
-        key = (a.system, a.environment, b.system, b.environment)
-        first, last = flow_waves(flow)
+        akey = (a + b, flow.from_wave, flow.to_wave, flow.kind)
+        acc = same.get(akey)
+        if acc is None:
+            acc = same[akey] = [set(), 0]
+        acc[0].update(flow.ports)
+        acc[1] += 1
+    tables: dict[tuple[int, str], dict[GroupKey, _FlowGroup]] = defaultdict(dict)
+    for (key, from_wave, to_wave, kind), (ports, pairs) in same.items():
+        first, last = flow_waves_of(from_wave, to_wave, kind)
         for wave, action in ((first, "open"), (last, "close")):
             if wave is None:
                 continue
@@ -212,9 +223,9 @@ def flow_changes(plan: Plan, servers: Mapping[str, Server]) -> dict[int, list[Fl
             group = groups.get(key)
             if group is None:
                 group = groups[key] = _FlowGroup()
-            group.ports.update(flow.ports)
-            group.pairs += 1
-            group.kinds.add(flow.kind)
+            group.ports.update(ports)
+            group.pairs += pairs
+            group.kinds.add(kind)
             if last is not None:  # the wave that closes the flow (None: it never closes)
                 group.closes = last if group.closes is None else max(group.closes, last)
     result: dict[int, list[FlowChange]] = defaultdict(list)

@@ -3,6 +3,7 @@ to decide in a template)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -94,9 +95,15 @@ def _flow_row(
 
 
 def runbook_views(
-    books: list[WaveRunbook], plan: Plan, catalog: Catalog, checklist: Checklist, lang: Lang
+    books: list[WaveRunbook],
+    plan: Plan,
+    catalog: Catalog,
+    checklist: Checklist,
+    lang: Lang,
+    system_names: Mapping[int, tuple[str, ...]] | None = None,
 ) -> list[RunbookView]:
-    """The runbooks, texts resolved."""
+    """The runbooks, texts resolved (``system_names``: each wave's
+    :func:`exit_plan.report.wave_system_names` when the caller has them already)."""
     from exit_plan.report import wave_system_names  # one naming rule for waves
 
     label = checklist.label
@@ -139,7 +146,9 @@ def runbook_views(
                 end=book.wave.end,
                 mode=book.mode,
                 mode_label=label(f"mode.{book.mode}", lang),
-                systems=tuple(wave_system_names(book.wave, catalog, servers_index, systems)),
+                systems=system_names[book.wave.number]
+                if system_names is not None
+                else tuple(wave_system_names(book.wave, catalog, servers_index, systems)),
                 tasks=tuple(
                     TaskRow(
                         t.date,
