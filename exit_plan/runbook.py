@@ -269,12 +269,13 @@ def system_providers(
     index = servers if servers is not None else catalog.servers_by_id
     providers: dict[str, set[str]] = defaultdict(set)
     inbound: dict[str, set[str]] = defaultdict(set)
+    system_of = {key: server.system for key, server in index.items()}
     for flow in plan.flows or server_flows(catalog):
-        a, b = index.get(flow.from_), index.get(flow.to)
+        a, b = system_of.get(flow.from_), system_of.get(flow.to)
         if a is not None and b is not None:
-            if a.system != b.system:
-                providers[a.system].add(b.system)
-            inbound[b.id].update(flow.ports)
+            if a != b:
+                providers[a].add(b)
+            inbound[flow.to].update(flow.ports)
     return providers, inbound
 
 
