@@ -27,7 +27,7 @@ from migration.plan import Plan
 from migration.pricing.book import PriceBook
 from migration.sizing.limits import check_size_limits
 from migration.sizing.result import ServerSizing
-from migration.sizing.sizing import Sizer, make_sizer
+from migration.sizing.sizing import Sizer, make_sizer, part_key
 
 SCHEMA_VERSION = 1
 PROVIDERS = ("azure", "aws")
@@ -236,16 +236,7 @@ def _size_all(sizer: Sizer, servers: list[Server]) -> dict[str, ServerSizing]:
     shapes: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     result: dict[str, ServerSizing] = {}
     for server in servers:
-        key = (
-            server.os,
-            server.vcpu,
-            server.memory_gb,
-            server.cpu_p95,
-            server.memory_p95,
-            server.licences.windows_software_assurance,
-            server.disks_gb,
-            server.environment,
-        )
+        key = (part_key(server), server.disks_gb, server.environment)
         rest = shapes.get(key)
         if rest is None:
             sized = result[server.id] = sizer.size(server)

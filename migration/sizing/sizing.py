@@ -49,6 +49,20 @@ class _Choice:
     windows: Quote | None
 
 
+def part_key(server: Server) -> tuple[object, ...]:
+    """What a server's size, compute price and licences depend on (its disks' prices depend
+    on their sizes and the environment too; nothing depends on its id)."""
+    return (
+        server.os,
+        server.vcpu,
+        server.memory_gb,
+        server.cpu_p95,
+        server.memory_p95,
+        len(server.disks_gb),
+        server.licences.windows_software_assurance,
+    )
+
+
 class Sizer:
     """Sizes servers for one provider and region from one price book (with caches)."""
 
@@ -170,15 +184,7 @@ class Sizer:
 
     # -- one server ----------------------------------------------------------------------
     def _part(self, server: Server) -> _Part:
-        key = (
-            server.os,
-            server.vcpu,
-            server.memory_gb,
-            server.cpu_p95,
-            server.memory_p95,
-            len(server.disks_gb),
-            server.licences.windows_software_assurance,
-        )
+        key = part_key(server)
         part = self._parts.get(key)
         if part is None:
             part = self._compute_part(server)
