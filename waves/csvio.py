@@ -184,7 +184,7 @@ def read_pins_with_rows(path: str | Path, plan: Plan) -> tuple[dict[str, int], d
     if issues:
         count = len(issues)
         head = f"{name}: {count} error{'s' if count != 1 else ''} in the wave sheet"
-        raise InputFileError("\n".join([head, *(str(i) for i in sorted(issues))]))
+        raise InputFileError("\n".join([head, *(str(i) for i in sorted(issues))]), issues)
     ordered = sorted(edits.items())
     return (
         {sid: wave for sid, (wave, _) in ordered},

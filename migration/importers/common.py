@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from migration.errors import InputFileError
+from migration.errors import InputFileError, Issue
 
 Cell = str | None
 
@@ -60,6 +60,12 @@ class Problem:
         place = ", ".join(where)
         return f"{self.file}: {place}: {self.message}" if place else f"{self.file}: {self.message}"
 
+    def issue(self) -> Issue:
+        """The problem as an :class:`Issue` (``--json``): the row as its line, the field as
+        ``sheet!column`` (Excel's way of naming a sheet's cell range)."""
+        cell = f"{self.sheet}!{self.column}" if self.sheet and self.column else self.column
+        return Issue(self.file, self.row, 0, cell or self.sheet, self.message)
+
 
 class ImporterError(InputFileError):
     """An inventory export cannot be imported; ``problems`` says where and why."""
@@ -73,7 +79,7 @@ class ImporterError(InputFileError):
             text = lines[0]
         else:
             text = "\n".join([f"{len(self.problems)} problems in the input:", *lines])
-        super().__init__(text)
+        super().__init__(text, [p.issue() for p in self.problems])
 
 
 class MissingSheet(ImporterError):
