@@ -28,7 +28,7 @@ import yaml
 from migration.errors import InputFileError, UtflyttError
 from migration.fileio import write_atomic
 from migration.plan import Plan
-from stacks.security import EU_REGIONS
+from migration.regions import EU_REGIONS
 from stacks.settings import StackSettings
 
 NAMESPACE = "utflytt"

@@ -19,10 +19,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic import Strict as StrictMode
+
+from migration.regions import DEFAULT_REGIONS, region_problem
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 OS_PATTERN = r"^[a-z0-9][a-z0-9.-]{0,62}$"
@@ -194,8 +197,34 @@ class Planning(Strict):
     pilot: Flag = True
     blackouts: tuple[Blackout, ...] = Field(default=(), max_length=1000)
     target: Target = "azure"
-    region: str = Field(default="swedencentral", pattern=r"^[a-z0-9-]+$", max_length=64)
+    region: str = Field(
+        default="swedencentral",
+        pattern=r"^[a-z0-9-]+$",
+        max_length=64,
+        description="The target's region, in the EU (migration/regions.py lists them); "
+        "default swedencentral for azure, eu-north-1 for aws",
+    )
     quotas: Quotas = Quotas()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _target_default_region(cls, data: object) -> object:
+        # no region given: the target's default (an AWS plan must not get an Azure region)
+        if isinstance(data, dict) and "region" not in data:
+            target = data.get("target", "azure")
+            if isinstance(target, str) and target in DEFAULT_REGIONS:
+                return {**data, "region": DEFAULT_REGIONS[target]}
+        return data
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, value: str, info: ValidationInfo) -> str:
+        # the region of planning.target (checked when the target itself is valid)
+        target = info.data.get("target")
+        problem = region_problem(target, value) if isinstance(target, str) else None
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 class Licences(Strict):
