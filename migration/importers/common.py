@@ -32,6 +32,8 @@ __all__ = [
     "MissingSheet",
     "Problem",
     "Table",
+    "clean_line",
+    "clean_text",
     "normalise_header",
     "parse_bool",
     "parse_number",
@@ -244,6 +246,28 @@ def slugify(text: str, max_length: int = SLUG_MAX) -> str:
     value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
     value = _NOT_SLUG.sub("-", value).strip("-")
     return value[:max_length].strip("-")
+
+
+# Characters a catalog file or text field refuses (migration.catalog.models.TEXT_PATTERN):
+# control characters, line and paragraph separators, noncharacters, bidirectional overrides
+# and isolates, zero-width space, word joiner, byte-order mark
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]+"
+)
+
+
+def clean_line(text: str) -> str:
+    """``text`` with each run of characters a catalog refuses replaced by one space."""
+    return _UNSAFE.sub(" ", text)
+
+
+def clean_text(text: str, max_length: int = 500) -> str:
+    """``text`` as one line a catalog accepts: each run of characters it refuses (control,
+    bidirectional override, zero-width; a tab or newline too) becomes one space, spaces at
+    the ends go, and text longer than ``max_length`` is cut with "…". An export's names,
+    folders, OS texts and notes reach the draft (and the terminal) only through here."""
+    value = clean_line(text).strip()
+    return value if len(value) <= max_length else value[: max_length - 1].rstrip() + "…"
 
 
 # ---------------------------------------------------------------------------- records
