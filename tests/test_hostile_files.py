@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -124,14 +125,16 @@ def test_a_plan_from_a_pipe_is_still_read(planned: Path) -> None:
     """Bounding devices must not refuse a pipe: `diff <(git show ...) build/plan.json`."""
     plan = planned / "build" / "plan.json"
     read, write = os.pipe()
-    with os.fdopen(write, "wb") as sink:  # small enough for the pipe buffer? no: a thread
-        import threading
+    payload = plan.read_bytes()
 
-        payload = plan.read_bytes()
-        writer = threading.Thread(target=lambda: (sink.write(payload), sink.close()))
-        writer.start()
-        code, output = _invoke("diff", f"/dev/fd/{read}", str(plan))
-        writer.join()
+    def feed() -> None:  # a pipe holds 64 KiB: the writer runs beside the reader
+        with os.fdopen(write, "wb") as sink:
+            sink.write(payload)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    code, output = _invoke("diff", f"/dev/fd/{read}", str(plan))
+    writer.join()
     os.close(read)
     assert (code, output) == (0, "no changes\n")
 
