@@ -194,3 +194,27 @@ def test_a_wave_sheet_error_is_an_error_object(tmp_path: Path) -> None:
             "path": "wave",
         }
     ]
+
+
+def test_validate_json_locates_the_second_suppliers_refusals_too(tmp_path: Path) -> None:
+    """A valid Azure catalog whose owner AWS would refuse: exit 0, a warning line in text,
+    and the same place as a warning object (file, line, column, path) in --json."""
+    path = _catalog(tmp_path, TAGS.replace("planning: {target: aws, region: eu-north-1}\n", ""))
+    code, out, err = _invoke("validate", str(path), "--json")
+    assert code == 0 and err == ""
+    document = json.loads(out)
+    assert document["warnings"] == [
+        "with --target aws: 1 cloud name or tag value derived from the catalog would be "
+        "refused:\n  system app owner: 'IT & drift': characters not allowed: '&'\n"
+        f"    {AWS_TAG_RULE}\n  at {path}:5: system 'app' owner"
+    ]
+    assert document["warning_issues"] == [
+        {
+            "column": 60,
+            "file": str(path),
+            "line": 5,
+            "message": "with --target aws: system 'app' owner: 'IT & drift': characters not "
+            f"allowed: '&' ({AWS_TAG_RULE})",
+            "path": "systems[0].owner",
+        }
+    ]
