@@ -35,6 +35,7 @@ __all__ = [
     "clean_line",
     "clean_text",
     "normalise_header",
+    "number_cell",
     "parse_bool",
     "parse_number",
     "slugify",
@@ -216,6 +217,39 @@ def parse_int(text: str, minimum: int | None = None, maximum: int | None = None)
 
 _TRUE = {"true", "1", "yes", "y", "ja", "x"}
 _FALSE = {"false", "0", "no", "n", "nej", ""}
+
+
+def number_cell(
+    table: Table,
+    number: int,
+    cells: Sequence[Cell],
+    position: int | None,
+    problems: list[Problem],
+    positive: bool = False,
+    maximum: float | None = None,
+) -> float | None:
+    """The number in a cell, or None when the cell is empty; a value that is not a number,
+    below 0 (or 0 when ``positive``) or above ``maximum`` is a problem (and None)."""
+    text = cell(cells, position)
+    if not text or position is None:
+        return None
+    try:
+        value = parse_number(text)
+    except CellError as exc:
+        problems.append(table.problem(number, position, str(exc)))
+        return None
+    if value < 0 or (positive and value == 0):
+        expected = "> 0" if positive else ">= 0"
+        problems.append(
+            table.problem(number, position, f"expected a number {expected}, got {text!r}")
+        )
+        return None
+    if maximum is not None and value > maximum:
+        problems.append(
+            table.problem(number, position, f"expected a number <= {maximum:,.0f}, got {text!r}")
+        )
+        return None
+    return value
 
 
 def parse_bool(text: str) -> bool:
