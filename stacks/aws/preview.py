@@ -24,6 +24,7 @@ from stacks import testing
 from stacks.aws import layout
 from stacks.aws.moto_mocks import MotoMocks
 from stacks.aws.offline import PROJECT, AwsRun, run_aws_offline
+from stacks.config import config_for
 from stacks.harness.allstacks import StackRun, StackRunner
 from stacks.settings import StackSettings
 from stacks.testing import OfflineRun
@@ -80,34 +81,48 @@ def run_aws_preview(
     plan: Plan,
     config: Mapping[str, str] | None = None,
     *,
+    stack_configs: Mapping[str, Mapping[str, str]] | None = None,
     fast: bool = True,
 ) -> OfflineRun:
-    """Run ``settings``'s stack under moto (the foundation first for a wave stack);
-    ``fast=False``: Pulumi's threaded mock path (see :func:`run_aws_offline`)."""
+    """Run ``settings``'s stack under moto (the foundation first for a wave stack), each
+    stack with ``config`` and its own ``stack_configs`` entry on top (the user keys of its
+    ``Pulumi.<stack>.yaml``); ``fast=False``: Pulumi's threaded mock path (see
+    :func:`run_aws_offline`)."""
     region = settings.region or layout.DEFAULT_REGION
     with MotoMocks(region) as mocks:
-        cfg = preview_config(plan, mocks, config)
         if settings.kind == "wave":
             foundation = settings.foundation_settings()
+            base = preview_config(plan, mocks, config_for(foundation.stack, config, stack_configs))
             mocks.stack_outputs[settings.foundation_stack] = run_aws_offline(
-                foundation, plan, mocks, cfg, fast=fast
+                foundation, plan, mocks, base, fast=fast
             ).outputs
+        cfg = preview_config(plan, mocks, config_for(settings.stack, config, stack_configs))
         run = run_aws_offline(settings, plan, mocks, cfg, fast=fast)
     return as_offline_run(run, cfg)
 
 
 @contextlib.contextmanager
 def aws_stack_runner(
-    plan: Plan, config: Mapping[str, str] | None = None, *, fast: bool = True
+    plan: Plan,
+    config: Mapping[str, str] | None = None,
+    *,
+    stack_configs: Mapping[str, Mapping[str, str]] | None = None,
+    fast: bool = True,
 ) -> Iterator[StackRunner]:
     """``preview --all`` for AWS: every stack in one moto session (one account), the
-    foundation's exports answering each wave's StackReference; moto's errors propagate."""
+    foundation's exports answering each wave's StackReference; moto's errors propagate.
+    A stack with an entry in ``stack_configs`` gets its keys on top of ``config``."""
     with MotoMocks(plan.target.region or layout.DEFAULT_REGION) as mocks:
-        cfg = preview_config(plan, mocks, config)
+        shared = preview_config(plan, mocks, config)
 
         def run(settings: StackSettings, foundation: Mapping[str, Any] | None) -> StackRun:
             if foundation is not None:
                 mocks.stack_outputs[settings.foundation_stack] = foundation
+            cfg = (
+                preview_config(plan, mocks, config_for(settings.stack, config, stack_configs))
+                if (stack_configs or {}).get(settings.stack)
+                else shared
+            )
             result = run_aws_offline(settings, plan, mocks, cfg, fast=fast)
             kinds = [
                 ("read" if r.type == STACK_REFERENCE else "register", r.type)
