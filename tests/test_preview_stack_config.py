@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from app.cli import cli
 from migration.errors import UtflyttError
@@ -46,7 +46,7 @@ def _estate(folder: Path) -> Path:
     return catalog
 
 
-def _plan(catalog: Path) -> object:
+def _plan(catalog: Path) -> Result:
     return CliRunner().invoke(cli, ["plan", str(catalog), "-o", str(catalog.parent / "build")])
 
 
