@@ -223,3 +223,32 @@ def test_the_plan_project_is_found_upwards(tmp_path: Path) -> None:
         tmp_path.resolve() / "stacks"
     )
     assert foundation_aws_options(None) == foundation_aws_options(tmp_path / "none")
+
+
+def test_an_azure_stack_gets_its_own_keys(tmp_path: Path) -> None:
+    """Azure too: wave-01's utflytt:sshPublicKey replaces the offline placeholder key for
+    its Linux server built from an image; the placeholder stays without the config."""
+    from migration.fileio import write_json
+    from migration.plan import Target
+
+    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFromTheStackConfigOfWave01 ops"
+    (tmp_path / "Pulumi.yaml").write_text("name: t\nstackConfigDir: stacks\n", "utf-8")
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "Pulumi.wave-01.yaml").write_text(
+        f"config:\n  utflytt:sshPublicKey: {key}\n", "utf-8"
+    )
+    plan_file = tmp_path / "build" / "plan.json"
+    plan_file.parent.mkdir()
+    azure = small_plan(target=Target(provider="azure", region="swedencentral"))
+    write_json(plan_file, azure.to_json_dict())
+
+    def preview(*extra: str) -> str:
+        args = ["preview", "wave-01", "--plan", str(plan_file), "--json", *extra]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert key in preview()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert key not in preview("--stack-config-dir", str(empty))
