@@ -60,9 +60,9 @@ def azure_names(plan: Plan, previous: ProviderAllocations) -> dict[str, str]:
 
 def aws_addresses(plan: Plan, previous: ProviderAllocations) -> AddressAllocation:
     """The AWS address plan (per-AZ subnets, static IPs; :mod:`stacks.aws.addresses`),
-    keeping ``previous``, with the default options and zones (the stack's own config may
-    pin subnets and IPs on top: ``utflytt:aws.subnetCidrs``/``privateIps``)."""
-    options = aws_layout.AwsOptions()
+    keeping ``previous``, with the foundation stack config's ``utflytt:aws`` options
+    (:func:`stacks.aws.layout.plan_options`: VPC CIDRs, zones, subnet and IP pins)."""
+    options = aws_layout.plan_options()
     zones = aws_layout.zones_for(plan, options)
     flat = aws_layout.address_plan(plan, options, zones, previous.flat()).allocations()
     subnets = {key: cidr for key, cidr in flat.items() if "/" in key}

@@ -114,6 +114,16 @@ def as_engine_config(config: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def config_for(
+    stack: str,
+    config: Mapping[str, str] | None = None,
+    stack_configs: Mapping[str, Mapping[str, str]] | None = None,
+) -> dict[str, str]:
+    """The config an offline run of ``stack`` gets: ``config`` (shared by every stack), then
+    the stack's own keys from ``stack_configs`` (stack -> keys, :mod:`stacks.user_config`)."""
+    return {**(config or {}), **((stack_configs or {}).get(stack) or {})}
+
+
 def render_stack_config(settings: StackSettings, kept: Mapping[str, Any] | None = None) -> str:
     """The text of ``Pulumi.<stack>.yaml``: header, managed keys, then the kept entries."""
     kept = dict(kept or {})

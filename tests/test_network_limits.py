@@ -209,22 +209,25 @@ def test_plan_says_why_a_stack_cannot_build_a_server() -> None:
 
 @pytest.mark.parametrize("target", ["azure", "aws"])
 def test_the_bundled_example_plans_within_its_limits_on_both_clouds(target: str) -> None:
-    """The example fits Azure's defaults, and AWS both with its two declared raised quotas
-    and (its busiest groups' rules spread over shards) with AWS's defaults."""
+    """The example declares no raised quota and fits both clouds' defaults: on AWS its
+    busiest groups' rules spread over shards, and every instance stays within 5 security
+    groups per interface; a lowered rules quota (negative) breaks it."""
     from app.pipeline import plan_catalog
     from migration.catalog import load_catalog_with_digest
     from migration.examples import EXAMPLE_CATALOG
     from waves import PlanOptions
 
     loaded, digest = load_catalog_with_digest(EXAMPLE_CATALOG)
+    assert loaded.planning.quotas == Quotas()
     planned = plan_catalog(loaded, digest, PlanOptions(target=target))
-    check_plan(planned, loaded.planning.quotas)
-    if target == "aws":  # the declared quotas are honoured: fewer shards than by default
-        shards = [c for c in rule_set_counts(planned, Quotas()) if "+" in c.rule_set]
-        assert shards and check_plan(planned, Quotas())
-        assert not [
-            c for c in rule_set_counts(planned, loaded.planning.quotas) if "+" in c.rule_set
-        ]
+    assert check_plan(planned, loaded.planning.quotas).quotas == {}
+    if target == "aws":
+        counts = rule_set_counts(planned, Quotas())
+        assert [c for c in counts if "+" in c.rule_set]  # shards within the default 60
+        per_eni = [c.count for c in counts if c.what == "security groups per interface"]
+        assert per_eni and max(per_eni) <= 5
+        with pytest.raises(NetworkLimitError, match="inbound rules"):
+            check_plan(planned, Quotas(aws_rules_per_security_group=10))
 
 
 @pytest.mark.parametrize(

@@ -145,7 +145,7 @@ def test_messy_estate_fits_the_default_limits(systems: int, ips: bool, target: s
 def test_messy_2000_systems_on_aws_need_raised_quotas() -> None:
     """The messy estate at 2,000 systems: a few instances need more than 5 security groups
     (their group's rule shards plus three client groups) and the prod VPC more than 2,500
-    groups: it fits with the example's raised quotas (120 rules x 8 groups <= 1,000) and
+    groups: it fits with raised quotas (120 rules x 8 groups <= 1,000) and
     5,000 security groups; with the defaults the error names the instances."""
     result = estate_plan(2000, True, "aws", "server")
     raised = Quotas(

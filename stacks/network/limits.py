@@ -228,7 +228,7 @@ def vpc_subnet_counts(plan: Plan, quotas: Quotas) -> list[RuleSetCount]:
     # imported here: stacks.aws.addresses imports this package (AddressPlanError)
     from stacks.aws import layout
 
-    options = layout.AwsOptions()
+    options = layout.plan_options()  # the foundation stack config's, as the stack uses
     addressing = layout.address_plan(plan, options, layout.zones_for(plan, options))
     return [
         RuleSetCount(f"vpc {env}", "subnets", len(vpc.subnets), quotas.aws_subnets_per_vpc)
