@@ -50,25 +50,32 @@ def azure() -> tuple[set[Any], dict[str, dict[str, str]]]:
     return allowed, tags
 
 
+def run_aws_stacks(plan: Plan, mocks: MotoMocks) -> dict[str, Any]:
+    """Every AWS stack of ``plan`` run in ``mocks`` (the foundation first, its outputs
+    passed to the waves); the foundation's outputs."""
+    ami = mocks.import_image("eko-app01")
+    config = aws_config(
+        {
+            "amis": {s: ami for s in ("dc01", "dc02", "eko-db01", "eko-test01")},
+            "vpnPeerIp": "203.0.113.5",  # required with source networks (stacks.baseline)
+            "certificateArns": {"portal": "arn:aws:acm:eu-north-1:123456789012:certificate/p"},
+        }
+    )
+    foundation = run_aws_offline(
+        StackSettings("foundation", "foundation", "aws", REGION, "p"), plan, mocks, config
+    )
+    mocks.stack_outputs["foundation"] = foundation.outputs
+    for n in WAVE_SERVERS:
+        settings = StackSettings(f"wave-{n:02d}", "wave", "aws", REGION, "p", wave=n)
+        run_aws_offline(settings, plan, mocks, config)
+    return dict(foundation.outputs)
+
+
 @pytest.fixture(scope="module")
 def aws() -> tuple[set[Any], dict[str, dict[str, str]]]:
     plan = small_plan()
     with MotoMocks(REGION) as mocks:
-        ami = mocks.import_image("eko-app01")
-        config = aws_config(
-            {
-                "amis": {s: ami for s in ("dc01", "dc02", "eko-db01", "eko-test01")},
-                "vpnPeerIp": "203.0.113.5",  # required with source networks (stacks.baseline)
-                "certificateArns": {"portal": "arn:aws:acm:eu-north-1:123456789012:certificate/p"},
-            }
-        )
-        foundation = run_aws_offline(
-            StackSettings("foundation", "foundation", "aws", REGION, "p"), plan, mocks, config
-        )
-        mocks.stack_outputs["foundation"] = foundation.outputs
-        for n in WAVE_SERVERS:
-            settings = StackSettings(f"wave-{n:02d}", "wave", "aws", REGION, "p", wave=n)
-            run_aws_offline(settings, plan, mocks, config)
+        run_aws_stacks(plan, mocks)
         ec2 = mocks.ec2()
         allowed, wide = aws_allowed(plan, ec2)
         assert wide == []
@@ -101,22 +108,8 @@ def test_aws_rules_spread_over_shards_still_allow_exactly_the_flows() -> None:
     from moto, the allowed set is still the declared flows and no instance passes 5."""
     plan = small_plan().model_copy(update={"quotas": {"aws_rules_per_security_group": 2}})
     with MotoMocks(REGION) as mocks:
-        ami = mocks.import_image("eko-app01")
-        config = aws_config(
-            {
-                "amis": {s: ami for s in ("dc01", "dc02", "eko-db01", "eko-test01")},
-                "vpnPeerIp": "203.0.113.5",
-                "certificateArns": {"portal": "arn:aws:acm:eu-north-1:123456789012:certificate/p"},
-            }
-        )
-        foundation = run_aws_offline(
-            StackSettings("foundation", "foundation", "aws", REGION, "p"), plan, mocks, config
-        )
-        mocks.stack_outputs["foundation"] = foundation.outputs
-        assert {"ad.prod.1+4", "economy.prod.db+2"} <= set(foundation.outputs["securityGroupIds"])
-        for n in WAVE_SERVERS:
-            settings = StackSettings(f"wave-{n:02d}", "wave", "aws", REGION, "p", wave=n)
-            run_aws_offline(settings, plan, mocks, config)
+        outputs = run_aws_stacks(plan, mocks)
+        assert {"ad.prod.1+4", "economy.prod.db+2"} <= set(outputs["securityGroupIds"])
         ec2 = mocks.ec2()
         allowed, wide = aws_allowed(plan, ec2)
         attached = {
@@ -165,21 +158,7 @@ def test_aws_differs_only_inside_the_permit_it_summarised() -> None:
     azure = plan.model_copy(update={"target": Target(provider="azure", region="swedencentral")})
     assert not [w for w in admitted_policy(azure).warnings if is_summary(w)]
     with MotoMocks(REGION) as mocks:
-        ami = mocks.import_image("eko-app01")
-        config = aws_config(
-            {
-                "amis": {s: ami for s in ("dc01", "dc02", "eko-db01", "eko-test01")},
-                "vpnPeerIp": "203.0.113.5",
-                "certificateArns": {"portal": "arn:aws:acm:eu-north-1:123456789012:certificate/p"},
-            }
-        )
-        foundation = run_aws_offline(
-            StackSettings("foundation", "foundation", "aws", REGION, "p"), plan, mocks, config
-        )
-        mocks.stack_outputs["foundation"] = foundation.outputs
-        for n in WAVE_SERVERS:
-            settings = StackSettings(f"wave-{n:02d}", "wave", "aws", REGION, "p", wave=n)
-            run_aws_offline(settings, plan, mocks, config)
+        run_aws_stacks(plan, mocks)
         allowed, wide = aws_allowed(plan, mocks.ec2())
     beyond, prefixes = summarised(plan, policy)
     assert declared(plan) <= allowed

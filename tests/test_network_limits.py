@@ -99,25 +99,6 @@ def test_aws_shards_past_the_groups_per_interface_limit_fire_and_quota_raises_th
     )
 
 
-def test_aws_prefix_list_heavier_than_a_security_group_fires() -> None:
-    """A prefix list counts as its max entries and cannot be split over shards: 30 retained
-    consumers' /32s in one list break a quota of 20 rules per security group."""
-    systems = [system("db"), system("old", disposition="retain")]
-    servers = [server("db01", "db")] + [
-        server(
-            f"old{i:02d}",
-            "old",
-            ip=f"10.10.0.{2 * i + 1}",
-            depends_on=[dep("db01", ports=["tcp/1"])],
-        )
-        for i in range(30)
-    ]
-    result = plan(catalog(systems, servers, target="aws"))
-    with pytest.raises(NetworkLimitError, match=r"sg db.prod: 30 inbound rules \(limit 20\)"):
-        check_limits(result, Quotas(aws_rules_per_security_group=20))
-    assert check_limits(result)
-
-
 def test_subscription_asg_limit_fires() -> None:
     """Two groups of three servers each get an application security group: 2 > 1."""
     systems = [system("a", depends_on=[dep("b", ports=["tcp/1"])]), system("b")]
