@@ -2701,8 +2701,11 @@ PLANNING = {
     "target": "azure",
     "region": "swedencentral",
     "blackouts": [{"from": date(2027, 6, 21), "to": date(2027, 8, 8), "reason": "Semester"}],
-    # No raised quotas: the network rules fit both clouds' documented defaults (on AWS the
-    # busiest groups' rules spread over shards, each server within 5 groups per interface).
+    # The AWS account of the second supplier asks for two raised quotas (Service Quotas,
+    # "Inbound or outbound rules per security group" and "Security groups per network
+    # interface"; their product stays within AWS's 1,000): AD's test domain admits 84 rule
+    # units and the budget system's servers join 6 groups. Azure's defaults hold as they are.
+    "quotas": {"aws_rules_per_security_group": 120, "aws_security_groups_per_eni": 8},
 }
 SYSTEM_KEYS = [
     "id",
@@ -2812,6 +2815,8 @@ def render() -> str:
     lines += ["", "# Address space at ÅDA: production 10.10/16, test and development 10.20/16."]
     lines += [f"source_networks: {flow(SOURCE_NETWORKS)}"]
     lines += ["", "# Waves of two weeks from February 2027, none during the summer holidays."]
+    lines += ["# quotas: the AWS account's two raised limits (Service Quotas) that the second"]
+    lines += ["# supplier's network rules need; Azure's documented defaults hold as they are."]
     lines += ["planning:", *mapping_lines(PLANNING, list(PLANNING), "  ", "  ")]
     lines += ["", *SYSTEMS_INTRO.splitlines(), "systems:"]
     titles = dict(SECTIONS)

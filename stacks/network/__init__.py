@@ -20,6 +20,8 @@ from migration.plan import Plan, Warning_
 from stacks.images import missing_images
 from stacks.names import computer_names
 from stacks.network.addresses import AddressPlanError, plan_addresses
+from stacks.network.admission import is_summary
+from stacks.network.budgets import admitted_policy
 from stacks.network.limits import (
     NetworkLimitError,
     RuleSetCount,
@@ -59,11 +61,11 @@ def check_plan(plan: Plan, quotas: Quotas | None = None) -> Plan:
             for sid, s in plan.servers.items()
             if s.wave is not None and s.os.startswith("windows") and s.disposition != "rehost"
         )
-    policy = network_policy(plan)  # made once: the limits and the warnings both read it
+    policy = admitted_policy(plan, quotas)  # once: the limits and the warnings read it
     counts = check_limits(plan, quotas, policy)
     warnings = tuple(  # built without validation: 100k of them at 100k servers, all ours
         Warning_.model_construct(
-            code="network-source-network",
+            code="network-summarised" if is_summary(text) else "network-source-network",
             message=text,
             subjects=(text.split()[1] if text.startswith("server ") else text.split()[0],),
         )
