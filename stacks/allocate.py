@@ -21,6 +21,8 @@ from stacks.aws import layout as aws_layout
 from stacks.azure import layout as azure_layout
 from stacks.names import allocate_computer_names
 from stacks.network.addresses import MIGRATING, plan_addresses, unit_key
+from stacks.network.policy import unnamed_policy
+from stacks.network.stable_names import record_groups
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ def allocate(plan: Plan, previous: Allocations) -> tuple[Allocations, tuple[Warn
         subnets={**kept.subnets, **addresses.subnets},
         servers=servers,
         names=namer(plan, kept) if namer is not None else dict(kept.names),
+        groups=record_groups(unnamed_policy(plan), kept.groups),  # network group names
     )
     migrating = {s.system for s in plan.servers.values() if s.wave is not None}
     orphans = sorted(updated.systems() - migrating)

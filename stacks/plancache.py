@@ -74,6 +74,39 @@ def per_plan(fn: Callable[P, R]) -> Callable[P, R]:
     return cached
 
 
+def per_plan_fields(*fields: str) -> Callable[[Callable[[Any], R]], Callable[[Any], R]]:
+    """Like :func:`per_plan`, for a function of one plan that reads only ``fields`` of it:
+    plans sharing those objects share the result (a ``model_copy`` that changed another
+    field, e.g. ``utflytt plan`` adding the allocations, computes nothing again)."""
+
+    def wrap(fn: Callable[[Any], R]) -> Callable[[Any], R]:
+        cache: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = OrderedDict()
+        _CACHES.append(cache)
+        name = fn.__qualname__
+
+        @functools.wraps(fn)
+        def cached(plan: Any) -> R:
+            values = tuple(getattr(plan, f) for f in fields)
+            key = tuple(_key(v) for v in values)
+            with _LOCK:
+                hit = cache.get(key)
+                if hit is not None:
+                    cache.move_to_end(key)
+                    HITS[name] = HITS.get(name, 0) + 1
+                    return hit[1]  # type: ignore[no-any-return]
+            result = fn(plan)
+            with _LOCK:
+                MISSES[name] = MISSES.get(name, 0) + 1
+                cache[key] = (values, result)  # keeps the fields alive: ids stay unique
+                while len(cache) > ENTRIES:
+                    cache.popitem(last=False)
+            return result
+
+        return cached
+
+    return wrap
+
+
 def clear() -> None:
     """Forget every cached result and the counts (tests; a process done with its plans)."""
     with _LOCK:
