@@ -9,18 +9,22 @@ from __future__ import annotations
 import copy
 import random
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.cli import cli
 from bench.estate import generate
 from migration.allocations import (
     Allocations,
     GroupAllocation,
     ProviderAllocations,
     dumps_allocations,
+    read_allocations,
     release_systems,
 )
 from migration.plan import Plan
@@ -229,6 +233,10 @@ def test_a_replan_keeps_every_group_name(estate: str, provider: str, edit: str) 
     assert kept and {g: now[g][0] for g in kept} == {g: g for g in kept}
     same_rules = [g for g in kept if old.permits_to(g) == new.permits_to(g)]
     assert same_rules and {g: now[g] for g in same_rules} == {g: then[g] for g in same_rules}
+    if provider == "aws":  # rule, shard and prefix-list names come from group names and ports
+        rules_then, rules_now = aws_rule_sets(old), aws_rule_sets(new)
+        for g in same_rules:
+            assert [rules_now.get(sg) for sg in now[g]] == [rules_then.get(sg) for sg in then[g]]
     # every name of the first plan is kept in allocations.json, used or reserved
     recorded = after.allocations.provider(provider).groups
     assert set(before.allocations.provider(provider).groups) <= set(recorded)
@@ -362,11 +370,10 @@ candidates = st.dictionaries(
 )
 
 
-def _cands(
-    raw: dict[str, tuple[tuple[str, ...], str, frozenset[str]]], prefix: str
-) -> list[Candidate]:
+def _cands(raw: dict[str, tuple[tuple[str, ...], str, frozenset[str]]]) -> list[Candidate]:
     return [
-        Candidate(prefix + n, pool, ident, members) for n, (pool, ident, members) in raw.items()
+        Candidate(n, pool, ident, tuple(sorted(members)))
+        for n, (pool, ident, members) in raw.items()
     ]
 
 
@@ -375,30 +382,39 @@ def _cands(
 def test_the_matcher_is_deterministic_injective_and_keeps_what_still_matches(
     new_raw: dict[str, Any], rec_raw: dict[str, Any], rnd: random.Random
 ) -> None:
-    new, rec = _cands(new_raw, "n-"), _cands(rec_raw, "r-")
+    new, rec = _cands(new_raw), _cands(rec_raw)
     found = match(new, rec)
     shuffled_new, shuffled_rec = list(new), list(rec)
     rnd.shuffle(shuffled_new)
     rnd.shuffle(shuffled_rec)
     assert match(shuffled_new, shuffled_rec) == found  # deterministic
     assert len(set(found.values())) == len(found)  # injective
-    by_name = {c.name: c for c in new + rec}
+    recorded = {r.name: r for r in rec}
+    built = {n.name: n for n in new}
     for a, b in found.items():
-        assert by_name[a].pool == by_name[b].pool  # never across pools
-    for n in new:  # a unique identity on both sides keeps its recorded name
-        same = [r for r in rec if (r.pool, r.identity) == (n.pool, n.identity)]
-        twins = [m for m in new if (m.pool, m.identity) == (n.pool, n.identity)]
-        if len(same) == 1 and len(twins) == 1:
-            assert found[n.name] == same[0].name
-    for n in new:  # an exact twin in members and identity always keeps its name
-        exact = [
-            r for r in rec if (r.pool, r.identity, r.members) == (n.pool, n.identity, n.members)
-        ]
-        twins = [
-            m for m in new if (m.pool, m.identity, m.members) == (n.pool, n.identity, n.members)
-        ]
-        if len(exact) == 1 and len(twins) == 1 and n.members:
-            assert found[n.name] == exact[0].name
+        assert built[a].pool == recorded[b].pool  # never across pools
+    # recorded under its own name with the same members: kept
+    same = {n.name for n in new if n.name in recorded and _same(n, recorded[n.name])}
+    assert all(found[n] == n for n in same)
+    rest_new = [n for n in new if n.name not in same]
+    rest_rec = [r for r in rec if r.name not in same]
+
+    def unique(c: Candidate, among: list[Candidate], key: Any) -> list[Candidate]:
+        return [m for m in among if key(m) == key(c)]
+
+    for n in rest_new:  # a unique identity on both sides keeps its recorded name
+        ident = lambda c: (c.pool, c.identity)  # noqa: E731
+        there, here = unique(n, rest_rec, ident), unique(n, rest_new, ident)
+        if len(there) == 1 and len(here) == 1:
+            assert found[n.name] == there[0].name
+        exact = lambda c: (c.pool, c.identity, c.members)  # noqa: E731
+        there, here = unique(n, rest_rec, exact), unique(n, rest_new, exact)
+        if len(there) == 1 and len(here) == 1 and n.members:  # an exact twin: kept
+            assert found[n.name] == there[0].name
+
+
+def _same(a: Candidate, b: Candidate) -> bool:
+    return (a.pool, a.members) == (b.pool, b.members)
 
 
 def test_stable_names_are_unique_and_reserve_names_of_groups_that_left() -> None:
@@ -420,3 +436,69 @@ def test_stable_names_are_unique_and_reserve_names_of_groups_that_left() -> None
     assert len(set(rename.values())) == len(rename) == len(policy.groups)
     assert clients[0] not in rename.values()
     assert rename[clients[0]].startswith(clients[0][:-2])
+
+
+# ------------------------------------------------------------------ release and warning
+
+
+def _file_with_groups(folder: Path) -> None:
+    groups = {
+        "b.prod": GroupAllocation(kind="own", system="b", environment="prod", members=("b1",)),
+        "clients.b.prod.3": GroupAllocation(
+            kind="client", system="b", environment="prod", members=("a1",)
+        ),
+    }
+    folder.mkdir()
+    alloc = Allocations(azure=ProviderAllocations(groups=groups))
+    (folder / "allocations.json").write_text(dumps_allocations(alloc), encoding="utf-8")
+
+
+def test_cli_releases_a_group_name(tmp_path: Path) -> None:
+    folder = tmp_path / "stacks"
+    _file_with_groups(folder)
+    args = ["allocations", "release", "--group", "clients.b.prod.3", "--stack-config-dir"]
+    result = CliRunner().invoke(cli, [*args, str(folder)])
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        f"released group clients.b.prod.3: 1 entry\nwrote {folder}/allocations.json\n"
+    )
+    assert list(read_allocations(folder / "allocations.json").azure.groups) == ["b.prod"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--group", "clients.b.prod.9"],
+            "{file}: no network group clients.b.prod.9 recorded; nothing released",
+        ),
+        ([], "name a SYSTEM or a --group NAME to release"),
+    ],
+)
+def test_cli_release_of_an_unknown_group_or_nothing_is_exit_1(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    folder = tmp_path / "stacks"
+    _file_with_groups(folder)
+    before = (folder / "allocations.json").read_bytes()
+    result = CliRunner().invoke(
+        cli, ["allocations", "release", *args, "--stack-config-dir", str(folder)]
+    )
+    assert result.exit_code == 1
+    assert result.output == f"Error: {message.format(file=folder / 'allocations.json')}\n"
+    assert (folder / "allocations.json").read_bytes() == before
+
+
+def test_a_group_that_left_is_reserved_with_a_warning() -> None:
+    """The split edit undone: the part it added leaves, its name stays reserved (a
+    warning names it and how to release it); the other groups keep their names."""
+    before = first("generated", "azure")
+    split = with_allocations(edited_plan("generated", "azure", "split"), before.allocations)
+    back = with_allocations(plan_doc(generated_doc()), split.allocations)
+    gone = sorted(set(network_policy(split).cloud_groups()) - set(network_policy(back).groups))
+    assert gone
+    warning = next(w for w in back.warnings if w.code == "allocation-group-kept")
+    assert gone[0] in warning.message
+    assert f"utflytt allocations release --group {gone[0]}" in warning.message
+    assert moved(network_policy(before), network_policy(back)) == {}
+    assert not [w for w in split.warnings if w.code == "allocation-group-kept"]

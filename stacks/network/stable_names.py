@@ -29,11 +29,12 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from migration.allocations import GroupAllocation
+from migration.plan import Warning_
 
 if TYPE_CHECKING:
     from stacks.network.policy import NetworkPolicy
@@ -44,20 +45,12 @@ MERGED = "clients.merged"
 @dataclass(frozen=True)
 class Candidate:
     """A group to match (as built) or a recorded one: its name, where it may match (pool),
-    what it is (identity) and its servers."""
+    what it is (identity) and its servers (sorted)."""
 
     name: str
     pool: tuple[str, ...]
     identity: str
-    members: frozenset[str]
-
-
-def recorded_candidates(recorded: Mapping[str, GroupAllocation]) -> list[Candidate]:
-    """The recorded groups as candidates."""
-    return [
-        Candidate(name, _pool(g.kind, g.system, g.environment), g.identity, frozenset(g.members))
-        for name, g in sorted(recorded.items())
-    ]
+    members: tuple[str, ...]
 
 
 def _pool(kind: str, system: str, environment: str) -> tuple[str, ...]:
@@ -65,15 +58,25 @@ def _pool(kind: str, system: str, environment: str) -> tuple[str, ...]:
 
 
 def match(new: Sequence[Candidate], recorded: Sequence[Candidate]) -> dict[str, str]:
-    """Built name -> recorded name, injective both ways: by identity first, then by member
-    overlap, within each pool. Deterministic (the inputs' order does not matter)."""
-    out: dict[str, str] = {}
+    """Built name -> recorded name, injective both ways, within each pool: a group recorded
+    under its own name with the same members keeps it; then by identity (several groups of
+    one identity pair by member overlap, then by name); then by the greatest member overlap.
+    Deterministic (the inputs' order does not matter)."""
+    by_name = {r.name: r for r in recorded}
+    out = {
+        c.name: c.name
+        for c in new
+        if (r := by_name.get(c.name)) is not None and (r.pool, r.members) == (c.pool, c.members)
+    }
+    used = set(out)
     new_by_pool: dict[tuple[str, ...], list[Candidate]] = defaultdict(list)
     rec_by_pool: dict[tuple[str, ...], list[Candidate]] = defaultdict(list)
     for c in new:
-        new_by_pool[c.pool].append(c)
+        if c.name not in out:
+            new_by_pool[c.pool].append(c)
     for c in recorded:
-        rec_by_pool[c.pool].append(c)
+        if c.name not in used:
+            rec_by_pool[c.pool].append(c)
     for pool in sorted(new_by_pool.keys() & rec_by_pool.keys()):
         here = sorted(new_by_pool[pool], key=lambda c: c.name)
         there = sorted(rec_by_pool[pool], key=lambda c: c.name)
@@ -90,17 +93,17 @@ def match(new: Sequence[Candidate], recorded: Sequence[Candidate]) -> dict[str, 
                 continue
             pairs = _by_overlap(mine, theirs)
             # the same identity without common members: still the same group, by name order
+            taken = set(pairs.values())
             rest_new = [c for c in mine if c.name not in pairs]
-            used = set(pairs.values())
-            rest_rec = [c for c in theirs if c.name not in used]
+            rest_rec = [c for c in theirs if c.name not in taken]
             pairs.update((a.name, b.name) for a, b in zip(rest_new, rest_rec, strict=False))
             out.update(pairs)
-        used = set(out.values())
-        out.update(
-            _by_overlap(
-                [c for c in here if c.name not in out], [c for c in there if c.name not in used]
-            )
+            used.update(pairs.values())
+        pairs = _by_overlap(
+            [c for c in here if c.name not in out], [c for c in there if c.name not in used]
         )
+        out.update(pairs)
+        used.update(pairs.values())
     return out
 
 
@@ -130,48 +133,83 @@ def _by_overlap(new: Sequence[Candidate], recorded: Sequence[Candidate]) -> dict
     return out
 
 
-def own_identities(policy: NetworkPolicy) -> dict[str, str]:
-    """Own group (as built) -> its servers' roles, sorted (``app,web``)."""
+def own_identities(policy: NetworkPolicy, names: Iterable[str] | None = None) -> dict[str, str]:
+    """Own group (as built) -> its servers' roles, sorted (``app,web``); only ``names``
+    when given."""
+    roles = {sid: s.role for sid, s in policy.servers.items()}
+    chosen = policy.groups if names is None else names
     return {
-        name: ",".join(sorted({policy.servers[s].role for s in g.servers if s in policy.servers}))
-        for name, g in policy.groups.items()
-        if g.kind == "own"
+        name: ",".join(sorted({roles.get(s, "") for s in policy.groups[name].servers}))
+        for name in chosen
+        if policy.groups[name].kind == "own"
     }
 
 
-def client_identities(policy: NetworkPolicy, rename: Mapping[str, str]) -> dict[str, str]:
+def client_identities(
+    policy: NetworkPolicy, rename: Mapping[str, str], names: Iterable[str] | None = None
+) -> dict[str, str]:
     """Client group (as built) -> ``permits:<digest>`` of the (destination, ports) it is
-    admitted to, each destination by its name after ``rename`` (own groups first)."""
-    admitted: dict[str, set[tuple[str, tuple[str, ...]]]] = defaultdict(set)
-    for permit in policy.permits:
-        dest = rename.get(permit.destination, permit.destination)
-        for source in permit.sources:
-            if policy.groups[source].kind == "client":
-                admitted[source].add((dest, permit.ports))
+    admitted to, each destination by its name after ``rename`` (own groups first); only
+    ``names`` when given."""
+    chosen = {n for n in (policy.groups if names is None else names)}
+    chosen = {n for n in chosen if policy.groups[n].kind == "client"}
+    admitted: dict[str, set[tuple[str, tuple[str, ...]]]] = {n: set() for n in chosen}
+    if chosen:
+        for permit in policy.permits:
+            dest = rename.get(permit.destination, permit.destination)
+            for source in permit.sources:
+                if source in admitted:
+                    admitted[source].add((dest, permit.ports))
     out: dict[str, str] = {}
-    for name, group in policy.groups.items():
-        if group.kind == "client":
-            text = "|".join(f"{d}@{','.join(p)}" for d, p in sorted(admitted[name]))
-            out[name] = "permits:" + hashlib.sha256(text.encode()).hexdigest()[:16]
+    for name in sorted(chosen):
+        text = "|".join(f"{d}@{','.join(p)}" for d, p in sorted(admitted[name]))
+        out[name] = "permits:" + hashlib.sha256(text.encode()).hexdigest()[:16]
     return out
 
 
 def stable_names(
     policy: NetworkPolicy, recorded: Mapping[str, GroupAllocation]
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """(built name -> stable name for every group, stable name -> identity)."""
-    rec = recorded_candidates(recorded)
+    """(built name -> stable name, for every group; stable name -> identity, for the
+    groups not kept as recorded: a group recorded under its name with the same members
+    keeps its entry as it is)."""
     taken = set(recorded)
     rename: dict[str, str] = {}
     identity: dict[str, str] = {}
     for kind in ("own", "client"):  # a client group's identity names its destinations
-        ids = own_identities(policy) if kind == "own" else client_identities(policy, rename)
+        kept: list[str] = []
+        rest: list[str] = []
+        for name, g in policy.groups.items():
+            if g.kind == kind:
+                r = recorded.get(name)
+                same = r is not None and (
+                    _pool(r.kind, r.system, r.environment) == _pool(kind, g.system, g.environment)
+                    and r.members == tuple(sorted(g.servers))
+                )
+                (kept if same else rest).append(name)
+        rename.update((n, n) for n in kept)
+        if not rest:
+            continue
+        ids = (
+            own_identities(policy, rest)
+            if kind == "own"
+            else client_identities(policy, rename, rest)
+        )
         mine = [
-            Candidate(name, _pool(kind, g.system, g.environment), ids[name], frozenset(g.servers))
-            for name, g in policy.groups.items()
-            if g.kind == kind
+            Candidate(
+                n,
+                _pool(kind, policy.groups[n].system, policy.groups[n].environment),
+                ids[n],
+                policy.groups[n].servers,
+            )
+            for n in rest
         ]
-        found = match(mine, [c for c in rec if c.pool[0] == kind])
+        free = [
+            Candidate(n, _pool(g.kind, g.system, g.environment), g.identity, g.members)
+            for n, g in sorted(recorded.items())
+            if g.kind == kind and n not in rename
+        ]
+        found = match(mine, free)
         taken |= set(found.values())
         rename.update(found)
         left = [c for c in mine if c.name not in found]
@@ -271,21 +309,42 @@ def stable_policy(policy: NetworkPolicy, recorded: Mapping[str, GroupAllocation]
 
 def record_groups(
     policy: NetworkPolicy, recorded: Mapping[str, GroupAllocation]
-) -> dict[str, GroupAllocation]:
+) -> tuple[dict[str, GroupAllocation], list[str]]:
     """``recorded`` with every cloud group of ``policy`` (built names) under its stable
-    name: what ``allocations.json`` keeps for the next plan. Groups that left stay."""
+    name: what ``allocations.json`` keeps for the next plan; and the recorded names no
+    group of ``policy`` has (groups that left: they stay, reserved), sorted. A group kept
+    as recorded keeps its entry (identity as when its members last changed)."""
     rename, identity = stable_names(policy, recorded)
     out = dict(recorded)
-    cloud = set(policy.cloud_groups())
-    for built, group in policy.groups.items():
-        if built not in cloud:
-            continue
+    for built in policy.cloud_groups():
         name = rename[built]
-        out[name] = GroupAllocation(
-            kind=group.kind,
-            system=group.system,
-            environment=group.environment,
-            identity=identity[name],
-            members=tuple(sorted(group.servers)),
-        )
-    return dict(sorted(out.items()))
+        if name in identity:  # built from our own data: no validation needed
+            group = policy.groups[built]
+            out[name] = GroupAllocation.model_construct(
+                kind=group.kind,
+                system=group.system,
+                environment=group.environment,
+                identity=identity[name],
+                members=tuple(sorted(group.servers)),
+            )
+    used = set(rename.values())
+    return dict(sorted(out.items())), sorted(n for n in recorded if n not in used)
+
+
+def reserved_warning(
+    names: Sequence[str], recorded: Mapping[str, GroupAllocation], systems: set[str]
+) -> Warning_ | None:
+    """``allocation-group-kept``: recorded group names of systems still planned that no
+    group uses any more (those of systems that left are in ``allocation-kept``)."""
+    mine = [n for n in names if recorded[n].system in systems]
+    if not mine:
+        return None
+    shown = ", ".join(mine[:10]) + (f" and {len(mine) - 10} more" if len(mine) > 10 else "")
+    return Warning_(
+        code="allocation-group-kept",
+        message=f"allocations.json keeps {len(mine)} network group name(s) no group of this "
+        f"plan uses ({shown}): they stay reserved so that no other group takes them; once "
+        "their security groups are destroyed, release them with `utflytt allocations "
+        f"release --group {mine[0]}`",
+        subjects=tuple(sorted({recorded[n].system for n in mine})),
+    )
