@@ -28,6 +28,7 @@ from migration.allocations import (
     release_systems,
 )
 from migration.plan import Plan
+from stacks import plancache
 from stacks.allocate import with_allocations
 from stacks.network import check_plan
 from stacks.network.groups import hubs
@@ -283,6 +284,16 @@ def test_same_input_same_bytes_and_no_rename_without_a_file() -> None:
     assert a == b
     plan = first("example", "azure")
     assert network_policy(plan) is unnamed_policy(plan)
+
+
+def test_the_unnamed_policy_is_built_once_for_a_plan_and_its_allocated_copy() -> None:
+    """with_allocations builds the policy to name its groups; the allocated copy of the
+    plan (the same servers and flows) reuses it, renaming only."""
+    plancache.clear()
+    plan = plan_doc(example_doc())
+    allocated = with_allocations(plan, Allocations())
+    assert network_policy(allocated).groups == unnamed_policy(plan).groups
+    assert plancache.MISSES["unnamed_policy"] == 1
 
 
 def test_old_files_without_groups_still_load_and_get_them() -> None:

@@ -10,13 +10,17 @@ So ``allocations.json`` records, per provider, every cloud group's name with wha
 group is (:class:`~migration.allocations.GroupAllocation`), and :func:`stable_policy`
 renames a freshly built policy's groups to the recorded names:
 
+0. a group recorded under the name it was built with, with the same members, keeps it
+   (an unchanged re-plan does no more than this);
 1. by identity, within the same pool (own groups: one system x environment; client
    groups: one network): an own group's roles, a client group's destinations and port
-   sets (:func:`identities`); several groups of one identity pair by member overlap;
+   sets (:func:`own_identities`, :func:`client_identities`); several groups of one
+   identity pair by member overlap, then by name;
 2. then by the greatest member overlap (ties: the smallest difference, then the names);
 3. a group matching nothing keeps the name it was built with unless that name is recorded
-   (a group that left keeps its name reserved until ``utflytt allocations release``);
-   otherwise it gets the lowest free number of its family.
+   (a group that left keeps its name reserved until ``utflytt allocations release``) or
+   (a client group) its destination was renamed; otherwise it gets the lowest free number
+   of its family.
 
 With nothing recorded every group keeps the name it was built with. The AWS shards of a
 group's rules (``<group>+<n>``), the AWS rule and prefix-list names and the Azure ASG and
@@ -200,7 +204,7 @@ def stable_names(
                 n,
                 _pool(kind, policy.groups[n].system, policy.groups[n].environment),
                 ids[n],
-                policy.groups[n].servers,
+                tuple(sorted(policy.groups[n].servers)),
             )
             for n in rest
         ]
@@ -318,9 +322,9 @@ def record_groups(
     out = dict(recorded)
     for built in policy.cloud_groups():
         name = rename[built]
-        if name in identity:  # built from our own data: no validation needed
+        if name in identity:  # new, renamed or changed (the others keep their entry)
             group = policy.groups[built]
-            out[name] = GroupAllocation.model_construct(
+            out[name] = GroupAllocation(
                 kind=group.kind,
                 system=group.system,
                 environment=group.environment,
