@@ -7,25 +7,16 @@ recorded name that still matches; the NSG rule names follow the stable names onl
 from __future__ import annotations
 
 import copy
-import random
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from app.cli import cli
 from bench.estate import generate
 from migration.allocations import (
     Allocations,
     GroupAllocation,
-    ProviderAllocations,
     dumps_allocations,
-    read_allocations,
-    release_systems,
 )
 from migration.plan import Plan
 from stacks import plancache
@@ -35,9 +26,7 @@ from stacks.network.groups import hubs
 from stacks.network.policy import NetworkPolicy, network_policy, unnamed_policy
 from stacks.network.rulesets import aws_rule_sets, aws_security_groups, azure_rule_sets
 from stacks.network.stable_names import (
-    Candidate,
     client_identities,
-    match,
     own_identities,
     stable_names,
 )
@@ -296,32 +285,6 @@ def test_the_unnamed_policy_is_built_once_for_a_plan_and_its_allocated_copy() ->
     assert plancache.MISSES["unnamed_policy"] == 1
 
 
-def test_old_files_without_groups_still_load_and_get_them() -> None:
-    old = Allocations.model_validate(
-        {"version": 1, "azure": {"subnets": {"prod/a": "10.0.0.0/28"}}}
-    )
-    assert old.azure.groups == {}
-    assert "groups" not in dumps_allocations(old)
-    with pytest.raises(ValueError, match="group name"):
-        ProviderAllocations.model_validate(
-            {"groups": {"bad name": {"kind": "own", "system": "a", "environment": "prod"}}}
-        )
-
-
-def test_release_drops_a_systems_groups_and_named_groups() -> None:
-    groups = {
-        "a.prod": GroupAllocation(kind="own", system="a", environment="prod", members=("a1",)),
-        "clients.a.prod": GroupAllocation(
-            kind="client", system="a", environment="prod", members=("b1",)
-        ),
-        "b.prod.2": GroupAllocation(kind="own", system="b", environment="prod", members=("b1",)),
-        "b.prod.3": GroupAllocation(kind="own", system="b", environment="prod", members=("b2",)),
-    }
-    alloc = Allocations().with_provider("aws", ProviderAllocations(groups=groups))
-    left = release_systems(alloc, ["a"], groups=["b.prod.3"]).aws.groups
-    assert sorted(left) == ["b.prod.2"]
-
-
 def test_nsg_rule_names_follow_stable_names_and_ports_only() -> None:
     """An NSG rule keeps its name when its consumers change (a new consumer joins a
     client group): its name is made of the destination, ports, network and side only."""
@@ -366,68 +329,6 @@ def test_nsg_rule_names_follow_stable_names_and_ports_only() -> None:
     assert changed  # some rule's consumers changed, and it kept its name
 
 
-# ----------------------------------------------------------------------- the matcher
-
-names = st.sampled_from([f"g{i}" for i in range(8)])
-pools = st.sampled_from([("own", "s", "prod"), ("own", "t", "prod"), ("client", "prod")])
-candidates = st.dictionaries(
-    names,
-    st.tuples(
-        pools,
-        st.sampled_from(["x", "y", "z"]),
-        st.frozensets(st.sampled_from([f"v{i}" for i in range(6)]), max_size=4),
-    ),
-    max_size=8,
-)
-
-
-def _cands(raw: dict[str, tuple[tuple[str, ...], str, frozenset[str]]]) -> list[Candidate]:
-    return [
-        Candidate(n, pool, ident, tuple(sorted(members)))
-        for n, (pool, ident, members) in raw.items()
-    ]
-
-
-@settings(max_examples=300, deadline=None)
-@given(candidates, candidates, st.randoms(use_true_random=False))
-def test_the_matcher_is_deterministic_injective_and_keeps_what_still_matches(
-    new_raw: dict[str, Any], rec_raw: dict[str, Any], rnd: random.Random
-) -> None:
-    new, rec = _cands(new_raw), _cands(rec_raw)
-    found = match(new, rec)
-    shuffled_new, shuffled_rec = list(new), list(rec)
-    rnd.shuffle(shuffled_new)
-    rnd.shuffle(shuffled_rec)
-    assert match(shuffled_new, shuffled_rec) == found  # deterministic
-    assert len(set(found.values())) == len(found)  # injective
-    recorded = {r.name: r for r in rec}
-    built = {n.name: n for n in new}
-    for a, b in found.items():
-        assert built[a].pool == recorded[b].pool  # never across pools
-    # recorded under its own name with the same members: kept
-    same = {n.name for n in new if n.name in recorded and _same(n, recorded[n.name])}
-    assert all(found[n] == n for n in same)
-    rest_new = [n for n in new if n.name not in same]
-    rest_rec = [r for r in rec if r.name not in same]
-
-    def unique(c: Candidate, among: list[Candidate], key: Any) -> list[Candidate]:
-        return [m for m in among if key(m) == key(c)]
-
-    for n in rest_new:  # a unique identity on both sides keeps its recorded name
-        ident = lambda c: (c.pool, c.identity)  # noqa: E731
-        there, here = unique(n, rest_rec, ident), unique(n, rest_new, ident)
-        if len(there) == 1 and len(here) == 1:
-            assert found[n.name] == there[0].name
-        exact = lambda c: (c.pool, c.identity, c.members)  # noqa: E731
-        there, here = unique(n, rest_rec, exact), unique(n, rest_new, exact)
-        if len(there) == 1 and len(here) == 1 and n.members:  # an exact twin: kept
-            assert found[n.name] == there[0].name
-
-
-def _same(a: Candidate, b: Candidate) -> bool:
-    return (a.pool, a.members) == (b.pool, b.members)
-
-
 def test_stable_names_are_unique_and_reserve_names_of_groups_that_left() -> None:
     """The whole renaming on a real policy: names unique; a recorded name whose group
     left is given to no new group, even one that would be built with that name."""
@@ -449,57 +350,6 @@ def test_stable_names_are_unique_and_reserve_names_of_groups_that_left() -> None
     assert rename[clients[0]].startswith(clients[0][:-2])
 
 
-# ------------------------------------------------------------------ release and warning
-
-
-def _file_with_groups(folder: Path) -> None:
-    groups = {
-        "b.prod": GroupAllocation(kind="own", system="b", environment="prod", members=("b1",)),
-        "clients.b.prod.3": GroupAllocation(
-            kind="client", system="b", environment="prod", members=("a1",)
-        ),
-    }
-    folder.mkdir()
-    alloc = Allocations(azure=ProviderAllocations(groups=groups))
-    (folder / "allocations.json").write_text(dumps_allocations(alloc), encoding="utf-8")
-
-
-def test_cli_releases_a_group_name(tmp_path: Path) -> None:
-    folder = tmp_path / "stacks"
-    _file_with_groups(folder)
-    args = ["allocations", "release", "--group", "clients.b.prod.3", "--stack-config-dir"]
-    result = CliRunner().invoke(cli, [*args, str(folder)])
-    assert result.exit_code == 0, result.output
-    assert result.output == (
-        f"released group clients.b.prod.3: 1 entry\nwrote {folder}/allocations.json\n"
-    )
-    assert list(read_allocations(folder / "allocations.json").azure.groups) == ["b.prod"]
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (
-            ["--group", "clients.b.prod.9"],
-            "{file}: no network group clients.b.prod.9 recorded; nothing released",
-        ),
-        ([], "name a SYSTEM or a --group NAME to release"),
-    ],
-)
-def test_cli_release_of_an_unknown_group_or_nothing_is_exit_1(
-    tmp_path: Path, args: list[str], message: str
-) -> None:
-    folder = tmp_path / "stacks"
-    _file_with_groups(folder)
-    before = (folder / "allocations.json").read_bytes()
-    result = CliRunner().invoke(
-        cli, ["allocations", "release", *args, "--stack-config-dir", str(folder)]
-    )
-    assert result.exit_code == 1
-    assert result.output == f"Error: {message.format(file=folder / 'allocations.json')}\n"
-    assert (folder / "allocations.json").read_bytes() == before
-
-
 def test_a_group_that_left_is_reserved_with_a_warning() -> None:
     """The split edit undone: the part it added leaves, its name stays reserved (a
     warning names it and how to release it); the other groups keep their names."""
@@ -513,3 +363,17 @@ def test_a_group_that_left_is_reserved_with_a_warning() -> None:
     assert f"utflytt allocations release --group {gone[0]}" in warning.message
     assert moved(network_policy(before), network_policy(back)) == {}
     assert not [w for w in split.warnings if w.code == "allocation-group-kept"]
+
+
+@pytest.mark.parametrize("provider", ["azure", "aws"])
+def test_a_file_from_before_groups_keeps_the_deployed_names(provider: str) -> None:
+    """An allocations.json written before ``groups`` existed (its stacks were deployed
+    with the names as built): the next plan names every group as built, and records
+    them, so the deployed groups are not renamed."""
+    before = first("generated", provider)
+    entries = before.allocations.provider(provider)
+    old = before.allocations.with_provider(provider, entries.model_copy(update={"groups": {}}))
+    assert "groups" not in dumps_allocations(old)
+    again = with_allocations(plan_doc(_target(generated_doc(), provider)), old)
+    assert set(network_policy(again).groups) == set(unnamed_policy(again).groups)
+    assert again.allocations.provider(provider).groups == entries.groups
