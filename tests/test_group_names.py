@@ -1,8 +1,9 @@
 """Stable network group names (DESIGN.md "Allocations", stacks/network/stable_names.py): a
 re-plan after an edit that renumbers groups today keeps the name of every group that is
 still the same group, on Azure and AWS; without allocations.json the same edits do rename
-groups (so the checks can fire); the matcher is deterministic, injective and keeps every
-recorded name that still matches; the NSG rule names follow the stable names only."""
+groups (so the checks can fire); a file from before ``groups`` keeps the deployed names;
+the NSG and AWS rule names follow the stable names only. The matcher's properties and the
+file/CLI side are in test_group_names_matcher.py."""
 
 from __future__ import annotations
 
