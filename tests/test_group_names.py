@@ -12,6 +12,8 @@ from functools import cache
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.estate import generate
 from migration.allocations import (
@@ -29,7 +31,9 @@ from stacks.network.rulesets import aws_rule_sets, aws_security_groups, azure_ru
 from stacks.network.stable_names import (
     client_identities,
     own_identities,
+    record_groups,
     stable_names,
+    stable_policy,
 )
 from tests.builders import server, system
 from tests.test_allocations import example_doc, plan_doc
@@ -378,3 +382,42 @@ def test_a_file_from_before_groups_keeps_the_deployed_names(provider: str) -> No
     again = with_allocations(plan_doc(_target(generated_doc(), provider)), old)
     assert set(network_policy(again).groups) == set(unnamed_policy(again).groups)
     assert again.allocations.provider(provider).groups == entries.groups
+
+
+@cache
+def example_allowed() -> set[tuple[str, str, str]]:
+    return unnamed_policy(first("example", "azure")).allowed()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_renaming_a_real_policy_is_injective_and_never_reuses_a_reserved_name(
+    data: st.DataObject,
+) -> None:
+    """Whatever the record holds (entries of this plan's groups under shuffled names, with
+    members dropped, and entries of groups that left), every group gets one name, no two
+    the same, and no name recorded for a group that matched nothing is handed out."""
+    policy = unnamed_policy(first("example", "azure"))
+    record, _ = record_groups(policy, {})
+    names = sorted(record)
+    chosen = data.draw(st.lists(st.sampled_from(names), unique=True, max_size=40))
+    targets = data.draw(st.permutations(names))[: len(chosen)]
+    shuffled: dict[str, GroupAllocation] = {}
+    for old, new_name in zip(chosen, targets, strict=True):
+        entry = record[old]
+        keep = data.draw(st.integers(0, len(entry.members)))
+        shuffled[new_name] = entry.model_copy(update={"members": entry.members[:keep]})
+    if data.draw(st.booleans()):
+        shuffled["clients.ad.prod.9"] = GroupAllocation(
+            kind="client", system="ad", environment="prod", identity="permits:gone"
+        )
+    rename, _ = stable_names(policy, shuffled)
+    assert set(rename) == set(policy.groups)
+    assert len(set(rename.values())) == len(rename)
+    renamed_policy = stable_policy(policy, shuffled)
+    assert renamed_policy.allowed() == example_allowed()  # renaming admits the same
+    assert {frozenset(g.servers) for g in renamed_policy.groups.values()} == {
+        frozenset(g.servers) for g in policy.groups.values()
+    }
+    if "clients.ad.prod.9" in shuffled:
+        assert "clients.ad.prod.9" not in rename.values()
