@@ -21,6 +21,8 @@ from stacks.aws import layout as aws_layout
 from stacks.azure import layout as azure_layout
 from stacks.names import allocate_computer_names
 from stacks.network.addresses import MIGRATING, plan_addresses, unit_key
+from stacks.network.policy import unnamed_policy
+from stacks.network.stable_names import record_groups, reserved_warning
 
 
 @dataclass(frozen=True)
@@ -131,13 +133,17 @@ def allocate(plan: Plan, previous: Allocations) -> tuple[Allocations, tuple[Warn
             computer_name=names.get(sid, before.computer_name if before is not None else ""),
         )
     namer = NAMERS.get(provider)
+    groups, unused = record_groups(unnamed_policy(plan), kept.groups)  # network group names
     updated = ProviderAllocations(
         address_space=addresses.address_space,
         subnets={**kept.subnets, **addresses.subnets},
         servers=servers,
         names=namer(plan, kept) if namer is not None else dict(kept.names),
+        groups=groups,
     )
     migrating = {s.system for s in plan.servers.values() if s.wave is not None}
+    if (reserved := reserved_warning(unused, kept.groups, migrating)) is not None:
+        warnings.append(reserved)
     orphans = sorted(updated.systems() - migrating)
     if orphans:
         command = " ".join(orphans) if len(orphans) <= 10 else "SYSTEM..."

@@ -46,7 +46,8 @@ from typing import Literal
 
 from migration.plan import Plan, PlannedServer
 from stacks.network.groups import Group, hubs, network_of, own_groups
-from stacks.plancache import per_plan
+from stacks.network.stable_names import stable_policy
+from stacks.plancache import per_plan, per_plan_fields
 
 Via = Literal["cloud", "provider"]
 MAX_CLIENT_MEMBERSHIPS = 3  # AWS: 5 security groups per ENI = own + 3 + one shard
@@ -293,9 +294,19 @@ def _merge_memberships(
             by_source[name].add(key)
 
 
-@per_plan  # pure and slow (~0.5 s at 1,000 systems): once per plan, not per stack
+@per_plan  # once per plan, not per stack
 def network_policy(plan: Plan) -> NetworkPolicy:
-    """The plan's groups and permits (deterministic: the same plan, the same policy)."""
+    """The plan's groups and permits, its groups named as its allocations record them
+    (:mod:`stacks.network.stable_names`; deterministic: the same plan, the same policy)."""
+    recorded = plan.allocations.provider(plan.target.provider).groups
+    return stable_policy(unnamed_policy(plan), recorded)
+
+
+# pure and slow (~0.5 s at 1,000 systems): once per plan, and not again for the same plan
+# with allocations added (the fields it reads are shared by the copy)
+@per_plan_fields("servers", "flows", "source_networks", "target", "quotas")
+def unnamed_policy(plan: Plan) -> NetworkPolicy:
+    """The plan's groups and permits, its groups named as built (by position)."""
     hub_servers = hubs(plan.servers, plan.flows)
     groups, group_of = own_groups(plan.servers, plan.flows, hub_servers)
     group_wave: dict[str, int | None] = {}

@@ -153,9 +153,12 @@ def azure_rule_sets(
             if prefixes:
                 sides.append(((), tuple(prefixes)))
         for proto, ports in port_text(permit.ports).items():
-            for asgs, prefixes in sides:
+            for side, (asgs, prefixes) in enumerate(sides):
                 kind = "asg" if asgs else "addr"
-                key = digest(permit, asgs, prefixes)
+                # from stable names and ports only (ASG chunks first, one address side):
+                # a rule keeps its name when its consumers or addresses change
+                p = permit
+                key = digest(p.destination, p.ports, p.via, p.network, kind, side if asgs else 0)
                 name = f"in-{permit.destination}-{proto}-{kind}-{key}"
                 if len(name) > 80:
                     name = f"in-{digest(permit.destination)}-{proto}-{kind}-{key}"
