@@ -31,6 +31,7 @@ from migration.fileio import json_bytes, json_object_writer
 from migration.generation import Output, Payload, write_generation
 from migration.plan import Plan
 from migration.sizing import check_size_limits, size_catalog
+from stacks import plancache
 from stacks.allocate import with_allocations
 from stacks.aws.layout import using_options
 from stacks.baseline import with_baseline_warnings
@@ -205,6 +206,10 @@ def run_plan(
             outputs.extend(stacks.outputs)
             allocations = _changed_allocations(plan, opts.stack_config_dir)
             outputs.extend(allocations)
+    # what the checks and the stack configs derived from the plan (network policy, address
+    # plans, layouts) is not read again: freed before the exit plan is assembled in the
+    # write phase (about 40 MB at 100k servers)
+    plancache.clear()
     with stage("write"):
         written = write_generation(
             outputs, folders=[opts.stack_config_dir] if opts.stack_config_dir is not None else []

@@ -113,6 +113,21 @@ class GroupAllocation(_Model):
         return tuple(sorted(set(value)))
 
 
+_ALL_GIVEN = set(ServerAllocation.model_fields)
+
+
+def server_allocation(
+    system: str, environment: str, ip: str, computer_name: str
+) -> ServerAllocation:
+    """A validated :class:`ServerAllocation`, all fields given: it shares one set of given
+    field names with every other (pydantic makes one per object: 20 MB at 100k servers)."""
+    entry = ServerAllocation(
+        system=system, environment=environment, ip=ip, computer_name=computer_name
+    )
+    object.__setattr__(entry, "__pydantic_fields_set__", _ALL_GIVEN)
+    return entry
+
+
 class ProviderAllocations(_Model):
     """One provider's allocations."""
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from migration.allocations import Allocations, ProviderAllocations, ServerAllocation
+from migration.allocations import Allocations, ProviderAllocations, server_allocation
 from migration.plan import Plan, Warning_
 from stacks.aws import layout as aws_layout
 from stacks.azure import layout as azure_layout
@@ -126,12 +126,17 @@ def allocate(plan: Plan, previous: Allocations) -> tuple[Allocations, tuple[Warn
                     subjects=(sid,),
                 )
             )
-        servers[sid] = ServerAllocation(
-            system=srv.system,
-            environment=srv.environment,
-            ip=ip,
-            computer_name=names.get(sid, before.computer_name if before is not None else ""),
-        )
+        name = names.get(sid, before.computer_name if before is not None else "")
+        facts = (srv.system, srv.environment, ip, name)
+        if before is not None and facts == (
+            before.system,
+            before.environment,
+            before.ip,
+            before.computer_name,
+        ):
+            servers[sid] = before  # unchanged: the entry read is kept, not made again
+        else:
+            servers[sid] = server_allocation(*facts)
     namer = NAMERS.get(provider)
     groups, unused = record_groups(unnamed_policy(plan), kept.groups)  # network group names
     updated = ProviderAllocations(

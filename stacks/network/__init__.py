@@ -47,6 +47,9 @@ def plan_quotas(plan: Plan) -> Quotas:
     return Quotas.model_validate(plan.quotas)
 
 
+_WARNING_FIELDS = {"code", "message", "subjects"}
+
+
 def check_plan(plan: Plan, quotas: Quotas | None = None) -> Plan:
     """Check addresses and limits for the plan's target; return the plan with the network
     warnings and the raised quotas (only those differing from the defaults) added."""
@@ -65,6 +68,7 @@ def check_plan(plan: Plan, quotas: Quotas | None = None) -> Plan:
     counts = check_limits(plan, quotas, policy)
     warnings = tuple(  # built without validation: 100k of them at 100k servers, all ours
         Warning_.model_construct(
+            _WARNING_FIELDS,  # one set of given field names for all, not 100k
             code="network-summarised" if is_summary(text) else "network-source-network",
             message=text,
             subjects=(text.split()[1] if text.startswith("server ") else text.split()[0],),
