@@ -22,6 +22,7 @@ from migration.allocations import (
     dumps_allocations,
 )
 from migration.plan import Plan
+from migration.regions import DEFAULT_REGIONS
 from stacks import plancache
 from stacks.allocate import with_allocations
 from stacks.network import check_plan
@@ -57,7 +58,9 @@ def generated_doc() -> Doc:
 
 def _target(doc: Doc, provider: str) -> Doc:
     doc = copy.deepcopy(doc)
-    doc["planning"] = dict(doc.get("planning", {}), target=provider)
+    planning = dict(doc.get("planning", {}), target=provider)
+    planning["region"] = DEFAULT_REGIONS[provider]  # the region belongs to the target
+    doc["planning"] = planning
     return doc
 
 
