@@ -235,15 +235,17 @@ def _place(
         per_unit[host.system][zone] += 1
         per_role[(host.system, host.role)][zone] += 1
         out[host.server] = Placement(keys[zone], kept)
+    homes: dict[str, int] = {}  # system -> its home slot (a hash: once per system)
+    zones = len(private)
     for host in fresh:  # sorted by server id: the order of other systems plays no part
-        home = _digest(f"{host.system}/{environment}")
-        start = home % len(private)
-        role = per_role[(host.system, host.role)]
-        order = sorted(
-            range(len(private)),
-            key=lambda z: (role[z], per_unit[host.system][z], (z - start) % len(private)),
-        )
-        for zone in order:
+        home = homes.get(host.system)
+        if home is None:
+            home = homes[host.system] = _digest(f"{host.system}/{environment}")
+        start = home % zones
+        role, unit = per_role[(host.system, host.role)], per_unit[host.system]
+        # (z - start) % zones differs for every zone: the tuples alone give the order
+        order = sorted((role[z], unit[z], (z - start) % zones, z) for z in range(zones))
+        for *_, zone in order:
             ip = _free(ranges[zone], used[zone], home)
             if ip is not None:
                 break
