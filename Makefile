@@ -26,8 +26,8 @@ test: $(TESTING)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 lint: $(TESTING)
-	$(BIN)/ruff check app migration waves stacks exit_plan tests bench setup.py
-	$(BIN)/ruff format --check app migration waves stacks exit_plan tests bench setup.py
+	$(BIN)/ruff check app migration waves stacks exit_plan tests bench examples setup.py
+	$(BIN)/ruff format --check app migration waves stacks exit_plan tests bench examples setup.py
 	$(BIN)/mypy
 
 bench: $(TESTING)

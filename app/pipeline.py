@@ -31,8 +31,11 @@ from migration.fileio import json_bytes, json_object_writer
 from migration.generation import Output, Payload, write_generation
 from migration.plan import Plan
 from migration.sizing import check_size_limits, size_catalog
+from stacks import plancache
 from stacks.allocate import with_allocations
+from stacks.aws.layout import using_options
 from stacks.baseline import with_baseline_warnings
+from stacks.user_config import foundation_aws_options
 from waves import PlanOptions, plan_waves
 from waves.assemble import DEFAULT_REGIONS
 from waves.markdown import render_plan_markdown
@@ -146,9 +149,12 @@ def run_plan(
     # allocations.json: every subnet, IP and name already handed out is kept (stacks.allocate)
     kept_in = opts.stack_config_dir or opts.allocations_dir
     previous = read_allocations(allocations_path(kept_in)) if kept_in else Allocations()
-    with stage("allocations"):
+    # AWS: the VPCs are laid out with the foundation stack config's utflytt:aws (vpcCidrs,
+    # zones, pins), as the foundation stack will lay them out
+    aws = foundation_aws_options(kept_in if plan.target.provider == "aws" else None)
+    with stage("allocations"), using_options(aws):
         plan = with_allocations(plan, previous)
-    with stage("network limits"):  # raises before anything is written
+    with stage("network limits"), using_options(aws):  # raises before anything is written
         plan = check_plan(plan, catalog.planning.quotas)
     gc.freeze()  # nor the plan: at 100k servers a full collection walks millions of objects
     step("comparing costs")
@@ -157,7 +163,8 @@ def run_plan(
     with stage("overlap and what-if"):
         extras = plan_extras(catalog, digest, (plan, report), opts)  # overlap, what-if
     if extras.plan is not plan:  # a what-if planned again: its allocations, from the same file
-        extras = replace(extras, plan=with_allocations(extras.plan, previous))
+        with using_options(aws):
+            extras = replace(extras, plan=with_allocations(extras.plan, previous))
     catalog, plan, report = extras.catalog, extras.plan, extras.cost
     step("writing plan.md, cost and exit plan")
 
@@ -199,6 +206,10 @@ def run_plan(
             outputs.extend(stacks.outputs)
             allocations = _changed_allocations(plan, opts.stack_config_dir)
             outputs.extend(allocations)
+    # what the checks and the stack configs derived from the plan (network policy, address
+    # plans, layouts) is not read again: freed before the exit plan is assembled in the
+    # write phase (about 40 MB at 100k servers)
+    plancache.clear()
     with stage("write"):
         written = write_generation(
             outputs, folders=[opts.stack_config_dir] if opts.stack_config_dir is not None else []

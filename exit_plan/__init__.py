@@ -21,7 +21,7 @@ from exit_plan.jsondoc import write_exit_plan_json
 from exit_plan.overlap import overlap_rows
 from exit_plan.render import stream_appendix_markdown, stream_html, stream_markdown
 from exit_plan.view import ExitPlanView
-from exit_plan.xlsx import render_xlsx
+from exit_plan.xlsx import write_xlsx
 from migration.catalog import Catalog
 from migration.cost.model import CostReport
 from migration.errors import UtflyttError
@@ -170,7 +170,7 @@ def _text(
 
 def _workbook(data: Checklist, lang: Lang) -> Callable[[ExitPlanView, IO[bytes]], None]:
     def write(report: ExitPlanView, handle: IO[bytes]) -> None:
-        handle.write(render_xlsx(report, data, lang))
+        write_xlsx(report, data, lang, handle)
 
     return write
 

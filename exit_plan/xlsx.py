@@ -10,7 +10,9 @@ workbook is Swedish throughout.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import IO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -22,7 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from exit_plan.data import Checklist, Lang
 from exit_plan.view import ExitPlanView
 from migration.cost.fastsheet import table_rewriter
-from migration.spreadsheet import FIXED_TIME, safe_cell, workbook_bytes
+from migration.spreadsheet import FIXED_TIME, safe_cell, write_workbook
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -76,7 +78,7 @@ def _statuses(label: Label) -> list[str]:
 
 def _checklist_sheet(
     book: Workbook, report: ExitPlanView, label: Label
-) -> Callable[[bytes], bytes]:
+) -> Callable[[bytes], Iterator[bytes]]:
     """The checklist sheet's frame through openpyxl; its rows (one per system or server
     item: 100k at scale) are written as XML by the returned rewriter of the sheet's file."""
     names = [
@@ -247,6 +249,13 @@ def _sources_sheet(book: Workbook, report: ExitPlanView, label: Label) -> None:
 
 def render_xlsx(report: ExitPlanView, checklist: Checklist, lang: Lang) -> bytes:
     """The workbook as bytes (streamed sheets, fixed metadata)."""
+    out = io.BytesIO()
+    write_xlsx(report, checklist, lang, out)
+    return out.getvalue()
+
+
+def write_xlsx(report: ExitPlanView, checklist: Checklist, lang: Lang, handle: IO[bytes]) -> None:
+    """The workbook written into ``handle`` (its large sheet streamed into it)."""
 
     def label(key: str) -> str:
         return checklist.label(key, lang)
@@ -262,4 +271,4 @@ def render_xlsx(report: ExitPlanView, checklist: Checklist, lang: Lang) -> bytes
     _risk_sheet(book, report, label)
     _cost_sheet(book, report, label)
     _sources_sheet(book, report, label)
-    return workbook_bytes(book, {"xl/worksheets/sheet1.xml": checklist_rows})
+    write_workbook(book, handle, {"xl/worksheets/sheet1.xml": checklist_rows})

@@ -11,7 +11,11 @@ keyed by provider (``azure``, ``aws``), so switching the target keeps both. Per 
   availability zone);
 - ``servers``: server id -> its system, environment, private IP and (Windows servers built
   from an image) computer name;
-- ``names``: globally unique names (``key_vault``, ``storage_account``) -> the name.
+- ``names``: globally unique names (``key_vault``, ``storage_account``) -> the name;
+- ``groups`` (optional; files written before it load as empty): network group name (an
+  Azure application security group, an AWS security group) -> what the group is (its
+  system, environment, kind and identity) and its members when last planned, so that a
+  re-plan gives a group the name it had (:mod:`stacks.network.stable_names`).
 
 ``utflytt plan`` reads it, keeps every entry, adds new ones (:mod:`stacks.allocate`) and
 writes it back; the stacks read the same entries from ``plan.json`` (its ``allocations``
@@ -41,6 +45,7 @@ FILE_NAME = "allocations.json"
 PROVIDERS = ("azure", "aws")
 COMPUTER_NAME_LENGTH = 15  # NetBIOS
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9_.-]+)?$")
+_GROUP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _COMPUTER_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?$")
 
 
@@ -90,6 +95,40 @@ class ServerAllocation(_Model):
         return value
 
 
+class GroupAllocation(_Model):
+    """A network group's recorded name: what the group is and who was in it. ``identity``
+    tells groups of one system x environment (own) or network (client) apart: an own
+    group's roles (``app,web``), a client group's ``permits:<digest>`` of the destinations
+    and port sets that admit it; ``members`` (server ids) match a group whose identity
+    changed by overlap."""
+
+    kind: Literal["own", "client"]
+    system: str = Field(min_length=1)  # own: its system; client: its destination's
+    environment: str = Field(min_length=1)
+    identity: str = ""
+    members: tuple[str, ...] = ()
+
+    @field_validator("members")
+    @classmethod
+    def _members(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(sorted(set(value)))
+
+
+_ALL_GIVEN = set(ServerAllocation.model_fields)
+
+
+def server_allocation(
+    system: str, environment: str, ip: str, computer_name: str
+) -> ServerAllocation:
+    """A validated :class:`ServerAllocation`, all fields given: it shares one set of given
+    field names with every other (pydantic makes one per object: 20 MB at 100k servers)."""
+    entry = ServerAllocation(
+        system=system, environment=environment, ip=ip, computer_name=computer_name
+    )
+    object.__setattr__(entry, "__pydantic_fields_set__", _ALL_GIVEN)
+    return entry
+
+
 class ProviderAllocations(_Model):
     """One provider's allocations."""
 
@@ -97,6 +136,15 @@ class ProviderAllocations(_Model):
     subnets: dict[str, str] = Field(default_factory=dict)
     servers: dict[str, ServerAllocation] = Field(default_factory=dict)
     names: dict[str, str] = Field(default_factory=dict)
+    groups: dict[str, GroupAllocation] = Field(default_factory=dict)
+
+    @field_validator("groups")
+    @classmethod
+    def _groups(cls, value: dict[str, GroupAllocation]) -> dict[str, GroupAllocation]:
+        for name in value:
+            if not _GROUP_NAME.match(name):
+                raise ValueError(f"group name {name!r} is not letters, digits, '.', '_', '-'")
+        return value
 
     @field_validator("address_space")
     @classmethod
@@ -215,9 +263,13 @@ def dumps_allocations(allocations: Allocations) -> str:
     return dumps_json(allocations.to_json_dict())
 
 
-def release_systems(allocations: Allocations, systems: Iterable[str]) -> Allocations:
-    """A copy without any entry (subnet, server) of ``systems``, on every provider."""
+def release_systems(
+    allocations: Allocations, systems: Iterable[str], groups: Iterable[str] = ()
+) -> Allocations:
+    """A copy without any entry (subnet, server, network group) of ``systems``, nor the
+    recorded network ``groups`` (by name), on every provider."""
     gone = set(systems)
+    gone_groups = set(groups)
     out = allocations
     for name in PROVIDERS:
         current = allocations.provider(name)
@@ -229,17 +281,25 @@ def release_systems(allocations: Allocations, systems: Iterable[str]) -> Allocat
                         k: v for k, v in current.subnets.items() if k.split("/")[1] not in gone
                     },
                     "servers": {k: v for k, v in current.servers.items() if v.system not in gone},
+                    "groups": {
+                        k: v
+                        for k, v in current.groups.items()
+                        if v.system not in gone and k not in gone_groups
+                    },
                 }
             ),
         )
     return out
 
 
-def release_in_folder(stack_config_dir: str | Path, systems: Iterable[str]) -> dict[str, int]:
-    """``utflytt allocations release``: drop every entry of ``systems`` from the folder's
+def release_in_folder(
+    stack_config_dir: str | Path, systems: Iterable[str], groups: Iterable[str] = ()
+) -> dict[str, int]:
+    """``utflytt allocations release``: drop every entry of ``systems`` (subnets, servers,
+    their network groups) and the recorded network ``groups`` named from the folder's
     allocations.json (all providers) and write it back (locked, atomic). Returns the number
-    of entries released per system. A missing file, or a system without entries, is an
-    :class:`AllocationsError` and nothing is written."""
+    of entries released per system (and per ``group <name>``). A missing file, or a system
+    or group without entries, is an :class:`AllocationsError` and nothing is written."""
     from migration.generation import write_generation
 
     path = allocations_path(stack_config_dir)
@@ -247,6 +307,7 @@ def release_in_folder(stack_config_dir: str | Path, systems: Iterable[str]) -> d
         raise AllocationsError(f"{path}: not found (nothing to release)")
     current = read_allocations(path)
     wanted = sorted(set(systems))
+    names = sorted(set(groups))
     counts = {system: _entries_of(current, system) for system in wanted}
     missing = [system for system, n in counts.items() if n == 0]
     if missing:
@@ -255,7 +316,14 @@ def release_in_folder(stack_config_dir: str | Path, systems: Iterable[str]) -> d
             f"{path}: no entries for {', '.join(missing)} (known: "
             f"{', '.join(known) or 'none'}); nothing released"
         )
-    write_generation([(path, dumps_allocations(release_systems(current, wanted)))])
+    for group in names:
+        counts[f"group {group}"] = sum(group in current.provider(p).groups for p in PROVIDERS)
+    unknown = [g for g in names if not counts[f"group {g}"]]
+    if unknown:
+        raise AllocationsError(
+            f"{path}: no network group {', '.join(unknown)} recorded; nothing released"
+        )
+    write_generation([(path, dumps_allocations(release_systems(current, wanted, names)))])
     return counts
 
 
@@ -265,4 +333,5 @@ def _entries_of(allocations: Allocations, system: str) -> int:
         found = allocations.provider(name)
         total += sum(1 for k in found.subnets if k.split("/")[1] == system)
         total += sum(1 for a in found.servers.values() if a.system == system)
+        total += sum(1 for g in found.groups.values() if g.system == system)
     return total

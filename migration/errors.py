@@ -156,16 +156,26 @@ class PlanError(UtflyttError):
     """
 
     def __init__(
-        self, message: str, subjects: Sequence[Subject] = (), where: Sequence[str] = ()
+        self,
+        message: str,
+        subjects: Sequence[Subject] = (),
+        where: Sequence[str] = (),
+        issues: Sequence[Issue] = (),
     ) -> None:
         self.message = message
         self.subjects = tuple(subjects)
         self.where = tuple(dict.fromkeys(where))  # in order, each line once
+        # the same places as ``where``, structured (file, line, column, field path), for
+        # ``--json``: every line the message names is an error object there too
+        self.issues = tuple(dict.fromkeys(issues))
         super().__init__("\n".join([message, *(f"  at {line}" for line in self.where)]))
 
-    def located(self, where: Sequence[str]) -> PlanError:
-        """The same error with more ``where`` lines (file:line: what)."""
-        return PlanError(self.message, self.subjects, (*self.where, *where))
+    def located(self, where: Sequence[str], issues: Sequence[Issue] = ()) -> PlanError:
+        """The same error (same type) with more ``where`` lines (file:line: what) and
+        their structured ``issues``."""
+        return type(self)(
+            self.message, self.subjects, (*self.where, *where), (*self.issues, *issues)
+        )
 
 
 class InputFileError(UtflyttError):
@@ -174,8 +184,13 @@ class InputFileError(UtflyttError):
     Raised when reading plan.json, cost.json, a wave sheet, a pins file, a price book or an
     inventory export, and when a plan was made from another catalog than the one given.
     The message names the file (and row or field); the user regenerates the file with the
-    command it names (usually ``utflytt plan``) or fixes the field.
+    command it names (usually ``utflytt plan``) or fixes the field. ``issues`` holds the
+    same places structured (file, line or row, column, field) when the message lists them.
     """
+
+    def __init__(self, message: str, issues: Sequence[Issue] = ()) -> None:
+        self.issues = tuple(sorted(issues))
+        super().__init__(message)
 
 
 class OutputError(UtflyttError):

@@ -39,6 +39,61 @@ def _current_umask() -> int:
     return mask
 
 
+MAX_STREAM_BYTES = int(os.environ.get("UTFLYTT_MAX_INPUT_BYTES", str(4 * 1024**3)))
+"""The most utflytt reads from an input that is not a regular file (a pipe such as
+``<(git show HEAD:build/plan.json)``, a device): ``/dev/zero`` must not eat the memory."""
+_CHUNK = 1 << 20
+
+
+def read_input_text(path: str | Path, noun: str, kind: str) -> str:
+    """An input file's text (UTF-8): :class:`InputFileError` names the file and the reason
+    (cannot read, binary, larger than :data:`MAX_STREAM_BYTES` from a pipe or device).
+
+    A regular file is read at once; anything else in chunks, each checked for NUL bytes, so
+    that ``/dev/zero`` or ``/dev/urandom`` is refused at its first megabyte."""
+    from migration.errors import InputFileError
+
+    file = Path(path)
+    raw = read_input_bytes(file, noun, kind)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{file}: not {kind} (binary byte at offset {exc.start})") from None
+
+
+def read_input_bytes(path: str | Path, noun: str, kind: str) -> bytes:
+    """An input file's bytes, bounded as in :func:`read_input_text`."""
+    from migration.errors import InputFileError
+
+    file = Path(path)
+    try:
+        if file.is_file() or file.is_dir():  # a folder: the OS error names it
+            return file.read_bytes()
+        return _read_stream(file, kind)
+    except OSError as exc:
+        raise InputFileError(f"{file}: cannot read {noun}: {exc.strerror}") from None
+
+
+def _read_stream(file: Path, kind: str) -> bytes:
+    from migration.errors import InputFileError
+
+    chunks: list[bytes] = []
+    size = 0
+    with file.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            if b"\0" in chunk:
+                offset = size + chunk.index(b"\0")
+                raise InputFileError(f"{file}: not {kind} (binary byte at offset {offset})")
+            size += len(chunk)
+            if size > MAX_STREAM_BYTES:
+                raise InputFileError(
+                    f"{file}: not {kind} (more than {MAX_STREAM_BYTES:,} bytes; raise "
+                    "UTFLYTT_MAX_INPUT_BYTES if it really is)"
+                )
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def read_json_input(path: str | Path, noun: str, kind: str, bad_json: str = "not JSON") -> Any:
     """A JSON input file's value; :class:`InputFileError` names the file and what is wrong.
 
@@ -48,14 +103,13 @@ def read_json_input(path: str | Path, noun: str, kind: str, bad_json: str = "not
     from migration.errors import InputFileError
 
     file = Path(path)
+    text = read_input_text(file, noun, kind)
     try:
-        return json.loads(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputFileError(f"{file}: cannot read {noun}: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise InputFileError(f"{file}: not {kind} (binary byte at offset {exc.start})") from None
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputFileError(f"{file}:{exc.lineno}:{exc.colno}: {bad_json}: {exc.msg}") from None
+    except RecursionError:  # thousands of nested [ or {: no file utflytt writes looks so
+        raise InputFileError(f"{file}: not {kind} (nested too deeply)") from None
 
 
 def dumps_json(value: Any) -> str:

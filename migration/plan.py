@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from migration.allocations import Allocations
 from migration.errors import InputFileError
+from migration.fileio import read_input_text
 from migration.generation import settle
 
 SCHEMA_VERSION = 1
@@ -210,14 +211,7 @@ def read_plan(path: str | Path) -> Plan:
     """Load a plan.json; raise :class:`InputFileError` naming the file and field if invalid."""
     file = Path(path)
     settle(file.parent)  # a run killed while switching generations is rolled back first
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputFileError(f"{file}: cannot read plan: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"{file}: not a plan.json (binary byte at offset {exc.start})"
-        ) from None
+    text = read_input_text(file, "plan", "a plan.json")  # a pipe or device too, bounded
     try:
         return Plan.model_validate_json(text)
     except pydantic.ValidationError as exc:

@@ -15,12 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from migration.allocations import Allocations, ProviderAllocations, ServerAllocation
+from migration.allocations import Allocations, ProviderAllocations, server_allocation
 from migration.plan import Plan, Warning_
 from stacks.aws import layout as aws_layout
 from stacks.azure import layout as azure_layout
 from stacks.names import allocate_computer_names
 from stacks.network.addresses import MIGRATING, plan_addresses, unit_key
+from stacks.network.policy import unnamed_policy
+from stacks.network.stable_names import record_groups, reserved_warning
 
 
 @dataclass(frozen=True)
@@ -60,9 +62,9 @@ def azure_names(plan: Plan, previous: ProviderAllocations) -> dict[str, str]:
 
 def aws_addresses(plan: Plan, previous: ProviderAllocations) -> AddressAllocation:
     """The AWS address plan (per-AZ subnets, static IPs; :mod:`stacks.aws.addresses`),
-    keeping ``previous``, with the default options and zones (the stack's own config may
-    pin subnets and IPs on top: ``utflytt:aws.subnetCidrs``/``privateIps``)."""
-    options = aws_layout.AwsOptions()
+    keeping ``previous``, with the foundation stack config's ``utflytt:aws`` options
+    (:func:`stacks.aws.layout.plan_options`: VPC CIDRs, zones, subnet and IP pins)."""
+    options = aws_layout.plan_options()
     zones = aws_layout.zones_for(plan, options)
     flat = aws_layout.address_plan(plan, options, zones, previous.flat()).allocations()
     subnets = {key: cidr for key, cidr in flat.items() if "/" in key}
@@ -124,20 +126,29 @@ def allocate(plan: Plan, previous: Allocations) -> tuple[Allocations, tuple[Warn
                     subjects=(sid,),
                 )
             )
-        servers[sid] = ServerAllocation(
-            system=srv.system,
-            environment=srv.environment,
-            ip=ip,
-            computer_name=names.get(sid, before.computer_name if before is not None else ""),
-        )
+        name = names.get(sid, before.computer_name if before is not None else "")
+        facts = (srv.system, srv.environment, ip, name)
+        if before is not None and facts == (
+            before.system,
+            before.environment,
+            before.ip,
+            before.computer_name,
+        ):
+            servers[sid] = before  # unchanged: the entry read is kept, not made again
+        else:
+            servers[sid] = server_allocation(*facts)
     namer = NAMERS.get(provider)
+    groups, unused = record_groups(unnamed_policy(plan), kept.groups)  # network group names
     updated = ProviderAllocations(
         address_space=addresses.address_space,
         subnets={**kept.subnets, **addresses.subnets},
         servers=servers,
         names=namer(plan, kept) if namer is not None else dict(kept.names),
+        groups=groups,
     )
     migrating = {s.system for s in plan.servers.values() if s.wave is not None}
+    if (reserved := reserved_warning(unused, kept.groups, migrating)) is not None:
+        warnings.append(reserved)
     orphans = sorted(updated.systems() - migrating)
     if orphans:
         command = " ".join(orphans) if len(orphans) <= 10 else "SYSTEM..."

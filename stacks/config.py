@@ -28,7 +28,7 @@ import yaml
 from migration.errors import InputFileError, UtflyttError
 from migration.fileio import write_atomic
 from migration.plan import Plan
-from stacks.security import EU_REGIONS
+from migration.regions import EU_REGIONS
 from stacks.settings import StackSettings
 
 NAMESPACE = "utflytt"
@@ -112,6 +112,16 @@ def as_engine_config(config: Mapping[str, Any]) -> dict[str, str]:
         key: value if isinstance(value, str) else json.dumps(value, sort_keys=True)
         for key, value in config.items()
     }
+
+
+def config_for(
+    stack: str,
+    config: Mapping[str, str] | None = None,
+    stack_configs: Mapping[str, Mapping[str, str]] | None = None,
+) -> dict[str, str]:
+    """The config an offline run of ``stack`` gets: ``config`` (shared by every stack), then
+    the stack's own keys from ``stack_configs`` (stack -> keys, :mod:`stacks.user_config`)."""
+    return {**(config or {}), **((stack_configs or {}).get(stack) or {})}
 
 
 def render_stack_config(settings: StackSettings, kept: Mapping[str, Any] | None = None) -> str:

@@ -12,11 +12,11 @@ balancers, IAM and CloudWatch Logs take only letters, digits, spaces and ``_ . :
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from migration.catalog import Catalog
-from migration.catalog.where import locate_plan_error
+from migration.catalog.where import located_subjects, where_lines
 from migration.errors import PlanError, Subject
 from stacks import naming
 from stacks.names import windows_computer_name
@@ -159,9 +159,22 @@ def name_check_error(
         lines.append(f"    {derived.rule.describe()}")
     if len(problems) > SHOWN:
         lines.append(f"  ... and {len(problems) - SHOWN} more")
-    error = NameCheckError("\n".join(lines), [d.subject for d, _ in problems[:SHOWN]])
-    located = locate_plan_error(error, catalog_path)
-    return NameCheckError(located.message, located.subjects, located.where)
+    shown = problems[:SHOWN]
+    subjects = [d.subject for d, _ in shown]
+    # the structured form (``--json``) says what is wrong at each line, not only where
+    details: dict[Subject, list[str]] = {}
+    for derived, problem in shown:
+        details.setdefault(derived.subject, []).append(
+            f"{derived.name!r}: {problem} ({derived.rule.describe()})"
+        )
+    located = located_subjects(catalog_path, subjects)
+    issues = [
+        replace(issue, message=f"{issue.message}: {'; '.join(details[subject])}")
+        for subject, issue in located
+    ]
+    return NameCheckError(
+        "\n".join(lines), subjects, where_lines([issue for _, issue in located]), issues
+    )
 
 
 def check_catalog_names(

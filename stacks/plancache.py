@@ -47,16 +47,34 @@ def per_plan(fn: Callable[P, R]) -> Callable[P, R]:
     Decorate functions of a whole plan (or of its policy), not of a plan and one of many
     systems: only the last :data:`ENTRIES` argument combinations are kept.
     """
+    return _memo(
+        fn, lambda *args, **kwargs: (*args, *(x for kv in sorted(kwargs.items()) for x in kv))
+    )
+
+
+def per_plan_fields(*fields: str) -> Callable[[Callable[[Any], R]], Callable[[Any], R]]:
+    """Like :func:`per_plan`, for a function of one plan that reads only ``fields`` of it:
+    plans sharing those objects share the result (a ``model_copy`` that changed another
+    field, e.g. ``utflytt plan`` adding the allocations, computes nothing again)."""
+
+    def wrap(fn: Callable[[Any], R]) -> Callable[[Any], R]:
+        return _memo(fn, lambda plan: tuple(getattr(plan, f) for f in fields))
+
+    return wrap
+
+
+def _memo(fn: Callable[P, R], keep_of: Callable[..., tuple[Any, ...]]) -> Callable[P, R]:
+    """``fn`` cached by the identity (or scalar value) of what ``keep_of`` picks from its
+    arguments; the picked objects stay alive in the entry, so an identity is never reused
+    while its entry exists."""
     cache: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = OrderedDict()
     _CACHES.append(cache)
     name = fn.__qualname__
 
     @functools.wraps(fn)
     def cached(*args: P.args, **kwargs: P.kwargs) -> R:
-        key = (
-            tuple(_key(a) for a in args),
-            tuple((k, _key(v)) for k, v in sorted(kwargs.items())),
-        )
+        keep = keep_of(*args, **kwargs)
+        key = tuple(_key(v) for v in keep)
         with _LOCK:
             hit = cache.get(key)
             if hit is not None:
@@ -66,7 +84,7 @@ def per_plan(fn: Callable[P, R]) -> Callable[P, R]:
         result = fn(*args, **kwargs)
         with _LOCK:
             MISSES[name] = MISSES.get(name, 0) + 1
-            cache[key] = ((args, tuple(kwargs.values())), result)
+            cache[key] = (keep, result)
             while len(cache) > ENTRIES:
                 cache.popitem(last=False)
         return result

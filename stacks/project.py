@@ -23,6 +23,7 @@ __all__ = [
     "Scaffold",
     "find_project",
     "init_project",
+    "plan_stack_dir",
     "plan_path_for",
     "project_stack_dir",
 ]
@@ -126,6 +127,17 @@ def project_stack_dir(project: Path) -> Path:
         raise InputFileError(f"{path}: cannot read the Pulumi project: {exc}") from None
     folder = data.get("stackConfigDir") if isinstance(data, dict) else None
     return project / folder if isinstance(folder, str) and folder else project
+
+
+def plan_stack_dir(plan_file: Path) -> Path | None:
+    """The stack-config folder of the project a plan.json belongs to, or None: the nearest
+    folder at or above the plan's with ``Pulumi.yaml`` (as ``utflytt:planPath`` is made
+    relative to it, :func:`plan_path_for`), then its ``stackConfigDir``."""
+    start = plan_file.resolve().parent
+    for folder in (start, *start.parents):
+        if (folder / PROJECT_FILE).is_file():
+            return project_stack_dir(folder)
+    return None
 
 
 def init_project(directory: str | Path, name: str | None = None) -> Scaffold:

@@ -31,31 +31,9 @@ from functools import cache
 from typing import Any, Protocol
 
 from migration.plan import Plan
+from migration.regions import EU_REGIONS
 from stacks import baseline
 
-EU_REGIONS: dict[str, frozenset[str]] = {
-    "azure": frozenset(
-        {
-            "swedencentral",
-            "swedensouth",
-            "northeurope",
-            "westeurope",
-            "francecentral",
-            "francesouth",
-            "germanywestcentral",
-            "germanynorth",
-            "italynorth",
-            "polandcentral",
-            "spaincentral",
-            "austriaeast",
-            "belgiumcentral",
-            "denmarkeast",
-        }
-    ),
-    "aws": frozenset(
-        {"eu-north-1", "eu-west-1", "eu-west-3", "eu-central-1", "eu-south-1", "eu-south-2"}
-    ),
-}
 REQUIRED_TAGS = baseline.REQUIRED_TAGS
 ANYWHERE = frozenset({"*", "0.0.0.0/0", "::/0", "internet", "any", "0.0.0.0"})
 SECRET_KEY_RE = re.compile(r"(password|passwd|secret|sharedkey|token|privatekey|accesskey)", re.I)

@@ -31,7 +31,7 @@ from typing import Any
 import pulumi
 
 from migration.plan import Plan
-from stacks.config import as_engine_config, settings_to_config
+from stacks.config import as_engine_config, config_for, settings_to_config
 from stacks.harness.mocks import _AZURE_PROVIDERS as _AZURE_PROVIDERS
 from stacks.harness.mocks import _NAME_INPUTS as _NAME_INPUTS
 from stacks.harness.mocks import OfflineMocks as OfflineMocks
@@ -124,13 +124,16 @@ def run_offline_full(
     *,
     stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
     config: Mapping[str, str] | None = None,
+    stack_configs: Mapping[str, Mapping[str, str]] | None = None,
     fast: bool = True,
 ) -> OfflineRun:
     """Run the stack under mocks; return resources (program order), exports and warnings.
 
     A wave stack's StackReference is answered from ``stack_outputs``; when that is None the
-    foundation stack is run offline first and its exports are used. ``fast=False`` runs
-    plain Pulumi mocks (no alias stripping, no GC tuning) for comparison.
+    foundation stack is run offline first and its exports are used. ``config`` goes to
+    every stack run, each stack's own ``stack_configs`` entry on top (the user keys of its
+    ``Pulumi.<stack>.yaml``, :mod:`stacks.user_config`). ``fast=False`` runs plain Pulumi
+    mocks (no alias stripping, no GC tuning) for comparison.
     """
     from stacks import program
 
@@ -138,12 +141,12 @@ def run_offline_full(
         foundation = settings.foundation_settings()
         stack_outputs = {
             settings.foundation_stack: run_offline_full(
-                foundation, plan, mocks, config=config, fast=fast
+                foundation, plan, mocks, config=config, stack_configs=stack_configs, fast=fast
             ).outputs
         }
     if fast:
         tune_gc()
-    cfg, secret_keys = offline_config(settings, config)
+    cfg, secret_keys = offline_config(settings, config_for(settings.stack, config, stack_configs))
     collector = _WarningCollector()
     logger = logging.getLogger(f"utflytt.offline.{settings.stack}")
     logger.propagate = False

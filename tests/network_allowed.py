@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from migration.plan import Plan
-from stacks.network.policy import moves, network_policy
+from stacks.network.policy import NetworkPolicy, moves
 
 NIC = "azure-native:network:NetworkInterface"
 NSG = "azure-native:network:NetworkSecurityGroup"
@@ -33,17 +33,6 @@ def declared(plan: Plan) -> set[Triple]:
     only be admitted by the whole source network: then it is :data:`NETWORK` (if the plan
     has source networks at all, else nothing admits it and the plan warns).
     """
-    # hubs whose consumers at the provider are too many for /32s admit the source networks
-    # for the hybrid period (a warned fallback of the policy): those consumers are NETWORK
-    policy = network_policy(plan)
-    widened = {
-        (u, v, port)
-        for p in policy.permits
-        if p.via == "provider" and set(p.addresses) <= set(plan.source_networks)
-        for u in p.consumers
-        for v in policy.groups[p.destination].servers
-        for port in p.ports
-    }
     out: set[Triple] = set()
     for f in plan.flows:
         provider, consumer = plan.servers[f.to], plan.servers[f.from_]
@@ -59,12 +48,34 @@ def declared(plan: Plan) -> set[Triple]:
         for port in f.ports:
             if not at_provider:
                 pass
-            elif consumer.ip and (f.from_, f.to, port) not in widened:
+            elif consumer.ip:
                 out.add((f.from_, f.to, port))
             elif plan.source_networks:
                 out.add((NETWORK, f.to, port))
         out |= {(name, f.to, port) for name in names for port in f.ports}
     return out
+
+
+def summarised(plan: Plan, policy: NetworkPolicy) -> tuple[set[Triple], set[str]]:
+    """What the permits a cloud had to summarise (``extra_addresses``, each named in a
+    ``network-summarised`` warning) may admit beyond the declared flows: every server at
+    the provider inside their prefixes, to each server of the destination, on the permit's
+    ports; and those prefixes (the only ones that may hold addresses of nobody declared)."""
+    book = AddressBook(plan, {})
+    triples: set[Triple] = set()
+    prefixes: set[str] = set()
+    for p in policy.permits:
+        if p.extra_addresses:
+            prefixes.update(p.addresses)
+            triples |= {
+                (u, v, port)
+                for prefix in p.addresses
+                for u in book.servers(prefix)
+                for v in policy.groups[p.destination].servers
+                for port in p.ports
+                if u != v
+            }
+    return triples, prefixes
 
 
 class AddressBook:

@@ -99,25 +99,6 @@ def test_aws_shards_past_the_groups_per_interface_limit_fire_and_quota_raises_th
     )
 
 
-def test_aws_prefix_list_heavier_than_a_security_group_fires() -> None:
-    """A prefix list counts as its max entries and cannot be split over shards: 30 retained
-    consumers' /32s in one list break a quota of 20 rules per security group."""
-    systems = [system("db"), system("old", disposition="retain")]
-    servers = [server("db01", "db")] + [
-        server(
-            f"old{i:02d}",
-            "old",
-            ip=f"10.10.0.{2 * i + 1}",
-            depends_on=[dep("db01", ports=["tcp/1"])],
-        )
-        for i in range(30)
-    ]
-    result = plan(catalog(systems, servers, target="aws"))
-    with pytest.raises(NetworkLimitError, match=r"sg db.prod: 30 inbound rules \(limit 20\)"):
-        check_limits(result, Quotas(aws_rules_per_security_group=20))
-    assert check_limits(result)
-
-
 def test_subscription_asg_limit_fires() -> None:
     """Two groups of three servers each get an application security group: 2 > 1."""
     systems = [system("a", depends_on=[dep("b", ports=["tcp/1"])]), system("b")]
@@ -209,8 +190,11 @@ def test_plan_says_why_a_stack_cannot_build_a_server() -> None:
 
 @pytest.mark.parametrize("target", ["azure", "aws"])
 def test_the_bundled_example_plans_within_its_limits_on_both_clouds(target: str) -> None:
-    """The example fits Azure's defaults, and AWS both with its two declared raised quotas
-    and (its busiest groups' rules spread over shards) with AWS's defaults."""
+    """The example fits Azure's defaults with every consumer at the provider by its /32,
+    and AWS with its two declared raised quotas the same way (AD's rules spread over a
+    shard); with AWS's defaults it fits only by summarising the provider permits of its
+    two hubs (AD and DNS prod), warned with the addresses they admit beyond their
+    consumers."""
     from app.pipeline import plan_catalog
     from migration.catalog import load_catalog_with_digest
     from migration.examples import EXAMPLE_CATALOG
@@ -218,13 +202,15 @@ def test_the_bundled_example_plans_within_its_limits_on_both_clouds(target: str)
 
     loaded, digest = load_catalog_with_digest(EXAMPLE_CATALOG)
     planned = plan_catalog(loaded, digest, PlanOptions(target=target))
-    check_plan(planned, loaded.planning.quotas)
-    if target == "aws":  # the declared quotas are honoured: fewer shards than by default
-        shards = [c for c in rule_set_counts(planned, Quotas()) if "+" in c.rule_set]
-        assert shards and check_plan(planned, Quotas())
-        assert not [
-            c for c in rule_set_counts(planned, loaded.planning.quotas) if "+" in c.rule_set
-        ]
+    checked = check_plan(planned, loaded.planning.quotas)
+    assert not [w for w in checked.warnings if w.code == "network-summarised"]
+    assert not [w for w in checked.warnings if w.code == "network-source-network"]
+    if target == "aws":  # the declared quotas are honoured: exact, where defaults summarise
+        by_default = check_plan(planned, Quotas()).warnings
+        summarised = [w for w in by_default if w.code == "network-summarised"]
+        assert [w.subjects for w in summarised] == [("ad.prod",), ("dns.prod",)]
+        assert "8 addresses beyond them" in summarised[0].message
+        assert "AWS platform limit" in summarised[0].message
 
 
 @pytest.mark.parametrize(

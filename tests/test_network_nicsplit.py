@@ -108,3 +108,77 @@ def test_a_split_unit_without_its_nic_nsgs_is_caught(
 
     allowed, _ = azure_allowed(plan, {k: Run(v) for k, v in runs.items()})
     assert allowed > declared(plan)
+
+
+# --- the plan warns about every split unit ---------------------------------------------------
+
+SPLIT_TEXT = (
+    "so it is split into 2 NIC-level NSGs. The deploy creates an NSG on each of its servers' "
+    "network interfaces (one per server group, holding that group's rules) and narrows the "
+    "subnet NSG to one rule per protocol from the VirtualNetwork tag, plus deny-all; each "
+    "server still admits exactly its declared flows"
+)
+
+
+def _nic_warnings(plan: Plan) -> list[tuple[str, str, tuple[str, ...]]]:
+    from migration.catalog.models import Quotas
+    from stacks.network import check_plan
+
+    checked = check_plan(plan, Quotas.model_validate(plan.quotas))
+    return [(w.code, w.message, w.subjects) for w in checked.warnings if "nic" in w.code]
+
+
+@pytest.mark.parametrize(
+    ("quotas", "why"),
+    [
+        (SPLIT_QUOTA, "16 address prefixes (limit 12)"),
+        ({"azure_rules_per_nsg": 8}, "9 rules (limit 8)"),
+        (
+            {"azure_rules_per_nsg": 8, "azure_prefixes_per_nsg": 12},
+            "9 rules (limit 8) and 16 address prefixes (limit 12)",
+        ),
+    ],
+)
+def test_a_split_unit_gets_a_plan_warning_naming_the_limit(
+    quotas: dict[str, int], why: str
+) -> None:
+    """One network-nic-nsg warning per split unit: the unit, the count that passes the
+    limit (only those that do), and what the deploy changes."""
+    plan = small_plan(target=Target(provider="azure", region="swedencentral"), quotas=quotas)
+    assert _nic_warnings(plan) == [
+        (
+            "network-nic-nsg",
+            f"unit ad-prod (system ad, prod): its subnet NSG would hold {why}, {SPLIT_TEXT}",
+            ("ad",),
+        )
+    ]
+
+
+def test_no_split_no_warning() -> None:
+    """Within the limits (the default quotas, and one rule more than ad-prod needs): no
+    warning, as nothing splits."""
+    for quotas in ({}, {"azure_rules_per_nsg": 9}):
+        plan = small_plan(target=Target(provider="azure", region="swedencentral"), quotas=quotas)
+        assert _nic_warnings(plan) == []
+
+
+def test_the_warning_reuses_the_rule_sets_the_limits_counted() -> None:
+    """No second derivation of the rule sets (slow at scale): the limit check's is reused."""
+    from stacks import plancache
+
+    plan = split_plan()
+    before = plancache.MISSES.get("azure_rule_sets", 0)
+    assert len(_nic_warnings(plan)) == 1
+    assert plancache.MISSES.get("azure_rule_sets", 0) - before == 1
+
+
+def test_the_limits_split_what_the_warning_names_and_nothing_else(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Negative: with splitting off, the same plan breaks the limit and nothing is warned."""
+    from migration.catalog.models import Quotas
+    from stacks.network import NetworkLimitError, check_plan
+
+    monkeypatch.setattr(nicsplit, "SPLIT_OVERFLOWING_UNITS", False)
+    with pytest.raises(NetworkLimitError, match="nsg-ad-prod: 16 address prefixes"):
+        check_plan(split_plan(), Quotas.model_validate(SPLIT_QUOTA))

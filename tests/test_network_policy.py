@@ -126,6 +126,11 @@ def test_estate_fits_the_limits_and_allows_exactly_the_flows(
 
 
 MESSY = [120, 400, pytest.param(1000, marks=pytest.mark.slow)]
+# The messy estate at 1,000 systems with every ip on AWS: its hubs admit their consumers
+# still at the provider by /32s (summarised only as far as 60 rules per security group x
+# 5 per interface need), whose shards take the prod VPC to about 2,560 security groups,
+# past the default 2,500 (adjustable): raising it beats admitting more addresses.
+MESSY_RAISED = {(1000, True, "aws"): Quotas(aws_security_groups_per_vpc=3000)}
 
 
 @pytest.mark.parametrize("target", ["azure", "aws"])
@@ -133,11 +138,14 @@ MESSY = [120, 400, pytest.param(1000, marks=pytest.mark.slow)]
 @pytest.mark.parametrize("systems", MESSY)
 def test_messy_estate_fits_the_default_limits(systems: int, ips: bool, target: str) -> None:
     """The messy estate (each server picks its own DC and two collectors, as a dependency
-    scan reports it) fits AWS's and Azure's defaults up to 1,000 systems: hubs' consumers
-    join client groups merged to at most three per server, big rule sets spread over
-    shards."""
+    scan reports it) fits AWS's and Azure's defaults up to 1,000 systems (AWS with every
+    ip: with ``MESSY_RAISED``): hubs' consumers join client groups merged to at most three
+    per server, big rule sets spread over shards."""
     result = estate_plan(systems, ips, target, "server")
-    assert breaches(result) == []
+    raised = MESSY_RAISED.get((systems, ips, target))
+    assert breaches(result, raised) == []
+    if raised is not None:
+        assert any("vpc prod" in b and "(limit 2500)" in b for b in breaches(result))
     check_invariants(result)
 
 
@@ -185,7 +193,9 @@ def test_messy_2000_systems_on_azure_fit_by_splitting_the_monitoring_nsg_per_nic
     assert all(
         {r.permit.destination for r in rules if r.permit} <= {g} for g, rules in split.items()
     )
-    assert set(nsgs.nic) == {"monitoring-prod"}  # only the overflowing unit splits
+    # only the overflowing units split: the collectors', and AD prod's, whose consumers
+    # still at the provider are admitted by their /32s (stacks.network.admission)
+    assert set(nsgs.nic) == {"ad-prod", "monitoring-prod"}
 
 
 @pytest.mark.slow
@@ -199,7 +209,9 @@ def test_messy_2000_systems_on_azure_without_the_split_name_the_monitoring_nsg(
     result = estate_plan(2000, True, "azure", "server")
     with pytest.raises(NetworkLimitError) as info:
         check_limits(result)
-    (breach,) = info.value.breaches
+    by_name = {b.rule_set: b for b in info.value.breaches}
+    assert set(by_name) == {"nsg-ad-prod", "nsg-monitoring-prod"}  # see the test above
+    breach = by_name["nsg-monitoring-prod"]
     assert (breach.rule_set, breach.what, breach.limit) == (
         "nsg-monitoring-prod",
         "address prefixes",

@@ -263,7 +263,7 @@ class TestRefreshAzure:
                 "--provider",
                 "azure",
                 "--region",
-                "eastus",
+                "swedencentral",
                 "--output",
                 str(tmp_path),
                 "--base-url",
@@ -274,7 +274,8 @@ class TestRefreshAzure:
         assert list(tmp_path.iterdir()) == []
 
     def test_cli_refresh_unknown_region(self, server: str, tmp_path: Path) -> None:
-        """A region without VM prices is an error; nothing written."""
+        """A (known, EU) region the price API returns no VM prices for is an error; nothing
+        written. An unknown region is refused before any request (tests/test_regions.py)."""
         result = CliRunner().invoke(
             cli,
             [
@@ -283,7 +284,7 @@ class TestRefreshAzure:
                 "--provider",
                 "azure",
                 "--region",
-                "nowhere",
+                "francesouth",
                 "--output",
                 str(tmp_path),
                 "--base-url",
@@ -293,7 +294,7 @@ class TestRefreshAzure:
             ],
         )
         assert result.exit_code == 1
-        assert "no VM prices returned for region 'nowhere'" in result.output
+        assert "no VM prices returned for region 'francesouth'" in result.output
         assert list(tmp_path.iterdir()) == []
 
 

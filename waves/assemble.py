@@ -26,12 +26,12 @@ from migration.plan import (
     Warning_,
     Wave,
 )
+from migration.regions import DEFAULT_REGIONS
 from waves.calendar import Calendar, months_before
 from waves.graph import Estate
 
 __all__ = ["DEFAULT_REGIONS", "Decisions", "assemble_plan"]
 
-DEFAULT_REGIONS = {"azure": "swedencentral", "aws": "eu-north-1"}
 CRITICALITIES = ("low", "medium", "high", "critical")
 
 

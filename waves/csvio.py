@@ -23,9 +23,10 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from migration.catalog.models import MAX_WAVE
 from migration.errors import InputFileError, Issue
-from migration.fileio import read_json_input
-from migration.importers.sources import csv_reader, decode_text, separator_hint
+from migration.fileio import read_input_bytes, read_json_input
+from migration.importers.sources import csv_reader, csv_records, decode_text, separator_hint
 from migration.plan import Plan
 from migration.spreadsheet import FORMULA_START
 
@@ -41,6 +42,19 @@ __all__ = [
 
 COLUMNS = ("server", "system", "environment", "wave", "start", "end", "frozen", "reason")
 REQUIRED = ("server", "wave")
+
+
+TOO_LATE = f"expected a wave number <= {MAX_WAVE} (the highest wave a pin may name)"
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """``text``, cut to ``limit`` characters (a cell or value can be megabytes long)."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _is_line(value: object) -> bool:
+    """A short line of printable text (a pin's origin is printed in error messages)."""
+    return isinstance(value, str) and 0 < len(value) <= 300 and value.isprintable()
 
 
 def _safe(text: str) -> str:
@@ -99,13 +113,10 @@ def read_pins(path: str | Path, plan: Plan) -> dict[str, int]:
 def read_pins_with_rows(path: str | Path, plan: Plan) -> tuple[dict[str, int], dict[str, str]]:
     """As :func:`read_pins`, plus where each pin was made: ``{server: "file:row"}``."""
     file = Path(path)
-    try:
-        text = decode_text(file.read_bytes())
-    except OSError as exc:
-        raise InputFileError(f"{file}: cannot read: {exc.strerror}") from None
+    text = decode_text(read_input_bytes(file, "wave sheet", "a wave sheet"))
     name = str(file)
     reader, _ = csv_reader(text)
-    rows = list(reader)
+    rows = list(csv_records(reader, name))
     if not rows:
         raise InputFileError(f"{name}: empty file; expected a header row {','.join(COLUMNS)}")
     header = [cell.strip().lower() for cell in rows[0]]
@@ -153,7 +164,10 @@ def read_pins_with_rows(path: str | Path, plan: Plan) -> tuple[dict[str, int], d
             if wave < 0 or not raw.lstrip("+").isdigit():
                 raise ValueError(raw)
         except ValueError:
-            issue(col_wave, f"expected a whole wave number >= 0, got {raw!r}")
+            issue(col_wave, f"expected a whole wave number >= 0, got {_short(raw)!r}")
+            continue
+        if wave > MAX_WAVE:
+            issue(col_wave, f"{TOO_LATE}, got {_short(raw)}")
             continue
         if wave == planned.wave:
             continue
@@ -184,7 +198,7 @@ def read_pins_with_rows(path: str | Path, plan: Plan) -> tuple[dict[str, int], d
     if issues:
         count = len(issues)
         head = f"{name}: {count} error{'s' if count != 1 else ''} in the wave sheet"
-        raise InputFileError("\n".join([head, *(str(i) for i in sorted(issues))]))
+        raise InputFileError("\n".join([head, *(str(i) for i in sorted(issues))]), issues)
     ordered = sorted(edits.items())
     return (
         {sid: wave for sid, (wave, _) in ordered},
@@ -213,9 +227,8 @@ def read_pin_file(path: str | Path) -> tuple[dict[str, int], dict[str, str]]:
         data = {}
     given = data.get("origin") if isinstance(data, dict) else None
     given = given if isinstance(given, dict) else {}
-    origin = {
-        sid: given[sid] if isinstance(given.get(sid), str) else f"{file}: pins.{sid}"
-        for sid in pins
+    origin = {  # a hand-edited origin that is no one line of text is not repeated
+        sid: given[sid] if _is_line(given.get(sid)) else f"{file}: pins.{sid}" for sid in pins
     }
     return pins, origin
 
@@ -231,7 +244,9 @@ def read_pins_json(path: str | Path) -> dict[str, int]:
     for sid, wave in sorted(pins.items()):
         if not isinstance(wave, int) or isinstance(wave, bool) or wave < 0:
             raise InputFileError(
-                f"{file}: pins.{sid}: expected a whole wave number >= 0, got {wave!r}"
+                f"{file}: pins.{sid}: expected a whole wave number >= 0, got {_short(repr(wave))}"
             )
+        if wave > MAX_WAVE:
+            raise InputFileError(f"{file}: pins.{sid}: {TOO_LATE}, got {_short(str(wave))}")
         out[sid] = wave
     return out

@@ -15,7 +15,7 @@ from typing import Any
 
 from migration.catalog import Catalog
 from migration.catalog.models import LATEST
-from migration.errors import PlanError, Subject
+from migration.errors import Issue, PlanError, Subject
 from migration.plan import Plan
 from waves.assemble import DEFAULT_REGIONS, assemble_plan
 from waves.calendar import MAX_SLOTS, Calendar
@@ -77,12 +77,24 @@ def pin_origin(options: PlanOptions, server: str) -> str:
 def _with_pin_origin(error: PlanError, options: PlanOptions) -> PlanError:
     """The error with the origin (wave sheet row) of every option pin it names."""
     named = [str(s[1]) for s in error.subjects if len(s) == 2 and s[0] == "servers"]
+    pinned = [sid for sid in named if sid in options.pins]
     lines = [
         f"{pin_origin(options, sid)}: server {sid!r} pinned to wave {options.pins[sid]}"
-        for sid in named
-        if sid in options.pins
+        for sid in pinned
     ]
-    return error.located(lines) if lines else error
+    return error.located(lines, [_origin_issue(options, sid) for sid in pinned]) if lines else error
+
+
+def _origin_issue(options: PlanOptions, server: str) -> Issue:
+    """An option pin's origin as an :class:`Issue`: a wave sheet's ``file:row`` becomes
+    file and line; ``--pins`` or a pins file's field has no line (0)."""
+    origin = pin_origin(options, server)
+    file, _, row = origin.rpartition(":")
+    message = f"server {server!r} pinned to wave {options.pins[server]}"
+    if file and row.isdigit():
+        return Issue(file, int(row), 0, "wave", message)
+    file, _, field = origin.partition(": ")  # a pins file's "<file>: pins.<server>"
+    return Issue(file, 0, 0, field or f"pins.{server}", message)
 
 
 def _plan(

@@ -10,6 +10,7 @@ OSError, a bug) becomes one ``Error: ...`` line with exit code 1, never a traceb
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -134,17 +135,23 @@ def validate(catalog: Path, as_json: bool, strict: bool, verbose: bool) -> None:
     summary = summarise(loaded)
     findings = find_findings(loaded, catalog)
     # valid, but worth a look (exit code stays 0): file:line:column: field: message
-    capability_notes = [str(issue) for issue in capability_issues(loaded, catalog)]
+    warning_issues = list(capability_issues(loaded, catalog))
+    capability_notes = [str(issue) for issue in warning_issues]
     for provider in (p for p in PROVIDERS if p != target):  # the second supplier's rules
         other = name_check_error(loaded, catalog, [provider])
         if other is not None:  # `plan --target <provider>` would refuse it
             capability_notes.append(f"with --target {provider}: {other}")
+            warning_issues += [
+                replace(i, message=f"with --target {provider}: {i.message}") for i in other.issues
+            ]
     failed = strict and bool(findings)
     if as_json:
         document: dict[str, Any] = {
             "valid": not failed,
             "summary": summary,
             "warnings": capability_notes,
+            # the same warnings' places, as error objects (file, line, column, path, message)
+            "warning_issues": [error_json_issue(i) for i in warning_issues],
             "findings": {
                 "placeholders": [error_json_issue(i) for i in findings.placeholders],
                 "dependencies_unknown": [

@@ -1,5 +1,6 @@
 """``utflytt allocations release``: give back the subnets, addresses and names that
-allocations.json keeps for systems that have left (DESIGN.md "Allocations").
+allocations.json keeps for systems that have left, and network group names no group uses
+any more (DESIGN.md "Allocations").
 
 Registered on the ``utflytt`` group by app.cli.
 """
@@ -17,7 +18,15 @@ def allocations() -> None:
 
 
 @allocations.command()
-@click.argument("systems", nargs=-1, required=True, metavar="SYSTEM...")
+@click.argument("systems", nargs=-1, metavar="[SYSTEM]...")
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    metavar="NAME",
+    help="Also release the recorded network group NAME (repeatable): a name no group uses "
+    "any more (warning allocation-group-kept), once its security group is destroyed.",
+)
 @click.option(
     "--stack-config-dir",
     type=click.Path(path_type=Path, file_okay=False),
@@ -25,9 +34,12 @@ def allocations() -> None:
     help="The folder holding allocations.json (default: the stackConfigDir of the Pulumi "
     "project in the current folder).",
 )
-def release(systems: tuple[str, ...], stack_config_dir: Path | None) -> None:
-    """Release every allocation of SYSTEM (subnets, private IPs, computer names), on every
-    provider, so that the next `utflytt plan` may hand them out again.
+def release(
+    systems: tuple[str, ...], groups: tuple[str, ...], stack_config_dir: Path | None
+) -> None:
+    """Release every allocation of SYSTEM (subnets, private IPs, computer names, network
+    group names), and each --group NAME, on every provider, so that the next `utflytt
+    plan` may hand them out again.
 
     Release a system only once its cloud resources are destroyed (`pulumi destroy`, or
     its wave re-planned without it): if it is still in the catalog, the next plan gives it
@@ -37,16 +49,19 @@ def release(systems: tuple[str, ...], stack_config_dir: Path | None) -> None:
     Example:
         utflytt allocations release old-intranet
         utflytt allocations release a b --stack-config-dir stacks/config
+        utflytt allocations release --group clients.ad.prod.3
     """
     from migration.allocations import release_in_folder
     from migration.errors import UtflyttError
     from stacks.project import PROJECT_FILE, project_stack_dir
 
+    if not systems and not groups:
+        raise UtflyttError("name a SYSTEM or a --group NAME to release")
     if stack_config_dir is None:
         if not (Path.cwd() / PROJECT_FILE).exists():
             raise UtflyttError("no Pulumi project in the current folder: pass --stack-config-dir")
         stack_config_dir = project_stack_dir(Path.cwd())
-    counts = release_in_folder(stack_config_dir, systems)
+    counts = release_in_folder(stack_config_dir, systems, groups)
     for system, count in counts.items():
         click.echo(f"released {system}: {count} entr{'y' if count == 1 else 'ies'}")
     click.echo(f"wrote {stack_config_dir / 'allocations.json'}")

@@ -171,7 +171,11 @@ def refresh(
         utflytt cost --prices prices
     """
     from migration.pricing.refresh import refresh_book
+    from migration.regions import region_problem
 
+    problem = region_problem(provider, region)  # the same list a catalog's region is held to
+    if problem is not None:
+        raise click.BadParameter(problem, param_hint="'--region'")
     if currency == "USD" and eur_per_usd is None:
         raise click.UsageError(
             "--eur-per-usd is required for USD prices (the ECB reference "

@@ -3,6 +3,7 @@ the real engine's preview."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,14 @@ AWS_EXTRA = (
     type=click.Path(path_type=Path),
     help="Folder of refreshed price books (searched before the bundled ones).",
 )
+@click.option(
+    "--stack-config-dir",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="Folder of the Pulumi.<stack>.yaml whose own utflytt: keys (utflytt:aws vpcCidrs, "
+    "availabilityZones, amis, ...) each stack is previewed with (default: the stackConfigDir "
+    "of the Pulumi project holding --plan, where `utflytt plan` wrote them).",
+)
 @json_option()
 @click.option("--live", is_flag=True, help="Run the real `pulumi preview` (needs the Pulumi CLI).")
 def preview(
@@ -46,6 +55,7 @@ def preview(
     every_stack: bool,
     plan_path: Path,
     books_dir: Path | None,
+    stack_config_dir: Path | None,
     as_json: bool,
     live: bool,
 ) -> None:
@@ -57,6 +67,11 @@ def preview(
     (Pulumi Automation API), which needs the Pulumi CLI, a state backend login and cloud
     credentials.
 
+    Each stack runs with the keys of its own Pulumi.<stack>.yaml that `utflytt plan` does
+    not manage (utflytt:aws with vpcCidrs, availabilityZones, amis ...; secrets keep offline
+    placeholders), read from the project holding the plan or --stack-config-dir: as a real
+    `pulumi preview` of that stack would see them.
+
     --all previews every stack of the plan in one process (the foundation's outputs
     computed once and fed to every wave), prints a line per stack (resources, warnings,
     seconds) and exits 1 naming each stack that fails; with --json, one summary per stack.
@@ -66,16 +81,23 @@ def preview(
         utflytt preview wave-01
         utflytt preview foundation --plan build/plan.json --json
         utflytt preview --all
+        utflytt preview foundation --stack-config-dir myproject/stacks
         utflytt preview wave-01 --live
     """
     from stacks import program
+    from stacks.user_config import preview_configs
 
     if every_stack == (stack is not None):
         raise click.UsageError("give a STACK (foundation, wave-NN) or --all, not both")
+    if live and stack_config_dir is not None:
+        raise click.UsageError("--live reads the stack configs of the current Pulumi project")
     if every_stack:
         if live or books_dir is not None:
             raise click.UsageError("--all previews offline, without prices: drop --live/--prices")
-        preview_every_stack(read_plan(plan_path), plan_path, as_json)
+        plan = read_plan(plan_path)
+        configs = preview_configs(plan, plan_path, stack_config_dir)
+        with configs.using():
+            preview_every_stack(plan, plan_path, as_json, configs.stacks)
         return
     assert stack is not None
     if live:
@@ -85,26 +107,28 @@ def preview(
 
     plan = read_plan(plan_path)
     settings = settings_for_stack(plan, stack, plan_path.as_posix())
-    if settings.provider == "aws":
-        run, text = _preview_aws(settings, plan, stack, as_json)
-    else:
-        from stacks.testing import render_preview, run_offline_full
+    configs = preview_configs(plan, plan_path, stack_config_dir)
+    with configs.using():
+        if settings.provider == "aws":
+            run, text = _preview_aws(settings, plan, stack, as_json, configs.stacks)
+        else:
+            from stacks.testing import render_preview, run_offline_full
 
-        with progress(quiet=as_json) as step:
-            step(f"previewing {stack} offline ({len(plan.servers)} servers in the plan)")
-            run = run_offline_full(settings, plan)
-        text = render_preview(run, stack)
-    book = find_book(settings.provider, settings.region or plan.target.region, books_dir)
-    priced = price_resources(
-        book, [(r.type, r.name, r.inputs) for r in run.resources if r.kind == "register"]
-    )
-    if as_json:
-        from stacks.testing import preview_json
+            with progress(quiet=as_json) as step:
+                step(f"previewing {stack} offline ({len(plan.servers)} servers in the plan)")
+                run = run_offline_full(settings, plan, stack_configs=configs.stacks)
+            text = render_preview(run, stack)
+        book = find_book(settings.provider, settings.region or plan.target.region, books_dir)
+        priced = price_resources(
+            book, [(r.type, r.name, r.inputs) for r in run.resources if r.kind == "register"]
+        )
+        if as_json:
+            from stacks.testing import preview_json
 
-        doc = preview_json(run, stack, plan)
-        doc["prices"] = {**priced.to_json_dict(), "book": book.path.name}
-        click.echo(dumps_json(doc), nl=False)
-        return
+            doc = preview_json(run, stack, plan)
+            doc["prices"] = {**priced.to_json_dict(), "book": book.path.name}
+            click.echo(dumps_json(doc), nl=False)
+            return
     click.echo(text)
     click.echo(render_prices(priced, stack, book.label()))
 
@@ -132,7 +156,12 @@ def render_prices(priced: StackPrice, stack: str, source: str) -> str:
     return "\n".join(lines)
 
 
-def preview_every_stack(plan: Plan, plan_path: Path, as_json: bool) -> None:
+def preview_every_stack(
+    plan: Plan,
+    plan_path: Path,
+    as_json: bool,
+    stack_configs: Mapping[str, Mapping[str, str]] | None = None,
+) -> None:
     """``--all``: every stack in one process, a line per stack as it finishes; exit 1
     naming every stack that failed."""
     from stacks.harness.allstacks import all_stacks_json, failures_text, preview_all
@@ -149,7 +178,13 @@ def preview_every_stack(plan: Plan, plan_path: Path, as_json: bool) -> None:
             if not as_json:
                 click.echo(render_stack_line(summary, index, total))
 
-        results = preview_all(plan, plan_path.as_posix(), on_start=started, on_done=done)
+        results = preview_all(
+            plan,
+            plan_path.as_posix(),
+            stack_configs=stack_configs,
+            on_start=started,
+            on_done=done,
+        )
     total = len(plan.waves) + 1
     if as_json:
         click.echo(dumps_json(all_stacks_json(plan, results)), nl=False)
@@ -168,7 +203,13 @@ def _require_moto(subject: str) -> None:
         raise UtflyttError(AWS_EXTRA.format(subject=subject)) from None
 
 
-def _preview_aws(settings: StackSettings, plan: Plan, stack: str, as_json: bool) -> tuple[Any, str]:
+def _preview_aws(
+    settings: StackSettings,
+    plan: Plan,
+    stack: str,
+    as_json: bool,
+    stack_configs: Mapping[str, Mapping[str, str]],
+) -> tuple[Any, str]:
     """AWS: the foundation first, then the wave, in one moto session; moto's errors exit 1."""
     _require_moto(f"stack {stack}")
     from botocore.exceptions import ClientError
@@ -179,7 +220,7 @@ def _preview_aws(settings: StackSettings, plan: Plan, stack: str, as_json: bool)
     try:
         with progress(quiet=as_json) as step:
             step(f"previewing {stack} offline under moto")
-            run = run_aws_preview(settings, plan)
+            run = run_aws_preview(settings, plan, stack_configs=stack_configs)
     except (ClientError, AwsConfigError) as exc:
         raise UtflyttError(f"stack {stack}: {exc}") from None
     return run, render_preview(run, stack)

@@ -50,7 +50,8 @@ def cross_reference_problems(document: dict[str, Any]) -> Iterator[Problem]:
 
     system_ids = {i for _, r in systems if (i := _text(r.get("id")))}
     server_ids = {i for _, r in servers if (i := _text(r.get("id")))}
-    disposition = {_text(r.get("id")): r.get("disposition") for _, r in systems}
+    # only text: a list or map there is the field check's to report (and is unhashable)
+    disposition = {_text(r.get("id")): _text(r.get("disposition")) for _, r in systems}
 
     for index, record in systems:
         yield from _dependency_problems(
@@ -62,7 +63,7 @@ def cross_reference_problems(document: dict[str, Any]) -> Iterator[Problem]:
         if owner is not None and owner not in system_ids:
             hint = " (that is a server id)" if owner in server_ids else ""
             yield ("servers", index, "system"), f"unknown system {owner!r}{hint}", None
-        elif owner is not None and disposition.get(owner) not in MIGRATING_DISPOSITIONS:
+        elif owner is not None and disposition.get(owner) not in (*MIGRATING_DISPOSITIONS, None):
             for flag in ("pinned_wave", "migrated"):
                 if record.get(flag) not in (None, False):
                     yield (

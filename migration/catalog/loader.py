@@ -14,6 +14,7 @@ import pydantic
 from pydantic import BaseModel
 
 from migration.catalog.checks import cross_reference_problems
+from migration.catalog.compact import compact_catalog
 from migration.catalog.models import OS_PATTERN, SLUG_PATTERN, TEXT_PATTERN, Catalog
 from migration.catalog.source import CatalogSource, Loc, SourceError, read_source
 from migration.errors import CatalogError, Issue
@@ -54,7 +55,7 @@ def _load(path: str | Path) -> tuple[Catalog, str]:
         source = read_source(Path(path))
     except SourceError as exc:
         raise CatalogError(exc.issues) from None
-    catalog = validate_source(source)
+    catalog = compact_catalog(validate_source(source))
     digest = hashlib.sha256()
     for file in source.files:
         digest.update(file.text.encode("utf-8"))

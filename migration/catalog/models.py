@@ -19,10 +19,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic import Strict as StrictMode
+
+from migration.regions import DEFAULT_REGIONS, region_problem
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 OS_PATTERN = r"^[a-z0-9][a-z0-9.-]{0,62}$"
@@ -32,8 +35,14 @@ _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 IPV4_RE = re.compile(rf"^{_OCTET}(?:\.{_OCTET}){{3}}$")
 
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, description="lower-case slug")]
-TEXT_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]*$"
-"""Text without control characters (raw or escaped: both reach the model as the character)."""
+TEXT_PATTERN = (
+    r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff"
+    r"\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]*$"
+)
+"""Text without control characters (raw or escaped: both reach the model as the character),
+including the bidirectional embedding, override and isolate controls (text that reads one
+way and means another in the exit plan, "Trojan Source") and the invisible zero-width space,
+word joiner and byte-order mark (two owners that look alike but are not)."""
 Text = Annotated[str, Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)]
 """A name, an owner, a provider: one line of at most 200 characters."""
 Note = Annotated[str, Field(max_length=500, pattern=TEXT_PATTERN)]
@@ -47,6 +56,8 @@ MONEY_MAX = 1e9
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 VCPU_MAX, MEMORY_GB_MAX, DISK_GB_MAX = 4096, 65_536, 1_048_576
 """Beyond the largest machines either cloud rents (AWS u7in: 1,920 vCPU, 32 TiB memory)."""
+DISKS_MAX = 256
+"""Most disks one server may list (beyond any VM either cloud rents: Azure 64, AWS 128)."""
 MAX_WAVE = 2600
 """Highest wave number a pin may name (weekly waves from 2050 to 2100)."""
 
@@ -194,8 +205,34 @@ class Planning(Strict):
     pilot: Flag = True
     blackouts: tuple[Blackout, ...] = Field(default=(), max_length=1000)
     target: Target = "azure"
-    region: str = Field(default="swedencentral", pattern=r"^[a-z0-9-]+$", max_length=64)
+    region: str = Field(
+        default="swedencentral",
+        pattern=r"^[a-z0-9-]+$",
+        max_length=64,
+        description="The target's region, in the EU (migration/regions.py lists them); "
+        "default swedencentral for azure, eu-north-1 for aws",
+    )
     quotas: Quotas = Quotas()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _target_default_region(cls, data: object) -> object:
+        # no region given: the target's default (an AWS plan must not get an Azure region)
+        if isinstance(data, dict) and "region" not in data:
+            target = data.get("target", "azure")
+            if isinstance(target, str) and target in DEFAULT_REGIONS:
+                return {**data, "region": DEFAULT_REGIONS[target]}
+        return data
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, value: str, info: ValidationInfo) -> str:
+        # the region of planning.target (checked when the target itself is valid)
+        target = info.data.get("target")
+        problem = region_problem(target, value) if isinstance(target, str) else None
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 class Licences(Strict):
@@ -292,7 +329,7 @@ class Server(Strict):
     vcpu: Whole = Field(ge=1, le=VCPU_MAX)
     memory_gb: Number = Field(gt=0, le=MEMORY_GB_MAX)
     disks_gb: tuple[Annotated[Number, Field(gt=0, le=DISK_GB_MAX)], ...] = Field(
-        min_length=1, max_length=256
+        min_length=1, max_length=DISKS_MAX
     )
     cpu_p95: Number | None = Field(default=None, ge=0, le=1)
     memory_p95: Number | None = Field(default=None, ge=0, le=1)

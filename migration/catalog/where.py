@@ -13,9 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from migration.catalog.source import LIST_KEYS, Loc, SourceError, format_loc, read_source
-from migration.errors import PlanError, Subject
+from migration.errors import Issue, PlanError, Subject
 
-__all__ = ["locate_plan_error", "subject_lines"]
+__all__ = [
+    "locate_plan_error",
+    "located_subjects",
+    "subject_issues",
+    "subject_lines",
+    "where_lines",
+]
 
 _KIND = {"servers": "server", "systems": "system"}
 # the field of a server that fixes its wave: the line a pin or migration error points at
@@ -24,12 +30,31 @@ _FIXING_FIELDS = ("pinned_wave", "migrated")
 
 def locate_plan_error(error: PlanError, catalog_path: str | Path) -> PlanError:
     """``error`` with the catalog line of every subject it names (unchanged when none)."""
-    lines = subject_lines(catalog_path, error.subjects)
-    return error.located(lines) if lines else error
+    issues = subject_issues(catalog_path, error.subjects)
+    return error.located(where_lines(issues), issues) if issues else error
+
+
+def where_lines(issues: Sequence[Issue]) -> list[str]:
+    """``file:line: what`` for each located subject (the human form of ``issues``)."""
+    return [f"{issue.file}:{issue.line}: {issue.message}" for issue in issues]
 
 
 def subject_lines(catalog_path: str | Path, subjects: Sequence[Subject]) -> list[str]:
     """``file:line: what`` for each subject found in the catalog at ``catalog_path``."""
+    return where_lines(subject_issues(catalog_path, subjects))
+
+
+def subject_issues(catalog_path: str | Path, subjects: Sequence[Subject]) -> list[Issue]:
+    """An :class:`Issue` (file, line, column, field path; message: what it is, e.g.
+    ``server 'dc01' pinned_wave``) for each subject found in the catalog at
+    ``catalog_path``, in the order given."""
+    return [issue for _, issue in located_subjects(catalog_path, subjects)]
+
+
+def located_subjects(
+    catalog_path: str | Path, subjects: Sequence[Subject]
+) -> list[tuple[Subject, Issue]]:
+    """:func:`subject_issues`, each with the subject it locates (each subject once)."""
     if not subjects:
         return []
     try:
@@ -51,7 +76,7 @@ def subject_lines(catalog_path: str | Path, subjects: Sequence[Subject]) -> list
         if loc is not None:
             found.append((subject, loc))
     source.prefetch([loc for _, loc in found])
-    return [f"{source.where(loc)}: {_what(subject, loc)}" for subject, loc in found]
+    return [(subject, source.issue(loc, _what(subject, loc))) for subject, loc in found]
 
 
 def _loc(

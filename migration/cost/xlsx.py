@@ -259,7 +259,7 @@ def _servers(book: Workbook, report: CostReport, catalog: Catalog, plan: Plan) -
                     row += [sized.sku, sized.readiness, price, "; ".join(sized.readiness_reasons)]
             yield row
 
-    return rewriter(rows(), len(header), money, money)
+    return rewriter(rows(), len(header), money, money, count=len(catalog.servers))
 
 
 def _assumptions(book: Workbook, doc: dict[str, Any]) -> None:

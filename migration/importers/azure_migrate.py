@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from migration.catalog.models import VCPU_MAX
+from migration.catalog.models import DISK_GB_MAX, MEMORY_GB_MAX, VCPU_MAX
 from migration.importers.common import (
     BadValue,
     Cell,
@@ -100,7 +100,7 @@ def read_azure_migrate(path: Path, display: str | None = None) -> ImportResult:
             vcpu = parse_int(cell(cells, cores_col), minimum=1, maximum=VCPU_MAX)
         except CellError as exc:
             problems.append(table.problem(number, cores_col, str(exc)))
-        memory = number_at("memory", 1)
+        memory = number_at("memory", 1, MEMORY_GB_MAX * 1024)
         if memory is None and not cell(cells, cols["memory"]):
             assert cols["memory"] is not None
             problems.append(
@@ -118,9 +118,13 @@ def read_azure_migrate(path: Path, display: str | None = None) -> ImportResult:
             except CellError as exc:
                 problems.append(table.problem(number, position, str(exc)))
                 continue
-            if size < 0:
+            if size < 0 or size > DISK_GB_MAX:
                 problems.append(
-                    table.problem(number, position, f"expected a number >= 0, got {text!r}")
+                    table.problem(
+                        number,
+                        position,
+                        f"expected a number >= 0 and <= {DISK_GB_MAX:,}, got {text!r}",
+                    )
                 )
             elif size > 0:
                 disks.append(size)
@@ -177,7 +181,7 @@ def _number_at(
         problems.append(table.problem(number, position, str(exc)))
         return None
     if value < minimum or (maximum is not None and value > maximum):
-        upper = f" and <= {maximum:g}" if maximum is not None else ""
+        upper = f" and <= {maximum:.0f}" if maximum is not None else ""
         problems.append(
             table.problem(
                 number, position, f"expected a number >= {minimum:g}{upper}, got {text!r}"

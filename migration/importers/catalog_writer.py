@@ -23,6 +23,8 @@ from migration.importers.common import (
     Detected,
     ImportedServer,
     ImportResult,
+    clean_line,
+    clean_text,
 )
 from migration.importers.grouping import Assignment, GroupingRule, assign
 
@@ -103,7 +105,11 @@ class ImportReport:
     os_without_version: tuple[tuple[str, str], ...] = ()  # (server id, slug) e.g. ubuntu-unknown
 
     def lines(self) -> list[str]:
-        """The report as text lines (printed, and as comments at the head of the YAML)."""
+        """The report as text lines (printed, and as comments at the head of the YAML);
+        names from the export are cleaned (no terminal escapes, no line breaks)."""
+        return [line if line.isprintable() else clean_line(line) for line in self._lines()]
+
+    def _lines(self) -> list[str]:
         d = self.detected
         details = [d.format]
         if d.header_generation:
@@ -209,8 +215,11 @@ def _scalar(value: object) -> str:
     return _text(str(value))
 
 
+TEXT_MAX = 200  # a catalog name (models.Text); comments are cut at clean_text's default
+
+
 def _comment(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(clean_text(text).split())
 
 
 def build_catalog(
@@ -246,14 +255,14 @@ def _field(key: str, given: str | None) -> str:
 
 
 def _system(system_id: str, name: str) -> list[str]:
-    out = [f"  - id: {system_id}", f"    name: {_text(name or system_id)}"]
+    out = [f"  - id: {system_id}", f"    name: {_text(clean_text(name, TEXT_MAX) or system_id)}"]
     for key, (value, why) in SYSTEM_PLACEHOLDERS.items():
         out.append(f"    {key}: {_scalar(value)}  # {PLACEHOLDER}: {why}")
     return out
 
 
 def _server(server: ImportedServer, assignment: Assignment) -> list[str]:
-    facts = [f"vm {json.dumps(server.name, ensure_ascii=False)}"]
+    facts = [f"vm {json.dumps(clean_text(server.name), ensure_ascii=False)}"]
     if server.uuid and server.uuid != server.name:
         facts.append(f"uuid {server.uuid}")
     if server.folder:

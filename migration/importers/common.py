@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from migration.errors import InputFileError
+from migration.errors import InputFileError, Issue
 
 Cell = str | None
 
@@ -32,7 +32,10 @@ __all__ = [
     "MissingSheet",
     "Problem",
     "Table",
+    "clean_line",
+    "clean_text",
     "normalise_header",
+    "number_cell",
     "parse_bool",
     "parse_number",
     "slugify",
@@ -60,6 +63,12 @@ class Problem:
         place = ", ".join(where)
         return f"{self.file}: {place}: {self.message}" if place else f"{self.file}: {self.message}"
 
+    def issue(self) -> Issue:
+        """The problem as an :class:`Issue` (``--json``): the row as its line, the field as
+        ``sheet!column`` (Excel's way of naming a sheet's cell range)."""
+        cell = f"{self.sheet}!{self.column}" if self.sheet and self.column else self.column
+        return Issue(self.file, self.row, 0, cell or self.sheet, self.message)
+
 
 class ImporterError(InputFileError):
     """An inventory export cannot be imported; ``problems`` says where and why."""
@@ -73,7 +82,7 @@ class ImporterError(InputFileError):
             text = lines[0]
         else:
             text = "\n".join([f"{len(self.problems)} problems in the input:", *lines])
-        super().__init__(text)
+        super().__init__(text, [p.issue() for p in self.problems])
 
 
 class MissingSheet(ImporterError):
@@ -210,6 +219,39 @@ _TRUE = {"true", "1", "yes", "y", "ja", "x"}
 _FALSE = {"false", "0", "no", "n", "nej", ""}
 
 
+def number_cell(
+    table: Table,
+    number: int,
+    cells: Sequence[Cell],
+    position: int | None,
+    problems: list[Problem],
+    positive: bool = False,
+    maximum: float | None = None,
+) -> float | None:
+    """The number in a cell, or None when the cell is empty; a value that is not a number,
+    below 0 (or 0 when ``positive``) or above ``maximum`` is a problem (and None)."""
+    text = cell(cells, position)
+    if not text or position is None:
+        return None
+    try:
+        value = parse_number(text)
+    except CellError as exc:
+        problems.append(table.problem(number, position, str(exc)))
+        return None
+    if value < 0 or (positive and value == 0):
+        expected = "> 0" if positive else ">= 0"
+        problems.append(
+            table.problem(number, position, f"expected a number {expected}, got {text!r}")
+        )
+        return None
+    if maximum is not None and value > maximum:
+        problems.append(
+            table.problem(number, position, f"expected a number <= {maximum:,.0f}, got {text!r}")
+        )
+        return None
+    return value
+
+
 def parse_bool(text: str) -> bool:
     """``True``/``False`` as RVTools writes them (also 1/0, yes/no; empty is false)."""
     low = text.strip().lower()
@@ -238,6 +280,28 @@ def slugify(text: str, max_length: int = SLUG_MAX) -> str:
     value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
     value = _NOT_SLUG.sub("-", value).strip("-")
     return value[:max_length].strip("-")
+
+
+# Characters a catalog file or text field refuses (migration.catalog.models.TEXT_PATTERN):
+# control characters, line and paragraph separators, noncharacters, bidirectional overrides
+# and isolates, zero-width space, word joiner, byte-order mark
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]+"
+)
+
+
+def clean_line(text: str) -> str:
+    """``text`` with each run of characters a catalog refuses replaced by one space."""
+    return _UNSAFE.sub(" ", text)
+
+
+def clean_text(text: str, max_length: int = 500) -> str:
+    """``text`` as one line a catalog accepts: each run of characters it refuses (control,
+    bidirectional override, zero-width; a tab or newline too) becomes one space, spaces at
+    the ends go, and text longer than ``max_length`` is cut with "…". An export's names,
+    folders, OS texts and notes reach the draft (and the terminal) only through here."""
+    value = clean_line(text).strip()
+    return value if len(value) <= max_length else value[: max_length - 1].rstrip() + "…"
 
 
 # ---------------------------------------------------------------------------- records

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from migration.catalog.models import VCPU_MAX
+from migration.catalog.models import DISK_GB_MAX, DISKS_MAX, MEMORY_GB_MAX, VCPU_MAX
 from migration.importers.common import (
     ESTIMATED_DISKS_NOTE,
     BadValue,
@@ -38,6 +38,7 @@ from migration.importers.common import (
     cell,
     non_empty_rows,
     normalise_header,
+    number_cell,
     parse_bool,
     parse_int,
     parse_number,
@@ -49,6 +50,9 @@ from migration.importers.sources import missing_sheet, read_csv_folder, read_wor
 __all__ = ["CAMEL_CASE", "SHEETS", "read_rvtools"]
 
 MIB_PER_GB = 1024.0
+# the catalog's bounds, in the export's unit: a value beyond them is the export's error
+MEMORY_MIB_MAX = MEMORY_GB_MAX * MIB_PER_GB
+DISK_MIB_MAX = DISK_GB_MAX * MIB_PER_GB
 Columns = dict[str, int | None]
 
 
@@ -200,31 +204,6 @@ def _flag(
         return False
 
 
-def _number(
-    table: Table,
-    number: int,
-    cells: Sequence[Cell],
-    position: int | None,
-    problems: list[Problem],
-    positive: bool = False,
-) -> float | None:
-    text = cell(cells, position)
-    if not text or position is None:
-        return None
-    try:
-        value = parse_number(text)
-    except CellError as exc:
-        problems.append(table.problem(number, position, str(exc)))
-        return None
-    if value < 0 or (positive and value == 0):
-        expected = "> 0" if positive else ">= 0"
-        problems.append(
-            table.problem(number, position, f"expected a number {expected}, got {text!r}")
-        )
-        return None
-    return value
-
-
 def _read_vinfo(
     table: Table, cols: Columns, problems: list[Problem]
 ) -> tuple[dict[str, _Vm], list[tuple[str, str, str]]]:
@@ -263,7 +242,7 @@ def _read_vinfo(
             assert cols["cpus"] is not None
             problems.append(table.problem(number, cols["cpus"], str(exc)))
             vcpu = 1
-        memory = _number(table, number, cells, cols["memory"], problems, positive=True)
+        memory = number_cell(table, number, cells, cols["memory"], problems, True, MEMORY_MIB_MAX)
         if memory is None and not cell(cells, cols["memory"]):
             assert cols["memory"] is not None
             problems.append(
@@ -279,9 +258,9 @@ def _read_vinfo(
             power_state=cell(cells, cols["powerstate"]) or "poweredOn",
             vcpu=vcpu,
             memory_mib=memory or 1.0,
-            total_disk_mib=_number(table, number, cells, cols["total_disk"], problems),
-            provisioned_mib=_number(table, number, cells, cols["provisioned"], problems),
-            in_use_mib=_number(table, number, cells, cols["in_use"], problems),
+            total_disk_mib=number_cell(table, number, cells, cols["total_disk"], problems),
+            provisioned_mib=number_cell(table, number, cells, cols["provisioned"], problems),
+            in_use_mib=number_cell(table, number, cells, cols["in_use"], problems),
             primary_ip=cell(cells, cols["primary_ip"]),
             folder=cell(cells, cols["folder"]),
             annotation=cell(cells, cols["annotation"]),
@@ -305,7 +284,7 @@ def _add_disk(
     cols: Columns,
     problems: list[Problem],
 ) -> None:
-    capacity = _number(table, number, cells, cols["capacity"], problems)
+    capacity = number_cell(table, number, cells, cols["capacity"], problems, maximum=DISK_MIB_MAX)
     if capacity is None or capacity == 0:
         return
     key_text = cell(cells, cols["disk_key"])
@@ -324,10 +303,10 @@ def _add_partition(
     cols: Columns,
     problems: list[Problem],
 ) -> None:
-    consumed = _number(table, number, cells, cols["consumed"], problems)
+    consumed = number_cell(table, number, cells, cols["consumed"], problems)
     if consumed is not None:
         vm.used_mib = (vm.used_mib or 0.0) + consumed
-    capacity = _number(table, number, cells, cols["capacity"], problems)
+    capacity = number_cell(table, number, cells, cols["capacity"], problems, maximum=DISK_MIB_MAX)
     if capacity is not None:
         vm.partition_mib = (vm.partition_mib or 0.0) + capacity
 
@@ -402,6 +381,14 @@ def _server(vm: _Vm, vinfo: Table, cols: Columns, problems: list[Problem]) -> Im
         ),
         None,
     )
+    if len(vm.disks) > DISKS_MAX:
+        column = cols["vm"] if cols["vm"] is not None else "VM"
+        problems.append(
+            vinfo.problem(
+                vm.row, column, f"VM {vm.name!r} has {len(vm.disks)} disks (at most {DISKS_MAX})"
+            )
+        )
+        return None
     if vm.disks:
         disks = tuple(float(math.ceil(mib / MIB_PER_GB)) for _, mib in sorted(vm.disks))
     elif estimate is not None:

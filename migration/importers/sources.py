@@ -31,6 +31,7 @@ from migration.importers.common import (
 __all__ = [
     "SEPARATORS",
     "csv_reader",
+    "csv_records",
     "decode_text",
     "read_csv",
     "read_csv_folder",
@@ -163,6 +164,18 @@ def csv_reader(text: str) -> tuple[_csv.Reader, str]:
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), delimiter
 
 
+def csv_records(reader: _csv.Reader, display: str, sheet: str = "") -> Iterator[list[str]]:
+    """The reader's records; one the csv module cannot read (a cell over its 128 KiB limit,
+    a NUL byte) is an :class:`ImporterError` naming the file and line, never a traceback."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        line = reader.line_num
+        raise ImporterError(
+            [Problem(display, sheet, line, message=f"not readable as CSV: {exc}")]
+        ) from None
+
+
 def separator_hint(header: Sequence[str]) -> str:
     """A hint when a header row read as one cell: the separator the file seems to use."""
     if len(header) != 1 or not header[0]:
@@ -188,7 +201,7 @@ def read_csv(path: Path, display: str, sheet: str = "") -> Table:
 
     def rows() -> Iterator[tuple[int, list[Cell]]]:
         start = 1
-        for record in reader:
+        for record in csv_records(reader, display, sheet):
             yield start, [c if c != "" else None for c in record]
             start = reader.line_num + 1
 

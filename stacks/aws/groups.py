@@ -13,7 +13,7 @@ import pulumi_aws as aws
 
 from stacks.naming import aws_security_group
 from stacks.network.policy import NetworkPolicy
-from stacks.network.rulesets import prefix_list_name, uses_prefix_list
+from stacks.network.rulesets import prefix_list_name, prefix_list_permits
 
 
 def sg_name(group: str) -> str:
@@ -30,6 +30,7 @@ class NetworkGroupsArgs:
     tags: dict[str, str] = field(default_factory=dict)
     # group -> its security groups (itself, then the shards of its inbound rules)
     security_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    prefix_lists: int = 100  # planning.quotas.aws_prefix_lists_per_region
 
 
 class NetworkGroups(pulumi.ComponentResource):
@@ -68,8 +69,9 @@ class NetworkGroups(pulumi.ComponentResource):
                 opts=child,
             )
         self.prefix_lists: dict[str, aws.ec2.ManagedPrefixList] = {}
+        listed = prefix_list_permits(policy, args.prefix_lists)
         for permit in policy.permits:
-            if not uses_prefix_list(permit):
+            if permit not in listed:
                 continue
             name = prefix_list_name(permit)
             self.prefix_lists[name] = aws.ec2.ManagedPrefixList(

@@ -20,6 +20,7 @@ from stacks.aws.layout import AwsOptions
 from stacks.aws.management import SsmAccess, SsmEndpoints, SsmEndpointsArgs
 from stacks.aws.monitoring import LogsArgs, Monitoring, account_of
 from stacks.aws.peering import NetworkJoins, NetworkJoinsArgs, VpcRef
+from stacks.network import plan_quotas
 from stacks.network.limits import aws_plan_layout
 
 _ASSUME = {
@@ -387,6 +388,7 @@ class LandingZone(pulumi.ComponentResource):
                 vpc_ids={env: net.vpc.id for env, net in self.networks.items()},
                 tags=tags,
                 security_groups=security_groups,
+                prefix_lists=plan_quotas(plan).aws_prefix_lists_per_region,
             ),
             opts=child,
         )

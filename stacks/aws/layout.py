@@ -6,9 +6,11 @@ it is tested without Pulumi, and the components in this package only turn it int
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -100,6 +102,27 @@ class AwsOptions:
         )
 
 
+_PLAN_OPTIONS: ContextVar[AwsOptions | None] = ContextVar("utflytt_aws_plan_options", default=None)
+
+
+def plan_options() -> AwsOptions:
+    """The ``utflytt:aws`` options the plan-time address plan uses (``utflytt plan``'s
+    allocations and subnet counts, ``preview --json``'s rule sets): those of the foundation
+    stack config, while :func:`using_options` is in effect; otherwise none (the defaults).
+    The foundation stack lays out its VPCs with its own config, so both must agree."""
+    return _PLAN_OPTIONS.get() or AwsOptions()
+
+
+@contextlib.contextmanager
+def using_options(options: AwsOptions) -> Iterator[AwsOptions]:
+    """Make ``options`` the plan-time options (:func:`plan_options`) for the block."""
+    token = _PLAN_OPTIONS.set(options)
+    try:
+        yield options
+    finally:
+        _PLAN_OPTIONS.reset(token)
+
+
 def _strings(raw: Mapping[str, Any], key: str) -> dict[str, str]:
     """A ``name -> string`` object of ``utflytt:aws``; anything else names the key."""
     value = dict(raw.get(key, {}))
@@ -163,7 +186,8 @@ def vpc_cidrs(plan: Plan, options: AwsOptions) -> dict[str, str]:
             else:
                 raise AwsConfigError(
                     "utflytt:aws.vpcCidrs: the source networks overlap every default VPC CIDR "
-                    "(10.100-199.0.0/16, 172.16-31.0.0/16): set one per environment"
+                    "(10.100-199.0.0/16, 172.16-31.0.0/16): set one per environment in "
+                    "the foundation's stack config (Pulumi.foundation.yaml)"
                 )
         else:
             try:

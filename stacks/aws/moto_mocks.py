@@ -17,6 +17,7 @@ live in sibling modules by concept (``moto_checks``, ``moto_echo``, ``moto_netwo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable, Mapping
@@ -33,6 +34,8 @@ import boto3  # noqa: E402
 import moto.settings  # noqa: E402
 import pulumi  # noqa: E402
 from moto import mock_aws  # noqa: E402
+
+from stacks.aws import moto_quotas  # noqa: E402
 
 # The handlers and checks live in sibling modules, one per concept; the names tests and
 # other modules import from here are re-exported.
@@ -70,6 +73,7 @@ from stacks.aws.moto_network import _vpn_connection as _vpn_connection  # noqa: 
 from stacks.aws.moto_network import _vpn_connection_route as _vpn_connection_route  # noqa: E402
 from stacks.aws.moto_network import _vpn_gateway as _vpn_gateway  # noqa: E402
 from stacks.aws.moto_peering import subnet_cidr_reservation, vpc_peering  # noqa: E402
+from stacks.aws.moto_quotas import MOTO_RULES_PER_VPC_GROUP  # noqa: E402
 from stacks.aws.moto_security import _permission as _permission  # noqa: E402
 from stacks.aws.moto_security import _prefix_list as _prefix_list  # noqa: E402
 from stacks.aws.moto_security import _security_group as _security_group  # noqa: E402
@@ -124,7 +128,9 @@ OS_IMAGE_SEEDS: tuple[tuple[str, str, str | None], ...] = (
 class MotoMocks(pulumi.runtime.Mocks):
     """Mocks whose ``new_resource``/``call`` run against moto's in-process AWS.
 
-    ``stack_outputs`` maps a StackReference name to the outputs it returns. Use one instance
+    ``stack_outputs`` maps a StackReference name to the outputs it returns;
+    ``rules_per_security_group`` is the account's quota (a plan's raised
+    ``aws_rules_per_security_group``; moto's 60 again after :meth:`close`). Use one instance
     per moto session: the foundation stack and the wave stacks that reference it run against
     the same instance, so a wave's instances land in the foundation's (moto) subnets.
     """
@@ -135,6 +141,7 @@ class MotoMocks(pulumi.runtime.Mocks):
         *,
         stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
         seed_os_images: bool = True,
+        rules_per_security_group: int = MOTO_RULES_PER_VPC_GROUP,
     ) -> None:
         self.default_region = default_region
         self.stack_outputs: dict[str, Mapping[str, Any]] = dict(stack_outputs or {})
@@ -143,6 +150,9 @@ class MotoMocks(pulumi.runtime.Mocks):
         self._provider_regions: dict[str, str] = {}
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.RLock()
+        # the account's quota (a plan's raised planning.quotas), for this session only
+        self._quota = contextlib.ExitStack()
+        self._quota.enter_context(moto_quotas.rules_per_security_group(rules_per_security_group))
         self._mock = mock_aws()
         self._mock.start()
         self._seeded: set[str] = set()
@@ -152,8 +162,9 @@ class MotoMocks(pulumi.runtime.Mocks):
     # -- lifecycle -------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Stop the moto session (all state is dropped)."""
+        """Stop the moto session (all state is dropped) and restore moto's own limits."""
         self._mock.stop()
+        self._quota.close()
 
     def __enter__(self) -> MotoMocks:
         return self

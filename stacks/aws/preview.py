@@ -24,7 +24,9 @@ from stacks import testing
 from stacks.aws import layout
 from stacks.aws.moto_mocks import MotoMocks
 from stacks.aws.offline import PROJECT, AwsRun, run_aws_offline
+from stacks.config import config_for
 from stacks.harness.allstacks import StackRun, StackRunner
+from stacks.network import plan_quotas
 from stacks.settings import StackSettings
 from stacks.testing import OfflineRun
 from stacks.testing import RecordedResource as OfflineResource
@@ -75,39 +77,62 @@ def preview_config(
     return cfg
 
 
+def plan_mocks(plan: Plan, region: str | None = None) -> MotoMocks:
+    """A moto session in the plan's region (or ``region``) for an account with the plan's
+    quotas: a rule set that ``utflytt plan`` allowed under a raised
+    ``aws_rules_per_security_group`` is accepted by moto too."""
+    return MotoMocks(
+        region or plan.target.region or layout.DEFAULT_REGION,
+        rules_per_security_group=plan_quotas(plan).aws_rules_per_security_group,
+    )
+
+
 def run_aws_preview(
     settings: StackSettings,
     plan: Plan,
     config: Mapping[str, str] | None = None,
     *,
+    stack_configs: Mapping[str, Mapping[str, str]] | None = None,
     fast: bool = True,
 ) -> OfflineRun:
-    """Run ``settings``'s stack under moto (the foundation first for a wave stack);
-    ``fast=False``: Pulumi's threaded mock path (see :func:`run_aws_offline`)."""
-    region = settings.region or layout.DEFAULT_REGION
-    with MotoMocks(region) as mocks:
-        cfg = preview_config(plan, mocks, config)
+    """Run ``settings``'s stack under moto (the foundation first for a wave stack), each
+    stack with ``config`` and its own ``stack_configs`` entry on top (the user keys of its
+    ``Pulumi.<stack>.yaml``); ``fast=False``: Pulumi's threaded mock path (see
+    :func:`run_aws_offline`)."""
+    with plan_mocks(plan, settings.region) as mocks:
         if settings.kind == "wave":
             foundation = settings.foundation_settings()
+            base = preview_config(plan, mocks, config_for(foundation.stack, config, stack_configs))
             mocks.stack_outputs[settings.foundation_stack] = run_aws_offline(
-                foundation, plan, mocks, cfg, fast=fast
+                foundation, plan, mocks, base, fast=fast
             ).outputs
+        cfg = preview_config(plan, mocks, config_for(settings.stack, config, stack_configs))
         run = run_aws_offline(settings, plan, mocks, cfg, fast=fast)
     return as_offline_run(run, cfg)
 
 
 @contextlib.contextmanager
 def aws_stack_runner(
-    plan: Plan, config: Mapping[str, str] | None = None, *, fast: bool = True
+    plan: Plan,
+    config: Mapping[str, str] | None = None,
+    *,
+    stack_configs: Mapping[str, Mapping[str, str]] | None = None,
+    fast: bool = True,
 ) -> Iterator[StackRunner]:
     """``preview --all`` for AWS: every stack in one moto session (one account), the
-    foundation's exports answering each wave's StackReference; moto's errors propagate."""
-    with MotoMocks(plan.target.region or layout.DEFAULT_REGION) as mocks:
-        cfg = preview_config(plan, mocks, config)
+    foundation's exports answering each wave's StackReference; moto's errors propagate.
+    A stack with an entry in ``stack_configs`` gets its keys on top of ``config``."""
+    with plan_mocks(plan) as mocks:
+        shared = preview_config(plan, mocks, config)
 
         def run(settings: StackSettings, foundation: Mapping[str, Any] | None) -> StackRun:
             if foundation is not None:
                 mocks.stack_outputs[settings.foundation_stack] = foundation
+            cfg = (
+                preview_config(plan, mocks, config_for(settings.stack, config, stack_configs))
+                if (stack_configs or {}).get(settings.stack)
+                else shared
+            )
             result = run_aws_offline(settings, plan, mocks, cfg, fast=fast)
             kinds = [
                 ("read" if r.type == STACK_REFERENCE else "register", r.type)

@@ -19,9 +19,9 @@ from stacks.azure.entrance import HttpsGateway, HttpsGatewayArgs, certificate_se
 from stacks.azure.management import bastion_rule
 from stacks.azure.network import GatewayRule, SystemNetwork, SystemNetworkArgs, pick
 from stacks.azure.server import ServerVm, ServerVmArgs
+from stacks.network.budgets import admitted_policy
 from stacks.network.limits import citizen_units
 from stacks.network.nicsplit import azure_nsgs
-from stacks.network.policy import network_policy
 from stacks.network.rulesets import azure_asgs, unit_subnets
 from stacks.references import require_outputs
 
@@ -104,7 +104,7 @@ class WaveStack(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         plan = args.plan
         addressing = layout.plan_addresses(plan)
-        policy = network_policy(plan)
+        policy = admitted_policy(plan)  # what `utflytt plan` checked
         nsgs = azure_nsgs(  # the NSGs `utflytt plan` checked (split units included)
             policy,
             Quotas.model_validate(plan.quotas),

@@ -83,14 +83,18 @@ def _error_text(exc: BaseException) -> str:
 
 @contextlib.contextmanager
 def azure_stack_runner(
-    plan: Plan, config: Mapping[str, str] | None = None
+    plan: Plan,
+    config: Mapping[str, str] | None = None,
+    stack_configs: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Iterator[StackRunner]:
     """Azure: each stack under the harness's echo mocks; waves get the given exports."""
     from stacks.testing import run_offline_full
 
     def run(settings: StackSettings, foundation: Mapping[str, Any] | None) -> StackRun:
         outputs = {settings.foundation_stack: foundation} if foundation is not None else {}
-        result = run_offline_full(settings, plan, stack_outputs=outputs, config=config)
+        result = run_offline_full(
+            settings, plan, stack_outputs=outputs, config=config, stack_configs=stack_configs
+        )
         kinds = [(r.kind, r.type) for r in result.resources]
         return kinds, list(result.warnings), dict(result.outputs)
 
@@ -98,14 +102,17 @@ def azure_stack_runner(
 
 
 def stack_runner(
-    plan: Plan, config: Mapping[str, str] | None = None
+    plan: Plan,
+    config: Mapping[str, str] | None = None,
+    stack_configs: Mapping[str, Mapping[str, str]] | None = None,
 ) -> contextlib.AbstractContextManager[StackRunner]:
-    """The runner for the plan's cloud (AWS needs the aws extra: moto)."""
+    """The runner for the plan's cloud (AWS needs the aws extra: moto); ``stack_configs``:
+    each stack's own keys (its ``Pulumi.<stack>.yaml``'s) on top of ``config``."""
     if plan.target.provider == "aws":
         from stacks.aws.preview import aws_stack_runner
 
-        return aws_stack_runner(plan, config)
-    return azure_stack_runner(plan, config)
+        return aws_stack_runner(plan, config, stack_configs=stack_configs)
+    return azure_stack_runner(plan, config, stack_configs)
 
 
 def preview_all(
@@ -113,6 +120,7 @@ def preview_all(
     plan_path: str = "plan.json",
     *,
     config: Mapping[str, str] | None = None,
+    stack_configs: Mapping[str, Mapping[str, str]] | None = None,
     on_start: Callable[[str, int, int], None] | None = None,
     on_done: Callable[[StackSummary, int, int], None] | None = None,
     runner: contextlib.AbstractContextManager[StackRunner] | None = None,
@@ -129,7 +137,7 @@ def preview_all(
     total = len(names)
     results: list[StackSummary] = []
     foundation: Mapping[str, Any] | None = None
-    with runner or stack_runner(plan, config) as run:
+    with runner or stack_runner(plan, config, stack_configs) as run:
         for index, name in enumerate(names, start=1):
             settings = settings_for_stack(plan, name, plan_path)
             if on_start:

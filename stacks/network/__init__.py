@@ -4,7 +4,8 @@ the address plan, and the platform limits ``utflytt plan`` checks before any sta
 :func:`check_plan` is the plan-time hook: it raises :class:`~stacks.network.limits.
 NetworkLimitError` (or :class:`~stacks.network.addresses.AddressPlanError`) when the plan
 cannot be deployed, and otherwise returns the plan with the policy's warnings (servers
-admitted by a whole source network) and the catalog's raised quotas. The address plan is
+admitted by a whole source network; Azure units split over NIC-level NSGs) and the
+catalog's raised quotas. The address plan is
 checked with the plan's ``allocations`` in place (``utflytt plan`` adds them first,
 :func:`stacks.allocate.with_allocations`): a kept subnet that its system outgrew is an
 AddressPlanError, never a silent move.
@@ -19,8 +20,18 @@ from migration.plan import Plan, Warning_
 from stacks.images import missing_images
 from stacks.names import computer_names
 from stacks.network.addresses import AddressPlanError, plan_addresses
-from stacks.network.limits import NetworkLimitError, RuleSetCount, check_limits, rule_set_counts
-from stacks.network.policy import network_policy
+from stacks.network.admission import is_summary
+from stacks.network.budgets import admitted_policy
+from stacks.network.limits import (
+    NetworkLimitError,
+    RuleSetCount,
+    check_limits,
+    citizen_units,
+    rule_set_counts,
+)
+from stacks.network.nicsplit import overflow
+from stacks.network.policy import NetworkPolicy, network_policy
+from stacks.network.rulesets import azure_rule_sets, unit_subnets
 
 __all__ = [
     "AddressPlanError",
@@ -34,6 +45,9 @@ __all__ = [
 def plan_quotas(plan: Plan) -> Quotas:
     """The quotas the plan was checked against (defaults unless the catalog raised some)."""
     return Quotas.model_validate(plan.quotas)
+
+
+_WARNING_FIELDS = {"code", "message", "subjects"}
 
 
 def check_plan(plan: Plan, quotas: Quotas | None = None) -> Plan:
@@ -50,23 +64,79 @@ def check_plan(plan: Plan, quotas: Quotas | None = None) -> Plan:
             for sid, s in plan.servers.items()
             if s.wave is not None and s.os.startswith("windows") and s.disposition != "rehost"
         )
-    policy = network_policy(plan)  # made once: the limits and the warnings both read it
-    check_limits(plan, quotas, policy)
+    policy = admitted_policy(plan, quotas)  # once: the limits and the warnings read it
+    counts = check_limits(plan, quotas, policy)
     warnings = tuple(  # built without validation: 100k of them at 100k servers, all ours
         Warning_.model_construct(
-            code="network-source-network",
+            _WARNING_FIELDS,  # one set of given field names for all, not 100k
+            code="network-summarised" if is_summary(text) else "network-source-network",
             message=text,
             subjects=(text.split()[1] if text.startswith("server ") else text.split()[0],),
         )
         for text in policy.warnings
     )
     if plan.target.provider == "azure":
+        warnings += nic_split_warnings(plan, policy, quotas, counts)
         warnings += tuple(
             Warning_(code="no-image", message=text, subjects=(text.split()[1].rstrip(":"),))
             for text in missing_images(plan)
         )
     raised = {k: v for k, v in quotas.model_dump().items() if v != Quotas().model_dump()[k]}
     return plan.model_copy(update={"warnings": plan.warnings + warnings, "quotas": raised})
+
+
+def nic_split_warnings(
+    plan: Plan, policy: NetworkPolicy, quotas: Quotas, counts: list[RuleSetCount]
+) -> tuple[Warning_, ...]:
+    """``network-nic-nsg``: one warning per Azure unit split over NIC-level NSGs
+    (:mod:`stacks.network.nicsplit`; ``counts`` has an ``nsg-<unit> nic <group>`` entry
+    per NIC NSG), naming the limit its subnet NSG would pass and what the deploy does."""
+    nic_groups: dict[str, list[str]] = {}
+    for count in counts:
+        unit_part, nic, group = count.rule_set.partition(" nic ")
+        if nic and count.what == "rules":
+            nic_groups.setdefault(unit_part.removeprefix("nsg-"), []).append(group)
+    if not nic_groups:
+        return ()
+    # the rule sets the limits were counted from (cached: same arguments, same objects)
+    addressing = plan_addresses(plan)
+    rule_sets = azure_rule_sets(
+        policy, addressing.server_ips, quotas.azure_asgs_per_rule_side, unit_subnets(addressing)
+    )
+    citizens = citizen_units(plan)
+    out = []
+    for unit, groups in sorted(nic_groups.items()):
+        first = policy.groups[groups[0]]
+        passed = overflow(
+            rule_sets.get(unit, ()),
+            unit in citizens,
+            quotas.azure_rules_per_nsg,
+            quotas.azure_prefixes_per_nsg,
+        )
+        assert passed is not None, unit  # split_units splits exactly the overflowing units
+        n_rules, n_prefixes = passed
+        over = [
+            f"{n:,} {what} (limit {limit:,})"
+            for n, what, limit in (
+                (n_rules, "rules", quotas.azure_rules_per_nsg),
+                (n_prefixes, "address prefixes", quotas.azure_prefixes_per_nsg),
+            )
+            if n > limit
+        ]
+        out.append(
+            Warning_(
+                code="network-nic-nsg",
+                message=f"unit {unit} (system {first.system}, {first.environment}): its "
+                f"subnet NSG would hold {' and '.join(over)}, so it is split into "
+                f"{len(groups)} NIC-level NSGs. The deploy creates an NSG on each of its "
+                "servers' network interfaces (one per server group, holding that group's "
+                "rules) and narrows the subnet NSG to one rule per protocol from the "
+                "VirtualNetwork tag, plus deny-all; each server still admits exactly its "
+                "declared flows",
+                subjects=(first.system,),
+            )
+        )
+    return tuple(out)
 
 
 def _stack_wave(stack: str) -> int | None:

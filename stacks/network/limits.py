@@ -20,17 +20,18 @@ from migration.catalog.models import Quotas
 from migration.errors import UtflyttError
 from migration.plan import Plan
 from stacks.network.addresses import plan_addresses
+from stacks.network.budgets import admitted_policy
 from stacks.network.nicsplit import GATEWAY_RULES, azure_nsgs, nsg_counts
-from stacks.network.policy import NetworkPolicy, network_policy
+from stacks.network.policy import NetworkPolicy
 from stacks.network.rulesets import (
     SgRule,
     aws_groups_of,
     aws_rule_sets,
     aws_security_groups,
     azure_asgs,
+    prefix_list_permits,
     unit_key,
     unit_subnets,
-    uses_prefix_list,
 )
 from stacks.plancache import per_plan
 
@@ -140,7 +141,10 @@ def aws_layout(
     """(security group -> inbound rules, cloud group -> its security groups): the rules
     sharded to the quota, the load balancer's rule reserved in citizen-facing groups."""
     sets = aws_rule_sets(
-        policy, quotas.aws_rules_per_security_group, dict.fromkeys(citizen, GATEWAY_RULES)
+        policy,
+        quotas.aws_rules_per_security_group,
+        dict.fromkeys(citizen, GATEWAY_RULES),
+        quotas.aws_prefix_lists_per_region,
     )
     return sets, aws_security_groups(policy, sets)
 
@@ -151,8 +155,8 @@ def aws_plan_layout(
 ) -> tuple[NetworkPolicy, dict[str, tuple[SgRule, ...]], dict[str, tuple[str, ...]]]:
     """The plan's policy and its AWS rule sets and security groups, sharded to the quotas
     the plan was checked against (what the foundation and wave stacks build)."""
-    policy = network_policy(plan)
     quotas = Quotas.model_validate(plan.quotas)
+    policy = admitted_policy(plan, quotas)
     sets, security_groups = aws_layout(policy, quotas, citizen_groups(policy, plan))
     return policy, sets, security_groups
 
@@ -212,7 +216,7 @@ def aws_counts(
         RuleSetCount(
             "account",
             "managed prefix lists",
-            sum(1 for p in policy.permits if uses_prefix_list(p)),
+            len(prefix_list_permits(policy, quotas.aws_prefix_lists_per_region)),
             quotas.aws_prefix_lists_per_region,
         )
     )
@@ -234,7 +238,7 @@ def vpc_subnet_counts(plan: Plan, quotas: Quotas) -> list[RuleSetCount]:
     # imported here: stacks.aws.addresses imports this package (AddressPlanError)
     from stacks.aws import layout
 
-    options = layout.AwsOptions()
+    options = layout.plan_options()  # the foundation stack config's, as the stack uses
     addressing = layout.address_plan(plan, options, layout.zones_for(plan, options))
     return [
         RuleSetCount(f"vpc {env}", "subnets", len(vpc.subnets), quotas.aws_subnets_per_vpc)
@@ -277,9 +281,9 @@ def rule_set_counts(
     plan: Plan, quotas: Quotas | None = None, policy: NetworkPolicy | None = None
 ) -> list[RuleSetCount]:
     """Every count of the plan's target cloud (for ``preview --json`` and the benchmark);
-    ``policy``: the plan's network policy when the caller has it already."""
+    ``policy``: the plan's admitted network policy when the caller has it already."""
     quotas = quotas or Quotas.model_validate(plan.quotas)
-    policy = policy or network_policy(plan)
+    policy = policy or admitted_policy(plan, quotas)
     if plan.target.provider == "aws":
         return aws_counts(policy, quotas, citizen_groups(policy, plan)) + vpc_subnet_counts(
             plan, quotas

@@ -54,6 +54,17 @@ def nsg_counts(rules: Sequence[NsgRule], gateway: bool) -> tuple[int, int]:
     )
 
 
+def overflow(
+    rules: Sequence[NsgRule], gateway: bool, rules_limit: int, prefixes_limit: int
+) -> tuple[int, int] | None:
+    """(rules, address prefixes) of a unit's subnet NSG when they pass a limit (the unit
+    is split over NIC NSGs), else None: the one place the split is decided."""
+    n_rules, n_prefixes = nsg_counts(rules, gateway)
+    if n_rules <= rules_limit and n_prefixes <= prefixes_limit:
+        return None
+    return n_rules, n_prefixes
+
+
 def coarse_rules(rules: Sequence[NsgRule], subnet: str) -> tuple[NsgRule, ...]:
     """A split unit's subnet rules: per protocol, the ports its rules use, from the
     ``VirtualNetwork`` tag to its subnet (the NIC NSGs narrow it to the declared flows)."""
@@ -88,8 +99,7 @@ def split_units(
     subnet: dict[str, tuple[NsgRule, ...]] = {}
     nic: dict[str, dict[str, tuple[NsgRule, ...]]] = {}
     for unit, rules in rule_sets.items():
-        n_rules, n_prefixes = nsg_counts(rules, unit in citizen_units)
-        if not split or (n_rules <= rules_limit and n_prefixes <= prefixes_limit):
+        if not split or overflow(rules, unit in citizen_units, rules_limit, prefixes_limit) is None:
             subnet[unit] = tuple(rules)
             continue
         by_group: dict[str, list[NsgRule]] = defaultdict(list)

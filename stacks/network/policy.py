@@ -1,8 +1,8 @@
 """The provider-neutral network policy of a plan: groups and group-to-group permits.
 
-Both clouds build their rules from :func:`network_policy` (Azure: application security
-groups referenced by NSG rules; AWS: security groups referenced by id and managed prefix
-lists), so a plan allows the same server pairs and ports on either.
+Both clouds build their rules from :func:`network_policy`, as admitted (below) (Azure:
+application security groups referenced by NSG rules; AWS: security groups referenced by id
+and managed prefix lists), so a plan allows the same server pairs and ports on either.
 
 A *permit* lets consumers reach one destination group on one port set. It is keyed by
 (destination, ports, via, network) in a dict, so duplicates cannot exist. ``via``:
@@ -14,11 +14,13 @@ A *permit* lets consumers reach one destination group on one port set. It is key
   their own ``/32`` (adjacent ones collapsed, which admits nobody else); a server without an
   ``ip`` by the whole source networks, which is a warning naming it.
 
-A hub with very many consumers at the provider (a domain controller in wave 0 while
-hundreds of servers still run at the old provider) would need more /32s than one rule set
-holds (Azure: 4,000 prefixes per NSG; AWS: a prefix list weighs its entries against 60
-rules): past :data:`MAX_PROVIDER_PREFIXES` prefixes a permit admits the source networks
-that hold them instead, for the hybrid period only, and says so in a warning.
+This policy is exact and the same for both clouds. A hub with very many consumers at the
+provider (a domain controller in wave 0 while hundreds of servers still run at the old
+provider) may need more /32s than a cloud's rule sets hold (on AWS a prefix list weighs its
+entries against the rules per security group): :func:`stacks.network.budgets.
+admitted_policy` then summarises those permits within the cloud's budget
+(:mod:`stacks.network.admission`) for as long as those consumers stay at the provider, and
+says so in a warning.
 
 Cloud consumers are admitted by their own groups when those are whole (a hub: up to
 :data:`MAX_DIRECT_REFERENCES` references), else by client groups: one per destination and
@@ -44,10 +46,10 @@ from typing import Literal
 
 from migration.plan import Plan, PlannedServer
 from stacks.network.groups import Group, hubs, network_of, own_groups
-from stacks.plancache import per_plan
+from stacks.network.stable_names import stable_policy
+from stacks.plancache import per_plan, per_plan_fields
 
 Via = Literal["cloud", "provider"]
-MAX_PROVIDER_PREFIXES = 50
 MAX_CLIENT_MEMBERSHIPS = 3  # AWS: 5 security groups per ENI = own + 3 + one shard
 MAX_DIRECT_REFERENCES = 40  # a hub admits whole consumer groups directly up to this many
 MIGRATING = frozenset({"rehost", "replatform", "rebuild"})
@@ -65,6 +67,9 @@ class Permit:
     consumers: tuple[str, ...] = ()  # the consumer servers
     addresses: tuple[str, ...] = ()  # provider: their prefixes
     cross_network: bool = False  # cloud sources in the other network than the destination
+    # provider: addresses admitted beyond the consumers' own (a summarised permit); left
+    # out of repr, which names rules (stacks.network.rulesets.digest)
+    extra_addresses: int = field(default=0, repr=False)
 
 
 @dataclass(frozen=True)
@@ -177,34 +182,12 @@ def _addresses(servers: Iterable[str], plan: Plan, warnings: list[str]) -> tuple
     )
 
 
-def _covering(addresses: tuple[str, ...], networks: tuple[str, ...]) -> tuple[str, ...]:
-    """``addresses`` with every one inside a source network replaced by that network."""
-    nets = [ipaddress.ip_network(n) for n in networks]
-    out: set[str] = set()
-    for text in addresses:
-        address = ipaddress.ip_network(text)
-        holder = next(
-            (n for n in nets if n.version == address.version and address.subnet_of(n)),  # type: ignore[arg-type]
-            None,
-        )
-        out.add(str(holder) if holder is not None else text)
-    return tuple(sorted(out))
-
-
 def _provider_permit(
     dest: str, ports: tuple[str, ...], at_provider: list[str], plan: Plan, warnings: list[str]
 ) -> Permit | None:
-    """The permit of consumers still at the provider: their /32s, or (past
-    :data:`MAX_PROVIDER_PREFIXES`) the source networks that hold them, warned."""
+    """The permit of consumers still at the provider: their /32s, collapsed (a cloud whose
+    rule sets cannot hold them all summarises them, :mod:`stacks.network.admission`)."""
     addresses = _addresses(at_provider, plan, warnings)
-    if len(addresses) > MAX_PROVIDER_PREFIXES and plan.source_networks:
-        addresses = _covering(addresses, plan.source_networks)
-        warnings.append(
-            f"{dest} admits its {len(at_provider)} consumers at the provider on "
-            f"{', '.join(ports)} from the whole source network(s) "
-            f"{', '.join(addresses)}: more than {MAX_PROVIDER_PREFIXES} addresses "
-            "do not fit one rule set; this lasts until they move"
-        )
     if not addresses:
         return None
     return Permit(dest, ports, "provider", "provider", (), tuple(at_provider), addresses)
@@ -347,9 +330,19 @@ def _merge_memberships(
         permits[key] = replace(permits[key], sources=tuple(sorted(kept)))
 
 
-@per_plan  # pure and slow (~0.5 s at 1,000 systems): once per plan, not per stack
+@per_plan  # once per plan, not per stack
 def network_policy(plan: Plan) -> NetworkPolicy:
-    """The plan's groups and permits (deterministic: the same plan, the same policy)."""
+    """The plan's groups and permits, its groups named as its allocations record them
+    (:mod:`stacks.network.stable_names`; deterministic: the same plan, the same policy)."""
+    recorded = plan.allocations.provider(plan.target.provider).groups
+    return stable_policy(unnamed_policy(plan), recorded)
+
+
+# pure and slow (~0.5 s at 1,000 systems): once per plan, and not again for the same plan
+# with allocations added (the fields it reads are shared by the copy)
+@per_plan_fields("servers", "flows", "source_networks", "target", "quotas")
+def unnamed_policy(plan: Plan) -> NetworkPolicy:
+    """The plan's groups and permits, its groups named as built (by position)."""
     hub_servers = hubs(plan.servers, plan.flows)
     groups, group_of = own_groups(plan.servers, plan.flows, hub_servers)
     group_wave: dict[str, int | None] = {}

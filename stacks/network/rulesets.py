@@ -153,9 +153,12 @@ def azure_rule_sets(
             if prefixes:
                 sides.append(((), tuple(prefixes)))
         for proto, ports in port_text(permit.ports).items():
-            for asgs, prefixes in sides:
+            for side, (asgs, prefixes) in enumerate(sides):
                 kind = "asg" if asgs else "addr"
-                key = digest(permit, asgs, prefixes)
+                # from stable names and ports only (ASG chunks first, one address side):
+                # a rule keeps its name when its consumers or addresses change
+                p = permit
+                key = digest(p.destination, p.ports, p.via, p.network, kind, side if asgs else 0)
                 name = f"in-{permit.destination}-{proto}-{kind}-{key}"
                 if len(name) > 80:
                     name = f"in-{digest(permit.destination)}-{proto}-{kind}-{key}"
@@ -200,11 +203,14 @@ class SgRule:
         return f"{self.protocol}/{self.from_port}-{self.to_port}"
 
 
-def uses_prefix_list(permit: Permit) -> bool:
-    """A provider permit from more than :data:`MAX_CIDR_RULES` addresses shares a managed
-    prefix list; fewer are one rule per address (the same rule units: a list counts as its
-    max entries), which keeps within AWS's 100 customer-managed prefix lists per Region."""
-    return permit.via == "provider" and len(permit.addresses) > MAX_CIDR_RULES
+@per_plan  # once per policy: the rule sets, the foundation's lists and the limits read it
+def prefix_list_permits(policy: NetworkPolicy, lists: int = 100) -> frozenset[Permit]:
+    """The provider permits written with a managed prefix list: those from more than
+    :data:`MAX_CIDR_RULES` addresses, the largest first, at most ``lists`` (the Region's
+    quota of customer-managed prefix lists). The others are one rule per address: the
+    same rule units, since a list counts as its max entries."""
+    big = [p for p in policy.permits if p.via == "provider" and len(p.addresses) > MAX_CIDR_RULES]
+    return frozenset(sorted(big, key=lambda p: (-len(p.addresses), p))[:lists])
 
 
 def prefix_list_name(permit: Permit) -> str:
@@ -213,20 +219,25 @@ def prefix_list_name(permit: Permit) -> str:
 
 
 def aws_rule_sets(
-    policy: NetworkPolicy, limit: int = 60, reserved: Mapping[str, int] | None = None
+    policy: NetworkPolicy,
+    limit: int = 60,
+    reserved: Mapping[str, int] | None = None,
+    lists: int = 100,
 ) -> dict[str, tuple[SgRule, ...]]:
     """Security group -> its inbound rules, sorted. A group whose rules weigh more than
     ``limit`` units (less ``reserved[group]``, the load balancer's rule) spreads them over
     *shards*, security groups ``<group>+2``, ``<group>+3``... attached to the same
     instances (see :func:`aws_security_groups`): the instances admit the union, which is
-    the group's permits, so nothing more is admitted."""
+    the group's permits, so nothing more is admitted. ``lists``: the prefix lists the
+    Region allows (:func:`prefix_list_permits`)."""
+    listed = prefix_list_permits(policy, lists)
     out: dict[str, list[SgRule]] = defaultdict(list)
     seen: dict[str, set[SgRule]] = defaultdict(set)  # provider rules, kept once each
     for permit in policy.permits:
         dest = permit.destination
         for port in permit.ports:
             proto, first, last = parse_port(port)
-            if uses_prefix_list(permit):
+            if permit in listed:
                 out[dest].append(
                     SgRule(
                         dest,
