@@ -40,6 +40,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from migration.ipv4 import ipv4_int, ipv4_text
 from stacks.network.addresses import AddressPlanError
 
 MAX_AZS = 3
@@ -131,6 +132,11 @@ class AwsAddressing:
         return dict(sorted(out.items()))
 
 
+def _host_order(host: Host) -> tuple[str, str, str, str]:
+    """A host's sort key: the order ``Host``'s own comparison gives, without calling it."""
+    return (host.server, host.system, host.environment, host.role)
+
+
 def _digest(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
 
@@ -199,13 +205,14 @@ def _place(
     gone: Mapping[str, str],
 ) -> tuple[dict[str, Placement], dict[str, Placement]]:
     ranges = [_static_range(ipaddress.IPv4Network(s.cidr)) for s in private]
+    keys = [s.key for s in private]
     used: list[set[int]] = [set() for _ in private]
     retained: dict[str, Placement] = {}
     for sid, address in sorted(gone.items()):  # a departed server's address is not reused
-        zone = _zone_of(address, ranges, used)
-        if zone is not None:
-            used[zone].add(int(ipaddress.IPv4Address(address)))
-            retained[sid] = Placement(private[zone].key, address)
+        found = _zone_value(address, ranges, used)
+        if found is not None:
+            used[found[0]].add(found[1])
+            retained[sid] = Placement(keys[found[0]], address)
     capacity = sum(max(0, b - a) for a, b in ranges) - len(retained)
     if len(hosts) > capacity:
         raise AddressPlanError(
@@ -219,23 +226,26 @@ def _place(
     fresh: list[Host] = []
     for host in hosts:  # keep every previous address that still fits its subnet
         kept = previous.get(host.server)
-        zone = _zone_of(kept, ranges, used) if kept else None
-        if kept is None or zone is None:
+        found = _zone_value(kept, ranges, used) if kept else None
+        if kept is None or found is None:
             fresh.append(host)
             continue
-        used[zone].add(int(ipaddress.IPv4Address(kept)))
+        zone = found[0]
+        used[zone].add(found[1])
         per_unit[host.system][zone] += 1
         per_role[(host.system, host.role)][zone] += 1
-        out[host.server] = Placement(private[zone].key, kept)
+        out[host.server] = Placement(keys[zone], kept)
+    homes: dict[str, int] = {}  # system -> its home slot (a hash: once per system)
+    zones = len(private)
     for host in fresh:  # sorted by server id: the order of other systems plays no part
-        home = _digest(f"{host.system}/{environment}")
-        start = home % len(private)
-        role = per_role[(host.system, host.role)]
-        order = sorted(
-            range(len(private)),
-            key=lambda z: (role[z], per_unit[host.system][z], (z - start) % len(private)),
-        )
-        for zone in order:
+        home = homes.get(host.system)
+        if home is None:
+            home = homes[host.system] = _digest(f"{host.system}/{environment}")
+        start = home % zones
+        role, unit = per_role[(host.system, host.role)], per_unit[host.system]
+        # (z - start) % zones differs for every zone: the tuples alone give the order
+        order = sorted((role[z], unit[z], (z - start) % zones, z) for z in range(zones))
+        for *_, zone in order:
             ip = _free(ranges[zone], used[zone], home)
             if ip is not None:
                 break
@@ -244,19 +254,22 @@ def _place(
         used[zone].add(ip)
         per_unit[host.system][zone] += 1
         role[zone] += 1
-        out[host.server] = Placement(private[zone].key, str(ipaddress.IPv4Address(ip)))
+        out[host.server] = Placement(keys[zone], ipv4_text(ip))
     return dict(sorted(out.items())), retained
 
 
-def _zone_of(ip: str, ranges: list[tuple[int, int]], used: list[set[int]]) -> int | None:
-    """The subnet whose static range holds ``ip`` (and where it is not yet taken)."""
+def _zone_value(
+    ip: str, ranges: list[tuple[int, int]], used: list[set[int]]
+) -> tuple[int, int] | None:
+    """(the subnet whose static range holds ``ip`` and where it is not yet taken, the
+    address as an int), or None."""
     try:
-        value = int(ipaddress.IPv4Address(ip))
+        value = ipv4_int(ip)
     except ValueError:
         return None
     for zone, (first, last) in enumerate(ranges):
         if first <= value < last and value not in used[zone]:
-            return zone
+            return zone, value
     return None
 
 
@@ -295,7 +308,7 @@ def plan_vpc_addresses(
     previous = previous or {}
     public = set(public)
     by_env: dict[str, list[Host]] = defaultdict(list)
-    for host in sorted(set(hosts)):
+    for host in sorted(set(hosts), key=_host_order):
         by_env[host.environment].append(host)
     unknown = sorted(set(by_env) - set(vpc_cidrs))
     if unknown:

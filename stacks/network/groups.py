@@ -27,6 +27,7 @@ from typing import Literal, Protocol
 from migration.flows import FlowLike, Placed
 
 MAX_DIRECT_SOURCES = 10  # Azure admits 10 ASGs on one side of a rule
+_IN, _OUT, _PEER_IN, _PEER_OUT = range(4)  # a flow's direction, in own_groups' signatures
 
 
 class PlacedServer(Placed, Protocol):
@@ -62,12 +63,22 @@ def hubs(servers: Mapping[str, PlacedServer], flows: Iterable[FlowLike]) -> set[
     """Servers reached from more than :data:`MAX_DIRECT_SOURCES` system × environments
     (domain controllers, monitoring collectors, shared databases): their consumers are
     admitted through client groups, so a consumer's own group need not follow them."""
-    reached: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    cell = _cells(servers)
+    reached: dict[str, set[int]] = defaultdict(set)
     for f in flows:
-        consumer = servers.get(f.from_)
-        if consumer is not None and f.to in servers:
-            reached[f.to].add((consumer.system, consumer.environment))
+        consumer = cell.get(f.from_)
+        if consumer is not None and f.to in cell:
+            reached[f.to].add(consumer)
     return {sid for sid, cells in reached.items() if len(cells) > MAX_DIRECT_SOURCES}
+
+
+def _cells(servers: Mapping[str, PlacedServer]) -> dict[str, int]:
+    """Server id -> a number for its system × environment (equal numbers: the same one)."""
+    numbers: dict[tuple[str, str], int] = {}
+    return {
+        sid: numbers.setdefault((s.system, s.environment), len(numbers))
+        for sid, s in servers.items()
+    }
 
 
 def own_groups(
@@ -77,32 +88,40 @@ def own_groups(
     so group names never clash with each other."""
     # a server's flows, both ways: (direction, other end, ports); a flow inside its own
     # system x environment first counts only by direction and ports ("peer"), which is
-    # exact when those flows fill the rectangles between the parts (checked below)
-    Sig = set[tuple[str, str, tuple[str, ...]]]
-    signature: dict[str, Sig] = defaultdict(set)
-    precise: dict[str, Sig] = defaultdict(set)
-    inside: dict[tuple[str, str], list[FlowLike]] = defaultdict(list)
+    # exact when those flows fill the rectangles between the parts (checked below). Each
+    # such triple is one int (ports numbered, the other end by its index, the direction in
+    # the low bits): the same triples, the same ints, so the same parts, without hashing
+    # a tuple of strings per flow at 100k servers
+    cell = _cells(servers)
+    end = {sid: i << 2 for i, sid in enumerate(servers)}  # the other end, shifted
+    peer = len(servers) << 2  # "": no server has this index
+    shift = peer.bit_length() + 2
+    port_numbers: dict[tuple[str, ...], int] = {}
+    signature: dict[str, set[int]] = defaultdict(set)
+    precise: dict[str, set[int]] = defaultdict(set)
+    inside: dict[int, list[FlowLike]] = defaultdict(list)
     for f in flows:
-        a, b = servers.get(f.from_), servers.get(f.to)
+        a, b = cell.get(f.from_), cell.get(f.to)
         if a is None or b is None or f.from_ == f.to:
             continue
-        if (a.system, a.environment) == (b.system, b.environment):
-            inside[(a.system, a.environment)].append(f)
-            signature[f.to].add(("peer-in", "", f.ports))
-            signature[f.from_].add(("peer-out", "", f.ports))
-            precise[f.to].add(("in", f.from_, f.ports))
-            precise[f.from_].add(("out", f.to, f.ports))
+        ports = port_numbers.setdefault(f.ports, len(port_numbers) << shift)
+        if a == b:
+            inside[a].append(f)
+            signature[f.to].add(ports | peer | _PEER_IN)
+            signature[f.from_].add(ports | peer | _PEER_OUT)
+            precise[f.to].add(ports | end[f.from_] | _IN)
+            precise[f.from_].add(ports | end[f.to] | _OUT)
             continue
-        signature[f.to].add(("in", f.from_, f.ports))
+        signature[f.to].add(ports | end[f.from_] | _IN)
         if f.to not in hub_servers:
-            signature[f.from_].add(("out", f.to, f.ports))
+            signature[f.from_].add(ports | end[f.to] | _OUT)
     bases: dict[tuple[str, str], list[str]] = defaultdict(list)
     for sid in sorted(servers):
         bases[(servers[sid].system, servers[sid].environment)].append(sid)
     parts: dict[tuple[str, str], list[list[str]]] = {}
     for base, ids in bases.items():
         split = _split(ids, signature)
-        if not _exact_inside(split, inside.get(base, [])):
+        if not _exact_inside(split, inside.get(cell[ids[0]], [])):
             split = _split(ids, {sid: signature[sid] | precise[sid] for sid in ids})
         parts[base] = split
     groups: dict[str, Group] = {}
@@ -124,10 +143,8 @@ def own_groups(
     return groups, group_of
 
 
-def _split(
-    ids: list[str], signature: Mapping[str, set[tuple[str, str, tuple[str, ...]]]]
-) -> list[list[str]]:
-    by_sig: dict[frozenset[tuple[str, str, tuple[str, ...]]], list[str]] = defaultdict(list)
+def _split(ids: list[str], signature: Mapping[str, set[int]]) -> list[list[str]]:
+    by_sig: dict[frozenset[int], list[str]] = defaultdict(list)
     for sid in ids:
         by_sig[frozenset(signature.get(sid, ()))].append(sid)
     return sorted(by_sig.values())

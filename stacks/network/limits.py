@@ -182,10 +182,16 @@ def aws_counts(
                 )
             )
     widest: dict[str, tuple[int, str]] = {}
+    # servers of one own group joining the same client groups are attached alike: each
+    # combination is worked out once (100k servers, a few thousand combinations)
+    combinations: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
     for server, own in sorted(policy.group_of.items()):
         if policy.group_wave.get(own) is None:
             continue
-        attached = aws_groups_of(policy, security_groups, server)
+        joined = (own, policy.member_of.get(server, ()))
+        attached = combinations.get(joined)
+        if attached is None:
+            attached = combinations[joined] = aws_groups_of(policy, security_groups, server)
         if len(attached) > widest.get(own, (0, ""))[0]:
             widest[own] = (len(attached), ", ".join(attached))
     for own, (count, names) in sorted(widest.items()):

@@ -206,10 +206,11 @@ def _direct_sources(
     out: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
     for net, by_ports in cloud.items():
         for ports, members in by_ports.items():
-            cover = sorted({group_of[s] for s in members})
-            chosen = set(members)
-            if all(set(groups[g].servers) <= chosen for g in cover):
-                out[(net, ports)] = tuple(cover)
+            # members are distinct and each in one own group: a group is whole when as
+            # many of its servers are members as it has
+            cover = Counter(group_of[s] for s in members)
+            if all(len(groups[g].servers) == n for g, n in cover.items()):
+                out[(net, ports)] = tuple(sorted(cover))
     if hub and sum(len(v) * len(k[1]) for k, v in out.items()) > MAX_DIRECT_REFERENCES:
         return {}
     return out
@@ -245,53 +246,88 @@ def _merge_memberships(
     some server joins more, the two client groups most such servers share give their
     common members to one merged group ``clients.merged.<n>`` that every permit of either
     also admits (each permit still admits exactly its consumers)."""
+    over = {s for s, joined in member_of.items() if len(joined) > MAX_CLIENT_MEMBERSHIPS}
+    if not over:
+        return
+    pairs = Counter(pair for s in over for pair in combinations(sorted(member_of[s]), 2))
+    # the most shared pair first (ties: the smallest names); a heap of (-count, *pair). An
+    # entry may be stale: a pair whose count rose was pushed again, one whose count fell
+    # is pushed again only when it reaches the top (an entry never under-states a live
+    # pair, so a top entry that matches its pair's count is the true maximum); this keeps
+    # the merging linear-logarithmic at 100k servers
+    heap = [(-n, *p) for p, n in pairs.items() if n > 0]  # flat: faster to compare
+    heapq.heapify(heap)
+    # while merging, client groups' members are ordered sets (one removed in O(1)) and
+    # the changed permits' sources sets; both are written back once at the end
+    members: dict[str, dict[str, None]] = {}
+    sources: dict[tuple[str, tuple[str, ...], str, str], set[str]] = {}
     by_source: dict[str, set[tuple[str, tuple[str, ...], str, str]]] = defaultdict(set)
     for key, permit in permits.items():
         for g in permit.sources:
             by_source[g].add(key)
-    over = {s for s, joined in member_of.items() if len(joined) > MAX_CLIENT_MEMBERSHIPS}
-    pairs = Counter(pair for s in over for pair in combinations(sorted(member_of[s]), 2))
-    # the most shared pair first (ties: the smallest names); a heap of (-count, pair) whose
-    # stale entries are skipped keeps this linear-logarithmic at 100k servers
-    heap = [(-n, p) for p, n in pairs.items() if n > 0]
-    heapq.heapify(heap)
 
-    def count(changed: Iterable[tuple[str, str]], by: int) -> None:
-        for pair in changed:
-            pairs[pair] += by
-            if pairs[pair] > 0:
-                heapq.heappush(heap, (-pairs[pair], pair))
+    def servers_of(group: str) -> dict[str, None]:
+        found = members.get(group)
+        if found is None:
+            found = members[group] = dict.fromkeys(groups[group].servers)
+        return found
 
     merged = 0
     while over:
-        while -heap[0][0] != pairs[heap[0][1]]:
-            heapq.heappop(heap)
-        one, two = heap[0][1]
-        common = set(groups[one].servers) & set(groups[two].servers)
+        while True:
+            count, one, two = heap[0]
+            pair = (one, two)
+            now = pairs[pair]
+            if -count == now:
+                break
+            if -count > now > 0:  # its count fell: it competes again at its current count
+                heapq.heapreplace(heap, (-now, one, two))
+            else:
+                heapq.heappop(heap)
+        first, second = servers_of(one), servers_of(two)
+        small, large = (first, second) if len(first) <= len(second) else (second, first)
+        common = [s for s in small if s in large]
         merged += 1
         name = f"clients.merged.{merged}"
         groups[name] = Group(
             name, "client", groups[one].system, groups[one].environment, tuple(sorted(common))
         )
-        for old in (one, two):
-            rest = tuple(s for s in groups[old].servers if s not in common)
-            if rest:
-                groups[old] = replace(groups[old], servers=rest)
-            else:
-                del groups[old]
         for s in common:
-            if s in over:
-                count(combinations(sorted(member_of[s]), 2), -1)
-            member_of[s] = [g for g in member_of[s] if g not in (one, two)] + [name]
+            del first[s], second[s]
+        for old in (one, two):
+            if not members[old]:
+                del groups[old], members[old]
+        for s in common:
+            joined = member_of[s]
+            member_of[s] = [g for g in joined if g not in (one, two)] + [name]
+            if s not in over:  # it joins one group fewer: still within the limit
+                continue
             if len(member_of[s]) <= MAX_CLIENT_MEMBERSHIPS:
                 over.discard(s)
-            else:
-                count(combinations(sorted(member_of[s]), 2), 1)
-        for key in sorted(by_source[one] | by_source[two]):
-            permit = permits[key]
-            kept = {g for g in permit.sources if g in groups} | {name}
-            permits[key] = replace(permit, sources=tuple(sorted(kept)))
+                for gone in combinations(sorted(joined), 2):
+                    pairs[gone] -= 1
+                continue
+            for g in joined:  # its pairs with one and two are gone, those with name new
+                if g in (one, two):
+                    continue
+                for old in (one, two):
+                    pairs[(g, old) if g < old else (old, g)] -= 1
+                new = (g, name) if g < name else (name, g)
+                pairs[new] += 1
+                heapq.heappush(heap, (-pairs[new], *new))
+            pairs[pair] -= 1
+        for key in by_source[one] | by_source[two]:
+            kept = sources.get(key)
+            if kept is None:
+                kept = sources[key] = set(permits[key].sources)
+            kept.difference_update(g for g in (one, two) if g not in groups)
+            kept.add(name)
             by_source[name].add(key)
+    for group, servers in members.items():
+        if len(servers) != len(groups[group].servers):
+            groups[group] = replace(groups[group], servers=tuple(servers))
+    for key, kept in sources.items():
+        permits[key] = replace(permits[key], sources=tuple(sorted(kept)))
 
 
 @per_plan  # once per plan, not per stack
@@ -313,12 +349,16 @@ def unnamed_policy(plan: Plan) -> NetworkPolicy:
     for name, group in groups.items():
         first = plan.servers[group.servers[0]]
         group_wave[name] = first.wave if moves(first) else None
+    # the moving servers' (network, wave, migrated), read once: 100k servers, 500k flows
+    moving = {
+        sid: (network_of(s.environment), s.wave, s.migrated)
+        for sid, s in plan.servers.items()
+        if moves(s)
+    }
     inbound: dict[str, dict[tuple[str, ...], set[str]]] = defaultdict(lambda: defaultdict(set))
     for flow in plan.flows:
-        provider, consumer = plan.servers.get(flow.to), plan.servers.get(flow.from_)
-        if provider is None or consumer is None or not moves(provider) or flow.from_ == flow.to:
-            continue
-        inbound[group_of[flow.to]][flow.ports].add(flow.from_)
+        if flow.to in moving and flow.from_ in plan.servers and flow.from_ != flow.to:
+            inbound[group_of[flow.to]][flow.ports].add(flow.from_)
     permits: dict[tuple[str, tuple[str, ...], str, str], Permit] = {}
     member_of: dict[str, list[str]] = defaultdict(list)
     client_by_members: dict[tuple[str, ...], str] = {}
@@ -331,15 +371,22 @@ def unnamed_policy(plan: Plan) -> NetworkPolicy:
         cloud: dict[str, dict[tuple[str, ...], list[str]]] = defaultdict(dict)
         for ports, consumers in sorted(inbound[dest].items()):
             at_provider: list[str] = []
+            by_network: dict[str, list[str]] = {}
             for sid in sorted(consumers):
-                srv = plan.servers[sid]
-                if moves(srv):
-                    cloud[network_of(srv.environment)].setdefault(ports, []).append(sid)
-                    assert srv.wave is not None
-                    if srv.wave > provider.wave and not srv.migrated:
-                        at_provider.append(sid)
-                else:
+                found = moving.get(sid)
+                if found is None:
                     at_provider.append(sid)
+                    continue
+                net, wave, migrated = found
+                members = by_network.get(net)
+                if members is None:
+                    members = by_network[net] = []
+                members.append(sid)
+                assert wave is not None
+                if wave > provider.wave and not migrated:
+                    at_provider.append(sid)
+            for net, members in by_network.items():
+                cloud[net][ports] = members
             if at_provider:
                 permit = _provider_permit(dest, ports, at_provider, plan, warnings)
                 if permit is not None:

@@ -273,7 +273,10 @@ def aws_rule_sets(
         capacity = max(1, limit - reserved.get(group, 0))
         for index, shard in enumerate(_shards(sorted(rules, key=_rule_key), capacity)):
             name = group if index == 0 else shard_name(group, index + 1)
-            sets[name] = tuple(replace(r, group=name) for r in shard)
+            # the first shard is the group itself: its rules already name it
+            sets[name] = (
+                tuple(shard) if index == 0 else tuple(replace(r, group=name) for r in shard)
+            )
     return sets
 
 
