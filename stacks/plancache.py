@@ -92,6 +92,12 @@ def _memo(fn: Callable[P, R], keep_of: Callable[..., tuple[Any, ...]]) -> Callab
     return cached
 
 
+def register(cache: OrderedDict[Any, Any]) -> OrderedDict[Any, Any]:
+    """Have :func:`clear` empty ``cache`` too (a cache keyed by value, kept elsewhere)."""
+    _CACHES.append(cache)
+    return cache
+
+
 def clear() -> None:
     """Forget every cached result and the counts (tests; a process done with its plans)."""
     with _LOCK:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import ipaddress
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from migration.errors import UtflyttError
 from migration.plan import Plan, PlannedServer
 from stacks import baseline, tags
 from stacks.aws.addresses import AwsAddressing, Host, plan_vpc_addresses
-from stacks.plancache import per_plan
+from stacks.plancache import per_plan, register
 
 DEFAULT_REGION = "eu-north-1"
 ENVIRONMENTS = ("prod", "test", "dev")
@@ -238,13 +239,25 @@ def address_plan(
     zones = tuple(zones)
     if not zones:
         raise AwsConfigError("utflytt:aws.availabilityZones: no availability zone")
-    return plan_vpc_addresses(
-        hosts(plan),
-        vpc_cidrs(plan, options),
-        zones,
-        public={"prod"} if citizen_systems(plan) else (),
-        previous={**(previous or {}), **options.subnet_cidrs, **options.private_ips},
-    )
+    found = tuple(hosts(plan))
+    cidrs = vpc_cidrs(plan, options)
+    public = ("prod",) if citizen_systems(plan) else ()
+    kept = {**(previous or {}), **options.subnet_cidrs, **options.private_ips}
+    key = (found, tuple(sorted(cidrs.items())), zones, public)
+    settled = _SETTLED.get(key)
+    if settled is not None and settled[0] == kept:
+        # fed its own result (the plan with the allocations it just handed out): the
+        # address plan keeps every entry it is given, so it would compute the same again
+        return settled[1]
+    result = plan_vpc_addresses(found, cidrs, zones, public=public, previous=kept)
+    _SETTLED.clear()  # one address plan (100k servers: tens of MB) is enough to keep
+    _SETTLED[key] = (result.allocations(), result)
+    return result
+
+
+_SETTLED: OrderedDict[tuple[Any, ...], tuple[dict[str, str], AwsAddressing]] = register(
+    OrderedDict()
+)
 
 
 # --- images, backup, tags ---------------------------------------------------------------------
