@@ -30,6 +30,7 @@ from migration.importers.common import (
     non_empty_rows,
     parse_int,
     parse_number,
+    read_number,
 )
 from migration.importers.osmap import os_slug
 from migration.importers.sources import read_csv
@@ -172,14 +173,10 @@ def _number_at(
     minimum: float,
     maximum: float | None,
 ) -> float | None:
-    text = cell(cells, position)
-    if not text or position is None:
+    read = read_number(table, number, cells, position, problems)
+    if read is None or position is None:
         return None
-    try:
-        value = parse_number(text)
-    except CellError as exc:
-        problems.append(table.problem(number, position, str(exc)))
-        return None
+    value, text = read
     if value < minimum or (maximum is not None and value > maximum):
         upper = f" and <= {maximum:.0f}" if maximum is not None else ""
         problems.append(

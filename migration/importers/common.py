@@ -219,6 +219,21 @@ _TRUE = {"true", "1", "yes", "y", "ja", "x"}
 _FALSE = {"false", "0", "no", "n", "nej", ""}
 
 
+def read_number(
+    table: Table, number: int, cells: Sequence[Cell], position: int | None, problems: list[Problem]
+) -> tuple[float, str] | None:
+    """The number in a cell and its text, or None when the cell is empty or (a problem) not
+    a number; callers check its range."""
+    text = cell(cells, position)
+    if not text or position is None:
+        return None
+    try:
+        return parse_number(text), text
+    except CellError as exc:
+        problems.append(table.problem(number, position, str(exc)))
+        return None
+
+
 def number_cell(
     table: Table,
     number: int,
@@ -230,14 +245,10 @@ def number_cell(
 ) -> float | None:
     """The number in a cell, or None when the cell is empty; a value that is not a number,
     below 0 (or 0 when ``positive``) or above ``maximum`` is a problem (and None)."""
-    text = cell(cells, position)
-    if not text or position is None:
+    read = read_number(table, number, cells, position, problems)
+    if read is None or position is None:
         return None
-    try:
-        value = parse_number(text)
-    except CellError as exc:
-        problems.append(table.problem(number, position, str(exc)))
-        return None
+    value, text = read
     if value < 0 or (positive and value == 0):
         expected = "> 0" if positive else ">= 0"
         problems.append(
