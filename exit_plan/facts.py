@@ -192,21 +192,6 @@ CRITICAL_RTO_HOURS = 4.0
 gets the critical go/no-go: rehearsal, tested rollback, a decision deadline."""
 
 
-def flows_by_wave(
-    plan: Plan,
-) -> tuple[dict[int, list[HybridFlow]], dict[int, list[HybridFlow]]]:
-    """The hybrid flows each wave opens, and those it closes, in one pass over the flows."""
-    opening: dict[int, list[HybridFlow]] = {}
-    closing: dict[int, list[HybridFlow]] = {}
-    for flow in plan.hybrid_flows:
-        first, last = flow_waves(flow)
-        if first is not None:
-            opening.setdefault(first, []).append(flow)
-        if last is not None:
-            closing.setdefault(last, []).append(flow)
-    return opening, closing
-
-
 def pilot_wave(catalog: Catalog, plan: Plan) -> int | None:
     """The pilot: the first wave after wave 0 when the catalog asks for one."""
     if not catalog.planning.pilot:
