@@ -305,14 +305,15 @@ def _aws_catalog(tmp_path: Path, owner: str) -> Path:
     return _write(tmp_path, text.replace("owner: Ekonomiavdelningen", f"owner: {owner}"))
 
 
-def test_overlap_refuses_a_catalog_whose_names_the_target_refuses(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("command", ["overlap", "cost"])
+def test_commands_that_plan_refuse_a_catalog_whose_names_the_target_refuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
 ) -> None:
-    """As validate and plan: the value, why, the rule and its source, the line; nothing
-    written."""
+    """`overlap`, and `cost` without --plan, plan the catalog: as validate and plan, the
+    value, why, the rule and its source, the line; nothing written."""
     monkeypatch.chdir(tmp_path)
     _aws_catalog(tmp_path, "Ekonomi & lön (ekonomi)")
-    result = CliRunner().invoke(cli, ["overlap", "catalog.yaml", "-o", "build"])
+    result = CliRunner().invoke(cli, [command, "catalog.yaml", "-o", "build"])
     assert result.exit_code == 1
     assert result.output == (
         "Error: 1 cloud name or tag value derived from the catalog would be refused:\n"
@@ -326,14 +327,17 @@ def test_overlap_refuses_a_catalog_whose_names_the_target_refuses(
     assert not (tmp_path / "build").exists()
 
 
-def test_overlap_runs_on_names_the_target_takes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("command", "written"), [("overlap", "overlap.json"), ("cost", "cost.json")]
+)
+def test_they_run_on_names_the_target_takes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, written: str
 ) -> None:
     monkeypatch.chdir(tmp_path)
     _aws_catalog(tmp_path, "Ekonomi och lön")
-    result = CliRunner().invoke(cli, ["overlap", "catalog.yaml", "-o", "build"])
+    result = CliRunner().invoke(cli, [command, "catalog.yaml", "-o", "build"])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "build" / "overlap.json").is_file()
+    assert (tmp_path / "build" / written).is_file()
 
 
 # ---------------------------------------------- a contract that ends before the move
