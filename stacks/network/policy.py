@@ -98,10 +98,16 @@ class NetworkPolicy:
 
     def cloud_groups(self) -> list[str]:
         """Groups that exist in the cloud (an ASG / a security group each), sorted."""
-        return sorted(
-            g
-            for g, group in self.groups.items()
-            if group.kind == "client" or self.group_wave.get(g) is not None
+        return list(self._cloud_groups)
+
+    @cached_property
+    def _cloud_groups(self) -> tuple[str, ...]:  # sorted once: the limits read it often
+        return tuple(
+            sorted(
+                g
+                for g, group in self.groups.items()
+                if group.kind == "client" or self.group_wave.get(g) is not None
+            )
         )
 
     def groups_of(self, server: str) -> tuple[str, ...]:
@@ -209,15 +215,17 @@ def _direct_sources(
     groups, unless the destination is a hub whose direct sources would pass
     :data:`MAX_DIRECT_REFERENCES` group references (then its consumers join client groups)."""
     out: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
+    references = 0
     for net, by_ports in cloud.items():
         for ports, members in by_ports.items():
             # members are distinct and each in one own group: a group is whole when as
             # many of its servers are members as it has
-            cover = Counter(group_of[s] for s in members)
+            cover = Counter(map(group_of.__getitem__, members))
             if all(len(groups[g].servers) == n for g, n in cover.items()):
                 out[(net, ports)] = tuple(sorted(cover))
-    if hub and sum(len(v) * len(k[1]) for k, v in out.items()) > MAX_DIRECT_REFERENCES:
-        return {}
+                references += len(cover) * len(ports)
+                if hub and references > MAX_DIRECT_REFERENCES:
+                    return {}
     return out
 
 
