@@ -78,6 +78,8 @@ class NetworkLimitError(UtflyttError):
 def _flows_text(policy: NetworkPolicy, destinations: set[str]) -> tuple[str, ...]:
     """The biggest permits into ``destinations``: "sources -> destination (ports)"."""
     index = policy.by_destination
+    if not any(d in index for d in destinations):  # a client group: no permit into it
+        return ()
     # the permits' own order, spelled out: (destination, ports, via, network) is unique
     # per permit, so the rest of a permit is never compared (tuples compare in C)
     permits = sorted(
