@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from app.pipeline import plan_catalog
 from bench.estate import generate
-from migration.allocations import Allocations
+from migration.allocations import Allocations, GroupAllocation
 from migration.catalog import Catalog
 from migration.catalog.models import Quotas
 from migration.gcpause import cyclic_gc_paused
@@ -32,8 +32,9 @@ from stacks.network.limits import (
     check_limits,
     citizen_groups,
 )
-from stacks.network.policy import network_policy
+from stacks.network.policy import network_policy, unnamed_policy
 from stacks.network.rulesets import aws_groups_of
+from stacks.network.stable_names import stable_names
 from waves import PlanOptions
 
 SERVERS = 400
@@ -70,6 +71,23 @@ def test_a_replan_keeps_every_group_as_recorded(estate: Plan) -> None:
     moved = with_allocations(estate, first.allocations.with_provider("aws", kept))
     assert moved.allocations.aws.groups[name] is not changed[name]
     assert moved.allocations.aws.groups[name].members == before[name].members
+
+
+def test_a_first_plan_names_groups_as_the_matching_would(estate: Plan) -> None:
+    """Nothing recorded: every group keeps its built name, with the identity the matching
+    gives; the same as with a record that matches no group (which takes the full path)."""
+    policy = unnamed_policy(estate)
+    unrelated = {
+        "zz.nowhere": GroupAllocation(
+            kind="own", system="zz", environment="nowhere", members=("nobody",)
+        )
+    }
+    first = stable_names(policy, {})
+    assert first == stable_names(policy, unrelated)
+    assert first[0] == {n: n for n in policy.groups} and first[1].keys() == policy.groups.keys()
+    # negative: every built name recorded for another system's group: all renamed
+    clash = dict.fromkeys(first[0], unrelated["zz.nowhere"])
+    assert all(a != b for a, b in stable_names(policy, clash)[0].items())
 
 
 def _interface_counts(plan: Plan, quotas: Quotas) -> dict[str, tuple[int, tuple[str, ...]]]:

@@ -260,7 +260,7 @@ def _place(
         start = home % zones
         role, unit = per_role[(host.system, host.role)], per_unit[host.system]
         # (z - start) % zones differs for every zone: the tuples alone give the order
-        order = sorted((role[z], unit[z], (z - start) % zones, z) for z in range(zones))
+        order = sorted([(role[z], unit[z], (z - start) % zones, z) for z in range(zones)])
         for *_, zone in order:
             ip = _free(ranges[zone], used[zone], home)
             if ip is not None:

@@ -179,6 +179,11 @@ def stable_names(
     """(built name -> stable name, for every group; stable name -> identity, for the
     groups not kept as recorded: a group recorded under its name with the same members
     keeps its entry as it is)."""
+    if not recorded:  # a first plan: nothing to match, every group keeps its built name
+        return {n: n for n in policy.groups}, {
+            **own_identities(policy),
+            **client_identities(policy, {}),
+        }
     taken = set(recorded)
     rename: dict[str, str] = {}
     identity: dict[str, str] = {}
