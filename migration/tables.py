@@ -10,13 +10,16 @@ from typing import Any
 from tabulate import tabulate
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_MD_TO_ESCAPE = re.compile(r"[\\`*_\[\]<>|#&]")
 
 
 def escape_markdown(value: object) -> str:
     """Text safe in Markdown, tables included: one line, no HTML, no emphasis, no links,
     no column breaks (``&`` as an entity, specials backslash-escaped)."""
-    text = " ".join(str(value).split()).replace("&", "&amp;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    text = " ".join(str(value).split())
+    if _MD_TO_ESCAPE.search(text) is None:  # most cells (ids, names, dates): one scan
+        return text
+    return _MD_SPECIAL.sub(r"\\\1", text.replace("&", "&amp;"))
 
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
