@@ -13,7 +13,7 @@ from migration.catalog import Catalog
 from migration.plan import Plan, Wave
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One checklist line: an item applied to one subject, with its due date."""
 

@@ -36,7 +36,7 @@ server; ``server_detail`` (``utflytt plan --server-detail``) asks for per-server
 every wave. Every server is still listed, in move order, in exit-plan.json."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DatedTask:
     """A runbook task on its date; ``day`` is ``T-14`` (from the start) or ``E+3`` (end)."""
 
@@ -45,7 +45,7 @@ class DatedTask:
     task: RunbookTask
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MoveStep:
     """One server in move order, with its contact."""
 
@@ -55,7 +55,7 @@ class MoveStep:
     contact: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DnsChange:
     """A DNS name or endpoint that moves with a system in this wave."""
 
@@ -65,7 +65,7 @@ class DnsChange:
     old_ip: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SmokeTest:
     """A test after cutover: from the catalog's ``checks``, or derived from a port."""
 
@@ -76,7 +76,7 @@ class SmokeTest:
     derived: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FlowChange:
     """Hybrid flows between two (system, environment) groups, to open or to close."""
 
