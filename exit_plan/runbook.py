@@ -395,12 +395,14 @@ def step_lines(
     """The cutover steps in move order, or the rollback steps in reverse order, in ``lang``:
     per server, or per run of one system, environment and role (:func:`move_groups`)."""
     groups = move_groups(book)
+    texts = {  # each role's steps in ``lang``, looked up once (not once per server)
+        role: [text.get(lang) for text in (steps.rollback if rollback else steps.cutover)]
+        for role, steps in checklist.runbook.role_steps.items()
+    }
     lines = []
     for group in reversed(groups) if rollback else groups:
         if rollback:
             group = tuple(reversed(group))
-        steps = checklist.runbook.role_steps[group[0].server.role]
         values = group_values(group)
-        for text in steps.rollback if rollback else steps.cutover:
-            lines.append(text.get(lang).format(**values))
+        lines += [text.format(**values) for text in texts[group[0].server.role]]
     return lines
