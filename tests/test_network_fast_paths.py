@@ -7,7 +7,6 @@ restored around the stages."""
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
 import pytest
@@ -19,7 +18,6 @@ from bench.estate import generate
 from migration.allocations import Allocations, GroupAllocation
 from migration.catalog import Catalog
 from migration.catalog.models import Quotas
-from migration.gcpause import cyclic_gc_paused
 from migration.plan import Plan
 from stacks.allocate import with_allocations
 from stacks.aws import addresses, layout
@@ -196,21 +194,3 @@ def test_the_settled_address_plan_is_reused_only_for_the_same_hosts(
         allocated.model_copy(update={"servers": dict(allocated.servers)}), options, zones
     )
     assert len(calls) == 2 and other.allocations() == again.allocations()
-
-
-def test_the_collector_is_paused_and_restored() -> None:
-    """Paused inside, on again after (also after an error); left off when it was off."""
-    assert gc.isenabled()
-    with cyclic_gc_paused():
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    with pytest.raises(ValueError), cyclic_gc_paused():
-        raise ValueError("boom")
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with cyclic_gc_paused():
-            pass
-        assert not gc.isenabled()
-    finally:
-        gc.enable()

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from migration.catalog.models import Quotas
-from migration.gcpause import cyclic_gc_paused
+from migration.collector import collector_paused
 from migration.plan import Plan, Warning_
 from stacks.images import missing_images
 from stacks.names import computer_names
@@ -51,7 +51,7 @@ def plan_quotas(plan: Plan) -> Quotas:
 _WARNING_FIELDS = {"code", "message", "subjects"}
 
 
-@cyclic_gc_paused()  # millions of small objects, no cycles (migration.gcpause)
+@collector_paused()  # millions of small objects, no cycles (migration.collector)
 def check_plan(plan: Plan, quotas: Quotas | None = None) -> Plan:
     """Check addresses and limits for the plan's target; return the plan with the network
     warnings and the raised quotas (only those differing from the defaults) added."""
