@@ -43,9 +43,10 @@ TEXT_PATTERN = (
 including the bidirectional embedding, override and isolate controls (text that reads one
 way and means another in the exit plan, "Trojan Source") and the invisible zero-width space,
 word joiner and byte-order mark (two owners that look alike but are not)."""
-Text = Annotated[str, Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)]
+TEXT_MAX, NOTE_MAX = 200, 500
+Text = Annotated[str, Field(min_length=1, max_length=TEXT_MAX, pattern=TEXT_PATTERN)]
 """A name, an owner, a provider: one line of at most 200 characters."""
-Note = Annotated[str, Field(max_length=500, pattern=TEXT_PATTERN)]
+Note = Annotated[str, Field(max_length=NOTE_MAX, pattern=TEXT_PATTERN)]
 """A reason or a note: one line of at most 500 characters (may be empty)."""
 # strict scalars: YAML ``true`` is not a number and ``"yes"``/``1`` are not booleans
 Flag = Annotated[bool, StrictMode()]
@@ -60,6 +61,11 @@ DISKS_MAX = 256
 """Most disks one server may list (beyond any VM either cloud rents: Azure 64, AWS 128)."""
 MAX_WAVE = 2600
 """Highest wave number a pin may name (weekly waves from 2050 to 2100)."""
+HOURS_MAX = 87_600
+"""Longest RTO or RPO (ten years)."""
+WEIGHT_MAX = 1e6
+"""Largest weight of one dependency declaration."""
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
 
 
 def _check_date(value: date) -> date:
@@ -128,6 +134,16 @@ def _check_network(network: str) -> str:
 Network = Annotated[str, AfterValidator(_check_network)]
 
 
+def canonical_ip(value: str) -> str:
+    """An IPv4 or IPv6 address in canonical form; ValueError if it is none."""
+    if IPV4_RE.match(value):
+        return value
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise ValueError(f"expected an IPv4 or IPv6 address, got {value!r}") from None
+
+
 class Blackout(Strict):
     """A period in which nothing may be moved (holidays, year-end closing, school start)."""
 
@@ -154,7 +170,7 @@ class Dependency(Strict):
     to: Slug
     ports: tuple[Port, ...] = Field(default=(), max_length=1000)
     latency_sensitive: Flag = False
-    weight: Number = Field(default=1.0, gt=0, le=1e6)
+    weight: Number = Field(default=1.0, gt=0, le=WEIGHT_MAX)
 
 
 class SystemDependency(Dependency):
@@ -289,8 +305,8 @@ class System(Strict):
     criticality: Criticality
     data_classification: Classification
     personal_data: Flag
-    rto_hours: Number | None = Field(default=None, gt=0, le=87_600)  # ten years
-    rpo_hours: Number | None = Field(default=None, gt=0, le=87_600)
+    rto_hours: Number | None = Field(default=None, gt=0, le=HOURS_MAX)
+    rpo_hours: Number | None = Field(default=None, gt=0, le=HOURS_MAX)
     monthly_licence_cost: Money | None = None
     saas_monthly_cost: Money | None = None
     blackouts: tuple[Blackout, ...] = Field(default=(), max_length=1000)
@@ -346,12 +362,7 @@ class Server(Strict):
     @field_validator("ip")
     @classmethod
     def _ip(cls, value: str | None) -> str | None:
-        if value is None or IPV4_RE.match(value):
-            return value
-        try:
-            return str(ipaddress.ip_address(value))
-        except ValueError:
-            raise ValueError(f"expected an IPv4 or IPv6 address, got {value!r}") from None
+        return None if value is None else canonical_ip(value)
 
 
 class Entitlements(Strict):
@@ -376,7 +387,7 @@ class Catalog(Strict):
 
     version: Literal[1]
     organisation: Text
-    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    currency: str = Field(default="EUR", pattern=CURRENCY_PATTERN)
     contract: Contract
     source_networks: tuple[Network, ...] = Field(default=(), max_length=1000)
     planning: Planning = Planning()
