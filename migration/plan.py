@@ -23,6 +23,7 @@ from migration.catalog.models import (
     MAX_WAVE,
     MEMORY_GB_MAX,
     VCPU_MAX,
+    Catalog,
     Classification,
     Criticality,
     Day,
@@ -48,6 +49,7 @@ from migration.plan_checks import (
     Label,
     OsOrEmpty,
     SlugOrEmpty,
+    catalog_problems,
     check_plan,
     describe_error,
 )
@@ -232,10 +234,20 @@ STALE_PLAN = """\
 Run `utflytt plan {catalog}` again, then retry."""
 
 
-def read_plan_for(path: str | Path, catalog_path: str | Path, catalog_sha256: str) -> Plan:
+def read_plan_for(
+    path: str | Path,
+    catalog_path: str | Path,
+    catalog_sha256: str,
+    *,
+    catalog: Catalog | None = None,
+) -> Plan:
     """Load a plan.json made from the catalog at ``catalog_path`` (whose files hash to
     ``catalog_sha256``); a plan of another catalog is an :class:`InputFileError` that says
-    to plan again. Every command that takes both a catalog and ``--plan`` reads it here."""
+    to plan again. Every command that takes both a catalog and ``--plan`` reads it here.
+
+    With ``catalog`` (the one loaded from ``catalog_path``), the plan's servers and systems
+    must be the catalog's: a plan that says it was made from it but was edited since (a
+    server renamed or dropped) is refused with the JSON path, not priced or documented."""
     plan = read_plan(path)
     if plan.catalog_sha256 != catalog_sha256:
         raise InputFileError(
@@ -246,6 +258,11 @@ def read_plan_for(path: str | Path, catalog_path: str | Path, catalog_sha256: st
                 expected=plan.catalog_sha256[:12],
             )
         )
+    if catalog is not None:
+        problems = catalog_problems(plan, catalog, str(catalog_path))
+        first = next(problems, None)
+        if first is not None:
+            raise InputFileError(_not_a_plan(Path(path), first, 1 + sum(1 for _ in problems)))
     return plan
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from itertools import chain
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from migration.catalog.loader import describe, got_text
 from migration.catalog.models import (
@@ -40,6 +40,7 @@ from migration.catalog.models import (
 from migration.regions import region_problem
 
 if TYPE_CHECKING:
+    from migration.catalog.models import Catalog
     from migration.plan import Flow, HybridFlow, Plan
 
 SCHEMA_VERSION = 1
@@ -61,6 +62,7 @@ SlugOrEmpty = Annotated[str, Field(pattern=_SLUG_OR_EMPTY)]
 """A catalog ``Slug``, or empty as the field's default is (a plan built by hand)."""
 OsOrEmpty = Annotated[str, Field(pattern=_OS_OR_EMPTY)]
 _TEXT_RE = re.compile(TEXT_PATTERN)
+_CONTROL = re.compile(f"[{TEXT_PATTERN[3:-3]}]")  # a character TEXT_PATTERN refuses
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]{1,63}$")  # shown as is in a path; others quoted
 JSON_INT_MAX = 2**53 - 1
 """Largest whole number every JSON reader keeps exactly (RFC 8259, section 6)."""
@@ -106,6 +108,21 @@ def describe_error(error: Mapping[str, Any]) -> str:
     return f"{where}: {describe(error)}"
 
 
+def catalog_problems(plan: Plan, catalog: Catalog, name: str) -> Iterator[str]:
+    """A plan that says it was made from ``catalog`` (named ``name``) holds its servers and
+    systems, no others."""
+    for key, planned, ids in (
+        ("servers", plan.servers, [s.id for s in catalog.servers]),
+        ("systems", plan.systems, [s.id for s in catalog.systems]),
+    ):
+        known = set(ids)
+        for extra in sorted(set(planned) - known):
+            yield _at(f"{key}.{extra}", f"a {key[:-1]} of {name}{got_text(extra)}")
+        if planned or key == "servers":  # plans made before `systems` existed have none
+            for missing in (i for i in ids if i not in planned):
+                yield _at(key, f"every {key[:-1]} of {name}, but {missing!r} is missing")
+
+
 def plan_problems(plan: Plan) -> Iterator[str]:
     """``path: expected ...`` for each cross-reference a plan breaks, in document order."""
     region = region_problem(plan.target.provider, plan.target.region)
@@ -123,6 +140,8 @@ def plan_problems(plan: Plan) -> Iterator[str]:
     except ValidationError as exc:
         yield "quotas." + describe_error(exc.errors(include_url=False)[0])
     yield from free_json(plan.quality, "quality")
+    if not _plain_texts(plan.allocations):  # 100k servers' entries: checked at once first
+        yield from free_json(plan.allocations.model_dump(mode="json"), "allocations")
 
 
 def _waves(plan: Plan) -> Iterator[str]:
@@ -148,7 +167,7 @@ def _waves(plan: Plan) -> Iterator[str]:
                     f"{at}.servers[{k}]",
                     f"a server of wave {wave.number}, got {sid!r} (its wave is {server.wave})",
                 )
-        for k, system in enumerate(wave.systems):
+        for k, system in enumerate(wave.systems if plan.systems else ()):
             if system not in plan.systems:
                 yield _at(f"{at}.systems[{k}]", f"a system of `systems`{got_text(system)}")
         if wave.vcpu > VCPU_MAX * len(wave.servers):
@@ -171,8 +190,9 @@ def _servers(plan: Plan) -> Iterator[str]:
     for sid, server in plan.servers.items():
         if server.wave is not None and server.wave not in numbers:
             yield _at(f"servers.{sid}.wave", f"the number of a wave in `waves`, got {server.wave}")
-        # a migrating server's system is what its stack tags and backs it up by
-        if server.wave is not None and server.system not in plan.systems:
+        # a migrating server's system is what its stack tags and backs it up by (a plan
+        # built by hand in a test may have no `systems` at all)
+        if server.wave is not None and plan.systems and server.system not in plan.systems:
             yield _at(
                 f"servers.{sid}.system",
                 f"a system of `systems` (it migrates in wave {server.wave}), got {server.system!r}",
@@ -255,6 +275,25 @@ def free_json(value: object, path: str, depth: int = 0) -> Iterator[str]:
             )
     elif isinstance(value, float) and not math.isfinite(value):
         yield _at(path, f"a finite number, got {value}")
+
+
+def _plain_texts(value: object) -> bool:
+    """True when every text (key or value) in ``value`` is one line of at most
+    :data:`TEXT_MAX` characters (as :func:`free_json` wants them), found without recursion."""
+    texts: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            texts.append(item)
+        elif isinstance(item, dict):
+            texts.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        elif isinstance(item, BaseModel):
+            stack.extend(item.__dict__.values())
+    return max(map(len, texts), default=0) <= TEXT_MAX and not _CONTROL.search("".join(texts))
 
 
 def _text(value: str, path: str) -> Iterator[str]:
