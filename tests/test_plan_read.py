@@ -441,21 +441,29 @@ def test_read_plan_raises_the_domain_error(planned: Path, tmp_path: Path) -> Non
 # --------------------------------------------------------------------------- hypothesis
 
 
-@settings(
-    max_examples=120,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ: dict[str, Any] = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+
+
+def _mutated(planned: Path, folder: Path, data: st.DataObject) -> tuple[Path, Mutation]:
+    """The planned plan.json with one mutation drawn, written into ``folder``."""
+    doc = _doc(planned)
+    mutation = data.draw(mutations(doc))
+    path = folder / "mutated.json"
+    path.write_text(_apply(doc, mutation), encoding="utf-8")
+    return path, mutation
+
+
+@settings(max_examples=120, **FUZZ)
 @given(data=st.data())
 def test_hostile_plans_through_the_reading_commands(
     planned: Path, tmp_path: Path, data: st.DataObject
 ) -> None:
     """diff, graph and waves export: exit 0, or one `Error:` line naming the plan; a value
     valid nowhere is always refused."""
-    doc = _doc(planned)
-    mutation = data.draw(mutations(doc))
-    path = tmp_path / "mutated.json"
-    path.write_text(_apply(doc, mutation), encoding="utf-8")
+    path, mutation = _mutated(planned, tmp_path, data)
     for args in (
         ("diff", str(planned / "plan.json"), str(path)),
         ("graph", str(path)),
@@ -466,21 +474,14 @@ def test_hostile_plans_through_the_reading_commands(
         _assert_refused_or_fine(code, output, mutation, path)
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(max_examples=25, **FUZZ)
 @given(data=st.data())
 def test_hostile_plans_through_the_commands_that_build_on_them(
     planned: Path, tmp_path: Path, data: st.DataObject
 ) -> None:
     """waves pins, cost --plan, exit-plan --plan and preview: the same, after the read too
     (a plan that reads must not crash what is built from it)."""
-    doc = _doc(planned)
-    mutation = data.draw(mutations(doc))
-    path = tmp_path / "mutated.json"
-    path.write_text(_apply(doc, mutation), encoding="utf-8")
+    path, mutation = _mutated(planned, tmp_path, data)
     sheet = planned / "waves.csv"
     out = tmp_path / "out"
     for args, names in (
