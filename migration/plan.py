@@ -20,7 +20,7 @@ from migration.catalog.models import (
     DISK_GB_MAX,
     DISKS_MAX,
     HOURS_MAX,
-    MAX_WAVE,
+    MAX_SLOTS,
     MEMORY_GB_MAX,
     VCPU_MAX,
     Catalog,
@@ -40,13 +40,13 @@ from migration.errors import InputFileError
 from migration.fileio import read_input_text
 from migration.generation import settle
 from migration.plan_checks import (
-    CATALOG_SHA256_PATTERN,
     DAYS_MAX,
     PORT_PATTERN,
     SCHEMA_VERSION,
     WAVE_NAME_PATTERN,
     Derived,
     Label,
+    NoticeDay,
     OsOrEmpty,
     SlugOrEmpty,
     catalog_problems,
@@ -66,7 +66,7 @@ class _Model(BaseModel):
 # Every bound is the catalog's (migration.catalog.models): a plan holds what a valid catalog
 # gives, so a hand-edited plan.json is held to the same limits (read_plan adds strict types
 # and the cross-references of migration.plan_checks).
-WaveNumber = Annotated[int, Field(ge=0, le=MAX_WAVE)]
+WaveNumber = Annotated[int, Field(ge=0, lt=MAX_SLOTS)]  # the planner's horizon
 Port = Annotated[str, Field(pattern=PORT_PATTERN)]  # ranges checked in plan_checks
 
 
@@ -165,8 +165,9 @@ class Warning_(_Model):
     """A planning warning: what, and the ids it concerns."""
 
     code: Slug
-    message: Derived
-    subjects: tuple[Label, ...] = ()
+    # texts from allocations.json too, not only the catalog: checked on read (plan_checks)
+    message: str
+    subjects: tuple[str, ...] = ()
 
 
 class NotMigrated(_Model):
@@ -181,9 +182,9 @@ class Plan(_Model):
     """The whole plan.json."""
 
     schema_version: Literal[1] = 1
-    catalog_sha256: str = Field(pattern=CATALOG_SHA256_PATTERN)
+    catalog_sha256: str  # SHA-256 hex: checked on read (tests build plans of "estate")
     target: Target
-    notice_date: Day | None
+    notice_date: NoticeDay | None  # the deadline less the notice: before 2000 may be
     deadline: Day | None
     waves: tuple[Wave, ...]
     not_migrated: NotMigrated

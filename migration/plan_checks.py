@@ -6,7 +6,9 @@ either mean what a written one means or be refused with one line naming the file
 path and what was expected. The field bounds are the catalog's (a plan holds what a valid
 catalog gives); this module adds the text types the plan has beyond the catalog's, the
 cross-references between its parts (a server's wave exists, a wave's servers exist and are
-in that wave, flow ends exist) and the free-form members (``quality``, wave ``risk``).
+in that wave, flow ends exist), the texts that do not come from the catalog alone (the
+planner's reasons and warnings, ``allocations``) and the free-form members (``quality``,
+wave ``risk``).
 
 The checks run once per read, on the parsed plan: building a plan in the pipeline never
 pays for them.
@@ -17,16 +19,17 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import date
 from itertools import chain
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
 from migration.catalog.loader import describe, got_text
 from migration.catalog.models import (
     EARLIEST,
     LATEST,
-    NOTE_MAX,
+    NOTICE_MONTHS_MAX,
     OS_PATTERN,
     PORT_RE,
     SLUG_PATTERN,
@@ -49,19 +52,32 @@ WAVE_NAME_PATTERN = r"^wave-[0-9]{2,4}$"
 DAYS_MAX = (LATEST - EARLIEST).days
 """Longest span in days between two dates a plan may hold (its hybrid flows' ``days``)."""
 PORT_PATTERN = PORT_RE.pattern
-DERIVED_MAX = 20 * NOTE_MAX
-"""Longest text the planner composes (a reason, a warning): a few catalog texts and the
-ids of the systems involved, never the size of the estate."""
+DERIVED_MAX = 100_000
+"""Longest text a plan.json may hold where the planner composes it (a reason, a warning):
+a few catalog texts and the ids involved, over 1,500 ids of the longest kind. Checked on
+read only (:func:`plan_problems`): building a plan never refuses its own text."""
 Label = Annotated[str, Field(max_length=TEXT_MAX, pattern=TEXT_PATTERN)]
 """A catalog ``Text`` that may be empty (a plan made before the field existed)."""
-Derived = Annotated[str, Field(max_length=DERIVED_MAX, pattern=TEXT_PATTERN)]
-"""A text the planner composes: one line, no control characters."""
+Derived = Annotated[str, Field(pattern=TEXT_PATTERN)]
+"""A text the planner composes: one line, no control characters (its length: on read)."""
+NOTICE_EARLIEST = date(EARLIEST.year - NOTICE_MONTHS_MAX // 12, EARLIEST.month, EARLIEST.day)
+"""Earliest notice date: the earliest contract end less the longest notice period."""
+
+
+def _check_notice(value: date) -> date:
+    if not NOTICE_EARLIEST <= value <= LATEST:
+        raise ValueError(f"expected a date from {NOTICE_EARLIEST} to {LATEST}, got {value}")
+    return value
+
+
+NoticeDay = Annotated[date, AfterValidator(_check_notice)]
 _SLUG_OR_EMPTY = f"^(?:{SLUG_PATTERN[1:-1]})?$"
 _OS_OR_EMPTY = f"^(?:{OS_PATTERN[1:-1]})?$"
 SlugOrEmpty = Annotated[str, Field(pattern=_SLUG_OR_EMPTY)]
 """A catalog ``Slug``, or empty as the field's default is (a plan built by hand)."""
 OsOrEmpty = Annotated[str, Field(pattern=_OS_OR_EMPTY)]
 _TEXT_RE = re.compile(TEXT_PATTERN)
+_SHA256 = re.compile(CATALOG_SHA256_PATTERN)
 _CONTROL = re.compile(f"[{TEXT_PATTERN[3:-3]}]")  # a character TEXT_PATTERN refuses
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]{1,63}$")  # shown as is in a path; others quoted
 JSON_INT_MAX = 2**53 - 1
@@ -71,7 +87,6 @@ _HINTS = {  # the catalog's own patterns are worded by migration.catalog.loader.
     _SLUG_OR_EMPTY: "a lower-case id (a-z, 0-9 and -, at most 63 characters) or nothing",
     _OS_OR_EMPTY: "an OS slug like windows-server-2019 or ubuntu-22.04, or nothing",
     PORT_PATTERN: "a port like tcp/443, udp/53 or tcp/8000-8100",
-    CATALOG_SHA256_PATTERN: "the SHA-256 of the catalog in lower-case hex (64 digits)",
     WAVE_NAME_PATTERN: "a wave name like wave-03",
 }
 
@@ -124,7 +139,13 @@ def catalog_problems(plan: Plan, catalog: Catalog, name: str) -> Iterator[str]:
 
 
 def plan_problems(plan: Plan) -> Iterator[str]:
-    """``path: expected ...`` for each cross-reference a plan breaks, in document order."""
+    """``path: expected ...`` for each problem of a parsed plan, in a fixed order."""
+    if not _SHA256.match(plan.catalog_sha256):
+        yield _at(
+            "catalog_sha256", f"the SHA-256 of the catalog in hex{got_text(plan.catalog_sha256)}"
+        )
+    yield from _long_texts(plan)
+    yield from _warning_texts(plan)
     region = region_problem(plan.target.provider, plan.target.region)
     if region is not None:  # the stacks build there: a region of the other cloud would crash
         yield f"target.region: {region}"
@@ -275,6 +296,54 @@ def free_json(value: object, path: str, depth: int = 0) -> Iterator[str]:
             )
     elif isinstance(value, float) and not math.isfinite(value):
         yield _at(path, f"a finite number, got {value}")
+
+
+def _long_texts(plan: Plan) -> Iterator[str]:
+    """The texts the planner composes, each at most :data:`DERIVED_MAX` characters (the
+    longest found at once; only a plan with a longer one is walked to name it)."""
+    texts: list[tuple[str, str]] = [
+        (f"warnings[{i}].message", w.message) for i, w in enumerate(plan.warnings)
+    ]
+    for i, wave in enumerate(plan.waves):
+        texts += [(f"waves[{i}].reasons.{k}", text) for k, text in wave.reasons.items()]
+    servers = plan.servers.values()
+    longest = max(
+        chain(
+            (len(s.reason) for s in servers),
+            (len(s.price_source or "") for s in servers),
+            (len(r) for s in servers for r in s.readiness_reasons),
+        ),
+        default=0,
+    )
+    if longest > DERIVED_MAX:
+        for sid, server in plan.servers.items():
+            texts += [(f"servers.{sid}.reason", server.reason)]
+            texts += [(f"servers.{sid}.price_source", server.price_source or "")]
+            texts += [
+                (f"servers.{sid}.readiness_reasons[{k}]", r)
+                for k, r in enumerate(server.readiness_reasons)
+            ]
+    for where, text in texts:
+        if len(text) > DERIVED_MAX:
+            yield _at(where, f"at most {DERIVED_MAX:,} characters, got {len(text):,}")
+
+
+def _warning_texts(plan: Plan) -> Iterator[str]:
+    """Warnings' messages and subjects are one line each; subjects at most a name long."""
+    subjects = [s for w in plan.warnings for s in w.subjects]
+    messages = "".join(w.message for w in plan.warnings)
+    if max(map(len, subjects), default=0) <= TEXT_MAX and not _CONTROL.search(
+        messages + "".join(subjects)
+    ):
+        return
+    for i, warning in enumerate(plan.warnings):
+        if _CONTROL.search(warning.message):
+            yield _at(
+                f"warnings[{i}].message",
+                f"text without control characters{got_text(warning.message)}",
+            )
+        for k, subject in enumerate(warning.subjects):
+            yield from _text(subject, f"warnings[{i}].subjects[{k}]")
 
 
 def _plain_texts(value: object) -> bool:

@@ -61,6 +61,10 @@ DISKS_MAX = 256
 """Most disks one server may list (beyond any VM either cloud rents: Azure 64, AWS 128)."""
 MAX_WAVE = 2600
 """Highest wave number a pin may name (weekly waves from 2050 to 2100)."""
+MAX_SLOTS = 5000
+"""The planner's horizon: no wave beyond slot 4999 (about 190 years of 14 days)."""
+NOTICE_MONTHS_MAX = 120
+"""Longest notice period of a contract (ten years)."""
 HOURS_MAX = 87_600
 """Longest RTO or RPO (ten years)."""
 WEIGHT_MAX = 1e6
@@ -205,7 +209,7 @@ class Contract(Strict):
     """The hosting contract being exited."""
 
     provider: Text
-    notice_months: Whole = Field(ge=0, le=120)
+    notice_months: Whole = Field(ge=0, le=NOTICE_MONTHS_MAX)
     ends: Day | None = None
     monthly_base_fee: Money | None = None
     exit_fee: Money | None = None
