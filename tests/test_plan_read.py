@@ -202,6 +202,21 @@ def test_generated_estates_read_back_as_written(tmp_path: Path, target: str, reg
     assert read_plan(tmp_path / "build" / "plan.json").to_json_dict() == written
 
 
+def test_a_notice_date_before_2000_is_written_and_read(tmp_path: Path) -> None:
+    """A contract ending 2000-01-01 with ten years' notice (both within the catalog's bounds)
+    gives a notice date in 1990: `plan` writes it and every reader takes it back."""
+    from tests.test_catalog_bounds import BASE
+
+    catalog = tmp_path / "c.yaml"
+    text = BASE.replace(
+        "notice_months: 6, ends: 2027-12-31", "notice_months: 120, ends: 2000-01-01"
+    )
+    catalog.write_text(text, encoding="utf-8")
+    assert _invoke("plan", str(catalog), "-o", str(tmp_path / "build"), "-q")[0] == 0
+    plan = read_plan(tmp_path / "build" / "plan.json")
+    assert str(plan.notice_date) == "1990-01-01"
+
+
 # --------------------------------------------------------------------------- exact messages
 
 
