@@ -37,9 +37,9 @@ from migration.catalog.models import (
     TEXT_PATTERN,
     VCPU_MAX,
     Quotas,
-    canonical_ip,
     parse_port,
 )
+from migration.ipv4 import SERVER_ADDRESS_EXAMPLE, server_address_problem
 from migration.regions import region_problem
 
 if TYPE_CHECKING:
@@ -218,11 +218,11 @@ def _servers(plan: Plan) -> Iterator[str]:
                 f"servers.{sid}.system",
                 f"a system of `systems` (it migrates in wave {server.wave}), got {server.system!r}",
             )
-        if server.ip is not None:
-            try:
-                canonical_ip(server.ip)
-            except ValueError as exc:
-                yield _at(f"servers.{sid}.ip", str(exc).removeprefix("expected "))
+        problem = None if server.ip is None else server_address_problem(server.ip)
+        if problem is not None:  # the catalog's rule: its /32 admits it while it is there
+            yield _at(
+                f"servers.{sid}.ip", f"{SERVER_ADDRESS_EXAMPLE}{got_text(server.ip)} ({problem})"
+            )
     for system_id, system in plan.systems.items():
         if system.wave is not None and system.wave not in numbers:
             yield _at(

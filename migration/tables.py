@@ -9,14 +9,19 @@ from typing import Any
 
 from tabulate import tabulate
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_SPECIALS = "\\`*_[]<>|#"  # backslash-escaped; "&" becomes "&amp;"
+_ESCAPES = str.maketrans({"&": "&amp;", **{c: "\\" + c for c in _SPECIALS}})
+_PLAIN = re.compile(f"[^\\s&{re.escape(_SPECIALS)}]*")  # nothing to change in such a text
 
 
 def escape_markdown(value: object) -> str:
     """Text safe in Markdown, tables included: one line, no HTML, no emphasis, no links,
-    no column breaks (``&`` as an entity, specials backslash-escaped)."""
-    text = " ".join(str(value).split()).replace("&", "&amp;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    no column breaks (``&`` as an entity, specials backslash-escaped, whitespace runs one
+    space)."""
+    text = str(value)
+    if _PLAIN.fullmatch(text):  # most texts of a catalog: ids, slugs, addresses
+        return text
+    return " ".join(text.split()).translate(_ESCAPES)
 
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -91,6 +91,20 @@ def test_merge_unites_ports_ors_latency_and_adds_weights() -> None:
     assert flow.weight == 3.0
 
 
+def test_a_flow_declared_once_has_its_ports_sorted_as_a_merged_one() -> None:
+    cat = catalog(
+        [system("a"), system("b")],
+        [
+            server("a1", "a", depends_on=[dep("b1", ports=["tcp/443", "udp/53", "tcp/80"])]),
+            server("b1", "b"),
+        ],
+    )
+    (flow,) = server_flows(cat)
+    assert flow.ports == ("tcp/80", "tcp/443", "udp/53")
+    (group,) = system_flows(cat)
+    assert group.ports == ("tcp/80", "tcp/443", "udp/53") and group.pairs == 1
+
+
 def test_grouping_by_system_and_environment() -> None:
     groups = system_flows(two_tier())
     keys = {(g.from_system, g.from_env, g.to_system, g.to_env) for g in groups}

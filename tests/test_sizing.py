@@ -276,3 +276,32 @@ def test_hybrid_benefit_ranks_sizes_by_the_linux_rate() -> None:
         book=book,
     )["x"]
     assert (ahb.sku, ahb.monthly_price, ahb.licence_model) == ("Y", 90, "hybrid-benefit")
+
+
+class TestSizingEveryServer:
+    """size_catalog sizes each shape once; every server still gets its own, equal sizing."""
+
+    def _servers(self) -> list[dict[str, Any]]:
+        return [
+            server(id="a1", vcpu=4, memory_gb=16, disks_gb=[100, 600]),
+            server(id="a2", vcpu=4, memory_gb=16, disks_gb=[100, 600]),
+            server(id="t1", vcpu=4, memory_gb=16, disks_gb=[100, 600], environment="test"),
+            server(id="b1", vcpu=4, memory_gb=16, disks_gb=[100, 9000]),
+            server(id="c1", os="windows-server-2022", vcpu=2, memory_gb=8, disks_gb=[128]),
+        ]
+
+    @pytest.mark.parametrize("provider", ["azure", "aws"])
+    def test_each_server_sized_as_alone(self, provider: str) -> None:
+        cat = catalog(*self._servers())
+        sizer = make_sizer(cat, provider)
+        together = size_catalog(cat, provider)
+        assert list(together) == [s.id for s in cat.servers]
+        for one in cat.servers:
+            assert together[one.id] == sizer.size(one)
+            assert together[one.id].server_id == one.id
+
+    def test_a_shape_differs_by_disks_and_environment(self) -> None:
+        sized = size_catalog(catalog(*self._servers()), "azure")
+        assert sized["a1"].disks == sized["a2"].disks
+        assert sized["t1"].disks != sized["a1"].disks  # test: Standard SSD, not Premium
+        assert sized["b1"].disks_monthly != sized["a1"].disks_monthly  # same part, other disks

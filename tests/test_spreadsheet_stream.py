@@ -96,3 +96,39 @@ class TestPieces:
         text = zipfile.ZipFile(io.BytesIO(data)).read(SHEET).decode()
         assert "template" not in text
         assert [f'<row r="{n}">' in text for n in (2, 3, 4, 5)] == [True, True, True, False]
+
+
+class _Shown(str):
+    """A text that prints otherwise than it compares (an Enum mixing in str does)."""
+
+    def __str__(self) -> str:
+        return "shown"
+
+
+class TestTextCells:
+    """Each distinct text is escaped once per sheet; every cell still gets its own."""
+
+    def _sheet(self, rows: list[list[Any]]) -> str:
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Table")
+        sheet.append(["a", "b"])
+        sheet.append(["template", "template"])
+        data = workbook_bytes(book, {SHEET: table_rewriter(iter(rows), 2)})
+        return zipfile.ZipFile(io.BytesIO(data)).read(SHEET).decode()
+
+    @staticmethod
+    def _cell(ref: str, text: str) -> str:
+        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+    def test_repeated_texts_are_defused_and_escaped_in_every_cell(self):
+        text = self._sheet([["=1+1", "a<b&c\x01"], ["=1+1", "a<b&c\x01"]])
+        for row in (2, 3):
+            assert self._cell(f"A{row}", "'=1+1") in text
+            assert self._cell(f"B{row}", "a&lt;b&amp;c") in text
+
+    def test_a_str_subclass_is_written_as_it_prints_not_as_the_text_it_equals(self):
+        text = self._sheet([["value", _Shown("value")], [_Shown("value"), "value"]])
+        assert self._cell("A2", "value") in text
+        assert self._cell("B2", "shown") in text
+        assert self._cell("A3", "shown") in text
+        assert self._cell("B3", "value") in text

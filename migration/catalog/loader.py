@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import difflib
-import gc
 import hashlib
+import itertools
 import types
 import typing
 from pathlib import Path
@@ -13,10 +13,12 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel
 
+from migration.catalog.addresses import duplicate_address_problems
 from migration.catalog.checks import cross_reference_problems
 from migration.catalog.compact import compact_catalog
 from migration.catalog.models import OS_PATTERN, SLUG_PATTERN, TEXT_PATTERN, Catalog
 from migration.catalog.source import CatalogSource, Loc, SourceError, read_source
+from migration.collector import collector_paused
 from migration.errors import CatalogError, Issue
 
 _PATTERN_HINTS = {
@@ -41,13 +43,8 @@ def load_catalog_with_digest(path: str | Path) -> tuple[Catalog, str]:
     """As :func:`load_catalog`, plus the SHA-256 of the catalog's files (for plan.json)."""
     # Loading builds millions of small objects and no cycles; the cyclic collector would
     # spend more time than the parse itself (measured: 2.3x slower at 100k servers).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _load(path)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _load(path: str | Path) -> tuple[Catalog, str]:
@@ -67,7 +64,10 @@ def validate_source(source: CatalogSource) -> Catalog:
     """Validate a merged document: field rules and cross-references, all in one run."""
     found: list[tuple[Loc, str, bool]] = []  # (field path, message, point at the key)
     related_locs: dict[Loc, Loc] = {}
-    for loc, message, related in cross_reference_problems(source.document):
+    problems = itertools.chain(
+        cross_reference_problems(source.document), duplicate_address_problems(source.document)
+    )
+    for loc, message, related in problems:
         found.append((loc, message, False))
         if related is not None:
             related_locs[loc] = related

@@ -10,10 +10,10 @@ Series (all EUR, monthly, summed per budget year; :data:`METHOD` is the text in 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from migration.catalog import MIGRATING_DISPOSITIONS, Catalog, Server
+from migration.catalog import MIGRATING_DISPOSITIONS, Catalog
 from migration.cost.ada import ada_series
 from migration.cost.cloud import LABELS, PRICED_COMPONENTS, CloudResult, cloud_series
 from migration.cost.finance import path_doc, series_doc, total_monthly
@@ -27,7 +27,7 @@ from migration.plan import Plan
 from migration.pricing.book import PriceBook
 from migration.sizing.limits import check_size_limits
 from migration.sizing.result import ServerSizing
-from migration.sizing.sizing import Sizer, make_sizer, part_key
+from migration.sizing.sizing import make_sizer, size_servers
 
 SCHEMA_VERSION = 1
 PROVIDERS = ("azure", "aws")
@@ -130,7 +130,7 @@ def compare_costs(
         book = with_fx(probe.book, opts)
         sizer = make_sizer(catalog, provider, region, sizing_opts, book)
         used_books[provider] = book
-        sized = _size_all(sizer, moving)
+        sized = size_servers(sizer, moving)
         sizing[provider] = sized
         allocation = allocate(catalog, provider, sized, warnings)
         licences[provider] = allocation.to_json_dict()
@@ -227,23 +227,6 @@ def compare_costs(
         },
     }
     return CostReport(document=document, monthly=monthly, months=labels, sizing=sizing)
-
-
-def _size_all(sizer: Sizer, servers: list[Server]) -> dict[str, ServerSizing]:
-    """Every server sized. A sizing depends on the server's shape (OS, size needs, usage,
-    licences, disks, environment), not on its id: each shape is sized once and its result
-    copied under each server's id (100k servers have a few hundred shapes)."""
-    shapes: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    result: dict[str, ServerSizing] = {}
-    for server in servers:
-        key = (part_key(server), server.disks_gb, server.environment)
-        rest = shapes.get(key)
-        if rest is None:
-            sized = result[server.id] = sizer.size(server)
-            shapes[key] = tuple(getattr(sized, f.name) for f in fields(sized))[1:]
-        else:
-            result[server.id] = ServerSizing(server.id, *rest)
-    return result
 
 
 def _exit(text: str) -> Any:

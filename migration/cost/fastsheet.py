@@ -65,8 +65,22 @@ def template_rows(width: int, money: Iterable[int]) -> tuple[list[Any], list[Any
     return bold, plain
 
 
-def _text(ref: str, value: str) -> str:
-    text = escape(_INVALID.sub("", str(safe_cell(value))))
+def _escape(value: str) -> str:
+    """A text cell's content: defused (``safe_cell``), control characters dropped, escaped."""
+    return escape(_INVALID.sub("", str(safe_cell(value))))
+
+
+class _Escaped(dict[str, str]):
+    """:func:`_escape` of each distinct text once (a sheet's texts repeat: systems, sizes,
+    readiness). Only for ``str`` itself: a subclass may print otherwise than it compares."""
+
+    def __missing__(self, value: str) -> str:
+        text = self[value] = _escape(value)
+        return text
+
+
+def _text(ref: str, text: str) -> str:
+    """An inline text cell; ``text`` escaped by :func:`_escape`."""
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
@@ -95,6 +109,7 @@ def rewriter(
             total_row = count + 2  # the total row, after the header and the rows
 
         def lines() -> Iterator[str]:
+            escaped = _Escaped()
             number = 1
             for number, row in enumerate(listed, start=2):
                 cells = []
@@ -103,7 +118,8 @@ def rewriter(
                         continue
                     cell_ref = f"{letters[index]}{number}"
                     if isinstance(value, str):
-                        cells.append(_text(cell_ref, value))
+                        text = escaped[value] if type(value) is str else _escape(value)
+                        cells.append(_text(cell_ref, text))
                     elif index + 1 in money_cols:
                         style = styles.get((letters[index], "3"), "0")
                         cells.append(f'<c r="{cell_ref}" s="{style}"><v>{value!r}</v></c>')
@@ -140,7 +156,7 @@ def table_rewriter(rows: Iterable[Sequence[Any]], width: int) -> Callable[[bytes
     yielding the new sheet in pieces.
 
     Each column keeps the style openpyxl gave its template cell (dates stay dates); text is
-    inline, escaped and defused as :func:`_text` does; ``None`` leaves the cell empty.
+    inline, escaped and defused as :func:`_escape` does; ``None`` leaves the cell empty.
     """
     letters = [get_column_letter(i) for i in range(1, width + 1)]
 
@@ -148,6 +164,7 @@ def table_rewriter(rows: Iterable[Sequence[Any]], width: int) -> Callable[[bytes
         styles = {m[0].decode(): m[1].decode() for m in _ROW2_STYLE.findall(data)}
 
         def lines() -> Iterator[str]:
+            escaped = _Escaped()
             for number, row in enumerate(rows, start=2):
                 cells = []
                 for letter, value in zip(letters, row, strict=False):
@@ -155,7 +172,8 @@ def table_rewriter(rows: Iterable[Sequence[Any]], width: int) -> Callable[[bytes
                     if value is None or value == "":
                         continue
                     if isinstance(value, str):
-                        cells.append(_text(ref, value))
+                        text = escaped[value] if type(value) is str else _escape(value)
+                        cells.append(_text(ref, text))
                     elif isinstance(value, bool):
                         cells.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
                     elif isinstance(value, date):

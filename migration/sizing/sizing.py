@@ -16,8 +16,10 @@ on AWS Windows is always licence-included), from the price book with its source.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from datetime import date
+from typing import Any
 
 from migration.catalog import Catalog, Server
 from migration.pricing.book import PriceBook, PriceEntry, Quote, VmSize, find_book
@@ -418,8 +420,23 @@ def size_catalog(
     book: PriceBook | None = None,
 ) -> dict[str, ServerSizing]:
     """Size every server of the catalog for one provider; keyed by server id."""
-    sizer = make_sizer(catalog, provider, region, options, book)
-    return {server.id: sizer.size(server) for server in catalog.servers}
+    return size_servers(make_sizer(catalog, provider, region, options, book), catalog.servers)
+
+
+def size_servers(sizer: Sizer, servers: Iterable[Server]) -> dict[str, ServerSizing]:
+    """Every server sized, keyed by id: each shape (:func:`part_key`, disks, environment)
+    once, its result copied under the id of each server of that shape."""
+    shapes: dict[tuple[object, ...], tuple[Any, ...]] = {}
+    result: dict[str, ServerSizing] = {}
+    for server in servers:
+        key = (part_key(server), server.disks_gb, server.environment)
+        rest = shapes.get(key)
+        if rest is None:
+            sized = result[server.id] = sizer.size(server)
+            shapes[key] = tuple(getattr(sized, f.name) for f in fields(sized))[1:]
+        else:
+            result[server.id] = ServerSizing(server.id, *rest)
+    return result
 
 
 __all__ = [
@@ -434,4 +451,5 @@ __all__ = [
     "make_sizer",
     "price_source",
     "size_catalog",
+    "size_servers",
 ]
