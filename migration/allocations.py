@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from migration.errors import InputFileError
 from migration.fileio import dumps_json, read_json_input
 from migration.ipv4 import is_canonical
+from migration.plan_checks import text_problems
 
 FILE_NAME = "allocations.json"
 PROVIDERS = ("azure", "aws")
@@ -246,7 +247,7 @@ def read_allocations(path: str | Path) -> Allocations:
     except InputFileError as exc:
         raise AllocationsError(str(exc)) from None
     try:
-        return Allocations.model_validate(data)
+        allocations = Allocations.model_validate(data)
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -256,6 +257,13 @@ def read_allocations(path: str | Path) -> Allocations:
             f"({exc.error_count()} problem{'s' if exc.error_count() != 1 else ''}; fix or "
             "restore the committed file)"
         ) from None
+    problem = next(text_problems(allocations, "allocations"), None)
+    if problem is not None:  # plan.json carries them: a plan must read back what it wrote
+        raise AllocationsError(
+            f"{file}: not a valid allocations.json: {problem.removeprefix('allocations.')} "
+            "(fix or restore the committed file)"
+        )
+    return allocations
 
 
 def dumps_allocations(allocations: Allocations) -> str:

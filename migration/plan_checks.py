@@ -161,8 +161,15 @@ def plan_problems(plan: Plan) -> Iterator[str]:
     except ValidationError as exc:
         yield "quotas." + describe_error(exc.errors(include_url=False)[0])
     yield from free_json(plan.quality, "quality")
-    if not _plain_texts(plan.allocations):  # 100k servers' entries: checked at once first
-        yield from free_json(plan.allocations.model_dump(mode="json"), "allocations")
+    yield from text_problems(plan.allocations, "allocations")
+
+
+def text_problems(value: BaseModel, path: str) -> Iterator[str]:
+    """``path: expected ...`` for each text (key or value) of a model's tree that is not one
+    line of at most :data:`TEXT_MAX` characters (100k servers' entries: checked at once
+    first, then walked only when something is wrong)."""
+    if not _plain_texts(value):
+        yield from free_json(value.model_dump(mode="json"), path)
 
 
 def _waves(plan: Plan) -> Iterator[str]:

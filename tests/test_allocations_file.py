@@ -48,6 +48,18 @@ BROKEN = {
         '"computer_name": "a-much-too-long-name"}}}}',
         "'a-much-too-long-name' is not a Windows computer name",
     ),
+    # plan.json carries the allocations and is read strictly: a control character or an
+    # endless text here would make `plan` write a plan.json it then refuses to read
+    "control character": (
+        '{"version": 1, "azure": {"servers": {"a": {"system": "s\\u001b", '
+        '"environment": "prod"}}}}',
+        "azure.servers.a.system: expected one line of text of at most 200 characters, got 's\\x1b'",
+    ),
+    "endless text": (
+        '{"version": 1, "azure": {"servers": {"a": {"system": "' + "s" * 300 + '", '
+        '"environment": "prod"}}}}',
+        "azure.servers.a.system: expected ",
+    ),
 }
 
 
