@@ -26,6 +26,7 @@ from migration.overlap import (
     retire_systems,
 )
 from migration.plan import Plan
+from stacks.naming_check import check_catalog_names
 from waves import PlanOptions
 
 if TYPE_CHECKING:
@@ -96,6 +97,9 @@ def run_overlap(
 
     opts = options or OverlapRunOptions()
     catalog, digest = load_catalog_with_digest(catalog_path)
+    # the names the target's stacks would derive, as `validate` and `plan` check them: a
+    # catalog they refuse is not analysed (its savings would assume a move that cannot run)
+    check_catalog_names(catalog, catalog_path, [opts.plan.target or catalog.planning.target])
     plan = plan_catalog(catalog, digest, opts.plan)
     report = compare_costs(catalog, plan, opts.cost)
     overlap = analyse_overlap(catalog, plan, report, opts.cost, opts.overlap)

@@ -167,9 +167,10 @@ def build_report(
     every checklist row and every server of every runbook."""
     today = as_of or date.today()
     timeline = legal_timeline(catalog, plan)
-    subjects = subjects_by_scope(catalog, plan)
+    servers = catalog.servers_by_id
+    links = system_providers(catalog, plan, servers)  # one pass over the flows
+    subjects = subjects_by_scope(catalog, plan, links[0])
     entries = build_entries(checklist, catalog, plan, timeline, subjects)
-    links = system_providers(catalog, plan, catalog.servers_by_id)  # one pass over the flows
     books = build_runbooks(checklist, catalog, plan, server_detail, known=(subjects["wave"], links))
     facts = CostFacts.from_json(cost)
     flags = legal_flags(cost, checklist, lang, _flag_values(catalog, plan, cost, lang))
@@ -178,7 +179,6 @@ def build_report(
         catalog, plan, facts, timeline, entries, today, checklist, lang
     )
     emergency: list[StressRow] = stressed_exit(catalog, plan)
-    servers = catalog.servers_by_id
     systems = catalog.systems_by_id
     ordered = sorted(plan.waves, key=lambda w: w.number)
     names = {w.number: tuple(wave_system_names(w, catalog, servers, systems)) for w in ordered}

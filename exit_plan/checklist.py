@@ -13,7 +13,7 @@ from migration.catalog import Catalog
 from migration.plan import Plan, Wave
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One checklist line: an item applied to one subject, with its due date."""
 
@@ -41,10 +41,13 @@ def matches(when: dict[str, Any], facts: dict[str, Any]) -> bool:
 
 
 def _due(
-    item: ChecklistItem, subject: Subject, waves: dict[int, Wave], timeline: LegalTimeline
+    item: ChecklistItem,
+    subject: Subject,
+    waves: dict[int, Wave],
+    wave_anchors: dict[int | None, dict[str, date | None]],
 ) -> tuple[date | None, AnchorRule]:
     wave = waves.get(subject.wave) if subject.wave is not None else None
-    dates = anchors(timeline, wave)
+    dates = wave_anchors[wave.number if wave is not None else None]
     rule: AnchorRule = item.due
     if item.due.from_ in ("wave_start", "wave_end") and wave is None and item.due.otherwise:
         rule = item.due.otherwise
@@ -72,11 +75,13 @@ def build_entries(
     subjects = subjects if subjects is not None else subjects_by_scope(catalog, plan)
     line = timeline or legal_timeline(catalog, plan)
     waves = {w.number: w for w in plan.waves}
+    # the anchor dates of each wave (None: of a subject in no wave), worked out once
+    wave_anchors = {n: anchors(line, w) for n, w in waves.items()} | {None: anchors(line, None)}
     entries = []
     for item in checklist.items:
         for subject in subjects[item.per]:
             if matches(item.when, subject.facts):
-                due, rule = _due(item, subject, waves, line)
+                due, rule = _due(item, subject, waves, wave_anchors)
                 gated = _gated_wave(item, subject, waves) if rule is item.due else None
                 entries.append(Entry(item, subject, due, rule, gated))
     order = {phase: n for n, phase in enumerate(PHASES)}

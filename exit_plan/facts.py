@@ -7,8 +7,10 @@ every scope yields exactly the facts the data files may use.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
 
 from exit_plan.timeline import DATA_ACT_MAX_NOTICE_MONTHS, LegalTimeline
@@ -32,7 +34,7 @@ END_OF_SUPPORT: dict[str, date] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Subject:
     """What an item applies to, with the facts its conditions test."""
 
@@ -59,10 +61,12 @@ def flow_waves(flow: HybridFlow) -> tuple[int | None, int | None]:
     return flow_waves_of(flow.from_wave, flow.to_wave, flow.kind)
 
 
+@cache
 def flow_waves_of(
     from_wave: int | None, to_wave: int | None, kind: str
 ) -> tuple[int | None, int | None]:
-    """:func:`flow_waves` of a flow's two waves and kind."""
+    """:func:`flow_waves` of a flow's two waves and kind (a plan's hundreds of thousands of
+    flows have a few hundred of these: each is worked out once)."""
     waves = [w for w in (from_wave, to_wave) if w is not None]
     opens = min(waves) if waves else None
     closes = max(waves) if kind == "temporary" and len(waves) == 2 else None
@@ -95,10 +99,19 @@ def system_edges(catalog: Catalog, plan: Plan) -> set[tuple[str, str]]:
     return edges
 
 
-def _dependants(catalog: Catalog, plan: Plan) -> dict[str, set[str]]:
-    """System id -> the other systems that depend on it."""
+def _dependants(
+    catalog: Catalog, plan: Plan, providers: Mapping[str, set[str]] | None = None
+) -> dict[str, set[str]]:
+    """System id -> the other systems that depend on it (``providers``: system -> the other
+    systems it depends on, :func:`exit_plan.runbook.system_providers`, when the caller has
+    it: a pass over every flow less)."""
+    edges: Iterable[tuple[str, str]] = (
+        system_edges(catalog, plan)
+        if providers is None
+        else ((consumer, provider) for consumer, these in providers.items() for provider in these)
+    )
     result: dict[str, set[str]] = {}
-    for consumer, provider in system_edges(catalog, plan):
+    for consumer, provider in edges:
         result.setdefault(provider, set()).add(consumer)
     return result
 
@@ -123,15 +136,17 @@ def exit_subject(catalog: Catalog, plan: Plan) -> Subject:
     return Subject(scope="once", id="", label="", wave=None, facts=facts)
 
 
-def system_subjects(catalog: Catalog, plan: Plan) -> list[Subject]:
-    """One subject per system, sorted by id.
+def system_subjects(
+    catalog: Catalog, plan: Plan, providers: Mapping[str, set[str]] | None = None
+) -> list[Subject]:
+    """One subject per system, sorted by id (``providers`` as for :func:`_dependants`).
 
     A migrating system's wave is its cutover wave. A retired or repurchased system that a
     migrating system depends on gets the earliest such dependant's wave: its integrations
     must be re-pointed before that wave moves (the planner's ``repoint`` warning).
     """
     waves = _system_wave(plan)
-    dependants = _dependants(catalog, plan)
+    dependants = _dependants(catalog, plan, providers)
     subjects = []
     for system in sorted(catalog.systems, key=lambda s: s.id):
         users = dependants.get(system.id, set())
@@ -192,21 +207,6 @@ CRITICAL_RTO_HOURS = 4.0
 gets the critical go/no-go: rehearsal, tested rollback, a decision deadline."""
 
 
-def flows_by_wave(
-    plan: Plan,
-) -> tuple[dict[int, list[HybridFlow]], dict[int, list[HybridFlow]]]:
-    """The hybrid flows each wave opens, and those it closes, in one pass over the flows."""
-    opening: dict[int, list[HybridFlow]] = {}
-    closing: dict[int, list[HybridFlow]] = {}
-    for flow in plan.hybrid_flows:
-        first, last = flow_waves(flow)
-        if first is not None:
-            opening.setdefault(first, []).append(flow)
-        if last is not None:
-            closing.setdefault(last, []).append(flow)
-    return opening, closing
-
-
 def pilot_wave(catalog: Catalog, plan: Plan) -> int | None:
     """The pilot: the first wave after wave 0 when the catalog asks for one."""
     if not catalog.planning.pilot:
@@ -250,11 +250,14 @@ def wave_subjects(catalog: Catalog, plan: Plan) -> list[Subject]:
     return subjects
 
 
-def subjects_by_scope(catalog: Catalog, plan: Plan) -> dict[str, list[Subject]]:
-    """Every subject, by scope."""
+def subjects_by_scope(
+    catalog: Catalog, plan: Plan, providers: Mapping[str, set[str]] | None = None
+) -> dict[str, list[Subject]]:
+    """Every subject, by scope (``providers``: system -> the other systems it depends on,
+    when the caller has it)."""
     return {
         "once": [exit_subject(catalog, plan)],
-        "system": system_subjects(catalog, plan),
+        "system": system_subjects(catalog, plan, providers),
         "server": server_subjects(catalog, plan),
         "wave": wave_subjects(catalog, plan),
     }

@@ -36,7 +36,7 @@ server; ``server_detail`` (``utflytt plan --server-detail``) asks for per-server
 every wave. Every server is still listed, in move order, in exit-plan.json."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DatedTask:
     """A runbook task on its date; ``day`` is ``T-14`` (from the start) or ``E+3`` (end)."""
 
@@ -45,7 +45,7 @@ class DatedTask:
     task: RunbookTask
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MoveStep:
     """One server in move order, with its contact."""
 
@@ -55,7 +55,7 @@ class MoveStep:
     contact: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DnsChange:
     """A DNS name or endpoint that moves with a system in this wave."""
 
@@ -65,7 +65,7 @@ class DnsChange:
     old_ip: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SmokeTest:
     """A test after cutover: from the catalog's ``checks``, or derived from a port."""
 
@@ -76,7 +76,7 @@ class SmokeTest:
     derived: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FlowChange:
     """Hybrid flows between two (system, environment) groups, to open or to close."""
 
@@ -395,12 +395,14 @@ def step_lines(
     """The cutover steps in move order, or the rollback steps in reverse order, in ``lang``:
     per server, or per run of one system, environment and role (:func:`move_groups`)."""
     groups = move_groups(book)
+    texts = {  # each role's steps in ``lang``, looked up once (not once per server)
+        role: [text.get(lang) for text in (steps.rollback if rollback else steps.cutover)]
+        for role, steps in checklist.runbook.role_steps.items()
+    }
     lines = []
     for group in reversed(groups) if rollback else groups:
         if rollback:
             group = tuple(reversed(group))
-        steps = checklist.runbook.role_steps[group[0].server.role]
         values = group_values(group)
-        for text in steps.rollback if rollback else steps.cutover:
-            lines.append(text.get(lang).format(**values))
+        lines += [text.format(**values) for text in texts[group[0].server.role]]
     return lines

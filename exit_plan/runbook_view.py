@@ -13,7 +13,7 @@ from migration.catalog import Catalog
 from migration.plan import Plan
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaskRow:
     date: date
     day: str
@@ -22,7 +22,7 @@ class TaskRow:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MoveRow:
     order: int
     server: str
@@ -33,7 +33,7 @@ class MoveRow:
     contact: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FlowRow:
     from_system: str
     from_env: str
@@ -108,7 +108,7 @@ def runbook_views(
 
     label = checklist.label
     names = {w.number: w.name for w in plan.waves}
-    servers_index = catalog.servers_by_id
+    servers_index = catalog.servers_by_id if system_names is None else None
     systems = catalog.systems_by_id
     views = []
     for book in books:

@@ -47,7 +47,7 @@ class GateRow:
     overdue: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EntryRow:
     """One subject of a checklist item in the appendix (or N servers of one wave)."""
 
@@ -82,7 +82,7 @@ class ChecklistGroup:
     items: tuple[ItemView, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TrackingRow:
     """One checklist line as the spreadsheet and exit-plan.json carry it."""
 

@@ -178,7 +178,7 @@ def server_flows(catalog: Catalog) -> list[ServerFlow]:
     ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GroupFlow:
     """Flows from one (system, environment) to another, merged (reports, network rules)."""
 

@@ -36,3 +36,39 @@ def ipv4_text(value: int) -> str:
     if not 0 <= value < 1 << 32:
         return str(ipaddress.IPv4Address(value))  # raises as ipaddress does
     return f"{value >> 24}.{(value >> 16) & 255}.{(value >> 8) & 255}.{value & 255}"
+
+
+SERVER_ADDRESS_EXAMPLE = "an IPv4 address such as 10.1.2.3"
+"""What a server's ``ip`` must be, in the words of every message that refuses one."""
+
+# (first octet range, why no server at the provider has such an address); the rest of the
+# IPv4 space (private, shared 100.64/10, public, documentation ranges) can be a server's
+_NOT_A_SERVER = (
+    (0, 0, "the unspecified address, or 'this network' (0.0.0.0/8)"),
+    (127, 127, "a loopback address: every server has it for itself"),
+    (224, 239, "a multicast address"),
+    (240, 255, "a reserved or broadcast address (240.0.0.0/4)"),
+)
+
+
+def server_address_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a server's address at the provider, or None when it can.
+
+    One rule for the catalog's ``ip`` field and for the importers (which skip what it
+    refuses rather than write a draft that ``validate`` refuses): an IPv4 dotted quad (the
+    cloud networks utflytt plans, and the ``/32`` that admits a server still at the provider,
+    are IPv4), not unspecified, loopback, link-local, multicast or reserved.
+    """
+    if _CANONICAL.fullmatch(text) is None:  # ipaddress reads IPv4 only in this form
+        try:
+            ipaddress.IPv6Address(text)
+        except ValueError:
+            return "not an IP address"
+        return "an IPv6 address: the networks utflytt plans are IPv4-only"
+    first, second = (int(part) for part in text.split(".")[:2])
+    if first == 169 and second == 254:
+        return "a link-local address (169.254.0.0/16), not routed beyond its own segment"
+    for low, high, why in _NOT_A_SERVER:
+        if low <= first <= high:
+            return why
+    return None

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from migration.allocations import Allocations, ProviderAllocations, server_allocation
+from migration.collector import collector_paused
 from migration.plan import Plan, Warning_
 from stacks.aws import layout as aws_layout
 from stacks.azure import layout as azure_layout
@@ -168,6 +169,7 @@ def allocate(plan: Plan, previous: Allocations) -> tuple[Allocations, tuple[Warn
     return previous.with_provider(provider, updated), tuple(warnings)
 
 
+@collector_paused()  # millions of small objects, no cycles (migration.collector)
 def with_allocations(plan: Plan, previous: Allocations) -> Plan:
     """The plan with its allocations (see :func:`allocate`) and their warnings."""
     allocations, warnings = allocate(plan, previous)

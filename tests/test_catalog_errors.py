@@ -193,7 +193,9 @@ CASES = [
         "bad-ip",
         "    ip: 10.10.4.21\n",
         "    ip: 10.10.4.321\n",
-        ["{f}:53:9: servers[1].ip: expected an IPv4 or IPv6 address, got '10.10.4.321'"],
+        [
+            "{f}:53:9: servers[1].ip: expected an IPv4 address such as 10.1.2.3, got '10.10.4.321' (not an IP address)"
+        ],
     ),
     (
         "bad-cidr",

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from app.cli import cli
@@ -25,6 +27,7 @@ from exit_plan import (
 from exit_plan.report import cost_view
 from exit_plan.testing import sample_catalog, sample_cost, sample_plan
 from migration.catalog import Catalog, load_catalog_with_digest
+from migration.tables import escape_markdown
 from tests import golden_exit_plan as golden
 from waves.markdown import render_plan_markdown
 
@@ -148,6 +151,18 @@ class TestEscaping:
             assert XSS not in text and "[x](javascript" not in text, name
         text = files["exit-plan.en.md"].decode("utf-8")
         assert '"x"' not in text.split("flowchart LR")[1].split("```")[0]
+
+    @given(st.text(alphabet=st.sampled_from("ab &\\`*_[]<>|#\t\n\u00a0\u2028å")))
+    def test_markdown_escape_is_one_line_with_every_special_escaped(self, text: str) -> None:
+        """The one Markdown escape, character by character: whitespace runs become one
+        space (ends trimmed), ``&`` an entity, each special backslash-escaped, the rest
+        kept (the shortcut for text with nothing to escape changes no byte)."""
+        expected = "".join(
+            "&amp;" if c == "&" else "\\" + c if c in "\\`*_[]<>|#" else c
+            for c in " ".join(text.split())
+        )
+        assert escape_markdown(text) == expected
+        assert escape_markdown("a_b") == "a\\_b" and escape_markdown(" x\ty ") == "x y"
 
     def test_plan_md_escapes_catalog_text(self) -> None:
         """plan.md (waves.markdown) escapes the organisation, the provider and warnings."""

@@ -148,11 +148,18 @@ def assemble_plan(
     last = waves[-1]
     if contract.ends is not None and last.end > contract.ends:
         days = (last.end - contract.ends).days
+        start = catalog.planning.start
+        ended = (  # before wave 0: procurement must read that first
+            f"the contract ends {contract.ends}, before the migration starts {start} "
+            "(planning.start): the city runs without a contract for the whole move; "
+            if contract.ends < start
+            else ""
+        )
         warnings.append(
             Warning_(
                 code="past-deadline",
-                message=f"the plan runs {days} days past the contract end ({contract.ends}): "
-                f"the last wave, {last.name}, ends {last.end}",
+                message=f"{ended}the plan runs {days} days past the contract end "
+                f"({contract.ends}): the last wave, {last.name}, ends {last.end}",
                 subjects=(last.name,),
             )
         )

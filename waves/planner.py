@@ -8,13 +8,13 @@ exact CP-SAT when small (:mod:`waves.solver`) -> reasons and warnings (:mod:`wav
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from migration.catalog import Catalog
 from migration.catalog.models import LATEST
+from migration.collector import collector_paused
 from migration.errors import Issue, PlanError, Subject
 from migration.plan import Plan
 from waves.assemble import DEFAULT_REGIONS, assemble_plan
@@ -58,15 +58,11 @@ def plan_waves(
     small, acyclic objects at 100k servers, and generational collection would scan the
     whole catalog again and again for nothing (a third of the run time).
     """
-    paused = gc.isenabled()
-    gc.disable()
     try:
-        return _plan(catalog, catalog_sha256, options, sizing)
+        with collector_paused():
+            return _plan(catalog, catalog_sha256, options, sizing)
     except PlanError as exc:
         raise _with_pin_origin(exc, options) from None
-    finally:
-        if paused:
-            gc.enable()
 
 
 def pin_origin(options: PlanOptions, server: str) -> str:

@@ -4,11 +4,13 @@ Core packages never import click. Every :class:`~migration.errors.UtflyttError` 
 command becomes ``Error: ...`` with exit code 1 here, in :class:`UtflyttGroup`; usage errors
 exit with 2 (click's own convention). It is also the safety net: any other exception (an
 OSError, a bug) becomes one ``Error: ...`` line with exit code 1, never a traceback, unless
-``utflytt --debug`` asks for the traceback.
+``utflytt --debug`` asks for the traceback. A closed stdout (a broken pipe: ``utflytt
+validate ... | head -1``) is no error: exit 1 with no message, as click's main does.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +22,7 @@ from app.cli.options import catalog_argument, json_option, verbose_option
 from migration import __version__
 from migration.catalog import json_schema, load_catalog, summarise
 from migration.catalog.capabilities import capability_issues
+from migration.catalog.contract_dates import contract_date_issues
 from migration.errors import CatalogError, Issue, UtflyttError, describe_os_error
 from migration.fileio import dumps_json
 from migration.tables import render_table
@@ -49,12 +52,18 @@ class UtflyttGroup(click.Group):
                 click.echo(dumps_json(error_json(exc)), nl=False)
             raise click.ClickException(str(exc)) from None
         except Exception as exc:
-            if ctx.meta.get(DEBUG_KEY):
-                raise
+            if ctx.meta.get(DEBUG_KEY) or stdout_closed(exc):
+                raise  # a closed stdout: click's main exits 1 quietly, as `| head` expects
             raise click.ClickException(describe_unexpected(exc)) from None
 
 
 DEBUG_KEY = "utflytt.debug"
+
+
+def stdout_closed(exc: BaseException) -> bool:
+    """True when the reader of our output went away (``utflytt ... | head -1``): a broken
+    pipe is no error of the command, and gets no message (click's main exits 1 quietly)."""
+    return isinstance(exc, OSError) and exc.errno == errno.EPIPE
 
 
 def describe_unexpected(exc: BaseException) -> str:
@@ -135,12 +144,15 @@ def validate(catalog: Path, as_json: bool, strict: bool, verbose: bool) -> None:
     summary = summarise(loaded)
     findings = find_findings(loaded, catalog)
     # valid, but worth a look (exit code stays 0): file:line:column: field: message
-    warning_issues = list(capability_issues(loaded, catalog))
-    capability_notes = [str(issue) for issue in warning_issues]
+    warning_issues = [
+        *contract_date_issues(loaded, catalog),
+        *capability_issues(loaded, catalog),
+    ]
+    notes = [str(issue) for issue in warning_issues]
     for provider in (p for p in PROVIDERS if p != target):  # the second supplier's rules
         other = name_check_error(loaded, catalog, [provider])
         if other is not None:  # `plan --target <provider>` would refuse it
-            capability_notes.append(f"with --target {provider}: {other}")
+            notes.append(f"with --target {provider}: {other}")
             warning_issues += [
                 replace(i, message=f"with --target {provider}: {i.message}") for i in other.issues
             ]
@@ -149,7 +161,7 @@ def validate(catalog: Path, as_json: bool, strict: bool, verbose: bool) -> None:
         document: dict[str, Any] = {
             "valid": not failed,
             "summary": summary,
-            "warnings": capability_notes,
+            "warnings": notes,
             # the same warnings' places, as error objects (file, line, column, path, message)
             "warning_issues": [error_json_issue(i) for i in warning_issues],
             "findings": {
@@ -168,7 +180,7 @@ def validate(catalog: Path, as_json: bool, strict: bool, verbose: bool) -> None:
         click.echo(dumps_json(document), nl=False)
     else:
         click.echo(format_summary(catalog, summary))
-        for note in capability_notes:
+        for note in notes:
             click.echo(f"warning: {note}", err=True)
         lines = format_findings(findings, verbose)
         click.echo("\n".join(lines), nl=bool(lines))

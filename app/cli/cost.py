@@ -36,8 +36,11 @@ def _plan_for(catalog_path: Path, plan_path: Path | None) -> tuple[Any, Plan]:
     from app.pipeline import plan_catalog
     from migration.catalog.where import locate_plan_error
     from migration.errors import PlanError
+    from stacks.naming_check import check_catalog_names
     from waves import PlanOptions
 
+    # planned here as `plan` plans it: a catalog whose cloud names plan refuses is refused
+    check_catalog_names(catalog, catalog_path, [catalog.planning.target])
     try:
         return catalog, plan_catalog(catalog, digest, PlanOptions())
     except PlanError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import itertools
 import types
 import typing
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel
 
+from migration.catalog.addresses import duplicate_address_problems
 from migration.catalog.checks import cross_reference_problems
 from migration.catalog.compact import compact_catalog
 from migration.catalog.models import OS_PATTERN, SLUG_PATTERN, TEXT_PATTERN, Catalog
@@ -62,7 +64,10 @@ def validate_source(source: CatalogSource) -> Catalog:
     """Validate a merged document: field rules and cross-references, all in one run."""
     found: list[tuple[Loc, str, bool]] = []  # (field path, message, point at the key)
     related_locs: dict[Loc, Loc] = {}
-    for loc, message, related in cross_reference_problems(source.document):
+    problems = itertools.chain(
+        cross_reference_problems(source.document), duplicate_address_problems(source.document)
+    )
+    for loc, message, related in problems:
         found.append((loc, message, False))
         if related is not None:
             related_locs[loc] = related

@@ -25,14 +25,12 @@ from pydantic import (
 )
 from pydantic import Strict as StrictMode
 
+from migration.ipv4 import SERVER_ADDRESS_EXAMPLE, server_address_problem
 from migration.regions import DEFAULT_REGIONS, region_problem
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 OS_PATTERN = r"^[a-z0-9][a-z0-9.-]{0,62}$"
 PORT_RE = re.compile(r"^(tcp|udp)/([0-9]{1,5})(?:-([0-9]{1,5}))?$")
-_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-# canonical dotted-quad IPv4 (no leading zeros): accepted without the slower ipaddress parse
-IPV4_RE = re.compile(rf"^{_OCTET}(?:\.{_OCTET}){{3}}$")
 
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, description="lower-case slug")]
 TEXT_PATTERN = (
@@ -333,7 +331,13 @@ class Server(Strict):
     )
     cpu_p95: Number | None = Field(default=None, ge=0, le=1)
     memory_p95: Number | None = Field(default=None, ge=0, le=1)
-    ip: str | None = Field(default=None, max_length=45)
+    ip: str | None = Field(
+        default=None,
+        max_length=45,
+        json_schema_extra={"format": "ipv4"},
+        description="The server's IPv4 address at the provider (not loopback, link-local, "
+        "multicast or reserved), unique among the servers still there",
+    )
     monthly_cost: Money | None = None
     licences: Licences = Licences()
     depends_on: tuple[Dependency, ...] = Field(default=(), max_length=100_000)
@@ -346,12 +350,11 @@ class Server(Strict):
     @field_validator("ip")
     @classmethod
     def _ip(cls, value: str | None) -> str | None:
-        if value is None or IPV4_RE.match(value):
-            return value
-        try:
-            return str(ipaddress.ip_address(value))
-        except ValueError:
-            raise ValueError(f"expected an IPv4 or IPv6 address, got {value!r}") from None
+        # its own address at the provider: the /32 that admits it while it is still there
+        problem = None if value is None else server_address_problem(value)
+        if problem is not None:
+            raise ValueError(f"expected {SERVER_ADDRESS_EXAMPLE}, got {value!r} ({problem})")
+        return value
 
 
 class Entitlements(Strict):

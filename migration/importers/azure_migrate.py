@@ -9,7 +9,6 @@ Headers are matched without ``*`` (mandatory marks), case or unit suffixes, in a
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,6 +33,7 @@ from migration.importers.common import (
 )
 from migration.importers.osmap import os_slug
 from migration.importers.sources import read_csv
+from migration.ipv4 import server_address_problem
 
 __all__ = ["MAX_DISKS", "read_azure_migrate"]
 
@@ -189,14 +189,12 @@ def _number_at(
 
 
 def _ips(text: str) -> tuple[str, ...]:
+    """The server's IPv4 addresses in export order (IPv6, link-local, loopback and anything
+    else the catalog's ``ip`` refuses are left out: the draft must pass ``validate``)."""
     found: list[str] = []
     for part in _IP_SPLIT.split(text):
-        try:
-            address = str(ipaddress.ip_address(part))
-        except ValueError:
-            continue
-        if address not in found:
-            found.append(address)
+        if part and server_address_problem(part) is None and part not in found:
+            found.append(part)
     return tuple(found)
 
 

@@ -103,6 +103,7 @@ class ImportReport:
     duplicate_names: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (VM name, server ids)
     disks_estimated: tuple[str, ...] = ()  # server ids whose disks came without vDisk rows
     os_without_version: tuple[tuple[str, str], ...] = ()  # (server id, slug) e.g. ubuntu-unknown
+    shared_ips: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (address, server ids)
 
     def lines(self) -> list[str]:
         """The report as text lines (printed, and as comments at the head of the YAML);
@@ -148,6 +149,12 @@ class ImportReport:
                 f"{len(self.duplicate_names)} VM name(s) used by more than one VM (ids get a "
                 "UUID suffix): "
                 + _listing([f"{name} ({', '.join(ids)})" for name, ids in self.duplicate_names])
+            )
+        if self.shared_ips:
+            checks.append(
+                f"{len(self.shared_ips)} address(es) held by more than one VM, left out of "
+                "their ip (set it on the server that has it): "
+                + _listing([f"{ip} ({', '.join(ids)})" for ip, ids in self.shared_ips])
             )
         if self.disks_estimated:
             checks.append(
@@ -243,8 +250,9 @@ def build_catalog(
         result.servers,
         key=lambda s: (assignment.server_system[s.key], assignment.server_ids[s.key]),
     )
+    shared = {ip for ip, _ in report.shared_ips}
     for server in by_system:
-        lines.extend(_server(server, assignment))
+        lines.extend(_server(server, assignment, shared))
     return CatalogDraft("\n".join(lines) + "\n", report)
 
 
@@ -261,7 +269,13 @@ def _system(system_id: str, name: str) -> list[str]:
     return out
 
 
-def _server(server: ImportedServer, assignment: Assignment) -> list[str]:
+def _own_address(server: ImportedServer, shared: set[str]) -> str | None:
+    """The server's first address no other VM has: an address two servers share would admit
+    both into the cloud with one rule, and ``validate`` refuses it."""
+    return next((ip for ip in server.ips if ip not in shared), None)
+
+
+def _server(server: ImportedServer, assignment: Assignment, shared: set[str]) -> list[str]:
     facts = [f"vm {json.dumps(clean_text(server.name), ensure_ascii=False)}"]
     if server.uuid and server.uuid != server.name:
         facts.append(f"uuid {server.uuid}")
@@ -271,7 +285,8 @@ def _server(server: ImportedServer, assignment: Assignment) -> list[str]:
         facts.append(f"powered off ({server.power_state})")
     if server.used_gb is not None:
         facts.append(f"used {server.used_gb:g} of {sum(server.disks_gb):g} GB")
-    if len(server.ips) > 1:
+    own = _own_address(server, shared)
+    if len(server.ips) > 1 or (server.ips and own is None):
         facts.append("IPs " + ", ".join(server.ips))
     facts.extend(server.notes)
     os_note = f"  # {_comment(server.os_text)}" if server.os_text else f"  # {PLACEHOLDER}: no OS"
@@ -290,8 +305,8 @@ def _server(server: ImportedServer, assignment: Assignment) -> list[str]:
         out.append(f"    cpu_p95: {_number(server.cpu_p95)}")
     if server.memory_p95 is not None:
         out.append(f"    memory_p95: {_number(server.memory_p95)}")
-    if server.ips:
-        out.append(f"    ip: {server.ips[0]}")
+    if own is not None:
+        out.append(f"    ip: {own}")
     for key, (value, why) in SERVER_PLACEHOLDERS.items():
         out.append(f"    {key}: {_scalar(value)}  # {PLACEHOLDER}: {why}")
     return out
@@ -342,6 +357,7 @@ def _report(
         ungrouped=sum(1 for s in result.servers if assignment.server_system[s.key] == "ungrouped"),
         duplicate_names=_duplicates(result, ids),
         os_without_version=versionless,
+        shared_ips=_shared_ips(result, ids),
         disks_estimated=tuple(
             sorted(
                 ids[s.key]
@@ -349,6 +365,19 @@ def _report(
                 if any(note.startswith(ESTIMATED_DISKS_NOTE) for note in s.notes)
             )
         ),
+    )
+
+
+def _shared_ips(
+    result: ImportResult, ids: dict[str, str]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Addresses more than one imported VM has (clones, copies in an isolated network)."""
+    by_ip: dict[str, list[str]] = {}
+    for server in result.servers:
+        for ip in server.ips:
+            by_ip.setdefault(ip, []).append(ids[server.key])
+    return tuple(
+        (ip, tuple(sorted(found))) for ip, found in sorted(by_ip.items()) if len(found) > 1
     )
 
 

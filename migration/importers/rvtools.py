@@ -15,7 +15,6 @@ capacity, else its provisioned space, else its partitions' capacity, marked for 
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -46,6 +45,7 @@ from migration.importers.common import (
 from migration.importers.osmap import os_slug
 from migration.importers.rvtools_headers import CAMEL_CASE, SHEETS, SPECS, Spec
 from migration.importers.sources import missing_sheet, read_csv_folder, read_workbook
+from migration.ipv4 import server_address_problem
 
 __all__ = ["CAMEL_CASE", "SHEETS", "read_rvtools"]
 
@@ -329,16 +329,10 @@ def _add_network(
 
 
 def _ipv4(text: str) -> str | None:
-    """A usable IPv4 address, or None (blank, IPv6, link-local, unparseable)."""
-    if not text:
-        return None
-    try:
-        address = ipaddress.ip_address(text.strip())
-    except ValueError:
-        return None
-    if address.version != 4 or address.is_link_local or address.is_unspecified:
-        return None
-    return str(address)
+    """A server's IPv4 address, or None (blank, IPv6, link-local, loopback, unparseable:
+    what the catalog's ``ip`` refuses, :func:`~migration.ipv4.server_address_problem`)."""
+    address = text.strip()
+    return address if address and server_address_problem(address) is None else None
 
 
 _ChildReader = Callable[[_Vm, Table, int, Sequence[Cell], Columns, list[Problem]], None]

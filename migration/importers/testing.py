@@ -269,7 +269,8 @@ def synthetic_vms(count: int, seed: int = 7, systems: int = 50) -> list[FakeVm]:
         role = _ROLES[rng.randrange(len(_ROLES))]
         disks = [rng.choice((40960, 61440, 102400))]
         disks += [rng.choice((51200, 204800, 512000)) for _ in range(rng.randrange(3))]
-        ip = f"10.{10 + number // 65000}.{(number // 250) % 256}.{number % 250 + 1}"
+        # 250 hosts in each of 256 /24s of a /16 (64,000), then the next /16: all distinct
+        ip = f"10.{10 + number // 64_000}.{(number // 250) % 256}.{number % 250 + 1}"
         vms.append(
             FakeVm(
                 name=f"{system}-{role}{number:05d}",

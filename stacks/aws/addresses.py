@@ -35,9 +35,11 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from migration.ipv4 import ipv4_int, ipv4_text
@@ -124,6 +126,10 @@ class AwsAddressing:
 
     def allocations(self) -> dict[str, str]:
         """Subnet key -> CIDR and server id -> IP: what a later plan passes as ``previous``."""
+        return dict(self._allocations)
+
+    @cached_property
+    def _allocations(self) -> dict[str, str]:  # sorted once: ``utflytt plan`` reads it twice
         out: dict[str, str] = {}
         for vpc in self.vpcs.values():
             out.update({s.key: s.cidr for s in vpc.subnets})
@@ -135,6 +141,16 @@ class AwsAddressing:
 def _host_order(host: Host) -> tuple[str, str, str, str]:
     """A host's sort key: the order ``Host``'s own comparison gives, without calling it."""
     return (host.server, host.system, host.environment, host.role)
+
+
+def _distinct_sorted(hosts: Iterable[Host]) -> list[Host]:
+    """The distinct hosts in ``Host`` order. Hosts already in strictly increasing server-id
+    order (the plan's: :func:`stacks.aws.layout.hosts`) are distinct and in that order
+    already: taken as they are, without hashing 100k of them."""
+    given = list(hosts)
+    if all(a.server < b.server for a, b in itertools.pairwise(given)):
+        return given
+    return sorted(set(given), key=_host_order)
 
 
 def _digest(text: str) -> int:
@@ -244,7 +260,7 @@ def _place(
         start = home % zones
         role, unit = per_role[(host.system, host.role)], per_unit[host.system]
         # (z - start) % zones differs for every zone: the tuples alone give the order
-        order = sorted((role[z], unit[z], (z - start) % zones, z) for z in range(zones))
+        order = sorted([(role[z], unit[z], (z - start) % zones, z) for z in range(zones)])
         for *_, zone in order:
             ip = _free(ranges[zone], used[zone], home)
             if ip is not None:
@@ -308,7 +324,7 @@ def plan_vpc_addresses(
     previous = previous or {}
     public = set(public)
     by_env: dict[str, list[Host]] = defaultdict(list)
-    for host in sorted(set(hosts), key=_host_order):
+    for host in _distinct_sorted(hosts):
         by_env[host.environment].append(host)
     unknown = sorted(set(by_env) - set(vpc_cidrs))
     if unknown:

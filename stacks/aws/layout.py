@@ -19,7 +19,7 @@ from migration.errors import UtflyttError
 from migration.plan import Plan, PlannedServer
 from stacks import baseline, tags
 from stacks.aws.addresses import AwsAddressing, Host, plan_vpc_addresses
-from stacks.plancache import per_plan, register
+from stacks.plancache import per_plan_fields, register
 
 DEFAULT_REGION = "eu-north-1"
 ENVIRONMENTS = ("prod", "test", "dev")
@@ -140,10 +140,13 @@ def _strings(raw: Mapping[str, Any], key: str) -> dict[str, str]:
 # --- address plan -----------------------------------------------------------------------------
 
 
-@per_plan  # sorts every server: once per plan, not per server (callers only read it)
+# sorts every server: once per plan's servers, not per server, and not again for the plan
+# with its allocations added, which shares them (callers only read it)
+@per_plan_fields("servers")
 def migrating_servers(plan: Plan) -> dict[str, PlannedServer]:
     """Servers that get an EC2 instance (they are in a wave), by id, sorted."""
-    return {sid: s for sid, s in sorted(plan.servers.items()) if s.wave is not None}
+    servers = plan.servers
+    return {sid: servers[sid] for sid in sorted(servers) if servers[sid].wave is not None}
 
 
 def environments(plan: Plan) -> list[str]:
@@ -218,11 +221,12 @@ def zones_for(plan: Plan, options: AwsOptions) -> tuple[str, ...]:
     return tuple(f"{region}{letter}" for letter in "abc")
 
 
-def hosts(plan: Plan) -> list[Host]:
-    """The migrating servers as the address plan sees them."""
-    return [
+@per_plan_fields("servers")  # one tuple per plan's servers: address_plan compares it by identity
+def hosts(plan: Plan) -> tuple[Host, ...]:
+    """The migrating servers as the address plan sees them, sorted by server id."""
+    return tuple(
         Host(sid, s.system, s.environment, s.role) for sid, s in migrating_servers(plan).items()
-    ]
+    )
 
 
 def address_plan(
@@ -239,24 +243,25 @@ def address_plan(
     zones = tuple(zones)
     if not zones:
         raise AwsConfigError("utflytt:aws.availabilityZones: no availability zone")
-    found = tuple(hosts(plan))
+    found = hosts(plan)
     cidrs = vpc_cidrs(plan, options)
     public = ("prod",) if citizen_systems(plan) else ()
     kept = {**(previous or {}), **options.subnet_cidrs, **options.private_ips}
-    key = (found, tuple(sorted(cidrs.items())), zones, public)
+    key = (tuple(sorted(cidrs.items())), zones, public)
     settled = _SETTLED.get(key)
-    if settled is not None and settled[0] == kept:
-        # fed its own result (the plan with the allocations it just handed out): the
-        # address plan keeps every entry it is given, so it would compute the same again
-        return settled[1]
+    # the same hosts object (plans sharing their servers; not hashed: 100k hosts) and
+    # fed its own result (the plan with the allocations it just handed out): the address
+    # plan keeps every entry it is given, so it would compute the same again
+    if settled is not None and settled[0] is found and settled[1] == kept:
+        return settled[2]
     result = plan_vpc_addresses(found, cidrs, zones, public=public, previous=kept)
     _SETTLED.clear()  # one address plan (100k servers: tens of MB) is enough to keep
-    _SETTLED[key] = (result.allocations(), result)
+    _SETTLED[key] = (found, result.allocations(), result)
     return result
 
 
-_SETTLED: OrderedDict[tuple[Any, ...], tuple[dict[str, str], AwsAddressing]] = register(
-    OrderedDict()
+_SETTLED: OrderedDict[tuple[Any, ...], tuple[tuple[Host, ...], dict[str, str], AwsAddressing]] = (
+    register(OrderedDict())
 )
 
 

@@ -51,7 +51,7 @@ class Group:
     kind: Literal["own", "client"]
     system: str  # own: the system; client: the destination's system
     environment: str  # own: its environment; client: its members' (one network each)
-    servers: tuple[str, ...]
+    servers: tuple[str, ...]  # sorted: every group is built in server-id order
 
     @property
     def network(self) -> str:
@@ -101,20 +101,21 @@ def own_groups(
     precise: dict[str, set[int]] = defaultdict(set)
     inside: dict[int, list[FlowLike]] = defaultdict(list)
     for f in flows:
-        a, b = cell.get(f.from_), cell.get(f.to)
-        if a is None or b is None or f.from_ == f.to:
+        source, to = f.from_, f.to  # each read once: 500k flows
+        a, b = cell.get(source), cell.get(to)
+        if a is None or b is None or source == to:
             continue
         ports = port_numbers.setdefault(f.ports, len(port_numbers) << shift)
         if a == b:
             inside[a].append(f)
-            signature[f.to].add(ports | peer | _PEER_IN)
-            signature[f.from_].add(ports | peer | _PEER_OUT)
-            precise[f.to].add(ports | end[f.from_] | _IN)
-            precise[f.from_].add(ports | end[f.to] | _OUT)
+            signature[to].add(ports | peer | _PEER_IN)
+            signature[source].add(ports | peer | _PEER_OUT)
+            precise[to].add(ports | end[source] | _IN)
+            precise[source].add(ports | end[to] | _OUT)
             continue
-        signature[f.to].add(ports | end[f.from_] | _IN)
-        if f.to not in hub_servers:
-            signature[f.from_].add(ports | end[f.to] | _OUT)
+        signature[to].add(ports | end[source] | _IN)
+        if to not in hub_servers:
+            signature[source].add(ports | end[to] | _OUT)
     bases: dict[tuple[str, str], list[str]] = defaultdict(list)
     for sid in sorted(servers):
         bases[(servers[sid].system, servers[sid].environment)].append(sid)

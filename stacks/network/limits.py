@@ -78,9 +78,13 @@ class NetworkLimitError(UtflyttError):
 def _flows_text(policy: NetworkPolicy, destinations: set[str]) -> tuple[str, ...]:
     """The biggest permits into ``destinations``: "sources -> destination (ports)"."""
     index = policy.by_destination
+    if not any(d in index for d in destinations):  # a client group: no permit into it
+        return ()
+    # the permits' own order, spelled out: (destination, ports, via, network) is unique
+    # per permit, so the rest of a permit is never compared (tuples compare in C)
     permits = sorted(
         (p for d in destinations for p in index.get(d, ())),
-        key=lambda p: (-len(p.consumers), p),
+        key=lambda p: (-len(p.consumers), p.destination, p.ports, p.via, p.network),
     )
     return tuple(
         f"{_sources_text(p.sources) or f'{len(p.consumers)} servers at the provider'} -> "
@@ -168,40 +172,40 @@ def aws_counts(
     sets, security_groups = aws_layout(policy, quotas, citizen_groups)
     out: list[RuleSetCount] = []
     for group in policy.cloud_groups():
+        flows = _flows_text(policy, {group})  # the group's, for each of its shards
         for sg in security_groups[group]:
             rules = sets.get(sg, ())
             units = sum(r.weight for r in rules)
             units += GATEWAY_RULES if sg == group and group in citizen_groups else 0
             out.append(
                 RuleSetCount(
-                    f"sg {sg}",
-                    "inbound rules",
-                    units,
-                    quotas.aws_rules_per_security_group,
-                    _flows_text(policy, {group}),
+                    f"sg {sg}", "inbound rules", units, quotas.aws_rules_per_security_group, flows
                 )
             )
+    # an instance is attached to each of its groups' security groups (aws_groups_of):
+    # counted per server, named only for the first server of an own group with the most
+    # and only when they pass the limit
+    attached = {g: len(sgs) for g, sgs in security_groups.items()}
     widest: dict[str, tuple[int, str]] = {}
-    # servers of one own group joining the same client groups are attached alike: each
-    # combination is worked out once (100k servers, a few thousand combinations)
-    combinations: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
-    for server, own in sorted(policy.group_of.items()):
+    for server in sorted(policy.group_of):
+        own = policy.group_of[server]
         if policy.group_wave.get(own) is None:
             continue
-        joined = (own, policy.member_of.get(server, ()))
-        attached = combinations.get(joined)
-        if attached is None:
-            attached = combinations[joined] = aws_groups_of(policy, security_groups, server)
-        if len(attached) > widest.get(own, (0, ""))[0]:
-            widest[own] = (len(attached), ", ".join(attached))
-    for own, (count, names) in sorted(widest.items()):
+        count = attached.get(own, 1)
+        for client in policy.member_of.get(server, ()):
+            count += attached.get(client, 1)
+        if count > widest.get(own, (0, ""))[0]:
+            widest[own] = (count, server)
+    limit = quotas.aws_security_groups_per_eni
+    for own, (count, server) in sorted(widest.items()):
+        names = ", ".join(aws_groups_of(policy, security_groups, server)) if count > limit else ""
         out.append(
             RuleSetCount(
                 f"instances of {own}",
                 "security groups per interface",
                 count,
-                quotas.aws_security_groups_per_eni,
-                (names,) if count > quotas.aws_security_groups_per_eni else (),
+                limit,
+                (names,) if count > limit else (),
             )
         )
     out.append(

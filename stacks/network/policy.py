@@ -98,10 +98,16 @@ class NetworkPolicy:
 
     def cloud_groups(self) -> list[str]:
         """Groups that exist in the cloud (an ASG / a security group each), sorted."""
-        return sorted(
-            g
-            for g, group in self.groups.items()
-            if group.kind == "client" or self.group_wave.get(g) is not None
+        return list(self._cloud_groups)
+
+    @cached_property
+    def _cloud_groups(self) -> tuple[str, ...]:  # sorted once: the limits read it often
+        return tuple(
+            sorted(
+                g
+                for g, group in self.groups.items()
+                if group.kind == "client" or self.group_wave.get(g) is not None
+            )
         )
 
     def groups_of(self, server: str) -> tuple[str, ...]:
@@ -149,45 +155,50 @@ def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     return ipaddress.ip_network(text)
 
 
-def _addresses(servers: Iterable[str], plan: Plan, warnings: list[str]) -> tuple[str, ...]:
-    v4: dict[ipaddress.IPv4Network, None] = {}  # ordered sets: duplicates collapse once
-    v6: dict[ipaddress.IPv6Network, None] = {}
-
-    def add(text: str) -> None:
-        net = _network(text)
-        if isinstance(net, ipaddress.IPv4Network):
-            v4[net] = None
-        else:
-            v6[net] = None
-
+def _addresses(servers: Iterable[str], plan: Plan, no_ip: set[str]) -> tuple[str, ...]:
+    """The servers' addresses, collapsed; a server without an ip is admitted by the whole
+    source networks (added once, however many lack one) and goes into ``no_ip``."""
+    texts: dict[str, None] = {}  # an ordered set: each address parsed and hashed once
+    missing = False
     for sid in servers:
-        srv = plan.servers[sid]
-        if srv.ip:
-            add(srv.ip)
-        elif plan.source_networks:
-            for network in plan.source_networks:
-                add(network)
-            warnings.append(
-                f"server {sid} has no ip: its flows into the cloud are admitted from the "
-                f"whole source network(s) {', '.join(plan.source_networks)}; add its ip"
-            )
+        ip = plan.servers[sid].ip
+        if ip:
+            texts[ip] = None
         else:
-            warnings.append(
-                f"server {sid} has no ip and the catalog has no source_networks: its flows "
-                "into the cloud are not admitted; add its ip to the catalog"
-            )
+            no_ip.add(sid)
+            missing = True
+    if missing:
+        texts.update(dict.fromkeys(plan.source_networks))
+    nets = [_network(text) for text in texts]
+    v4 = [n for n in nets if isinstance(n, ipaddress.IPv4Network)]
+    v6 = [n for n in nets if isinstance(n, ipaddress.IPv6Network)]
     return tuple(
         [str(n) for n in ipaddress.collapse_addresses(v4)]
         + [str(n) for n in ipaddress.collapse_addresses(v6)]
     )
 
 
+def _no_ip_warnings(no_ip: Iterable[str], source_networks: tuple[str, ...]) -> list[str]:
+    """One warning per server without an ip that some permit from the provider admits."""
+    if source_networks:
+        return [
+            f"server {sid} has no ip: its flows into the cloud are admitted from the "
+            f"whole source network(s) {', '.join(source_networks)}; add its ip"
+            for sid in no_ip
+        ]
+    return [
+        f"server {sid} has no ip and the catalog has no source_networks: its flows "
+        "into the cloud are not admitted; add its ip to the catalog"
+        for sid in no_ip
+    ]
+
+
 def _provider_permit(
-    dest: str, ports: tuple[str, ...], at_provider: list[str], plan: Plan, warnings: list[str]
+    dest: str, ports: tuple[str, ...], at_provider: list[str], plan: Plan, no_ip: set[str]
 ) -> Permit | None:
     """The permit of consumers still at the provider: their /32s, collapsed (a cloud whose
     rule sets cannot hold them all summarises them, :mod:`stacks.network.admission`)."""
-    addresses = _addresses(at_provider, plan, warnings)
+    addresses = _addresses(at_provider, plan, no_ip)
     if not addresses:
         return None
     return Permit(dest, ports, "provider", "provider", (), tuple(at_provider), addresses)
@@ -204,15 +215,17 @@ def _direct_sources(
     groups, unless the destination is a hub whose direct sources would pass
     :data:`MAX_DIRECT_REFERENCES` group references (then its consumers join client groups)."""
     out: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
+    references = 0
     for net, by_ports in cloud.items():
         for ports, members in by_ports.items():
             # members are distinct and each in one own group: a group is whole when as
             # many of its servers are members as it has
-            cover = Counter(group_of[s] for s in members)
+            cover = Counter(map(group_of.__getitem__, members))
             if all(len(groups[g].servers) == n for g, n in cover.items()):
                 out[(net, ports)] = tuple(sorted(cover))
-    if hub and sum(len(v) * len(k[1]) for k, v in out.items()) > MAX_DIRECT_REFERENCES:
-        return {}
+                references += len(cover) * len(ports)
+                if hub and references > MAX_DIRECT_REFERENCES:
+                    return {}
     return out
 
 
@@ -362,7 +375,7 @@ def unnamed_policy(plan: Plan) -> NetworkPolicy:
     permits: dict[tuple[str, tuple[str, ...], str, str], Permit] = {}
     member_of: dict[str, list[str]] = defaultdict(list)
     client_by_members: dict[tuple[str, ...], str] = {}
-    warnings: list[str] = []
+    no_ip: set[str] = set()  # consumers at the provider without an ip: a warning each
     for dest in sorted(inbound):
         provider = plan.servers[groups[dest].servers[0]]
         assert provider.wave is not None
@@ -388,7 +401,7 @@ def unnamed_policy(plan: Plan) -> NetworkPolicy:
             for net, members in by_network.items():
                 cloud[net][ports] = members
             if at_provider:
-                permit = _provider_permit(dest, ports, at_provider, plan, warnings)
+                permit = _provider_permit(dest, ports, at_provider, plan, no_ip)
                 if permit is not None:
                     permits[(dest, ports, "provider", "provider")] = permit
         direct = _direct_sources(cloud, groups, group_of, hub)
@@ -427,6 +440,6 @@ def unnamed_policy(plan: Plan) -> NetworkPolicy:
         member_of={s: tuple(sorted(g)) for s, g in sorted(member_of.items())},
         group_wave=group_wave,
         permits=tuple(p for _, p in sorted(permits.items())),
-        warnings=tuple(sorted(set(warnings))),
+        warnings=tuple(sorted(_no_ip_warnings(no_ip, plan.source_networks))),
         servers=plan.servers,
     )

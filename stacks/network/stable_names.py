@@ -140,10 +140,12 @@ def _by_overlap(new: Sequence[Candidate], recorded: Sequence[Candidate]) -> dict
 def own_identities(policy: NetworkPolicy, names: Iterable[str] | None = None) -> dict[str, str]:
     """Own group (as built) -> its servers' roles, sorted (``app,web``); only ``names``
     when given."""
-    roles = {sid: s.role for sid, s in policy.servers.items()}
+    servers = policy.servers
     chosen = policy.groups if names is None else names
     return {
-        name: ",".join(sorted({roles.get(s, "") for s in policy.groups[name].servers}))
+        name: ",".join(
+            sorted({servers[s].role if s in servers else "" for s in policy.groups[name].servers})
+        )
         for name in chosen
         if policy.groups[name].kind == "own"
     }
@@ -177,6 +179,11 @@ def stable_names(
     """(built name -> stable name, for every group; stable name -> identity, for the
     groups not kept as recorded: a group recorded under its name with the same members
     keeps its entry as it is)."""
+    if not recorded:  # a first plan: nothing to match, every group keeps its built name
+        return {n: n for n in policy.groups}, {
+            **own_identities(policy),
+            **client_identities(policy, {}),
+        }
     taken = set(recorded)
     rename: dict[str, str] = {}
     identity: dict[str, str] = {}
@@ -188,7 +195,7 @@ def stable_names(
                 r = recorded.get(name)
                 same = r is not None and (
                     _pool(r.kind, r.system, r.environment) == _pool(kind, g.system, g.environment)
-                    and r.members == tuple(sorted(g.servers))
+                    and r.members == g.servers  # both sorted
                 )
                 (kept if same else rest).append(name)
         rename.update((n, n) for n in kept)
@@ -204,7 +211,7 @@ def stable_names(
                 n,
                 _pool(kind, policy.groups[n].system, policy.groups[n].environment),
                 ids[n],
-                tuple(sorted(policy.groups[n].servers)),
+                policy.groups[n].servers,
             )
             for n in rest
         ]
@@ -218,7 +225,9 @@ def stable_names(
         rename.update(found)
         left = [c for c in mine if c.name not in found]
         firsts = _first_destinations(policy, rename) if left and kind == "client" else {}
-        built = _first_destinations(policy, {}) if left and kind == "client" else {}
+        # as built: the same when no destination was renamed (a first plan: none is)
+        renaming = any(a != b for a, b in rename.items())
+        built = _first_destinations(policy, {}) if firsts and renaming else firsts
         for c in left:  # the name it was built with, when no one holds it and (a client
             # group) its first destination kept its name, so the name still says whose it is
             merged = c.name.startswith(MERGED + ".")
@@ -329,7 +338,7 @@ def record_groups(
                 system=group.system,
                 environment=group.environment,
                 identity=identity[name],
-                members=tuple(sorted(group.servers)),
+                members=group.servers,  # sorted (and the model sorts them anyway)
             )
     used = set(rename.values())
     return dict(sorted(out.items())), sorted(n for n in recorded if n not in used)
