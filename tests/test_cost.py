@@ -768,14 +768,11 @@ class TestCli:
     def test_cost_with_plan(self, tmp_path: Path) -> None:
         """`utflytt cost --plan` prints the table and writes the three files."""
         plan_path = tmp_path / "plan.json"
-        plan = small_plan({"dc01": 0, "eko-app01": 1, "eko-db01": 1})
-        digest = load_catalog_with_digest("tests/data/small.yaml")[1]  # cost checks it
-        plan = plan.model_copy(
-            update={
-                "servers": {k: v for k, v in plan.servers.items() if k not in ("c", "d")},
-                "catalog_sha256": digest,
-            }
-        )
+        from app.pipeline import plan_catalog
+        from waves import PlanOptions
+
+        catalog, digest = load_catalog_with_digest("tests/data/small.yaml")  # cost checks it
+        plan = plan_catalog(catalog, digest, PlanOptions())  # read_plan checks it as a whole
         write_json(plan_path, plan.to_json_dict())
         result = CliRunner().invoke(
             cli,

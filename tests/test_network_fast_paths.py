@@ -125,6 +125,23 @@ def test_interface_counts_are_the_widest_servers_security_groups(estate: Plan, r
         assert not over
 
 
+def test_a_security_group_over_its_rules_names_the_flows_behind_it(estate: Plan) -> None:
+    """The flows of a security group's count are worked out for a breach only (the error
+    names them): with one rule per group, a citizen-facing group's own rule and its load
+    balancer's pass the limit and name their flows; a group within it carries none."""
+    quotas = Quotas(aws_rules_per_security_group=1)
+    policy = admitted_policy(estate, quotas)
+    counts = [
+        c
+        for c in aws_counts(policy, quotas, citizen_groups(policy, estate))
+        if c.rule_set.startswith("sg ")
+    ]
+    over = [c for c in counts if c.breached]
+    assert over and all(c.flows for c in over)
+    assert all(" -> " + c.rule_set.removeprefix("sg ") in c.flows[0] for c in over)
+    assert all(not c.flows for c in counts if not c.breached)
+
+
 _hosts = st.lists(
     st.builds(
         Host,

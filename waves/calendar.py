@@ -18,12 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from migration.catalog import Blackout, Catalog
-from migration.catalog.models import LATEST
+from migration.catalog.models import LATEST, MAX_SLOTS  # the horizon, also plan.json's bound
 from migration.errors import PlanError
 
 __all__ = ["MAX_SLOTS", "Calendar", "months_before"]
-
-MAX_SLOTS = 5000  # the planner's horizon: no wave beyond slot 4999 (about 190 years of 14 days)
 
 
 def months_before(day: date, months: int) -> date:

@@ -32,7 +32,7 @@ from migration.plan import Plan, read_plan_for
 def _plan_for(catalog_path: Path, plan_path: Path | None) -> tuple[Any, Plan]:
     catalog, digest = load_final_catalog(catalog_path)
     if plan_path is not None:  # a plan of another catalog would price the wrong estate
-        return catalog, read_plan_for(plan_path, catalog_path, digest)
+        return catalog, read_plan_for(plan_path, catalog_path, digest, catalog=catalog)
     from app.pipeline import plan_catalog
     from migration.catalog.where import locate_plan_error
     from migration.errors import PlanError

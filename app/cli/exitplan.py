@@ -109,7 +109,7 @@ def exit_plan_command(
     """
     catalog_path = catalog or EXAMPLE_CATALOG
     loaded, digest = load_final_catalog(catalog_path)
-    plan = read_plan_for(plan_path, catalog_path, digest)
+    plan = read_plan_for(plan_path, catalog_path, digest, catalog=loaded)
     cost = read_cost(cost_path) if cost_path is not None else None
     paths = write_exit_plan(
         loaded,

@@ -110,7 +110,7 @@ def describe(error: Any) -> str:
     kind: str = error["type"]
     ctx = error.get("ctx") or {}
     loc: Loc = tuple(error["loc"])
-    got = _got(error.get("input"))
+    got = got_text(error.get("input"))
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
@@ -162,7 +162,8 @@ def describe(error: Any) -> str:
     return str(error["msg"])
 
 
-def _got(value: Any) -> str:
+def got_text(value: Any) -> str:
+    """``, got <value>`` for a message: short, one line, nothing huge copied."""
     if isinstance(value, dict):
         return ", got a mapping"
     if isinstance(value, list):

@@ -41,9 +41,10 @@ TEXT_PATTERN = (
 including the bidirectional embedding, override and isolate controls (text that reads one
 way and means another in the exit plan, "Trojan Source") and the invisible zero-width space,
 word joiner and byte-order mark (two owners that look alike but are not)."""
-Text = Annotated[str, Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)]
+TEXT_MAX, NOTE_MAX = 200, 500
+Text = Annotated[str, Field(min_length=1, max_length=TEXT_MAX, pattern=TEXT_PATTERN)]
 """A name, an owner, a provider: one line of at most 200 characters."""
-Note = Annotated[str, Field(max_length=500, pattern=TEXT_PATTERN)]
+Note = Annotated[str, Field(max_length=NOTE_MAX, pattern=TEXT_PATTERN)]
 """A reason or a note: one line of at most 500 characters (may be empty)."""
 # strict scalars: YAML ``true`` is not a number and ``"yes"``/``1`` are not booleans
 Flag = Annotated[bool, StrictMode()]
@@ -58,6 +59,13 @@ DISKS_MAX = 256
 """Most disks one server may list (beyond any VM either cloud rents: Azure 64, AWS 128)."""
 MAX_WAVE = 2600
 """Highest wave number a pin may name (weekly waves from 2050 to 2100)."""
+MAX_SLOTS = 5000
+"""The planner's horizon: no wave beyond slot 4999 (about 190 years of 14 days)."""
+NOTICE_MONTHS_MAX = 120
+"""Longest notice period of a contract (ten years)."""
+HOURS_MAX = 87_600
+"""Longest RTO or RPO (ten years)."""
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
 
 
 def _check_date(value: date) -> date:
@@ -187,7 +195,7 @@ class Contract(Strict):
     """The hosting contract being exited."""
 
     provider: Text
-    notice_months: Whole = Field(ge=0, le=120)
+    notice_months: Whole = Field(ge=0, le=NOTICE_MONTHS_MAX)
     ends: Day | None = None
     monthly_base_fee: Money | None = None
     exit_fee: Money | None = None
@@ -287,8 +295,8 @@ class System(Strict):
     criticality: Criticality
     data_classification: Classification
     personal_data: Flag
-    rto_hours: Number | None = Field(default=None, gt=0, le=87_600)  # ten years
-    rpo_hours: Number | None = Field(default=None, gt=0, le=87_600)
+    rto_hours: Number | None = Field(default=None, gt=0, le=HOURS_MAX)
+    rpo_hours: Number | None = Field(default=None, gt=0, le=HOURS_MAX)
     monthly_licence_cost: Money | None = None
     saas_monthly_cost: Money | None = None
     blackouts: tuple[Blackout, ...] = Field(default=(), max_length=1000)
@@ -379,7 +387,7 @@ class Catalog(Strict):
 
     version: Literal[1]
     organisation: Text
-    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    currency: str = Field(default="EUR", pattern=CURRENCY_PATTERN)
     contract: Contract
     source_networks: tuple[Network, ...] = Field(default=(), max_length=1000)
     planning: Planning = Planning()

@@ -224,7 +224,7 @@ def landing_zone_tags(plan: Plan, extra: dict[str, str]) -> dict[str, str]:
 
 def levels_used(plan: Plan) -> list[str]:
     """Levels of the migrating systems, in :data:`LEVELS` order (resource group per level)."""
-    used = {
+    used: set[str] = {
         plan.systems[s.system].level
         for s in migrating_servers(plan).values()
         if s.system in plan.systems

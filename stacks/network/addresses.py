@@ -181,7 +181,7 @@ def plan_addresses(
     for sid, srv in sorted(plan.servers.items()):
         if srv.wave is None or srv.disposition not in MIGRATING:
             continue
-        key = (srv.system, srv.environment)
+        key: tuple[str, str] = (srv.system, srv.environment)
         groups.setdefault(key, []).append(sid)
         waves[key] = min(waves.get(key, srv.wave), srv.wave)
     citizens = (

@@ -46,7 +46,9 @@ class RuleSetCount:
     what: str  # "rules", "prefixes", "ASGs per rule side", ...
     count: int
     limit: int
-    flows: tuple[str, ...] = ()  # "consumer group -> provider group" behind it, biggest first
+    # "consumer group -> provider group" behind it, biggest first (an AWS security group's:
+    # only when it is over the limit, as the error names them)
+    flows: tuple[str, ...] = ()
 
     @property
     def breached(self) -> bool:
@@ -171,17 +173,15 @@ def aws_counts(
     """Every AWS count the limits apply to, one per (rule set, what)."""
     sets, security_groups = aws_layout(policy, quotas, citizen_groups)
     out: list[RuleSetCount] = []
+    rules_limit = quotas.aws_rules_per_security_group
     for group in policy.cloud_groups():
-        flows = _flows_text(policy, {group})  # the group's, for each of its shards
         for sg in security_groups[group]:
             rules = sets.get(sg, ())
             units = sum(r.weight for r in rules)
             units += GATEWAY_RULES if sg == group and group in citizen_groups else 0
-            out.append(
-                RuleSetCount(
-                    f"sg {sg}", "inbound rules", units, quotas.aws_rules_per_security_group, flows
-                )
-            )
+            # the flows behind a breach (80k security groups at 100k servers: only those)
+            flows = _flows_text(policy, {group}) if units > rules_limit else ()
+            out.append(RuleSetCount(f"sg {sg}", "inbound rules", units, rules_limit, flows))
     # an instance is attached to each of its groups' security groups (aws_groups_of):
     # counted per server, named only for the first server of an own group with the most
     # and only when they pass the limit

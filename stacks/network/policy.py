@@ -370,15 +370,17 @@ def unnamed_policy(plan: Plan) -> NetworkPolicy:
     }
     inbound: dict[str, dict[tuple[str, ...], set[str]]] = defaultdict(lambda: defaultdict(set))
     for flow in plan.flows:
-        if flow.to in moving and flow.from_ in plan.servers and flow.from_ != flow.to:
-            inbound[group_of[flow.to]][flow.ports].add(flow.from_)
+        to, source = flow.to, flow.from_  # each read once: 500k flows
+        if to in moving and source in plan.servers and source != to:
+            inbound[group_of[to]][flow.ports].add(source)
     permits: dict[tuple[str, tuple[str, ...], str, str], Permit] = {}
     member_of: dict[str, list[str]] = defaultdict(list)
     client_by_members: dict[tuple[str, ...], str] = {}
     no_ip: set[str] = set()  # consumers at the provider without an ip: a warning each
     for dest in sorted(inbound):
         provider = plan.servers[groups[dest].servers[0]]
-        assert provider.wave is not None
+        provider_wave = provider.wave  # compared with each consumer's
+        assert provider_wave is not None
         hub = groups[dest].servers[0] in hub_servers
         # consumers in the cloud by network and port set; the rest by their addresses
         cloud: dict[str, dict[tuple[str, ...], list[str]]] = defaultdict(dict)
@@ -396,7 +398,7 @@ def unnamed_policy(plan: Plan) -> NetworkPolicy:
                     members = by_network[net] = []
                 members.append(sid)
                 assert wave is not None
-                if wave > provider.wave and not migrated:
+                if wave > provider_wave and not migrated:
                     at_provider.append(sid)
             for net, members in by_network.items():
                 cloud[net][ports] = members
