@@ -3,9 +3,10 @@ to decide in a template)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from exit_plan.data import Checklist, Lang
 from exit_plan.runbook import FlowChange, WaveRunbook, move_groups, step_lines
@@ -78,7 +79,7 @@ class RunbookView:
 
 
 def _flow_row(
-    change: FlowChange, names: dict[int, str], checklist: Checklist, lang: Lang
+    change: FlowChange, names: dict[int, str], kind_label: Callable[[str], str]
 ) -> FlowRow:
     group = change.group
     closes = names.get(change.closes, str(change.closes)) if change.closes is not None else None
@@ -89,7 +90,7 @@ def _flow_row(
         to_env=group.to_env,
         ports=group.ports,
         pairs=group.pairs,
-        kind=checklist.label(f"kind.{change.kind}", lang),
+        kind=kind_label(change.kind),
         closes=closes,
     )
 
@@ -109,6 +110,7 @@ def runbook_views(
     label = checklist.label
     names = {w.number: w.name for w in plan.waves}
     servers_index = catalog.servers_by_id if system_names is None else None
+    kind_label = cache(lambda kind: label(f"kind.{kind}", lang))  # per kind, not per flow
     systems = catalog.systems_by_id
     views = []
     for book in books:
@@ -182,8 +184,8 @@ def runbook_views(
                 decision=checklist.runbook.decision.get(lang),
                 system_owners=book.system_owners,
                 shortest_rto=rto,
-                flows_open=tuple(_flow_row(f, names, checklist, lang) for f in book.flows_open),
-                flows_close=tuple(_flow_row(f, names, checklist, lang) for f in book.flows_close),
+                flows_open=tuple(_flow_row(f, names, kind_label) for f in book.flows_open),
+                flows_close=tuple(_flow_row(f, names, kind_label) for f in book.flows_close),
                 server_count=len(book.moves),
                 servers=tuple(m.server.id for m in book.moves),
                 contacts={m.server.id: m.contact for m in book.moves},
