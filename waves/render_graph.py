@@ -107,7 +107,7 @@ def _full_graph(plan: Plan) -> Graph:
     """Nodes and merged edges of the whole plan, sorted."""
     counts: dict[tuple[int | None, str], int] = defaultdict(int)
     node_of: dict[str, tuple[int | None, str]] = {}
-    for sid, server in sorted(plan.servers.items()):
+    for sid, server in plan.servers.items():  # any order: nodes and edges are sorted
         key = (server.wave, server.system or sid)
         counts[key] += 1
         node_of[sid] = key

@@ -27,7 +27,8 @@ from migration.plan import Plan
 from migration.pricing.book import PriceBook
 from migration.sizing.limits import check_size_limits
 from migration.sizing.result import ServerSizing
-from migration.sizing.sizing import make_sizer, size_servers
+from migration.sizing.shapes import size_servers
+from migration.sizing.sizing import make_sizer
 
 SCHEMA_VERSION = 1
 PROVIDERS = ("azure", "aws")

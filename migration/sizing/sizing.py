@@ -16,10 +16,8 @@ on AWS Windows is always licence-included), from the price book with its source.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from migration.catalog import Catalog, Server
 from migration.pricing.book import PriceBook, PriceEntry, Quote, VmSize, find_book
@@ -42,6 +40,7 @@ from migration.sizing.readiness import (
     os_readiness,
 )
 from migration.sizing.result import DiskSizing, ServerSizing, price_source
+from migration.sizing.shapes import part_key, size_servers
 
 
 @dataclass(frozen=True)
@@ -49,20 +48,6 @@ class _Choice:
     size: VmSize | None
     linux: Quote | None
     windows: Quote | None
-
-
-def part_key(server: Server) -> tuple[object, ...]:
-    """What a server's size, compute price and licences depend on (its disks' prices depend
-    on their sizes and the environment too; nothing depends on its id)."""
-    return (
-        server.os,
-        server.vcpu,
-        server.memory_gb,
-        server.cpu_p95,
-        server.memory_p95,
-        len(server.disks_gb),
-        server.licences.windows_software_assurance,
-    )
 
 
 class Sizer:
@@ -423,22 +408,6 @@ def size_catalog(
     return size_servers(make_sizer(catalog, provider, region, options, book), catalog.servers)
 
 
-def size_servers(sizer: Sizer, servers: Iterable[Server]) -> dict[str, ServerSizing]:
-    """Every server sized, keyed by id: each shape (:func:`part_key`, disks, environment)
-    once, its result copied under the id of each server of that shape."""
-    shapes: dict[tuple[object, ...], tuple[Any, ...]] = {}
-    result: dict[str, ServerSizing] = {}
-    for server in servers:
-        key = (part_key(server), server.disks_gb, server.environment)
-        rest = shapes.get(key)
-        if rest is None:
-            sized = result[server.id] = sizer.size(server)
-            shapes[key] = tuple(getattr(sized, f.name) for f in fields(sized))[1:]
-        else:
-            result[server.id] = ServerSizing(server.id, *rest)
-    return result
-
-
 __all__ = [
     "AS_ON_PREMISES",
     "DEFAULT_FAMILIES",
@@ -451,5 +420,4 @@ __all__ = [
     "make_sizer",
     "price_source",
     "size_catalog",
-    "size_servers",
 ]
