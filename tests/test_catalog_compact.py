@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -114,3 +115,28 @@ class TestSameMeaning:
             assert [type(v) for v in after.__dict__.values()] == [
                 type(v) for v in before.__dict__.values()
             ]
+
+
+class TestServerIndex:
+    def test_index_is_built_once_and_read_only(self):
+        cat = _catalog(_estate())
+        index = cat.servers_by_id
+        assert cat.servers_by_id is index  # cached: the 100k-server index is built once
+        assert list(index) == ["db-1", "app-1", "app-2", "app-3", "web-1"]
+        with pytest.raises(TypeError):
+            index["x"] = index["db-1"]  # type: ignore[index]
+
+    def test_a_copy_with_other_servers_gets_its_own_index(self):
+        """``model_copy`` shares the instance's state: a stale cached index would fire here."""
+        cat = _catalog(_estate())
+        assert "db-1" in cat.servers_by_id
+        kept = tuple(s for s in cat.servers if s.id != "db-1")
+        copy = cat.model_copy(update={"servers": kept})
+        assert "db-1" not in copy.servers_by_id
+        assert list(copy.servers_by_id) == ["app-1", "app-2", "app-3", "web-1"]
+        assert "db-1" in cat.servers_by_id  # the original's index is untouched
+
+    def test_equal_catalogs_keep_separate_indexes(self):
+        first, second = _catalog(_estate()), _catalog(_estate())
+        assert first.servers_by_id["db-1"] is first.servers[0]
+        assert second.servers_by_id["db-1"] is second.servers[0]
