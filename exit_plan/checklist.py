@@ -63,6 +63,33 @@ def _gated_wave(item: ChecklistItem, subject: Subject, waves: dict[int, Wave]) -
     return None
 
 
+class _Alike:
+    """One scope's subjects with their facts grouped by equality: a rule's ``when`` is
+    judged once per distinct facts, not once per subject (100k servers have a few
+    hundred distinct facts); :meth:`matching` keeps the subjects' order."""
+
+    def __init__(self, subjects: list[Subject]) -> None:
+        self.subjects = subjects
+        self.facts: list[dict[str, Any]] = []
+        self.group: list[int] = []  # per subject, the index of its facts in self.facts
+        seen: dict[Any, int] = {}
+        for subject in subjects:
+            key: Any = tuple(subject.facts.items())
+            try:
+                index = seen.get(key)
+            except TypeError:  # an unhashable fact: this subject is judged on its own
+                key, index = id(subject), None
+            if index is None:
+                index = seen[key] = len(self.facts)
+                self.facts.append(subject.facts)
+            self.group.append(index)
+
+    def matching(self, when: dict[str, Any]) -> list[Subject]:
+        """The subjects whose facts meet ``when``, in order."""
+        verdicts = [matches(when, facts) for facts in self.facts]
+        return [s for s, g in zip(self.subjects, self.group, strict=True) if verdicts[g]]
+
+
 def build_entries(
     checklist: Checklist,
     catalog: Catalog,
@@ -77,13 +104,13 @@ def build_entries(
     waves = {w.number: w for w in plan.waves}
     # the anchor dates of each wave (None: of a subject in no wave), worked out once
     wave_anchors = {n: anchors(line, w) for n, w in waves.items()} | {None: anchors(line, None)}
+    alike = {scope: _Alike(these) for scope, these in subjects.items()}
     entries = []
     for item in checklist.items:
-        for subject in subjects[item.per]:
-            if matches(item.when, subject.facts):
-                due, rule = _due(item, subject, waves, wave_anchors)
-                gated = _gated_wave(item, subject, waves) if rule is item.due else None
-                entries.append(Entry(item, subject, due, rule, gated))
+        for subject in alike[item.per].matching(item.when):
+            due, rule = _due(item, subject, waves, wave_anchors)
+            gated = _gated_wave(item, subject, waves) if rule is item.due else None
+            entries.append(Entry(item, subject, due, rule, gated))
     order = {phase: n for n, phase in enumerate(PHASES)}
     entries.sort(
         key=lambda e: (

@@ -6,8 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from exit_plan.checklist import Entry, build_entries
+from exit_plan.checklist import Entry, _Alike, build_entries, matches
 from exit_plan.data import load_checklist
+from exit_plan.facts import Subject, subjects_by_scope
 from exit_plan.runbook import build_runbooks
 from exit_plan.testing import sample_catalog, sample_plan
 from migration.catalog import Catalog
@@ -88,6 +89,37 @@ class TestConditions:
             "sign-council-report",
         ):
             assert (item, "") in applied
+
+
+class TestGroupedFacts:
+    """Rules are judged once per distinct facts: the same entries, in the same order."""
+
+    def test_entries_equal_judging_every_subject(self) -> None:
+        catalog, plan, checklist = sample_catalog(), sample_plan(), load_checklist()
+        subjects = subjects_by_scope(catalog, plan)
+        one_by_one = [
+            (item.id, subject.id)
+            for item in checklist.items
+            for subject in subjects[item.per]
+            if matches(item.when, subject.facts)
+        ]
+        entries = build_entries(checklist, catalog, plan, subjects=subjects)
+        assert sorted(one_by_one) == sorted((e.item.id, e.subject.id) for e in entries)
+        assert len(one_by_one) == len(entries)
+
+    def test_order_kept_and_unhashable_facts_judged_alone(self) -> None:
+        subjects = [
+            Subject("server", "c", "c", None, {"os": "linux"}),
+            Subject("server", "a", "a", None, {"os": ["windows", "linux"]}),
+            Subject("server", "b", "b", None, {"os": "windows"}),
+            Subject("server", "d", "d", None, {"os": "linux"}),
+            Subject("server", "e", "e", None, {"os": ["windows", "linux"]}),
+        ]
+        alike = _Alike(subjects)
+        assert len(alike.facts) == 4  # two linux alike; each unhashable list on its own
+        assert [s.id for s in alike.matching({"os": "linux"})] == ["c", "d"]
+        assert [s.id for s in alike.matching({"os": ["windows"]})] == ["b"]
+        assert [s.id for s in alike.matching({})] == ["c", "a", "b", "d", "e"]
 
 
 class TestExample:
