@@ -84,6 +84,16 @@ def _dependency_problems(
     dependencies = record.get("depends_on")
     if not isinstance(dependencies, list):
         return
+    # the usual case, checked in C: every dependency a mapping naming a known id of its
+    # own kind, none twice, none itself (anything else: the loop below says what is wrong)
+    targets = [dep.get("to") if type(dep) is dict else None for dep in dependencies]
+    if (
+        all(type(target) is str for target in targets)
+        and same_kind.issuperset(targets)
+        and own_id not in targets
+        and len(set(targets)) == len(targets)
+    ):
+        return
     seen: dict[str, int] = {}
     for dep_index, dep in enumerate(dependencies):
         target = _text(dep.get("to")) if isinstance(dep, dict) else None
