@@ -390,11 +390,16 @@ def group_values(group: tuple[MoveStep, ...]) -> dict[str, str]:
 
 
 def step_lines(
-    book: WaveRunbook, checklist: Checklist, lang: Lang, rollback: bool = False
+    book: WaveRunbook,
+    checklist: Checklist,
+    lang: Lang,
+    rollback: bool = False,
+    groups: list[tuple[MoveStep, ...]] | None = None,
 ) -> list[str]:
     """The cutover steps in move order, or the rollback steps in reverse order, in ``lang``:
-    per server, or per run of one system, environment and role (:func:`move_groups`)."""
-    groups = move_groups(book)
+    per server, or per run of one system, environment and role (:func:`move_groups`;
+    ``groups``: its result when the caller has it)."""
+    groups = move_groups(book) if groups is None else groups
     texts = {  # each role's steps in ``lang``, looked up once (not once per server)
         role: [text.get(lang) for text in (steps.rollback if rollback else steps.cutover)]
         for role, steps in checklist.runbook.role_steps.items()

@@ -134,6 +134,7 @@ def runbook_views(
             )
             for d in book.dns
         ]
+        groups = move_groups(book)  # the moves, the cutover and the rollback steps share it
         smoke = [
             label("smoke_derived", lang).format(target=t.run)
             if t.derived
@@ -171,14 +172,16 @@ def runbook_views(
                         ", ".join(m.server.ip for m in group if m.server.ip),
                         group[0].contact,
                     )
-                    for order, group in enumerate(move_groups(book), start=1)
+                    for order, group in enumerate(groups, start=1)
                 ),
-                cutover=tuple(step_lines(book, checklist, lang)),
+                cutover=tuple(step_lines(book, checklist, lang, groups=groups)),
                 dns=tuple(dns),
                 missing_dns=book.missing_dns,
                 smoke=tuple(smoke),
                 go_no_go=tuple(go),
-                rollback_steps=tuple(step_lines(book, checklist, lang, rollback=True)),
+                rollback_steps=tuple(
+                    step_lines(book, checklist, lang, rollback=True, groups=groups)
+                ),
                 rollback_criteria=tuple(c.get(lang) for c in checklist.runbook.rollback_criteria),
                 rollback_sources=checklist.runbook.rollback_sources,
                 decision=checklist.runbook.decision.get(lang),
