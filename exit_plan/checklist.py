@@ -107,10 +107,15 @@ def build_entries(
     alike = {scope: _Alike(these) for scope, these in subjects.items()}
     entries = []
     for item in checklist.items:
+        # an item's date and gated wave depend on the subject's wave alone: once per wave
+        dated: dict[int | None, tuple[date | None, AnchorRule, Wave | None]] = {}
         for subject in alike[item.per].matching(item.when):
-            due, rule = _due(item, subject, waves, wave_anchors)
-            gated = _gated_wave(item, subject, waves) if rule is item.due else None
-            entries.append(Entry(item, subject, due, rule, gated))
+            found = dated.get(subject.wave)
+            if found is None:
+                due, rule = _due(item, subject, waves, wave_anchors)
+                gated = _gated_wave(item, subject, waves) if rule is item.due else None
+                found = dated[subject.wave] = (due, rule, gated)
+            entries.append(Entry(item, subject, *found))
     order = {phase: n for n, phase in enumerate(PHASES)}
     entries.sort(
         key=lambda e: (

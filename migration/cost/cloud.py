@@ -121,6 +121,8 @@ def cloud_series(
     disks_d, backup_d = diff["disks"], diff["backup"]
     backup = _backup_prices(ctx)
     msg_option = f"{label}: {options.option} price unknown; priced pay-as-you-go"
+    recorded: set[int] = set()  # the disk lists whose prices are recorded as used (by id:
+    # ``sizing`` holds each list for the whole pass, and recording one again adds nothing)
     for server in catalog.servers:
         planned = plan.servers.get(server.id)
         if systems[server.system].disposition not in MIGRATING_DISPOSITIONS:
@@ -170,7 +172,9 @@ def cloud_series(
                 provider, "disks", "; ".join(sized.notes) or "disk price unknown", server.id
             )
         else:
-            _record_disks(ctx, sized)
+            if id(sized.disks) not in recorded:  # servers of one shape share their disks
+                recorded.add(id(sized.disks))
+                _record_disks(ctx, sized)
             disks_d[start] += sized.disks_monthly
         amount = backup_monthly(provider, sum(server.disks_gb), backup)
         if amount is None:
