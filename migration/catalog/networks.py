@@ -29,7 +29,7 @@ from typing import Any
 
 from migration.catalog.checks import Loc, Problem
 from migration.catalog.models import Catalog
-from migration.catalog.source import read_source
+from migration.catalog.source import issues_at
 from migration.errors import Issue
 from migration.ipv4 import ipv4_int, provider_network_problem
 
@@ -135,9 +135,4 @@ def outside_source_network_issues(catalog: Catalog, path: str | Path) -> list[Is
 
     The files are read again only when there is something to warn about.
     """
-    found = outside_source_networks(catalog)
-    if not found:
-        return []
-    source = read_source(Path(path))
-    source.prefetch([loc for loc, _ in found])
-    return [source.issue(loc, message) for loc, message in found]
+    return issues_at(Path(path), outside_source_networks(catalog))
