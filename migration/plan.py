@@ -289,6 +289,22 @@ def read_plan(path: str | Path) -> Plan:
     return plan
 
 
+def read_plan_for_stacks(path: str | Path) -> Plan:
+    """:func:`read_plan`, for the Pulumi program and ``utflytt preview``: the stacks tag,
+    name and back up each server by its system's facts, so every migrating server's system
+    must be in ``systems`` (a plan.json made before that field existed has none: plan
+    again)."""
+    plan = read_plan(path)
+    for sid, server in plan.servers.items():
+        if server.wave is not None and server.system not in plan.systems:
+            raise InputFileError(
+                f"{path}: servers.{sid}: its system {server.system!r} is not in `systems`, "
+                "which the stacks need (a plan.json from an older utflytt, or edited); run "
+                "`utflytt plan` again"
+            )
+    return plan
+
+
 def _not_a_plan(file: Path, problem: str, count: int) -> str:
     more = f" (and {count - 1} more)" if count > 1 else ""
     return f"{file}: not a utflytt plan.json (schema {SCHEMA_VERSION}): {problem}{more}"

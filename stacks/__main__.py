@@ -17,7 +17,7 @@ if str(ROOT) not in sys.path:
 import pulumi  # noqa: E402
 
 from migration.errors import UtflyttError  # noqa: E402
-from migration.plan import read_plan  # noqa: E402
+from migration.plan import read_plan_for_stacks  # noqa: E402
 from stacks import program  # noqa: E402
 from stacks.config import read_settings  # noqa: E402
 
@@ -33,7 +33,7 @@ def main(root: Path = ROOT) -> None:
         plan_path = Path(settings.plan_path)
         if not plan_path.is_absolute():
             plan_path = root / plan_path
-        plan = read_plan(plan_path)
+        plan = read_plan_for_stacks(plan_path)
         exports = program.run(settings, plan)
     except UtflyttError as exc:  # a clean one-line error instead of a traceback
         raise pulumi.RunError(str(exc)) from None

@@ -520,3 +520,27 @@ def test_the_mutations_reach_every_part_of_the_plan(planned: Path) -> None:
     """The fuzz above can hit each top-level member (servers, waves, flows, quality ...)."""
     tops = {path[0] for path in _leaves(_doc(planned)) if path}
     assert {"servers", "waves", "flows", "hybrid_flows", "systems", "quality"} <= tops
+
+
+def test_a_plan_without_systems_reads_but_the_stacks_refuse_it(
+    planned: Path, tmp_path: Path
+) -> None:
+    """A plan.json made before `systems` existed still reads (diff, waves, exit plan), but
+    the stacks tag and back up each server by its system: preview names what is missing and
+    says to plan again, instead of a KeyError line per stack."""
+    doc = _doc(planned)
+    doc["systems"] = {}
+    for wave in doc["waves"]:
+        wave["systems"] = []
+    path = tmp_path / "plan.json"
+    path.write_text(_text(doc), encoding="utf-8")
+    assert _invoke("waves", "export", str(path), "-o", str(tmp_path / "waves.csv"))[0] == 0
+    first = next(sid for sid, server in doc["servers"].items() if server["wave"] is not None)
+    system = doc["servers"][first]["system"]
+    expected = (
+        f"Error: {path}: servers.{first}: its system {system!r} is not in `systems`, which "
+        "the stacks need (a plan.json from an older utflytt, or edited); run `utflytt plan` "
+        "again\n"
+    )
+    for args in (("foundation",), ("--all",)):
+        assert _invoke("preview", *args, "--plan", str(path)) == (1, expected)

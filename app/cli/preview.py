@@ -13,7 +13,7 @@ from app.cli.options import json_option, plan_option
 from app.cli.progress import progress
 from migration.errors import UtflyttError
 from migration.fileio import dumps_json
-from migration.plan import Plan, read_plan
+from migration.plan import Plan, read_plan_for_stacks
 from migration.pricing.book import find_book
 from migration.pricing.resources import StackPrice, price_resources
 from migration.tables import render_table
@@ -94,7 +94,7 @@ def preview(
     if every_stack:
         if live or books_dir is not None:
             raise click.UsageError("--all previews offline, without prices: drop --live/--prices")
-        plan = read_plan(plan_path)
+        plan = read_plan_for_stacks(plan_path)
         configs = preview_configs(plan, plan_path, stack_config_dir)
         with configs.using():
             preview_every_stack(plan, plan_path, as_json, configs.stacks)
@@ -105,7 +105,7 @@ def preview(
         return
     from stacks.config import settings_for_stack
 
-    plan = read_plan(plan_path)
+    plan = read_plan_for_stacks(plan_path)
     settings = settings_for_stack(plan, stack, plan_path.as_posix())
     configs = preview_configs(plan, plan_path, stack_config_dir)
     with configs.using():
