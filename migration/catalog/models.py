@@ -13,7 +13,6 @@ import ipaddress
 import re
 from collections.abc import Mapping
 from datetime import date, timedelta
-from types import MappingProxyType
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -27,6 +26,7 @@ from pydantic import (
 )
 from pydantic import Strict as StrictMode
 
+from migration.catalog.serverindex import servers_index
 from migration.ipv4 import (
     PROVIDER_NETWORK_EXAMPLE,
     SERVER_ADDRESS_EXAMPLE,
@@ -441,22 +441,4 @@ class Catalog(Strict):
     @property
     def servers_by_id(self) -> Mapping[str, Server]:
         """Servers keyed by id: a read-only index, built once per ``servers`` tuple."""
-        return _servers_index(self.servers)
-
-
-# A few read-only server indexes, keyed by the identity of the ``servers`` tuple they
-# index. Each entry holds that tuple, so its id is not reused while the entry lives; a
-# ``model_copy`` that replaces the servers brings a new tuple and so a new index.
-_SERVER_INDEXES: dict[int, tuple[tuple[Server, ...], Mapping[str, Server]]] = {}
-_SERVER_INDEXES_KEPT = 4
-
-
-def _servers_index(servers: tuple[Server, ...]) -> Mapping[str, Server]:
-    entry = _SERVER_INDEXES.get(id(servers))
-    if entry is not None and entry[0] is servers:
-        return entry[1]
-    index = MappingProxyType({s.id: s for s in servers})
-    if len(_SERVER_INDEXES) >= _SERVER_INDEXES_KEPT:
-        del _SERVER_INDEXES[next(iter(_SERVER_INDEXES))]
-    _SERVER_INDEXES[id(servers)] = (servers, index)
-    return index
+        return servers_index(self.servers)
