@@ -70,3 +70,19 @@ def test_a_migrated_server_and_one_inside_a_source_network_change_nothing() -> N
     assert provider_space(_plan("10.10.3.4")).ranges == (
         (int(ipaddress.IPv4Address("10.10.0.0")), int(ipaddress.IPv4Address("10.10.255.255"))),
     )
+
+
+def test_plan_warns_of_a_server_outside_the_source_networks() -> None:
+    """plan.json carries validate's warning (users run `plan`), naming the server; a server
+    inside a source network gives none (negative)."""
+    from migration.catalog import Catalog
+    from tests.builders import document, plan, server, system
+
+    def warned(ip: str) -> list[tuple[str, tuple[str, ...]]]:
+        doc = document([system("app")], [server("app01", "app", ip=ip)])
+        doc["source_networks"] = ["10.10.0.0/16"]
+        result = plan(Catalog.model_validate(doc))
+        return [(w.code, w.subjects) for w in result.warnings if "source-networks" in w.code]
+
+    assert warned("10.100.0.5") == [("ip-outside-source-networks", ("app01",))]
+    assert warned("10.10.0.5") == []
