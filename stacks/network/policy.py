@@ -155,19 +155,17 @@ def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     return ipaddress.ip_network(text)
 
 
-def _addresses(servers: Iterable[str], plan: Plan, no_ip: set[str]) -> tuple[str, ...]:
-    """The servers' addresses, collapsed; a server without an ip is admitted by the whole
-    source networks (added once, however many lack one) and goes into ``no_ip``."""
-    texts: dict[str, None] = {}  # an ordered set: each address parsed and hashed once
-    missing = False
-    for sid in servers:
-        ip = plan.servers[sid].ip
-        if ip:
-            texts[ip] = None
-        else:
-            no_ip.add(sid)
-            missing = True
+def _addresses(
+    servers: list[str], ip_of: Mapping[str, str], plan: Plan, no_ip: set[str]
+) -> tuple[str, ...]:
+    """The servers' addresses (``ip_of``: the servers that have one), collapsed; a server
+    without an ip is admitted by the whole source networks (added once, however many lack
+    one) and goes into ``no_ip``."""
+    # an ordered set: each address parsed and hashed once
+    texts = dict.fromkeys(ip_of[sid] for sid in servers if sid in ip_of)
+    missing = [sid for sid in servers if sid not in ip_of]
     if missing:
+        no_ip.update(missing)
         texts.update(dict.fromkeys(plan.source_networks))
     nets = [_network(text) for text in texts]
     v4 = [n for n in nets if isinstance(n, ipaddress.IPv4Network)]
@@ -194,11 +192,16 @@ def _no_ip_warnings(no_ip: Iterable[str], source_networks: tuple[str, ...]) -> l
 
 
 def _provider_permit(
-    dest: str, ports: tuple[str, ...], at_provider: list[str], plan: Plan, no_ip: set[str]
+    dest: str,
+    ports: tuple[str, ...],
+    at_provider: list[str],
+    ip_of: Mapping[str, str],
+    plan: Plan,
+    no_ip: set[str],
 ) -> Permit | None:
     """The permit of consumers still at the provider: their /32s, collapsed (a cloud whose
     rule sets cannot hold them all summarises them, :mod:`stacks.network.admission`)."""
-    addresses = _addresses(at_provider, plan, no_ip)
+    addresses = _addresses(at_provider, ip_of, plan, no_ip)
     if not addresses:
         return None
     return Permit(dest, ports, "provider", "provider", (), tuple(at_provider), addresses)
@@ -362,12 +365,14 @@ def unnamed_policy(plan: Plan) -> NetworkPolicy:
     for name, group in groups.items():
         first = plan.servers[group.servers[0]]
         group_wave[name] = first.wave if moves(first) else None
-    # the moving servers' (network, wave, migrated), read once: 100k servers, 500k flows
+    # the moving servers' (network, wave, migrated) and the servers' ips, read once: 100k
+    # servers, 500k flows
     moving = {
         sid: (network_of(s.environment), s.wave, s.migrated)
         for sid, s in plan.servers.items()
         if moves(s)
     }
+    ip_of = {sid: s.ip for sid, s in plan.servers.items() if s.ip}
     inbound: dict[str, dict[tuple[str, ...], set[str]]] = defaultdict(lambda: defaultdict(set))
     for flow in plan.flows:
         to, source = flow.to, flow.from_  # each read once: 500k flows
@@ -403,7 +408,7 @@ def unnamed_policy(plan: Plan) -> NetworkPolicy:
             for net, members in by_network.items():
                 cloud[net][ports] = members
             if at_provider:
-                permit = _provider_permit(dest, ports, at_provider, plan, no_ip)
+                permit = _provider_permit(dest, ports, at_provider, ip_of, plan, no_ip)
                 if permit is not None:
                     permits[(dest, ports, "provider", "provider")] = permit
         direct = _direct_sources(cloud, groups, group_of, hub)
