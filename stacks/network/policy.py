@@ -361,23 +361,26 @@ def unnamed_policy(plan: Plan) -> NetworkPolicy:
     """The plan's groups and permits, its groups named as built (by position)."""
     hub_servers = hubs(plan.servers, plan.flows)
     groups, group_of = own_groups(plan.servers, plan.flows, hub_servers)
-    group_wave: dict[str, int | None] = {}
-    for name, group in groups.items():
-        first = plan.servers[group.servers[0]]
-        group_wave[name] = first.wave if moves(first) else None
+    servers = plan.servers
     # the moving servers' (network, wave, migrated) and the servers' ips, read once: 100k
     # servers, 500k flows
     moving = {
         sid: (network_of(s.environment), s.wave, s.migrated)
-        for sid, s in plan.servers.items()
+        for sid, s in servers.items()
         if moves(s)
     }
-    ip_of = {sid: s.ip for sid, s in plan.servers.items() if s.ip}
+    ip_of = {sid: s.ip for sid, s in servers.items() if s.ip}
+    group_wave: dict[str, int | None] = {}
+    for name, group in groups.items():
+        found = moving.get(group.servers[0])
+        group_wave[name] = None if found is None else found[1]
+    dest_of = {sid: group_of[sid] for sid in moving}  # a moving server -> its own group
     inbound: dict[str, dict[tuple[str, ...], set[str]]] = defaultdict(lambda: defaultdict(set))
     for flow in plan.flows:
         to, source = flow.to, flow.from_  # each read once: 500k flows
-        if to in moving and source in plan.servers and source != to:
-            inbound[group_of[to]][flow.ports].add(source)
+        dest = dest_of.get(to)
+        if dest is not None and source in servers and source != to:
+            inbound[dest][flow.ports].add(source)
     permits: dict[tuple[str, tuple[str, ...], str, str], Permit] = {}
     member_of: dict[str, list[str]] = defaultdict(list)
     client_by_members: dict[tuple[str, ...], str] = {}
