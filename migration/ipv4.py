@@ -41,14 +41,27 @@ def ipv4_text(value: int) -> str:
 SERVER_ADDRESS_EXAMPLE = "an IPv4 address such as 10.1.2.3"
 """What a server's ``ip`` must be, in the words of every message that refuses one."""
 
-# (first octet range, why no server at the provider has such an address); the rest of the
+# (first address, last address, why no server at the provider has one); the rest of the
 # IPv4 space (private, shared 100.64/10, public, documentation ranges) can be a server's
 _NOT_A_SERVER = (
-    (0, 0, "the unspecified address, or 'this network' (0.0.0.0/8)"),
-    (127, 127, "a loopback address: every server has it for itself"),
-    (224, 239, "a multicast address"),
-    (240, 255, "a reserved or broadcast address (240.0.0.0/4)"),
+    (0, 0x00FFFFFF, "the unspecified address, or 'this network' (0.0.0.0/8)"),
+    (0x7F000000, 0x7FFFFFFF, "a loopback address: every server has it for itself"),
+    (
+        0xA9FE0000,
+        0xA9FEFFFF,
+        "a link-local address (169.254.0.0/16), not routed beyond its own segment",
+    ),
+    (0xE0000000, 0xEFFFFFFF, "a multicast address"),
+    (0xF0000000, 0xFFFFFFFF, "a reserved or broadcast address (240.0.0.0/4)"),
 )
+
+
+def _reserved(first: int, last: int) -> str | None:
+    """Why some address in ``first..last`` cannot be a server's, or None when none is."""
+    for low, high, why in _NOT_A_SERVER:
+        if first <= high and low <= last:
+            return why
+    return None
 
 
 def server_address_problem(text: str) -> str | None:
@@ -65,10 +78,26 @@ def server_address_problem(text: str) -> str | None:
         except ValueError:
             return "not an IP address"
         return "an IPv6 address: the networks utflytt plans are IPv4-only"
-    first, second = (int(part) for part in text.split(".")[:2])
-    if first == 169 and second == 254:
-        return "a link-local address (169.254.0.0/16), not routed beyond its own segment"
-    for low, high, why in _NOT_A_SERVER:
-        if low <= first <= high:
-            return why
-    return None
+    value = ipv4_int(text)
+    return _reserved(value, value)
+
+
+PROVIDER_NETWORK_EXAMPLE = "an IPv4 network in CIDR form such as 10.10.0.0/16"
+"""What a network at the provider (``source_networks``) must be, in every message."""
+
+
+def provider_network_problem(
+    network: ipaddress.IPv4Network | ipaddress.IPv6Network,
+) -> str | None:
+    """Why ``network`` cannot be a network at the provider, or None when it can.
+
+    The same rule as :func:`server_address_problem`, for a whole network: IPv4 only, and
+    none of its addresses unspecified, loopback, link-local, multicast or reserved (servers
+    live there, and the hybrid connection routes it, so it holds only such addresses).
+    """
+    if network.version == 6:
+        return "an IPv6 network: the networks utflytt plans are IPv4-only"
+    if network.prefixlen == 0:
+        return "every address, the default route: not a network at the provider"
+    why = _reserved(int(network.network_address), int(network.broadcast_address))
+    return None if why is None else f"it holds {why}"

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from migration.catalog import MIGRATING_DISPOSITIONS, Catalog
+from migration.catalog.networks import OUTSIDE_CODE, outside_source_networks
 from migration.plan import (
     Flow,
     HybridFlow,
@@ -161,6 +162,14 @@ def assemble_plan(
                 message=f"{ended}the plan runs {days} days past the contract end "
                 f"({contract.ends}): the last wave, {last.name}, ends {last.end}",
                 subjects=(last.name,),
+            )
+        )
+    for (_, index, _), message in outside_source_networks(catalog):  # validate's warning too
+        warnings.append(
+            Warning_(
+                code=OUTSIDE_CODE,
+                message=message.removesuffix(f" ({OUTSIDE_CODE})"),
+                subjects=(catalog.servers[int(index)].id,),
             )
         )
 

@@ -23,6 +23,7 @@ from migration import __version__
 from migration.catalog import json_schema, load_catalog, summarise
 from migration.catalog.capabilities import capability_issues
 from migration.catalog.contract_dates import contract_date_issues
+from migration.catalog.networks import OUTSIDE_CODE, outside_source_network_issues
 from migration.errors import CatalogError, Issue, UtflyttError, describe_os_error
 from migration.fileio import dumps_json
 from migration.tables import render_table
@@ -148,6 +149,8 @@ def validate(catalog: Path, as_json: bool, strict: bool, verbose: bool) -> None:
         *contract_date_issues(loaded, catalog),
         *capability_issues(loaded, catalog),
     ]
+    # one group, however many (an estate half outside its source networks has thousands)
+    outside = outside_source_network_issues(loaded, catalog)
     notes = [str(issue) for issue in warning_issues]
     for provider in (p for p in PROVIDERS if p != target):  # the second supplier's rules
         other = name_check_error(loaded, catalog, [provider])
@@ -157,7 +160,10 @@ def validate(catalog: Path, as_json: bool, strict: bool, verbose: bool) -> None:
                 replace(i, message=f"with --target {provider}: {i.message}") for i in other.issues
             ]
     failed = strict and bool(findings)
+    outside_notes = [str(issue) for issue in outside]
     if as_json:
+        notes += outside_notes
+        warning_issues += outside
         document: dict[str, Any] = {
             "valid": not failed,
             "summary": summary,
@@ -182,6 +188,8 @@ def validate(catalog: Path, as_json: bool, strict: bool, verbose: bool) -> None:
         click.echo(format_summary(catalog, summary))
         for note in notes:
             click.echo(f"warning: {note}", err=True)
+        for line in _warning_group(OUTSIDE_CODE, outside_notes, verbose):
+            click.echo(line, err=True)
         lines = format_findings(findings, verbose)
         click.echo("\n".join(lines), nl=bool(lines))
     if failed:
@@ -204,6 +212,17 @@ def error_json_issue(issue: Issue) -> dict[str, Any]:
         "path": issue.path,
         "message": issue.message,
     }
+
+
+def _warning_group(code: str, notes: list[str], verbose: bool) -> list[str]:
+    """One code's warnings: each when few (or -v), else a count and the first ones."""
+    if len(notes) <= LISTED_FINDINGS or verbose:
+        return [f"warning: {note}" for note in notes]
+    return [
+        f"warning: {code}: {len(notes)} warnings, the first {LISTED_FINDINGS}:",
+        *(f"warning: {note}" for note in notes[:LISTED_FINDINGS]),
+        f"... and {len(notes) - LISTED_FINDINGS} more (-v or --json lists all)",
+    ]
 
 
 def format_findings(findings: Findings, verbose: bool = False) -> list[str]:

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from migration.catalog.models import Catalog
-from migration.catalog.source import Loc, format_loc, read_source
+from migration.catalog.source import Loc, format_loc, issues_at
 from migration.errors import Issue
 
 CUSTOM_PREFIX = "custom-"
@@ -82,9 +82,4 @@ def capability_issues(catalog: Catalog, path: str | Path) -> list[Issue]:
 
     The files are read again only when there is something to warn about.
     """
-    found = unknown_capabilities(catalog)
-    if not found:
-        return []
-    source = read_source(Path(path))
-    source.prefetch([loc for loc, _ in found])
-    return [source.issue(loc, message) for loc, message in found]
+    return issues_at(Path(path), unknown_capabilities(catalog))

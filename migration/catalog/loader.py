@@ -17,6 +17,7 @@ from migration.catalog.addresses import duplicate_address_problems
 from migration.catalog.checks import cross_reference_problems
 from migration.catalog.compact import compact_catalog
 from migration.catalog.models import OS_PATTERN, SLUG_PATTERN, TEXT_PATTERN, Catalog
+from migration.catalog.networks import RELATED, nested_network_problems
 from migration.catalog.source import CatalogSource, Loc, SourceError, read_source
 from migration.collector import collector_paused
 from migration.errors import CatalogError, Issue
@@ -65,7 +66,9 @@ def validate_source(source: CatalogSource) -> Catalog:
     found: list[tuple[Loc, str, bool]] = []  # (field path, message, point at the key)
     related_locs: dict[Loc, Loc] = {}
     problems = itertools.chain(
-        cross_reference_problems(source.document), duplicate_address_problems(source.document)
+        cross_reference_problems(source.document),
+        duplicate_address_problems(source.document),
+        nested_network_problems(source.document),
     )
     for loc, message, related in problems:
         found.append((loc, message, False))
@@ -91,7 +94,9 @@ def validate_source(source: CatalogSource) -> Catalog:
     source.prefetch([loc for loc, _, _ in found] + list(related_locs.values()))
     issues = []
     for loc, message, at_key in found:
-        if loc in related_locs:
+        if loc in related_locs and RELATED in message:  # the message says where it goes
+            message = message.replace(RELATED, source.where(related_locs[loc]))
+        elif loc in related_locs:
             message = f"{message}; first at {source.where(related_locs[loc])}"
         issues.append(source.issue(loc, message, at_key=at_key))
     raise CatalogError(_dedupe(issues))

@@ -25,7 +25,12 @@ from pydantic import (
 )
 from pydantic import Strict as StrictMode
 
-from migration.ipv4 import SERVER_ADDRESS_EXAMPLE, server_address_problem
+from migration.ipv4 import (
+    PROVIDER_NETWORK_EXAMPLE,
+    SERVER_ADDRESS_EXAMPLE,
+    provider_network_problem,
+    server_address_problem,
+)
 from migration.regions import DEFAULT_REGIONS, region_problem
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
@@ -123,12 +128,17 @@ Port = Annotated[str, AfterValidator(_check_port)]
 
 
 def _check_network(network: str) -> str:
+    # a network at the provider: the hybrid connection routes it (one rule, migration.ipv4)
     try:
-        return str(ipaddress.ip_network(network, strict=True))
+        parsed = ipaddress.ip_network(network, strict=True)
     except ValueError:
         raise ValueError(
             f"expected a network in CIDR form like 10.10.0.0/16, got {network!r}"
         ) from None
+    problem = provider_network_problem(parsed)
+    if problem is not None:
+        raise ValueError(f"expected {PROVIDER_NETWORK_EXAMPLE}, got {network!r} ({problem})")
+    return str(parsed)
 
 
 Network = Annotated[str, AfterValidator(_check_network)]

@@ -354,6 +354,16 @@ def read_source(path: Path) -> CatalogSource:
     return merge(files)
 
 
+def issues_at(path: Path, found: Sequence[tuple[Loc, str]]) -> list[Issue]:
+    """``(field path, message)`` pairs of a valid catalog as :class:`Issue` at their file,
+    line and column (for warnings; the files are read again only when there are some)."""
+    if not found:
+        return []
+    source = read_source(path)
+    source.prefetch([loc for loc, _ in found])
+    return [source.issue(loc, message) for loc, message in found]
+
+
 def merge(files: list[SourceFile]) -> CatalogSource:
     """Concatenate the files' ``systems`` and ``servers``; other keys may be set in one file."""
     document: dict[str, Any] = {}

@@ -19,6 +19,7 @@ from migration.errors import UtflyttError
 from migration.plan import Plan, PlannedServer
 from stacks import baseline, tags
 from stacks.aws.addresses import AwsAddressing, Host, plan_vpc_addresses
+from stacks.network.provider_space import provider_space
 from stacks.plancache import per_plan_fields, register
 
 DEFAULT_REGION = "eu-north-1"
@@ -177,6 +178,7 @@ def vpc_cidrs(plan: Plan, options: AwsOptions) -> dict[str, str]:
     A VPC must not overlap the source networks (the VPN routes to them) or another VPC.
     """
     sources = [ipaddress.ip_network(n, strict=False) for n in plan.source_networks]
+    in_use = provider_space(plan)  # the sources and the servers at the provider outside them
     taken: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
     result: dict[str, str] = {}
     for env in environments(plan):
@@ -184,7 +186,7 @@ def vpc_cidrs(plan: Plan, options: AwsOptions) -> dict[str, str]:
         if chosen is None:
             for candidate in VPC_POOL:
                 net = ipaddress.ip_network(candidate)
-                if not any(net.overlaps(o) for o in [*sources, *taken]):
+                if not in_use.overlaps(net) and not any(net.overlaps(o) for o in taken):
                     chosen = candidate
                     break
             else:

@@ -36,6 +36,7 @@ from migration.allocations import ProviderAllocations
 from migration.errors import UtflyttError
 from migration.plan import Plan
 from stacks.allocations import AddressPool, assign_hosts
+from stacks.network.provider_space import provider_space
 from stacks.plancache import per_plan
 
 BASE_CANDIDATES = ("10.200.0.0/13", "10.96.0.0/13", "172.24.0.0/13", "10.48.0.0/13")
@@ -114,13 +115,14 @@ def _base(plan: Plan, kept: str = "") -> ipaddress.IPv4Network:
                 "removing address_space and every azure subnet from allocations.json"
             )
         return net
+    in_use = provider_space(plan)
     for candidate in BASE_CANDIDATES:
         net = ipaddress.IPv4Network(candidate)
-        if not any(net.overlaps(s) for s in sources):
+        if not in_use.overlaps(net):
             return net
     raise AddressPlanError(
-        "plan.source_networks overlap every candidate cloud address space "
-        f"({', '.join(BASE_CANDIDATES)})"
+        "plan.source_networks (and the servers still at the provider outside them) overlap "
+        f"every candidate cloud address space ({', '.join(BASE_CANDIDATES)})"
     )
 
 
