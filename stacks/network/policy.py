@@ -191,22 +191,6 @@ def _no_ip_warnings(no_ip: Iterable[str], source_networks: tuple[str, ...]) -> l
     ]
 
 
-def _provider_permit(
-    dest: str,
-    ports: tuple[str, ...],
-    at_provider: list[str],
-    ip_of: Mapping[str, str],
-    plan: Plan,
-    no_ip: set[str],
-) -> Permit | None:
-    """The permit of consumers still at the provider: their /32s, collapsed (a cloud whose
-    rule sets cannot hold them all summarises them, :mod:`stacks.network.admission`)."""
-    addresses = _addresses(at_provider, ip_of, plan, no_ip)
-    if not addresses:
-        return None
-    return Permit(dest, ports, "provider", "provider", (), tuple(at_provider), addresses)
-
-
 def _direct_sources(
     cloud: Mapping[str, Mapping[tuple[str, ...], list[str]]],
     groups: Mapping[str, Group],
@@ -410,10 +394,13 @@ def unnamed_policy(plan: Plan) -> NetworkPolicy:
                     at_provider.append(sid)
             for net, members in by_network.items():
                 cloud[net][ports] = members
-            if at_provider:
-                permit = _provider_permit(dest, ports, at_provider, ip_of, plan, no_ip)
-                if permit is not None:
-                    permits[(dest, ports, "provider", "provider")] = permit
+            # consumers still at the provider: their /32s, collapsed (a cloud whose rule
+            # sets cannot hold them all summarises them, stacks.network.admission)
+            addresses = _addresses(at_provider, ip_of, plan, no_ip) if at_provider else ()
+            if addresses:
+                permits[(dest, ports, "provider", "provider")] = Permit(
+                    dest, ports, "provider", "provider", (), tuple(at_provider), addresses
+                )
         direct = _direct_sources(cloud, groups, group_of, hub)
         clients = _client_classes(cloud, direct)
         created = 0
