@@ -116,9 +116,10 @@ def own_groups(
         signature[to].add(ports | end[source] | _IN)
         if to not in hub_servers:
             signature[source].add(ports | end[to] | _OUT)
-    bases: dict[tuple[str, str], list[str]] = defaultdict(list)
+    by_cell: dict[int, list[str]] = defaultdict(list)
     for sid in sorted(servers):
-        bases[(servers[sid].system, servers[sid].environment)].append(sid)
+        by_cell[cell[sid]].append(sid)
+    bases = {(servers[ids[0]].system, servers[ids[0]].environment): ids for ids in by_cell.values()}
     parts: dict[tuple[str, str], list[list[str]]] = {}
     for base, ids in bases.items():
         split = _split(ids, signature)
@@ -128,10 +129,7 @@ def own_groups(
     groups: dict[str, Group] = {}
     group_of: dict[str, str] = {}
     for (system, env), members in sorted(parts.items()):
-        roles = [{servers[s].role for s in m} for m in members]
-        by_role = all(len(r) == 1 for r in roles) and len({next(iter(r)) for r in roles}) == len(
-            roles
-        )
+        by_role = len(members) > 1 and _named_by_role(members, servers)
         for index, ids in enumerate(members, start=1):
             if len(members) == 1:
                 name = f"{system}.{env}"
@@ -142,6 +140,12 @@ def own_groups(
             groups[name] = Group(name, "own", system, env, tuple(ids))
             group_of.update(dict.fromkeys(ids, name))
     return groups, group_of
+
+
+def _named_by_role(parts: list[list[str]], servers: Mapping[str, PlacedServer]) -> bool:
+    """True when each part's servers share one role and no two parts share it."""
+    roles = [{servers[s].role for s in m} for m in parts]
+    return all(len(r) == 1 for r in roles) and len({next(iter(r)) for r in roles}) == len(roles)
 
 
 def _split(ids: list[str], signature: Mapping[str, set[int]]) -> list[list[str]]:

@@ -155,19 +155,17 @@ def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     return ipaddress.ip_network(text)
 
 
-def _addresses(servers: Iterable[str], plan: Plan, no_ip: set[str]) -> tuple[str, ...]:
-    """The servers' addresses, collapsed; a server without an ip is admitted by the whole
-    source networks (added once, however many lack one) and goes into ``no_ip``."""
-    texts: dict[str, None] = {}  # an ordered set: each address parsed and hashed once
-    missing = False
-    for sid in servers:
-        ip = plan.servers[sid].ip
-        if ip:
-            texts[ip] = None
-        else:
-            no_ip.add(sid)
-            missing = True
+def _addresses(
+    servers: list[str], ip_of: Mapping[str, str], plan: Plan, no_ip: set[str]
+) -> tuple[str, ...]:
+    """The servers' addresses (``ip_of``: the servers that have one), collapsed; a server
+    without an ip is admitted by the whole source networks (added once, however many lack
+    one) and goes into ``no_ip``."""
+    # an ordered set: each address parsed and hashed once
+    texts = dict.fromkeys(ip_of[sid] for sid in servers if sid in ip_of)
+    missing = [sid for sid in servers if sid not in ip_of]
     if missing:
+        no_ip.update(missing)
         texts.update(dict.fromkeys(plan.source_networks))
     nets = [_network(text) for text in texts]
     v4 = [n for n in nets if isinstance(n, ipaddress.IPv4Network)]
@@ -191,17 +189,6 @@ def _no_ip_warnings(no_ip: Iterable[str], source_networks: tuple[str, ...]) -> l
         "into the cloud are not admitted; add its ip to the catalog"
         for sid in no_ip
     ]
-
-
-def _provider_permit(
-    dest: str, ports: tuple[str, ...], at_provider: list[str], plan: Plan, no_ip: set[str]
-) -> Permit | None:
-    """The permit of consumers still at the provider: their /32s, collapsed (a cloud whose
-    rule sets cannot hold them all summarises them, :mod:`stacks.network.admission`)."""
-    addresses = _addresses(at_provider, plan, no_ip)
-    if not addresses:
-        return None
-    return Permit(dest, ports, "provider", "provider", (), tuple(at_provider), addresses)
 
 
 def _direct_sources(
@@ -358,21 +345,26 @@ def unnamed_policy(plan: Plan) -> NetworkPolicy:
     """The plan's groups and permits, its groups named as built (by position)."""
     hub_servers = hubs(plan.servers, plan.flows)
     groups, group_of = own_groups(plan.servers, plan.flows, hub_servers)
-    group_wave: dict[str, int | None] = {}
-    for name, group in groups.items():
-        first = plan.servers[group.servers[0]]
-        group_wave[name] = first.wave if moves(first) else None
-    # the moving servers' (network, wave, migrated), read once: 100k servers, 500k flows
+    servers = plan.servers
+    # the moving servers' (network, wave, migrated) and the servers' ips, read once: 100k
+    # servers, 500k flows
     moving = {
         sid: (network_of(s.environment), s.wave, s.migrated)
-        for sid, s in plan.servers.items()
+        for sid, s in servers.items()
         if moves(s)
     }
+    ip_of = {sid: s.ip for sid, s in servers.items() if s.ip}
+    group_wave: dict[str, int | None] = {}
+    for name, group in groups.items():
+        found = moving.get(group.servers[0])
+        group_wave[name] = None if found is None else found[1]
+    dest_of = {sid: group_of[sid] for sid in moving}  # a moving server -> its own group
     inbound: dict[str, dict[tuple[str, ...], set[str]]] = defaultdict(lambda: defaultdict(set))
     for flow in plan.flows:
         to, source = flow.to, flow.from_  # each read once: 500k flows
-        if to in moving and source in plan.servers and source != to:
-            inbound[group_of[to]][flow.ports].add(source)
+        dest = dest_of.get(to)
+        if dest is not None and source in servers and source != to:
+            inbound[dest][flow.ports].add(source)
     permits: dict[tuple[str, tuple[str, ...], str, str], Permit] = {}
     member_of: dict[str, list[str]] = defaultdict(list)
     client_by_members: dict[tuple[str, ...], str] = {}
@@ -402,10 +394,13 @@ def unnamed_policy(plan: Plan) -> NetworkPolicy:
                     at_provider.append(sid)
             for net, members in by_network.items():
                 cloud[net][ports] = members
-            if at_provider:
-                permit = _provider_permit(dest, ports, at_provider, plan, no_ip)
-                if permit is not None:
-                    permits[(dest, ports, "provider", "provider")] = permit
+            # consumers still at the provider: their /32s, collapsed (a cloud whose rule
+            # sets cannot hold them all summarises them, stacks.network.admission)
+            addresses = _addresses(at_provider, ip_of, plan, no_ip) if at_provider else ()
+            if addresses:
+                permits[(dest, ports, "provider", "provider")] = Permit(
+                    dest, ports, "provider", "provider", (), tuple(at_provider), addresses
+                )
         direct = _direct_sources(cloud, groups, group_of, hub)
         clients = _client_classes(cloud, direct)
         created = 0
