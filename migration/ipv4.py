@@ -11,8 +11,11 @@ are the same as ``int(ipaddress.IPv4Address(text))``.
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
 _CANONICAL = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
@@ -101,3 +104,40 @@ def provider_network_problem(
         return "every address, the default route: not a network at the provider"
     why = _reserved(int(network.network_address), int(network.broadcast_address))
     return None if why is None else f"it holds {why}"
+
+
+@dataclass(frozen=True)
+class AddressRanges:
+    """IPv4 addresses as sorted, disjoint ``(first, last)`` int ranges: "does any of them
+    lie in ...?" in one bisection. Built by :meth:`of` from ranges in any order."""
+
+    ranges: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def of(cls, spans: Iterable[tuple[int, int]]) -> AddressRanges:
+        """Overlapping and adjacent ranges merged."""
+        merged: list[tuple[int, int]] = []
+        for first, last in sorted(spans):
+            if merged and first <= merged[-1][1] + 1:
+                if last > merged[-1][1]:
+                    merged[-1] = (merged[-1][0], last)
+            else:
+                merged.append((first, last))
+        return cls(tuple(merged))
+
+    def overlaps(self, first: int, last: int) -> bool:
+        """True when some address ``first..last`` is in a range."""
+        # sorted and disjoint: of the ranges starting at or before ``last``, the last one
+        # also ends last, so it alone can reach back to ``first``
+        i = bisect.bisect_right(self.ranges, (last, 1 << 32))
+        return i > 0 and self.ranges[i - 1][1] >= first
+
+    def holds(self, address: int) -> bool:
+        """True when ``address`` is in a range."""
+        return self.overlaps(address, address)
+
+    def overlaps_network(self, network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool:
+        """True when ``network`` holds an address in a range (never for IPv6)."""
+        return network.version == 4 and self.overlaps(
+            int(network.network_address), int(network.broadcast_address)
+        )

@@ -8,10 +8,11 @@ import ipaddress
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from migration.ipv4 import AddressRanges
 from migration.plan import Plan, PlannedServer
 from stacks.aws.layout import AwsOptions, vpc_cidrs
 from stacks.network.addresses import _base
-from stacks.network.provider_space import ProviderSpace, provider_space
+from stacks.network.provider_space import provider_space
 from tests.builders import hand_plan
 
 ADDRESS = st.integers(0, 4095)  # a small address space, so overlaps are common
@@ -30,17 +31,12 @@ def spans(draw: st.DrawFn) -> list[tuple[int, int]]:
 def test_overlaps_agrees_with_a_plain_scan(
     raw: list[tuple[int, int]], at: int, prefix: int
 ) -> None:
-    """Merged ranges, bisect: the same answer as checking every address range."""
-    merged: list[tuple[int, int]] = []
-    for first, last in sorted(raw):
-        if merged and first <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(last, merged[-1][1]))
-        else:
-            merged.append((first, last))
+    """Merged ranges, bisect (migration.ipv4.AddressRanges): the same answer as checking
+    every range as given."""
     net = ipaddress.IPv4Network((at, prefix), strict=False)
     lo, hi = int(net.network_address), int(net.broadcast_address)
     expected = any(first <= hi and lo <= last for first, last in raw)
-    assert ProviderSpace(tuple(merged)).overlaps(net) == expected
+    assert AddressRanges.of(raw).overlaps_network(net) == expected
 
 
 def _plan(ip: str | None, migrated: bool = False) -> Plan:

@@ -168,7 +168,7 @@ def assemble_plan(
         warnings.append(
             Warning_(
                 code=OUTSIDE_CODE,
-                message=message.removesuffix(f" ({OUTSIDE_CODE})"),
+                message=message,
                 subjects=(catalog.servers[int(index)].id,),
             )
         )

@@ -21,7 +21,6 @@ skipped here.
 
 from __future__ import annotations
 
-import bisect
 import ipaddress
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -31,7 +30,7 @@ from migration.catalog.checks import Loc, Problem
 from migration.catalog.models import Catalog
 from migration.catalog.source import issues_at
 from migration.errors import Issue
-from migration.ipv4 import ipv4_int, provider_network_problem
+from migration.ipv4 import AddressRanges, ipv4_int, provider_network_problem
 
 OUTSIDE_CODE = "ip-outside-source-networks"
 """The code of the warning for a server whose ip no source network holds."""
@@ -99,14 +98,15 @@ def nested_network_problems(document: dict[str, Any]) -> Iterator[Problem]:
 
 def outside_source_networks(catalog: Catalog) -> list[tuple[Loc, str]]:
     """``(field path, message)`` of each server still at the provider whose ip lies
-    outside every source network (none when the catalog lists no source network)."""
+    outside every source network (none when the catalog lists no source network); the
+    message without its code, which ``validate`` and the plan's warning each show their
+    own way."""
     if not catalog.source_networks:
         return []
-    spans = sorted(
+    routed = AddressRanges.of(
         (int(n.network_address), int(n.broadcast_address))
         for n in (ipaddress.IPv4Network(text) for text in catalog.source_networks)
     )
-    starts = [first for first, _ in spans]
     shown = ", ".join(catalog.source_networks[:LISTED_NETWORKS])
     more = len(catalog.source_networks) - LISTED_NETWORKS
     listing = f"{shown} and {more} more" if more > 0 else shown
@@ -114,9 +114,7 @@ def outside_source_networks(catalog: Catalog) -> list[tuple[Loc, str]]:
     for index, server in enumerate(catalog.servers):
         if server.migrated or server.ip is None:
             continue
-        value = ipv4_int(server.ip)
-        at = bisect.bisect_right(starts, value) - 1
-        if at >= 0 and value <= spans[at][1]:
+        if routed.holds(ipv4_int(server.ip)):
             continue
         found.append(
             (
@@ -124,7 +122,7 @@ def outside_source_networks(catalog: Catalog) -> list[tuple[Loc, str]]:
                 f"server {server.id!r} at {server.ip} lies outside every source network "
                 f"({listing}): the hybrid connection does not route it, so flows between "
                 "it and the cloud cannot work; add its network to source_networks, or "
-                f"correct its ip ({OUTSIDE_CODE})",
+                "correct its ip",
             )
         )
     return found
@@ -135,4 +133,7 @@ def outside_source_network_issues(catalog: Catalog, path: str | Path) -> list[Is
 
     The files are read again only when there is something to warn about.
     """
-    return issues_at(Path(path), outside_source_networks(catalog))
+    found = [
+        (loc, f"{message} ({OUTSIDE_CODE})") for loc, message in outside_source_networks(catalog)
+    ]
+    return issues_at(Path(path), found)

@@ -186,7 +186,7 @@ def vpc_cidrs(plan: Plan, options: AwsOptions) -> dict[str, str]:
         if chosen is None:
             for candidate in VPC_POOL:
                 net = ipaddress.ip_network(candidate)
-                if not in_use.overlaps(net) and not any(net.overlaps(o) for o in taken):
+                if not in_use.overlaps_network(net) and not any(net.overlaps(o) for o in taken):
                     chosen = candidate
                     break
             else:

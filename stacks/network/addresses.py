@@ -118,7 +118,7 @@ def _base(plan: Plan, kept: str = "") -> ipaddress.IPv4Network:
     in_use = provider_space(plan)
     for candidate in BASE_CANDIDATES:
         net = ipaddress.IPv4Network(candidate)
-        if not in_use.overlaps(net):
+        if not in_use.overlaps_network(net):
             return net
     raise AddressPlanError(
         "plan.source_networks (and the servers still at the provider outside them) overlap "

@@ -11,37 +11,17 @@ would route it locally, and its ``/32`` permit would admit a cloud address. One 
 
 from __future__ import annotations
 
-import bisect
 import ipaddress
-from dataclasses import dataclass
 
-from migration.ipv4 import ipv4_int
+from migration.ipv4 import AddressRanges, ipv4_int
 from migration.plan import Plan
 from stacks.plancache import per_plan_fields
 
 
-@dataclass(frozen=True)
-class ProviderSpace:
-    """Sorted, disjoint ``(first, last)`` address ranges in use at the provider."""
-
-    ranges: tuple[tuple[int, int], ...]
-
-    def overlaps(self, network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool:
-        """True when ``network`` holds any address in use at the provider."""
-        if network.version != 4:
-            return False
-        first = int(network.network_address)
-        last = int(network.broadcast_address)
-        # the ranges are sorted and disjoint: of those starting at or before ``last``, the
-        # last one also ends last, so it alone can reach back to ``first``
-        i = bisect.bisect_right(self.ranges, (last, 1 << 32))
-        return i > 0 and self.ranges[i - 1][1] >= first
-
-
 @per_plan_fields("source_networks", "servers")  # once per plan, not per stack
-def provider_space(plan: Plan) -> ProviderSpace:
+def provider_space(plan: Plan) -> AddressRanges:
     """The source networks and the addresses of servers still at the provider (not marked
-    ``migrated``) that no source network holds, as disjoint ranges."""
+    ``migrated``), as disjoint ranges (an address inside a source network merges into it)."""
     spans: list[tuple[int, int]] = []
     for text in plan.source_networks:
         net = ipaddress.ip_network(text, strict=False)
@@ -51,12 +31,4 @@ def provider_space(plan: Plan) -> ProviderSpace:
         if server.ip is not None and not server.migrated:
             address = ipv4_int(server.ip)
             spans.append((address, address))
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for first, last in spans:
-        if merged and first <= merged[-1][1] + 1:
-            if last > merged[-1][1]:
-                merged[-1] = (merged[-1][0], last)
-        else:
-            merged.append((first, last))
-    return ProviderSpace(tuple(merged))
+    return AddressRanges.of(spans)
